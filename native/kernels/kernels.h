@@ -1,0 +1,40 @@
+// CPU kernels behind pooling, normalization, similarity and search. Each entry point
+// dispatches at run time to the best variant the CPU supports (AVX-512, AVX2, scalar);
+// SENTENCEKIT_CPU_LEVEL=scalar|avx2|avx512 forces a level (never above what the CPU has).
+// Every variant is cross-checked against the scalar reference in test/native.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace sk::kernels {
+
+enum class CpuLevel { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
+
+// The level in use (CPU features, lowered by SENTENCEKIT_CPU_LEVEL when set).
+CpuLevel ActiveCpuLevel();
+const char* CpuLevelName(CpuLevel level);
+// Forces a level for tests; clamped to what the CPU supports. Not thread-safe against
+// concurrent kernel calls: call it before starting work.
+void SetCpuLevelForTesting(CpuLevel level);
+
+// Token-embedding views are row-major [batch, seq, hidden]; the mask is [batch, seq] of 0/1
+// int64 (what the ONNX model received). Outputs are [batch, hidden], written in full.
+
+// Mean over masked-in tokens; a row with no masked-in token gives zeros
+// (sentence-transformers clamps the count to 1e-9 so the sum of nothing stays 0).
+void MeanPool(const float* tokens, const int64_t* mask, size_t batch, size_t seq,
+              size_t hidden, float* out);
+// The first token's vector ([CLS]).
+void ClsPool(const float* tokens, const int64_t* mask, size_t batch, size_t seq,
+             size_t hidden, float* out);
+// Max over masked-in tokens; sentence-transformers sets masked-out tokens to -1e9 before the
+// max, so an all-masked row gives -1e9.
+void MaxPool(const float* tokens, const int64_t* mask, size_t batch, size_t seq,
+             size_t hidden, float* out);
+
+// In-place L2 normalization of `rows` vectors of `dim` floats, matching
+// torch.nn.functional.normalize(p=2, eps=1e-12): v / max(||v||, 1e-12).
+void L2NormalizeRows(float* data, size_t rows, size_t dim);
+
+}  // namespace sk::kernels
