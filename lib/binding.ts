@@ -1,0 +1,87 @@
+/**
+ * Loads the native addon and describes its whole surface in one place. Attempts, in order:
+ * $SENTENCEKIT_NATIVE, build/Release (a local build), then prebuilds/ through node-gyp-build.
+ * If none loads, one error lists every attempt and the fix.
+ * @internal
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { SentenceKitError } from './errors.js';
+import { packageRoot } from './package-root.js';
+
+/** Options lib/ hands to `loadSentenceEncoder`; validated before they get here. */
+export interface NativeSentenceEncoderOptions {
+  modelPath: string;
+  tokenizerPath: string;
+  maxSeqLength: number;
+  pooling: string[];
+  intraOpThreads?: number;
+  allowSpinning?: boolean;
+}
+
+export interface NativeSentenceEncoder {
+  readonly dimension: number;
+  readonly hiddenSize: number;
+  /** Resolves to a [texts.length × dimension] row-major matrix in the caller's order. */
+  encode(texts: string[], batchSize: number, normalize: boolean): Promise<Float32Array>;
+  /** Drops the native model; in-flight runs finish first, later calls reject. */
+  dispose(): void;
+}
+
+export interface NativeRuntimeInfo {
+  onnxRuntimeLoaded: boolean;
+  onnxRuntimeVersion: string | null;
+  onnxRuntimeLibrary: string;
+  cpuLevel: string;
+}
+
+export interface NativeBinding {
+  setErrorClass(errorClass: typeof SentenceKitError): void;
+  runtimeInfo(): NativeRuntimeInfo;
+  loadSentenceEncoder(options: NativeSentenceEncoderOptions): Promise<NativeSentenceEncoder>;
+}
+
+let binding: NativeBinding | undefined;
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error);
+}
+
+/** The addon, loaded once per process (or worker thread). */
+export function nativeBinding(): NativeBinding {
+  if (binding) return binding;
+  const root = packageRoot();
+  const attempts: string[] = [];
+
+  const candidates: Array<[string, () => NativeBinding]> = [];
+  const explicit = process.env.SENTENCEKIT_NATIVE;
+  if (explicit) candidates.push([`$SENTENCEKIT_NATIVE=${explicit}`, () => require(explicit) as NativeBinding]);
+  const local = join(root, 'build', 'Release', 'sentencekit.node');
+  candidates.push([local, () => {
+    if (!existsSync(local)) throw new Error('not built');
+    return require(local) as NativeBinding;
+  }]);
+  candidates.push([join(root, 'prebuilds', `${process.platform}-${process.arch}`), () => {
+    const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
+    return require(nodeGypBuild.path(root)) as NativeBinding;
+  }]);
+
+  for (const [where, load] of candidates) {
+    try {
+      const loaded = load();
+      loaded.setErrorClass(SentenceKitError);
+      binding = loaded;
+      return loaded;
+    } catch (error) {
+      attempts.push(`  - ${where}: ${describe(error)}`);
+    }
+  }
+  throw new SentenceKitError(
+    'ERR_NATIVE_LOAD',
+    `sentencekit could not load its native addon for ${process.platform}-${process.arch} (Node ${process.version}). Tried:\n` +
+      `${attempts.join('\n')}\n` +
+      'Fix: reinstall the package so its prebuilt binary is present (npm install sentencekit), ' +
+      'or build from a git checkout with `npm install && npm run build`.',
+  );
+}

@@ -1,0 +1,14 @@
+/**
+ * sentencekit: sentence-transformers for Node.js at native speed.
+ *
+ * @example
+ * import { SentenceTransformer } from 'sentencekit';
+ * const model = await SentenceTransformer.fromPretrained('sentence-transformers/all-MiniLM-L6-v2');
+ * const embeddings = await model.encode('Hello, world');
+ */
+export { SentenceTransformer, type SentenceTransformerOptions, type EncodeOptions } from './sentence-transformer.js';
+export { Embeddings } from './embeddings.js';
+export { SentenceKitError, type SentenceKitErrorCode } from './errors.js';
+export { resolveModelFolder, type HubOptions } from './hub.js';
+export type { PoolingMode, SimilarityFunctionName } from './model-folder.js';
+export { runtimeInfo } from './runtime-info.js';

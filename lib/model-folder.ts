@@ -1,0 +1,241 @@
+/**
+ * Reads a model folder in the sentence-transformers layout (modules.json and each module's
+ * config) into one plain description the model classes hand to native code. Every missing
+ * or corrupt file is an ERR_MODEL_LOAD that names the file.
+ * @internal
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { SentenceKitError } from './errors.js';
+
+export type PoolingMode = 'cls' | 'max' | 'mean' | 'mean_sqrt_len_tokens' | 'weightedmean' | 'lasttoken';
+export type SimilarityFunctionName = 'cosine' | 'dot' | 'euclidean' | 'manhattan';
+
+const POOLING_MODES: readonly PoolingMode[] = ['cls', 'max', 'mean', 'mean_sqrt_len_tokens', 'weightedmean', 'lasttoken'];
+const SIMILARITY_FUNCTIONS: readonly SimilarityFunctionName[] = ['cosine', 'dot', 'euclidean', 'manhattan'];
+
+// The boolean keys of the pooling config before sentence-transformers 5.4, in the order their
+// outputs were concatenated.
+const LEGACY_POOLING_KEYS: ReadonlyArray<[string, PoolingMode]> = [
+  ['pooling_mode_cls_token', 'cls'],
+  ['pooling_mode_max_tokens', 'max'],
+  ['pooling_mode_mean_tokens', 'mean'],
+  ['pooling_mode_mean_sqrt_len_tokens', 'mean_sqrt_len_tokens'],
+  ['pooling_mode_weightedmean_tokens', 'weightedmean'],
+  ['pooling_mode_lasttoken', 'lasttoken'],
+];
+
+export interface PoolingConfig {
+  modes: PoolingMode[];
+  includePrompt: boolean;
+  /** Token embedding width the pooling module was saved with, when the config says. */
+  embeddingDimension: number | undefined;
+}
+
+export interface SentenceTransformerFolder {
+  root: string;
+  /** The Transformer module's folder (the root for most models). */
+  transformerDir: string;
+  onnxPath: string;
+  tokenizerPath: string;
+  maxSeqLength: number;
+  doLowerCase: boolean;
+  pooling: PoolingConfig;
+  /** A Normalize module follows pooling. */
+  normalize: boolean;
+  prompts: Record<string, string>;
+  defaultPromptName: string | null;
+  similarityFnName: SimilarityFunctionName;
+}
+
+export interface ModuleEntry {
+  idx: number;
+  name: string;
+  path: string;
+  type: string;
+}
+
+function loadError(message: string, cause?: unknown): SentenceKitError {
+  return new SentenceKitError('ERR_MODEL_LOAD', message, cause === undefined ? undefined : { cause });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Parses a JSON file; a missing file gives `fallback` when one is given. */
+export async function readJsonFile<T>(path: string, fallback?: T): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (fallback !== undefined && (error as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
+    throw loadError(`cannot read ${path}: ${(error as Error).message}`, error);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw loadError(`${path} is not valid JSON: ${(error as Error).message}`, error);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The module's class name, whatever package path sentence-transformers wrote. */
+function moduleKind(type: string): string {
+  return type.split('.').pop() ?? type;
+}
+
+/** Both pooling config schemas: `pooling_mode` (5.4+) and the older booleans. */
+export function parsePoolingConfig(config: unknown, file: string): PoolingConfig {
+  if (!isObject(config)) throw loadError(`${file} must hold a JSON object`);
+  const includePrompt = config.include_prompt === undefined ? true : config.include_prompt;
+  if (typeof includePrompt !== 'boolean') throw loadError(`${file}: include_prompt must be a boolean`);
+  const dimension = config.embedding_dimension ?? config.word_embedding_dimension;
+  if (dimension !== undefined && (typeof dimension !== 'number' || !Number.isInteger(dimension) || dimension <= 0)) {
+    throw loadError(`${file}: embedding_dimension must be a positive integer`);
+  }
+
+  let modes: PoolingMode[];
+  if (config.pooling_mode !== undefined) {
+    const raw = Array.isArray(config.pooling_mode) ? config.pooling_mode : [config.pooling_mode];
+    modes = raw.map((mode) => {
+      if (typeof mode !== 'string' || !POOLING_MODES.includes(mode as PoolingMode)) {
+        throw loadError(`${file}: unknown pooling_mode ${JSON.stringify(mode)} (expected one of ${POOLING_MODES.join(', ')})`);
+      }
+      return mode as PoolingMode;
+    });
+    if (modes.length === 0) throw loadError(`${file}: pooling_mode is empty`);
+  } else {
+    modes = LEGACY_POOLING_KEYS.filter(([key]) => config[key] === true).map(([, mode]) => mode);
+    // sentence-transformers falls back to mean when no boolean is set.
+    if (modes.length === 0) modes = ['mean'];
+  }
+  if (new Set(modes).size !== modes.length) throw loadError(`${file}: pooling_mode lists a mode twice`);
+  return { modes, includePrompt, embeddingDimension: dimension as number | undefined };
+}
+
+function parseSimilarity(value: unknown, file: string): SimilarityFunctionName {
+  if (value === undefined || value === null) return 'cosine';
+  if (typeof value !== 'string' || !SIMILARITY_FUNCTIONS.includes(value as SimilarityFunctionName)) {
+    throw loadError(`${file}: unknown similarity_fn_name ${JSON.stringify(value)} (expected one of ${SIMILARITY_FUNCTIONS.join(', ')})`);
+  }
+  return value as SimilarityFunctionName;
+}
+
+function parsePrompts(value: unknown, file: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (!isObject(value) || Object.values(value).some((prompt) => typeof prompt !== 'string')) {
+    throw loadError(`${file}: prompts must map names to strings`);
+  }
+  return value as Record<string, string>;
+}
+
+/**
+ * The maximum sequence length as sentence-transformers decides it: sentence_bert_config.json's
+ * max_seq_length, else the smaller of the model's position limit and the tokenizer's limit.
+ */
+async function resolveMaxSeqLength(transformerDir: string, configured: unknown, file: string): Promise<number> {
+  if (configured !== undefined && configured !== null) {
+    if (typeof configured !== 'number' || !Number.isInteger(configured) || configured <= 0) {
+      throw loadError(`${file}: max_seq_length must be a positive integer`);
+    }
+    return configured;
+  }
+  const modelConfig = await readJsonFile<Record<string, unknown>>(join(transformerDir, 'config.json'), {});
+  const tokenizerConfig = await readJsonFile<Record<string, unknown>>(join(transformerDir, 'tokenizer_config.json'), {});
+  const limits = [modelConfig.max_position_embeddings, tokenizerConfig.model_max_length].filter(
+    (limit): limit is number => typeof limit === 'number' && Number.isFinite(limit) && limit > 0,
+  );
+  return limits.length > 0 ? Math.min(...limits) : 512;
+}
+
+export interface ReadFolderOptions {
+  /** ONNX file relative to the Transformer module folder; default onnx/model.onnx. */
+  fileName?: string | undefined;
+}
+
+/** Reads a sentence-transformers bi-encoder folder. */
+export async function readSentenceTransformerFolder(root: string, options: ReadFolderOptions = {}): Promise<SentenceTransformerFolder> {
+  if (!(await exists(root))) throw loadError(`model folder not found: ${root}`);
+  const modulesFile = join(root, 'modules.json');
+  // A plain Hugging Face folder without modules.json gets Transformer + mean pooling, as
+  // sentence-transformers does.
+  const modules = await readJsonFile<ModuleEntry[] | null>(modulesFile, null);
+  if (modules !== null && !Array.isArray(modules)) throw loadError(`${modulesFile} must hold a JSON array`);
+  const entries: ModuleEntry[] = modules ?? [
+    { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
+  ];
+
+  let transformerDir: string | undefined;
+  let pooling: PoolingConfig | undefined;
+  let normalize = false;
+  for (const entry of [...entries].sort((a, b) => a.idx - b.idx)) {
+    if (!isObject(entry) || typeof entry.type !== 'string' || typeof entry.path !== 'string') {
+      throw loadError(`${modulesFile}: every module needs a "type" and a "path"`);
+    }
+    const kind = moduleKind(entry.type);
+    const dir = join(root, entry.path);
+    switch (kind) {
+      case 'Transformer':
+        if (transformerDir !== undefined) throw loadError(`${modulesFile}: more than one Transformer module`);
+        transformerDir = dir;
+        break;
+      case 'Pooling': {
+        const file = join(dir, 'config.json');
+        pooling = parsePoolingConfig(await readJsonFile(file), file);
+        break;
+      }
+      case 'Normalize':
+        normalize = true;
+        break;
+      default:
+        throw loadError(
+          `${modulesFile}: module ${JSON.stringify(entry.type)} at ${JSON.stringify(entry.path)} is not supported yet; ` +
+            'refusing to load rather than return vectors that differ from sentence-transformers',
+        );
+    }
+  }
+  if (transformerDir === undefined) throw loadError(`${modulesFile} has no Transformer module`);
+
+  const stConfigFile = join(transformerDir, 'sentence_bert_config.json');
+  const stConfig = await readJsonFile<Record<string, unknown>>(stConfigFile, {});
+  const modelConfigFile = join(root, 'config_sentence_transformers.json');
+  const modelConfig = await readJsonFile<Record<string, unknown>>(modelConfigFile, {});
+
+  const onnxPath = join(transformerDir, options.fileName ?? join('onnx', 'model.onnx'));
+  if (!(await exists(onnxPath))) {
+    throw loadError(`ONNX model not found: ${onnxPath} (export the model to ONNX, or pass fileName to choose another file)`);
+  }
+  const tokenizerPath = join(transformerDir, 'tokenizer.json');
+  if (!(await exists(tokenizerPath))) throw loadError(`tokenizer.json not found: ${tokenizerPath}`);
+
+  const defaultPromptName = modelConfig.default_prompt_name ?? null;
+  if (defaultPromptName !== null && typeof defaultPromptName !== 'string') {
+    throw loadError(`${modelConfigFile}: default_prompt_name must be a string or null`);
+  }
+  const doLowerCase = stConfig.do_lower_case ?? false;
+  if (typeof doLowerCase !== 'boolean') throw loadError(`${stConfigFile}: do_lower_case must be a boolean`);
+
+  return {
+    root,
+    transformerDir,
+    onnxPath,
+    tokenizerPath,
+    maxSeqLength: await resolveMaxSeqLength(transformerDir, stConfig.max_seq_length, stConfigFile),
+    doLowerCase,
+    pooling: pooling ?? { modes: ['mean'], includePrompt: true, embeddingDimension: undefined },
+    normalize,
+    prompts: parsePrompts(modelConfig.prompts, modelConfigFile),
+    defaultPromptName,
+    similarityFnName: parseSimilarity(modelConfig.similarity_fn_name, modelConfigFile),
+  };
+}

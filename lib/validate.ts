@@ -1,0 +1,54 @@
+/**
+ * Argument checks shared by the public API. They run before anything reaches native code and
+ * throw TypeError / RangeError worded "expected … but received …".
+ * @internal
+ */
+
+/** A short description of a received value for error messages. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
+  if (typeof value === 'number') return `the number ${value}`;
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
+  return `a ${typeof value}`;
+}
+
+/** One string or an array of strings; remembers which, since a single string gives one row. */
+export function validateTexts(input: unknown, what = 'texts'): { texts: string[]; single: boolean } {
+  if (typeof input === 'string') return { texts: [input], single: true };
+  if (!Array.isArray(input)) {
+    throw new TypeError(`expected ${what} to be a string or an array of strings but received ${describeValue(input)}`);
+  }
+  for (let i = 0; i < input.length; i += 1) {
+    if (typeof input[i] !== 'string') {
+      throw new TypeError(`expected ${what}[${i}] to be a string but received ${describeValue(input[i])}`);
+    }
+  }
+  return { texts: input as string[], single: false };
+}
+
+export function validatePositiveInteger(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new TypeError(`expected ${what} to be an integer but received ${describeValue(value)}`);
+  }
+  if (value <= 0) throw new RangeError(`expected ${what} to be positive but received ${value}`);
+  return value;
+}
+
+export function validateBoolean(value: unknown, what: string): boolean {
+  if (typeof value !== 'boolean') {
+    throw new TypeError(`expected ${what} to be a boolean but received ${describeValue(value)}`);
+  }
+  return value;
+}
+
+export function validateOptionsObject<T extends object>(value: unknown, what: string): Partial<T> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError(`expected ${what} to be an options object but received ${describeValue(value)}`);
+  }
+  return value as Partial<T>;
+}

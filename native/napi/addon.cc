@@ -1,0 +1,66 @@
+// Addon entry point: per-environment state, the error class hand-over, and each wrapped class.
+#include <dlfcn.h>
+#include <napi.h>
+
+#include <string>
+
+#include "kernels/kernels.h"
+#include "napi/addon_data.h"
+#include "napi/ort_library.h"
+#include "napi/sentence_encoder_wrap.h"
+#include "runtime/ort_runtime.h"
+
+namespace sk::napi {
+namespace {
+
+// The directory of this .node file, found from the address of one of its own functions.
+std::string AddonDirectory() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&AddonDirectory), &info) == 0 || info.dli_fname == nullptr) {
+    return ".";
+  }
+  std::string path = info.dli_fname;
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+// setErrorClass(SentenceKitError): native errors become instances of it.
+Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsFunction()) {
+    throw Napi::TypeError::New(info.Env(), "setErrorClass expects a constructor");
+  }
+  GetAddonData(info.Env()).error_class = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+// runtimeInfo(): what this process loaded, for diagnostics and bench reports.
+Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object result = Napi::Object::New(env);
+  ort::OrtRuntime* runtime = ort::OrtRuntime::Get();
+  result.Set("onnxRuntimeLoaded", Napi::Boolean::New(env, runtime != nullptr));
+  result.Set("onnxRuntimeVersion", runtime ? Napi::Value(Napi::String::New(env, runtime->version()))
+                                           : env.Null());
+  result.Set("onnxRuntimeLibrary", Napi::String::New(env, runtime ? runtime->library_path()
+                                                                  : OrtLibraryPath(env)));
+  result.Set("cpuLevel", Napi::String::New(env, kernels::CpuLevelName(kernels::ActiveCpuLevel())));
+  return result;
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new AddonData();
+  data->addon_dir = AddonDirectory();
+  env.SetInstanceData(data);  // deleted by Node when this environment shuts down
+  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
+  exports.Set("runtimeInfo", Napi::Function::New(env, RuntimeInfo, "runtimeInfo"));
+  SentenceEncoderWrap::Init(env, exports);
+  return exports;
+}
+
+}  // namespace sk::napi
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return sk::napi::Init(env, exports); }
+
+NODE_API_MODULE(sentencekit, InitAddon)

@@ -1,0 +1,234 @@
+#include "runtime/ort_session.h"
+
+#include <sys/stat.h>
+
+#include <thread>
+
+#include "runtime/ort_runtime.h"
+
+namespace sk::ort {
+namespace {
+
+std::string StringFromAllocated(const OrtApi* api, OrtAllocator* allocator, char* text) {
+  std::string result = text ? text : "";
+  if (text) (void)api->AllocatorFree(allocator, text);
+  return result;
+}
+
+}  // namespace
+
+TensorOutput& TensorOutput::operator=(TensorOutput&& other) noexcept {
+  if (this != &other) {
+    if (value_ != nullptr) api_->ReleaseValue(value_);
+    api_ = other.api_;
+    value_ = other.value_;
+    data_ = other.data_;
+    shape_ = std::move(other.shape_);
+    other.value_ = nullptr;
+    other.data_ = nullptr;
+  }
+  return *this;
+}
+
+TensorOutput::~TensorOutput() {
+  if (value_ != nullptr) api_->ReleaseValue(value_);
+}
+
+OrtSession::~OrtSession() {
+  if (session_ != nullptr) api_->ReleaseSession(session_);
+  if (memory_info_ != nullptr) api_->ReleaseMemoryInfo(memory_info_);
+}
+
+Status OrtSession::Load(const std::string& model_path, const SessionOptions& options,
+                        std::unique_ptr<OrtSession>* out) {
+  OrtRuntime* runtime = OrtRuntime::Get();
+  if (runtime == nullptr) return RuntimeError("ONNX Runtime is not initialised");
+  const OrtApi* api = runtime->api();
+
+  struct stat info {};
+  if (stat(model_path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
+    return ModelLoadError("model file not found: " + model_path);
+  }
+
+  std::unique_ptr<OrtSession> session(new OrtSession());
+  session->api_ = api;
+  session->model_path_ = model_path;
+  const std::string context = "loading " + model_path;
+
+  OrtSessionOptions* session_options = nullptr;
+  SK_RETURN_IF_ERROR(FromOrtStatus(api, api->CreateSessionOptions(&session_options),
+                                   StatusCode::kModelLoad, context));
+  // Released on every path below.
+  std::unique_ptr<OrtSessionOptions, void (*)(OrtSessionOptions*)> options_guard(
+      session_options, [](OrtSessionOptions* o) { OrtRuntime::Get()->api()->ReleaseSessionOptions(o); });
+
+  int threads = options.intra_op_threads;
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SetIntraOpNumThreads(session_options, threads),
+                                   StatusCode::kModelLoad, context));
+  // One graph, run sequentially: parallelism comes from intra-op threads.
+  SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SetInterOpNumThreads(session_options, 1),
+                                   StatusCode::kModelLoad, context));
+  SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SetSessionExecutionMode(session_options, ORT_SEQUENTIAL),
+                                   StatusCode::kModelLoad, context));
+  SK_RETURN_IF_ERROR(FromOrtStatus(
+      api, api->SetSessionGraphOptimizationLevel(session_options, ORT_ENABLE_ALL),
+      StatusCode::kModelLoad, context));
+  SK_RETURN_IF_ERROR(FromOrtStatus(
+      api,
+      api->AddSessionConfigEntry(session_options, "session.intra_op.allow_spinning",
+                                 options.allow_spinning ? "1" : "0"),
+      StatusCode::kModelLoad, context));
+
+  SK_RETURN_IF_ERROR(FromOrtStatus(
+      api, api->CreateSession(runtime->env(), model_path.c_str(), session_options, &session->session_),
+      StatusCode::kModelLoad, context));
+  SK_RETURN_IF_ERROR(FromOrtStatus(
+      api, api->CreateCpuMemoryInfo(OrtArenaAllocator, OrtMemTypeDefault, &session->memory_info_),
+      StatusCode::kModelLoad, context));
+
+  OrtAllocator* allocator = nullptr;
+  SK_RETURN_IF_ERROR(FromOrtStatus(api, api->GetAllocatorWithDefaultOptions(&allocator),
+                                   StatusCode::kModelLoad, context));
+
+  size_t input_count = 0;
+  SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SessionGetInputCount(session->session_, &input_count),
+                                   StatusCode::kModelLoad, context));
+  bool has_ids = false;
+  bool has_mask = false;
+  for (size_t i = 0; i < input_count; ++i) {
+    char* raw = nullptr;
+    SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SessionGetInputName(session->session_, i, allocator, &raw),
+                                     StatusCode::kModelLoad, context));
+    std::string name = StringFromAllocated(api, allocator, raw);
+    if (name == "input_ids") {
+      has_ids = true;
+    } else if (name == "attention_mask") {
+      has_mask = true;
+    } else if (name == "token_type_ids") {
+      session->has_token_type_ids_ = true;
+    } else {
+      return ModelLoadError(model_path + " has an input '" + name +
+                            "' we cannot feed (expected input_ids, attention_mask, token_type_ids)");
+    }
+  }
+  if (!has_ids || !has_mask) {
+    return ModelLoadError(model_path + " must have inputs input_ids and attention_mask");
+  }
+  session->input_names_ = {"input_ids", "attention_mask"};
+  if (session->has_token_type_ids_) session->input_names_.push_back("token_type_ids");
+
+  size_t output_count = 0;
+  SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SessionGetOutputCount(session->session_, &output_count),
+                                   StatusCode::kModelLoad, context));
+  if (output_count == 0) return ModelLoadError(model_path + " has no outputs");
+  // Prefer the token embeddings by name; otherwise the first output (logits for
+  // classification and masked-LM heads).
+  size_t chosen = 0;
+  std::vector<std::string> output_names;
+  for (size_t i = 0; i < output_count; ++i) {
+    char* raw = nullptr;
+    SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SessionGetOutputName(session->session_, i, allocator, &raw),
+                                     StatusCode::kModelLoad, context));
+    output_names.push_back(StringFromAllocated(api, allocator, raw));
+  }
+  for (size_t i = 0; i < output_count; ++i) {
+    if (output_names[i] == "last_hidden_state" || output_names[i] == "token_embeddings") {
+      chosen = i;
+      break;
+    }
+  }
+  session->output_name_ = output_names[chosen];
+
+  OrtTypeInfo* type_info = nullptr;
+  SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SessionGetOutputTypeInfo(session->session_, chosen, &type_info),
+                                   StatusCode::kModelLoad, context));
+  const OrtTensorTypeAndShapeInfo* tensor_info = nullptr;
+  Status cast = FromOrtStatus(api, api->CastTypeInfoToTensorInfo(type_info, &tensor_info),
+                              StatusCode::kModelLoad, context);
+  if (cast.ok() && tensor_info != nullptr) {
+    ONNXTensorElementDataType element = ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED;
+    size_t rank = 0;
+    (void)api->GetTensorElementType(tensor_info, &element);
+    (void)api->GetDimensionsCount(tensor_info, &rank);
+    std::vector<int64_t> dims(rank);
+    if (rank > 0) (void)api->GetDimensions(tensor_info, dims.data(), rank);
+    if (element != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT) {
+      api->ReleaseTypeInfo(type_info);
+      return ModelLoadError(model_path + ": output '" + session->output_name_ +
+                            "' is not float32 (export the model with float32 outputs)");
+    }
+    if (rank > 0) session->output_last_dim_ = dims.back();
+  }
+  api->ReleaseTypeInfo(type_info);
+
+  *out = std::move(session);
+  return Status::Ok();
+}
+
+Status OrtSession::Run(const int64_t* ids, const int64_t* mask, const int64_t* type_ids,
+                       size_t batch, size_t seq, TensorOutput* out) const {
+  const int64_t shape[2] = {static_cast<int64_t>(batch), static_cast<int64_t>(seq)};
+  const size_t bytes = batch * seq * sizeof(int64_t);
+  const int64_t* buffers[3] = {ids, mask, type_ids};
+  OrtValue* inputs[3] = {nullptr, nullptr, nullptr};
+  const size_t input_count = input_names_.size();
+  const char* input_names[3] = {nullptr, nullptr, nullptr};
+
+  auto release_inputs = [&]() {
+    for (OrtValue* value : inputs) {
+      if (value != nullptr) api_->ReleaseValue(value);
+    }
+  };
+  for (size_t i = 0; i < input_count; ++i) {
+    input_names[i] = input_names_[i].c_str();
+    if (buffers[i] == nullptr) {
+      release_inputs();
+      return InternalError("missing buffer for input " + input_names_[i]);
+    }
+    // ORT reads these buffers in place; it never writes to inputs.
+    Status status = FromOrtStatus(
+        api_,
+        api_->CreateTensorWithDataAsOrtValue(memory_info_, const_cast<int64_t*>(buffers[i]), bytes,
+                                             shape, 2, ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64,
+                                             &inputs[i]),
+        StatusCode::kRuntime, "creating input " + input_names_[i]);
+    if (!status.ok()) {
+      release_inputs();
+      return status;
+    }
+  }
+
+  const char* output_names[1] = {output_name_.c_str()};
+  OrtValue* output = nullptr;
+  Status status = FromOrtStatus(
+      api_, api_->Run(session_, nullptr, input_names, inputs, input_count, output_names, 1, &output),
+      StatusCode::kRuntime, "running " + model_path_);
+  release_inputs();
+  if (!status.ok()) return status;
+
+  OrtTensorTypeAndShapeInfo* info = nullptr;
+  status = FromOrtStatus(api_, api_->GetTensorTypeAndShape(output, &info), StatusCode::kRuntime,
+                         "reading the output shape");
+  if (!status.ok()) {
+    api_->ReleaseValue(output);
+    return status;
+  }
+  size_t rank = 0;
+  (void)api_->GetDimensionsCount(info, &rank);
+  std::vector<int64_t> dims(rank);
+  if (rank > 0) (void)api_->GetDimensions(info, dims.data(), rank);
+  api_->ReleaseTensorTypeAndShapeInfo(info);
+
+  void* data = nullptr;
+  status = FromOrtStatus(api_, api_->GetTensorMutableData(output, &data), StatusCode::kRuntime,
+                         "reading the output");
+  if (!status.ok()) {
+    api_->ReleaseValue(output);
+    return status;
+  }
+  *out = TensorOutput(api_, output, static_cast<const float*>(data), std::move(dims));
+  return Status::Ok();
+}
+
+}  // namespace sk::ort

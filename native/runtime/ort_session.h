@@ -1,0 +1,79 @@
+// One ONNX Runtime inference session over a transformer encoder exported from Hugging Face
+// (inputs input_ids / attention_mask / optional token_type_ids, output last_hidden_state or
+// logits). Input tensors wrap the caller's buffers without copying.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "runtime/ort_c_api.h"
+
+namespace sk::ort {
+
+struct SessionOptions {
+  // Intra-op threads ORT uses for one run; 0 means one per hardware thread.
+  int intra_op_threads = 0;
+  // Whether ORT's workers spin between parallel sections. Spinning lowers latency but burns
+  // a core while idle between runs; servers that also do other work may turn it off.
+  bool allow_spinning = true;
+};
+
+// A float output tensor kept alive by its OrtValue.
+class TensorOutput {
+ public:
+  TensorOutput() = default;
+  TensorOutput(const OrtApi* api, OrtValue* value, const float* data, std::vector<int64_t> shape)
+      : api_(api), value_(value), data_(data), shape_(std::move(shape)) {}
+  TensorOutput(TensorOutput&& other) noexcept { *this = std::move(other); }
+  TensorOutput& operator=(TensorOutput&& other) noexcept;
+  TensorOutput(const TensorOutput&) = delete;
+  TensorOutput& operator=(const TensorOutput&) = delete;
+  ~TensorOutput();
+
+  const float* data() const { return data_; }
+  const std::vector<int64_t>& shape() const { return shape_; }
+
+ private:
+  const OrtApi* api_ = nullptr;
+  OrtValue* value_ = nullptr;
+  const float* data_ = nullptr;
+  std::vector<int64_t> shape_;
+};
+
+class OrtSession {
+ public:
+  // Loads `model_path`; errors are kModelLoad and name the file.
+  static Status Load(const std::string& model_path, const SessionOptions& options,
+                     std::unique_ptr<OrtSession>* out);
+  ~OrtSession();
+  OrtSession(const OrtSession&) = delete;
+  OrtSession& operator=(const OrtSession&) = delete;
+
+  bool has_token_type_ids() const { return has_token_type_ids_; }
+  // The last dimension of the chosen output when the model declares it, else -1.
+  int64_t output_last_dim() const { return output_last_dim_; }
+  const std::string& output_name() const { return output_name_; }
+  const std::string& model_path() const { return model_path_; }
+
+  // Runs one padded batch of [batch, seq] int64 inputs. `type_ids` may be null when the
+  // model has no token_type_ids input. Safe to call from several threads at once.
+  Status Run(const int64_t* ids, const int64_t* mask, const int64_t* type_ids, size_t batch,
+             size_t seq, TensorOutput* out) const;
+
+ private:
+  OrtSession() = default;
+
+  const OrtApi* api_ = nullptr;
+  ::OrtSession* session_ = nullptr;
+  OrtMemoryInfo* memory_info_ = nullptr;
+  bool has_token_type_ids_ = false;
+  std::vector<std::string> input_names_;   // in the order Run passes them
+  std::string output_name_;
+  int64_t output_last_dim_ = -1;
+  std::string model_path_;
+};
+
+}  // namespace sk::ort

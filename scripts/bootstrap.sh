@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian/Ubuntu machine for development: the system libraries the native
+# build links statically (utf8proc, PCRE2), cmake and a compiler when missing, the npm
+# dependencies, and the build. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=()
+command -v cmake >/dev/null 2>&1 || packages+=(cmake)
+command -v g++ >/dev/null 2>&1 || packages+=(g++)
+for package in libutf8proc-dev libpcre2-dev; do
+  dpkg -s "$package" >/dev/null 2>&1 || packages+=("$package")
+done
+if ((${#packages[@]} > 0)); then
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq "${packages[@]}"
+fi
+
+# onnxruntime-node is only the source of libonnxruntime.so.1 here; its own postinstall would
+# try to download GPU binaries, which we neither need nor can fetch offline.
+export ONNXRUNTIME_NODE_INSTALL=skip
+npm ci --no-audit --no-fund
+npm run build

@@ -1,0 +1,59 @@
+/**
+ * Paths to the committed fixtures and helpers to derive model-folder variants from them
+ * (a different pooling config, a corrupt file) in a temporary directory.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const FIXTURES = join(__dirname, '..', 'fixtures');
+export const TINY_BERT = join(FIXTURES, 'tiny-bert');
+
+export interface TinyBertReference {
+  max_seq_length: number;
+  texts: string[];
+  tokens: Array<{ input_ids: number[]; attention_mask: number[]; token_type_ids: number[] }>;
+  embeddings: Record<'mean' | 'cls' | 'max', { raw: number[][]; normalized: number[][] }>;
+}
+
+export function tinyBertReference(): TinyBertReference {
+  return JSON.parse(readFileSync(join(FIXTURES, 'tiny-bert.reference.json'), 'utf8')) as TinyBertReference;
+}
+
+export type PoolingSchema = 'old' | 'new';
+
+/** pooling-configs.json: each mode's 1_Pooling/config.json in both schemas. */
+export function poolingConfig(mode: string, schema: PoolingSchema): unknown {
+  const all = JSON.parse(readFileSync(join(FIXTURES, 'pooling-configs.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+  const config = all[mode]?.[schema];
+  if (config === undefined) throw new Error(`pooling-configs.json has no ${schema} config for ${mode}`);
+  return config;
+}
+
+/** A scratch copy of a fixture folder, removed by `cleanup()`. */
+export function copyFixture(source = TINY_BERT): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'sentencekit-fixture-'));
+  cpSync(source, dir, { recursive: true });
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A copy of tiny-bert with the given pooling config and without its Normalize module, so
+ * normalization is only what encode() asks for.
+ */
+export function tinyBertWithPooling(mode: string, schema: PoolingSchema): { dir: string; cleanup(): void } {
+  const copy = copyFixture();
+  writeFileSync(join(copy.dir, '1_Pooling', 'config.json'), JSON.stringify(poolingConfig(mode, schema), null, 2));
+  const modulesFile = join(copy.dir, 'modules.json');
+  const modules = JSON.parse(readFileSync(modulesFile, 'utf8')) as Array<{ type: string }>;
+  writeFileSync(modulesFile, JSON.stringify(modules.filter((m) => !m.type.endsWith('Normalize')), null, 2));
+  return copy;
+}
+
+/** Largest |a - b| over two equally long sequences. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let worst = 0;
+  for (let i = 0; i < a.length; i += 1) worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)));
+  return worst;
+}

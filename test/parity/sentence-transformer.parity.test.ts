@@ -1,0 +1,51 @@
+// Embeddings equal to Python sentence-transformers 6.0.1 on the same weights and texts
+// (test/fixtures/tiny-bert.reference.json, made by test/tools/make_fixtures.py tiny).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { SentenceTransformer } from '../../lib/index.js';
+import { maxAbsDiff, tinyBertReference, tinyBertWithPooling, type PoolingSchema } from '../helpers/fixtures.js';
+
+const TOLERANCE = 1e-5;
+const reference = tinyBertReference();
+
+for (const mode of ['mean', 'cls', 'max'] as const) {
+  for (const schema of ['old', 'new'] as PoolingSchema[]) {
+    for (const normalize of [false, true]) {
+      test(`${mode} pooling, ${schema} config schema, normalize=${normalize}: max |diff| ≤ ${TOLERANCE}`, async () => {
+        const fixture = tinyBertWithPooling(mode, schema);
+        const model = await SentenceTransformer.fromPretrained(fixture.dir);
+        try {
+          const embeddings = await model.encode(reference.texts, { batchSize: 7, normalizeEmbeddings: normalize });
+          const expected = reference.embeddings[mode][normalize ? 'normalized' : 'raw'];
+          assert.equal(embeddings.shape, [expected.length, expected[0]?.length]);
+          let worst = 0;
+          let worstRow = -1;
+          expected.forEach((row, i) => {
+            const diff = maxAbsDiff(embeddings.row(i), row);
+            if (diff > worst) [worst, worstRow] = [diff, i];
+          });
+          assert.ok(worst <= TOLERANCE, `max |diff| ${worst} at row ${worstRow} (${JSON.stringify(reference.texts[worstRow]?.slice(0, 60))})`);
+        } finally {
+          await model.dispose();
+          fixture.cleanup();
+        }
+      });
+    }
+  }
+}
+
+test('batch size does not change the result', async () => {
+  const fixture = tinyBertWithPooling('mean', 'new');
+  const model = await SentenceTransformer.fromPretrained(fixture.dir);
+  try {
+    const one = await model.encode(reference.texts, { batchSize: 1 });
+    const many = await model.encode(reference.texts, { batchSize: 64 });
+    assert.ok(maxAbsDiff(one.data, many.data) <= TOLERANCE);
+  } finally {
+    await model.dispose();
+    fixture.cleanup();
+  }
+});
+
+test.run();
