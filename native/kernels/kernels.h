@@ -13,6 +13,8 @@ enum class CpuLevel { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
 
 // The level in use (CPU features, lowered by SENTENCEKIT_CPU_LEVEL when set).
 CpuLevel ActiveCpuLevel();
+// The highest level this CPU supports.
+CpuLevel SupportedCpuLevel();
 const char* CpuLevelName(CpuLevel level);
 // Forces a level for tests; clamped to what the CPU supports. Not thread-safe against
 // concurrent kernel calls: call it before starting work.
@@ -25,11 +27,11 @@ void SetCpuLevelForTesting(CpuLevel level);
 // (sentence-transformers clamps the count to 1e-9 so the sum of nothing stays 0).
 void MeanPool(const float* tokens, const int64_t* mask, size_t batch, size_t seq,
               size_t hidden, float* out);
-// The first token's vector ([CLS]).
+// The first masked-in token's vector ([CLS] with right padding; row 0 if all are masked out).
 void ClsPool(const float* tokens, const int64_t* mask, size_t batch, size_t seq,
              size_t hidden, float* out);
-// Max over masked-in tokens; sentence-transformers sets masked-out tokens to -1e9 before the
-// max, so an all-masked row gives -1e9.
+// Max over masked-in tokens; sentence-transformers 6 fills masked-out tokens with -inf before
+// the max, so an all-masked row gives -inf.
 void MaxPool(const float* tokens, const int64_t* mask, size_t batch, size_t seq,
              size_t hidden, float* out);
 

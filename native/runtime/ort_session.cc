@@ -9,9 +9,14 @@
 namespace sk::ort {
 namespace {
 
+// For calls whose failure leaves a safe default (e.g. a shape query): drop the status.
+void ReleaseIfError(const OrtApi* api, OrtStatus* status) {
+  if (status != nullptr) api->ReleaseStatus(status);
+}
+
 std::string StringFromAllocated(const OrtApi* api, OrtAllocator* allocator, char* text) {
   std::string result = text ? text : "";
-  if (text) (void)api->AllocatorFree(allocator, text);
+  if (text) ReleaseIfError(api, api->AllocatorFree(allocator, text));
   return result;
 }
 
@@ -149,10 +154,10 @@ Status OrtSession::Load(const std::string& model_path, const SessionOptions& opt
   if (cast.ok() && tensor_info != nullptr) {
     ONNXTensorElementDataType element = ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED;
     size_t rank = 0;
-    (void)api->GetTensorElementType(tensor_info, &element);
-    (void)api->GetDimensionsCount(tensor_info, &rank);
+    ReleaseIfError(api, api->GetTensorElementType(tensor_info, &element));
+    ReleaseIfError(api, api->GetDimensionsCount(tensor_info, &rank));
     std::vector<int64_t> dims(rank);
-    if (rank > 0) (void)api->GetDimensions(tensor_info, dims.data(), rank);
+    if (rank > 0) ReleaseIfError(api, api->GetDimensions(tensor_info, dims.data(), rank));
     if (element != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT) {
       api->ReleaseTypeInfo(type_info);
       return ModelLoadError(model_path + ": output '" + session->output_name_ +
@@ -215,9 +220,9 @@ Status OrtSession::Run(const int64_t* ids, const int64_t* mask, const int64_t* t
     return status;
   }
   size_t rank = 0;
-  (void)api_->GetDimensionsCount(info, &rank);
+  ReleaseIfError(api_, api_->GetDimensionsCount(info, &rank));
   std::vector<int64_t> dims(rank);
-  if (rank > 0) (void)api_->GetDimensions(info, dims.data(), rank);
+  if (rank > 0) ReleaseIfError(api_, api_->GetDimensions(info, dims.data(), rank));
   api_->ReleaseTensorTypeAndShapeInfo(info);
 
   void* data = nullptr;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { SentenceKitError, SentenceTransformer } from '../../lib/index.js';
+import { Embeddings, SentenceKitError, SentenceTransformer } from '../../lib/index.js';
 import { copyFixture, maxAbsDiff, TINY_BERT, tinyBertReference } from '../helpers/fixtures.js';
 
 const reference = tinyBertReference();
@@ -130,7 +130,7 @@ test('missing and corrupt config files are ERR_MODEL_LOAD naming the file', asyn
 
 test('concurrent encode calls each get their own rows', async () => {
   const model = await SentenceTransformer.fromPretrained(TINY_BERT);
-  const sequential = [];
+  const sequential: Embeddings[] = [];
   for (const text of reference.texts.slice(0, 12)) sequential.push(await model.encode(text));
   const concurrent = await Promise.all(reference.texts.slice(0, 12).map((text) => model.encode(text)));
   concurrent.forEach((result, i) => assert.ok(maxAbsDiff(result.data, sequential[i]!.data) <= 1e-6, `call ${i}`));
