@@ -1,0 +1,159 @@
+#include "tokenizer/pipeline_tokenizer.h"
+
+#include "core/file_util.h"
+#include "core/utf8.h"
+#include "tokenizer/truncation.h"
+
+namespace sk::tok {
+
+Status PipelineTokenizer::Init(const JsonValue& document) {
+  if (!document.is_object()) return TokenizerError("tokenizer.json must hold a JSON object");
+  static const JsonValue kNull;
+  auto field = [&](const char* key) -> const JsonValue& {
+    const JsonValue* value = document.Find(key);
+    return value != nullptr ? *value : kNull;
+  };
+  SK_RETURN_IF_ERROR(added_.Init(field("added_tokens")));
+  SK_RETURN_IF_ERROR(MakeNormalizer(field("normalizer"), &normalizer_));
+  SK_RETURN_IF_ERROR(MakePreTokenizer(field("pre_tokenizer"), &pre_tokenizer_));
+  SK_RETURN_IF_ERROR(MakeModel(field("model"), &model_));
+  SK_RETURN_IF_ERROR(MakePostProcessor(field("post_processor"), *model_, &post_processor_));
+  SK_RETURN_IF_ERROR(MakeDecoder(field("decoder"), &decoder_));
+
+  // Padding id: tokenizer.json's padding section, else the conventional pad tokens.
+  const JsonValue& padding = field("padding");
+  if (padding.is_object() && padding.Find("pad_id") != nullptr) {
+    pad_id_ = JsonInt(padding, "pad_id", 0);
+  } else if (auto id = TokenToId("[PAD]")) {
+    pad_id_ = *id;
+  } else if (auto pad = TokenToId("<pad>")) {
+    pad_id_ = *pad;
+  }
+  return Status::Ok();
+}
+
+void PipelineTokenizer::TokenizeNormalized(std::u32string text, std::vector<int64_t>* ids) const {
+  std::vector<std::u32string> pieces;
+  pieces.push_back(std::move(text));
+  if (pre_tokenizer_) pre_tokenizer_->PreTokenize(&pieces);
+  for (const std::u32string& piece : pieces) {
+    if (!piece.empty()) model_->Tokenize(piece, ids);
+  }
+}
+
+void PipelineTokenizer::TokenizeText(std::string_view text, std::vector<int64_t>* ids) const {
+  std::vector<Segment> raw_segments;
+  added_.Split(utf8::Decode(text), /*normalized=*/false, &raw_segments);
+  for (Segment& segment : raw_segments) {
+    if (segment.is_token) {
+      ids->push_back(segment.id);
+      continue;
+    }
+    if (normalizer_) normalizer_->Normalize(&segment.text);
+    if (!added_.HasNormalized()) {
+      TokenizeNormalized(std::move(segment.text), ids);
+      continue;
+    }
+    std::vector<Segment> normalized_segments;
+    added_.Split(segment.text, /*normalized=*/true, &normalized_segments);
+    for (Segment& inner : normalized_segments) {
+      if (inner.is_token) ids->push_back(inner.id);
+      else TokenizeNormalized(std::move(inner.text), ids);
+    }
+  }
+}
+
+size_t PipelineTokenizer::NumSpecialTokens(bool pair) const {
+  return post_processor_ ? post_processor_->AddedTokens(pair) : 0;
+}
+
+Status PipelineTokenizer::Finish(std::vector<int64_t> first, std::vector<int64_t>* second,
+                                 const EncodeOptions& options, Encoding* out) const {
+  if (options.max_length > 0) {
+    const size_t added = options.add_special_tokens ? NumSpecialTokens(second != nullptr) : 0;
+    if (options.max_length < added) {
+      return InvalidArgument("max_length " + std::to_string(options.max_length) + " is shorter than the " +
+                             std::to_string(added) + " special tokens");
+    }
+    SK_RETURN_IF_ERROR(Truncate(&first, second, options.max_length - added, options.strategy, options.side));
+  }
+  *out = Encoding();
+  if (post_processor_) {
+    post_processor_->Process(first, second, options.add_special_tokens, out);
+  } else {
+    out->ids = first;
+    out->type_ids.assign(first.size(), 0);
+    if (second) {
+      out->ids.insert(out->ids.end(), second->begin(), second->end());
+      out->type_ids.insert(out->type_ids.end(), second->size(), 1);
+    }
+    out->special_tokens_mask.assign(out->ids.size(), 0);
+    out->attention_mask.assign(out->ids.size(), 1);
+  }
+  return Status::Ok();
+}
+
+Status PipelineTokenizer::Encode(std::string_view text, const EncodeOptions& options, Encoding* out) const {
+  std::vector<int64_t> ids;
+  TokenizeText(text, &ids);
+  return Finish(std::move(ids), nullptr, options, out);
+}
+
+Status PipelineTokenizer::EncodePair(std::string_view first, std::string_view second,
+                                     const EncodeOptions& options, Encoding* out) const {
+  std::vector<int64_t> first_ids, second_ids;
+  TokenizeText(first, &first_ids);
+  TokenizeText(second, &second_ids);
+  return Finish(std::move(first_ids), &second_ids, options, out);
+}
+
+Status PipelineTokenizer::Decode(const std::vector<int64_t>& ids, bool skip_special_tokens, std::string* out) const {
+  std::vector<std::string> tokens;
+  tokens.reserve(ids.size());
+  for (int64_t id : ids) {
+    const AddedToken* added = added_.FindById(id);
+    if (added != nullptr && added->special && skip_special_tokens) continue;
+    std::optional<std::string> token = IdToToken(id);
+    if (!token) return InvalidArgument("token id " + std::to_string(id) + " is not in the vocabulary");
+    tokens.push_back(std::move(*token));
+  }
+  if (decoder_) decoder_->Decode(&tokens);
+  out->clear();
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (!decoder_ && i > 0) out->push_back(' ');
+    out->append(tokens[i]);
+  }
+  return Status::Ok();
+}
+
+std::optional<int64_t> PipelineTokenizer::TokenToId(std::string_view token) const {
+  if (const AddedToken* added = added_.FindByContent(std::string(token))) return added->id;
+  return model_->TokenToId(token);
+}
+
+std::optional<std::string> PipelineTokenizer::IdToToken(int64_t id) const {
+  if (const AddedToken* added = added_.FindById(id)) return utf8::Encode(added->content);
+  return model_->IdToToken(id);
+}
+
+size_t PipelineTokenizer::VocabSize() const { return model_->VocabSize(); }
+
+Status Tokenizer::FromJson(std::string_view json, std::unique_ptr<Tokenizer>* out) {
+  JsonValue document;
+  Status parsed = JsonValue::Parse(json, &document);
+  if (!parsed.ok()) return TokenizerError(parsed.message());
+  auto tokenizer = std::make_unique<PipelineTokenizer>();
+  SK_RETURN_IF_ERROR(tokenizer->Init(document));
+  *out = std::move(tokenizer);
+  return Status::Ok();
+}
+
+Status Tokenizer::FromFile(const std::string& path, std::unique_ptr<Tokenizer>* out) {
+  std::string text;
+  SK_RETURN_IF_ERROR(ReadWholeFile(path, &text, StatusCode::kTokenizer));
+  Status status = FromJson(text, out);
+  if (!status.ok()) return TokenizerError(path + ": " + status.message());
+  return Status::Ok();
+}
+
+}  // namespace sk::tok
