@@ -41,7 +41,7 @@ function parseUvu(output) {
 }
 
 if (!only || only === 'native') {
-  const binary = join(root, 'build', 'Release', 'sentencekit_native_tests');
+  const binary = join(root, 'build', 'sentencekit_native_tests');
   if (existsSync(binary)) {
     run('native tests', binary, [], parseNative);
   } else {
