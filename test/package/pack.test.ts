@@ -23,11 +23,12 @@ function ensureBuilt(): void {
   }
 }
 
-/** A bin folder with only `node` and `npm`: no cc, c++, g++, cmake, make or python. */
+/** A bin folder with only `node`, `npm` and `sh` (npm runs scripts through it): no cc, c++, g++, cmake, make or python. */
 function bareBin(dir: string): string {
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   symlinkSync(process.execPath, join(bin, 'node'));
+  symlinkSync('/bin/sh', join(bin, 'sh'));
   writeFileSync(join(bin, 'npm'), `#!/bin/sh\nexec "${process.execPath}" "${NPM_CLI}" "$@"\n`, { mode: 0o755 });
   return bin;
 }
