@@ -1,10 +1,13 @@
 // Embeddings equal to Python sentence-transformers 6.0.1 on the same weights and texts
 // (test/fixtures/tiny-bert.reference.json, made by test/tools/make_fixtures.py tiny).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { SentenceTransformer } from '../../lib/index.js';
-import { maxAbsDiff, tinyBertReference, tinyBertWithPooling, type PoolingSchema } from '../helpers/fixtures.js';
+import { copyFixture, FIXTURES, maxAbsDiff, tinyBertReference, tinyBertWithPooling, type PoolingSchema } from '../helpers/fixtures.js';
 
 const TOLERANCE = 1e-5;
 const reference = tinyBertReference();
@@ -42,6 +45,24 @@ test('batch size does not change the result', async () => {
     const one = await model.encode(reference.texts, { batchSize: 1 });
     const many = await model.encode(reference.texts, { batchSize: 64 });
     assert.ok(maxAbsDiff(one.data, many.data) <= TOLERANCE);
+  } finally {
+    await model.dispose();
+    fixture.cleanup();
+  }
+});
+
+test('the config files sentence-transformers 6 writes load to the same model', async () => {
+  // tiny-bert.st6-configs.json: modules.json, sentence_bert_config.json (no max_seq_length),
+  // 1_Pooling/config.json (new schema) and tokenizer_config.json exactly as 6.0.1 saves them.
+  const configs = JSON.parse(readFileSync(join(FIXTURES, 'tiny-bert.st6-configs.json'), 'utf8')) as Record<string, string>;
+  const fixture = copyFixture();
+  for (const [file, content] of Object.entries(configs)) writeFileSync(join(fixture.dir, file), content);
+  const model = await SentenceTransformer.fromPretrained(fixture.dir);
+  try {
+    assert.is(model.maxSeqLength, reference.max_seq_length);
+    const embeddings = await model.encode(reference.texts);
+    const expected = reference.embeddings.mean.normalized;
+    expected.forEach((row, i) => assert.ok(maxAbsDiff(embeddings.row(i), row) <= TOLERANCE, `row ${i}`));
   } finally {
     await model.dispose();
     fixture.cleanup();
