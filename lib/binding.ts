@@ -14,7 +14,7 @@ import { packageRoot } from './package-root.js';
 export interface NativeSentenceEncoderOptions {
   modelPath: string;
   tokenizerPath: string;
-  maxSeqLength: number;
+  maxLength: number;
   pooling: string[];
   intraOpThreads?: number;
   allowSpinning?: boolean;

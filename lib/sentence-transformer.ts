@@ -70,7 +70,7 @@ export class SentenceTransformer {
     const native = await nativeBinding().loadSentenceEncoder({
       modelPath: folder.onnxPath,
       tokenizerPath: folder.tokenizerPath,
-      maxSeqLength: folder.maxSeqLength,
+      maxLength: folder.maxSeqLength,
       pooling: folder.pooling.modes,
       intraOpThreads,
       allowSpinning,

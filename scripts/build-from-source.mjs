@@ -1,4 +1,4 @@
-// Fallback of the package's install script, run by node-gyp-build only when no prebuilt
+// Fallback of the package's install script (scripts/install.mjs), run only when no prebuilt
 // binary in prebuilds/ (or a previous build in build/) loads on this machine.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -7,7 +7,9 @@
 #include "kernels/kernels.h"
 #include "napi/addon_data.h"
 #include "napi/ort_library.h"
+#include "napi/cross_encoder_wrap.h"
 #include "napi/sentence_encoder_wrap.h"
+#include "napi/sparse_encoder_wrap.h"
 #include "runtime/ort_runtime.h"
 
 namespace sk::napi {
@@ -56,6 +58,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
   exports.Set("runtimeInfo", Napi::Function::New(env, RuntimeInfo, "runtimeInfo"));
   SentenceEncoderWrap::Init(env, exports);
+  CrossEncoderWrap::Init(env, exports);
+  SparseEncoderWrap::Init(env, exports);
   return exports;
 }
 

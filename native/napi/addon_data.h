@@ -14,6 +14,8 @@ struct AddonData {
   Napi::FunctionReference error_class;
   // Constructors of the wrapped native classes.
   Napi::FunctionReference sentence_encoder_class;
+  Napi::FunctionReference cross_encoder_class;
+  Napi::FunctionReference sparse_encoder_class;
   // Directory holding this .node file; libonnxruntime.so.1 sits beside it.
   std::string addon_dir;
 };

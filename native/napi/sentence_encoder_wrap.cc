@@ -4,18 +4,28 @@
 #include "napi/encode_worker.h"
 #include "napi/errors.h"
 #include "napi/js_values.h"
-#include "napi/load_sentence_encoder_worker.h"
+#include "napi/load_model_worker.h"
+#include "napi/model_options.h"
 
 namespace sk::napi {
 namespace {
 
+// loadSentenceEncoder({ ...model files, pooling: string[] })
 Napi::Value LoadSentenceEncoder(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) ThrowTypeError(env, "expected an options object");
-  auto* worker = new LoadSentenceEncoderWorker(env, info[0].As<Napi::Object>());
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  const Napi::Object options = info[0].As<Napi::Object>();
+  pipeline::SentenceEncoderConfig config;
+  config.files = ReadModelFiles(options);
+  config.pooling.modes.clear();
+  for (const std::string& name : GetStringArray(options, "pooling")) {
+    pipeline::PoolingMode mode;
+    Status status = pipeline::ParsePoolingMode(name, &mode);
+    if (!status.ok()) ThrowTypeError(env, status.message());
+    config.pooling.modes.push_back(mode);
+  }
+  return LoadModelWorker<pipeline::SentenceEncoder, SentenceEncoderWrap>::Start(
+      env, [config](std::unique_ptr<pipeline::SentenceEncoder>* out) { return pipeline::SentenceEncoder::Load(config, out); });
 }
 
 }  // namespace
@@ -54,11 +64,7 @@ Napi::Value SentenceEncoderWrap::HiddenSize(const Napi::CallbackInfo& info) {
 // encode(texts: string[], batchSize: number, normalize: boolean): Promise<Float32Array>
 Napi::Value SentenceEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!encoder_) {
-    Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);
-    deferred.Reject(StatusToError(env, Status(StatusCode::kDisposed, "the model has been disposed")).Value());
-    return deferred.Promise();
-  }
+  if (!encoder_) return RejectDisposed(env);
   if (info.Length() < 3 || !info[1].IsNumber() || !info[2].IsBoolean()) {
     ThrowTypeError(env, "encode(texts, batchSize, normalize)");
   }

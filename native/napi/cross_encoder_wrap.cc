@@ -1,0 +1,70 @@
+#include "napi/cross_encoder_wrap.h"
+
+#include "napi/addon_data.h"
+#include "napi/errors.h"
+#include "napi/js_values.h"
+#include "napi/load_model_worker.h"
+#include "napi/model_options.h"
+#include "napi/predict_worker.h"
+
+namespace sk::napi {
+namespace {
+
+Napi::Value LoadCrossEncoder(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) ThrowTypeError(env, "expected an options object");
+  const pipeline::ModelFiles files = ReadModelFiles(info[0].As<Napi::Object>());
+  return LoadModelWorker<pipeline::CrossEncoderModel, CrossEncoderWrap>::Start(
+      env, [files](std::unique_ptr<pipeline::CrossEncoderModel>* out) { return pipeline::CrossEncoderModel::Load(files, out); });
+}
+
+}  // namespace
+
+void CrossEncoderWrap::Init(Napi::Env env, Napi::Object exports) {
+  Napi::Function constructor = DefineClass(
+      env, "NativeCrossEncoder",
+      {InstanceAccessor<&CrossEncoderWrap::NumLabels>("numLabels"),
+       InstanceMethod<&CrossEncoderWrap::Predict>("predict"),
+       InstanceMethod<&CrossEncoderWrap::Dispose>("dispose")});
+  GetAddonData(env).cross_encoder_class = Napi::Persistent(constructor);
+  exports.Set("loadCrossEncoder", Napi::Function::New(env, LoadCrossEncoder, "loadCrossEncoder"));
+}
+
+Napi::Object CrossEncoderWrap::NewInstance(Napi::Env env, std::shared_ptr<pipeline::CrossEncoderModel> model) {
+  Napi::Object object = GetAddonData(env).cross_encoder_class.New({});
+  CrossEncoderWrap::Unwrap(object)->model_ = std::move(model);
+  return object;
+}
+
+CrossEncoderWrap::CrossEncoderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CrossEncoderWrap>(info) {}
+
+Napi::Value CrossEncoderWrap::NumLabels(const Napi::CallbackInfo& info) {
+  if (!model_) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), static_cast<double>(model_->num_labels()));
+}
+
+// predict(firsts: string[], seconds: string[], batchSize: number): Promise<Float32Array>
+Napi::Value CrossEncoderWrap::Predict(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!model_) return RejectDisposed(env);
+  if (info.Length() < 3 || !info[2].IsNumber()) ThrowTypeError(env, "predict(firsts, seconds, batchSize)");
+  std::vector<std::string> firsts = ToStringVector(env, info[0], "firsts");
+  std::vector<std::string> seconds = ToStringVector(env, info[1], "seconds");
+  if (firsts.size() != seconds.size()) ThrowTypeError(env, "firsts and seconds must have the same length");
+  const double batch_size = info[2].As<Napi::Number>().DoubleValue();
+  if (!(batch_size >= 1)) ThrowTypeError(env, "batchSize must be a positive integer");
+  std::vector<std::pair<std::string, std::string>> pairs;
+  pairs.reserve(firsts.size());
+  for (size_t i = 0; i < firsts.size(); ++i) pairs.emplace_back(std::move(firsts[i]), std::move(seconds[i]));
+  auto* worker = new PredictWorker(env, model_, std::move(pairs), static_cast<size_t>(batch_size));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value CrossEncoderWrap::Dispose(const Napi::CallbackInfo& info) {
+  model_.reset();
+  return info.Env().Undefined();
+}
+
+}  // namespace sk::napi

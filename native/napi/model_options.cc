@@ -1,0 +1,26 @@
+#include "napi/model_options.h"
+
+#include "napi/errors.h"
+#include "napi/js_values.h"
+
+namespace sk::napi {
+
+pipeline::ModelFiles ReadModelFiles(const Napi::Object& options) {
+  pipeline::ModelFiles files;
+  files.model_path = GetString(options, "modelPath");
+  files.tokenizer_path = GetString(options, "tokenizerPath");
+  const double max_length = GetNumber(options, "maxLength", 512);
+  if (!(max_length >= 1)) ThrowTypeError(options.Env(), "maxLength must be a positive integer");
+  files.max_length = static_cast<size_t>(max_length);
+  files.session.intra_op_threads = static_cast<int>(GetNumber(options, "intraOpThreads", 0));
+  files.session.allow_spinning = GetBool(options, "allowSpinning", true);
+  return files;
+}
+
+Napi::Promise RejectDisposed(Napi::Env env) {
+  Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);
+  deferred.Reject(StatusToError(env, Status(StatusCode::kDisposed, "the model has been disposed")).Value());
+  return deferred.Promise();
+}
+
+}  // namespace sk::napi

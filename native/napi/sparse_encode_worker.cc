@@ -1,0 +1,39 @@
+#include "napi/sparse_encode_worker.h"
+
+#include <cstring>
+#include <limits>
+
+namespace sk::napi {
+
+SparseEncodeWorker::SparseEncodeWorker(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model,
+                                       std::vector<std::string> texts, size_t batch_size, size_t max_active_dims)
+    : PromiseWorker(env, "sentencekit:sparseEncode"),
+      model_(std::move(model)),
+      texts_(std::move(texts)),
+      batch_size_(batch_size),
+      max_active_dims_(max_active_dims) {}
+
+Status SparseEncodeWorker::Run() {
+  SK_RETURN_IF_ERROR(model_->Encode(texts_, batch_size_, max_active_dims_, &rows_));
+  if (rows_.indices.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
+    return InvalidArgument("too many active dimensions in one call; encode fewer texts at a time");
+  }
+  return Status::Ok();
+}
+
+// The sizes are only known after the run, so the result is copied once into typed arrays.
+Napi::Value SparseEncodeWorker::Result(Napi::Env env) {
+  Napi::Int32Array indices = Napi::Int32Array::New(env, rows_.indices.size());
+  if (!rows_.indices.empty()) std::memcpy(indices.Data(), rows_.indices.data(), rows_.indices.size() * sizeof(int32_t));
+  Napi::Float32Array values = Napi::Float32Array::New(env, rows_.values.size());
+  if (!rows_.values.empty()) std::memcpy(values.Data(), rows_.values.data(), rows_.values.size() * sizeof(float));
+  Napi::Int32Array offsets = Napi::Int32Array::New(env, rows_.offsets.size());
+  for (size_t i = 0; i < rows_.offsets.size(); ++i) offsets[i] = static_cast<int32_t>(rows_.offsets[i]);
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("indices", indices);
+  result.Set("values", values);
+  result.Set("offsets", offsets);
+  return result;
+}
+
+}  // namespace sk::napi

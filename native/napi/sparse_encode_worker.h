@@ -1,0 +1,32 @@
+// encode(texts, batchSize, maxActiveDims) of a SparseEncoder: resolves to compressed sparse
+// rows { indices: Int32Array, values: Float32Array, offsets: Int32Array }.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "napi/promise_worker.h"
+#include "pipeline/sparse_encoder.h"
+
+namespace sk::napi {
+
+class SparseEncodeWorker : public PromiseWorker {
+ public:
+  SparseEncodeWorker(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model,
+                     std::vector<std::string> texts, size_t batch_size, size_t max_active_dims);
+
+ private:
+  Status Run() override;
+  Napi::Value Result(Napi::Env env) override;
+
+  std::shared_ptr<pipeline::SparseEncoderModel> model_;
+  std::vector<std::string> texts_;
+  size_t batch_size_;
+  size_t max_active_dims_;
+  pipeline::SparseRows rows_;
+};
+
+}  // namespace sk::napi

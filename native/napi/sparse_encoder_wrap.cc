@@ -1,0 +1,83 @@
+#include "napi/sparse_encoder_wrap.h"
+
+#include "napi/addon_data.h"
+#include "napi/errors.h"
+#include "napi/js_values.h"
+#include "napi/load_model_worker.h"
+#include "napi/model_options.h"
+#include "napi/sparse_encode_worker.h"
+
+namespace sk::napi {
+namespace {
+
+Napi::Value LoadSparseEncoder(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) ThrowTypeError(env, "expected an options object");
+  const pipeline::ModelFiles files = ReadModelFiles(info[0].As<Napi::Object>());
+  return LoadModelWorker<pipeline::SparseEncoderModel, SparseEncoderWrap>::Start(
+      env, [files](std::unique_ptr<pipeline::SparseEncoderModel>* out) { return pipeline::SparseEncoderModel::Load(files, out); });
+}
+
+}  // namespace
+
+void SparseEncoderWrap::Init(Napi::Env env, Napi::Object exports) {
+  Napi::Function constructor = DefineClass(
+      env, "NativeSparseEncoder",
+      {InstanceAccessor<&SparseEncoderWrap::VocabSize>("vocabSize"),
+       InstanceMethod<&SparseEncoderWrap::Encode>("encode"),
+       InstanceMethod<&SparseEncoderWrap::IdsToTokens>("idsToTokens"),
+       InstanceMethod<&SparseEncoderWrap::Dispose>("dispose")});
+  GetAddonData(env).sparse_encoder_class = Napi::Persistent(constructor);
+  exports.Set("loadSparseEncoder", Napi::Function::New(env, LoadSparseEncoder, "loadSparseEncoder"));
+}
+
+Napi::Object SparseEncoderWrap::NewInstance(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model) {
+  Napi::Object object = GetAddonData(env).sparse_encoder_class.New({});
+  SparseEncoderWrap::Unwrap(object)->model_ = std::move(model);
+  return object;
+}
+
+SparseEncoderWrap::SparseEncoderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SparseEncoderWrap>(info) {}
+
+Napi::Value SparseEncoderWrap::VocabSize(const Napi::CallbackInfo& info) {
+  if (!model_) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), static_cast<double>(model_->vocab_size()));
+}
+
+// encode(texts: string[], batchSize: number, maxActiveDims: number /* 0 = all */)
+Napi::Value SparseEncoderWrap::Encode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!model_) return RejectDisposed(env);
+  if (info.Length() < 3 || !info[1].IsNumber() || !info[2].IsNumber()) {
+    ThrowTypeError(env, "encode(texts, batchSize, maxActiveDims)");
+  }
+  const double batch_size = info[1].As<Napi::Number>().DoubleValue();
+  const double max_active_dims = info[2].As<Napi::Number>().DoubleValue();
+  if (!(batch_size >= 1) || !(max_active_dims >= 0)) ThrowTypeError(env, "batchSize must be positive, maxActiveDims non-negative");
+  auto* worker = new SparseEncodeWorker(env, model_, ToStringVector(env, info[0], "texts"), static_cast<size_t>(batch_size),
+                                        static_cast<size_t>(max_active_dims));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+// idsToTokens(ids: ArrayLike<number>): string[] — vocabulary lookups, cheap enough to stay sync.
+Napi::Value SparseEncoderWrap::IdsToTokens(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!model_) throw StatusToError(env, Status(StatusCode::kDisposed, "the model has been disposed"));
+  if (info.Length() < 1 || !info[0].IsTypedArray()) ThrowTypeError(env, "idsToTokens(ids: Int32Array)");
+  Napi::Int32Array ids = info[0].As<Napi::Int32Array>();
+  Napi::Array tokens = Napi::Array::New(env, ids.ElementLength());
+  for (size_t i = 0; i < ids.ElementLength(); ++i) {
+    std::optional<std::string> token = model_->tokenizer().IdToToken(ids[i]);
+    tokens.Set(static_cast<uint32_t>(i), token ? Napi::Value(Napi::String::New(env, *token)) : env.Null());
+  }
+  return tokens;
+}
+
+Napi::Value SparseEncoderWrap::Dispose(const Napi::CallbackInfo& info) {
+  model_.reset();
+  return info.Env().Undefined();
+}
+
+}  // namespace sk::napi

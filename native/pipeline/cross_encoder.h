@@ -1,0 +1,34 @@
+// A cross-encoder (reranker): each (first, second) pair is one sequence through a
+// sequence-classification model; the result is its raw logits. Activations (sigmoid,
+// softmax) are applied by the caller, as sentence-transformers applies them after the model.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "pipeline/model_session.h"
+
+namespace sk::pipeline {
+
+class CrossEncoderModel {
+ public:
+  static Status Load(const ModelFiles& files, std::unique_ptr<CrossEncoderModel>* out);
+
+  size_t num_labels() const { return num_labels_; }
+
+  // Writes out[pairs.size() * num_labels()] logits in the caller's order. Thread-safe.
+  Status Predict(const std::vector<std::pair<std::string, std::string>>& pairs, size_t batch_size,
+                 float* out) const;
+
+ private:
+  CrossEncoderModel() = default;
+
+  ModelFiles files_;
+  ModelSession model_;
+  size_t num_labels_ = 0;
+};
+
+}  // namespace sk::pipeline

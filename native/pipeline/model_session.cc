@@ -1,0 +1,39 @@
+#include "pipeline/model_session.h"
+
+#include "pipeline/padded_batch.h"
+
+namespace sk::pipeline {
+
+Status ModelSession::Load(const ModelFiles& files) {
+  if (files.max_length == 0) return InvalidArgument("max_length must be positive");
+  SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &tokenizer));
+  return ort::OrtSession::Load(files.model_path, files.session, &session);
+}
+
+Status ModelSession::ProbeLastDimension(size_t max_length, int64_t* out) const {
+  tok::EncodeOptions options;
+  options.max_length = max_length;
+  std::vector<tok::Encoding> encodings(1);
+  SK_RETURN_IF_ERROR(tokenizer->Encode("", options, &encodings[0]));
+  const size_t row = 0;
+  PaddedBatch batch;
+  batch.Fill(encodings, &row, 1, tokenizer->PadId());
+  ort::TensorOutput output;
+  std::lock_guard<std::mutex> lock(run_mutex);
+  SK_RETURN_IF_ERROR(session->Run(batch.ids.data(), batch.mask.data(),
+                                  session->has_token_type_ids() ? batch.type_ids.data() : nullptr,
+                                  batch.batch, batch.seq, &output));
+  if (output.shape().empty()) return ModelLoadError(session->model_path() + ": output is a scalar");
+  *out = output.shape().back();
+  return Status::Ok();
+}
+
+Status ModelSession::LastDimension(size_t max_length, size_t* out) const {
+  int64_t dimension = session->output_last_dim();
+  if (dimension <= 0) SK_RETURN_IF_ERROR(ProbeLastDimension(max_length, &dimension));
+  if (dimension <= 0) return ModelLoadError(session->model_path() + ": output has no positive last dimension");
+  *out = static_cast<size_t>(dimension);
+  return Status::Ok();
+}
+
+}  // namespace sk::pipeline

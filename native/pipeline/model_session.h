@@ -1,0 +1,36 @@
+// What every model class loads: a tokenizer.json and an ONNX session, with the lock that
+// serialises runs on that session.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/status.h"
+#include "runtime/ort_session.h"
+#include "tokenizer/tokenizer.h"
+
+namespace sk::pipeline {
+
+struct ModelFiles {
+  std::string model_path;       // the .onnx file
+  std::string tokenizer_path;   // tokenizer.json
+  size_t max_length = 512;      // truncation length in tokens, special tokens included
+  ort::SessionOptions session;
+};
+
+struct ModelSession {
+  std::unique_ptr<tok::Tokenizer> tokenizer;
+  std::unique_ptr<ort::OrtSession> session;
+  // One run at a time per model: concurrent runs would fight over the same intra-op cores.
+  mutable std::mutex run_mutex;
+
+  Status Load(const ModelFiles& files);
+  // Runs [CLS] [SEP] once and returns the output's last dimension, for models whose export
+  // leaves it symbolic.
+  Status ProbeLastDimension(size_t max_length, int64_t* out) const;
+  // The output's last dimension from the model's metadata, else from a probe run.
+  Status LastDimension(size_t max_length, size_t* out) const;
+};
+
+}  // namespace sk::pipeline

@@ -1,0 +1,30 @@
+// Runs tokenized inputs through an ONNX session in padded batches of similar length: inputs
+// are sorted longest first (as sentence-transformers does), so a batch pads only to its own
+// longest member, and each batch's output is handed to the caller with the original row
+// indices, so results land in the caller's order.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include "core/status.h"
+#include "pipeline/padded_batch.h"
+#include "runtime/ort_session.h"
+#include "tokenizer/tokenizer.h"
+
+namespace sk::pipeline {
+
+struct BatchResult {
+  const PaddedBatch& inputs;
+  const ort::TensorOutput& output;
+  const size_t* rows;  // original index of each batch row
+  size_t count;
+};
+
+// `run_mutex` serialises the ONNX runs of one model (intra-op threads already use the cores).
+Status RunSortedBatches(const ort::OrtSession& session, std::mutex& run_mutex,
+                        const std::vector<tok::Encoding>& encodings, size_t batch_size, int64_t pad_id,
+                        const std::function<Status(const BatchResult&)>& consume);
+
+}  // namespace sk::pipeline

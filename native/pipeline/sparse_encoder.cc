@@ -1,0 +1,96 @@
+#include "pipeline/sparse_encoder.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/kernels.h"
+#include "pipeline/sorted_batches.h"
+
+namespace sk::pipeline {
+
+Status SparseEncoderModel::Load(const ModelFiles& files, std::unique_ptr<SparseEncoderModel>* out) {
+  std::unique_ptr<SparseEncoderModel> model(new SparseEncoderModel());
+  model->files_ = files;
+  SK_RETURN_IF_ERROR(model->model_.Load(files));
+  SK_RETURN_IF_ERROR(model->model_.LastDimension(files.max_length, &model->vocab_size_));
+  *out = std::move(model);
+  return Status::Ok();
+}
+
+void AppendSparseRow(const float* weights, size_t vocab, size_t max_active_dims, SparseRows* out) {
+  const size_t begin = out->indices.size();
+  for (size_t j = 0; j < vocab; ++j) {
+    // NaN is kept (it is not > 0 but not 0 either), so a broken model shows, not hides.
+    if (weights[j] > 0.0f || std::isnan(weights[j])) {
+      out->indices.push_back(static_cast<int32_t>(j));
+      out->values.push_back(weights[j]);
+    }
+  }
+  const size_t active = out->indices.size() - begin;
+  if (max_active_dims > 0 && active > max_active_dims) {
+    // Keep the largest weights (ties to the lower index, as a stable top-k), then restore
+    // ascending index order.
+    std::vector<size_t> order(active);
+    for (size_t k = 0; k < active; ++k) order[k] = k;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return out->values[begin + a] > out->values[begin + b];
+    });
+    order.resize(max_active_dims);
+    std::sort(order.begin(), order.end());
+    std::vector<int32_t> kept_indices;
+    std::vector<float> kept_values;
+    for (size_t k : order) {
+      kept_indices.push_back(out->indices[begin + k]);
+      kept_values.push_back(out->values[begin + k]);
+    }
+    out->indices.resize(begin);
+    out->values.resize(begin);
+    out->indices.insert(out->indices.end(), kept_indices.begin(), kept_indices.end());
+    out->values.insert(out->values.end(), kept_values.begin(), kept_values.end());
+  }
+  out->offsets.push_back(static_cast<int64_t>(out->indices.size()));
+}
+
+Status SparseEncoderModel::Encode(const std::vector<std::string>& texts, size_t batch_size,
+                                  size_t max_active_dims, SparseRows* out) const {
+  tok::EncodeOptions options;
+  options.max_length = files_.max_length;
+  std::vector<tok::Encoding> encodings(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    SK_RETURN_IF_ERROR(model_.tokenizer->Encode(texts[i], options, &encodings[i]));
+  }
+
+  // Rows arrive in length order; keep each one's sparse entries until all are done.
+  std::vector<SparseRows> rows(texts.size());
+  std::vector<float> pooled;
+  const ort::OrtSession& session = *model_.session;
+  SK_RETURN_IF_ERROR(RunSortedBatches(session, model_.run_mutex, encodings, batch_size, model_.tokenizer->PadId(),
+                                      [&](const BatchResult& result) -> Status {
+    const auto& shape = result.output.shape();
+    if (shape.size() != 3 || shape[0] != static_cast<int64_t>(result.count) ||
+        shape[1] != static_cast<int64_t>(result.inputs.seq) || shape[2] != static_cast<int64_t>(vocab_size_)) {
+      return RuntimeError(session.model_path() + ": output '" + session.output_name() +
+                          "' is not [batch, sequence, " + std::to_string(vocab_size_) + "] masked-LM logits");
+    }
+    pooled.resize(result.count * vocab_size_);
+    kernels::MaxPool(result.output.data(), result.inputs.mask.data(), result.count, result.inputs.seq,
+                     vocab_size_, pooled.data());
+    for (size_t r = 0; r < result.count; ++r) {
+      float* row = pooled.data() + r * vocab_size_;
+      // log1p(relu(max)) == max(log1p(relu(x))): both functions are monotonic.
+      for (size_t j = 0; j < vocab_size_; ++j) row[j] = row[j] > 0.0f ? std::log1p(row[j]) : (std::isnan(row[j]) ? row[j] : 0.0f);
+      AppendSparseRow(row, vocab_size_, max_active_dims, &rows[result.rows[r]]);
+    }
+    return Status::Ok();
+  }));
+
+  *out = SparseRows();
+  for (const SparseRows& row : rows) {
+    out->indices.insert(out->indices.end(), row.indices.begin(), row.indices.end());
+    out->values.insert(out->values.end(), row.values.begin(), row.values.end());
+    out->offsets.push_back(static_cast<int64_t>(out->indices.size()));
+  }
+  return Status::Ok();
+}
+
+}  // namespace sk::pipeline

@@ -1,0 +1,49 @@
+// A SPLADE sparse encoder: masked-LM logits [batch, seq, vocab] → log1p(relu(·)) → max over
+// the unmasked tokens, kept as sparse rows. Because log1p∘relu is monotonic, the max is taken
+// on the raw logits and the transform applied once per vocabulary entry: no second
+// [batch, seq, vocab] buffer and a vocabulary-sized transform per text instead of per token.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "pipeline/model_session.h"
+
+namespace sk::pipeline {
+
+// Compressed sparse rows: row r holds indices/values[offsets[r] .. offsets[r + 1]), indices
+// ascending.
+struct SparseRows {
+  std::vector<int32_t> indices;
+  std::vector<float> values;
+  std::vector<int64_t> offsets{0};
+};
+
+class SparseEncoderModel {
+ public:
+  static Status Load(const ModelFiles& files, std::unique_ptr<SparseEncoderModel>* out);
+
+  size_t vocab_size() const { return vocab_size_; }
+  const tok::Tokenizer& tokenizer() const { return *model_.tokenizer; }
+
+  // `max_active_dims` > 0 keeps only that many largest weights per row, as
+  // sentence-transformers' max_active_dims does. Thread-safe.
+  Status Encode(const std::vector<std::string>& texts, size_t batch_size, size_t max_active_dims,
+                SparseRows* out) const;
+
+ private:
+  SparseEncoderModel() = default;
+
+  ModelFiles files_;
+  ModelSession model_;
+  size_t vocab_size_ = 0;
+};
+
+// Turns one dense row of SPLADE weights into sparse entries, keeping the `max_active_dims`
+// largest (all positive ones when 0). Exposed for tests.
+void AppendSparseRow(const float* weights, size_t vocab, size_t max_active_dims, SparseRows* out);
+
+}  // namespace sk::pipeline
