@@ -10,14 +10,18 @@ import { join } from 'node:path';
 import { SentenceKitError } from './errors.js';
 import { packageRoot } from './package-root.js';
 
-/** Options lib/ hands to `loadSentenceEncoder`; validated before they get here. */
-export interface NativeSentenceEncoderOptions {
+/** What every native model loader takes; validated before it gets here. */
+export interface NativeModelOptions {
   modelPath: string;
   tokenizerPath: string;
+  /** Truncation length in tokens, special tokens included. */
   maxLength: number;
-  pooling: string[];
   intraOpThreads?: number;
   allowSpinning?: boolean;
+}
+
+export interface NativeSentenceEncoderOptions extends NativeModelOptions {
+  pooling: string[];
 }
 
 export interface NativeSentenceEncoder {
@@ -26,6 +30,27 @@ export interface NativeSentenceEncoder {
   /** Resolves to a [texts.length × dimension] row-major matrix in the caller's order. */
   encode(texts: string[], batchSize: number, normalize: boolean): Promise<Float32Array>;
   /** Drops the native model; in-flight runs finish first, later calls reject. */
+  dispose(): void;
+}
+
+export interface NativeCrossEncoder {
+  readonly numLabels: number;
+  /** Resolves to [pairs × numLabels] raw logits in the caller's order. */
+  predict(firsts: string[], seconds: string[], batchSize: number): Promise<Float32Array>;
+  dispose(): void;
+}
+
+/** Compressed sparse rows: row r is indices/values[offsets[r] .. offsets[r + 1]). */
+export interface NativeSparseRows {
+  indices: Int32Array;
+  values: Float32Array;
+  offsets: Int32Array;
+}
+
+export interface NativeSparseEncoder {
+  readonly vocabSize: number;
+  encode(texts: string[], batchSize: number, maxActiveDims: number): Promise<NativeSparseRows>;
+  idsToTokens(ids: Int32Array): Array<string | null>;
   dispose(): void;
 }
 
@@ -40,6 +65,8 @@ export interface NativeBinding {
   setErrorClass(errorClass: typeof SentenceKitError): void;
   runtimeInfo(): NativeRuntimeInfo;
   loadSentenceEncoder(options: NativeSentenceEncoderOptions): Promise<NativeSentenceEncoder>;
+  loadCrossEncoder(options: NativeModelOptions): Promise<NativeCrossEncoder>;
+  loadSparseEncoder(options: NativeModelOptions): Promise<NativeSparseEncoder>;
 }
 
 let binding: NativeBinding | undefined;

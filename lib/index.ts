@@ -8,6 +8,9 @@
  */
 export { SentenceTransformer, type SentenceTransformerOptions, type EncodeOptions } from './sentence-transformer.js';
 export { Embeddings } from './embeddings.js';
+export { CrossEncoder, type CrossEncoderOptions, type PredictOptions, type RankOptions, type RankResult, type ActivationName } from './cross-encoder.js';
+export { SparseEncoder, type SparseEncoderOptions, type SparseEncodeOptions } from './sparse-encoder.js';
+export { SparseEmbeddings } from './sparse-embeddings.js';
 export { SentenceKitError, type SentenceKitErrorCode } from './errors.js';
 export { resolveModelFolder, type HubOptions } from './hub.js';
 export type { PoolingMode, SimilarityFunctionName } from './model-folder.js';

@@ -33,14 +33,8 @@ export interface PoolingConfig {
   embeddingDimension: number | undefined;
 }
 
-export interface SentenceTransformerFolder {
+export interface SentenceTransformerFolder extends TransformerFiles {
   root: string;
-  /** The Transformer module's folder (the root for most models). */
-  transformerDir: string;
-  onnxPath: string;
-  tokenizerPath: string;
-  maxSeqLength: number;
-  doLowerCase: boolean;
   pooling: PoolingConfig;
   /** A Normalize module follows pooling. */
   normalize: boolean;
@@ -56,11 +50,11 @@ export interface ModuleEntry {
   type: string;
 }
 
-function loadError(message: string, cause?: unknown): SentenceKitError {
+export function loadError(message: string, cause?: unknown): SentenceKitError {
   return new SentenceKitError('ERR_MODEL_LOAD', message, cause === undefined ? undefined : { cause });
 }
 
-async function exists(path: string): Promise<boolean> {
+export async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
     return true;
@@ -158,6 +152,56 @@ async function resolveMaxSeqLength(transformerDir: string, configured: unknown, 
   return limits.length > 0 ? Math.min(...limits) : 512;
 }
 
+/** The files of the transformer module every model class runs. */
+export interface TransformerFiles {
+  transformerDir: string;
+  onnxPath: string;
+  tokenizerPath: string;
+  maxSeqLength: number;
+  doLowerCase: boolean;
+}
+
+/** modules.json sorted by idx; a folder without one is a bare Hugging Face model. */
+export async function readModules(root: string, transformerKind = 'Transformer'): Promise<{ file: string; entries: ModuleEntry[] }> {
+  if (!(await exists(root))) throw loadError(`model folder not found: ${root}`);
+  const file = join(root, 'modules.json');
+  const modules = await readJsonFile<ModuleEntry[] | null>(file, null);
+  if (modules !== null && !Array.isArray(modules)) throw loadError(`${file} must hold a JSON array`);
+  const entries = modules ?? [{ idx: 0, name: '0', path: '', type: `sentence_transformers.models.${transformerKind}` }];
+  for (const entry of entries) {
+    if (!isObject(entry) || typeof entry.type !== 'string' || typeof entry.path !== 'string') {
+      throw loadError(`${file}: every module needs a "type" and a "path"`);
+    }
+  }
+  return { file, entries: [...entries].sort((a, b) => a.idx - b.idx) };
+}
+
+/** The class name of a module entry, whatever package path sentence-transformers wrote. */
+export function kindOf(entry: ModuleEntry): string {
+  return moduleKind(entry.type);
+}
+
+/** The ONNX file, tokenizer and length limit of the transformer module in `transformerDir`. */
+export async function readTransformerFiles(transformerDir: string, fileName: string | undefined): Promise<TransformerFiles> {
+  const stConfigFile = join(transformerDir, 'sentence_bert_config.json');
+  const stConfig = await readJsonFile<Record<string, unknown>>(stConfigFile, {});
+  const onnxPath = join(transformerDir, fileName ?? join('onnx', 'model.onnx'));
+  if (!(await exists(onnxPath))) {
+    throw loadError(`ONNX model not found: ${onnxPath} (export the model to ONNX, or pass fileName to choose another file)`);
+  }
+  const tokenizerPath = join(transformerDir, 'tokenizer.json');
+  if (!(await exists(tokenizerPath))) throw loadError(`tokenizer.json not found: ${tokenizerPath}`);
+  const doLowerCase = stConfig.do_lower_case ?? false;
+  if (typeof doLowerCase !== 'boolean') throw loadError(`${stConfigFile}: do_lower_case must be a boolean`);
+  return {
+    transformerDir,
+    onnxPath,
+    tokenizerPath,
+    maxSeqLength: await resolveMaxSeqLength(transformerDir, stConfig.max_seq_length, stConfigFile),
+    doLowerCase,
+  };
+}
+
 export interface ReadFolderOptions {
   /** ONNX file relative to the Transformer module folder; default onnx/model.onnx. */
   fileName?: string | undefined;
@@ -165,26 +209,13 @@ export interface ReadFolderOptions {
 
 /** Reads a sentence-transformers bi-encoder folder. */
 export async function readSentenceTransformerFolder(root: string, options: ReadFolderOptions = {}): Promise<SentenceTransformerFolder> {
-  if (!(await exists(root))) throw loadError(`model folder not found: ${root}`);
-  const modulesFile = join(root, 'modules.json');
-  // A plain Hugging Face folder without modules.json gets Transformer + mean pooling, as
-  // sentence-transformers does.
-  const modules = await readJsonFile<ModuleEntry[] | null>(modulesFile, null);
-  if (modules !== null && !Array.isArray(modules)) throw loadError(`${modulesFile} must hold a JSON array`);
-  const entries: ModuleEntry[] = modules ?? [
-    { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
-  ];
-
+  const { file: modulesFile, entries } = await readModules(root);
   let transformerDir: string | undefined;
   let pooling: PoolingConfig | undefined;
   let normalize = false;
-  for (const entry of [...entries].sort((a, b) => a.idx - b.idx)) {
-    if (!isObject(entry) || typeof entry.type !== 'string' || typeof entry.path !== 'string') {
-      throw loadError(`${modulesFile}: every module needs a "type" and a "path"`);
-    }
-    const kind = moduleKind(entry.type);
+  for (const entry of entries) {
     const dir = join(root, entry.path);
-    switch (kind) {
+    switch (kindOf(entry)) {
       case 'Transformer':
         if (transformerDir !== undefined) throw loadError(`${modulesFile}: more than one Transformer module`);
         transformerDir = dir;
@@ -198,44 +229,32 @@ export async function readSentenceTransformerFolder(root: string, options: ReadF
         normalize = true;
         break;
       default:
-        throw loadError(
-          `${modulesFile}: module ${JSON.stringify(entry.type)} at ${JSON.stringify(entry.path)} is not supported yet; ` +
-            'refusing to load rather than return vectors that differ from sentence-transformers',
-        );
+        throw unsupportedModule(modulesFile, entry);
     }
   }
   if (transformerDir === undefined) throw loadError(`${modulesFile} has no Transformer module`);
 
-  const stConfigFile = join(transformerDir, 'sentence_bert_config.json');
-  const stConfig = await readJsonFile<Record<string, unknown>>(stConfigFile, {});
   const modelConfigFile = join(root, 'config_sentence_transformers.json');
   const modelConfig = await readJsonFile<Record<string, unknown>>(modelConfigFile, {});
-
-  const onnxPath = join(transformerDir, options.fileName ?? join('onnx', 'model.onnx'));
-  if (!(await exists(onnxPath))) {
-    throw loadError(`ONNX model not found: ${onnxPath} (export the model to ONNX, or pass fileName to choose another file)`);
-  }
-  const tokenizerPath = join(transformerDir, 'tokenizer.json');
-  if (!(await exists(tokenizerPath))) throw loadError(`tokenizer.json not found: ${tokenizerPath}`);
-
   const defaultPromptName = modelConfig.default_prompt_name ?? null;
   if (defaultPromptName !== null && typeof defaultPromptName !== 'string') {
     throw loadError(`${modelConfigFile}: default_prompt_name must be a string or null`);
   }
-  const doLowerCase = stConfig.do_lower_case ?? false;
-  if (typeof doLowerCase !== 'boolean') throw loadError(`${stConfigFile}: do_lower_case must be a boolean`);
-
   return {
     root,
-    transformerDir,
-    onnxPath,
-    tokenizerPath,
-    maxSeqLength: await resolveMaxSeqLength(transformerDir, stConfig.max_seq_length, stConfigFile),
-    doLowerCase,
+    ...(await readTransformerFiles(transformerDir, options.fileName)),
     pooling: pooling ?? { modes: ['mean'], includePrompt: true, embeddingDimension: undefined },
     normalize,
     prompts: parsePrompts(modelConfig.prompts, modelConfigFile),
     defaultPromptName,
     similarityFnName: parseSimilarity(modelConfig.similarity_fn_name, modelConfigFile),
   };
+}
+
+/** Refuses a module we do not run rather than return vectors that differ from Python. */
+export function unsupportedModule(modulesFile: string, entry: ModuleEntry): SentenceKitError {
+  return loadError(
+    `${modulesFile}: module ${JSON.stringify(entry.type)} at ${JSON.stringify(entry.path)} is not supported yet; ` +
+      'refusing to load rather than return vectors that differ from sentence-transformers',
+  );
 }

@@ -4,8 +4,8 @@
  */
 import { nativeBinding, type NativeSentenceEncoder } from './binding.js';
 import { Embeddings } from './embeddings.js';
-import { disposedError } from './errors.js';
 import { resolveModelFolder, type HubOptions } from './hub.js';
+import { NativeModelHandle } from './native-model-handle.js';
 import { readSentenceTransformerFolder, type SentenceTransformerFolder, type SimilarityFunctionName } from './model-folder.js';
 import { validateBoolean, validateOptionsObject, validatePositiveInteger, validateTexts } from './validate.js';
 
@@ -36,15 +36,13 @@ export interface EncodeOptions {
  * await model.dispose();
  */
 export class SentenceTransformer {
-  readonly #native: NativeSentenceEncoder;
+  readonly #handle: NativeModelHandle<NativeSentenceEncoder>;
   readonly #folder: SentenceTransformerFolder;
-  readonly #inflight = new Set<Promise<unknown>>();
-  #disposed = false;
   /** Width of each embedding. */
   readonly dimension: number;
 
   private constructor(native: NativeSentenceEncoder, folder: SentenceTransformerFolder) {
-    this.#native = native;
+    this.#handle = new NativeModelHandle(native, 'this SentenceTransformer');
     this.#folder = folder;
     this.dimension = native.dimension;
   }
@@ -101,7 +99,7 @@ export class SentenceTransformer {
    * const { data, shape } = await model.encode(['hello', 'world'], { batchSize: 64, normalizeEmbeddings: true });
    */
   async encode(texts: string | string[], options: EncodeOptions = {}): Promise<Embeddings> {
-    if (this.#disposed) throw disposedError('this SentenceTransformer');
+    this.#handle.ensureOpen();
     const { texts: list } = validateTexts(texts);
     const opts = validateOptionsObject<EncodeOptions>(options, 'options');
     const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
@@ -113,13 +111,8 @@ export class SentenceTransformer {
 
     // sentence-transformers lowercases in Python before tokenizing when the folder says so.
     const inputs = this.#folder.doLowerCase ? list.map((text) => text.toLowerCase()) : list;
-    const run = this.#native.encode(inputs, batchSize, normalize);
-    this.#inflight.add(run);
-    try {
-      return new Embeddings(await run, list.length, dimension);
-    } finally {
-      this.#inflight.delete(run);
-    }
+    const data = await this.#handle.run((native) => native.encode(inputs, batchSize, normalize));
+    return new Embeddings(data, list.length, dimension);
   }
 
   /**
@@ -127,9 +120,6 @@ export class SentenceTransformer {
    * ERR_DISPOSED. Safe to call twice.
    */
   async dispose(): Promise<void> {
-    if (this.#disposed) return;
-    this.#disposed = true;
-    await Promise.allSettled([...this.#inflight]);
-    this.#native.dispose();
+    await this.#handle.dispose();
   }
 }

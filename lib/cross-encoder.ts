@@ -1,0 +1,181 @@
+/**
+ * CrossEncoder: a reranker that scores (query, passage) pairs jointly, loaded from a Hugging
+ * Face sequence-classification folder with an ONNX export.
+ */
+import { applyActivation, softmaxRows } from './activations.js';
+import { nativeBinding, type NativeCrossEncoder } from './binding.js';
+import { ACTIVATIONS, type ActivationName, type CrossEncoderFolder, readCrossEncoderFolder } from './cross-encoder-folder.js';
+import { SentenceKitError } from './errors.js';
+import { resolveModelFolder } from './hub.js';
+import { NativeModelHandle } from './native-model-handle.js';
+import type { SentenceTransformerOptions } from './sentence-transformer.js';
+import { describeValue, validateBoolean, validateOptionsObject, validatePositiveInteger } from './validate.js';
+
+export type { ActivationName } from './cross-encoder-folder.js';
+
+export type CrossEncoderOptions = SentenceTransformerOptions;
+
+export interface PredictOptions {
+  /** Pairs per model run. Default 32. */
+  batchSize?: number;
+  /** Overrides the model's activation: 'sigmoid' | 'identity' | 'tanh' | 'relu' | 'softmax'. */
+  activation?: ActivationName;
+  /** Softmax over the labels after the activation (multi-label models). Default false. */
+  applySoftmax?: boolean;
+}
+
+export interface RankOptions {
+  /** Only the best `topK` documents. Default: all. */
+  topK?: number;
+  /** Include each document's text in the result. Default false. */
+  returnDocuments?: boolean;
+  batchSize?: number;
+  activation?: ActivationName;
+}
+
+export interface RankResult {
+  /** Index of the document in the array passed to rank(). */
+  corpusId: number;
+  score: number;
+  text?: string;
+}
+
+function validatePairs(input: unknown): { firsts: string[]; seconds: string[] } {
+  if (!Array.isArray(input)) {
+    throw new TypeError(`expected pairs to be an array of [string, string] but received ${describeValue(input)}`);
+  }
+  const list = input.length === 2 && typeof input[0] === 'string' && typeof input[1] === 'string' ? [input] : input;
+  const firsts: string[] = [];
+  const seconds: string[] = [];
+  list.forEach((pair: unknown, i: number) => {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
+      throw new TypeError(`expected pairs[${i}] to be a [string, string] pair but received ${describeValue(pair)}`);
+    }
+    firsts.push(pair[0]);
+    seconds.push(pair[1]);
+  });
+  return { firsts, seconds };
+}
+
+function validateActivation(value: unknown): ActivationName | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !ACTIVATIONS.includes(value as ActivationName)) {
+    throw new TypeError(`expected options.activation to be one of ${ACTIVATIONS.join(', ')} but received ${describeValue(value)}`);
+  }
+  return value as ActivationName;
+}
+
+/**
+ * A sentence-transformers CrossEncoder.
+ *
+ * @example
+ * import { CrossEncoder } from 'sentencekit';
+ * const reranker = await CrossEncoder.fromPretrained('cross-encoder/ms-marco-MiniLM-L6-v2');
+ * const scores = await reranker.predict([['How many people live in Berlin?', 'Berlin has 3.5 million people.']]);
+ * const ranked = await reranker.rank('How many people live in Berlin?', passages, { topK: 3 });
+ */
+export class CrossEncoder {
+  readonly #handle: NativeModelHandle<NativeCrossEncoder>;
+  readonly #folder: CrossEncoderFolder;
+
+  private constructor(native: NativeCrossEncoder, folder: CrossEncoderFolder) {
+    this.#handle = new NativeModelHandle(native, 'this CrossEncoder');
+    this.#folder = folder;
+  }
+
+  /** Loads a local folder or a Hub id (see SentenceTransformer.fromPretrained). */
+  static async fromPretrained(pathOrId: string, options: CrossEncoderOptions = {}): Promise<CrossEncoder> {
+    if (typeof pathOrId !== 'string' || pathOrId.length === 0) {
+      throw new TypeError(`expected pathOrId to be a non-empty string but received ${describeValue(pathOrId)}`);
+    }
+    const opts = validateOptionsObject<CrossEncoderOptions>(options, 'options');
+    const fileName = opts.fileName ?? 'onnx/model.onnx';
+    const root = await resolveModelFolder(pathOrId, { ...opts, onnxFile: fileName });
+    const folder = await readCrossEncoderFolder(root, fileName);
+    const native = await nativeBinding().loadCrossEncoder({
+      modelPath: folder.onnxPath,
+      tokenizerPath: folder.tokenizerPath,
+      maxLength: folder.maxSeqLength,
+      intraOpThreads: opts.intraOpThreads === undefined ? 0 : validatePositiveInteger(opts.intraOpThreads, 'options.intraOpThreads'),
+      allowSpinning: opts.allowSpinning === undefined ? true : validateBoolean(opts.allowSpinning, 'options.allowSpinning'),
+    });
+    if (native.numLabels !== folder.numLabels) {
+      native.dispose();
+      throw new SentenceKitError('ERR_MODEL_LOAD', `${folder.onnxPath} outputs ${native.numLabels} logits but config.json declares ${folder.numLabels} labels`);
+    }
+    return new CrossEncoder(native, folder);
+  }
+
+  get numLabels(): number {
+    return this.#folder.numLabels;
+  }
+
+  /** Label names from config.json (id2label). */
+  get labels(): readonly string[] {
+    return this.#folder.labels;
+  }
+
+  get maxLength(): number {
+    return this.#folder.maxSeqLength;
+  }
+
+  /** The activation predict() applies unless told otherwise. */
+  get activation(): ActivationName {
+    return this.#folder.activation;
+  }
+
+  /**
+   * Scores pairs. Returns a Float32Array of `pairs.length × numLabels` (one score per pair for
+   * single-label rerankers), after the activation and optional softmax.
+   */
+  async predict(pairs: Array<[string, string]> | [string, string], options: PredictOptions = {}): Promise<Float32Array> {
+    this.#handle.ensureOpen();
+    const { firsts, seconds } = validatePairs(pairs);
+    const opts = validateOptionsObject<PredictOptions>(options, 'options');
+    const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
+    const activation = validateActivation(opts.activation) ?? this.#folder.activation;
+    const applySoftmax = opts.applySoftmax === undefined ? false : validateBoolean(opts.applySoftmax, 'options.applySoftmax');
+    if (firsts.length === 0) return new Float32Array(0);
+
+    const scores = await this.#handle.run((native) => native.predict(firsts, seconds, batchSize));
+    applyActivation(scores, this.numLabels, activation);
+    if (applySoftmax && this.numLabels > 1) softmaxRows(scores, this.numLabels);
+    return scores;
+  }
+
+  /**
+   * Scores `query` against each document and returns them best first.
+   *
+   * @example
+   * const [best] = await reranker.rank('capital of France', ['Paris is…', 'Berlin is…'], { returnDocuments: true });
+   */
+  async rank(query: string, documents: string[], options: RankOptions = {}): Promise<RankResult[]> {
+    this.#handle.ensureOpen();
+    if (this.numLabels !== 1) {
+      throw new SentenceKitError('ERR_INVALID_ARGUMENT', `rank() needs a single-label model, but this CrossEncoder has ${this.numLabels} labels (${this.labels.join(', ')}); use predict()`);
+    }
+    if (typeof query !== 'string') throw new TypeError(`expected query to be a string but received ${describeValue(query)}`);
+    if (!Array.isArray(documents)) throw new TypeError(`expected documents to be an array of strings but received ${describeValue(documents)}`);
+    documents.forEach((doc, i) => {
+      if (typeof doc !== 'string') throw new TypeError(`expected documents[${i}] to be a string but received ${describeValue(doc)}`);
+    });
+    const opts = validateOptionsObject<RankOptions>(options, 'options');
+    const topK = opts.topK === undefined ? documents.length : validatePositiveInteger(opts.topK, 'options.topK');
+    const returnDocuments = opts.returnDocuments === undefined ? false : validateBoolean(opts.returnDocuments, 'options.returnDocuments');
+
+    const predictOptions: PredictOptions = {};
+    if (opts.batchSize !== undefined) predictOptions.batchSize = opts.batchSize;
+    if (opts.activation !== undefined) predictOptions.activation = opts.activation;
+    const scores = await this.predict(documents.map((doc) => [query, doc] as [string, string]), predictOptions);
+    const results: RankResult[] = Array.from(scores, (score, corpusId) =>
+      returnDocuments ? { corpusId, score, text: documents[corpusId] as string } : { corpusId, score },
+    );
+    // Best first; equal scores keep document order, as a stable sort in Python does.
+    results.sort((a, b) => b.score - a.score || a.corpusId - b.corpusId);
+    return results.slice(0, topK);
+  }
+
+  async dispose(): Promise<void> {
+    await this.#handle.dispose();
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * SparseEncoder: SPLADE sparse embeddings over a masked-LM head, pooled natively
+ * (max over tokens of log1p(relu(logits))) without keeping a second [batch, seq, vocab] buffer.
+ */
+import { nativeBinding, type NativeSparseEncoder } from './binding.js';
+import { resolveModelFolder } from './hub.js';
+import { NativeModelHandle } from './native-model-handle.js';
+import type { SentenceTransformerOptions } from './sentence-transformer.js';
+import { SparseEmbeddings, sparseDot, sparsity } from './sparse-embeddings.js';
+import { readSparseEncoderFolder, type SparseEncoderFolder } from './sparse-encoder-folder.js';
+import { describeValue, validateBoolean, validateOptionsObject, validatePositiveInteger, validateTexts } from './validate.js';
+
+export type SparseEncoderOptions = SentenceTransformerOptions;
+
+export interface SparseEncodeOptions {
+  /** Texts per model run. Default 32. */
+  batchSize?: number;
+  /** Keep only this many largest weights per text (sentence-transformers' max_active_dims). */
+  maxActiveDims?: number;
+  /** Prepended to every text; overrides promptName. */
+  prompt?: string;
+  /** A prompt the model defines by name (config_sentence_transformers.json). */
+  promptName?: string;
+}
+
+/**
+ * A sentence-transformers SparseEncoder (SPLADE).
+ *
+ * @example
+ * import { SparseEncoder } from 'sentencekit';
+ * const splade = await SparseEncoder.fromPretrained('naver/splade-cocondenser-ensembledistil');
+ * const docs = await splade.encodeDocument(['The weather is lovely today.']);
+ * const query = await splade.encodeQuery('how is the weather');
+ * splade.similarity(query, docs); // Float32Array of dot products
+ * splade.decode(query, 5);        // [[['weather', 2.1], …]]
+ */
+export class SparseEncoder {
+  readonly #handle: NativeModelHandle<NativeSparseEncoder>;
+  readonly #folder: SparseEncoderFolder;
+  /** Vocabulary size: the dense width of each sparse embedding. */
+  readonly dimension: number;
+
+  private constructor(native: NativeSparseEncoder, folder: SparseEncoderFolder) {
+    this.#handle = new NativeModelHandle(native, 'this SparseEncoder');
+    this.#folder = folder;
+    this.dimension = native.vocabSize;
+  }
+
+  static async fromPretrained(pathOrId: string, options: SparseEncoderOptions = {}): Promise<SparseEncoder> {
+    if (typeof pathOrId !== 'string' || pathOrId.length === 0) {
+      throw new TypeError(`expected pathOrId to be a non-empty string but received ${describeValue(pathOrId)}`);
+    }
+    const opts = validateOptionsObject<SparseEncoderOptions>(options, 'options');
+    const fileName = opts.fileName ?? 'onnx/model.onnx';
+    const root = await resolveModelFolder(pathOrId, { ...opts, onnxFile: fileName });
+    const folder = await readSparseEncoderFolder(root, fileName);
+    const native = await nativeBinding().loadSparseEncoder({
+      modelPath: folder.onnxPath,
+      tokenizerPath: folder.tokenizerPath,
+      maxLength: folder.maxSeqLength,
+      intraOpThreads: opts.intraOpThreads === undefined ? 0 : validatePositiveInteger(opts.intraOpThreads, 'options.intraOpThreads'),
+      allowSpinning: opts.allowSpinning === undefined ? true : validateBoolean(opts.allowSpinning, 'options.allowSpinning'),
+    });
+    return new SparseEncoder(native, folder);
+  }
+
+  get maxSeqLength(): number {
+    return this.#folder.maxSeqLength;
+  }
+
+  get prompts(): Readonly<Record<string, string>> {
+    return this.#folder.prompts;
+  }
+
+  /** Encodes texts into sparse rows over the vocabulary. */
+  async encode(texts: string | string[], options: SparseEncodeOptions = {}): Promise<SparseEmbeddings> {
+    this.#handle.ensureOpen();
+    const { texts: list } = validateTexts(texts);
+    const opts = validateOptionsObject<SparseEncodeOptions>(options, 'options');
+    const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
+    const maxActiveDims = opts.maxActiveDims === undefined ? 0 : validatePositiveInteger(opts.maxActiveDims, 'options.maxActiveDims');
+    const prompt = this.#resolvePrompt(opts.prompt, opts.promptName);
+    const inputs = prompt ? list.map((text) => prompt + text) : list;
+    const inputsLowered = this.#folder.doLowerCase ? inputs.map((text) => text.toLowerCase()) : inputs;
+    const rows = await this.#handle.run((native) => native.encode(inputsLowered, batchSize, maxActiveDims));
+    return new SparseEmbeddings(rows.indices, rows.values, rows.offsets, this.dimension);
+  }
+
+  /** encode() with the model's "query" prompt, when it has one. */
+  encodeQuery(texts: string | string[], options: Omit<SparseEncodeOptions, 'promptName'> = {}): Promise<SparseEmbeddings> {
+    return this.encode(texts, { ...options, ...(this.prompts.query !== undefined && options.prompt === undefined ? { promptName: 'query' } : {}) });
+  }
+
+  /** encode() with the model's "document" prompt, when it has one. */
+  encodeDocument(texts: string | string[], options: Omit<SparseEncodeOptions, 'promptName'> = {}): Promise<SparseEmbeddings> {
+    return this.encode(texts, { ...options, ...(this.prompts.document !== undefined && options.prompt === undefined ? { promptName: 'document' } : {}) });
+  }
+
+  /** Dot-product similarity matrix [a.rows × b.rows], row-major. */
+  similarity(a: SparseEmbeddings, b: SparseEmbeddings): Float32Array {
+    const out = new Float32Array(a.rows * b.rows);
+    for (let i = 0; i < a.rows; i += 1) {
+      const row = a.row(i);
+      for (let j = 0; j < b.rows; j += 1) out[i * b.rows + j] = sparseDot(row, b.row(j));
+    }
+    return out;
+  }
+
+  /** The `topK` heaviest (token, weight) pairs of each row, heaviest first. */
+  decode(embeddings: SparseEmbeddings, topK?: number): Array<Array<[string, number]>> {
+    const native = this.#handle.native;
+    const limit = topK === undefined ? Number.POSITIVE_INFINITY : validatePositiveInteger(topK, 'topK');
+    const result: Array<Array<[string, number]>> = [];
+    for (let r = 0; r < embeddings.rows; r += 1) {
+      const { indices, values } = embeddings.row(r);
+      const order = Array.from(indices.keys()).sort((x, y) => (values[y] as number) - (values[x] as number) || (indices[x] as number) - (indices[y] as number));
+      const chosen = order.slice(0, Math.min(limit, order.length));
+      const tokens = native.idsToTokens(Int32Array.from(chosen, (k) => indices[k] as number));
+      result.push(chosen.map((k, n) => [tokens[n] ?? `[${indices[k]}]`, values[k] as number]));
+    }
+    return result;
+  }
+
+  /** Mean active dimensions and sparsity ratio, as sentence-transformers' sparsity(). */
+  sparsity(embeddings: SparseEmbeddings): { activeDims: number; sparsityRatio: number } {
+    return sparsity(embeddings);
+  }
+
+  async dispose(): Promise<void> {
+    await this.#handle.dispose();
+  }
+
+  #resolvePrompt(prompt: unknown, promptName: unknown): string {
+    if (prompt !== undefined) {
+      if (typeof prompt !== 'string') throw new TypeError(`expected options.prompt to be a string but received ${describeValue(prompt)}`);
+      return prompt;
+    }
+    if (promptName === undefined) return '';
+    if (typeof promptName !== 'string' || this.prompts[promptName] === undefined) {
+      throw new RangeError(`expected options.promptName to be one of ${JSON.stringify(Object.keys(this.prompts))} but received ${describeValue(promptName)}`);
+    }
+    return this.prompts[promptName] as string;
+  }
+}
