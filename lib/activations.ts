@@ -1,8 +1,31 @@
 /**
- * The activations a CrossEncoder applies to its logits, in place, with torch's semantics.
+ * Activation functions as sentence-transformers names them (torch class paths in configs),
+ * and the ones a CrossEncoder applies to its logits, in place, with torch's semantics.
  * @internal
  */
-import type { ActivationName } from './cross-encoder-folder.js';
+import { loadError } from './json-files.js';
+
+export type ActivationName = 'sigmoid' | 'identity' | 'tanh' | 'relu' | 'softmax';
+
+export const ACTIVATIONS: readonly ActivationName[] = ['sigmoid', 'identity', 'tanh', 'relu', 'softmax'];
+
+// torch class paths sentence-transformers stores for the activation function.
+const TORCH_ACTIVATIONS: Record<string, ActivationName> = {
+  Sigmoid: 'sigmoid',
+  Identity: 'identity',
+  Tanh: 'tanh',
+  ReLU: 'relu',
+  Softmax: 'softmax',
+};
+
+export function parseActivationPath(path: string, file: string): ActivationName {
+  const name = path.split('.').pop() ?? path;
+  const activation = TORCH_ACTIVATIONS[name];
+  if (!path.startsWith('torch.') || activation === undefined) {
+    throw loadError(`${file}: unsupported activation function ${JSON.stringify(path)} (supported: ${Object.keys(TORCH_ACTIVATIONS).map((n) => `torch.nn.${n}`).join(', ')})`);
+  }
+  return activation;
+}
 
 /** Applies `activation` to every row of a [rows × width] matrix in place. */
 export function applyActivation(data: Float32Array, width: number, activation: ActivationName): void {

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
+import type { DenseLayerWeights } from './dense-module.js';
 import { SentenceKitError } from './errors.js';
 import { packageRoot } from './package-root.js';
 
@@ -22,13 +23,24 @@ export interface NativeModelOptions {
 
 export interface NativeSentenceEncoderOptions extends NativeModelOptions {
   pooling: string[];
+  dense?: DenseLayerWeights[];
+  normalizeModule?: boolean;
+}
+
+export interface NativeEncodeOptions {
+  batchSize: number;
+  normalize: boolean;
+  truncateDim: number;
+  promptTokens: number;
 }
 
 export interface NativeSentenceEncoder {
   readonly dimension: number;
   readonly hiddenSize: number;
-  /** Resolves to a [texts.length × dimension] row-major matrix in the caller's order. */
-  encode(texts: string[], batchSize: number, normalize: boolean): Promise<Float32Array>;
+  /** Resolves to a [texts.length × (truncateDim || dimension)] row-major matrix in the caller's order. */
+  encode(texts: string[], options: NativeEncodeOptions): Promise<Float32Array>;
+  /** Tokens of `text` with special tokens, untruncated. */
+  tokenCount(text: string): number;
   /** Drops the native model; in-flight runs finish first, later calls reject. */
   dispose(): void;
 }

@@ -5,11 +5,10 @@
  */
 import { join } from 'node:path';
 
+import { type ActivationName, parseActivationPath } from './activations.js';
 import { kindOf, loadError, readJsonFile, readModules, readTransformerFiles, type TransformerFiles, unsupportedModule } from './model-folder.js';
 
-export type ActivationName = 'sigmoid' | 'identity' | 'tanh' | 'relu' | 'softmax';
-
-export const ACTIVATIONS: readonly ActivationName[] = ['sigmoid', 'identity', 'tanh', 'relu', 'softmax'];
+export { ACTIVATIONS, type ActivationName } from './activations.js';
 
 export interface CrossEncoderFolder extends TransformerFiles {
   root: string;
@@ -18,24 +17,6 @@ export interface CrossEncoderFolder extends TransformerFiles {
   labels: string[];
   /** The activation predict() applies by default. */
   activation: ActivationName;
-}
-
-// torch class paths sentence-transformers stores for the activation function.
-const TORCH_ACTIVATIONS: Record<string, ActivationName> = {
-  Sigmoid: 'sigmoid',
-  Identity: 'identity',
-  Tanh: 'tanh',
-  ReLU: 'relu',
-  Softmax: 'softmax',
-};
-
-export function parseActivationPath(path: string, file: string): ActivationName {
-  const name = path.split('.').pop() ?? path;
-  const activation = TORCH_ACTIVATIONS[name];
-  if (!path.startsWith('torch.') || activation === undefined) {
-    throw loadError(`${file}: unsupported activation function ${JSON.stringify(path)} (supported: ${Object.keys(TORCH_ACTIVATIONS).map((n) => `torch.nn.${n}`).join(', ')})`);
-  }
-  return activation;
 }
 
 export async function readCrossEncoderFolder(root: string, fileName: string | undefined): Promise<CrossEncoderFolder> {

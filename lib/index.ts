@@ -11,6 +11,8 @@ export { Embeddings } from './embeddings.js';
 export { CrossEncoder, type CrossEncoderOptions, type PredictOptions, type RankOptions, type RankResult, type ActivationName } from './cross-encoder.js';
 export { SparseEncoder, type SparseEncoderOptions, type SparseEncodeOptions } from './sparse-encoder.js';
 export { SparseEmbeddings } from './sparse-embeddings.js';
+export { similarity, similarityPairwise, SIMILARITY_FUNCTIONS } from './similarity.js';
+export { quantizeEmbeddings, PRECISIONS, type Precision, type QuantizedEmbeddings, type QuantizeOptions } from './quantization.js';
 export { SentenceKitError, type SentenceKitErrorCode } from './errors.js';
 export { resolveModelFolder, type HubOptions } from './hub.js';
 export type { PoolingMode, SimilarityFunctionName } from './model-folder.js';

@@ -4,10 +4,13 @@
  * or corrupt file is an ERR_MODEL_LOAD that names the file.
  * @internal
  */
-import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { readDenseModule, type DenseLayerWeights } from './dense-module.js';
 import { SentenceKitError } from './errors.js';
+import { exists, loadError, readJsonFile } from './json-files.js';
+
+export { exists, loadError, readJsonFile } from './json-files.js';
 
 export type PoolingMode = 'cls' | 'max' | 'mean' | 'mean_sqrt_len_tokens' | 'weightedmean' | 'lasttoken';
 export type SimilarityFunctionName = 'cosine' | 'dot' | 'euclidean' | 'manhattan';
@@ -36,7 +39,9 @@ export interface PoolingConfig {
 export interface SentenceTransformerFolder extends TransformerFiles {
   root: string;
   pooling: PoolingConfig;
-  /** A Normalize module follows pooling. */
+  /** Dense modules after pooling, in order. */
+  dense: DenseLayerWeights[];
+  /** A Normalize module ends the model. */
   normalize: boolean;
   prompts: Record<string, string>;
   defaultPromptName: string | null;
@@ -48,35 +53,6 @@ export interface ModuleEntry {
   name: string;
   path: string;
   type: string;
-}
-
-export function loadError(message: string, cause?: unknown): SentenceKitError {
-  return new SentenceKitError('ERR_MODEL_LOAD', message, cause === undefined ? undefined : { cause });
-}
-
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Parses a JSON file; a missing file gives `fallback` when one is given. */
-export async function readJsonFile<T>(path: string, fallback?: T): Promise<T> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if (fallback !== undefined && (error as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
-    throw loadError(`cannot read ${path}: ${(error as Error).message}`, error);
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw loadError(`${path} is not valid JSON: ${(error as Error).message}`, error);
-  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -213,6 +189,7 @@ export async function readSentenceTransformerFolder(root: string, options: ReadF
   let transformerDir: string | undefined;
   let pooling: PoolingConfig | undefined;
   let normalize = false;
+  const dense: DenseLayerWeights[] = [];
   for (const entry of entries) {
     const dir = join(root, entry.path);
     switch (kindOf(entry)) {
@@ -225,6 +202,9 @@ export async function readSentenceTransformerFolder(root: string, options: ReadF
         pooling = parsePoolingConfig(await readJsonFile(file), file);
         break;
       }
+      case 'Dense':
+        dense.push(await readDenseModule(dir));
+        break;
       case 'Normalize':
         normalize = true;
         break;
@@ -244,6 +224,7 @@ export async function readSentenceTransformerFolder(root: string, options: ReadF
     root,
     ...(await readTransformerFiles(transformerDir, options.fileName)),
     pooling: pooling ?? { modes: ['mean'], includePrompt: true, embeddingDimension: undefined },
+    dense,
     normalize,
     prompts: parsePrompts(modelConfig.prompts, modelConfigFile),
     defaultPromptName,

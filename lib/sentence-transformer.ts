@@ -7,7 +7,9 @@ import { Embeddings } from './embeddings.js';
 import { resolveModelFolder, type HubOptions } from './hub.js';
 import { NativeModelHandle } from './native-model-handle.js';
 import { readSentenceTransformerFolder, type SentenceTransformerFolder, type SimilarityFunctionName } from './model-folder.js';
-import { validateBoolean, validateOptionsObject, validatePositiveInteger, validateTexts } from './validate.js';
+import { PRECISIONS, type Precision, quantizeEmbeddings, type QuantizedEmbeddings } from './quantization.js';
+import { similarity, similarityPairwise } from './similarity.js';
+import { describeValue, validateBoolean, validateOptionsObject, validatePositiveInteger, validateTexts } from './validate.js';
 
 export interface SentenceTransformerOptions extends Omit<HubOptions, 'onnxFile'> {
   /** ONNX file inside the model folder, e.g. 'onnx/model_qint8_avx512_vnni.onnx'. Default 'onnx/model.onnx'. */
@@ -21,8 +23,16 @@ export interface SentenceTransformerOptions extends Omit<HubOptions, 'onnxFile'>
 export interface EncodeOptions {
   /** Texts per model run. Default 32, as in sentence-transformers. */
   batchSize?: number;
-  /** L2-normalize each embedding (the model's Normalize module does so regardless). Default false. */
+  /** L2-normalize each embedding after truncation (a Normalize module normalizes before it). Default false. */
   normalizeEmbeddings?: boolean;
+  /** Prepended to every text; overrides promptName and the default prompt. */
+  prompt?: string;
+  /** A prompt the model defines by name (config_sentence_transformers.json), e.g. 'query'. */
+  promptName?: string;
+  /** Keep only the first `truncateDim` dimensions (Matryoshka models). */
+  truncateDim?: number;
+  /** 'float32' (default) or a quantized precision: 'int8' | 'uint8' | 'binary' | 'ubinary'. */
+  precision?: Precision;
 }
 
 /**
@@ -70,6 +80,8 @@ export class SentenceTransformer {
       tokenizerPath: folder.tokenizerPath,
       maxLength: folder.maxSeqLength,
       pooling: folder.pooling.modes,
+      dense: folder.dense,
+      normalizeModule: folder.normalize,
       intraOpThreads,
       allowSpinning,
     });
@@ -91,28 +103,89 @@ export class SentenceTransformer {
     return this.#folder.prompts;
   }
 
+  /** The prompt name encode() uses when given none (config_sentence_transformers.json). */
+  get defaultPromptName(): string | null {
+    return this.#folder.defaultPromptName;
+  }
+
   /**
    * Encodes one text or many. The result is one flat Float32Array with its shape; a single
    * string gives one row. Texts are sorted by length into batches and returned in your order.
+   * With `precision` other than float32 the result is quantized (see quantizeEmbeddings).
    *
    * @example
    * const { data, shape } = await model.encode(['hello', 'world'], { batchSize: 64, normalizeEmbeddings: true });
    */
-  async encode(texts: string | string[], options: EncodeOptions = {}): Promise<Embeddings> {
+  encode(texts: string | string[], options?: EncodeOptions & { precision?: 'float32' }): Promise<Embeddings>;
+  encode(texts: string | string[], options: EncodeOptions & { precision: Exclude<Precision, 'float32'> }): Promise<QuantizedEmbeddings>;
+  encode(texts: string | string[], options?: EncodeOptions): Promise<Embeddings | QuantizedEmbeddings>;
+  async encode(texts: string | string[], options: EncodeOptions = {}): Promise<Embeddings | QuantizedEmbeddings> {
     this.#handle.ensureOpen();
     const { texts: list } = validateTexts(texts);
     const opts = validateOptionsObject<EncodeOptions>(options, 'options');
     const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
-    const normalize =
-      (opts.normalizeEmbeddings === undefined ? false : validateBoolean(opts.normalizeEmbeddings, 'options.normalizeEmbeddings')) ||
-      this.#folder.normalize;
-    const dimension = this.dimension;
-    if (list.length === 0) return new Embeddings(new Float32Array(0), 0, dimension);
+    const normalize = opts.normalizeEmbeddings === undefined ? false : validateBoolean(opts.normalizeEmbeddings, 'options.normalizeEmbeddings');
+    const truncateDim = opts.truncateDim === undefined ? 0 : validatePositiveInteger(opts.truncateDim, 'options.truncateDim');
+    const precision = opts.precision ?? 'float32';
+    if (!PRECISIONS.includes(precision)) {
+      throw new TypeError(`expected options.precision to be one of ${PRECISIONS.join(', ')} but received ${describeValue(precision)}`);
+    }
+    const prompt = this.#resolvePrompt(opts.prompt, opts.promptName);
+    const dimension = truncateDim > 0 ? Math.min(truncateDim, this.dimension) : this.dimension;
 
-    // sentence-transformers lowercases in Python before tokenizing when the folder says so.
-    const inputs = this.#folder.doLowerCase ? list.map((text) => text.toLowerCase()) : list;
-    const data = await this.#handle.run((native) => native.encode(inputs, batchSize, normalize));
-    return new Embeddings(data, list.length, dimension);
+    // sentence-transformers lowercases (a Lowercase normalizer) when the folder says so.
+    const prompted = prompt ? list.map((text) => prompt + text) : list;
+    const inputs = this.#folder.doLowerCase ? prompted.map((text) => text.toLowerCase()) : prompted;
+    // include_prompt: false leaves the prompt's tokens ([CLS] included, its [SEP] not) out of pooling.
+    const promptTokens = prompt && !this.#folder.pooling.includePrompt ? this.#handle.native.tokenCount(prompt) - 1 : 0;
+    const data = list.length === 0
+      ? new Float32Array(0)
+      : await this.#handle.run((native) => native.encode(inputs, { batchSize, normalize, truncateDim, promptTokens }));
+    const embeddings = new Embeddings(data, list.length, dimension);
+    return precision === 'float32' ? embeddings : quantizeEmbeddings(embeddings, precision);
+  }
+
+  /** encode() for search queries: the model's "query" prompt when it defines one. */
+  encodeQuery(texts: string | string[], options: Omit<EncodeOptions, 'promptName'> = {}): Promise<Embeddings | QuantizedEmbeddings> {
+    return this.encode(texts, this.#withTaskPrompt('query', options));
+  }
+
+  /** encode() for documents: the model's "document" prompt when it defines one. */
+  encodeDocument(texts: string | string[], options: Omit<EncodeOptions, 'promptName'> = {}): Promise<Embeddings | QuantizedEmbeddings> {
+    return this.encode(texts, this.#withTaskPrompt('document', options));
+  }
+
+  /**
+   * The similarity matrix of two embedding sets with the model's similarity function.
+   *
+   * @example
+   * const scores = model.similarity(queryEmbeddings, docEmbeddings); // [queries × docs]
+   */
+  similarity(a: Embeddings, b: Embeddings): Embeddings {
+    return similarity(a, b, this.#folder.similarityFnName);
+  }
+
+  /** Row i of `a` against row i of `b`, with the model's similarity function. */
+  similarityPairwise(a: Embeddings, b: Embeddings): Float32Array {
+    return similarityPairwise(a, b, this.#folder.similarityFnName);
+  }
+
+  #withTaskPrompt(name: string, options: EncodeOptions): EncodeOptions {
+    if (options.prompt !== undefined || this.#folder.prompts[name] === undefined) return options;
+    return { ...options, promptName: name };
+  }
+
+  #resolvePrompt(prompt: unknown, promptName: unknown): string {
+    if (prompt !== undefined) {
+      if (typeof prompt !== 'string') throw new TypeError(`expected options.prompt to be a string but received ${describeValue(prompt)}`);
+      return prompt;
+    }
+    const name = promptName ?? this.#folder.defaultPromptName;
+    if (name === undefined || name === null) return '';
+    if (typeof name !== 'string' || this.#folder.prompts[name] === undefined) {
+      throw new RangeError(`expected options.promptName to be one of ${JSON.stringify(Object.keys(this.#folder.prompts))} but received ${describeValue(name)}`);
+    }
+    return this.#folder.prompts[name] as string;
   }
 
   /**

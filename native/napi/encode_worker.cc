@@ -9,7 +9,7 @@ EncodeWorker::EncodeWorker(Napi::Env env, std::shared_ptr<pipeline::SentenceEnco
       texts_(std::move(texts)),
       params_(params) {
   // An ArrayBuffer's backing store never moves, so Run() may write into it off-thread.
-  Napi::Float32Array output = Napi::Float32Array::New(env, texts_.size() * encoder_->dimension());
+  Napi::Float32Array output = Napi::Float32Array::New(env, texts_.size() * encoder_->OutputDimension(params_));
   output_data_ = output.Data();
   output_ = Napi::Persistent(output);
 }

@@ -1,4 +1,4 @@
-// encode(texts, batchSize, normalize): tokenization, the ONNX run, pooling and normalization
+// encode(texts, options): tokenization, the ONNX run, pooling and normalization
 // off the main thread, written straight into a Float32Array allocated up front.
 #pragma once
 

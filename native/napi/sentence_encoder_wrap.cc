@@ -10,7 +10,33 @@
 namespace sk::napi {
 namespace {
 
-// loadSentenceEncoder({ ...model files, pooling: string[] })
+std::vector<float> CopyFloats(Napi::Env env, const Napi::Value& value, const char* what) {
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    ThrowTypeError(env, std::string("expected a Float32Array for ") + what);
+  }
+  const Napi::Float32Array array = value.As<Napi::Float32Array>();
+  return std::vector<float>(array.Data(), array.Data() + array.ElementLength());
+}
+
+// { inFeatures, outFeatures, weight, bias?, activation, useResidual?, residualWeight? }
+pipeline::DenseLayer ReadDenseLayer(Napi::Env env, const Napi::Value& value) {
+  if (!value.IsObject()) ThrowTypeError(env, "expected a Dense layer object");
+  const Napi::Object object = value.As<Napi::Object>();
+  pipeline::DenseLayer layer;
+  layer.in_features = static_cast<size_t>(GetNumber(object, "inFeatures", 0));
+  layer.out_features = static_cast<size_t>(GetNumber(object, "outFeatures", 0));
+  layer.weight = CopyFloats(env, object.Get("weight"), "Dense weight");
+  if (!object.Get("bias").IsUndefined()) layer.bias = CopyFloats(env, object.Get("bias"), "Dense bias");
+  Status status = pipeline::ParseDenseActivation(GetString(object, "activation"), &layer.activation);
+  if (!status.ok()) ThrowTypeError(env, status.message());
+  layer.use_residual = GetBool(object, "useResidual", false);
+  if (!object.Get("residualWeight").IsUndefined()) {
+    layer.residual_weight = CopyFloats(env, object.Get("residualWeight"), "Dense residual weight");
+  }
+  return layer;
+}
+
+// loadSentenceEncoder({ ...model files, pooling: string[], dense?: DenseLayer[], normalizeModule? })
 Napi::Value LoadSentenceEncoder(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) ThrowTypeError(env, "expected an options object");
@@ -24,6 +50,12 @@ Napi::Value LoadSentenceEncoder(const Napi::CallbackInfo& info) {
     if (!status.ok()) ThrowTypeError(env, status.message());
     config.pooling.modes.push_back(mode);
   }
+  config.normalize_module = GetBool(options, "normalizeModule", false);
+  const Napi::Value dense = options.Get("dense");
+  if (dense.IsArray()) {
+    const Napi::Array layers = dense.As<Napi::Array>();
+    for (uint32_t i = 0; i < layers.Length(); ++i) config.dense.push_back(ReadDenseLayer(env, layers.Get(i)));
+  }
   return LoadModelWorker<pipeline::SentenceEncoder, SentenceEncoderWrap>::Start(
       env, [config](std::unique_ptr<pipeline::SentenceEncoder>* out) { return pipeline::SentenceEncoder::Load(config, out); });
 }
@@ -36,6 +68,7 @@ void SentenceEncoderWrap::Init(Napi::Env env, Napi::Object exports) {
       {InstanceAccessor<&SentenceEncoderWrap::Dimension>("dimension"),
        InstanceAccessor<&SentenceEncoderWrap::HiddenSize>("hiddenSize"),
        InstanceMethod<&SentenceEncoderWrap::Encode>("encode"),
+       InstanceMethod<&SentenceEncoderWrap::TokenCount>("tokenCount"),
        InstanceMethod<&SentenceEncoderWrap::Dispose>("dispose")});
   GetAddonData(env).sentence_encoder_class = Napi::Persistent(constructor);
   exports.Set("loadSentenceEncoder", Napi::Function::New(env, LoadSentenceEncoder, "loadSentenceEncoder"));
@@ -61,22 +94,38 @@ Napi::Value SentenceEncoderWrap::HiddenSize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(encoder_->hidden_size()));
 }
 
-// encode(texts: string[], batchSize: number, normalize: boolean): Promise<Float32Array>
+// encode(texts: string[], { batchSize, normalize, truncateDim, promptTokens }): Promise<Float32Array>
 Napi::Value SentenceEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!encoder_) return RejectDisposed(env);
-  if (info.Length() < 3 || !info[1].IsNumber() || !info[2].IsBoolean()) {
-    ThrowTypeError(env, "encode(texts, batchSize, normalize)");
-  }
+  if (info.Length() < 2 || !info[1].IsObject()) ThrowTypeError(env, "encode(texts, options)");
+  const Napi::Object options = info[1].As<Napi::Object>();
   pipeline::EncodeParams params;
-  const double batch_size = info[1].As<Napi::Number>().DoubleValue();
-  if (!(batch_size >= 1)) ThrowTypeError(env, "batchSize must be a positive integer");
+  const double batch_size = GetNumber(options, "batchSize", 32);
+  const double truncate_dim = GetNumber(options, "truncateDim", 0);
+  const double prompt_tokens = GetNumber(options, "promptTokens", 0);
+  if (!(batch_size >= 1) || !(truncate_dim >= 0) || !(prompt_tokens >= 0)) {
+    ThrowTypeError(env, "batchSize must be positive; truncateDim and promptTokens non-negative");
+  }
   params.batch_size = static_cast<size_t>(batch_size);
-  params.normalize = info[2].As<Napi::Boolean>().Value();
+  params.normalize = GetBool(options, "normalize", false);
+  params.truncate_dim = static_cast<size_t>(truncate_dim);
+  params.prompt_tokens = static_cast<size_t>(prompt_tokens);
   auto* worker = new EncodeWorker(env, encoder_, ToStringVector(env, info[0], "texts"), params);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;
+}
+
+// tokenCount(text): tokens of `text` with special tokens, untruncated — for prompt lengths.
+Napi::Value SentenceEncoderWrap::TokenCount(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!encoder_) throw StatusToError(env, Status(StatusCode::kDisposed, "the model has been disposed"));
+  if (info.Length() < 1 || !info[0].IsString()) ThrowTypeError(env, "tokenCount(text)");
+  sk::tok::Encoding encoding;
+  Status status = encoder_->tokenizer().Encode(info[0].As<Napi::String>().Utf8Value(), {}, &encoding);
+  if (!status.ok()) throw StatusToError(env, status);
+  return Napi::Number::New(env, static_cast<double>(encoding.ids.size()));
 }
 
 Napi::Value SentenceEncoderWrap::Dispose(const Napi::CallbackInfo& info) {

@@ -13,9 +13,24 @@ Status SentenceEncoder::Load(const SentenceEncoderConfig& config, std::unique_pt
   encoder->config_ = config;
   SK_RETURN_IF_ERROR(encoder->model_.Load(config.files));
   SK_RETURN_IF_ERROR(encoder->model_.LastDimension(config.files.max_length, &encoder->hidden_size_));
-  encoder->dimension_ = PooledDimension(config.pooling, encoder->hidden_size_);
+  encoder->pooled_dimension_ = PooledDimension(config.pooling, encoder->hidden_size_);
+  size_t width = encoder->pooled_dimension_;
+  for (size_t i = 0; i < config.dense.size(); ++i) {
+    const DenseLayer& layer = config.dense[i];
+    SK_RETURN_IF_ERROR(layer.Validate());
+    if (layer.in_features != width) {
+      return ModelLoadError("Dense module " + std::to_string(i) + " expects " + std::to_string(layer.in_features) +
+                            " inputs but the previous module gives " + std::to_string(width));
+    }
+    width = layer.out_features;
+  }
+  encoder->dimension_ = width;
   *out = std::move(encoder);
   return Status::Ok();
+}
+
+size_t SentenceEncoder::OutputDimension(const EncodeParams& params) const {
+  return params.truncate_dim > 0 && params.truncate_dim < dimension_ ? params.truncate_dim : dimension_;
 }
 
 Status SentenceEncoder::Encode(const std::vector<std::string>& texts, const EncodeParams& params,
@@ -27,24 +42,46 @@ Status SentenceEncoder::Encode(const std::vector<std::string>& texts, const Enco
     SK_RETURN_IF_ERROR(model_.tokenizer->Encode(texts[i], options, &encodings[i]));
   }
 
-  std::vector<float> pooled;
-  std::vector<float> scratch;
+  const size_t out_dim = OutputDimension(params);
+  std::vector<float> pooled, dense_in, dense_out, scratch;
+  std::vector<int64_t> pooling_mask;
   const ort::OrtSession& session = *model_.session;
   return RunSortedBatches(session, model_.run_mutex, encodings, params.batch_size, model_.tokenizer->PadId(),
                           [&](const BatchResult& result) -> Status {
     const size_t rows = result.count;
+    const size_t seq = result.inputs.seq;
     const auto& shape = result.output.shape();
-    if (shape.size() != 3 || shape[0] != static_cast<int64_t>(rows) ||
-        shape[1] != static_cast<int64_t>(result.inputs.seq) || shape[2] != static_cast<int64_t>(hidden_size_)) {
+    if (shape.size() != 3 || shape[0] != static_cast<int64_t>(rows) || shape[1] != static_cast<int64_t>(seq) ||
+        shape[2] != static_cast<int64_t>(hidden_size_)) {
       return RuntimeError(session.model_path() + ": output '" + session.output_name() +
                           "' does not have shape [batch, sequence, " + std::to_string(hidden_size_) + "]");
     }
-    pooled.resize(rows * dimension_);
-    Pool(config_.pooling, result.output.data(), result.inputs.mask.data(), rows, result.inputs.seq, hidden_size_,
-         pooled.data(), &scratch);
-    if (params.normalize) kernels::L2NormalizeRows(pooled.data(), rows, dimension_);
+
+    // include_prompt: false — the prompt's tokens attend as usual but are not pooled.
+    const int64_t* mask = result.inputs.mask.data();
+    if (params.prompt_tokens > 0) {
+      pooling_mask.assign(result.inputs.mask.begin(), result.inputs.mask.end());
+      for (size_t r = 0; r < rows; ++r) {
+        std::fill_n(pooling_mask.begin() + r * seq, std::min(params.prompt_tokens, seq), 0);
+      }
+      mask = pooling_mask.data();
+    }
+    pooled.resize(rows * pooled_dimension_);
+    Pool(config_.pooling, result.output.data(), mask, rows, seq, hidden_size_, pooled.data(), &scratch);
+
+    // Dense modules ping-pong between two buffers.
+    float* current = pooled.data();
+    for (const DenseLayer& layer : config_.dense) {
+      dense_out.resize(rows * layer.out_features);
+      layer.Apply(current, rows, dense_out.data());
+      dense_in.swap(dense_out);
+      current = dense_in.data();
+    }
+    if (config_.normalize_module) kernels::L2NormalizeRows(current, rows, dimension_);
     for (size_t r = 0; r < rows; ++r) {
-      std::copy_n(pooled.data() + r * dimension_, dimension_, out + result.rows[r] * dimension_);
+      float* target = out + result.rows[r] * out_dim;
+      std::copy_n(current + r * dimension_, out_dim, target);
+      if (params.normalize) kernels::L2NormalizeRows(target, 1, out_dim);
     }
     return Status::Ok();
   });

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "pipeline/dense_layer.h"
 #include "pipeline/model_session.h"
 #include "pipeline/pooling.h"
 
@@ -16,23 +17,34 @@ namespace sk::pipeline {
 struct SentenceEncoderConfig {
   ModelFiles files;
   PoolingSpec pooling;
+  std::vector<DenseLayer> dense;  // Dense modules after pooling, in order
+  bool normalize_module = false;  // a Normalize module ends the model
 };
 
+// The post-processing of sentence-transformers' encode(), in its order: the model's modules
+// (pooling, Dense, Normalize) → truncate_dim → normalize_embeddings.
 struct EncodeParams {
   size_t batch_size = 32;
-  bool normalize = false;
+  bool normalize = false;       // normalize_embeddings
+  size_t truncate_dim = 0;      // 0 keeps every dimension
+  // Leading tokens (the prompt, [CLS] included) left out of pooling when the pooling config
+  // says include_prompt: false.
+  size_t prompt_tokens = 0;
 };
 
 class SentenceEncoder {
  public:
   static Status Load(const SentenceEncoderConfig& config, std::unique_ptr<SentenceEncoder>* out);
 
-  // Width of one output row: hidden size × number of pooling modes.
+  // Width of one output row: the last module's output (pooling or Dense).
   size_t dimension() const { return dimension_; }
+  // Width of encode()'s rows for the given truncate_dim.
+  size_t OutputDimension(const EncodeParams& params) const;
   size_t hidden_size() const { return hidden_size_; }
   const tok::Tokenizer& tokenizer() const { return *model_.tokenizer; }
 
-  // Encodes `texts` into out[texts.size() * dimension()] in the caller's order. Thread-safe.
+  // Encodes `texts` into out[texts.size() * OutputDimension(params)] in the caller's order.
+  // Thread-safe.
   Status Encode(const std::vector<std::string>& texts, const EncodeParams& params, float* out) const;
 
  private:
@@ -41,6 +53,7 @@ class SentenceEncoder {
   SentenceEncoderConfig config_;
   ModelSession model_;
   size_t hidden_size_ = 0;
+  size_t pooled_dimension_ = 0;
   size_t dimension_ = 0;
 };
 
