@@ -27,9 +27,13 @@ export class NativeModelHandle<T extends { dispose(): void }> {
     if (this.#disposed) throw disposedError(this.#what);
   }
 
-  /** Runs `start` on the native model and tracks the run until it settles. */
+  /**
+   * Runs `start` on the native model and tracks the run until it settles. Callers check
+   * ensureOpen() when a call arrives; work accepted before dispose() still runs here, and
+   * dispose() waits for it.
+   */
   async run<R>(start: (native: T) => Promise<R>): Promise<R> {
-    const promise = start(this.native);
+    const promise = start(this.#native);
     this.#inflight.add(promise);
     try {
       return await promise;

@@ -4,12 +4,13 @@
  */
 import { nativeBinding, type NativeSentenceEncoder } from './binding.js';
 import { Embeddings } from './embeddings.js';
+import { EncodeScheduler } from './encode-scheduler.js';
 import { resolveModelFolder, type HubOptions } from './hub.js';
 import { NativeModelHandle } from './native-model-handle.js';
 import { readSentenceTransformerFolder, type SentenceTransformerFolder, type SimilarityFunctionName } from './model-folder.js';
 import { PRECISIONS, type Precision, quantizeEmbeddings, type QuantizedEmbeddings } from './quantization.js';
 import { similarity, similarityPairwise } from './similarity.js';
-import { describeValue, validateBoolean, validateOptionsObject, validatePositiveInteger, validateTexts } from './validate.js';
+import { describeValue, validateBoolean, validateNonNegativeNumber, validateOptionsObject, validatePositiveInteger, validateTexts } from './validate.js';
 
 export interface SentenceTransformerOptions extends Omit<HubOptions, 'onnxFile'> {
   /** ONNX file inside the model folder, e.g. 'onnx/model_qint8_avx512_vnni.onnx'. Default 'onnx/model.onnx'. */
@@ -18,6 +19,10 @@ export interface SentenceTransformerOptions extends Omit<HubOptions, 'onnxFile'>
   intraOpThreads?: number;
   /** Let ONNX Runtime's threads spin between parallel sections (lower latency, busier idle cores). Default true. */
   allowSpinning?: boolean;
+  /** Concurrent encode() calls are merged into native runs of at most this many texts. Default 256. */
+  maxBatchTexts?: number;
+  /** How long a call waits for concurrent ones to join its run, in ms. Default 0 (the current tick). */
+  maxWaitMs?: number;
 }
 
 export interface EncodeOptions {
@@ -48,12 +53,14 @@ export interface EncodeOptions {
 export class SentenceTransformer {
   readonly #handle: NativeModelHandle<NativeSentenceEncoder>;
   readonly #folder: SentenceTransformerFolder;
+  readonly #scheduler: EncodeScheduler;
   /** Width of each embedding. */
   readonly dimension: number;
 
-  private constructor(native: NativeSentenceEncoder, folder: SentenceTransformerFolder) {
+  private constructor(native: NativeSentenceEncoder, folder: SentenceTransformerFolder, scheduling: { maxBatchTexts: number; maxWaitMs: number }) {
     this.#handle = new NativeModelHandle(native, 'this SentenceTransformer');
     this.#folder = folder;
+    this.#scheduler = new EncodeScheduler((texts, options) => native.encode(texts, options), scheduling);
     this.dimension = native.dimension;
   }
 
@@ -72,6 +79,8 @@ export class SentenceTransformer {
     const intraOpThreads = opts.intraOpThreads === undefined ? 0 : validatePositiveInteger(opts.intraOpThreads, 'options.intraOpThreads');
     const allowSpinning = opts.allowSpinning === undefined ? true : validateBoolean(opts.allowSpinning, 'options.allowSpinning');
     const fileName = opts.fileName ?? 'onnx/model.onnx';
+    const maxBatchTexts = opts.maxBatchTexts === undefined ? 256 : validatePositiveInteger(opts.maxBatchTexts, 'options.maxBatchTexts');
+    const maxWaitMs = opts.maxWaitMs === undefined ? 0 : validateNonNegativeNumber(opts.maxWaitMs, 'options.maxWaitMs');
 
     const root = await resolveModelFolder(pathOrId, { ...opts, onnxFile: fileName });
     const folder = await readSentenceTransformerFolder(root, { fileName });
@@ -85,7 +94,7 @@ export class SentenceTransformer {
       intraOpThreads,
       allowSpinning,
     });
-    return new SentenceTransformer(native, folder);
+    return new SentenceTransformer(native, folder, { maxBatchTexts, maxWaitMs });
   }
 
   /** Longest input in tokens (special tokens included); longer texts are truncated. */
@@ -140,7 +149,7 @@ export class SentenceTransformer {
     const promptTokens = prompt && !this.#folder.pooling.includePrompt ? this.#handle.native.tokenCount(prompt) - 1 : 0;
     const data = list.length === 0
       ? new Float32Array(0)
-      : await this.#handle.run((native) => native.encode(inputs, { batchSize, normalize, truncateDim, promptTokens }));
+      : await this.#handle.run(() => this.#scheduler.submit(inputs, { batchSize, normalize, truncateDim, promptTokens }));
     const embeddings = new Embeddings(data, list.length, dimension);
     return precision === 'float32' ? embeddings : quantizeEmbeddings(embeddings, precision);
   }

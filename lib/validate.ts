@@ -38,6 +38,14 @@ export function validatePositiveInteger(value: unknown, what: string): number {
   return value;
 }
 
+export function validateNonNegativeNumber(value: unknown, what: string): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new TypeError(`expected ${what} to be a number but received ${describeValue(value)}`);
+  }
+  if (value < 0 || !Number.isFinite(value)) throw new RangeError(`expected ${what} to be a finite number ≥ 0 but received ${value}`);
+  return value;
+}
+
 export function validateBoolean(value: unknown, what: string): boolean {
   if (typeof value !== 'boolean') {
     throw new TypeError(`expected ${what} to be a boolean but received ${describeValue(value)}`);

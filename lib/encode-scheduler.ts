@@ -1,0 +1,112 @@
+/**
+ * Dynamic batching across callers: concurrent encode() calls on one model are merged into
+ * shared native runs, and each caller gets exactly its own rows back. One native run is in
+ * flight per model at a time, so queued work waits here, not on a blocked libuv thread, and
+ * ONNX Runtime's intra-op threads get the whole CPU for each run.
+ * @internal
+ */
+import type { NativeEncodeOptions } from './binding.js';
+
+export interface SchedulerOptions {
+  /** The most texts merged into one native call. */
+  maxBatchTexts: number;
+  /** How long the first queued call waits for others to join (0: until the current tick ends). */
+  maxWaitMs: number;
+}
+
+interface Request {
+  texts: string[];
+  options: NativeEncodeOptions;
+  key: string;
+  resolve(rows: Float32Array): void;
+  reject(error: unknown): void;
+}
+
+type RunNative = (texts: string[], options: NativeEncodeOptions) => Promise<Float32Array>;
+
+export class EncodeScheduler {
+  readonly #run: RunNative;
+  readonly #options: SchedulerOptions;
+  readonly #queue: Request[] = [];
+  #busy = false;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(run: RunNative, options: SchedulerOptions) {
+    this.#run = run;
+    this.#options = options;
+  }
+
+  /** Resolves to the caller's own [texts × width] rows. */
+  submit(texts: string[], options: NativeEncodeOptions): Promise<Float32Array> {
+    return new Promise<Float32Array>((resolve, reject) => {
+      // Only calls with the same native options can share a run.
+      const key = `${options.normalize}|${options.truncateDim}|${options.promptTokens}`;
+      this.#queue.push({ texts, options, key, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#busy || this.#timer !== undefined || this.#queue.length === 0) return;
+    const wait = this.#options.maxWaitMs;
+    this.#timer = wait > 0 ? setTimeout(() => this.#dispatch(), wait) : setImmediate(() => this.#dispatch()) as unknown as NodeJS.Timeout;
+  }
+
+  /** Takes the head request and every queued one compatible with it, up to the text budget. */
+  #takeBatch(): Request[] {
+    const head = this.#queue.shift() as Request;
+    const batch = [head];
+    let texts = head.texts.length;
+    for (let i = 0; i < this.#queue.length && texts < this.#options.maxBatchTexts; ) {
+      const next = this.#queue[i] as Request;
+      if (next.key === head.key && texts + next.texts.length <= this.#options.maxBatchTexts) {
+        batch.push(next);
+        texts += next.texts.length;
+        this.#queue.splice(i, 1);
+      } else {
+        i += 1;
+      }
+    }
+    return batch;
+  }
+
+  async #dispatch(): Promise<void> {
+    this.#timer = undefined;
+    if (this.#busy || this.#queue.length === 0) return;
+    this.#busy = true;
+    const batch = this.#takeBatch();
+    try {
+      await this.#runBatch(batch);
+    } finally {
+      this.#busy = false;
+      this.#schedule();
+    }
+  }
+
+  async #runBatch(batch: Request[]): Promise<void> {
+    const head = batch[0] as Request;
+    // The largest batchSize asked for: merged calls run as one sorted, padded sequence.
+    const options = { ...head.options, batchSize: Math.max(...batch.map((r) => r.options.batchSize)) };
+    let rows: Float32Array;
+    try {
+      rows = await this.#run(batch.flatMap((r) => r.texts), options);
+    } catch (error) {
+      if (batch.length === 1) {
+        head.reject(error);
+        return;
+      }
+      // Find the caller whose input failed: run each alone, so the others still succeed.
+      for (const request of batch) await this.#runBatch([request]);
+      return;
+    }
+    const total = batch.reduce((sum, r) => sum + r.texts.length, 0);
+    const width = total === 0 ? 0 : rows.length / total;
+    let offset = 0;
+    for (const request of batch) {
+      const length = request.texts.length * width;
+      // Each caller gets its own copy, so one caller's buffer never aliases another's.
+      request.resolve(rows.slice(offset, offset + length));
+      offset += length;
+    }
+  }
+}
