@@ -6,14 +6,13 @@ import { applyActivation, softmaxRows } from './activations.js';
 import { nativeBinding, type NativeCrossEncoder } from './binding.js';
 import { ACTIVATIONS, type ActivationName, type CrossEncoderFolder, readCrossEncoderFolder } from './cross-encoder-folder.js';
 import { SentenceKitError } from './errors.js';
-import { resolveModelFolder } from './hub.js';
+import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
 import { NativeModelHandle } from './native-model-handle.js';
-import type { SentenceTransformerOptions } from './sentence-transformer.js';
 import { describeValue, validateBoolean, validateOptionsObject, validatePositiveInteger } from './validate.js';
 
 export type { ActivationName } from './cross-encoder-folder.js';
 
-export type CrossEncoderOptions = SentenceTransformerOptions;
+export type CrossEncoderOptions = LoadOptions;
 
 export interface PredictOptions {
   /** Pairs per model run. Default 32. */
@@ -85,20 +84,9 @@ export class CrossEncoder {
 
   /** Loads a local folder or a Hub id (see SentenceTransformer.fromPretrained). */
   static async fromPretrained(pathOrId: string, options: CrossEncoderOptions = {}): Promise<CrossEncoder> {
-    if (typeof pathOrId !== 'string' || pathOrId.length === 0) {
-      throw new TypeError(`expected pathOrId to be a non-empty string but received ${describeValue(pathOrId)}`);
-    }
-    const opts = validateOptionsObject<CrossEncoderOptions>(options, 'options');
-    const fileName = opts.fileName ?? 'onnx/model.onnx';
-    const root = await resolveModelFolder(pathOrId, { ...opts, onnxFile: fileName });
+    const { root, fileName, runtime } = await resolveLoad<CrossEncoderOptions>(pathOrId, options);
     const folder = await readCrossEncoderFolder(root, fileName);
-    const native = await nativeBinding().loadCrossEncoder({
-      modelPath: folder.onnxPath,
-      tokenizerPath: folder.tokenizerPath,
-      maxLength: folder.maxSeqLength,
-      intraOpThreads: opts.intraOpThreads === undefined ? 0 : validatePositiveInteger(opts.intraOpThreads, 'options.intraOpThreads'),
-      allowSpinning: opts.allowSpinning === undefined ? true : validateBoolean(opts.allowSpinning, 'options.allowSpinning'),
-    });
+    const native = await nativeBinding().loadCrossEncoder(nativeModelOptions(folder, runtime));
     if (native.numLabels !== folder.numLabels) {
       native.dispose();
       throw new SentenceKitError('ERR_MODEL_LOAD', `${folder.onnxPath} outputs ${native.numLabels} logits but config.json declares ${folder.numLabels} labels`);

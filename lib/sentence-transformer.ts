@@ -5,20 +5,14 @@
 import { nativeBinding, type NativeSentenceEncoder } from './binding.js';
 import { Embeddings } from './embeddings.js';
 import { EncodeScheduler } from './encode-scheduler.js';
-import { resolveModelFolder, type HubOptions } from './hub.js';
+import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
 import { NativeModelHandle } from './native-model-handle.js';
 import { readSentenceTransformerFolder, type SentenceTransformerFolder, type SimilarityFunctionName } from './model-folder.js';
 import { PRECISIONS, type Precision, quantizeEmbeddings, type QuantizedEmbeddings } from './quantization.js';
 import { similarity, similarityPairwise } from './similarity.js';
 import { describeValue, validateBoolean, validateNonNegativeNumber, validateOptionsObject, validatePositiveInteger, validateTexts } from './validate.js';
 
-export interface SentenceTransformerOptions extends Omit<HubOptions, 'onnxFile'> {
-  /** ONNX file inside the model folder, e.g. 'onnx/model_qint8_avx512_vnni.onnx'. Default 'onnx/model.onnx'. */
-  fileName?: string;
-  /** ONNX Runtime intra-op threads for one run; default one per CPU core. */
-  intraOpThreads?: number;
-  /** Let ONNX Runtime's threads spin between parallel sections (lower latency, busier idle cores). Default true. */
-  allowSpinning?: boolean;
+export interface SentenceTransformerOptions extends LoadOptions {
   /** Concurrent encode() calls are merged into native runs of at most this many texts. Default 256. */
   maxBatchTexts?: number;
   /** How long a call waits for concurrent ones to join its run, in ms. Default 0 (the current tick). */
@@ -69,30 +63,15 @@ export class SentenceTransformer {
    * from the Hugging Face Hub by id (into the same cache Python uses).
    */
   static async fromPretrained(pathOrId: string, options: SentenceTransformerOptions = {}): Promise<SentenceTransformer> {
-    if (typeof pathOrId !== 'string' || pathOrId.length === 0) {
-      throw new TypeError(`expected pathOrId to be a non-empty string but received ${JSON.stringify(pathOrId)}`);
-    }
-    const opts = validateOptionsObject<SentenceTransformerOptions>(options, 'options');
-    if (opts.fileName !== undefined && typeof opts.fileName !== 'string') {
-      throw new TypeError(`expected options.fileName to be a string but received ${typeof opts.fileName}`);
-    }
-    const intraOpThreads = opts.intraOpThreads === undefined ? 0 : validatePositiveInteger(opts.intraOpThreads, 'options.intraOpThreads');
-    const allowSpinning = opts.allowSpinning === undefined ? true : validateBoolean(opts.allowSpinning, 'options.allowSpinning');
-    const fileName = opts.fileName ?? 'onnx/model.onnx';
+    const { root, fileName, options: opts, runtime } = await resolveLoad<SentenceTransformerOptions>(pathOrId, options);
     const maxBatchTexts = opts.maxBatchTexts === undefined ? 256 : validatePositiveInteger(opts.maxBatchTexts, 'options.maxBatchTexts');
     const maxWaitMs = opts.maxWaitMs === undefined ? 0 : validateNonNegativeNumber(opts.maxWaitMs, 'options.maxWaitMs');
-
-    const root = await resolveModelFolder(pathOrId, { ...opts, onnxFile: fileName });
     const folder = await readSentenceTransformerFolder(root, { fileName });
     const native = await nativeBinding().loadSentenceEncoder({
-      modelPath: folder.onnxPath,
-      tokenizerPath: folder.tokenizerPath,
-      maxLength: folder.maxSeqLength,
+      ...nativeModelOptions(folder, runtime),
       pooling: folder.pooling.modes,
       dense: folder.dense,
       normalizeModule: folder.normalize,
-      intraOpThreads,
-      allowSpinning,
     });
     return new SentenceTransformer(native, folder, { maxBatchTexts, maxWaitMs });
   }

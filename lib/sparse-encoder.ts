@@ -3,14 +3,13 @@
  * (max over tokens of log1p(relu(logits))) without keeping a second [batch, seq, vocab] buffer.
  */
 import { nativeBinding, type NativeSparseEncoder } from './binding.js';
-import { resolveModelFolder } from './hub.js';
+import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
 import { NativeModelHandle } from './native-model-handle.js';
-import type { SentenceTransformerOptions } from './sentence-transformer.js';
 import { SparseEmbeddings, sparseDot, sparsity } from './sparse-embeddings.js';
 import { readSparseEncoderFolder, type SparseEncoderFolder } from './sparse-encoder-folder.js';
-import { describeValue, validateBoolean, validateOptionsObject, validatePositiveInteger, validateTexts } from './validate.js';
+import { describeValue, validateOptionsObject, validatePositiveInteger, validateTexts } from './validate.js';
 
-export type SparseEncoderOptions = SentenceTransformerOptions;
+export type SparseEncoderOptions = LoadOptions;
 
 export interface SparseEncodeOptions {
   /** Texts per model run. Default 32. */
@@ -47,20 +46,9 @@ export class SparseEncoder {
   }
 
   static async fromPretrained(pathOrId: string, options: SparseEncoderOptions = {}): Promise<SparseEncoder> {
-    if (typeof pathOrId !== 'string' || pathOrId.length === 0) {
-      throw new TypeError(`expected pathOrId to be a non-empty string but received ${describeValue(pathOrId)}`);
-    }
-    const opts = validateOptionsObject<SparseEncoderOptions>(options, 'options');
-    const fileName = opts.fileName ?? 'onnx/model.onnx';
-    const root = await resolveModelFolder(pathOrId, { ...opts, onnxFile: fileName });
+    const { root, fileName, runtime } = await resolveLoad<SparseEncoderOptions>(pathOrId, options);
     const folder = await readSparseEncoderFolder(root, fileName);
-    const native = await nativeBinding().loadSparseEncoder({
-      modelPath: folder.onnxPath,
-      tokenizerPath: folder.tokenizerPath,
-      maxLength: folder.maxSeqLength,
-      intraOpThreads: opts.intraOpThreads === undefined ? 0 : validatePositiveInteger(opts.intraOpThreads, 'options.intraOpThreads'),
-      allowSpinning: opts.allowSpinning === undefined ? true : validateBoolean(opts.allowSpinning, 'options.allowSpinning'),
-    });
+    const native = await nativeBinding().loadSparseEncoder(nativeModelOptions(folder, runtime));
     return new SparseEncoder(native, folder);
   }
 
