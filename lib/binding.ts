@@ -32,6 +32,8 @@ export interface NativeEncodeOptions {
   normalize: boolean;
   truncateDim: number;
   promptTokens: number;
+  /** Padded tokens per native batch; 0 cuts batches by count only. */
+  maxBatchTokens: number;
 }
 
 export interface NativeSentenceEncoder {

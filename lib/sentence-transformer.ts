@@ -17,6 +17,11 @@ export interface SentenceTransformerOptions extends LoadOptions {
   maxBatchTexts?: number;
   /** How long a call waits for concurrent ones to join its run, in ms. Default 0 (the current tick). */
   maxWaitMs?: number;
+  /**
+   * Cut model batches by padded tokens too (rows × longest input), so outliers do not pad a
+   * whole batch. Default 16384; batchSize still caps the rows.
+   */
+  maxBatchTokens?: number;
 }
 
 export interface EncodeOptions {
@@ -48,12 +53,18 @@ export class SentenceTransformer {
   readonly #handle: NativeModelHandle<NativeSentenceEncoder>;
   readonly #folder: SentenceTransformerFolder;
   readonly #scheduler: EncodeScheduler;
+  readonly #maxBatchTokens: number;
   /** Width of each embedding. */
   readonly dimension: number;
 
-  private constructor(native: NativeSentenceEncoder, folder: SentenceTransformerFolder, scheduling: { maxBatchTexts: number; maxWaitMs: number }) {
+  private constructor(
+    native: NativeSentenceEncoder,
+    folder: SentenceTransformerFolder,
+    scheduling: { maxBatchTexts: number; maxWaitMs: number; maxBatchTokens: number },
+  ) {
     this.#handle = new NativeModelHandle(native, 'this SentenceTransformer');
     this.#folder = folder;
+    this.#maxBatchTokens = scheduling.maxBatchTokens;
     this.#scheduler = new EncodeScheduler((texts, options) => native.encode(texts, options), scheduling);
     this.dimension = native.dimension;
   }
@@ -66,6 +77,7 @@ export class SentenceTransformer {
     const { root, fileName, options: opts, runtime } = await resolveLoad<SentenceTransformerOptions>(pathOrId, options);
     const maxBatchTexts = opts.maxBatchTexts === undefined ? 256 : validatePositiveInteger(opts.maxBatchTexts, 'options.maxBatchTexts');
     const maxWaitMs = opts.maxWaitMs === undefined ? 0 : validateNonNegativeNumber(opts.maxWaitMs, 'options.maxWaitMs');
+    const maxBatchTokens = opts.maxBatchTokens === undefined ? 16384 : validatePositiveInteger(opts.maxBatchTokens, 'options.maxBatchTokens');
     const folder = await readSentenceTransformerFolder(root, { fileName });
     const native = await nativeBinding().loadSentenceEncoder({
       ...nativeModelOptions(folder, runtime),
@@ -73,7 +85,7 @@ export class SentenceTransformer {
       dense: folder.dense,
       normalizeModule: folder.normalize,
     });
-    return new SentenceTransformer(native, folder, { maxBatchTexts, maxWaitMs });
+    return new SentenceTransformer(native, folder, { maxBatchTexts, maxWaitMs, maxBatchTokens });
   }
 
   /** Longest input in tokens (special tokens included); longer texts are truncated. */
@@ -128,7 +140,7 @@ export class SentenceTransformer {
     const promptTokens = prompt && !this.#folder.pooling.includePrompt ? this.#handle.native.tokenCount(prompt) - 1 : 0;
     const data = list.length === 0
       ? new Float32Array(0)
-      : await this.#handle.run(() => this.#scheduler.submit(inputs, { batchSize, normalize, truncateDim, promptTokens }));
+      : await this.#handle.run(() => this.#scheduler.submit(inputs, { batchSize, normalize, truncateDim, promptTokens, maxBatchTokens: this.#maxBatchTokens }));
     const embeddings = new Embeddings(data, list.length, dimension);
     return precision === 'float32' ? embeddings : quantizeEmbeddings(embeddings, precision);
   }

@@ -1,5 +1,7 @@
 #include "napi/sentence_encoder_wrap.h"
 
+#include <algorithm>
+
 #include "napi/addon_data.h"
 #include "napi/encode_worker.h"
 #include "napi/errors.h"
@@ -110,6 +112,7 @@ Napi::Value SentenceEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   params.batch_size = static_cast<size_t>(batch_size);
   params.normalize = GetBool(options, "normalize", false);
   params.truncate_dim = static_cast<size_t>(truncate_dim);
+  params.max_batch_tokens = static_cast<size_t>(std::max(0.0, GetNumber(options, "maxBatchTokens", 0)));
   params.prompt_tokens = static_cast<size_t>(prompt_tokens);
   auto* worker = new EncodeWorker(env, encoder_, ToStringVector(env, info[0], "texts"), params);
   Napi::Promise promise = worker->Promise();

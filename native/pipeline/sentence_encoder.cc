@@ -46,7 +46,7 @@ Status SentenceEncoder::Encode(const std::vector<std::string>& texts, const Enco
   std::vector<float> pooled, dense_in, dense_out, scratch;
   std::vector<int64_t> pooling_mask;
   const ort::OrtSession& session = *model_.session;
-  return RunSortedBatches(session, model_.run_mutex, encodings, params.batch_size, model_.tokenizer->PadId(),
+  return RunSortedBatches(session, model_.run_mutex, encodings, BatchLimits{params.batch_size, params.max_batch_tokens}, model_.tokenizer->PadId(),
                           [&](const BatchResult& result) -> Status {
     const size_t rows = result.count;
     const size_t seq = result.inputs.seq;

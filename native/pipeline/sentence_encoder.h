@@ -25,6 +25,7 @@ struct SentenceEncoderConfig {
 // (pooling, Dense, Normalize) → truncate_dim → normalize_embeddings.
 struct EncodeParams {
   size_t batch_size = 32;
+  size_t max_batch_tokens = 0;  // 0: batches cut by count only
   bool normalize = false;       // normalize_embeddings
   size_t truncate_dim = 0;      // 0 keeps every dimension
   // Leading tokens (the prompt, [CLS] included) left out of pooling when the pooling config

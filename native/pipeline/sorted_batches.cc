@@ -6,9 +6,9 @@
 namespace sk::pipeline {
 
 Status RunSortedBatches(const ort::OrtSession& session, std::mutex& run_mutex,
-                        const std::vector<tok::Encoding>& encodings, size_t batch_size, int64_t pad_id,
+                        const std::vector<tok::Encoding>& encodings, BatchLimits limits, int64_t pad_id,
                         const std::function<Status(const BatchResult&)>& consume) {
-  if (batch_size == 0) return InvalidArgument("batch_size must be positive");
+  if (limits.max_rows == 0) return InvalidArgument("batch_size must be positive");
   const size_t count = encodings.size();
   std::vector<size_t> order(count);
   std::iota(order.begin(), order.end(), 0);
@@ -17,8 +17,14 @@ Status RunSortedBatches(const ort::OrtSession& session, std::mutex& run_mutex,
   });
 
   PaddedBatch batch;
-  for (size_t start = 0; start < count; start += batch_size) {
-    const size_t rows = std::min(batch_size, count - start);
+  size_t rows = 0;
+  for (size_t start = 0; start < count; start += rows) {
+    rows = std::min(limits.max_rows, count - start);
+    if (limits.max_tokens > 0) {
+      // Sorted longest first: the first row sets the padded length of the whole batch.
+      const size_t longest = std::max<size_t>(1, encodings[order[start]].ids.size());
+      rows = std::max<size_t>(1, std::min(rows, limits.max_tokens / longest));
+    }
     batch.Fill(encodings, order.data() + start, rows, pad_id);
     ort::TensorOutput output;
     {

@@ -22,9 +22,17 @@ struct BatchResult {
   size_t count;
 };
 
+// How a batch is cut: at most `max_rows` inputs, and — when `max_tokens` is set — at most that
+// many padded tokens (rows × the batch's longest input), so a few long inputs never pad a
+// whole large batch. A single input longer than the budget still runs, alone.
+struct BatchLimits {
+  size_t max_rows = 32;
+  size_t max_tokens = 0;  // 0: rows only
+};
+
 // `run_mutex` serialises the ONNX runs of one model (intra-op threads already use the cores).
 Status RunSortedBatches(const ort::OrtSession& session, std::mutex& run_mutex,
-                        const std::vector<tok::Encoding>& encodings, size_t batch_size, int64_t pad_id,
+                        const std::vector<tok::Encoding>& encodings, BatchLimits limits, int64_t pad_id,
                         const std::function<Status(const BatchResult&)>& consume);
 
 }  // namespace sk::pipeline

@@ -38,15 +38,20 @@ for (const mode of ['mean', 'cls', 'max'] as const) {
   }
 }
 
-test('batch size does not change the result', async () => {
+test('batch size and a token budget do not change the result', async () => {
   const fixture = tinyBertWithPooling('mean', 'new');
   const model = await SentenceTransformer.fromPretrained(fixture.dir);
+  // A budget below the longest input: long texts run alone, short ones share batches.
+  const budgeted = await SentenceTransformer.fromPretrained(fixture.dir, { maxBatchTokens: 100 });
   try {
     const one = await model.encode(reference.texts, { batchSize: 1 });
     const many = await model.encode(reference.texts, { batchSize: 64 });
     assert.ok(maxAbsDiff(one.data, many.data) <= TOLERANCE);
+    const cut = await budgeted.encode(reference.texts, { batchSize: 64 });
+    assert.ok(maxAbsDiff(one.data, cut.data) <= TOLERANCE);
   } finally {
     await model.dispose();
+    await budgeted.dispose();
     fixture.cleanup();
   }
 });
