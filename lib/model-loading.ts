@@ -3,9 +3,13 @@
  * locally or fetched from the Hub, and the native options for its transformer files.
  * @internal
  */
-import type { NativeModelOptions } from './binding.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { nativeBinding, type NativeModelOptions } from './binding.js';
+import { SentenceKitError } from './errors.js';
 import { resolveModelFolder, type HubOptions } from './hub.js';
-import type { TransformerFiles } from './model-folder.js';
+import { kindOf, readModules, type TransformerFiles } from './model-folder.js';
 import { describeValue, validateBoolean, validateOptionsObject, validatePositiveInteger } from './validate.js';
 
 /** Options every fromPretrained() takes. */
@@ -16,6 +20,19 @@ export interface LoadOptions extends Omit<HubOptions, 'onnxFile'> {
   intraOpThreads?: number;
   /** Let ONNX Runtime's threads spin between parallel sections (lower latency, busier idle cores). Default true. */
   allowSpinning?: boolean;
+  /**
+   * Load the int8 ONNX variant that fits this CPU (model_qint8_avx512_vnni.onnx on AVX-512
+   * VNNI, model_quint8_avx2.onnx on AVX2, then model_quantized.onnx). Ignored when fileName is given.
+   */
+  quantized?: boolean;
+}
+
+/** The int8 exports the Hub's sentence-transformers repositories ship, best first for this CPU. */
+export function quantizedCandidates(cpuLevel: string): string[] {
+  const avx512 = ['onnx/model_qint8_avx512_vnni.onnx', 'onnx/model_qint8_avx512.onnx'];
+  const avx2 = ['onnx/model_quint8_avx2.onnx'];
+  const generic = ['onnx/model_quantized.onnx', 'onnx/model_int8.onnx'];
+  return cpuLevel === 'avx512' ? [...avx512, ...avx2, ...generic] : cpuLevel === 'avx2' ? [...avx2, ...generic] : generic;
 }
 
 export interface ResolvedLoad<T extends LoadOptions> {
@@ -37,9 +54,30 @@ export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, opti
     intraOpThreads: opts.intraOpThreads === undefined ? 0 : validatePositiveInteger(opts.intraOpThreads, 'options.intraOpThreads'),
     allowSpinning: opts.allowSpinning === undefined ? true : validateBoolean(opts.allowSpinning, 'options.allowSpinning'),
   };
-  const fileName = opts.fileName ?? 'onnx/model.onnx';
-  const root = await resolveModelFolder(pathOrId, { ...opts, onnxFile: fileName });
-  return { root, fileName, options: opts, runtime };
+  if (opts.quantized !== undefined) validateBoolean(opts.quantized, 'options.quantized');
+  const candidates = opts.fileName !== undefined ? [opts.fileName] : opts.quantized ? quantizedCandidates(nativeBinding().runtimeInfo().cpuLevel) : ['onnx/model.onnx'];
+  let lastError: unknown;
+  for (const fileName of candidates) {
+    try {
+      const root = await resolveModelFolder(pathOrId, { ...opts, onnxFile: fileName });
+      // A local folder resolves whatever the file; move on when it lacks this variant.
+      if (candidates.length > 1 && !existsSync(join(root, fileName)) && !(await hasTransformerFile(root, fileName))) {
+        lastError = new SentenceKitError('ERR_MODEL_LOAD', `${root} has no ${fileName}`);
+        continue;
+      }
+      return { root, fileName, options: opts, runtime };
+    } catch (error) {
+      if (!(error instanceof SentenceKitError) || error.code !== 'ERR_MODEL_NOT_FOUND' || candidates.length === 1) throw error;
+      lastError = error;
+    }
+  }
+  throw new SentenceKitError('ERR_MODEL_LOAD', `${pathOrId} has none of the int8 ONNX files ${candidates.join(', ')}; pass fileName to choose one`, { cause: lastError });
+}
+
+/** Whether the Transformer module's folder (which may not be the root) has `fileName`. */
+async function hasTransformerFile(root: string, fileName: string): Promise<boolean> {
+  const { entries } = await readModules(root);
+  return entries.some((entry) => kindOf(entry).endsWith('Transformer') && existsSync(join(root, entry.path, fileName)));
 }
 
 export function nativeModelOptions(files: TransformerFiles, runtime: ResolvedLoad<LoadOptions>['runtime']): NativeModelOptions {

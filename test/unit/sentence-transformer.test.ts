@@ -1,5 +1,5 @@
 // The SentenceTransformer API and its handling of bad input, on the committed tiny-bert.
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { test } from 'uvu';
@@ -126,6 +126,24 @@ test('missing and corrupt config files are ERR_MODEL_LOAD naming the file', asyn
     'missing onnx variant',
   );
   fixture.cleanup();
+});
+
+test('quantized: true picks the int8 variant this CPU runs best, else says what is missing', async () => {
+  const fixture = copyFixture();
+  try {
+    await rejects(
+      SentenceTransformer.fromPretrained(fixture.dir, { quantized: true }),
+      (e) => e instanceof SentenceKitError && e.code === 'ERR_MODEL_LOAD' && e.message.includes('model_quantized.onnx'),
+      'no int8 variant',
+    );
+    // Stand-in variant: the fp32 file under the generic int8 name.
+    copyFileSync(join(fixture.dir, 'onnx', 'model.onnx'), join(fixture.dir, 'onnx', 'model_quantized.onnx'));
+    const model = await SentenceTransformer.fromPretrained(fixture.dir, { quantized: true });
+    assert.equal((await model.encode('int8 please')).shape, [1, 32]);
+    await model.dispose();
+  } finally {
+    fixture.cleanup();
+  }
 });
 
 test('concurrent encode calls each get their own rows', async () => {
