@@ -75,12 +75,26 @@ export interface NativeRuntimeInfo {
   cpuLevel: string;
 }
 
+/** Ranked search results: query q's hits are ids/scores[q * perQuery .. (q + 1) * perQuery). */
+export interface NativeSearchResults {
+  ids: Int32Array;
+  scores: Float32Array;
+  perQuery: number;
+}
+
 export interface NativeBinding {
   setErrorClass(errorClass: typeof SentenceKitError): void;
   runtimeInfo(): NativeRuntimeInfo;
   loadSentenceEncoder(options: NativeSentenceEncoderOptions): Promise<NativeSentenceEncoder>;
   loadCrossEncoder(options: NativeModelOptions): Promise<NativeCrossEncoder>;
   loadSparseEncoder(options: NativeModelOptions): Promise<NativeSparseEncoder>;
+  semanticSearch(queries: Float32Array, numQueries: number, corpus: Float32Array, corpusRows: number, dim: number,
+    topK: number, score: 'cosine' | 'dot', queryChunkSize: number, corpusChunkSize: number): Promise<NativeSearchResults>;
+  searchInt8(queries: Int8Array, numQueries: number, corpus: Int8Array, corpusRows: number, dim: number, topK: number): Promise<NativeSearchResults>;
+  /** Scores are Hamming distances, smallest first. */
+  searchHamming(queries: Uint8Array, numQueries: number, corpus: Uint8Array, corpusRows: number, bytes: number, topK: number): Promise<NativeSearchResults>;
+  rescore(queries: Float32Array, numQueries: number, dim: number, candidates: Int32Array, perQuery: number,
+    corpus: Float32Array | Int8Array | Uint8Array, corpusRows: number, kind: 'float32' | 'int8' | 'ubinary', topK: number): Promise<NativeSearchResults>;
 }
 
 let binding: NativeBinding | undefined;

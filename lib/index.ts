@@ -12,6 +12,19 @@ export { CrossEncoder, type CrossEncoderOptions, type PredictOptions, type RankO
 export { SparseEncoder, type SparseEncoderOptions, type SparseEncodeOptions } from './sparse-encoder.js';
 export { SparseEmbeddings } from './sparse-embeddings.js';
 export { similarity, similarityPairwise, SIMILARITY_FUNCTIONS } from './similarity.js';
+export {
+  semanticSearch,
+  semanticSearchFlat,
+  quantizedSemanticSearch,
+  paraphraseMining,
+  communityDetection,
+  type SearchHit,
+  type SemanticSearchOptions,
+  type FlatSearchResults,
+  type QuantizedSearchOptions,
+  type ParaphraseMiningOptions,
+  type CommunityDetectionOptions,
+} from './search.js';
 export { quantizeEmbeddings, PRECISIONS, type Precision, type QuantizedEmbeddings, type QuantizeOptions } from './quantization.js';
 export { SentenceKitError, type SentenceKitErrorCode } from './errors.js';
 export { resolveModelFolder, type HubOptions } from './hub.js';

@@ -19,6 +19,8 @@ export interface QuantizedEmbeddings {
   dimension: number;
   /** Values per row: `dimension` for int8/uint8, ceil(dimension / 8) for binary/ubinary. */
   bytesPerRow: number;
+  /** int8/uint8: the [2 × dimension] ranges used, to quantize queries the same way. */
+  ranges?: Embeddings;
 }
 
 export interface QuantizeOptions {
@@ -94,7 +96,8 @@ export function quantizeEmbeddings(embeddings: Embeddings, precision: Precision,
         data[r * dimension + d] = bucket - offset;
       }
     }
-    return { precision, data, rows, dimension, bytesPerRow: dimension };
+    const ranges = new Embeddings(new Float32Array([...starts, ...ends]), 2, dimension);
+    return { precision, data, rows, dimension, bytesPerRow: dimension, ranges };
   }
 
   // binary / ubinary: bit 7 of byte 0 is dimension 0, as np.packbits (big-endian bit order).

@@ -25,7 +25,8 @@ class ThreadPool {
 
   // Runs task(index, slot) for index in [0, tasks), spread over the pool; `slot` is in
   // [0, size()) and no two concurrent calls share one, so callers can keep per-slot scratch.
-  // Returns when every task has finished. Calls from several threads are serialized.
+  // Returns when every task has finished. Calls from several threads are serialized; a task
+  // must not call ParallelFor on the same pool (it would wait for itself).
   void ParallelFor(size_t tasks, const std::function<void(size_t index, size_t slot)>& task);
 
   // The process-wide pool, sized from SENTENCEKIT_THREADS or the hardware.

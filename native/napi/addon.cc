@@ -8,6 +8,7 @@
 #include "napi/addon_data.h"
 #include "napi/ort_library.h"
 #include "napi/cross_encoder_wrap.h"
+#include "napi/search_worker.h"
 #include "napi/sentence_encoder_wrap.h"
 #include "napi/sparse_encoder_wrap.h"
 #include "runtime/ort_runtime.h"
@@ -60,6 +61,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SentenceEncoderWrap::Init(env, exports);
   CrossEncoderWrap::Init(env, exports);
   SparseEncoderWrap::Init(env, exports);
+  InitSearch(env, exports);
   return exports;
 }
 

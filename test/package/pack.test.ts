@@ -1,7 +1,7 @@
 // The packed tarball installs and encodes on a machine with no compiler: `npm pack`, install
 // the tarball into an empty folder with a PATH that holds only node and npm, and encode there.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -14,13 +14,21 @@ const ROOT = join(__dirname, '..', '..');
 const PREBUILDS = join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
 const NPM_CLI = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
 
+/** The newest modification time of any file below `dir`. */
+function newest(dir: string): number {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((path) => statSync(join(dir, path)))
+    .filter((info) => info.isFile())
+    .reduce((latest, info) => Math.max(latest, info.mtimeMs), 0);
+}
+
+/** What the tarball ships must be built from the current sources. */
 function ensureBuilt(): void {
-  if (!existsSync(PREBUILDS) || !readdirSync(PREBUILDS).some((f) => f.endsWith('.node'))) {
+  const prebuilt = existsSync(PREBUILDS) ? readdirSync(PREBUILDS).find((f) => f.endsWith('.node')) : undefined;
+  if (!prebuilt || statSync(join(PREBUILDS, prebuilt)).mtimeMs < newest(join(ROOT, 'native'))) {
     execFileSync('npm', ['run', 'prebuild'], { cwd: ROOT, stdio: 'inherit' });
   }
-  if (!existsSync(join(ROOT, 'dist', 'esm', 'index.mjs'))) {
-    execFileSync('npm', ['run', 'build:ts'], { cwd: ROOT, stdio: 'inherit' });
-  }
+  execFileSync('npm', ['run', 'build:ts'], { cwd: ROOT, stdio: 'inherit' });
 }
 
 /** A bin folder with only `node`, `npm` and `sh` (npm runs scripts through it): no cc, c++, g++, cmake, make or python. */

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "kernels/cpu/kernel_table.h"
+#include "kernels/cpu/vector_table.h"
 #include "kernels/kernels.h"
 
 namespace sk::kernels {
@@ -46,6 +47,17 @@ const KernelTable& KernelsFor(int level) {
   }
   return ScalarKernels();
 }
+
+const VectorKernels& VectorKernelsFor(int level) {
+  switch (static_cast<CpuLevel>(level)) {
+    case CpuLevel::kAvx512: return Avx512VectorKernels();
+    case CpuLevel::kAvx2: return Avx2VectorKernels();
+    case CpuLevel::kScalar: break;
+  }
+  return ScalarVectorKernels();
+}
+
+const VectorKernels& ActiveVectorKernels() { return VectorKernelsFor(g_level.load(std::memory_order_relaxed)); }
 
 CpuLevel ActiveCpuLevel() { return static_cast<CpuLevel>(g_level.load(std::memory_order_relaxed)); }
 

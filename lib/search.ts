@@ -1,0 +1,212 @@
+/**
+ * Semantic search utilities with sentence-transformers' semantics: exact top-k search with
+ * the top-k fused into a blocked native scan (no full score matrix, our own thread pool, off
+ * the event loop), quantized search with float32 rescoring, paraphrase mining and community
+ * detection.
+ */
+import { nativeBinding } from './binding.js';
+import { Embeddings } from './embeddings.js';
+import { quantizeEmbeddings, type QuantizedEmbeddings } from './quantization.js';
+import { describeValue, validateOptionsObject, validatePositiveInteger } from './validate.js';
+
+export interface SearchHit {
+  corpusId: number;
+  score: number;
+}
+
+export interface SemanticSearchOptions {
+  /** Hits per query. Default 10; more than the corpus gives the whole corpus. */
+  topK?: number;
+  /** 'cosine' (default) or 'dot' (equal to cosine on normalized embeddings, and faster). */
+  scoreFunction?: 'cosine' | 'dot';
+  /** Queries scanned together per pass over the corpus. Default 100. */
+  queryChunkSize?: number;
+  /** Corpus rows one parallel task scans. Default 500000. */
+  corpusChunkSize?: number;
+}
+
+/** Flat results: query q's hits are ids/scores[q * perQuery .. (q + 1) * perQuery), best first. */
+export interface FlatSearchResults {
+  ids: Int32Array;
+  scores: Float32Array;
+  perQuery: number;
+}
+
+function checkPair(queries: Embeddings, corpus: Embeddings): void {
+  if (!(queries instanceof Embeddings) || !(corpus instanceof Embeddings)) {
+    throw new TypeError(`expected queries and corpus to be Embeddings but received ${describeValue(queries)} and ${describeValue(corpus)}`);
+  }
+  if (queries.dimension !== corpus.dimension) {
+    throw new RangeError(`expected queries and corpus of the same dimension but received ${queries.dimension} and ${corpus.dimension}`);
+  }
+}
+
+/** Groups flat results into per-query hit lists. */
+export function toHits(results: FlatSearchResults, queries: number): SearchHit[][] {
+  return Array.from({ length: queries }, (_, q) =>
+    Array.from({ length: results.perQuery }, (_, k) => ({
+      corpusId: results.ids[q * results.perQuery + k] as number,
+      score: results.scores[q * results.perQuery + k] as number,
+    })),
+  );
+}
+
+/** semanticSearch with flat typed-array results (no per-hit objects). */
+export async function semanticSearchFlat(queries: Embeddings, corpus: Embeddings, options: SemanticSearchOptions = {}): Promise<FlatSearchResults> {
+  checkPair(queries, corpus);
+  const opts = validateOptionsObject<SemanticSearchOptions>(options, 'options');
+  const topK = opts.topK === undefined ? 10 : validatePositiveInteger(opts.topK, 'options.topK');
+  const scoreFunction = opts.scoreFunction ?? 'cosine';
+  if (scoreFunction !== 'cosine' && scoreFunction !== 'dot') {
+    throw new TypeError(`expected options.scoreFunction to be 'cosine' or 'dot' but received ${describeValue(scoreFunction)}`);
+  }
+  const queryChunkSize = opts.queryChunkSize === undefined ? 100 : validatePositiveInteger(opts.queryChunkSize, 'options.queryChunkSize');
+  const corpusChunkSize = opts.corpusChunkSize === undefined ? 500000 : validatePositiveInteger(opts.corpusChunkSize, 'options.corpusChunkSize');
+  return nativeBinding().semanticSearch(queries.data, queries.rows, corpus.data, corpus.rows, corpus.dimension, topK, scoreFunction, queryChunkSize, corpusChunkSize);
+}
+
+/**
+ * For each query, the `topK` most similar corpus rows, best first, ties to the lower id.
+ *
+ * @example
+ * const hits = await semanticSearch(await model.encode(queries), await model.encode(corpus), { topK: 5 });
+ * hits[0][0]; // { corpusId: 17, score: 0.83 }
+ */
+export async function semanticSearch(queries: Embeddings, corpus: Embeddings, options: SemanticSearchOptions = {}): Promise<SearchHit[][]> {
+  return toHits(await semanticSearchFlat(queries, corpus, options), queries.rows);
+}
+
+export interface QuantizedSearchOptions {
+  topK?: number;
+  /** Re-rank rescoreMultiplier × topK quantized candidates by the float32 query. Default true. */
+  rescore?: boolean;
+  /** Default 4, as sentence-transformers. */
+  rescoreMultiplier?: number;
+}
+
+/**
+ * Search over an int8 or binary-quantized corpus, as sentence-transformers' quantized search:
+ * queries are quantized the same way (int8 with the corpus's ranges), candidates found with
+ * int8 dot products or Hamming distance (popcount), then rescored with the float32 query
+ * against the quantized corpus rows.
+ *
+ * @example
+ * const corpusInt8 = quantizeEmbeddings(corpusEmbeddings, 'int8');
+ * const hits = await quantizedSemanticSearch(queryEmbeddings, corpusInt8, { topK: 10 });
+ */
+export async function quantizedSemanticSearch(queries: Embeddings, corpus: QuantizedEmbeddings, options: QuantizedSearchOptions = {}): Promise<SearchHit[][]> {
+  if (!(queries instanceof Embeddings)) throw new TypeError(`expected queries to be Embeddings but received ${describeValue(queries)}`);
+  if (queries.dimension !== corpus.dimension) {
+    throw new RangeError(`expected queries of dimension ${corpus.dimension} but received ${queries.dimension}`);
+  }
+  const opts = validateOptionsObject<QuantizedSearchOptions>(options, 'options');
+  const topK = opts.topK === undefined ? 10 : validatePositiveInteger(opts.topK, 'options.topK');
+  const rescore = opts.rescore ?? true;
+  const multiplier = opts.rescoreMultiplier === undefined ? 4 : validatePositiveInteger(opts.rescoreMultiplier, 'options.rescoreMultiplier');
+  const candidates = rescore ? topK * multiplier : topK;
+  const native = nativeBinding();
+
+  let found: FlatSearchResults;
+  let rescoreKind: 'int8' | 'ubinary';
+  let corpusRows: Int8Array | Uint8Array;
+  if (corpus.precision === 'int8') {
+    if (!corpus.ranges) throw new RangeError('the int8 corpus carries no ranges to quantize queries with; quantize it with quantizeEmbeddings');
+    const q = quantizeEmbeddings(queries, 'int8', { ranges: corpus.ranges });
+    found = await native.searchInt8(q.data as Int8Array, queries.rows, corpus.data as Int8Array, corpus.rows, corpus.dimension, candidates);
+    rescoreKind = 'int8';
+    corpusRows = corpus.data;
+  } else if (corpus.precision === 'binary' || corpus.precision === 'ubinary') {
+    const q = quantizeEmbeddings(queries, 'ubinary');
+    // The XOR of binary (bytes - 128) equals that of ubinary: search on unsigned bytes.
+    const packed = corpus.precision === 'ubinary' ? (corpus.data as Uint8Array) : Uint8Array.from(corpus.data as Int8Array, (v) => v + 128);
+    found = await native.searchHamming(q.data as Uint8Array, queries.rows, packed, corpus.rows, corpus.bytesPerRow, candidates);
+    rescoreKind = 'ubinary';
+    corpusRows = packed;
+  } else {
+    throw new TypeError(`expected an int8, binary or ubinary corpus but received ${describeValue(corpus.precision)}`);
+  }
+  if (!rescore) {
+    // Hamming distances rank ascending; report them negated so higher is better everywhere.
+    if (rescoreKind === 'ubinary') found.scores.forEach((d, i) => (found.scores[i] = -d));
+    return toHits(found, queries.rows);
+  }
+  const rescored = await native.rescore(queries.data, queries.rows, corpus.dimension, found.ids, found.perQuery, corpusRows, corpus.rows, rescoreKind, topK);
+  return toHits(rescored, queries.rows);
+}
+
+export interface ParaphraseMiningOptions {
+  /** Pairs kept per sentence. Default 100. */
+  topK?: number;
+  /** The most pairs returned. Default 500000. */
+  maxPairs?: number;
+}
+
+/**
+ * Pairs of texts (by index) with high cosine similarity, best first, as sentence-transformers'
+ * paraphrase_mining_embeddings: each text's topK neighbours, each pair once.
+ */
+export async function paraphraseMining(embeddings: Embeddings, options: ParaphraseMiningOptions = {}): Promise<Array<[number, number, number]>> {
+  const opts = validateOptionsObject<ParaphraseMiningOptions>(options, 'options');
+  const topK = opts.topK === undefined ? 100 : validatePositiveInteger(opts.topK, 'options.topK');
+  const maxPairs = opts.maxPairs === undefined ? 500000 : validatePositiveInteger(opts.maxPairs, 'options.maxPairs');
+  // topK + 1 neighbours: a text is its own best match.
+  const hits = await semanticSearch(embeddings, embeddings, { topK: topK + 1, scoreFunction: 'cosine' });
+  const seen = new Set<string>();
+  const pairs: Array<[number, number, number]> = [];
+  hits.forEach((row, i) => {
+    for (const { corpusId: j, score } of row) {
+      if (i === j) continue;
+      const [a, b] = i < j ? [i, j] : [j, i];
+      const key = `${a},${b}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      pairs.push([score, a, b]);
+    }
+  });
+  pairs.sort((x, y) => y[0] - x[0] || x[1] - y[1] || x[2] - y[2]);
+  return pairs.slice(0, maxPairs);
+}
+
+export interface CommunityDetectionOptions {
+  /** Cosine similarity at or above which two texts are close. Default 0.75. */
+  threshold?: number;
+  /** Smallest community kept. Default 10. */
+  minCommunitySize?: number;
+}
+
+/**
+ * Groups texts whose embeddings are close, as sentence-transformers' community_detection:
+ * every text with at least minCommunitySize neighbours at or above the threshold seeds a
+ * community (members most similar first); larger communities first, a text in at most one.
+ */
+export async function communityDetection(embeddings: Embeddings, options: CommunityDetectionOptions = {}): Promise<number[][]> {
+  const opts = validateOptionsObject<CommunityDetectionOptions>(options, 'options');
+  const threshold = opts.threshold ?? 0.75;
+  if (typeof threshold !== 'number' || Number.isNaN(threshold)) {
+    throw new TypeError(`expected options.threshold to be a number but received ${describeValue(threshold)}`);
+  }
+  const minSize = opts.minCommunitySize === undefined ? 10 : validatePositiveInteger(opts.minCommunitySize, 'options.minCommunitySize');
+  if (embeddings.rows === 0) return [];
+  // min_community_size is capped by the number of texts, as in sentence-transformers.
+  const size = Math.min(minSize, embeddings.rows);
+  // Every row's neighbours, best first (the row itself included, as sentence-transformers counts it).
+  const hits = await semanticSearch(embeddings, embeddings, { topK: embeddings.rows, scoreFunction: 'cosine' });
+  const candidates: number[][] = [];
+  for (const row of hits) {
+    if ((row[size - 1] as SearchHit).score < threshold) continue;
+    candidates.push(row.filter((hit) => hit.score >= threshold).map((hit) => hit.corpusId));
+  }
+  // Largest first (stable), then each text goes to the first community that still has
+  // enough members without it being taken.
+  candidates.sort((a, b) => b.length - a.length);
+  const used = new Set<number>();
+  const communities: number[][] = [];
+  for (const community of candidates) {
+    const free = community.filter((id) => !used.has(id));
+    if (free.length < size) continue;
+    free.forEach((id) => used.add(id));
+    communities.push(free);
+  }
+  communities.sort((a, b) => b.length - a.length);
+  return communities;
+}

@@ -1,0 +1,447 @@
+// The blocked scan behind every search: corpus rows are split into parallel tasks; each task
+// walks its rows one cache-sized block at a time, scores every query tile against the block
+// into a small buffer and feeds a per-task top-k per query; the tasks' top-k are merged at
+// the end. The score matrix never exists in full.
+#include "kernels/search.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "kernels/cpu/vector_table.h"
+#include "kernels/top_k.h"
+
+namespace sk::kernels {
+namespace {
+
+constexpr size_t kDefaultQueryChunk = 4096;
+constexpr size_t kTasksPerThread = 2;
+constexpr size_t kMaxCandidatesInFlight = size_t{1} << 24;  // 256 MiB of (score, id) pairs
+// Queries from which the packed (compute-bound) kernels beat the row kernels: packing costs
+// a transpose of every corpus block, repaid only when many query tiles reuse it. Measured on
+// 1M x 384 (AMD EPYC, 2 threads): float rows 120 ms vs packed 195 ms at 32 queries, about
+// even at 128; int8 rows 11 ms vs packed 17 ms at 32 queries (300k rows). Bit rows pack
+// cheaply and score in a few instructions, so their packed kernel wins from 8 queries.
+constexpr size_t kPackedFromQueries = 128;
+constexpr size_t kPackedBitsFromQueries = 8;
+constexpr size_t kPackedInt8FromQueries = 128;
+
+// Rows per block: about 256 KiB of corpus, so a block stays in L2 while every query tile of
+// the chunk runs over it; a multiple of 16 so packed groups never straddle blocks.
+size_t BlockRows(size_t row_bytes) {
+  size_t rows = (256 * 1024) / std::max<size_t>(row_bytes, 1);
+  rows = std::clamp<size_t>(rows, 16, 4096);
+  return rows / 16 * 16;
+}
+
+Status CheckSearchSizes(const void* queries, size_t num_queries, const void* corpus, size_t corpus_rows,
+                        size_t width, const SearchOptions& options, const void* ids, const void* scores) {
+  if (options.top_k == 0) return InvalidArgument("expected top_k >= 1 but received 0");
+  if (width == 0) return InvalidArgument("expected an embedding dimension >= 1 but received 0");
+  if (num_queries > 0 && queries == nullptr) return InvalidArgument("queries are missing");
+  if (corpus_rows > 0 && corpus == nullptr) return InvalidArgument("corpus is missing");
+  if (num_queries > 0 && corpus_rows > 0 && (ids == nullptr || scores == nullptr)) {
+    return InvalidArgument("result buffers are missing");
+  }
+  // Row offsets are computed in size_t; refuse sizes whose byte count would wrap.
+  const size_t limit = std::numeric_limits<size_t>::max() / 8;
+  if (width > limit / std::max<size_t>(corpus_rows, 1) || width > limit / std::max<size_t>(num_queries, 1)) {
+    return InvalidArgument("corpus or queries too large to address");
+  }
+  return Status::Ok();
+}
+
+// Scores one block of corpus rows against tiles of queries. One per pool slot (owns scratch).
+template <typename Score>
+class BlockScorer {
+ public:
+  virtual ~BlockScorer() = default;
+  virtual size_t max_queries() const = 0;
+  virtual void Prepare(size_t row_begin, size_t rows) = 0;
+  // out[q * stride + r] for q < m, r < rows of the prepared block.
+  virtual void ScoreTile(size_t query_begin, size_t m, Score* out, size_t stride) = 0;
+};
+
+// The smallest score strictly above `score`, so that ">= NextAbove(s)" means "> s".
+inline float NextAbove(float score) { return std::nextafter(score, std::numeric_limits<float>::infinity()); }
+inline int32_t NextAbove(int32_t score) {
+  return score == std::numeric_limits<int32_t>::max() ? score : score + 1;
+}
+
+// Runs the blocked scan and writes ResultsPerQuery results per query, best first.
+template <typename Score, typename MakeScorer>
+void RunSearch(size_t num_queries, size_t corpus_rows, size_t block_rows, const SearchOptions& options,
+               MakeScorer make_scorer, int64_t* ids_out, Score* scores_out) {
+  const VectorKernels& kernels = ActiveVectorKernels();
+  const auto select = [&kernels](const Score* scores, size_t n, Score threshold, uint32_t* positions) {
+    if constexpr (std::is_same_v<Score, float>) return kernels.select_at_least_f32(scores, n, threshold, positions);
+    else return kernels.select_at_least_i32(scores, n, threshold, positions);
+  };
+  const size_t k = ResultsPerQuery(options.top_k, corpus_rows);
+  if (k == 0 || num_queries == 0) return;
+  ThreadPool& pool = options.pool != nullptr ? *options.pool : ThreadPool::Shared();
+
+  // A few tasks per thread so a thread slowed by other load does not hold up the rest; not
+  // many, since each task fills its own top-k from scratch.
+  size_t task_rows = (corpus_rows + pool.size() * kTasksPerThread - 1) / (pool.size() * kTasksPerThread);
+  if (options.corpus_chunk_size > 0) task_rows = std::min(task_rows, options.corpus_chunk_size);
+  task_rows = std::max(block_rows, (task_rows + block_rows - 1) / block_rows * block_rows);
+  const size_t tasks = (corpus_rows + task_rows - 1) / task_rows;
+  size_t query_chunk = options.query_chunk_size > 0 ? options.query_chunk_size : kDefaultQueryChunk;
+  // Every task keeps k candidates per query of the chunk: bound that scratch (a large k over
+  // many queries would otherwise need tasks x queries x k candidates at once).
+  query_chunk = std::max<size_t>(1, std::min(query_chunk, kMaxCandidatesInFlight / (k * tasks)));
+
+  std::vector<std::unique_ptr<BlockScorer<Score>>> scorers(pool.size());
+  for (auto& scorer : scorers) scorer = make_scorer();
+  const size_t tile = scorers[0]->max_queries();
+  std::vector<std::vector<Score>> buffers(pool.size(), std::vector<Score>(tile * block_rows));
+  std::vector<std::vector<uint32_t>> position_buffers(pool.size(), std::vector<uint32_t>(block_rows));
+
+  for (size_t chunk_begin = 0; chunk_begin < num_queries; chunk_begin += query_chunk) {
+    const size_t chunk = std::min(query_chunk, num_queries - chunk_begin);
+    // heaps[task][query]
+    std::vector<std::vector<TopK<Score>>> heaps(tasks);
+    pool.ParallelFor(tasks, [&](size_t task, size_t slot) {
+      std::vector<TopK<Score>>& mine = heaps[task];
+      mine.assign(chunk, TopK<Score>(k));
+      BlockScorer<Score>& scorer = *scorers[slot];
+      Score* buffer = buffers[slot].data();
+      uint32_t* positions = position_buffers[slot].data();
+      const size_t task_end = std::min(corpus_rows, (task + 1) * task_rows);
+      for (size_t row = task * task_rows; row < task_end; row += block_rows) {
+        const size_t rows = std::min(block_rows, task_end - row);
+        scorer.Prepare(row, rows);
+        for (size_t q = 0; q < chunk; q += tile) {
+          const size_t m = std::min(tile, chunk - q);
+          scorer.ScoreTile(chunk_begin + q, m, buffer, block_rows);
+          for (size_t i = 0; i < m; ++i) {
+            TopK<Score>& top = mine[q + i];
+            const Score* scores = buffer + i * block_rows;
+            if (!top.full() || IsNanScore(top.worst())) {
+              for (size_t r = 0; r < rows; ++r) {
+                if (top.MayEnter(scores[r])) top.Offer(scores[r], static_cast<int64_t>(row + r));
+              }
+              continue;
+            }
+            // Full: a task scans ids in increasing order, so a score equal to the current
+            // worst comes with a higher id and ranks behind it; only strictly greater scores
+            // can enter. (Integer scores make ties common: Hamming distances, int8 dots.)
+            const size_t hits = select(scores, rows, NextAbove(top.worst()), positions);
+            for (size_t h = 0; h < hits; ++h) top.Offer(scores[positions[h]], static_cast<int64_t>(row + positions[h]));
+          }
+        }
+      }
+    });
+    std::vector<Candidate<Score>> merged;
+    for (size_t q = 0; q < chunk; ++q) {
+      merged.clear();
+      for (size_t task = 0; task < tasks; ++task) {
+        const auto& items = heaps[task][q].items();
+        merged.insert(merged.end(), items.begin(), items.end());
+      }
+      std::partial_sort(merged.begin(), merged.begin() + k, merged.end(), RanksAhead<Score>);
+      for (size_t i = 0; i < k; ++i) {
+        ids_out[(chunk_begin + q) * k + i] = merged[i].id;
+        scores_out[(chunk_begin + q) * k + i] = merged[i].score;
+      }
+    }
+  }
+}
+
+class Float32Scorer final : public BlockScorer<float> {
+ public:
+  Float32Scorer(const VectorKernels& kernels, const float* queries, const float* corpus, size_t dim, bool packed,
+                bool cosine, size_t block_rows)
+      : kernels_(kernels), queries_(queries), corpus_(corpus), dim_(dim), packed_(packed), cosine_(cosine) {
+    if (packed_) packed_block_.resize((block_rows + kernels_.pack_lanes) * dim_);
+    if (cosine_) inverse_norms_.resize(block_rows);
+  }
+  size_t max_queries() const override { return packed_ ? kernels_.packed_max_queries : kRowsMaxQueries; }
+
+  void Prepare(size_t row_begin, size_t rows) override {
+    row_begin_ = row_begin;
+    rows_ = rows;
+    const float* block = corpus_ + row_begin * dim_;
+    if (packed_) kernels_.pack_f32(block, rows, dim_, packed_block_.data());
+    if (cosine_) {
+      for (size_t r = 0; r < rows; ++r) {
+        const float norm = std::sqrt(kernels_.dot(block + r * dim_, block + r * dim_, dim_));
+        inverse_norms_[r] = 1.0f / std::max(norm, 1e-12f);
+      }
+    }
+  }
+
+  void ScoreTile(size_t query_begin, size_t m, float* out, size_t stride) override {
+    const float* queries = queries_ + query_begin * dim_;
+    if (packed_) {
+      const size_t groups = (rows_ + kernels_.pack_lanes - 1) / kernels_.pack_lanes;
+      kernels_.dot_packed_f32(queries, m, packed_block_.data(), groups, dim_, out, stride);
+    } else {
+      kernels_.dot_rows_f32(queries, m, corpus_ + row_begin_ * dim_, rows_, dim_, out, stride);
+    }
+    if (cosine_) {
+      for (size_t q = 0; q < m; ++q)
+        for (size_t r = 0; r < rows_; ++r) out[q * stride + r] *= inverse_norms_[r];
+    }
+  }
+
+ private:
+  const VectorKernels& kernels_;
+  const float* queries_;
+  const float* corpus_;
+  size_t dim_;
+  bool packed_, cosine_;
+  std::vector<float> packed_block_, inverse_norms_;
+  size_t row_begin_ = 0, rows_ = 0;
+};
+
+// Negated distances, one pair at a time: no tile kernel, as these are rarely searched.
+class DistanceScorer final : public BlockScorer<float> {
+ public:
+  DistanceScorer(const VectorKernels& kernels, const float* queries, const float* corpus, size_t dim, bool euclidean)
+      : kernels_(kernels), queries_(queries), corpus_(corpus), dim_(dim), euclidean_(euclidean) {}
+  size_t max_queries() const override { return kRowsMaxQueries; }
+  void Prepare(size_t row_begin, size_t rows) override {
+    row_begin_ = row_begin;
+    rows_ = rows;
+  }
+  void ScoreTile(size_t query_begin, size_t m, float* out, size_t stride) override {
+    for (size_t q = 0; q < m; ++q) {
+      const float* query = queries_ + (query_begin + q) * dim_;
+      for (size_t r = 0; r < rows_; ++r) {
+        const float* row = corpus_ + (row_begin_ + r) * dim_;
+        out[q * stride + r] = euclidean_ ? -std::sqrt(kernels_.squared_l2(query, row, dim_)) : -kernels_.l1(query, row, dim_);
+      }
+    }
+  }
+
+ private:
+  const VectorKernels& kernels_;
+  const float* queries_;
+  const float* corpus_;
+  size_t dim_;
+  bool euclidean_;
+  size_t row_begin_ = 0, rows_ = 0;
+};
+
+class Int8Scorer final : public BlockScorer<int32_t> {
+ public:
+  // `padded` (queries zero-padded to whole 4-byte chunks) and `sums` are shared, read-only.
+  Int8Scorer(const VectorKernels& kernels, const int8_t* queries, const int8_t* corpus, size_t dim, bool packed,
+             const std::vector<int8_t>* padded, const std::vector<int32_t>* sums, size_t block_rows)
+      : kernels_(kernels), queries_(queries), corpus_(corpus), dim_(dim), packed_(packed), padded_(padded), sums_(sums) {
+    if (packed_) packed_block_.resize((block_rows + kernels_.i8_lanes) * Chunks() * 4);
+  }
+  size_t max_queries() const override { return packed_ ? kernels_.i8_packed_max_queries : kRowsMaxQueries; }
+  void Prepare(size_t row_begin, size_t rows) override {
+    row_begin_ = row_begin;
+    rows_ = rows;
+    if (packed_) kernels_.pack_i8(corpus_ + row_begin * dim_, rows, dim_, packed_block_.data());
+  }
+  void ScoreTile(size_t query_begin, size_t m, int32_t* out, size_t stride) override {
+    if (packed_) {
+      const size_t stride_q = Chunks() * 4;
+      const size_t groups = (rows_ + kernels_.i8_lanes - 1) / kernels_.i8_lanes;
+      kernels_.dot_packed_i8(padded_->data() + query_begin * stride_q, stride_q, sums_->data() + query_begin, m,
+                             packed_block_.data(), groups, Chunks(), out, stride);
+      return;
+    }
+    kernels_.dot_rows_i8(queries_ + query_begin * dim_, m, corpus_ + row_begin_ * dim_, rows_, dim_, out, stride);
+  }
+
+ private:
+  size_t Chunks() const { return (dim_ + 3) / 4; }
+  const VectorKernels& kernels_;
+  const int8_t* queries_;
+  const int8_t* corpus_;
+  size_t dim_;
+  bool packed_;
+  const std::vector<int8_t>* padded_;
+  const std::vector<int32_t>* sums_;
+  std::vector<uint8_t> packed_block_;
+  size_t row_begin_ = 0, rows_ = 0;
+};
+
+// Ranks by negated distance so that "higher ranks first" holds for every search.
+class HammingScorer final : public BlockScorer<int32_t> {
+ public:
+  // `padded`: queries zero-padded to whole 8-byte words; shared, read-only.
+  HammingScorer(const VectorKernels& kernels, const uint8_t* queries, const uint8_t* corpus, size_t bytes, bool packed,
+                const std::vector<uint8_t>* padded, size_t block_rows)
+      : kernels_(kernels), queries_(queries), corpus_(corpus), bytes_(bytes), packed_(packed), padded_(padded) {
+    if (packed_) packed_block_.resize((block_rows + kernels_.bits_lanes) * Words());
+  }
+  size_t max_queries() const override { return packed_ ? kernels_.bits_packed_max_queries : kRowsMaxQueries; }
+  void Prepare(size_t row_begin, size_t rows) override {
+    row_begin_ = row_begin;
+    rows_ = rows;
+    if (packed_) kernels_.pack_bits(corpus_ + row_begin * bytes_, rows, bytes_, packed_block_.data());
+  }
+  void ScoreTile(size_t query_begin, size_t m, int32_t* out, size_t stride) override {
+    if (packed_) {
+      const size_t groups = (rows_ + kernels_.bits_lanes - 1) / kernels_.bits_lanes;
+      kernels_.hamming_packed(padded_->data() + query_begin * Words() * 8, Words() * 8, m, packed_block_.data(), groups,
+                              Words(), out, stride);
+      return;
+    }
+    kernels_.hamming_rows(queries_ + query_begin * bytes_, m, corpus_ + row_begin_ * bytes_, rows_, bytes_, out, stride);
+    for (size_t q = 0; q < m; ++q)
+      for (size_t r = 0; r < rows_; ++r) out[q * stride + r] = -out[q * stride + r];
+  }
+
+ private:
+  size_t Words() const { return (bytes_ + 7) / 8; }
+  const VectorKernels& kernels_;
+  const uint8_t* queries_;
+  const uint8_t* corpus_;
+  size_t bytes_;
+  bool packed_;
+  const std::vector<uint8_t>* padded_;
+  std::vector<uint64_t> packed_block_;
+  size_t row_begin_ = 0, rows_ = 0;
+};
+
+// Copies rows of `width` bytes into rows of `padded_width` bytes, zero-filled.
+template <typename T>
+std::vector<T> PadRows(const T* rows, size_t count, size_t width, size_t padded_width) {
+  std::vector<T> padded(count * padded_width, T{0});
+  for (size_t r = 0; r < count; ++r) std::copy(rows + r * width, rows + (r + 1) * width, padded.begin() + r * padded_width);
+  return padded;
+}
+
+bool UsePacked(size_t num_queries, const SearchOptions& options, size_t from_queries) {
+  const size_t chunk = options.query_chunk_size > 0 ? options.query_chunk_size : kDefaultQueryChunk;
+  return std::min(num_queries, chunk) >= from_queries;
+}
+
+}  // namespace
+
+size_t ResultsPerQuery(size_t top_k, size_t corpus_rows) { return std::min(top_k, corpus_rows); }
+
+Status SearchFloat32(const float* queries, size_t num_queries, const float* corpus, size_t corpus_rows, size_t dim,
+                     SearchScore score, const SearchOptions& options, int64_t* ids, float* scores) {
+  SK_RETURN_IF_ERROR(CheckSearchSizes(queries, num_queries, corpus, corpus_rows, dim * sizeof(float), options, ids, scores));
+  const VectorKernels& kernels = ActiveVectorKernels();
+  if (score == SearchScore::kEuclidean || score == SearchScore::kManhattan) {
+    const bool euclidean = score == SearchScore::kEuclidean;
+    RunSearch<float>(num_queries, corpus_rows, BlockRows(dim * sizeof(float)), options,
+                     [&]() -> std::unique_ptr<BlockScorer<float>> {
+                       return std::make_unique<DistanceScorer>(kernels, queries, corpus, dim, euclidean);
+                     }, ids, scores);
+    return Status::Ok();
+  }
+  const bool cosine = score == SearchScore::kCosine;
+  // Cosine normalizes a copy of the queries (cheap); corpus norms are taken block by block.
+  std::vector<float> normalized;
+  if (cosine) {
+    normalized.assign(queries, queries + num_queries * dim);
+    for (size_t q = 0; q < num_queries; ++q) {
+      float* row = normalized.data() + q * dim;
+      const float norm = std::max(std::sqrt(kernels.dot(row, row, dim)), 1e-12f);
+      for (size_t d = 0; d < dim; ++d) row[d] /= norm;
+    }
+    queries = normalized.data();
+  }
+  const bool packed = UsePacked(num_queries, options, kPackedFromQueries);
+  const size_t block_rows = BlockRows(dim * sizeof(float));
+  RunSearch<float>(num_queries, corpus_rows, block_rows, options, [&]() -> std::unique_ptr<BlockScorer<float>> {
+    return std::make_unique<Float32Scorer>(kernels, queries, corpus, dim, packed, cosine, block_rows);
+  }, ids, scores);
+  return Status::Ok();
+}
+
+Status SearchInt8(const int8_t* queries, size_t num_queries, const int8_t* corpus, size_t corpus_rows, size_t dim,
+                  const SearchOptions& options, int64_t* ids, int32_t* scores) {
+  SK_RETURN_IF_ERROR(CheckSearchSizes(queries, num_queries, corpus, corpus_rows, dim, options, ids, scores));
+  const VectorKernels& kernels = ActiveVectorKernels();
+  const bool packed = kernels.pack_i8 != nullptr && UsePacked(num_queries, options, kPackedInt8FromQueries);
+  std::vector<int8_t> padded;
+  std::vector<int32_t> sums;
+  if (packed) {
+    const size_t width = (dim + 3) / 4 * 4;
+    padded = PadRows(queries, num_queries, dim, width);
+    sums.resize(num_queries);
+    for (size_t q = 0; q < num_queries; ++q) {
+      int32_t sum = 0;
+      for (size_t d = 0; d < dim; ++d) sum += queries[q * dim + d];
+      sums[q] = sum;
+    }
+  }
+  const size_t block_rows = BlockRows(dim);
+  RunSearch<int32_t>(num_queries, corpus_rows, block_rows, options, [&]() -> std::unique_ptr<BlockScorer<int32_t>> {
+    return std::make_unique<Int8Scorer>(kernels, queries, corpus, dim, packed, &padded, &sums, block_rows);
+  }, ids, scores);
+  return Status::Ok();
+}
+
+Status SearchHamming(const uint8_t* queries, size_t num_queries, const uint8_t* corpus, size_t corpus_rows,
+                     size_t bytes, const SearchOptions& options, int64_t* ids, int32_t* distances) {
+  SK_RETURN_IF_ERROR(CheckSearchSizes(queries, num_queries, corpus, corpus_rows, bytes, options, ids, distances));
+  const VectorKernels& kernels = ActiveVectorKernels();
+  const bool packed = kernels.pack_bits != nullptr && UsePacked(num_queries, options, kPackedBitsFromQueries);
+  std::vector<uint8_t> padded;
+  if (packed) padded = PadRows(queries, num_queries, bytes, (bytes + 7) / 8 * 8);
+  // Bit rows are small: cap the block so a query tile's scores (tile x block) stay in L1.
+  const size_t block_rows = std::min<size_t>(BlockRows(bytes), 1024);
+  RunSearch<int32_t>(num_queries, corpus_rows, block_rows, options, [&]() -> std::unique_ptr<BlockScorer<int32_t>> {
+    return std::make_unique<HammingScorer>(kernels, queries, corpus, bytes, packed, &padded, block_rows);
+  }, ids, distances);
+  const size_t results = num_queries * ResultsPerQuery(options.top_k, corpus_rows);
+  for (size_t i = 0; i < results; ++i) distances[i] = -distances[i];
+  return Status::Ok();
+}
+
+Status RescoreCandidates(const float* queries, size_t num_queries, size_t dim, const int64_t* candidates,
+                         size_t candidates_per_query, const void* corpus, size_t corpus_rows,
+                         RescoreCorpus corpus_kind, size_t top_k, int64_t* ids, float* scores) {
+  if (top_k == 0) return InvalidArgument("expected top_k >= 1 but received 0");
+  if (dim == 0) return InvalidArgument("expected an embedding dimension >= 1 but received 0");
+  if (corpus_kind == RescoreCorpus::kUnpackedBits && dim % 8 != 0) {
+    return InvalidArgument("expected a bit dimension that is a multiple of 8 but received " + std::to_string(dim));
+  }
+  const size_t total = num_queries * candidates_per_query;
+  for (size_t i = 0; i < total; ++i) {
+    if (candidates[i] < 0 || static_cast<size_t>(candidates[i]) >= corpus_rows) {
+      return InvalidArgument("expected candidate ids in [0, " + std::to_string(corpus_rows) + ") but received " +
+                             std::to_string(candidates[i]));
+    }
+  }
+  const VectorKernels& kernels = ActiveVectorKernels();
+  const size_t keep = std::min(top_k, candidates_per_query);
+  std::vector<float> unpacked(corpus_kind == RescoreCorpus::kFloat32 ? 0 : dim);
+  std::vector<Candidate<float>> ranked(candidates_per_query);
+  for (size_t q = 0; q < num_queries; ++q) {
+    const float* query = queries + q * dim;
+    for (size_t c = 0; c < candidates_per_query; ++c) {
+      const int64_t id = candidates[q * candidates_per_query + c];
+      float score = 0.0f;
+      if (corpus_kind == RescoreCorpus::kFloat32) {
+        score = kernels.dot(query, static_cast<const float*>(corpus) + id * dim, dim);
+      } else if (corpus_kind == RescoreCorpus::kInt8) {
+        const int8_t* row = static_cast<const int8_t*>(corpus) + id * dim;
+        for (size_t d = 0; d < dim; ++d) unpacked[d] = row[d];
+        score = kernels.dot(query, unpacked.data(), dim);
+      } else {
+        // np.unpackbits order: the first dimension is the most significant bit of byte 0.
+        const uint8_t* row = static_cast<const uint8_t*>(corpus) + id * (dim / 8);
+        for (size_t d = 0; d < dim; ++d) unpacked[d] = static_cast<float>((row[d / 8] >> (7 - d % 8)) & 1);
+        score = kernels.dot(query, unpacked.data(), dim);
+      }
+      ranked[c] = {score, id};
+    }
+    std::partial_sort(ranked.begin(), ranked.begin() + keep, ranked.end(), RanksAhead<float>);
+    for (size_t i = 0; i < keep; ++i) {
+      ids[q * keep + i] = ranked[i].id;
+      scores[q * keep + i] = ranked[i].score;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace sk::kernels
