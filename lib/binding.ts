@@ -17,6 +17,8 @@ export interface NativeModelOptions {
   tokenizerPath: string;
   /** Truncation length in tokens, special tokens included. */
   maxLength: number;
+  /** Lowercase before the tokenizer's own normalizer (sentence_bert_config.json do_lower_case). */
+  lowercase?: boolean;
   intraOpThreads?: number;
   allowSpinning?: boolean;
 }

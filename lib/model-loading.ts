@@ -81,5 +81,5 @@ async function hasTransformerFile(root: string, fileName: string): Promise<boole
 }
 
 export function nativeModelOptions(files: TransformerFiles, runtime: ResolvedLoad<LoadOptions>['runtime']): NativeModelOptions {
-  return { modelPath: files.onnxPath, tokenizerPath: files.tokenizerPath, maxLength: files.maxSeqLength, ...runtime };
+  return { modelPath: files.onnxPath, tokenizerPath: files.tokenizerPath, maxLength: files.maxSeqLength, lowercase: files.doLowerCase, ...runtime };
 }

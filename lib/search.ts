@@ -121,6 +121,9 @@ export async function quantizedSemanticSearch(queries: Embeddings, corpus: Quant
     const packed = corpus.precision === 'ubinary' ? (corpus.data as Uint8Array) : Uint8Array.from(corpus.data as Int8Array, (v) => v + 128);
     found = await native.searchHamming(q.data as Uint8Array, queries.rows, packed, corpus.rows, corpus.bytesPerRow, candidates);
     rescoreKind = 'ubinary';
+    // Rescoring unpacks the real bits (binary bytes + 128). sentence-transformers casts binary's
+    // int8 bytes straight to uint8 there, which scrambles the bits and loses recall; we do not
+    // reproduce that (ubinary, where both agree, is unaffected).
     corpusRows = packed;
   } else {
     throw new TypeError(`expected an int8, binary or ubinary corpus but received ${describeValue(corpus.precision)}`);

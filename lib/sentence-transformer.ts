@@ -133,9 +133,8 @@ export class SentenceTransformer {
     const prompt = this.#resolvePrompt(opts.prompt, opts.promptName);
     const dimension = truncateDim > 0 ? Math.min(truncateDim, this.dimension) : this.dimension;
 
-    // sentence-transformers lowercases (a Lowercase normalizer) when the folder says so.
-    const prompted = prompt ? list.map((text) => prompt + text) : list;
-    const inputs = this.#folder.doLowerCase ? prompted.map((text) => text.toLowerCase()) : prompted;
+    // do_lower_case is a Lowercase normalizer inside the native tokenizer, as in sentence-transformers.
+    const inputs = prompt ? list.map((text) => prompt + text) : list;
     // include_prompt: false leaves the prompt's tokens ([CLS] included, its [SEP] not) out of pooling.
     const promptTokens = prompt && !this.#folder.pooling.includePrompt ? this.#handle.native.tokenCount(prompt) - 1 : 0;
     const data = list.length === 0

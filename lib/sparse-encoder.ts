@@ -69,8 +69,7 @@ export class SparseEncoder {
     const maxActiveDims = opts.maxActiveDims === undefined ? 0 : validatePositiveInteger(opts.maxActiveDims, 'options.maxActiveDims');
     const prompt = this.#resolvePrompt(opts.prompt, opts.promptName);
     const inputs = prompt ? list.map((text) => prompt + text) : list;
-    const inputsLowered = this.#folder.doLowerCase ? inputs.map((text) => text.toLowerCase()) : inputs;
-    const rows = await this.#handle.run((native) => native.encode(inputsLowered, batchSize, maxActiveDims));
+    const rows = await this.#handle.run((native) => native.encode(inputs, batchSize, maxActiveDims));
     return new SparseEmbeddings(rows.indices, rows.values, rows.offsets, this.dimension);
   }
 

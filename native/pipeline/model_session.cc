@@ -6,7 +6,7 @@ namespace sk::pipeline {
 
 Status ModelSession::Load(const ModelFiles& files) {
   if (files.max_length == 0) return InvalidArgument("max_length must be positive");
-  SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &tokenizer));
+  SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &tokenizer, files.lowercase));
   return ort::OrtSession::Load(files.model_path, files.session, &session);
 }
 

@@ -16,6 +16,7 @@ struct ModelFiles {
   std::string model_path;       // the .onnx file
   std::string tokenizer_path;   // tokenizer.json
   size_t max_length = 512;      // truncation length in tokens, special tokens included
+  bool lowercase = false;       // sentence_bert_config.json's do_lower_case
   ort::SessionOptions session;
 };
 

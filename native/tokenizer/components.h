@@ -56,6 +56,11 @@ class Decoder {
 // Factories: a null JSON value gives nullptr (the stage is absent); an unsupported type gives
 // a kTokenizer Status naming it.
 Status MakeNormalizer(const JsonValue& json, std::unique_ptr<Normalizer>* out);
+// Lowercase followed by `inner` (which may be null): what sentence-transformers builds for
+// do_lower_case when the tokenizer's normalizer has no Lowercase of its own.
+std::unique_ptr<Normalizer> PrependLowercase(std::unique_ptr<Normalizer> inner);
+// Whether a normalizer JSON is Lowercase or a Sequence holding one.
+bool HasLowercaseNormalizer(const JsonValue& json);
 Status MakePreTokenizer(const JsonValue& json, std::unique_ptr<PreTokenizer>* out);
 Status MakeModel(const JsonValue& json, std::unique_ptr<Model>* out);
 // `model` resolves token names to ids for processors that name tokens.

@@ -141,6 +141,25 @@ class SequenceNormalizer : public Normalizer {
 
 }  // namespace
 
+std::unique_ptr<Normalizer> PrependLowercase(std::unique_ptr<Normalizer> inner) {
+  std::vector<std::unique_ptr<Normalizer>> members;
+  members.push_back(std::make_unique<LowercaseNormalizer>());
+  if (inner) members.push_back(std::move(inner));
+  return std::make_unique<SequenceNormalizer>(std::move(members));
+}
+
+bool HasLowercaseNormalizer(const JsonValue& json) {
+  const std::string type = JsonString(json, "type");
+  if (type == "Lowercase") return true;
+  if (type != "Sequence") return false;
+  const JsonValue* list = json.Find("normalizers");
+  if (list == nullptr || !list->is_array()) return false;
+  for (const JsonValue& member : list->array()) {
+    if (JsonString(member, "type") == "Lowercase") return true;
+  }
+  return false;
+}
+
 Status MakeNormalizer(const JsonValue& json, std::unique_ptr<Normalizer>* out) {
   out->reset();
   if (json.is_null()) return Status::Ok();

@@ -6,7 +6,7 @@
 
 namespace sk::tok {
 
-Status PipelineTokenizer::Init(const JsonValue& document) {
+Status PipelineTokenizer::Init(const JsonValue& document, bool lowercase) {
   if (!document.is_object()) return TokenizerError("tokenizer.json must hold a JSON object");
   static const JsonValue kNull;
   auto field = [&](const char* key) -> const JsonValue& {
@@ -15,6 +15,7 @@ Status PipelineTokenizer::Init(const JsonValue& document) {
   };
   SK_RETURN_IF_ERROR(added_.Init(field("added_tokens")));
   SK_RETURN_IF_ERROR(MakeNormalizer(field("normalizer"), &normalizer_));
+  if (lowercase && !HasLowercaseNormalizer(field("normalizer"))) normalizer_ = PrependLowercase(std::move(normalizer_));
   SK_RETURN_IF_ERROR(MakePreTokenizer(field("pre_tokenizer"), &pre_tokenizer_));
   SK_RETURN_IF_ERROR(MakeModel(field("model"), &model_));
   SK_RETURN_IF_ERROR(MakePostProcessor(field("post_processor"), *model_, &post_processor_));
@@ -138,20 +139,20 @@ std::optional<std::string> PipelineTokenizer::IdToToken(int64_t id) const {
 
 size_t PipelineTokenizer::VocabSize() const { return model_->VocabSize(); }
 
-Status Tokenizer::FromJson(std::string_view json, std::unique_ptr<Tokenizer>* out) {
+Status Tokenizer::FromJson(std::string_view json, std::unique_ptr<Tokenizer>* out, bool lowercase) {
   JsonValue document;
   Status parsed = JsonValue::Parse(json, &document);
   if (!parsed.ok()) return TokenizerError(parsed.message());
   auto tokenizer = std::make_unique<PipelineTokenizer>();
-  SK_RETURN_IF_ERROR(tokenizer->Init(document));
+  SK_RETURN_IF_ERROR(tokenizer->Init(document, lowercase));
   *out = std::move(tokenizer);
   return Status::Ok();
 }
 
-Status Tokenizer::FromFile(const std::string& path, std::unique_ptr<Tokenizer>* out) {
+Status Tokenizer::FromFile(const std::string& path, std::unique_ptr<Tokenizer>* out, bool lowercase) {
   std::string text;
   SK_RETURN_IF_ERROR(ReadWholeFile(path, &text, StatusCode::kTokenizer));
-  Status status = FromJson(text, out);
+  Status status = FromJson(text, out, lowercase);
   if (!status.ok()) return TokenizerError(path + ": " + status.message());
   return Status::Ok();
 }

@@ -12,7 +12,7 @@ namespace sk::tok {
 
 class PipelineTokenizer : public Tokenizer {
  public:
-  Status Init(const JsonValue& document);
+  Status Init(const JsonValue& document, bool lowercase);
 
   Status Encode(std::string_view text, const EncodeOptions& options, Encoding* out) const override;
   Status EncodePair(std::string_view first, std::string_view second, const EncodeOptions& options,

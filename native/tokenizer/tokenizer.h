@@ -41,10 +41,11 @@ class Tokenizer {
   virtual ~Tokenizer() = default;
 
   // Parses a tokenizer.json document. Unsupported components give a kTokenizer Status that
-  // names the component (e.g. "unsupported pre_tokenizer type 'Foo'").
-  static Status FromJson(std::string_view json, std::unique_ptr<Tokenizer>* out);
+  // names the component (e.g. "unsupported pre_tokenizer type 'Foo'"). `lowercase` prepends a
+  // Lowercase normalizer unless there is one, as sentence-transformers does for do_lower_case.
+  static Status FromJson(std::string_view json, std::unique_ptr<Tokenizer>* out, bool lowercase = false);
   // Reads and parses a tokenizer.json file; errors name the file.
-  static Status FromFile(const std::string& path, std::unique_ptr<Tokenizer>* out);
+  static Status FromFile(const std::string& path, std::unique_ptr<Tokenizer>* out, bool lowercase = false);
 
   // Encodes one UTF-8 text. Invalid UTF-8 bytes are treated as U+FFFD.
   virtual Status Encode(std::string_view text, const EncodeOptions& options,
