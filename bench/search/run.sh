@@ -15,7 +15,7 @@ cmake --build "$BUILD" -j2 --target sentencekit_core >/dev/null
 g++ -O3 -std=c++17 -I"$ROOT/native" "$ROOT/bench/search/search_bench.cc" "$BUILD/libsentencekit_core.a" -lpthread \
   -o "$BUILD/search_bench"
 
-"$PYTHON" -c "import faiss" 2>/dev/null || "$PYTHON" -m pip install -q faiss-cpu
+"$PYTHON" -c "import faiss" 2>/dev/null || bash "$ROOT/test/tools/setup.sh"
 if ! (cd "$ROOT" && node -e "require.resolve('usearch')" 2>/dev/null); then
   [ -d "$DATA/npm/node_modules/usearch" ] || npm install --silent --no-save --prefix "$DATA/npm" usearch >/dev/null
   export USEARCH_FROM="$DATA/npm/package.json"
