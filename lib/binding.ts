@@ -43,8 +43,8 @@ export interface NativeSentenceEncoder {
   readonly hiddenSize: number;
   /** Resolves to a [texts.length × (truncateDim || dimension)] row-major matrix in the caller's order. */
   encode(texts: string[], options: NativeEncodeOptions): Promise<Float32Array>;
-  /** Tokens of `text` with special tokens, untruncated. */
-  tokenCount(text: string): number;
+  /** The prompt's tokens with special tokens, without a trailing one ([SEP]): what include_prompt: false leaves out. */
+  promptLength(prompt: string): number;
   /** Drops the native model; in-flight runs finish first, later calls reject. */
   dispose(): void;
 }

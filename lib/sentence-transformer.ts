@@ -136,7 +136,7 @@ export class SentenceTransformer {
     // do_lower_case is a Lowercase normalizer inside the native tokenizer, as in sentence-transformers.
     const inputs = prompt ? list.map((text) => prompt + text) : list;
     // include_prompt: false leaves the prompt's tokens ([CLS] included, its [SEP] not) out of pooling.
-    const promptTokens = prompt && !this.#folder.pooling.includePrompt ? this.#handle.native.tokenCount(prompt) - 1 : 0;
+    const promptTokens = prompt && !this.#folder.pooling.includePrompt ? this.#handle.native.promptLength(prompt) : 0;
     const data = list.length === 0
       ? new Float32Array(0)
       : await this.#handle.run(() => this.#scheduler.submit(inputs, { batchSize, normalize, truncateDim, promptTokens, maxBatchTokens: this.#maxBatchTokens }));

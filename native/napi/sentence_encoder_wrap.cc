@@ -70,7 +70,7 @@ void SentenceEncoderWrap::Init(Napi::Env env, Napi::Object exports) {
       {InstanceAccessor<&SentenceEncoderWrap::Dimension>("dimension"),
        InstanceAccessor<&SentenceEncoderWrap::HiddenSize>("hiddenSize"),
        InstanceMethod<&SentenceEncoderWrap::Encode>("encode"),
-       InstanceMethod<&SentenceEncoderWrap::TokenCount>("tokenCount"),
+       InstanceMethod<&SentenceEncoderWrap::PromptLength>("promptLength"),
        InstanceMethod<&SentenceEncoderWrap::Dispose>("dispose")});
   GetAddonData(env).sentence_encoder_class = Napi::Persistent(constructor);
   exports.Set("loadSentenceEncoder", Napi::Function::New(env, LoadSentenceEncoder, "loadSentenceEncoder"));
@@ -120,15 +120,18 @@ Napi::Value SentenceEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   return promise;
 }
 
-// tokenCount(text): tokens of `text` with special tokens, untruncated — for prompt lengths.
-Napi::Value SentenceEncoderWrap::TokenCount(const Napi::CallbackInfo& info) {
+// promptLength(prompt): the prompt's tokens with special tokens but without a trailing one
+// ([SEP], </s>), as sentence-transformers measures prompts for include_prompt: false.
+Napi::Value SentenceEncoderWrap::PromptLength(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!encoder_) throw StatusToError(env, Status(StatusCode::kDisposed, "the model has been disposed"));
-  if (info.Length() < 1 || !info[0].IsString()) ThrowTypeError(env, "tokenCount(text)");
+  if (info.Length() < 1 || !info[0].IsString()) ThrowTypeError(env, "promptLength(prompt)");
   sk::tok::Encoding encoding;
   Status status = encoder_->tokenizer().Encode(info[0].As<Napi::String>().Utf8Value(), {}, &encoding);
   if (!status.ok()) throw StatusToError(env, status);
-  return Napi::Number::New(env, static_cast<double>(encoding.ids.size()));
+  size_t length = encoding.ids.size();
+  if (length > 0 && encoding.special_tokens_mask.back() != 0) length -= 1;
+  return Napi::Number::New(env, static_cast<double>(length));
 }
 
 Napi::Value SentenceEncoderWrap::Dispose(const Napi::CallbackInfo& info) {

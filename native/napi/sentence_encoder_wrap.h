@@ -1,5 +1,5 @@
 // JavaScript face of pipeline::SentenceEncoder: `loadSentenceEncoder(options)` resolves to an
-// instance with `dimension`, `encode(texts, options)`, `tokenCount(text)` and `dispose()`.
+// instance with `dimension`, `encode(texts, options)`, `promptLength(prompt)` and `dispose()`.
 #pragma once
 
 #include <napi.h>
@@ -22,7 +22,7 @@ class SentenceEncoderWrap : public Napi::ObjectWrap<SentenceEncoderWrap> {
   Napi::Value Dimension(const Napi::CallbackInfo& info);
   Napi::Value HiddenSize(const Napi::CallbackInfo& info);
   Napi::Value Encode(const Napi::CallbackInfo& info);
-  Napi::Value TokenCount(const Napi::CallbackInfo& info);
+  Napi::Value PromptLength(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
   // Shared with in-flight workers: dispose() drops this reference and the encoder is freed

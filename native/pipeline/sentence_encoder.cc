@@ -13,7 +13,7 @@ Status SentenceEncoder::Load(const SentenceEncoderConfig& config, std::unique_pt
   encoder->config_ = config;
   SK_RETURN_IF_ERROR(encoder->model_.Load(config.files));
   SK_RETURN_IF_ERROR(encoder->model_.LastDimension(config.files.max_length, &encoder->hidden_size_));
-  encoder->pooled_dimension_ = PooledDimension(config.pooling, encoder->hidden_size_);
+  encoder->pooled_dimension_ = kernels::PooledDim(config.pooling, encoder->hidden_size_);
   size_t width = encoder->pooled_dimension_;
   for (size_t i = 0; i < config.dense.size(); ++i) {
     const DenseLayer& layer = config.dense[i];
@@ -43,8 +43,8 @@ Status SentenceEncoder::Encode(const std::vector<std::string>& texts, const Enco
   }
 
   const size_t out_dim = OutputDimension(params);
-  std::vector<float> pooled, dense_in, dense_out, scratch;
-  std::vector<int64_t> pooling_mask;
+  std::vector<float> pooled, dense_in, dense_out;
+  std::vector<int64_t> prompt_lengths;
   const ort::OrtSession& session = *model_.session;
   return RunSortedBatches(session, model_.run_mutex, encodings, BatchLimits{params.batch_size, params.max_batch_tokens}, model_.tokenizer->PadId(),
                           [&](const BatchResult& result) -> Status {
@@ -58,16 +58,14 @@ Status SentenceEncoder::Encode(const std::vector<std::string>& texts, const Enco
     }
 
     // include_prompt: false — the prompt's tokens attend as usual but are not pooled.
-    const int64_t* mask = result.inputs.mask.data();
+    PoolingSpec spec = config_.pooling;
     if (params.prompt_tokens > 0) {
-      pooling_mask.assign(result.inputs.mask.begin(), result.inputs.mask.end());
-      for (size_t r = 0; r < rows; ++r) {
-        std::fill_n(pooling_mask.begin() + r * seq, std::min(params.prompt_tokens, seq), 0);
-      }
-      mask = pooling_mask.data();
+      prompt_lengths.assign(rows, static_cast<int64_t>(params.prompt_tokens));
+      spec.prompt_lengths = prompt_lengths.data();
     }
     pooled.resize(rows * pooled_dimension_);
-    Pool(config_.pooling, result.output.data(), mask, rows, seq, hidden_size_, pooled.data(), &scratch);
+    SK_RETURN_IF_ERROR(kernels::Pool(spec, result.output.data(), result.inputs.mask.data(), rows, seq, hidden_size_,
+                                     pooled.data()));
 
     // Dense modules ping-pong between two buffers.
     float* current = pooled.data();

@@ -29,7 +29,7 @@ struct EncodeParams {
   bool normalize = false;       // normalize_embeddings
   size_t truncate_dim = 0;      // 0 keeps every dimension
   // Leading tokens (the prompt, [CLS] included) left out of pooling when the pooling config
-  // says include_prompt: false.
+  // says include_prompt: false; counted from each row's first real token.
   size_t prompt_tokens = 0;
 };
 
