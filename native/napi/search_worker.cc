@@ -74,41 +74,34 @@ Napi::Value SemanticSearch(const Napi::CallbackInfo& info) {
   });
 }
 
-// searchInt8(queries, numQueries, corpus, corpusRows, dim, topK)
-Napi::Value SearchInt8(const Napi::CallbackInfo& info) {
+// A quantized search over rows of `width` elements of T whose kernel returns int32 scores:
+// searchInt8 (dot products, best first) and searchHamming (distances, smallest first).
+template <typename T, typename Kernel>
+Napi::Value QuantizedSearch(const Napi::CallbackInfo& info, napi_typedarray_type type, Kernel kernel) {
   Napi::Env env = info.Env();
-  const size_t nq = Size(info, 1, "numQueries"), nc = Size(info, 3, "corpusRows"), dim = Size(info, 4, "dim");
-  const int8_t* queries = View<int8_t>(env, info[0], napi_int8_array, nq * dim, "queries");
-  const int8_t* corpus = View<int8_t>(env, info[2], napi_int8_array, nc * dim, "corpus");
+  const size_t nq = Size(info, 1, "numQueries"), nc = Size(info, 3, "corpusRows"), width = Size(info, 4, "row width");
+  const T* queries = View<T>(env, info[0], type, nq * width, "queries");
+  const T* corpus = View<T>(env, info[2], type, nc * width, "corpus");
   kernels::SearchOptions options;
   options.top_k = Size(info, 5, "topK");
   return Start(env, {info[0], info[2]}, [=](SearchResult* out) {
     out->per_row = kernels::ResultsPerQuery(options.top_k, nc);
     out->ids.resize(nq * out->per_row);
     std::vector<int32_t> scores(nq * out->per_row);
-    Status status = kernels::SearchInt8(queries, nq, corpus, nc, dim, options, out->ids.data(), scores.data());
+    Status status = kernel(queries, nq, corpus, nc, width, options, out->ids.data(), scores.data());
     out->values.assign(scores.begin(), scores.end());
     return status;
   });
 }
 
-// searchHamming(queries, numQueries, corpus, corpusRows, bytes, topK): packed bits, ranked by
-// Hamming distance (the scores are the distances).
+// searchInt8(queries, numQueries, corpus, corpusRows, dim, topK)
+Napi::Value SearchInt8(const Napi::CallbackInfo& info) {
+  return QuantizedSearch<int8_t>(info, napi_int8_array, kernels::SearchInt8);
+}
+
+// searchHamming(queries, numQueries, corpus, corpusRows, bytes, topK): packed bits.
 Napi::Value SearchHamming(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const size_t nq = Size(info, 1, "numQueries"), nc = Size(info, 3, "corpusRows"), bytes = Size(info, 4, "bytes");
-  const uint8_t* queries = View<uint8_t>(env, info[0], napi_uint8_array, nq * bytes, "queries");
-  const uint8_t* corpus = View<uint8_t>(env, info[2], napi_uint8_array, nc * bytes, "corpus");
-  kernels::SearchOptions options;
-  options.top_k = Size(info, 5, "topK");
-  return Start(env, {info[0], info[2]}, [=](SearchResult* out) {
-    out->per_row = kernels::ResultsPerQuery(options.top_k, nc);
-    out->ids.resize(nq * out->per_row);
-    std::vector<int32_t> distances(nq * out->per_row);
-    Status status = kernels::SearchHamming(queries, nq, corpus, nc, bytes, options, out->ids.data(), distances.data());
-    out->values.assign(distances.begin(), distances.end());
-    return status;
-  });
+  return QuantizedSearch<uint8_t>(info, napi_uint8_array, kernels::SearchHamming);
 }
 
 // rescore(queries, numQueries, dim, candidates: Int32Array, perQuery, corpus, corpusRows, kind, topK)
