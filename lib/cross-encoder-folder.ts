@@ -36,14 +36,20 @@ export async function readCrossEncoderFolder(root: string, fileName: string | un
   const numLabels = typeof config.num_labels === 'number' ? config.num_labels : Math.max(1, Object.keys(id2label).length);
   const labels = Array.from({ length: numLabels }, (_, i) => String(id2label[String(i)] ?? `LABEL_${i}`));
 
-  // sentence-transformers 4+ stores config.sentence_transformers.activation_fn; older
-  // versions sbert_ce_default_activation_function. Default: sigmoid for one label.
+  // Where the activation is stored: config_sentence_transformers.json (sentence-transformers 6),
+  // config.json's sentence_transformers section (4 and 5), sbert_ce_default_activation_function
+  // (older). Default: sigmoid for one label, identity otherwise.
+  const stConfigFile = join(root, 'config_sentence_transformers.json');
+  const stConfig = await readJsonFile<Record<string, unknown>>(stConfigFile, {});
   const stSection = (config.sentence_transformers ?? {}) as Record<string, unknown>;
-  const activationPath = stSection.activation_fn ?? config.sbert_ce_default_activation_function;
+  const [activationPath, activationFile] =
+    stConfig.activation_fn != null ? [stConfig.activation_fn, stConfigFile]
+      : stSection.activation_fn != null ? [stSection.activation_fn, configFile]
+        : [config.sbert_ce_default_activation_function, configFile];
   let activation: ActivationName = numLabels === 1 ? 'sigmoid' : 'identity';
   if (activationPath !== undefined && activationPath !== null) {
-    if (typeof activationPath !== 'string') throw loadError(`${configFile}: activation_fn must be a string`);
-    activation = parseActivationPath(activationPath, configFile);
+    if (typeof activationPath !== 'string') throw loadError(`${activationFile}: activation_fn must be a string`);
+    activation = parseActivationPath(activationPath, activationFile);
   }
   return { root, ...files, numLabels, labels, activation };
 }
