@@ -64,7 +64,7 @@ def export_logits(model: torch.nn.Module, out_file: Path, rank: int) -> None:
     diff = float(np.abs(got - expected).max())
     if diff > 1e-4:
         raise SystemExit(f"{out_file}: ONNX differs from torch by {diff}")
-    print(f"  {out_file.relative_to(FIXTURES.parent.parent)}: ONNX vs torch max |diff| {diff:.2e}")
+    print(f"  {out_file}: ONNX vs torch max |diff| {diff:.2e}")
 
 
 def config(**extra) -> BertConfig:
@@ -132,12 +132,16 @@ def make_cross_encoder(name: str, num_labels: int, seed: int) -> None:
             for query in ("a cat outside", "How do I install a package?")
         ]
     write(f"{name}.reference.json", reference)
-    drop_torch_weights(out)
+    if FIXTURES.name == "fixtures":
+        drop_torch_weights(out)
     shutil.rmtree(work)
 
 
 def make_splade() -> None:
-    out = FIXTURES / "tiny-splade"
+    make_splade_at(FIXTURES / "tiny-splade", write_reference=True)
+
+
+def make_splade_at(out: Path, write_reference: bool) -> None:
     work = Path(tempfile.mkdtemp())
     model = BertForMaskedLM(config()).eval()
     randomise(model, 77)
@@ -153,6 +157,9 @@ def make_splade() -> None:
     splade.save(str(out))
     (out / "README.md").unlink(missing_ok=True)
     export_logits(model, out / "onnx" / "model.onnx", rank=3)
+    if not write_reference:
+        shutil.rmtree(work)
+        return
 
     texts = fixture_corpus()
     loaded = SparseEncoder(str(out), device="cpu")
@@ -217,7 +224,27 @@ def make_dense() -> None:
     shutil.rmtree(work)
 
 
+def make_bench_models(out: Path) -> None:
+    """Full-size shapes for bench/model-classes (not committed): an ms-marco-MiniLM-L6-v2-shaped
+    reranker and a bert-base SPLADE (splade-cocondenser shape)."""
+    global FIXTURES, SHAPE
+    saved = (FIXTURES, SHAPE)
+    try:
+        FIXTURES = out
+        SHAPE = dict(hidden_size=384, num_hidden_layers=6, num_attention_heads=12, intermediate_size=1536)
+        make_cross_encoder("ce-minilm-l6", 1, seed=21)
+        SHAPE = dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072)
+        make_splade_at(out / "splade-bert-base", write_reference=False)
+    finally:
+        FIXTURES, SHAPE = saved
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "bench":
+        out = Path(__file__).resolve().parents[2] / "bench" / "models"
+        out.mkdir(parents=True, exist_ok=True)
+        make_bench_models(out)
+        return
     make_cross_encoder("tiny-ce-1label", 1, seed=11)
     make_cross_encoder("tiny-ce-3label", 3, seed=12)
     make_splade()
