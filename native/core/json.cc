@@ -222,6 +222,9 @@ class JsonParser {
     bool integer = true;
     if (pos_ < text_.size() && text_[pos_] == '-') ++pos_;
     if (pos_ >= text_.size() || !(text_[pos_] >= '0' && text_[pos_] <= '9')) return Error("invalid value");
+    if (text_[pos_] == '0' && pos_ + 1 < text_.size() && text_[pos_ + 1] >= '0' && text_[pos_ + 1] <= '9') {
+      return Error("a number cannot have a leading zero");
+    }
     while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
     if (pos_ < text_.size() && text_[pos_] == '.') {
       integer = false;

@@ -45,7 +45,7 @@ char32_t Next(std::string_view text, size_t* pos) {
   return cp;
 }
 
-void Append(char32_t cp, std::string* out) {
+void AppendMultibyte(char32_t cp, std::string* out) {
   if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) cp = kReplacement;
   if (cp < 0x80) {
     out->push_back(static_cast<char>(cp));

@@ -30,8 +30,13 @@ Status AddedVocabulary::Init(const JsonValue& added_tokens) {
     by_id_[token.id] = tokens_.size();
     tokens_.push_back(std::move(token));
   }
+  first_char_bits_[0].assign(1024, 0);
+  first_char_bits_[1].assign(1024, 0);
   for (size_t i = 0; i < tokens_.size(); ++i) {
-    by_first_char_[tokens_[i].normalized ? 1 : 0][tokens_[i].content[0]].push_back(i);
+    const int table = tokens_[i].normalized ? 1 : 0;
+    const char32_t first = tokens_[i].content[0];
+    by_first_char_[table][first].push_back(i);
+    if (first < 0x10000) first_char_bits_[table][first >> 6] |= uint64_t{1} << (first & 63);
   }
   for (auto& table : by_first_char_) {
     for (auto& [first, candidates] : table) {
@@ -43,11 +48,20 @@ Status AddedVocabulary::Init(const JsonValue& added_tokens) {
   return Status::Ok();
 }
 
-void AddedVocabulary::Split(const std::u32string& text, bool normalized, std::vector<Segment>* out) const {
+void AddedVocabulary::Split(std::u32string text, bool normalized, std::vector<Segment>* out) const {
   const auto& table = by_first_char_[normalized ? 1 : 0];
+  const auto& bits = first_char_bits_[normalized ? 1 : 0];
+  if (table.empty()) {
+    if (!text.empty()) out->push_back({false, 0, std::move(text)});
+    return;
+  }
   size_t emitted = 0;  // text before this index has been emitted
   size_t i = 0;
   while (i < text.size()) {
+    if (text[i] < 0x10000 && (bits[text[i] >> 6] >> (text[i] & 63) & 1) == 0) {
+      ++i;
+      continue;
+    }
     const auto candidates = table.find(text[i]);
     const AddedToken* match = nullptr;
     if (candidates != table.end()) {
@@ -77,7 +91,11 @@ void AddedVocabulary::Split(const std::u32string& text, bool normalized, std::ve
     emitted = end;
     i = end;
   }
-  if (emitted < text.size()) out->push_back({false, 0, text.substr(emitted)});
+  if (emitted == 0) {
+    if (!text.empty()) out->push_back({false, 0, std::move(text)});  // no added token in it
+  } else if (emitted < text.size()) {
+    out->push_back({false, 0, text.substr(emitted)});
+  }
 }
 
 const AddedToken* AddedVocabulary::FindById(int64_t id) const {

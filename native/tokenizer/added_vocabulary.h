@@ -35,7 +35,7 @@ class AddedVocabulary {
 
   // Splits `text` on the added tokens whose `normalized` flag equals `normalized`, with
   // leftmost-longest matching.
-  void Split(const std::u32string& text, bool normalized, std::vector<Segment>* out) const;
+  void Split(std::u32string text, bool normalized, std::vector<Segment>* out) const;
 
   bool HasNormalized() const { return has_normalized_; }
   const AddedToken* FindById(int64_t id) const;
@@ -45,6 +45,8 @@ class AddedVocabulary {
   std::vector<AddedToken> tokens_;
   // Candidate tokens by first code point, longest first.
   std::unordered_map<char32_t, std::vector<size_t>> by_first_char_[2];
+  // Bits for the first characters in the BMP, so most characters skip the hash lookup.
+  std::vector<uint64_t> first_char_bits_[2];
   std::unordered_map<int64_t, size_t> by_id_;
   bool has_normalized_ = false;
 };

@@ -24,7 +24,9 @@ class PreTokenizer {
  public:
   virtual ~PreTokenizer() = default;
   // Splits every piece further (a Sequence applies its members one after another).
-  virtual void PreTokenize(std::vector<std::u32string>* pieces) const = 0;
+  // `starts_text`: the first piece begins the original text (Metaspace's prepend_scheme
+  // "first" needs it).
+  virtual void PreTokenize(std::vector<std::u32string>* pieces, bool starts_text) const = 0;
 };
 
 class Model {

@@ -3,17 +3,30 @@
 
 #include "core/utf8.h"
 #include "tokenizer/components.h"
+#include "tokenizer/precompiled.h"
+#include "tokenizer/regex.h"
 #include "tokenizer/unicode.h"
 
 namespace sk::tok {
 namespace {
 
+// BertNormalizer's strip_accents: NFD, then drop the nonspacing marks (Mn).
 void StripAccents(std::u32string* text) {
   std::u32string decomposed = unicode::Normalize(*text, unicode::Form::kNFD);
   text->clear();
   for (char32_t c : decomposed) {
     if (!unicode::IsMarkNonspacing(c)) text->push_back(c);
   }
+}
+
+// The StripAccents normalizer: drops every combining mark (Mn, Mc, Me) and, unlike
+// BertNormalizer, does not decompose first (tokenizer.json puts an NFD before it).
+void StripCombiningMarks(std::u32string* text) {
+  size_t kept = 0;
+  for (char32_t c : *text) {
+    if (!unicode::IsMark(c)) (*text)[kept++] = c;
+  }
+  text->resize(kept);
 }
 
 void Lowercase(std::u32string* text) {
@@ -65,7 +78,7 @@ class LowercaseNormalizer : public Normalizer {
 
 class StripAccentsNormalizer : public Normalizer {
  public:
-  void Normalize(std::u32string* text) const override { StripAccents(text); }
+  void Normalize(std::u32string* text) const override { StripCombiningMarks(text); }
 };
 
 class UnicodeNormalizer : public Normalizer {
@@ -104,7 +117,7 @@ class PrependNormalizer : public Normalizer {
   std::u32string prefix_;
 };
 
-// Replace with a literal pattern (regex patterns are rejected by the factory for now).
+// Replace with a literal pattern.
 class ReplaceNormalizer : public Normalizer {
  public:
   ReplaceNormalizer(std::u32string pattern, std::u32string content)
@@ -126,6 +139,43 @@ class ReplaceNormalizer : public Normalizer {
 
  private:
   std::u32string pattern_, content_;
+};
+
+class RegexReplaceNormalizer : public Normalizer {
+ public:
+  RegexReplaceNormalizer(std::unique_ptr<Regex> regex, std::u32string content)
+      : regex_(std::move(regex)), content_(std::move(content)) {}
+  void Normalize(std::u32string* text) const override {
+    std::vector<std::pair<size_t, size_t>> matches;
+    regex_->FindAll(*text, &matches);
+    if (matches.empty()) return;
+    std::u32string result;
+    size_t pos = 0;
+    for (const auto& [begin, end] : matches) {
+      result.append(*text, pos, begin - pos);
+      result.append(content_);
+      pos = end;
+    }
+    result.append(*text, pos, std::u32string::npos);
+    *text = std::move(result);
+  }
+
+ private:
+  std::unique_ptr<Regex> regex_;
+  std::u32string content_;
+};
+
+class PrecompiledNormalizer : public Normalizer {
+ public:
+  explicit PrecompiledNormalizer(PrecompiledCharsmap charsmap) : charsmap_(std::move(charsmap)) {}
+  void Normalize(std::u32string* text) const override {
+    std::u32string result;
+    charsmap_.Normalize(*text, &result);
+    *text = std::move(result);
+  }
+
+ private:
+  PrecompiledCharsmap charsmap_;
 };
 
 class SequenceNormalizer : public Normalizer {
@@ -190,10 +240,27 @@ Status MakeNormalizer(const JsonValue& json, std::unique_ptr<Normalizer>* out) {
   } else if (type == "Replace") {
     const JsonValue* pattern = json.Find("pattern");
     const JsonValue* literal = pattern != nullptr ? pattern->Find("String") : nullptr;
-    if (literal == nullptr || !literal->is_string()) {
-      return TokenizerError("unsupported normalizer: Replace with a Regex pattern");
+    const JsonValue* regex = pattern != nullptr ? pattern->Find("Regex") : nullptr;
+    const std::u32string content = utf8::Decode(JsonString(json, "content"));
+    if (literal != nullptr && literal->is_string()) {
+      *out = std::make_unique<ReplaceNormalizer>(utf8::Decode(literal->string()), content);
+    } else if (regex != nullptr && regex->is_string()) {
+      std::unique_ptr<Regex> compiled;
+      SK_RETURN_IF_ERROR(Regex::Compile(regex->string(), &compiled));
+      *out = std::make_unique<RegexReplaceNormalizer>(std::move(compiled), content);
+    } else {
+      return TokenizerError("Replace normalizer needs a String or Regex pattern");
     }
-    *out = std::make_unique<ReplaceNormalizer>(utf8::Decode(literal->string()), utf8::Decode(JsonString(json, "content")));
+  } else if (type == "Precompiled") {
+    const JsonValue* charsmap = json.Find("precompiled_charsmap");
+    if (charsmap == nullptr || charsmap->is_null()) {
+      *out = nullptr;  // tokenizers treats a missing table as no normalization
+      return Status::Ok();
+    }
+    if (!charsmap->is_string()) return TokenizerError("Precompiled normalizer needs a base64 'precompiled_charsmap'");
+    PrecompiledCharsmap parsed;
+    SK_RETURN_IF_ERROR(parsed.InitFromBase64(charsmap->string()));
+    *out = std::make_unique<PrecompiledNormalizer>(std::move(parsed));
   } else if (type == "Sequence") {
     const JsonValue* list = json.Find("normalizers");
     if (list == nullptr || !list->is_array()) return TokenizerError("Sequence normalizer needs 'normalizers'");

@@ -23,6 +23,7 @@ Status PipelineTokenizer::Init(const JsonValue& document, bool lowercase) {
 
   // Padding id: tokenizer.json's padding section, else the conventional pad tokens.
   const JsonValue& padding = field("padding");
+  pads_left_ = padding.is_object() && JsonString(padding, "direction") == "Left";
   if (padding.is_object() && padding.Find("pad_id") != nullptr) {
     pad_id_ = JsonInt(padding, "pad_id", 0);
   } else if (auto id = TokenToId("[PAD]")) {
@@ -33,33 +34,48 @@ Status PipelineTokenizer::Init(const JsonValue& document, bool lowercase) {
   return Status::Ok();
 }
 
-void PipelineTokenizer::TokenizeNormalized(std::u32string text, std::vector<int64_t>* ids) const {
+void PipelineTokenizer::TokenizeNormalized(std::u32string text, bool starts_text, std::vector<int64_t>* ids,
+                                           std::vector<SplitEnd>* split_ends) const {
   std::vector<std::u32string> pieces;
   pieces.push_back(std::move(text));
-  if (pre_tokenizer_) pre_tokenizer_->PreTokenize(&pieces);
+  if (pre_tokenizer_) pre_tokenizer_->PreTokenize(&pieces, starts_text);
   for (const std::u32string& piece : pieces) {
-    if (!piece.empty()) model_->Tokenize(piece, ids);
+    if (piece.empty()) continue;
+    model_->Tokenize(piece, ids);
+    split_ends->push_back({static_cast<uint32_t>(ids->size()), false});
   }
 }
 
-void PipelineTokenizer::TokenizeText(std::string_view text, std::vector<int64_t>* ids) const {
+void PipelineTokenizer::TokenizeText(std::string_view text, std::vector<int64_t>* ids,
+                                     std::vector<SplitEnd>* split_ends) const {
   std::vector<Segment> raw_segments;
   added_.Split(utf8::Decode(text), /*normalized=*/false, &raw_segments);
+  bool starts_text = true;  // the segment begins the original text
   for (Segment& segment : raw_segments) {
+    const bool first = starts_text;
+    starts_text = false;
     if (segment.is_token) {
       ids->push_back(segment.id);
+      split_ends->push_back({static_cast<uint32_t>(ids->size()), true});
       continue;
     }
     if (normalizer_) normalizer_->Normalize(&segment.text);
     if (!added_.HasNormalized()) {
-      TokenizeNormalized(std::move(segment.text), ids);
+      TokenizeNormalized(std::move(segment.text), first, ids, split_ends);
       continue;
     }
     std::vector<Segment> normalized_segments;
-    added_.Split(segment.text, /*normalized=*/true, &normalized_segments);
+    added_.Split(std::move(segment.text), /*normalized=*/true, &normalized_segments);
+    bool inner_first = first;
     for (Segment& inner : normalized_segments) {
-      if (inner.is_token) ids->push_back(inner.id);
-      else TokenizeNormalized(std::move(inner.text), ids);
+      const bool starts = inner_first;
+      inner_first = false;
+      if (inner.is_token) {
+        ids->push_back(inner.id);
+        split_ends->push_back({static_cast<uint32_t>(ids->size()), true});
+      } else {
+        TokenizeNormalized(std::move(inner.text), starts, ids, split_ends);
+      }
     }
   }
 }
@@ -69,6 +85,7 @@ size_t PipelineTokenizer::NumSpecialTokens(bool pair) const {
 }
 
 Status PipelineTokenizer::Finish(std::vector<int64_t> first, std::vector<int64_t>* second,
+                                 const std::vector<SplitEnd>& first_splits, const std::vector<SplitEnd>& second_splits,
                                  const EncodeOptions& options, Encoding* out) const {
   if (options.max_length > 0) {
     const size_t added = options.add_special_tokens ? NumSpecialTokens(second != nullptr) : 0;
@@ -76,7 +93,10 @@ Status PipelineTokenizer::Finish(std::vector<int64_t> first, std::vector<int64_t
       return InvalidArgument("max_length " + std::to_string(options.max_length) + " is shorter than the " +
                              std::to_string(added) + " special tokens");
     }
-    SK_RETURN_IF_ERROR(Truncate(&first, second, options.max_length - added, options.strategy, options.side));
+    const size_t first_seen = SeenLength(first_splits, options.max_length, options.side);
+    const size_t second_seen = second ? SeenLength(second_splits, options.max_length, options.side) : 0;
+    SK_RETURN_IF_ERROR(Truncate(&first, second, options.max_length - added, first_seen, second_seen, options.strategy,
+                                options.side));
   }
   *out = Encoding();
   if (post_processor_) {
@@ -96,16 +116,18 @@ Status PipelineTokenizer::Finish(std::vector<int64_t> first, std::vector<int64_t
 
 Status PipelineTokenizer::Encode(std::string_view text, const EncodeOptions& options, Encoding* out) const {
   std::vector<int64_t> ids;
-  TokenizeText(text, &ids);
-  return Finish(std::move(ids), nullptr, options, out);
+  std::vector<SplitEnd> splits;
+  TokenizeText(text, &ids, &splits);
+  return Finish(std::move(ids), nullptr, splits, {}, options, out);
 }
 
 Status PipelineTokenizer::EncodePair(std::string_view first, std::string_view second,
                                      const EncodeOptions& options, Encoding* out) const {
   std::vector<int64_t> first_ids, second_ids;
-  TokenizeText(first, &first_ids);
-  TokenizeText(second, &second_ids);
-  return Finish(std::move(first_ids), &second_ids, options, out);
+  std::vector<SplitEnd> first_splits, second_splits;
+  TokenizeText(first, &first_ids, &first_splits);
+  TokenizeText(second, &second_ids, &second_splits);
+  return Finish(std::move(first_ids), &second_ids, first_splits, second_splits, options, out);
 }
 
 Status PipelineTokenizer::Decode(const std::vector<int64_t>& ids, bool skip_special_tokens, std::string* out) const {

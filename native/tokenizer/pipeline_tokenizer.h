@@ -7,6 +7,7 @@
 #include "tokenizer/added_vocabulary.h"
 #include "tokenizer/components.h"
 #include "tokenizer/tokenizer.h"
+#include "tokenizer/truncation.h"
 
 namespace sk::tok {
 
@@ -22,14 +23,17 @@ class PipelineTokenizer : public Tokenizer {
   std::optional<std::string> IdToToken(int64_t id) const override;
   size_t VocabSize() const override;
   int64_t PadId() const override { return pad_id_; }
+  bool PadsLeft() const override { return pads_left_; }
   size_t NumSpecialTokens(bool pair) const override;
 
  private:
-  // Ids of one text, without special tokens.
-  void TokenizeText(std::string_view text, std::vector<int64_t>* ids) const;
-  void TokenizeNormalized(std::u32string text, std::vector<int64_t>* ids) const;
-  Status Finish(std::vector<int64_t> first, std::vector<int64_t>* second, const EncodeOptions& options,
-                Encoding* out) const;
+  // Ids of one text, without special tokens; `split_ends` gets the id count after each
+  // pre-tokenizer split (truncation needs it to see lengths as Python tokenizers does).
+  void TokenizeText(std::string_view text, std::vector<int64_t>* ids, std::vector<SplitEnd>* split_ends) const;
+  void TokenizeNormalized(std::u32string text, bool starts_text, std::vector<int64_t>* ids,
+                          std::vector<SplitEnd>* split_ends) const;
+  Status Finish(std::vector<int64_t> first, std::vector<int64_t>* second, const std::vector<SplitEnd>& first_splits,
+                const std::vector<SplitEnd>& second_splits, const EncodeOptions& options, Encoding* out) const;
 
   AddedVocabulary added_;
   std::unique_ptr<Normalizer> normalizer_;
@@ -38,6 +42,7 @@ class PipelineTokenizer : public Tokenizer {
   std::unique_ptr<PostProcessor> post_processor_;
   std::unique_ptr<Decoder> decoder_;
   int64_t pad_id_ = 0;
+  bool pads_left_ = false;
 };
 
 }  // namespace sk::tok

@@ -104,7 +104,7 @@ Status TokenPairId(const JsonValue& json, const char* key, int64_t* id) {
 
 }  // namespace
 
-Status MakePostProcessor(const JsonValue& json, const Model&, std::unique_ptr<PostProcessor>* out) {
+Status MakePostProcessor(const JsonValue& json, const Model& model, std::unique_ptr<PostProcessor>* out) {
   out->reset();
   if (json.is_null()) return Status::Ok();
   const std::string type = JsonString(json, "type");
@@ -131,6 +131,19 @@ Status MakePostProcessor(const JsonValue& json, const Model&, std::unique_ptr<Po
         std::vector<TemplatePiece>{Special(cls, 0), Sequence(false, 0), Special(sep, 0)},
         std::vector<TemplatePiece>{Special(cls, 0), Sequence(false, 0), Special(sep, 0), Special(sep, 0),
                                    Sequence(true, 0), Special(sep, 0)});
+  } else if (type == "ByteLevel") {
+    // Only moves offsets (trim_offsets); the ids are the model's.
+    out->reset();
+  } else if (type == "Sequence") {
+    const JsonValue* list = json.Find("processors");
+    if (list == nullptr || !list->is_array()) return TokenizerError("Sequence post_processor needs 'processors'");
+    for (const JsonValue& item : list->array()) {
+      std::unique_ptr<PostProcessor> member;
+      SK_RETURN_IF_ERROR(MakePostProcessor(item, model, &member));
+      if (!member) continue;
+      if (*out) return TokenizerError("unsupported post_processor: a Sequence with two processors that add tokens");
+      *out = std::move(member);
+    }
   } else {
     return TokenizerError("unsupported post_processor type '" + type + "'");
   }

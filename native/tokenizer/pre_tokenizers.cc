@@ -2,7 +2,10 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/utf8.h"
+#include "tokenizer/byte_level.h"
 #include "tokenizer/components.h"
+#include "tokenizer/regex.h"
 #include "tokenizer/unicode.h"
 
 namespace sk::tok {
@@ -20,23 +23,16 @@ Status ParseBehavior(const std::string& name, SplitBehavior* out) {
   return Status::Ok();
 }
 
-// Splits `piece` around characters for which `is_delimiter` holds, as tokenizers'
-// NormalizedString::split does for a char predicate with the given behavior.
-template <typename Predicate>
-void SplitOn(const std::u32string& piece, Predicate is_delimiter, SplitBehavior behavior,
-             std::vector<std::u32string>* out) {
-  // Spans of (begin, end, is_match) covering the piece.
-  struct Span { size_t begin, end; bool match; };
-  std::vector<Span> spans;
-  size_t start = 0;
-  for (size_t i = 0; i < piece.size(); ++i) {
-    if (!is_delimiter(piece[i])) continue;
-    if (i > start) spans.push_back({start, i, false});
-    spans.push_back({i, i + 1, true});
-    start = i + 1;
-  }
-  if (start < piece.size()) spans.push_back({start, piece.size(), false});
+// One stretch of a piece: a delimiter match or the text between matches.
+struct Span {
+  size_t begin, end;
+  bool match;
+};
 
+// Cuts `piece` by `spans` (which cover it in order) with the given behavior, as tokenizers'
+// NormalizedString::split does.
+void SplitSpans(const std::u32string& piece, const std::vector<Span>& spans, SplitBehavior behavior,
+                std::vector<std::u32string>* out) {
   // The folds of tokenizers' NormalizedString::split, one per behavior.
   std::vector<std::pair<size_t, size_t>> ranges;
   bool previous_match = false;
@@ -75,6 +71,35 @@ void SplitOn(const std::u32string& piece, Predicate is_delimiter, SplitBehavior 
   }
 }
 
+// Spans covering `piece` around the (non-empty) matches [begin, end), in order.
+std::vector<Span> SpansAround(size_t size, const std::vector<std::pair<size_t, size_t>>& matches, bool invert) {
+  std::vector<Span> spans;
+  size_t start = 0;
+  for (const auto& [begin, end] : matches) {
+    if (begin > start) spans.push_back({start, begin, invert});
+    spans.push_back({begin, end, !invert});
+    start = end;
+  }
+  if (start < size) spans.push_back({start, size, invert});
+  return spans;
+}
+
+// Splits `piece` around characters for which `is_delimiter` holds.
+template <typename Predicate>
+void SplitOn(const std::u32string& piece, Predicate is_delimiter, SplitBehavior behavior,
+             std::vector<std::u32string>* out) {
+  std::vector<Span> spans;
+  size_t start = 0;
+  for (size_t i = 0; i < piece.size(); ++i) {
+    if (!is_delimiter(piece[i])) continue;
+    if (i > start) spans.push_back({start, i, false});
+    spans.push_back({i, i + 1, true});
+    start = i + 1;
+  }
+  if (start < piece.size()) spans.push_back({start, piece.size(), false});
+  SplitSpans(piece, spans, behavior, out);
+}
+
 // Applies `split` to every piece, replacing the list.
 template <typename Split>
 void ForEachPiece(std::vector<std::u32string>* pieces, Split split) {
@@ -86,7 +111,7 @@ void ForEachPiece(std::vector<std::u32string>* pieces, Split split) {
 
 class BertPreTokenizer : public PreTokenizer {
  public:
-  void PreTokenize(std::vector<std::u32string>* pieces) const override {
+  void PreTokenize(std::vector<std::u32string>* pieces, bool) const override {
     ForEachPiece(pieces, [](const std::u32string& piece, std::vector<std::u32string>* out) {
       std::vector<std::u32string> words;
       SplitOn(piece, unicode::IsWhitespace, SplitBehavior::kRemoved, &words);
@@ -97,7 +122,7 @@ class BertPreTokenizer : public PreTokenizer {
 
 class WhitespaceSplitPreTokenizer : public PreTokenizer {
  public:
-  void PreTokenize(std::vector<std::u32string>* pieces) const override {
+  void PreTokenize(std::vector<std::u32string>* pieces, bool) const override {
     ForEachPiece(pieces, [](const std::u32string& piece, std::vector<std::u32string>* out) {
       SplitOn(piece, unicode::IsWhitespace, SplitBehavior::kRemoved, out);
     });
@@ -107,7 +132,7 @@ class WhitespaceSplitPreTokenizer : public PreTokenizer {
 // The regex \w+|[^\w\s]+: runs of word characters and runs of other non-space characters.
 class WhitespacePreTokenizer : public PreTokenizer {
  public:
-  void PreTokenize(std::vector<std::u32string>* pieces) const override {
+  void PreTokenize(std::vector<std::u32string>* pieces, bool) const override {
     ForEachPiece(pieces, [](const std::u32string& piece, std::vector<std::u32string>* out) {
       size_t i = 0;
       while (i < piece.size()) {
@@ -132,7 +157,7 @@ class WhitespacePreTokenizer : public PreTokenizer {
 class PunctuationPreTokenizer : public PreTokenizer {
  public:
   explicit PunctuationPreTokenizer(SplitBehavior behavior) : behavior_(behavior) {}
-  void PreTokenize(std::vector<std::u32string>* pieces) const override {
+  void PreTokenize(std::vector<std::u32string>* pieces, bool) const override {
     ForEachPiece(pieces, [this](const std::u32string& piece, std::vector<std::u32string>* out) {
       SplitOn(piece, unicode::IsBertPunctuation, behavior_, out);
     });
@@ -145,7 +170,7 @@ class PunctuationPreTokenizer : public PreTokenizer {
 class DigitsPreTokenizer : public PreTokenizer {
  public:
   explicit DigitsPreTokenizer(bool individual) : individual_(individual) {}
-  void PreTokenize(std::vector<std::u32string>* pieces) const override {
+  void PreTokenize(std::vector<std::u32string>* pieces, bool) const override {
     ForEachPiece(pieces, [this](const std::u32string& piece, std::vector<std::u32string>* out) {
       SplitOn(piece, unicode::IsNumeric, individual_ ? SplitBehavior::kIsolated : SplitBehavior::kContiguous, out);
     });
@@ -155,11 +180,91 @@ class DigitsPreTokenizer : public PreTokenizer {
   bool individual_;
 };
 
+class ByteLevelPreTokenizer : public PreTokenizer {
+ public:
+  ByteLevelPreTokenizer(bool add_prefix_space, bool use_regex)
+      : add_prefix_space_(add_prefix_space), use_regex_(use_regex) {}
+  void PreTokenize(std::vector<std::u32string>* pieces, bool) const override {
+    std::vector<std::u32string> result;
+    result.reserve(pieces->size() * 4);
+    std::vector<std::pair<size_t, size_t>> ranges;
+    for (std::u32string& piece : *pieces) {
+      if (add_prefix_space_ && !piece.empty() && piece[0] != U' ') piece.insert(piece.begin(), U' ');
+      ranges.clear();
+      if (use_regex_) byte_level::SplitGpt2(piece, &ranges);
+      else if (!piece.empty()) ranges.emplace_back(0, piece.size());
+      for (const auto& [begin, end] : ranges) {
+        result.emplace_back();
+        byte_level::AppendMapped(piece, begin, end, &result.back());
+      }
+    }
+    *pieces = std::move(result);
+  }
+
+ private:
+  bool add_prefix_space_, use_regex_;
+};
+
+enum class PrependScheme { kAlways, kFirst, kNever };
+
+class MetaspacePreTokenizer : public PreTokenizer {
+ public:
+  MetaspacePreTokenizer(char32_t replacement, PrependScheme scheme, bool split)
+      : replacement_(replacement), scheme_(scheme), split_(split) {}
+  void PreTokenize(std::vector<std::u32string>* pieces, bool starts_text) const override {
+    std::vector<std::u32string> result;
+    result.reserve(pieces->size() * 4);
+    for (size_t p = 0; p < pieces->size(); ++p) {
+      std::u32string& piece = (*pieces)[p];
+      if (piece.empty()) continue;
+      for (char32_t& c : piece) {
+        if (c == U' ') c = replacement_;
+      }
+      const bool prepend = scheme_ == PrependScheme::kAlways || (scheme_ == PrependScheme::kFirst && p == 0 && starts_text);
+      if (prepend && piece[0] != replacement_) piece.insert(piece.begin(), replacement_);
+      if (split_) {
+        const char32_t replacement = replacement_;
+        SplitOn(piece, [replacement](char32_t c) { return c == replacement; }, SplitBehavior::kMergedWithNext, &result);
+      } else {
+        result.push_back(std::move(piece));
+      }
+    }
+    *pieces = std::move(result);
+  }
+
+ private:
+  char32_t replacement_;
+  PrependScheme scheme_;
+  bool split_;
+};
+
+class SplitPreTokenizer : public PreTokenizer {
+ public:
+  SplitPreTokenizer(std::unique_ptr<Regex> regex, SplitBehavior behavior, bool invert)
+      : regex_(std::move(regex)), behavior_(behavior), invert_(invert) {}
+  void PreTokenize(std::vector<std::u32string>* pieces, bool) const override {
+    std::vector<std::pair<size_t, size_t>> matches;
+    ForEachPiece(pieces, [&](const std::u32string& piece, std::vector<std::u32string>* out) {
+      matches.clear();
+      regex_->FindAll(piece, &matches);
+      // Empty matches split nothing.
+      matches.erase(std::remove_if(matches.begin(), matches.end(), [](const auto& m) { return m.first == m.second; }),
+                    matches.end());
+      SplitSpans(piece, SpansAround(piece.size(), matches, invert_), behavior_, out);
+    });
+  }
+
+ private:
+  std::unique_ptr<Regex> regex_;
+  SplitBehavior behavior_;
+  bool invert_;
+};
+
 class SequencePreTokenizer : public PreTokenizer {
  public:
   explicit SequencePreTokenizer(std::vector<std::unique_ptr<PreTokenizer>> members) : members_(std::move(members)) {}
-  void PreTokenize(std::vector<std::u32string>* pieces) const override {
-    for (const auto& member : members_) member->PreTokenize(pieces);
+  void PreTokenize(std::vector<std::u32string>* pieces, bool starts_text) const override {
+    for (const auto& member : members_) member->PreTokenize(pieces, starts_text);
   }
 
  private:
@@ -185,6 +290,35 @@ Status MakePreTokenizer(const JsonValue& json, std::unique_ptr<PreTokenizer>* ou
     *out = std::make_unique<PunctuationPreTokenizer>(behavior);
   } else if (type == "Digits") {
     *out = std::make_unique<DigitsPreTokenizer>(JsonBool(json, "individual_digits", false));
+  } else if (type == "ByteLevel") {
+    *out = std::make_unique<ByteLevelPreTokenizer>(JsonBool(json, "add_prefix_space", true), JsonBool(json, "use_regex", true));
+  } else if (type == "Metaspace") {
+    const std::u32string replacement = utf8::Decode(JsonString(json, "replacement", "\xE2\x96\x81"));
+    if (replacement.size() != 1) return TokenizerError("Metaspace replacement must be one character");
+    PrependScheme scheme = PrependScheme::kAlways;
+    const JsonValue* prepend = json.Find("prepend_scheme");
+    if (prepend != nullptr && prepend->is_string()) {
+      if (prepend->string() == "always") scheme = PrependScheme::kAlways;
+      else if (prepend->string() == "first") scheme = PrependScheme::kFirst;
+      else if (prepend->string() == "never") scheme = PrependScheme::kNever;
+      else return TokenizerError("unsupported Metaspace prepend_scheme '" + prepend->string() + "'");
+    } else if (!JsonBool(json, "add_prefix_space", true)) {
+      scheme = PrependScheme::kNever;  // files from before prepend_scheme
+    }
+    *out = std::make_unique<MetaspacePreTokenizer>(replacement[0], scheme, JsonBool(json, "split", true));
+  } else if (type == "Split") {
+    const JsonValue* pattern = json.Find("pattern");
+    const JsonValue* literal = pattern != nullptr ? pattern->Find("String") : nullptr;
+    const JsonValue* regex = pattern != nullptr ? pattern->Find("Regex") : nullptr;
+    std::string source;
+    if (literal != nullptr && literal->is_string()) source = EscapeRegex(literal->string());
+    else if (regex != nullptr && regex->is_string()) source = regex->string();
+    else return TokenizerError("Split pre_tokenizer needs a String or Regex pattern");
+    std::unique_ptr<Regex> compiled;
+    SK_RETURN_IF_ERROR(Regex::Compile(source, &compiled));
+    SplitBehavior behavior = SplitBehavior::kIsolated;
+    SK_RETURN_IF_ERROR(ParseBehavior(JsonString(json, "behavior", "Isolated"), &behavior));
+    *out = std::make_unique<SplitPreTokenizer>(std::move(compiled), behavior, JsonBool(json, "invert", false));
   } else if (type == "Sequence") {
     const JsonValue* list = json.Find("pretokenizers");
     if (list == nullptr || !list->is_array()) return TokenizerError("Sequence pre_tokenizer needs 'pretokenizers'");

@@ -65,6 +65,10 @@ class Tokenizer {
   // Padding id and token from tokenizer.json's "padding" section, else the model's pad
   // token ([PAD] / <pad>) when the vocabulary has one, else 0.
   virtual int64_t PadId() const = 0;
+  // Whether tokenizer.json's "padding" section pads on the left ("direction": "Left").
+  // tokenizer_config.json's padding_side, when the model folder has one, takes precedence
+  // (the caller reads that file).
+  virtual bool PadsLeft() const { return false; }
   // Number of special tokens the post-processor adds to a single sequence / a pair.
   virtual size_t NumSpecialTokens(bool pair) const = 0;
 };

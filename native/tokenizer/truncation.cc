@@ -16,8 +16,24 @@ void Keep(std::vector<int64_t>* ids, size_t length, TruncationSide side) {
 
 }  // namespace
 
-Status Truncate(std::vector<int64_t>* first, std::vector<int64_t>* second, size_t budget,
-                TruncationStrategy strategy, TruncationSide side) {
+size_t SeenLength(const std::vector<SplitEnd>& splits, size_t max_length, TruncationSide side) {
+  if (splits.empty()) return 0;
+  const size_t total = splits.back().end;
+  if (side == TruncationSide::kRight) {
+    for (const SplitEnd& split : splits) {
+      if (!split.added && split.end >= max_length) return split.end;
+    }
+    return total;
+  }
+  for (size_t i = splits.size(); i-- > 0;) {
+    const size_t begin = i == 0 ? 0 : splits[i - 1].end;
+    if (!splits[i].added && total - begin >= max_length) return total - begin;
+  }
+  return total;
+}
+
+Status Truncate(std::vector<int64_t>* first, std::vector<int64_t>* second, size_t budget, size_t first_seen,
+                size_t second_seen, TruncationStrategy strategy, TruncationSide side) {
   const size_t total = first->size() + (second ? second->size() : 0);
   if (total <= budget) return Status::Ok();
   if (second == nullptr) {
@@ -31,9 +47,9 @@ Status Truncate(std::vector<int64_t>* first, std::vector<int64_t>* second, size_
   switch (strategy) {
     case TruncationStrategy::kLongestFirst: {
       // With n1 the shorter: keep it whole when it fits in half the budget, else split the
-      // budget in two with the odd token going to the longer one.
-      size_t n1 = first->size();
-      size_t n2 = second->size();
+      // budget in two with the odd token going to the longer one (the second on a tie).
+      size_t n1 = first_seen;
+      size_t n2 = second_seen;
       const bool swapped = n1 > n2;
       if (swapped) std::swap(n1, n2);
       if (n1 > budget / 2) {

@@ -26,11 +26,10 @@ bool IsWhitespace(char32_t c) {
 }
 
 bool IsBertControl(char32_t c) {
-  if (c == '\t' || c == '\n' || c == '\r') return false;
+  if (c < 0x80) return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F;
   switch (Category(c)) {
     case UTF8PROC_CATEGORY_CC:
     case UTF8PROC_CATEGORY_CF:
-    case UTF8PROC_CATEGORY_CN:
     case UTF8PROC_CATEGORY_CO:
     case UTF8PROC_CATEGORY_CS:
       return true;
@@ -55,28 +54,38 @@ bool IsPunctuation(char32_t c) {
 }
 
 bool IsBertPunctuation(char32_t c) {
-  const bool ascii_punctuation = (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) ||
-                                 (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E);
-  return ascii_punctuation || IsPunctuation(c);
+  if (c < 0x80) {
+    return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E);
+  }
+  return IsPunctuation(c);
 }
 
 bool IsChineseChar(char32_t c) {
+  if (c < 0x3400) return false;
   return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
          (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0x2A700 && c <= 0x2B73F) ||
          (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
          (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
 }
 
-bool IsMarkNonspacing(char32_t c) { return Category(c) == UTF8PROC_CATEGORY_MN; }
+bool IsMarkNonspacing(char32_t c) { return c >= 0x300 && Category(c) == UTF8PROC_CATEGORY_MN; }
+
+bool IsMark(char32_t c) {
+  if (c < 0x300) return false;
+  const utf8proc_category_t category = Category(c);
+  return category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_MC || category == UTF8PROC_CATEGORY_ME;
+}
 
 bool IsDigit(char32_t c) { return Category(c) == UTF8PROC_CATEGORY_ND; }
 
 bool IsNumeric(char32_t c) {
+  if (c < 0x80) return c >= '0' && c <= '9';
   const utf8proc_category_t category = Category(c);
   return category == UTF8PROC_CATEGORY_ND || category == UTF8PROC_CATEGORY_NL || category == UTF8PROC_CATEGORY_NO;
 }
 
 bool IsAlphanumeric(char32_t c) {
+  if (c < 0x80) return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
   switch (Category(c)) {
     case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
     case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
@@ -87,7 +96,19 @@ bool IsAlphanumeric(char32_t c) {
   }
 }
 
+bool IsLetter(char32_t c) {
+  if (c < 0x80) return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+  switch (Category(c)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool IsWordChar(char32_t c) {
+  if (c < 0x80) return IsAlphanumeric(c) || c == '_';
   if (IsAlphanumeric(c)) return true;
   switch (Category(c)) {
     case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
@@ -99,6 +120,10 @@ bool IsWordChar(char32_t c) {
 }
 
 void AppendLowercase(char32_t c, std::u32string* out) {
+  if (c < 0x80) {
+    out->push_back(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    return;
+  }
   // The one unconditional multi-character lowercase mapping (SpecialCasing.txt).
   if (c == 0x0130) {
     out->push_back(U'i');
@@ -109,7 +134,9 @@ void AppendLowercase(char32_t c, std::u32string* out) {
 }
 
 std::u32string Normalize(const std::u32string& text, Form form) {
-  if (text.empty()) return text;
+  bool ascii = true;
+  for (char32_t c : text) ascii = ascii && c < 0x80;
+  if (ascii) return text;  // every form leaves ASCII as it is
   int options = UTF8PROC_STABLE;
   switch (form) {
     case Form::kNFC: options |= UTF8PROC_COMPOSE; break;

@@ -1,9 +1,13 @@
 // The WordPiece model: greedy longest-match-first over the vocabulary, continuation pieces
 // carrying a prefix ("##"), and a whole word mapped to [UNK] when any part is unknown.
+#include <algorithm>
 #include <unordered_map>
 
 #include "core/utf8.h"
 #include "tokenizer/components.h"
+#include "tokenizer/models.h"
+#include "tokenizer/piece_trie.h"
+#include "tokenizer/word_cache.h"
 
 namespace sk::tok {
 namespace {
@@ -25,6 +29,10 @@ class WordPieceModel : public Model {
       if (static_cast<size_t>(id.integer()) >= id_to_token_.size()) id_to_token_.resize(id.integer() + 1);
       id_to_token_[id.integer()] = token;
     }
+    for (const auto& [token, id] : word_start_) start_trie_.Insert(token, id);
+    for (const auto& [token, id] : continuation_) continuation_trie_.Insert(token, id);
+    start_trie_.Freeze();
+    continuation_trie_.Freeze();
     const auto found = word_start_.find(unk);
     if (found == word_start_.end()) return TokenizerError("WordPiece unk_token '" + unk + "' is not in the vocabulary");
     unk_id_ = found->second;
@@ -32,43 +40,33 @@ class WordPieceModel : public Model {
   }
 
   void Tokenize(const std::u32string& piece, std::vector<int64_t>* ids) const override {
+    if (cache_.Lookup(piece, ids)) return;
+    const size_t first = ids->size();
+    TokenizeUncached(piece, ids);
+    cache_.Store(piece, *ids, first);
+  }
+
+  void TokenizeUncached(const std::u32string& piece, std::vector<int64_t>* ids) const {
     if (piece.size() > max_chars_) {
       ids->push_back(unk_id_);
       return;
     }
-    // Byte offset of every character boundary of the UTF-8 form.
-    std::string word;
-    std::vector<size_t> bounds;
-    bounds.reserve(piece.size() + 1);
-    for (char32_t c : piece) {
-      bounds.push_back(word.size());
-      utf8::Append(c, &word);
-    }
-    bounds.push_back(word.size());
-
+    thread_local std::string word;
+    word.clear();
+    for (char32_t c : piece) utf8::Append(c, &word);
+    // Greedy longest match: the longest vocabulary piece at each position (a trie walk, so
+    // no substring is hashed), continuation pieces after the first.
     const size_t first_new = ids->size();
-    std::string key;
     size_t start = 0;
-    const size_t chars = piece.size();
-    while (start < chars) {
-      size_t end = chars;
-      int64_t found = -1;
-      const auto& table = start == 0 ? word_start_ : continuation_;
-      while (end > start) {
-        key.assign(word, bounds[start], bounds[end] - bounds[start]);
-        const auto it = table.find(key);
-        if (it != table.end()) {
-          found = it->second;
-          break;
-        }
-        --end;
-      }
-      if (found < 0) {
+    while (start < word.size()) {
+      int64_t id = -1;
+      const size_t end = (start == 0 ? start_trie_ : continuation_trie_).LongestPrefix(word, start, &id);
+      if (end == 0) {
         ids->resize(first_new);
         ids->push_back(unk_id_);
         return;
       }
-      ids->push_back(found);
+      ids->push_back(id);
       start = end;
     }
   }
@@ -93,21 +91,19 @@ class WordPieceModel : public Model {
   std::vector<std::string> id_to_token_;
   std::string prefix_;
   size_t max_chars_ = 100;
+  PieceTrie start_trie_;
+  PieceTrie continuation_trie_;
   int64_t unk_id_ = 0;
+  WordCache cache_;
 };
 
 }  // namespace
 
-Status MakeModel(const JsonValue& json, std::unique_ptr<Model>* out) {
-  if (!json.is_object()) return TokenizerError("tokenizer.json needs a 'model' object");
-  const std::string type = JsonString(json, "type", "");
-  if (type == "WordPiece") {
-    auto model = std::make_unique<WordPieceModel>();
-    SK_RETURN_IF_ERROR(model->Init(json));
-    *out = std::move(model);
-    return Status::Ok();
-  }
-  return TokenizerError("unsupported model type '" + (type.empty() ? std::string("(none)") : type) + "'");
+Status MakeWordPieceModel(const JsonValue& json, std::unique_ptr<Model>* out) {
+  auto model = std::make_unique<WordPieceModel>();
+  SK_RETURN_IF_ERROR(model->Init(json));
+  *out = std::move(model);
+  return Status::Ok();
 }
 
 }  // namespace sk::tok

@@ -1,0 +1,274 @@
+// The BPE model: a word starts as one symbol per character (or per byte with byte_fallback)
+// and the ranked merges are applied lowest rank first, leftmost first on a tie, exactly as
+// tokenizers' Word::merge_all does.
+#include <cstdio>
+#include <queue>
+#include <unordered_map>
+
+#include "core/utf8.h"
+#include "tokenizer/components.h"
+#include "tokenizer/models.h"
+#include "tokenizer/word_cache.h"
+
+namespace sk::tok {
+namespace {
+
+struct MergeInfo {
+  uint32_t rank;
+  int64_t new_id;
+};
+
+inline uint64_t PairKey(int64_t a, int64_t b) {
+  return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
+}
+
+class BpeModel : public Model {
+ public:
+  Status Init(const JsonValue& json) {
+    const JsonValue* vocab = json.Find("vocab");
+    if (vocab == nullptr || !vocab->is_object()) return TokenizerError("BPE model needs a 'vocab' object");
+    for (const auto& [token, id] : vocab->members()) {
+      if (!id.is_integer() || id.integer() < 0 || id.integer() > 0x7FFFFFFF) {
+        return TokenizerError("BPE vocab id of '" + token + "' is not a non-negative 32-bit integer");
+      }
+      vocab_[token] = id.integer();
+      if (static_cast<size_t>(id.integer()) >= id_to_token_.size()) id_to_token_.resize(id.integer() + 1);
+      id_to_token_[id.integer()] = token;
+    }
+    prefix_ = JsonString(json, "continuing_subword_prefix");
+    suffix_ = JsonString(json, "end_of_word_suffix");
+    fuse_unk_ = JsonBool(json, "fuse_unk", false);
+    byte_fallback_ = JsonBool(json, "byte_fallback", false);
+    ignore_merges_ = JsonBool(json, "ignore_merges", false);
+    const JsonValue* unk = json.Find("unk_token");
+    if (unk != nullptr && unk->is_string()) {
+      const auto found = vocab_.find(unk->string());
+      // tokenizers fails only when it meets an unknown character; we then drop it.
+      if (found != vocab_.end()) unk_id_ = found->second;
+    }
+
+    // Plain single-character tokens, looked up by code point (the common byte-level case).
+    if (prefix_.empty() && suffix_.empty()) {
+      for (const auto& [token, id] : vocab_) {
+        size_t pos = 0;
+        const char32_t c = utf8::Next(token, &pos);
+        if (pos == token.size() && c != utf8::kReplacement) char_ids_[c] = id;
+      }
+    }
+
+    const JsonValue* merges = json.Find("merges");
+    if (merges == nullptr || !merges->is_array()) return TokenizerError("BPE model needs a 'merges' array");
+    uint32_t rank = 0;
+    for (const JsonValue& merge : merges->array()) {
+      std::string a, b;
+      if (merge.is_string()) {
+        const std::string& line = merge.string();
+        const size_t space = line.find(' ');
+        if (space == std::string::npos || line.find(' ', space + 1) != std::string::npos) {
+          return TokenizerError("BPE merge '" + line + "' is not two tokens separated by a space");
+        }
+        a = line.substr(0, space);
+        b = line.substr(space + 1);
+      } else if (merge.is_array() && merge.array().size() == 2 && merge.array()[0].is_string() &&
+                 merge.array()[1].is_string()) {
+        a = merge.array()[0].string();
+        b = merge.array()[1].string();
+      } else {
+        return TokenizerError("BPE merges must be strings or [left, right] pairs");
+      }
+      const auto left = vocab_.find(a);
+      const auto right = vocab_.find(b);
+      if (left == vocab_.end() || right == vocab_.end() || b.size() < prefix_.size()) {
+        return TokenizerError("BPE merge '" + a + " " + b + "' uses a token that is not in the vocabulary");
+      }
+      const auto merged = vocab_.find(a + b.substr(prefix_.size()));
+      if (merged == vocab_.end()) {
+        return TokenizerError("BPE merge '" + a + " " + b + "' makes a token that is not in the vocabulary");
+      }
+      // A repeated pair keeps its last rank, as tokenizers' HashMap collect does.
+      merges_[PairKey(left->second, right->second)] = {rank++, merged->second};
+    }
+    return Status::Ok();
+  }
+
+  void Tokenize(const std::u32string& piece, std::vector<int64_t>* ids) const override {
+    if (cache_.Lookup(piece, ids)) return;
+    const size_t first = ids->size();
+    TokenizeUncached(piece, ids);
+    cache_.Store(piece, *ids, first);
+  }
+
+  void TokenizeUncached(const std::u32string& piece, std::vector<int64_t>* ids) const {
+    std::string word;
+    std::vector<size_t> bounds;
+    bounds.reserve(piece.size() + 1);
+    for (char32_t c : piece) {
+      bounds.push_back(word.size());
+      utf8::Append(c, &word);
+    }
+    bounds.push_back(word.size());
+    if (ignore_merges_) {
+      const auto found = vocab_.find(word);
+      if (found != vocab_.end()) {
+        ids->push_back(found->second);
+        return;
+      }
+    }
+    std::vector<Symbol> symbols;
+    symbols.reserve(piece.size());
+    InitialSymbols(word, bounds, &symbols);
+    MergeAll(&symbols);
+    for (const Symbol& symbol : symbols) {
+      if (symbol.len != 0) ids->push_back(symbol.id);
+    }
+  }
+
+  std::optional<int64_t> TokenToId(std::string_view token) const override {
+    const auto it = vocab_.find(std::string(token));
+    if (it == vocab_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  std::optional<std::string> IdToToken(int64_t id) const override {
+    if (id < 0 || static_cast<size_t>(id) >= id_to_token_.size()) return std::nullopt;
+    return id_to_token_[id];
+  }
+
+  size_t VocabSize() const override { return vocab_.size(); }
+
+ private:
+  struct Symbol {
+    int64_t id;
+    int prev;
+    int next;
+    size_t len;  // bytes; 0 once merged into its left neighbour
+  };
+
+  static void Add(std::vector<Symbol>* symbols, int64_t id, size_t len) {
+    const int count = static_cast<int>(symbols->size());
+    if (count > 0) symbols->back().next = count;
+    symbols->push_back({id, count - 1, -1, len});
+  }
+
+  // tokenizers' BPE::merge_word before the merges: one symbol per character, byte tokens
+  // for unknown characters with byte_fallback, else [UNK] (consecutive ones fused if asked).
+  void InitialSymbols(const std::string& word, const std::vector<size_t>& bounds, std::vector<Symbol>* symbols) const {
+    const size_t chars = bounds.size() - 1;
+    int64_t pending_unk = -1;
+    size_t pending_len = 0;
+    std::string key;
+    for (size_t i = 0; i < chars; ++i) {
+      const size_t byte_len = bounds[i + 1] - bounds[i];
+      if (!char_ids_.empty()) {
+        size_t pos = bounds[i];
+        const auto found = char_ids_.find(utf8::Next(word, &pos));
+        if (found != char_ids_.end()) {
+          if (pending_unk >= 0) {
+            Add(symbols, pending_unk, pending_len);
+            pending_unk = -1;
+          }
+          Add(symbols, found->second, byte_len);
+          continue;
+        }
+      }
+      key.clear();
+      if (i > 0) key += prefix_;
+      key.append(word, bounds[i], byte_len);
+      if (i + 1 == chars) key += suffix_;
+      const auto found = vocab_.find(key);
+      if (found != vocab_.end()) {
+        if (pending_unk >= 0) {
+          Add(symbols, pending_unk, pending_len);
+          pending_unk = -1;
+        }
+        Add(symbols, found->second, byte_len);
+        continue;
+      }
+      if (byte_fallback_ && AddBytes(key, symbols)) continue;
+      if (unk_id_ < 0) continue;
+      if (pending_unk >= 0 && fuse_unk_) {
+        pending_len += byte_len;
+      } else {
+        if (pending_unk >= 0) Add(symbols, pending_unk, pending_len);
+        pending_unk = unk_id_;
+        pending_len = byte_len;
+      }
+    }
+    if (pending_unk >= 0) Add(symbols, pending_unk, pending_len);
+  }
+
+  // <0xNN> tokens for every byte of `key`, only when the vocabulary has all of them.
+  bool AddBytes(const std::string& key, std::vector<Symbol>* symbols) const {
+    std::vector<int64_t> byte_ids;
+    char name[8];
+    for (unsigned char b : key) {
+      std::snprintf(name, sizeof(name), "<0x%02X>", b);
+      const auto found = vocab_.find(name);
+      if (found == vocab_.end()) return false;
+      byte_ids.push_back(found->second);
+    }
+    for (int64_t id : byte_ids) Add(symbols, id, 1);
+    return true;
+  }
+
+  void MergeAll(std::vector<Symbol>* symbols) const {
+    struct Candidate {
+      uint32_t rank;
+      int pos;
+      int64_t new_id;
+      bool operator<(const Candidate& other) const {  // the queue's top is the lowest (rank, pos)
+        return rank != other.rank ? rank > other.rank : pos > other.pos;
+      }
+    };
+    std::priority_queue<Candidate> queue;
+    auto& s = *symbols;
+    for (size_t i = 0; i + 1 < s.size(); ++i) {
+      const auto found = merges_.find(PairKey(s[i].id, s[i + 1].id));
+      if (found != merges_.end()) queue.push({found->second.rank, static_cast<int>(i), found->second.new_id});
+    }
+    while (!queue.empty()) {
+      const Candidate top = queue.top();
+      queue.pop();
+      Symbol& current = s[top.pos];
+      if (current.len == 0 || current.next < 0) continue;
+      const Symbol right = s[current.next];
+      const auto found = merges_.find(PairKey(current.id, right.id));
+      if (found == merges_.end() || found->second.new_id != top.new_id) continue;  // stale entry
+      current.id = top.new_id;
+      current.len += right.len;
+      s[current.next].len = 0;
+      current.next = right.next;
+      if (right.next >= 0 && static_cast<size_t>(right.next) < s.size()) s[right.next].prev = top.pos;
+      if (current.prev >= 0) {
+        const auto with_prev = merges_.find(PairKey(s[current.prev].id, current.id));
+        if (with_prev != merges_.end()) queue.push({with_prev->second.rank, current.prev, with_prev->second.new_id});
+      }
+      if (current.next >= 0) {
+        const auto with_next = merges_.find(PairKey(current.id, s[current.next].id));
+        if (with_next != merges_.end()) queue.push({with_next->second.rank, top.pos, with_next->second.new_id});
+      }
+    }
+  }
+
+  std::unordered_map<std::string, int64_t> vocab_;
+  std::vector<std::string> id_to_token_;
+  std::unordered_map<uint64_t, MergeInfo> merges_;
+  std::unordered_map<char32_t, int64_t> char_ids_;
+  std::string prefix_, suffix_;
+  int64_t unk_id_ = -1;
+  bool fuse_unk_ = false;
+  bool byte_fallback_ = false;
+  bool ignore_merges_ = false;
+  WordCache cache_;
+};
+
+}  // namespace
+
+Status MakeBpeModel(const JsonValue& json, std::unique_ptr<Model>* out) {
+  auto model = std::make_unique<BpeModel>();
+  SK_RETURN_IF_ERROR(model->Init(json));
+  *out = std::move(model);
+  return Status::Ok();
+}
+
+}  // namespace sk::tok
