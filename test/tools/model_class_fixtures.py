@@ -55,6 +55,8 @@ def export_logits(model: torch.nn.Module, out_file: Path, rank: int) -> None:
         output_names=["logits"],
         dynamic_axes={**{name: dynamic for name in INPUT_NAMES}, "logits": dynamic if rank == 3 else {0: "batch_size"}},
         opset_version=17,
+        # Folding would store the tied word embeddings a second time (as the MLM decoder).
+        do_constant_folding=False,
         dynamo=False,
     )
     got = onnxruntime.InferenceSession(str(out_file), providers=["CPUExecutionProvider"]).run(None, feeds)[0]
@@ -104,6 +106,16 @@ def make_cross_encoder(name: str, num_labels: int, seed: int) -> None:
         extra.update(id2label={0: "contradiction", 1: "entailment", 2: "neutral"}, label2id={"contradiction": 0, "entailment": 1, "neutral": 2})
     model = BertForSequenceClassification(config(**extra)).eval()
     randomise(model, seed)
+    # Centre the logits and spread them (std 0.5) on the fixture pairs, so sigmoid scores and
+    # rank orders are decided by clear margins, not 1e-5 gaps; a larger spread would magnify
+    # float32 noise past the 1e-5 parity bar.
+    pairs = fixture_pairs(fixture_corpus())
+    encoded = bert_tokenizer()([p[0] for p in pairs], [p[1] for p in pairs], padding=True, truncation=True, max_length=MAX_LENGTH, return_tensors="pt")
+    with torch.no_grad():
+        logits = model(**encoded).logits
+        scale = 0.5 / logits.std(dim=0).clamp(min=1e-6)
+        model.classifier.weight.mul_(scale[:, None])
+        model.classifier.bias.copy_((model.classifier.bias - logits.mean(dim=0)) * scale)
     model.save_pretrained(work)
     bert_tokenizer().save_pretrained(work)
     ce = CrossEncoder(str(work), max_length=MAX_LENGTH, device="cpu")
