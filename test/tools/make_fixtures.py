@@ -64,8 +64,14 @@ def random_bert(seed: int, **shape) -> BertModel:
     # the SDPA path bakes shapes from the example input into the TorchScript export.
     config._attn_implementation = "eager"
     model = BertModel(config, add_pooling_layer=False)
-    # BERT's default init (std 0.02) makes every token nearly the same vector; a wider spread
-    # gives embeddings that actually differ between texts, so parity tests can see mistakes.
+    widen_init(model)
+    return model.eval()
+
+
+def widen_init(model: torch.nn.Module) -> None:
+    """BERT's default init (std 0.02) makes every token nearly the same vector; a wider spread
+    gives embeddings that actually differ between texts, so parity tests can see mistakes.
+    Draws from torch's global generator: seed it first."""
     with torch.no_grad():
         for name, parameter in model.named_parameters():
             if parameter.dim() > 1:
@@ -74,7 +80,6 @@ def random_bert(seed: int, **shape) -> BertModel:
                 parameter.uniform_(0.5, 1.5)
             else:
                 parameter.normal_(0.0, 0.05)
-    return model.eval()
 
 
 def save_model_folder(model: BertModel, out: Path, max_seq_length: int, model_max_length: int) -> dict[str, str]:

@@ -21,7 +21,7 @@ from transformers import BertConfig, BertForMaskedLM, BertForSequenceClassificat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import fixture_corpus, fixture_pairs  # noqa: E402
-from make_fixtures import FIXTURES, bert_tokenizer, float_rows, random_bert, versions  # noqa: E402
+from make_fixtures import FIXTURES, bert_tokenizer, float_rows, random_bert, versions, widen_init  # noqa: E402
 from onnx_export import INPUT_NAMES, padded_check_batch  # noqa: E402
 
 MAX_LENGTH = 128
@@ -78,14 +78,7 @@ def config(**extra) -> BertConfig:
 def randomise(model: torch.nn.Module, seed: int) -> None:
     """The same wide initialisation as make_fixtures.random_bert, so outputs differ per input."""
     torch.manual_seed(seed)
-    with torch.no_grad():
-        for name, parameter in model.named_parameters():
-            if parameter.dim() > 1:
-                parameter.normal_(0.0, 0.2 if "embeddings" in name else 0.08)
-            elif "LayerNorm.weight" in name:
-                parameter.uniform_(0.5, 1.5)
-            else:
-                parameter.normal_(0.0, 0.05)
+    widen_init(model)
 
 
 def drop_torch_weights(folder: Path) -> None:
