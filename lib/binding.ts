@@ -43,6 +43,8 @@ export interface NativeSentenceEncoder {
   readonly hiddenSize: number;
   /** Resolves to a [texts.length × (truncateDim || dimension)] row-major matrix in the caller's order. */
   encode(texts: string[], options: NativeEncodeOptions): Promise<Float32Array>;
+  /** Unpadded token embeddings of every text, concatenated; tokenCounts[i] rows belong to text i. */
+  encodeTokens(texts: string[], batchSize: number): Promise<{ data: Float32Array; tokenCounts: Int32Array }>;
   /** The prompt's tokens with special tokens, without a trailing one ([SEP]): what include_prompt: false leaves out. */
   promptLength(prompt: string): number;
   /** Drops the native model; in-flight runs finish first, later calls reject. */

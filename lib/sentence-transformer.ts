@@ -144,6 +144,32 @@ export class SentenceTransformer {
     return precision === 'float32' ? embeddings : quantizeEmbeddings(embeddings, precision);
   }
 
+  /**
+   * sentence-transformers' `encode(output_value="token_embeddings")`: each text's transformer
+   * outputs, one [tokens × hidden] matrix per text (special tokens included, padding not,
+   * not normalized). The matrices are views on one shared buffer.
+   *
+   * @example
+   * const [tokens] = await model.encodeTokenEmbeddings('hello world'); // tokens.shape → [4, 384]
+   */
+  async encodeTokenEmbeddings(texts: string | string[], options: Pick<EncodeOptions, 'batchSize' | 'prompt' | 'promptName'> = {}): Promise<Embeddings[]> {
+    this.#handle.ensureOpen();
+    const { texts: list } = validateTexts(texts);
+    const opts = validateOptionsObject<EncodeOptions>(options, 'options');
+    const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
+    const prompt = this.#resolvePrompt(opts.prompt, opts.promptName);
+    const inputs = prompt ? list.map((text) => prompt + text) : list;
+    if (list.length === 0) return [];
+    const { data, tokenCounts } = await this.#handle.run((native) => native.encodeTokens(inputs, batchSize));
+    const hidden = tokenCounts.length === 0 ? 0 : data.length / tokenCounts.reduce((a, b) => a + b, 0);
+    let offset = 0;
+    return Array.from(tokenCounts, (count) => {
+      const rows = new Embeddings(data.subarray(offset * hidden, (offset + count) * hidden), count, hidden);
+      offset += count;
+      return rows;
+    });
+  }
+
   /** encode() for search queries: the model's "query" prompt when it defines one. */
   encodeQuery(texts: string | string[], options: Omit<EncodeOptions, 'promptName'> = {}): Promise<Embeddings | QuantizedEmbeddings> {
     return this.encode(texts, this.#withTaskPrompt('query', options));

@@ -8,6 +8,7 @@
 #include "napi/js_values.h"
 #include "napi/load_model_worker.h"
 #include "napi/model_options.h"
+#include "napi/token_embeddings_worker.h"
 
 namespace sk::napi {
 namespace {
@@ -71,6 +72,7 @@ void SentenceEncoderWrap::Init(Napi::Env env, Napi::Object exports) {
        InstanceAccessor<&SentenceEncoderWrap::HiddenSize>("hiddenSize"),
        InstanceMethod<&SentenceEncoderWrap::Encode>("encode"),
        InstanceMethod<&SentenceEncoderWrap::PromptLength>("promptLength"),
+       InstanceMethod<&SentenceEncoderWrap::EncodeTokens>("encodeTokens"),
        InstanceMethod<&SentenceEncoderWrap::Dispose>("dispose")});
   GetAddonData(env).sentence_encoder_class = Napi::Persistent(constructor);
   exports.Set("loadSentenceEncoder", Napi::Function::New(env, LoadSentenceEncoder, "loadSentenceEncoder"));
@@ -115,6 +117,20 @@ Napi::Value SentenceEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   params.max_batch_tokens = static_cast<size_t>(std::max(0.0, GetNumber(options, "maxBatchTokens", 0)));
   params.prompt_tokens = static_cast<size_t>(prompt_tokens);
   auto* worker = new EncodeWorker(env, encoder_, ToStringVector(env, info[0], "texts"), params);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+// encodeTokens(texts: string[], batchSize: number): Promise<{ data, tokenCounts }>
+Napi::Value SentenceEncoderWrap::EncodeTokens(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!encoder_) return RejectDisposed(env);
+  if (info.Length() < 2 || !info[1].IsNumber() || !(info[1].As<Napi::Number>().DoubleValue() >= 1)) {
+    ThrowTypeError(env, "encodeTokens(texts, batchSize)");
+  }
+  auto* worker = new TokenEmbeddingsWorker(env, encoder_, ToStringVector(env, info[0], "texts"),
+                                           static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue()));
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;

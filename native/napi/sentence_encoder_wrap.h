@@ -23,6 +23,7 @@ class SentenceEncoderWrap : public Napi::ObjectWrap<SentenceEncoderWrap> {
   Napi::Value HiddenSize(const Napi::CallbackInfo& info);
   Napi::Value Encode(const Napi::CallbackInfo& info);
   Napi::Value PromptLength(const Napi::CallbackInfo& info);
+  Napi::Value EncodeTokens(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
   // Shared with in-flight workers: dispose() drops this reference and the encoder is freed

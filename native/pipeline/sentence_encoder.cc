@@ -33,14 +33,49 @@ size_t SentenceEncoder::OutputDimension(const EncodeParams& params) const {
   return params.truncate_dim > 0 && params.truncate_dim < dimension_ ? params.truncate_dim : dimension_;
 }
 
-Status SentenceEncoder::Encode(const std::vector<std::string>& texts, const EncodeParams& params,
-                               float* out) const {
+Status SentenceEncoder::Tokenize(const std::vector<std::string>& texts, std::vector<tok::Encoding>* encodings) const {
   tok::EncodeOptions options;
   options.max_length = config_.files.max_length;
-  std::vector<tok::Encoding> encodings(texts.size());
+  encodings->resize(texts.size());
   for (size_t i = 0; i < texts.size(); ++i) {
-    SK_RETURN_IF_ERROR(model_.tokenizer->Encode(texts[i], options, &encodings[i]));
+    SK_RETURN_IF_ERROR(model_.tokenizer->Encode(texts[i], options, &(*encodings)[i]));
   }
+  return Status::Ok();
+}
+
+Status SentenceEncoder::EncodeTokens(const std::vector<std::string>& texts, size_t batch_size, std::vector<float>* out,
+                                     std::vector<int32_t>* token_counts) const {
+  std::vector<tok::Encoding> encodings;
+  SK_RETURN_IF_ERROR(Tokenize(texts, &encodings));
+  // Each text's rows land at its own offset, so batches may arrive in any order.
+  std::vector<size_t> offsets(texts.size() + 1, 0);
+  token_counts->resize(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    (*token_counts)[i] = static_cast<int32_t>(encodings[i].ids.size());
+    offsets[i + 1] = offsets[i] + encodings[i].ids.size();
+  }
+  out->assign(offsets.back() * hidden_size_, 0.0f);
+  const ort::OrtSession& session = *model_.session;
+  return RunSortedBatches(session, model_.run_mutex, encodings, BatchLimits{batch_size, 0}, model_.tokenizer->PadId(),
+                          [&](const BatchResult& result) -> Status {
+    const size_t seq = result.inputs.seq;
+    const auto& shape = result.output.shape();
+    if (shape.size() != 3 || shape[1] != static_cast<int64_t>(seq) || shape[2] != static_cast<int64_t>(hidden_size_)) {
+      return RuntimeError(session.model_path() + ": output is not [batch, sequence, hidden] token embeddings");
+    }
+    for (size_t r = 0; r < result.count; ++r) {
+      const size_t text = result.rows[r];
+      const size_t tokens = offsets[text + 1] - offsets[text];
+      std::copy_n(result.output.data() + r * seq * hidden_size_, tokens * hidden_size_, out->data() + offsets[text] * hidden_size_);
+    }
+    return Status::Ok();
+  });
+}
+
+Status SentenceEncoder::Encode(const std::vector<std::string>& texts, const EncodeParams& params,
+                               float* out) const {
+  std::vector<tok::Encoding> encodings;
+  SK_RETURN_IF_ERROR(Tokenize(texts, &encodings));
 
   const size_t out_dim = OutputDimension(params);
   std::vector<float> pooled, dense_in, dense_out;

@@ -48,8 +48,15 @@ class SentenceEncoder {
   // Thread-safe.
   Status Encode(const std::vector<std::string>& texts, const EncodeParams& params, float* out) const;
 
+  // output_value="token_embeddings": each text's unpadded transformer outputs, concatenated
+  // in the caller's order into `out` ([total tokens, hidden_size()]); `token_counts[i]` is text
+  // i's number of tokens. Thread-safe.
+  Status EncodeTokens(const std::vector<std::string>& texts, size_t batch_size, std::vector<float>* out,
+                      std::vector<int32_t>* token_counts) const;
+
  private:
   SentenceEncoder() = default;
+  Status Tokenize(const std::vector<std::string>& texts, std::vector<tok::Encoding>* encodings) const;
 
   SentenceEncoderConfig config_;
   ModelSession model_;

@@ -15,6 +15,7 @@ const features = JSON.parse(readFileSync(join(FIXTURES, 'tiny-bert.features.json
   prompted_config_sentence_transformers: string;
   query_prompt: { text_indices: number[]; embeddings: number[][] };
   precision: Record<'int8' | 'uint8' | 'binary' | 'ubinary', { values: number[][] }> & { ranges: number[][] };
+  token_embeddings: Array<{ text_index: number; input_ids: number[]; embeddings: number[][] }>;
 };
 
 test('the query prompt from config_sentence_transformers.json', async () => {
@@ -42,6 +43,21 @@ test('precision int8, uint8, binary and ubinary equal quantize_embeddings', asyn
     }
     const float = await model.encode(features.texts);
     assert.instance(float, Embeddings);
+  } finally {
+    await model.dispose();
+  }
+});
+
+test('token embeddings (output_value="token_embeddings")', async () => {
+  const model = await SentenceTransformer.fromPretrained(TINY_BERT);
+  try {
+    const texts = features.token_embeddings.map((t) => features.texts[t.text_index] as string);
+    const tokens = await model.encodeTokenEmbeddings(texts, { batchSize: 2 });
+    tokens.forEach((matrix, i) => {
+      const expected = features.token_embeddings[i]!.embeddings;
+      assert.equal(matrix.shape, [expected.length, 32], `text ${i}`);
+      assert.ok(maxAbsDiff(matrix.data, expected.flat()) <= 1e-5, `text ${i}`);
+    });
   } finally {
     await model.dispose();
   }

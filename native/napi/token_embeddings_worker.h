@@ -1,0 +1,32 @@
+// encodeTokens(texts, batchSize): output_value="token_embeddings" — every text's unpadded
+// transformer outputs, resolved as { data: Float32Array, tokenCounts: Int32Array }.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "napi/promise_worker.h"
+#include "pipeline/sentence_encoder.h"
+
+namespace sk::napi {
+
+class TokenEmbeddingsWorker : public PromiseWorker {
+ public:
+  TokenEmbeddingsWorker(Napi::Env env, std::shared_ptr<pipeline::SentenceEncoder> encoder,
+                        std::vector<std::string> texts, size_t batch_size);
+
+ private:
+  Status Run() override;
+  Napi::Value Result(Napi::Env env) override;
+
+  std::shared_ptr<pipeline::SentenceEncoder> encoder_;
+  std::vector<std::string> texts_;
+  size_t batch_size_;
+  std::vector<float> data_;
+  std::vector<int32_t> token_counts_;
+};
+
+}  // namespace sk::napi
