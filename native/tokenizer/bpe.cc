@@ -8,6 +8,7 @@
 #include "core/utf8.h"
 #include "tokenizer/components.h"
 #include "tokenizer/models.h"
+#include "tokenizer/vocabulary.h"
 #include "tokenizer/word_cache.h"
 
 namespace sk::tok {
@@ -25,16 +26,10 @@ inline uint64_t PairKey(int64_t a, int64_t b) {
 class BpeModel : public Model {
  public:
   Status Init(const JsonValue& json) {
+    static const JsonValue kNull;
     const JsonValue* vocab = json.Find("vocab");
-    if (vocab == nullptr || !vocab->is_object()) return TokenizerError("BPE model needs a 'vocab' object");
-    for (const auto& [token, id] : vocab->members()) {
-      if (!id.is_integer() || id.integer() < 0 || id.integer() > 0x7FFFFFFF) {
-        return TokenizerError("BPE vocab id of '" + token + "' is not a non-negative 32-bit integer");
-      }
-      vocab_[token] = id.integer();
-      if (static_cast<size_t>(id.integer()) >= id_to_token_.size()) id_to_token_.resize(id.integer() + 1);
-      id_to_token_[id.integer()] = token;
-    }
+    // Ids fit 32 bits: merges are keyed by a packed pair of ids.
+    SK_RETURN_IF_ERROR(vocabulary_.ReadObject(vocab != nullptr ? *vocab : kNull, "BPE", 0x7FFFFFFF));
     prefix_ = JsonString(json, "continuing_subword_prefix");
     suffix_ = JsonString(json, "end_of_word_suffix");
     fuse_unk_ = JsonBool(json, "fuse_unk", false);
@@ -42,14 +37,14 @@ class BpeModel : public Model {
     ignore_merges_ = JsonBool(json, "ignore_merges", false);
     const JsonValue* unk = json.Find("unk_token");
     if (unk != nullptr && unk->is_string()) {
-      const auto found = vocab_.find(unk->string());
+      const auto found = vocabulary_.ids().find(unk->string());
       // tokenizers fails only when it meets an unknown character; we then drop it.
-      if (found != vocab_.end()) unk_id_ = found->second;
+      if (found != vocabulary_.ids().end()) unk_id_ = found->second;
     }
 
     // Plain single-character tokens, looked up by code point (the common byte-level case).
     if (prefix_.empty() && suffix_.empty()) {
-      for (const auto& [token, id] : vocab_) {
+      for (const auto& [token, id] : vocabulary_.ids()) {
         size_t pos = 0;
         const char32_t c = utf8::Next(token, &pos);
         if (pos == token.size() && c != utf8::kReplacement) char_ids_[c] = id;
@@ -76,13 +71,13 @@ class BpeModel : public Model {
       } else {
         return TokenizerError("BPE merges must be strings or [left, right] pairs");
       }
-      const auto left = vocab_.find(a);
-      const auto right = vocab_.find(b);
-      if (left == vocab_.end() || right == vocab_.end() || b.size() < prefix_.size()) {
+      const auto left = vocabulary_.ids().find(a);
+      const auto right = vocabulary_.ids().find(b);
+      if (left == vocabulary_.ids().end() || right == vocabulary_.ids().end() || b.size() < prefix_.size()) {
         return TokenizerError("BPE merge '" + a + " " + b + "' uses a token that is not in the vocabulary");
       }
-      const auto merged = vocab_.find(a + b.substr(prefix_.size()));
-      if (merged == vocab_.end()) {
+      const auto merged = vocabulary_.ids().find(a + b.substr(prefix_.size()));
+      if (merged == vocabulary_.ids().end()) {
         return TokenizerError("BPE merge '" + a + " " + b + "' makes a token that is not in the vocabulary");
       }
       // A repeated pair keeps its last rank, as tokenizers' HashMap collect does.
@@ -108,8 +103,8 @@ class BpeModel : public Model {
     }
     bounds.push_back(word.size());
     if (ignore_merges_) {
-      const auto found = vocab_.find(word);
-      if (found != vocab_.end()) {
+      const auto found = vocabulary_.ids().find(word);
+      if (found != vocabulary_.ids().end()) {
         ids->push_back(found->second);
         return;
       }
@@ -123,18 +118,9 @@ class BpeModel : public Model {
     }
   }
 
-  std::optional<int64_t> TokenToId(std::string_view token) const override {
-    const auto it = vocab_.find(std::string(token));
-    if (it == vocab_.end()) return std::nullopt;
-    return it->second;
-  }
-
-  std::optional<std::string> IdToToken(int64_t id) const override {
-    if (id < 0 || static_cast<size_t>(id) >= id_to_token_.size()) return std::nullopt;
-    return id_to_token_[id];
-  }
-
-  size_t VocabSize() const override { return vocab_.size(); }
+  std::optional<int64_t> TokenToId(std::string_view token) const override { return vocabulary_.TokenToId(token); }
+  std::optional<std::string> IdToToken(int64_t id) const override { return vocabulary_.IdToToken(id); }
+  size_t VocabSize() const override { return vocabulary_.size(); }
 
  private:
   struct Symbol {
@@ -175,8 +161,8 @@ class BpeModel : public Model {
       if (i > 0) key += prefix_;
       key.append(word, bounds[i], byte_len);
       if (i + 1 == chars) key += suffix_;
-      const auto found = vocab_.find(key);
-      if (found != vocab_.end()) {
+      const auto found = vocabulary_.ids().find(key);
+      if (found != vocabulary_.ids().end()) {
         if (pending_unk >= 0) {
           Add(symbols, pending_unk, pending_len);
           pending_unk = -1;
@@ -203,8 +189,8 @@ class BpeModel : public Model {
     char name[8];
     for (unsigned char b : key) {
       std::snprintf(name, sizeof(name), "<0x%02X>", b);
-      const auto found = vocab_.find(name);
-      if (found == vocab_.end()) return false;
+      const auto found = vocabulary_.ids().find(name);
+      if (found == vocabulary_.ids().end()) return false;
       byte_ids.push_back(found->second);
     }
     for (int64_t id : byte_ids) Add(symbols, id, 1);
@@ -250,8 +236,7 @@ class BpeModel : public Model {
     }
   }
 
-  std::unordered_map<std::string, int64_t> vocab_;
-  std::vector<std::string> id_to_token_;
+  Vocabulary vocabulary_;
   std::unordered_map<uint64_t, MergeInfo> merges_;
   std::unordered_map<char32_t, int64_t> char_ids_;
   std::string prefix_, suffix_;

@@ -7,6 +7,7 @@
 #include "tokenizer/components.h"
 #include "tokenizer/models.h"
 #include "tokenizer/piece_trie.h"
+#include "tokenizer/vocabulary.h"
 #include "tokenizer/word_cache.h"
 
 namespace sk::tok {
@@ -15,27 +16,24 @@ namespace {
 class WordPieceModel : public Model {
  public:
   Status Init(const JsonValue& json) {
+    static const JsonValue kNull;
     const JsonValue* vocab = json.Find("vocab");
-    if (vocab == nullptr || !vocab->is_object()) return TokenizerError("WordPiece model needs a 'vocab' object");
+    SK_RETURN_IF_ERROR(vocab_.ReadObject(vocab != nullptr ? *vocab : kNull, "WordPiece", INT64_MAX));
     prefix_ = JsonString(json, "continuing_subword_prefix", "##");
     max_chars_ = static_cast<size_t>(JsonInt(json, "max_input_chars_per_word", 100));
     const std::string unk = JsonString(json, "unk_token", "[UNK]");
-    for (const auto& [token, id] : vocab->members()) {
-      if (!id.is_integer() || id.integer() < 0) return TokenizerError("WordPiece vocab id of '" + token + "' is not a non-negative integer");
-      word_start_[token] = id.integer();
+    for (const auto& [token, id] : vocab_.ids()) {
       if (token.size() > prefix_.size() && token.compare(0, prefix_.size(), prefix_) == 0) {
-        continuation_[token.substr(prefix_.size())] = id.integer();
+        continuation_[token.substr(prefix_.size())] = id;
       }
-      if (static_cast<size_t>(id.integer()) >= id_to_token_.size()) id_to_token_.resize(id.integer() + 1);
-      id_to_token_[id.integer()] = token;
     }
-    for (const auto& [token, id] : word_start_) start_trie_.Insert(token, id);
+    for (const auto& [token, id] : vocab_.ids()) start_trie_.Insert(token, id);
     for (const auto& [token, id] : continuation_) continuation_trie_.Insert(token, id);
     start_trie_.Freeze();
     continuation_trie_.Freeze();
-    const auto found = word_start_.find(unk);
-    if (found == word_start_.end()) return TokenizerError("WordPiece unk_token '" + unk + "' is not in the vocabulary");
-    unk_id_ = found->second;
+    const std::optional<int64_t> found = vocab_.TokenToId(unk);
+    if (!found) return TokenizerError("WordPiece unk_token '" + unk + "' is not in the vocabulary");
+    unk_id_ = *found;
     return Status::Ok();
   }
 
@@ -71,24 +69,14 @@ class WordPieceModel : public Model {
     }
   }
 
-  std::optional<int64_t> TokenToId(std::string_view token) const override {
-    const auto it = word_start_.find(std::string(token));
-    if (it == word_start_.end()) return std::nullopt;
-    return it->second;
-  }
-
-  std::optional<std::string> IdToToken(int64_t id) const override {
-    if (id < 0 || static_cast<size_t>(id) >= id_to_token_.size()) return std::nullopt;
-    return id_to_token_[id];
-  }
-
-  size_t VocabSize() const override { return word_start_.size(); }
+  std::optional<int64_t> TokenToId(std::string_view token) const override { return vocab_.TokenToId(token); }
+  std::optional<std::string> IdToToken(int64_t id) const override { return vocab_.IdToToken(id); }
+  size_t VocabSize() const override { return vocab_.size(); }
 
  private:
-  std::unordered_map<std::string, int64_t> word_start_;
+  Vocabulary vocab_;
   // Continuation pieces keyed without their prefix, so lookups need no concatenation.
   std::unordered_map<std::string, int64_t> continuation_;
-  std::vector<std::string> id_to_token_;
   std::string prefix_;
   size_t max_chars_ = 100;
   PieceTrie start_trie_;
