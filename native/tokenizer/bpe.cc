@@ -250,10 +250,7 @@ class BpeModel : public Model {
 }  // namespace
 
 Status MakeBpeModel(const JsonValue& json, std::unique_ptr<Model>* out) {
-  auto model = std::make_unique<BpeModel>();
-  SK_RETURN_IF_ERROR(model->Init(json));
-  *out = std::move(model);
-  return Status::Ok();
+  return InitModel<BpeModel>(json, out);
 }
 
 }  // namespace sk::tok

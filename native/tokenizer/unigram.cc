@@ -177,10 +177,7 @@ class UnigramModel : public Model {
 }  // namespace
 
 Status MakeUnigramModel(const JsonValue& json, std::unique_ptr<Model>* out) {
-  auto model = std::make_unique<UnigramModel>();
-  SK_RETURN_IF_ERROR(model->Init(json));
-  *out = std::move(model);
-  return Status::Ok();
+  return InitModel<UnigramModel>(json, out);
 }
 
 }  // namespace sk::tok

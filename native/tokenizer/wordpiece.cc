@@ -88,10 +88,7 @@ class WordPieceModel : public Model {
 }  // namespace
 
 Status MakeWordPieceModel(const JsonValue& json, std::unique_ptr<Model>* out) {
-  auto model = std::make_unique<WordPieceModel>();
-  SK_RETURN_IF_ERROR(model->Init(json));
-  *out = std::move(model);
-  return Status::Ok();
+  return InitModel<WordPieceModel>(json, out);
 }
 
 }  // namespace sk::tok
