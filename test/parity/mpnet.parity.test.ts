@@ -94,4 +94,21 @@ test('bad input: TypeErrors for bad texts, ERR_RUNTIME (no crash) for ids the gr
   }
 });
 
+test('a graph with an input the pipeline does not make is ERR_MODEL_LOAD naming it', async () => {
+  // The graph's own input names decide what is fed (token_type_ids only where it is declared);
+  // anything else is refused at load instead of failing on every run.
+  const copy = copyFixture(MPNET);
+  copyFileSync(join(FIXTURES, 'onnx-position-ids.onnx'), join(copy.dir, 'onnx', 'model.onnx'));
+  try {
+    await SentenceTransformer.fromPretrained(copy.dir);
+    assert.unreachable('should reject');
+  } catch (error) {
+    assert.instance(error, SentenceKitError);
+    assert.is((error as SentenceKitError).code, 'ERR_MODEL_LOAD');
+    assert.match((error as Error).message, "'position_ids'");
+  } finally {
+    copy.cleanup();
+  }
+});
+
 test.run();
