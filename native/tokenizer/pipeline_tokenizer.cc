@@ -21,15 +21,31 @@ Status PipelineTokenizer::Init(const JsonValue& document, bool lowercase) {
   SK_RETURN_IF_ERROR(MakePostProcessor(field("post_processor"), *model_, &post_processor_));
   SK_RETURN_IF_ERROR(MakeDecoder(field("decoder"), &decoder_));
 
-  // Padding id: tokenizer.json's padding section, else the conventional pad tokens.
+  // Padding id: tokenizer.json's padding section, else a conventional pad token that is a
+  // special added token (transformers registers the pad_token it uses there), else one that is
+  // only in the vocabulary. MPNet's vocabulary holds both: BERT's "[PAD]" (4) as a plain piece
+  // and its real pad "<pad>" (1) as a special token. Its and RoBERTa's exported graphs count
+  // position ids over the ids that are not the pad id, so padding with the wrong id moves the
+  // padded positions off the ones transformers gives them.
   const JsonValue& padding = field("padding");
   pads_left_ = padding.is_object() && JsonString(padding, "direction") == "Left";
   if (padding.is_object() && padding.Find("pad_id") != nullptr) {
     pad_id_ = JsonInt(padding, "pad_id", 0);
-  } else if (auto id = TokenToId("[PAD]")) {
-    pad_id_ = *id;
-  } else if (auto pad = TokenToId("<pad>")) {
-    pad_id_ = *pad;
+    return Status::Ok();
+  }
+  static const char* const kPadTokens[] = {"[PAD]", "<pad>"};
+  for (const char* token : kPadTokens) {
+    const AddedToken* added = added_.FindByContent(token);
+    if (added != nullptr && added->special) {
+      pad_id_ = added->id;
+      return Status::Ok();
+    }
+  }
+  for (const char* token : kPadTokens) {
+    if (auto id = TokenToId(token)) {
+      pad_id_ = *id;
+      return Status::Ok();
+    }
   }
   return Status::Ok();
 }

@@ -73,6 +73,9 @@ TEST(tokenizer_padding_settings) {
   CHECK(!bert->PadsLeft());
   auto roberta = LoadFixture("roberta");
   CHECK(roberta->PadId() == 1);
+  // BERT's "[PAD]" is a plain vocabulary piece (id 4) in MPNet; its pad is the special "<pad>".
+  auto mpnet = LoadFixture("mpnet");
+  CHECK(mpnet->PadId() == 1);
   std::unique_ptr<sk::tok::Tokenizer> left;
   const sk::Status status = sk::tok::Tokenizer::FromJson(
       R"({"padding": {"direction": "Left", "pad_id": 7, "pad_token": "x"},
