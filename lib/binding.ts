@@ -103,7 +103,8 @@ export interface NativeBinding {
   runtimeInfo(): NativeRuntimeInfo;
   loadSentenceEncoder(options: NativeSentenceEncoderOptions): Promise<NativeSentenceEncoder>;
   loadCrossEncoder(options: NativeModelOptions): Promise<NativeCrossEncoder>;
-  loadSparseEncoder(options: NativeModelOptions): Promise<NativeSparseEncoder>;
+  /** spladeActivation is SpladePooling's activation_function; default 'relu'. */
+  loadSparseEncoder(options: NativeModelOptions & { spladeActivation?: 'relu' | 'log1p_relu' }): Promise<NativeSparseEncoder>;
   loadStaticSparseEncoder(options: NativeStaticSparseEncoderOptions): Promise<NativeStaticSparseEncoder>;
   semanticSearch(queries: Float32Array, numQueries: number, corpus: Float32Array, corpusRows: number, dim: number,
     topK: number, score: 'cosine' | 'dot', queryChunkSize: number, corpusChunkSize: number): Promise<NativeSearchResults>;

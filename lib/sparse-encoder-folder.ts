@@ -15,6 +15,8 @@ import { readTorchStateDict } from './torch-checkpoint.js';
 export interface SpladeRoute {
   kind: 'splade';
   files: TransformerFiles;
+  /** SpladePooling's activation_function: log1p(relu(x)), or log1p of that ('log1p_relu'). */
+  activation: 'relu' | 'log1p_relu';
 }
 
 export interface StaticRoute {
@@ -46,15 +48,16 @@ async function isFillMaskTransformer(dir: string): Promise<boolean> {
   return config.transformer_task === 'fill-mask';
 }
 
-async function readSpladePooling(dir: string): Promise<void> {
-  // The native pipeline runs max pooling of log1p(relu(logits)), the standard SPLADE.
+async function readSpladePooling(dir: string): Promise<SpladeRoute['activation']> {
+  // The native pipeline runs max pooling of log1p(relu(logits)) (twice log1p for log1p_relu).
   const file = join(dir, 'config.json');
   const config = await readJsonFile<Record<string, unknown>>(file, {});
   const strategy = config.pooling_strategy ?? 'max';
   const activation = config.activation_function ?? 'relu';
-  if (strategy !== 'max' || activation !== 'relu') {
-    throw loadError(`${file}: SpladePooling with pooling_strategy ${JSON.stringify(strategy)} and activation_function ${JSON.stringify(activation)} is not supported yet (only max + relu)`);
+  if (strategy !== 'max' || (activation !== 'relu' && activation !== 'log1p_relu')) {
+    throw loadError(`${file}: SpladePooling with pooling_strategy ${JSON.stringify(strategy)} and activation_function ${JSON.stringify(activation)} is not supported yet (only max with relu or log1p_relu)`);
   }
+  return activation;
 }
 
 /** SparseStaticEmbedding: config.json ({frozen}), the tokenizer files and a 1-D `weight`. */
@@ -97,7 +100,7 @@ async function readRoute(root: string, modulesFile: string, entries: ModuleEntry
     return readStaticRoute(join(root, first.path));
   }
   let transformerDir: string | undefined;
-  let pooled = false;
+  let activation: SpladeRoute['activation'] | undefined;
   for (const entry of entries) {
     const dir = join(root, entry.path);
     const kind = kindOf(entry);
@@ -105,15 +108,14 @@ async function readRoute(root: string, modulesFile: string, entries: ModuleEntry
       if (transformerDir !== undefined) throw loadError(`${modulesFile}: more than one masked-LM transformer in one route`);
       transformerDir = dir;
     } else if (kind === 'SpladePooling') {
-      await readSpladePooling(dir);
-      pooled = true;
+      activation = await readSpladePooling(dir);
     } else {
       throw unsupportedModule(modulesFile, entry);
     }
   }
   if (transformerDir === undefined) throw loadError(`${modulesFile} has no MLMTransformer module`);
-  if (!pooled && entries.length > 1) throw loadError(`${modulesFile} has no SpladePooling module`);
-  return { kind: 'splade', files: await readTransformerFiles(transformerDir, fileName) };
+  if (activation === undefined && entries.length > 1) throw loadError(`${modulesFile} has no SpladePooling module`);
+  return { kind: 'splade', files: await readTransformerFiles(transformerDir, fileName), activation: activation ?? 'relu' };
 }
 
 function routeMaxSeqLength(route: SparseRoute): number {

@@ -35,7 +35,7 @@ type RouteLoadOptions = Parameters<typeof nativeModelOptions>[1];
 
 function loadRoute(route: SparseRoute, runtime: RouteLoadOptions): Promise<NativeSparseEncoder> {
   return route.kind === 'splade'
-    ? nativeBinding().loadSparseEncoder(nativeModelOptions(route.files, runtime))
+    ? nativeBinding().loadSparseEncoder({ ...nativeModelOptions(route.files, runtime), spladeActivation: route.activation })
     : nativeBinding().loadStaticSparseEncoder({ tokenizerPath: route.tokenizerPath, maxLength: route.maxLength, weights: route.weights });
 }
 

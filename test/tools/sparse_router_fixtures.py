@@ -1,12 +1,15 @@
 """An inference-free SPLADE fixture: a SparseEncoder whose only module is a Router with a
 "query" route (SparseStaticEmbedding: one idf weight per vocabulary entry, no transformer) and
-a "document" route (MLMTransformer + SpladePooling), as opensearch-neural-sparse-encoding-doc
-models are laid out. References come from Python sentence-transformers on the saved folder.
+a "document" route (MLMTransformer + SpladePooling with log1p_relu), as the inference-free
+opensearch-neural-sparse-encoding-doc models are laid out. References come from Python
+sentence-transformers on the saved folder, plus the route Router picks for each task under
+several router configs.
 
     python test/tools/sparse_router_fixtures.py      # also run by `npm run fixtures`
 """
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 import sys
@@ -64,6 +67,39 @@ def queries() -> list[str]:
     ]
 
 
+# Router parameters as router_config.json holds them, with the routes they are built over.
+ROUTER_CASES = [
+    (["query", "document"], {"default_route": "document", "allow_empty_key": True, "route_mappings": {}}),
+    (["query", "document"], {"default_route": None, "allow_empty_key": True, "route_mappings": {}}),
+    (["query", "document"], {"default_route": None, "allow_empty_key": False, "route_mappings": {}}),
+    (["query", "document"], {"default_route": "query", "allow_empty_key": True,
+                             "route_mappings": {"('query', 'text')": "document", "(None, 'text')": "query"}}),
+    (["query", "document"], {"default_route": None, "allow_empty_key": True,
+                             "route_mappings": {"('document', None)": "query", "(None, None)": "document"}}),
+    (["query", "text", "image"], {"default_route": None, "allow_empty_key": False,
+                                  "route_mappings": {"(None, ('image', 'text'))": "image", "(None, 'image')": "image"}}),
+]
+TASKS = [None, "query", "document", "text", "passage"]
+
+
+def route_resolution() -> list[dict]:
+    """The route Router._resolve_route picks for text inputs, per config and task (None: an error)."""
+    cases = []
+    for routes, parameters in ROUTER_CASES:
+        mappings = {ast.literal_eval(key): value for key, value in parameters["route_mappings"].items()}
+        router = Router({name: [torch.nn.Identity()] for name in routes}, default_route=parameters["default_route"],
+                        allow_empty_key=parameters["allow_empty_key"], route_mappings=mappings).eval()
+        resolved = []
+        for task in TASKS:
+            try:
+                route = router._resolve_route(task=task, modality="text")
+            except ValueError:
+                route = None
+            resolved.append({"task": task, "route": route})
+        cases.append({"routes": routes, "parameters": parameters, "resolved": resolved})
+    return cases
+
+
 def main() -> None:
     out = FIXTURES / NAME
     work = Path(tempfile.mkdtemp())
@@ -83,7 +119,7 @@ def main() -> None:
     static = SparseStaticEmbedding(tokenizer=document_encoder.tokenizer, weight=idf_weights(30522), frozen=True)
     router = Router.for_query_document(
         query_modules=[static],
-        document_modules=[document_encoder, SpladePooling(pooling_strategy="max", activation_function="relu")],
+        document_modules=[document_encoder, SpladePooling(pooling_strategy="max", activation_function="log1p_relu")],
     )
     model = SparseEncoder(modules=[router], similarity_fn_name="dot", device="cpu")
     if out.exists():
@@ -113,6 +149,7 @@ def main() -> None:
         "decode_query_top5": [[[token, float(weight)] for token, weight in row] for row in loaded.decode(query_embeddings[:6], top_k=5)],
         "decode_document_top5": [[[token, float(weight)] for token, weight in row] for row in loaded.decode(document_embeddings[:4], top_k=5)],
         "similarity_query6_documents": float_rows(similarity.to_dense().numpy() if similarity.is_sparse else similarity.numpy()),
+        "route_resolution": route_resolution(),
     }
     (FIXTURES / f"{NAME}.reference.json").write_text(json.dumps(reference, ensure_ascii=False) + "\n", encoding="utf-8")
     active = np.mean([len(row["indices"]) for row in reference["encode_document"]])
