@@ -93,6 +93,23 @@ test('the query route runs no transformer: it loads and encodes with the MLM exp
   }
 });
 
+test('dispose waits for runs on every route, then calls reject with ERR_DISPOSED', async () => {
+  const model = await SparseEncoder.fromPretrained(FOLDER);
+  const inflight = [model.encodeQuery(reference.queries), model.encodeDocument(reference.documents)];
+  await model.dispose();
+  const [queries, documents] = await Promise.all(inflight);
+  checkRows(queries!, reference.encode_query, 'query run accepted before dispose');
+  checkRows(documents!, reference.encode_document, 'document run accepted before dispose');
+  for (const call of [() => model.encodeQuery('x'), () => model.encode('x')]) {
+    try {
+      await call();
+      assert.unreachable('disposed');
+    } catch (error) {
+      assert.is((error as { code?: string }).code, 'ERR_DISPOSED');
+    }
+  }
+});
+
 test('an unknown task is a RangeError; bad idf weights are ERR_MODEL_LOAD', async () => {
   const model = await SparseEncoder.fromPretrained(FOLDER);
   try {
