@@ -151,6 +151,27 @@ test('compressed entries, missing or short storages and strided tensors are refu
   expectLoadError(storedZip([['model/other.pkl', pickle]]), /no <name>\/data\.pkl/);
 });
 
+test('random corruption parses or fails with ERR_MODEL_LOAD, never another error', () => {
+  const original = readFileSync(FLOAT16_BIN);
+  let seed = 12345;
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  let failures = 0;
+  for (let trial = 0; trial < 3000; trial += 1) {
+    const bytes = Buffer.from(original);
+    for (let flips = 1 + random(4); flips > 0; flips -= 1) bytes[random(bytes.length)] = random(256);
+    try {
+      parseTorchStateDict(trial % 7 === 0 ? bytes.subarray(0, random(bytes.length)) : bytes, 'x.bin');
+    } catch (error) {
+      assert.is((error as { code?: string }).code, 'ERR_MODEL_LOAD', `trial ${trial}: ${String(error)}`);
+      failures += 1;
+    }
+  }
+  assert.ok(failures > 0);
+});
+
 test('garbage bytes and a missing file are ERR_MODEL_LOAD', async () => {
   expectLoadError(Buffer.from('this is not a zip archive at all, just text'), /zip/);
   try {
