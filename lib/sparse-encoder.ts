@@ -172,7 +172,7 @@ export class SparseEncoder {
   }
 
   #defaultPrompt(candidates: string[], options: { prompt?: string }): { promptName?: string } {
-    if (options.prompt !== undefined) return {};
+    if (typeof options === 'object' && options !== null && options.prompt !== undefined) return {};
     const name = candidates.find((candidate) => this.prompts[candidate] !== undefined);
     return name === undefined ? {} : { promptName: name };
   }
