@@ -1,16 +1,18 @@
 /**
- * Reads a state dict saved by torch.save (the zip format of PyTorch ≥ 1.6: <stem>/data.pkl
- * plus one raw little-endian storage per <stem>/data/<key>, stored uncompressed) into float32
- * tensors, as sentence-transformers < 3 wrote Dense modules' pytorch_model.bin. Our own zip
- * reader and a restricted pickle machine: nothing in the file is executed. Float32, float16
- * and bfloat16 storages are read; tensors must be contiguous views of their storage.
+ * Reads a state dict saved by torch.save into float32 tensors, as sentence-transformers < 3
+ * wrote Dense modules' pytorch_model.bin. Both formats: the zip of PyTorch ≥ 1.6
+ * (<stem>/data.pkl plus one raw little-endian storage per <stem>/data/<key>, stored
+ * uncompressed) and the older stream (magic, protocol and sys_info pickles, the state dict
+ * pickle, the list of storage keys, then each storage as an 8-byte element count and its
+ * bytes). Our own zip reader and a restricted pickle machine: nothing in the file is executed.
+ * Float32, float16 and bfloat16 storages are read; tensors must be contiguous views.
  * @internal
  */
 import { readFile } from 'node:fs/promises';
 
 import { SentenceKitError } from './errors.js';
 import { halfToFloat, type Tensor } from './safetensors.js';
-import { PickleFormatError, readStateDictPickle, type StorageDtype, type TensorRef } from './torch-pickle.js';
+import { asDict, asStateDict, asStringList, PickleFormatError, readStateDictPickle, runPickle, type StorageDtype, type TensorRef } from './torch-pickle.js';
 import { readStoredZip, ZipFormatError } from './zip-stored.js';
 
 const ELEMENT_BYTES: Record<StorageDtype, number> = { float32: 4, float16: 2, bfloat16: 2 };
@@ -42,6 +44,42 @@ function toFloat32(raw: Buffer, dtype: StorageDtype, begin: number, count: numbe
   return data;
 }
 
+// torch.serialization's MAGIC_NUMBER 0x1950a86a20f9469cfc6c, as pickle's LONG1 stores it.
+const LEGACY_MAGIC = '6cfc9c46f9206aa85019';
+const LEGACY_PROTOCOL = 1001;
+
+/** The pre-1.6 stream: its tensors, and its storages keyed like the zip's <stem>/data/<key>. */
+function readLegacyStream(bytes: Buffer): { refs: Map<string, TensorRef>; storages: Map<string, Buffer> } {
+  let next = runPickle(bytes, 0);
+  if (typeof next.value !== 'object' || next.value === null || !('kind' in next.value) || next.value.kind !== 'long' || next.value.hex !== LEGACY_MAGIC) {
+    throw new PickleFormatError('not a torch.save file (wrong magic number)');
+  }
+  next = runPickle(bytes, next.end);
+  if (next.value !== LEGACY_PROTOCOL) throw new PickleFormatError(`unsupported legacy protocol ${JSON.stringify(next.value)}`);
+  next = runPickle(bytes, next.end);
+  if (asDict(next.value).get('little_endian') !== true) throw new ZipFormatError('big-endian storages are not supported');
+  next = runPickle(bytes, next.end);
+  const refs = asStateDict(next.value);
+  next = runPickle(bytes, next.end);
+  const keys = asStringList(next.value);
+
+  const dtypes = new Map<string, StorageDtype>();
+  for (const { storage } of refs.values()) dtypes.set(storage.key, storage.dtype);
+  const storages = new Map<string, Buffer>();
+  let at = next.end;
+  for (const key of keys) {
+    const dtype = dtypes.get(key);
+    if (dtype === undefined) throw new PickleFormatError(`storage ${key} belongs to no tensor`);
+    if (at + 8 > bytes.length) throw new PickleFormatError(`storage ${key} is missing (truncated?)`);
+    const count = Number(bytes.readBigUInt64LE(at));
+    const end = at + 8 + count * ELEMENT_BYTES[dtype];
+    if (!Number.isSafeInteger(end) || end > bytes.length) throw new PickleFormatError(`storage ${key} lies outside the file (truncated?)`);
+    storages.set(key, bytes.subarray(at + 8, end));
+    at = end;
+  }
+  return { refs, storages };
+}
+
 /** Parses the bytes of a torch.save'd state dict; `path` only names the file in errors. */
 export function parseTorchStateDict(bytes: Buffer, path: string): Map<string, Tensor> {
   const fail = (why: string, cause?: unknown): SentenceKitError =>
@@ -50,17 +88,25 @@ export function parseTorchStateDict(bytes: Buffer, path: string): Map<string, Te
   let refs: Map<string, TensorRef>;
   let prefix: string;
   try {
-    entries = readStoredZip(bytes);
+    if (bytes.length >= 3 && bytes[0] === 0x80 && bytes[1] === 0x02 && bytes[2] === 0x8a) {
+      // A pickle stream that opens with a long integer: the pre-1.6 format's magic number.
+      const legacy = readLegacyStream(bytes);
+      refs = legacy.refs;
+      prefix = '';
+      entries = new Map([...legacy.storages].map(([key, data]) => [`data/${key}`, data]));
+    } else {
+      entries = readStoredZip(bytes);
     // Every record sits under one folder named after the file's stem ("archive/" in newer torch).
-    const pickleName = [...entries.keys()].find((name) => /^[^/]+\/data\.pkl$/.test(name));
-    if (pickleName === undefined) throw new ZipFormatError('no <name>/data.pkl record: not a torch.save zip (a pre-1.6 legacy pickle is not supported)');
-    prefix = pickleName.slice(0, -'data.pkl'.length);
-    const byteorder = entries.get(`${prefix}byteorder`);
-    if (byteorder !== undefined && byteorder.toString('latin1') !== 'little') throw new ZipFormatError('big-endian storages are not supported');
-    refs = readStateDictPickle(entries.get(pickleName) as Buffer);
+      const pickleName = [...entries.keys()].find((name) => /^[^/]+\/data\.pkl$/.test(name));
+      if (pickleName === undefined) throw new ZipFormatError('no <name>/data.pkl record: not a torch.save zip');
+      prefix = pickleName.slice(0, -'data.pkl'.length);
+      const byteorder = entries.get(`${prefix}byteorder`);
+      if (byteorder !== undefined && byteorder.toString('latin1') !== 'little') throw new ZipFormatError('big-endian storages are not supported');
+      refs = readStateDictPickle(entries.get(pickleName) as Buffer);
+    }
   } catch (error) {
     if (error instanceof ZipFormatError) throw fail(`not a readable PyTorch checkpoint: ${error.message}`, error);
-    if (error instanceof PickleFormatError) throw fail(`data.pkl: ${error.message}`, error);
+    if (error instanceof PickleFormatError) throw fail(`cannot read the pickled state dict: ${error.message}`, error);
     throw error;
   }
 

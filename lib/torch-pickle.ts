@@ -1,9 +1,10 @@
 /**
- * A restricted pickle machine for the data.pkl that torch.save writes for a state dict
- * (pickle protocol 2): an OrderedDict of tensors built by torch._utils._rebuild_tensor_v2 over
- * persistent storages ('storage', torch.FloatStorage, key, location, numel). It runs no code:
- * only those globals are known, and any other global or opcode is refused with its name, so a
- * malicious or unexpected pickle cannot do more than fail.
+ * A restricted pickle machine for what torch.save writes for a state dict (pickle protocol
+ * 2): an OrderedDict of tensors built by torch._utils._rebuild_tensor_v2 over persistent
+ * storages ('storage', torch.FloatStorage, key, location, numel[, None]), plus the small
+ * header pickles (magic number, protocol, sys_info, storage keys) of the pre-1.6 format. It
+ * runs no code: only those globals are known, and any other global or opcode is refused with
+ * its name, so a malicious or unexpected pickle cannot do more than fail.
  * @internal
  */
 
@@ -40,7 +41,18 @@ interface DictValue {
   entries: Map<string, Value>;
 }
 
-type Value = string | number | boolean | null | Value[] | GlobalRef | DictValue | StorageRef | TensorRef;
+/** An integer too wide for a double (the pre-1.6 magic number), as little-endian hex. */
+export interface LongValue {
+  kind: 'long';
+  hex: string;
+}
+
+interface ListValue {
+  kind: 'list';
+  items: Value[];
+}
+
+export type Value = string | number | boolean | null | Value[] | GlobalRef | DictValue | ListValue | LongValue | StorageRef | TensorRef;
 
 const STORAGE_TYPES: Record<string, StorageDtype> = {
   'torch FloatStorage': 'float32',
@@ -73,7 +85,10 @@ function rebuildTensor(args: Value): TensorRef {
 }
 
 function persistentStorage(pid: Value): StorageRef {
-  if (!Array.isArray(pid) || pid.length !== 5 || pid[0] !== 'storage') throw new PickleFormatError('unsupported persistent id (expected a storage)');
+  // The pre-1.6 format adds view_metadata, None unless the tensor views part of a storage.
+  if (!Array.isArray(pid) || !(pid.length === 5 || (pid.length === 6 && pid[5] === null)) || pid[0] !== 'storage') {
+    throw new PickleFormatError('unsupported persistent id (expected a storage)');
+  }
   const [, type, key, , numel] = pid;
   const dtype = typeof type === 'object' && type !== null && (type as GlobalRef).kind === 'global' ? STORAGE_TYPES[(type as GlobalRef).name] : undefined;
   if (dtype === undefined) throw new PickleFormatError('unsupported storage type in persistent id');
@@ -82,11 +97,44 @@ function persistentStorage(pid: Value): StorageRef {
   return { kind: 'storage', dtype, key, numel };
 }
 
-/** Runs data.pkl and returns its state dict: parameter name → tensor reference. */
+/** The state dict a pickle's result holds: parameter name → tensor reference. */
+export function asStateDict(result: Value): Map<string, TensorRef> {
+  if (typeof result !== 'object' || result === null || (result as DictValue).kind !== 'dict') {
+    throw new PickleFormatError('the pickle does not hold a state dict');
+  }
+  const tensors = new Map<string, TensorRef>();
+  for (const [name, value] of (result as DictValue).entries) {
+    if (typeof value !== 'object' || value === null || (value as TensorRef).kind !== 'tensor') {
+      throw new PickleFormatError(`state dict entry ${JSON.stringify(name)} is not a tensor`);
+    }
+    tensors.set(name, value as TensorRef);
+  }
+  return tensors;
+}
+
+/** The strings of a pickled list (the pre-1.6 format's storage keys, in file order). */
+export function asStringList(result: Value): string[] {
+  const items = typeof result === 'object' && result !== null && (result as ListValue).kind === 'list' ? (result as ListValue).items : undefined;
+  if (items === undefined || !items.every((item): item is string => typeof item === 'string')) throw new PickleFormatError('expected a list of storage keys');
+  return items;
+}
+
+/** A plain dict's entries (the pre-1.6 format's sys_info). */
+export function asDict(result: Value): Map<string, Value> {
+  if (typeof result !== 'object' || result === null || (result as DictValue).kind !== 'dict') throw new PickleFormatError('expected a dict');
+  return (result as DictValue).entries;
+}
+
+/** Runs data.pkl (the zip format) and returns its state dict. */
 export function readStateDictPickle(bytes: Buffer): Map<string, TensorRef> {
+  return asStateDict(runPickle(bytes, 0).value);
+}
+
+/** Runs one pickle starting at byte `start`; returns its value and the byte after STOP. */
+export function runPickle(bytes: Buffer, start: number): { value: Value; end: number } {
   const stack: Array<Value | typeof MARK> = [];
   const memo = new Map<number, Value>();
-  let at = 0;
+  let at = start;
 
   const need = (n: number): void => {
     if (at + n > bytes.length) throw new PickleFormatError('the pickle ends early (truncated?)');
@@ -134,20 +182,8 @@ export function readStateDictPickle(bytes: Buffer): Map<string, TensorRef> {
         if ((bytes[at] as number) > 2) throw new PickleFormatError(`pickle protocol ${bytes[at]} (torch.save writes protocol 2)`);
         at += 1;
         break;
-      case 0x2e: { // STOP
-        const result = pop();
-        if (typeof result !== 'object' || result === null || (result as DictValue).kind !== 'dict') {
-          throw new PickleFormatError('the pickle does not hold a state dict');
-        }
-        const tensors = new Map<string, TensorRef>();
-        for (const [name, value] of (result as DictValue).entries) {
-          if (typeof value !== 'object' || value === null || (value as TensorRef).kind !== 'tensor') {
-            throw new PickleFormatError(`state dict entry ${JSON.stringify(name)} is not a tensor`);
-          }
-          tensors.set(name, value as TensorRef);
-        }
-        return tensors;
-      }
+      case 0x2e: // STOP
+        return { value: pop(), end: at };
       case 0x28: // MARK
         stack.push(MARK);
         break;
@@ -174,6 +210,17 @@ export function readStateDictPickle(bytes: Buffer): Map<string, TensorRef> {
       case 0x7d: // EMPTY_DICT
         stack.push({ kind: 'dict', entries: new Map() });
         break;
+      case 0x5d: // EMPTY_LIST
+        stack.push({ kind: 'list', items: [] });
+        break;
+      case 0x61: // APPEND
+      case 0x65: { // APPENDS
+        const items = opcode === 0x61 ? [pop()] : popToMark();
+        const list = top();
+        if (typeof list !== 'object' || list === null || (list as ListValue).kind !== 'list') throw new PickleFormatError('APPEND to a non-list');
+        (list as ListValue).items.push(...items);
+        break;
+      }
       case 0x73: { // SETITEM
         const value = pop();
         const key = pop();
@@ -221,12 +268,16 @@ export function readStateDictPickle(bytes: Buffer): Map<string, TensorRef> {
         stack.push(bytes.readUInt16LE(at));
         at += 2;
         break;
-      case 0x8a: { // LONG1: little-endian two's complement; sizes past 2^53 are refused
+      case 0x8a: { // LONG1: little-endian two's complement; wider than 6 bytes stays opaque
         need(1);
         const length = bytes[at] as number;
         at += 1;
         need(length);
-        if (length > 7) throw new PickleFormatError('integer too large');
+        if (length > 6) {
+          stack.push({ kind: 'long', hex: bytes.toString('hex', at, at + length) });
+          at += length;
+          break;
+        }
         let value = 0;
         for (let i = length - 1; i >= 0; i -= 1) value = value * 256 + (bytes[at + i] as number);
         if (length > 0 && ((bytes[at + length - 1] as number) & 0x80) !== 0) value -= 2 ** (8 * length);

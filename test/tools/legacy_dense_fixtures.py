@@ -1,8 +1,9 @@
 """A bi-encoder whose Dense modules are saved the way sentence-transformers < 3 saved them:
 config.json without module_input_name/module_output_name and the weights as pytorch_model.bin
-(torch.save of the state dict: a zip of <stem>/data.pkl + raw storages). One Dense layer is
-float32, the other float16, as half-precision checkpoints were shared. References come from
-Python sentence-transformers 6 loading that folder.
+(torch.save of the state dict). 2_Dense is float32 in the stream format of PyTorch < 1.6,
+3_Dense float16 in the zip format (<stem>/data.pkl + raw storages) of later versions, as
+half-precision checkpoints were shared. References come from Python sentence-transformers 6
+loading that folder.
 
     python test/tools/legacy_dense_fixtures.py      # also run by `npm run fixtures`
 """
@@ -40,7 +41,7 @@ def remember_existing(out: Path) -> None:
         KEPT_BYTES[target] = target.read_bytes()
 
 
-def to_legacy_dense(folder: Path, dtype: torch.dtype) -> None:
+def to_legacy_dense(folder: Path, dtype: torch.dtype, zip_format: bool) -> None:
     """Rewrites a Dense folder as sentence-transformers 2.x wrote it: torch.save(state_dict)
     into pytorch_model.bin and the four config keys of that time."""
     config = json.loads((folder / "config.json").read_text())
@@ -55,12 +56,14 @@ def to_legacy_dense(folder: Path, dtype: torch.dtype) -> None:
         ordered[key] = state[key].to(dtype)
     target = folder / "pytorch_model.bin"
     kept = KEPT.get(target)
-    if kept is not None and kept.keys() == ordered.keys() and all(torch.equal(kept[k], ordered[k]) and kept[k].dtype == ordered[k].dtype for k in ordered):
-        # torch.save writes a random serialization_id: keep the committed file when its
-        # tensors are the same, so regenerating leaves the fixture byte-identical.
+    same_format = kept is not None and KEPT_BYTES[target].startswith(b"PK") == zip_format
+    if same_format and kept.keys() == ordered.keys() and all(torch.equal(kept[k], ordered[k]) and kept[k].dtype == ordered[k].dtype for k in ordered):
+        # torch.save writes a random serialization_id (zip) or memory addresses as storage
+        # keys (stream): keep the committed file when its tensors and format are the same, so
+        # regenerating leaves the fixture byte-identical.
         target.write_bytes(KEPT_BYTES[target])
     else:
-        torch.save(ordered, str(target))
+        torch.save(ordered, str(target), _use_new_zipfile_serialization=zip_format)
     (folder / "model.safetensors").unlink()
 
 
@@ -85,8 +88,8 @@ def main() -> None:
         shutil.rmtree(out)
     st.save(str(out))
     (out / "README.md").unlink(missing_ok=True)
-    to_legacy_dense(out / "2_Dense", torch.float32)
-    to_legacy_dense(out / "3_Dense", torch.float16)
+    to_legacy_dense(out / "2_Dense", torch.float32, zip_format=False)
+    to_legacy_dense(out / "3_Dense", torch.float16, zip_format=True)
     export_onnx(model, out / "onnx" / "model.onnx")
 
     texts = fixture_corpus()

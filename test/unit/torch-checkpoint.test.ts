@@ -12,6 +12,7 @@ import { readStoredZip } from '../../lib/zip-stored.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 
 const LEGACY = join(FIXTURES, 'tiny-bert-dense-legacy');
+// float32 in the stream format of PyTorch < 1.6; float16 in the zip format.
 const FLOAT32_BIN = join(LEGACY, '2_Dense', 'pytorch_model.bin');
 const FLOAT16_BIN = join(LEGACY, '3_Dense', 'pytorch_model.bin');
 
@@ -90,7 +91,7 @@ function expectLoadError(bytes: Buffer, pattern: RegExp): void {
   }
 }
 
-test('reads the committed float32 and float16 legacy Dense weights', async () => {
+test('reads the committed float32 (pre-1.6 stream) and float16 (zip) legacy Dense weights', async () => {
   const f32 = await readTorchStateDict(FLOAT32_BIN);
   assert.equal([...f32.keys()], ['linear.weight', 'linear.bias']);
   assert.equal(f32.get('linear.weight')?.shape, [12, 8]);
@@ -120,7 +121,7 @@ test('converts bfloat16 and float16 storages to float32', () => {
 });
 
 test('a truncated archive is ERR_MODEL_LOAD', () => {
-  const bytes = readFileSync(FLOAT32_BIN);
+  const bytes = readFileSync(FLOAT16_BIN);
   for (const length of [0, 10, 200, bytes.length - 30, bytes.length - 1]) expectLoadError(bytes.subarray(0, length), /zip|truncated|central directory/);
   // Cut inside the data while keeping the directory: entries point past the end.
   const entries = readStoredZip(bytes);
@@ -151,8 +152,25 @@ test('compressed entries, missing or short storages and strided tensors are refu
   expectLoadError(storedZip([['model/other.pkl', pickle]]), /no <name>\/data\.pkl/);
 });
 
+test('a truncated or altered pre-1.6 stream is ERR_MODEL_LOAD', () => {
+  const bytes = readFileSync(FLOAT32_BIN);
+  assert.is(bytes[0], 0x80, 'the fixture is in the stream format');
+  for (const length of [3, 14, 100, bytes.length - 8 * 4 - 40, bytes.length - 1]) expectLoadError(bytes.subarray(0, length), /truncated|ends early|outside/);
+  const wrongMagic = Buffer.from(bytes);
+  wrongMagic[5] = (wrongMagic[5] as number) ^ 0xff;
+  expectLoadError(wrongMagic, /magic number/);
+  // A storage of more elements than the file holds.
+  const oversized = Buffer.from(bytes);
+  const firstStorage = bytes.length - (12 * 4 + 8) - (96 * 4 + 8);
+  oversized.writeBigUInt64LE(10n ** 15n, firstStorage);
+  expectLoadError(oversized, /outside the file/);
+});
+
 test('random corruption parses or fails with ERR_MODEL_LOAD, never another error', () => {
-  const original = readFileSync(FLOAT16_BIN);
+  for (const file of [FLOAT16_BIN, FLOAT32_BIN]) corrupt(readFileSync(file));
+});
+
+function corrupt(original: Buffer): void {
   let seed = 12345;
   const random = (n: number): number => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -170,7 +188,7 @@ test('random corruption parses or fails with ERR_MODEL_LOAD, never another error
     }
   }
   assert.ok(failures > 0);
-});
+}
 
 test('garbage bytes and a missing file are ERR_MODEL_LOAD', async () => {
   expectLoadError(Buffer.from('this is not a zip archive at all, just text'), /zip/);
