@@ -72,6 +72,18 @@ export interface NativeSparseEncoder {
   dispose(): void;
 }
 
+/** The inference-free route of a sparse encoder: idf weights per token, no model run. */
+export interface NativeStaticSparseEncoderOptions {
+  tokenizerPath: string;
+  /** Tokens kept per text (no special tokens are added); 0 keeps all. */
+  maxLength: number;
+  /** One weight per vocabulary id; copied once at load. */
+  weights: Float32Array;
+}
+
+/** Same surface as NativeSparseEncoder; batchSize changes nothing (no model runs). */
+export type NativeStaticSparseEncoder = NativeSparseEncoder;
+
 export interface NativeRuntimeInfo {
   onnxRuntimeLoaded: boolean;
   onnxRuntimeVersion: string | null;
@@ -91,7 +103,9 @@ export interface NativeBinding {
   runtimeInfo(): NativeRuntimeInfo;
   loadSentenceEncoder(options: NativeSentenceEncoderOptions): Promise<NativeSentenceEncoder>;
   loadCrossEncoder(options: NativeModelOptions): Promise<NativeCrossEncoder>;
-  loadSparseEncoder(options: NativeModelOptions): Promise<NativeSparseEncoder>;
+  /** spladeActivation is SpladePooling's activation_function; default 'relu'. */
+  loadSparseEncoder(options: NativeModelOptions & { spladeActivation?: 'relu' | 'log1p_relu' }): Promise<NativeSparseEncoder>;
+  loadStaticSparseEncoder(options: NativeStaticSparseEncoderOptions): Promise<NativeStaticSparseEncoder>;
   semanticSearch(queries: Float32Array, numQueries: number, corpus: Float32Array, corpusRows: number, dim: number,
     topK: number, score: 'cosine' | 'dot', queryChunkSize: number, corpusChunkSize: number): Promise<NativeSearchResults>;
   searchInt8(queries: Int8Array, numQueries: number, corpus: Int8Array, corpusRows: number, dim: number, topK: number): Promise<NativeSearchResults>;

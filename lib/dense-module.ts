@@ -1,13 +1,15 @@
 /**
- * Reads a sentence-transformers Dense module folder (config.json + model.safetensors) into
- * the weights the native pipeline applies after pooling.
+ * Reads a sentence-transformers Dense module folder (config.json + model.safetensors, or the
+ * pytorch_model.bin of sentence-transformers < 3) into the weights the native pipeline applies
+ * after pooling.
  * @internal
  */
 import { join } from 'node:path';
 
 import { parseActivationPath } from './activations.js';
 import { exists, loadError, readJsonFile } from './json-files.js';
-import { readSafetensors } from './safetensors.js';
+import { readSafetensors, type Tensor } from './safetensors.js';
+import { readTorchStateDict } from './torch-checkpoint.js';
 
 export interface DenseLayerWeights {
   inFeatures: number;
@@ -34,16 +36,20 @@ export async function readDenseModule(dir: string): Promise<DenseLayerWeights> {
   const activation = activationPath.endsWith('GELU') ? 'gelu' : parseActivationPath(activationPath, configFile);
   if (!NATIVE_ACTIVATIONS.has(activation)) throw loadError(`${configFile}: activation ${activationPath} is not supported in Dense`);
 
-  const weightsFile = join(dir, 'model.safetensors');
-  if (!(await exists(weightsFile))) {
-    const legacy = join(dir, 'pytorch_model.bin');
-    throw loadError(
-      (await exists(legacy))
-        ? `${legacy}: Dense weights in PyTorch pickle format cannot be read; re-save the model with safetensors (sentence-transformers' default)`
-        : `Dense weights not found: ${weightsFile}`,
-    );
+  // model.safetensors since sentence-transformers 3; pytorch_model.bin (torch.save) before.
+  const safetensorsFile = join(dir, 'model.safetensors');
+  const legacyFile = join(dir, 'pytorch_model.bin');
+  let weightsFile: string;
+  let tensors: Map<string, Tensor>;
+  if (await exists(safetensorsFile)) {
+    weightsFile = safetensorsFile;
+    tensors = await readSafetensors(safetensorsFile);
+  } else if (await exists(legacyFile)) {
+    weightsFile = legacyFile;
+    tensors = await readTorchStateDict(legacyFile);
+  } else {
+    throw loadError(`Dense weights not found: ${safetensorsFile} (nor ${legacyFile})`);
   }
-  const tensors = await readSafetensors(weightsFile);
   const weight = tensors.get('linear.weight');
   if (!weight || weight.shape.length !== 2 || weight.shape[0] !== outFeatures || weight.shape[1] !== inFeatures) {
     throw loadError(`${weightsFile}: linear.weight must be [${outFeatures}, ${inFeatures}] but is ${weight ? `[${weight.shape.join(', ')}]` : 'missing'}`);

@@ -12,7 +12,8 @@ export interface Tensor {
   data: Float32Array;
 }
 
-function halfToFloat(bits: number): number {
+/** IEEE half-precision bits as a number. */
+export function halfToFloat(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exponent = (bits >> 10) & 0x1f;
   const fraction = bits & 0x3ff;

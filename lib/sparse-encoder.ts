@@ -1,12 +1,16 @@
 /**
  * SparseEncoder: SPLADE sparse embeddings over a masked-LM head, pooled natively
  * (max over tokens of log1p(relu(logits))) without keeping a second [batch, seq, vocab] buffer.
+ * Router models route by task: an inference-free "query" route (SparseStaticEmbedding) only
+ * tokenizes and looks up idf weights, natively, into the same sparse rows.
  */
 import { nativeBinding, type NativeSparseEncoder } from './binding.js';
+import { loadError } from './json-files.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
 import { NativeModelHandle } from './native-model-handle.js';
 import { SparseEmbeddings, sparseDot, sparsity } from './sparse-embeddings.js';
-import { readSparseEncoderFolder, type SparseEncoderFolder } from './sparse-encoder-folder.js';
+import { readSparseEncoderFolder, type SparseEncoderFolder, type SparseRoute } from './sparse-encoder-folder.js';
+import { resolveRoute } from './sparse-router.js';
 import { describeValue, validateOptionsObject, validatePositiveInteger, validateTexts } from './validate.js';
 
 export type SparseEncoderOptions = LoadOptions;
@@ -20,6 +24,19 @@ export interface SparseEncodeOptions {
   prompt?: string;
   /** A prompt the model defines by name (config_sentence_transformers.json). */
   promptName?: string;
+  /**
+   * The Router route to take (e.g. 'query', 'document'), as sentence-transformers' `task`;
+   * without one the Router's default route. Ignored by models without a Router.
+   */
+  task?: string;
+}
+
+type RouteLoadOptions = Parameters<typeof nativeModelOptions>[1];
+
+function loadRoute(route: SparseRoute, runtime: RouteLoadOptions): Promise<NativeSparseEncoder> {
+  return route.kind === 'splade'
+    ? nativeBinding().loadSparseEncoder({ ...nativeModelOptions(route.files, runtime), spladeActivation: route.activation })
+    : nativeBinding().loadStaticSparseEncoder({ tokenizerPath: route.tokenizerPath, maxLength: route.maxLength, weights: route.weights });
 }
 
 /**
@@ -32,24 +49,45 @@ export interface SparseEncodeOptions {
  * const query = await splade.encodeQuery('how is the weather');
  * splade.similarity(query, docs); // Float32Array of dot products
  * splade.decode(query, 5);        // [[['weather', 2.1], …]]
+ *
+ * // An inference-free model (Router: query = idf weights, document = SPLADE):
+ * const sparse = await SparseEncoder.fromPretrained('./opensearch-neural-sparse-doc-v3');
+ * await sparse.encodeQuery('what is splade'); // tokenizer + idf lookup, no transformer run
  */
 export class SparseEncoder {
-  readonly #handle: NativeModelHandle<NativeSparseEncoder>;
+  /** One native model per route, in the Router's order ('' alone without a Router). */
+  readonly #routes: Map<string, NativeModelHandle<NativeSparseEncoder>>;
   readonly #folder: SparseEncoderFolder;
   /** Vocabulary size: the dense width of each sparse embedding. */
   readonly dimension: number;
 
-  private constructor(native: NativeSparseEncoder, folder: SparseEncoderFolder) {
-    this.#handle = new NativeModelHandle(native, 'this SparseEncoder');
+  private constructor(natives: Map<string, NativeSparseEncoder>, folder: SparseEncoderFolder) {
+    this.#routes = new Map([...natives].map(([name, native]) => [name, new NativeModelHandle(native, 'this SparseEncoder')]));
     this.#folder = folder;
-    this.dimension = native.vocabSize;
+    this.dimension = (natives.values().next().value as NativeSparseEncoder).vocabSize;
   }
 
   static async fromPretrained(pathOrId: string, options: SparseEncoderOptions = {}): Promise<SparseEncoder> {
     const { root, fileName, runtime } = await resolveLoad<SparseEncoderOptions>(pathOrId, options);
     const folder = await readSparseEncoderFolder(root, fileName);
-    const native = await nativeBinding().loadSparseEncoder(nativeModelOptions(folder, runtime));
-    return new SparseEncoder(native, folder);
+    const natives = new Map<string, NativeSparseEncoder>();
+    try {
+      for (const [name, route] of folder.routes) natives.set(name, await loadRoute(route, runtime));
+      // Every route must embed into the same vocabulary, or query and document rows would not compare.
+      const sizes = [...natives].map(([name, native]) => `${name}: ${native.vocabSize}`);
+      if (new Set([...natives.values()].map((native) => native.vocabSize)).size > 1) {
+        throw loadError(`${root}: the Router's routes have different dimensions (${sizes.join(', ')})`);
+      }
+    } catch (error) {
+      for (const native of natives.values()) native.dispose();
+      throw error;
+    }
+    return new SparseEncoder(natives, folder);
+  }
+
+  /** The Router's route names ('query', 'document', …); empty for a model without a Router. */
+  get routes(): string[] {
+    return this.#folder.router ? [...this.#folder.routes.keys()] : [];
   }
 
   get maxSeqLength(): number {
@@ -62,25 +100,29 @@ export class SparseEncoder {
 
   /** Encodes texts into sparse rows over the vocabulary. */
   async encode(texts: string | string[], options: SparseEncodeOptions = {}): Promise<SparseEmbeddings> {
-    this.#handle.ensureOpen();
+    this.#anyHandle().ensureOpen();
     const { texts: list } = validateTexts(texts);
     const opts = validateOptionsObject<SparseEncodeOptions>(options, 'options');
+    const handle = this.#routeHandle(opts.task);
     const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
     const maxActiveDims = opts.maxActiveDims === undefined ? 0 : validatePositiveInteger(opts.maxActiveDims, 'options.maxActiveDims');
     const prompt = this.#resolvePrompt(opts.prompt, opts.promptName);
     const inputs = prompt ? list.map((text) => prompt + text) : list;
-    const rows = await this.#handle.run((native) => native.encode(inputs, batchSize, maxActiveDims));
+    const rows = await handle.run((native) => native.encode(inputs, batchSize, maxActiveDims));
     return new SparseEmbeddings(rows.indices, rows.values, rows.offsets, this.dimension);
   }
 
-  /** encode() with the model's "query" prompt, when it has one. */
-  encodeQuery(texts: string | string[], options: Omit<SparseEncodeOptions, 'promptName'> = {}): Promise<SparseEmbeddings> {
-    return this.encode(texts, { ...options, ...(this.prompts.query !== undefined && options.prompt === undefined ? { promptName: 'query' } : {}) });
+  /** encode() with task 'query' and the model's "query" prompt, when it has one. */
+  encodeQuery(texts: string | string[], options: Omit<SparseEncodeOptions, 'promptName' | 'task'> = {}): Promise<SparseEmbeddings> {
+    return this.encode(texts, { ...options, task: 'query', ...this.#defaultPrompt(['query'], options) });
   }
 
-  /** encode() with the model's "document" prompt, when it has one. */
-  encodeDocument(texts: string | string[], options: Omit<SparseEncodeOptions, 'promptName'> = {}): Promise<SparseEmbeddings> {
-    return this.encode(texts, { ...options, ...(this.prompts.document !== undefined && options.prompt === undefined ? { promptName: 'document' } : {}) });
+  /**
+   * encode() with task 'document' and the model's first prompt of "document", "passage",
+   * "corpus", when it has one (sentence-transformers' encode_document).
+   */
+  encodeDocument(texts: string | string[], options: Omit<SparseEncodeOptions, 'promptName' | 'task'> = {}): Promise<SparseEmbeddings> {
+    return this.encode(texts, { ...options, task: 'document', ...this.#defaultPrompt(['document', 'passage', 'corpus'], options) });
   }
 
   /** Dot-product similarity matrix [a.rows × b.rows], row-major. */
@@ -95,7 +137,8 @@ export class SparseEncoder {
 
   /** The `topK` heaviest (token, weight) pairs of each row, heaviest first. */
   decode(embeddings: SparseEmbeddings, topK?: number): Array<Array<[string, number]>> {
-    const native = this.#handle.native;
+    // Router.tokenizer: the first route's tokenizer, as Python decodes with.
+    const native = this.#anyHandle().native;
     const limit = topK === undefined ? Number.POSITIVE_INFINITY : validatePositiveInteger(topK, 'topK');
     const result: Array<Array<[string, number]>> = [];
     for (let r = 0; r < embeddings.rows; r += 1) {
@@ -114,7 +157,24 @@ export class SparseEncoder {
   }
 
   async dispose(): Promise<void> {
-    await this.#handle.dispose();
+    await Promise.all([...this.#routes.values()].map((handle) => handle.dispose()));
+  }
+
+  #anyHandle(): NativeModelHandle<NativeSparseEncoder> {
+    return this.#routes.values().next().value as NativeModelHandle<NativeSparseEncoder>;
+  }
+
+  #routeHandle(task: unknown): NativeModelHandle<NativeSparseEncoder> {
+    if (task !== undefined && typeof task !== 'string') throw new TypeError(`expected options.task to be a string but received ${describeValue(task)}`);
+    const router = this.#folder.router;
+    if (router === null) return this.#anyHandle();
+    return this.#routes.get(resolveRoute(router, task)) as NativeModelHandle<NativeSparseEncoder>;
+  }
+
+  #defaultPrompt(candidates: string[], options: { prompt?: string }): { promptName?: string } {
+    if (typeof options === 'object' && options !== null && options.prompt !== undefined) return {};
+    const name = candidates.find((candidate) => this.prompts[candidate] !== undefined);
+    return name === undefined ? {} : { promptName: name };
   }
 
   #resolvePrompt(prompt: unknown, promptName: unknown): string {

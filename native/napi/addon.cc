@@ -11,6 +11,7 @@
 #include "napi/search_worker.h"
 #include "napi/sentence_encoder_wrap.h"
 #include "napi/sparse_encoder_wrap.h"
+#include "napi/static_sparse_encoder_wrap.h"
 #include "runtime/ort_runtime.h"
 
 namespace sk::napi {
@@ -61,6 +62,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SentenceEncoderWrap::Init(env, exports);
   CrossEncoderWrap::Init(env, exports);
   SparseEncoderWrap::Init(env, exports);
+  StaticSparseEncoderWrap::Init(env, exports);
   InitSearch(env, exports);
   return exports;
 }

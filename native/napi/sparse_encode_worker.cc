@@ -21,14 +21,16 @@ Status SparseEncodeWorker::Run() {
   return Status::Ok();
 }
 
+Napi::Value SparseEncodeWorker::Result(Napi::Env env) { return SparseRowsToObject(env, rows_); }
+
 // The sizes are only known after the run, so the result is copied once into typed arrays.
-Napi::Value SparseEncodeWorker::Result(Napi::Env env) {
-  Napi::Int32Array indices = Napi::Int32Array::New(env, rows_.indices.size());
-  if (!rows_.indices.empty()) std::memcpy(indices.Data(), rows_.indices.data(), rows_.indices.size() * sizeof(int32_t));
-  Napi::Float32Array values = Napi::Float32Array::New(env, rows_.values.size());
-  if (!rows_.values.empty()) std::memcpy(values.Data(), rows_.values.data(), rows_.values.size() * sizeof(float));
-  Napi::Int32Array offsets = Napi::Int32Array::New(env, rows_.offsets.size());
-  for (size_t i = 0; i < rows_.offsets.size(); ++i) offsets[i] = static_cast<int32_t>(rows_.offsets[i]);
+Napi::Object SparseRowsToObject(Napi::Env env, const pipeline::SparseRows& rows) {
+  Napi::Int32Array indices = Napi::Int32Array::New(env, rows.indices.size());
+  if (!rows.indices.empty()) std::memcpy(indices.Data(), rows.indices.data(), rows.indices.size() * sizeof(int32_t));
+  Napi::Float32Array values = Napi::Float32Array::New(env, rows.values.size());
+  if (!rows.values.empty()) std::memcpy(values.Data(), rows.values.data(), rows.values.size() * sizeof(float));
+  Napi::Int32Array offsets = Napi::Int32Array::New(env, rows.offsets.size());
+  for (size_t i = 0; i < rows.offsets.size(); ++i) offsets[i] = static_cast<int32_t>(rows.offsets[i]);
   Napi::Object result = Napi::Object::New(env);
   result.Set("indices", indices);
   result.Set("values", values);

@@ -13,6 +13,9 @@
 
 namespace sk::napi {
 
+// { indices, values, offsets } typed arrays of `rows`; shared by every sparse route's worker.
+Napi::Object SparseRowsToObject(Napi::Env env, const pipeline::SparseRows& rows);
+
 class SparseEncodeWorker : public PromiseWorker {
  public:
   SparseEncodeWorker(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model,

@@ -13,9 +13,17 @@ namespace {
 Napi::Value LoadSparseEncoder(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) ThrowTypeError(env, "expected an options object");
-  const pipeline::ModelFiles files = ReadModelFiles(info[0].As<Napi::Object>());
+  const Napi::Object options = info[0].As<Napi::Object>();
+  const pipeline::ModelFiles files = ReadModelFiles(options);
+  // spladeActivation: 'relu' (default) | 'log1p_relu', validated in lib/.
+  const pipeline::SpladeActivation activation =
+      options.Has("spladeActivation") && GetString(options, "spladeActivation") == "log1p_relu"
+          ? pipeline::SpladeActivation::kLog1pRelu
+          : pipeline::SpladeActivation::kRelu;
   return LoadModelWorker<pipeline::SparseEncoderModel, SparseEncoderWrap>::Start(
-      env, [files](std::unique_ptr<pipeline::SparseEncoderModel>* out) { return pipeline::SparseEncoderModel::Load(files, out); });
+      env, [files, activation](std::unique_ptr<pipeline::SparseEncoderModel>* out) {
+        return pipeline::SparseEncoderModel::Load(files, out, activation);
+      });
 }
 
 }  // namespace

@@ -8,9 +8,11 @@
 
 namespace sk::pipeline {
 
-Status SparseEncoderModel::Load(const ModelFiles& files, std::unique_ptr<SparseEncoderModel>* out) {
+Status SparseEncoderModel::Load(const ModelFiles& files, std::unique_ptr<SparseEncoderModel>* out,
+                                SpladeActivation activation) {
   std::unique_ptr<SparseEncoderModel> model(new SparseEncoderModel());
   model->files_ = files;
+  model->activation_ = activation;
   SK_RETURN_IF_ERROR(model->model_.Load(files));
   SK_RETURN_IF_ERROR(model->model_.LastDimension(files.max_length, &model->vocab_size_));
   *out = std::move(model);
@@ -63,6 +65,7 @@ Status SparseEncoderModel::Encode(const std::vector<std::string>& texts, size_t 
   // Rows arrive in length order; keep each one's sparse entries until all are done.
   std::vector<SparseRows> rows(texts.size());
   std::vector<float> pooled;
+  const bool twice = activation_ == SpladeActivation::kLog1pRelu;
   const ort::OrtSession& session = *model_.session;
   SK_RETURN_IF_ERROR(RunSortedBatches(session, model_.run_mutex, encodings, BatchLimits{batch_size, 0}, model_.tokenizer->PadId(),
                                       [&](const BatchResult& result) -> Status {
@@ -78,7 +81,10 @@ Status SparseEncoderModel::Encode(const std::vector<std::string>& texts, size_t 
     for (size_t r = 0; r < result.count; ++r) {
       float* row = pooled.data() + r * vocab_size_;
       // log1p(relu(max)) == max(log1p(relu(x))): both functions are monotonic.
-      for (size_t j = 0; j < vocab_size_; ++j) row[j] = row[j] > 0.0f ? std::log1p(row[j]) : (std::isnan(row[j]) ? row[j] : 0.0f);
+      for (size_t j = 0; j < vocab_size_; ++j) {
+        row[j] = row[j] > 0.0f ? std::log1p(row[j]) : (std::isnan(row[j]) ? row[j] : 0.0f);
+        if (twice) row[j] = std::log1p(row[j]);
+      }
       AppendSparseRow(row, vocab_size_, max_active_dims, &rows[result.rows[r]]);
     }
     return Status::Ok();

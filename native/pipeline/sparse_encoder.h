@@ -22,9 +22,15 @@ struct SparseRows {
   std::vector<int64_t> offsets{0};
 };
 
+// SpladePooling's activation_function: "relu" is log1p(relu(x)); "log1p_relu" (opensearch's
+// inference-free models) applies log1p once more. Both are monotonic, so the max-first
+// pooling holds for either.
+enum class SpladeActivation { kRelu, kLog1pRelu };
+
 class SparseEncoderModel {
  public:
-  static Status Load(const ModelFiles& files, std::unique_ptr<SparseEncoderModel>* out);
+  static Status Load(const ModelFiles& files, std::unique_ptr<SparseEncoderModel>* out,
+                     SpladeActivation activation = SpladeActivation::kRelu);
 
   size_t vocab_size() const { return vocab_size_; }
   const tok::Tokenizer& tokenizer() const { return *model_.tokenizer; }
@@ -40,6 +46,7 @@ class SparseEncoderModel {
   ModelFiles files_;
   ModelSession model_;
   size_t vocab_size_ = 0;
+  SpladeActivation activation_ = SpladeActivation::kRelu;
 };
 
 // Turns one dense row of SPLADE weights into sparse entries, keeping the `max_active_dims`

@@ -1,0 +1,136 @@
+/**
+ * Reads a state dict saved by torch.save into float32 tensors, as sentence-transformers < 3
+ * wrote Dense modules' pytorch_model.bin. Both formats: the zip of PyTorch ≥ 1.6
+ * (<stem>/data.pkl plus one raw little-endian storage per <stem>/data/<key>, stored
+ * uncompressed) and the older stream (magic, protocol and sys_info pickles, the state dict
+ * pickle, the list of storage keys, then each storage as an 8-byte element count and its
+ * bytes). Our own zip reader and a restricted pickle machine: nothing in the file is executed.
+ * Float32, float16 and bfloat16 storages are read; tensors must be contiguous views.
+ * @internal
+ */
+import { readFile } from 'node:fs/promises';
+
+import { SentenceKitError } from './errors.js';
+import { halfToFloat, type Tensor } from './safetensors.js';
+import { asDict, asStateDict, asStringList, PickleFormatError, readStateDictPickle, runPickle, type StorageDtype, type TensorRef } from './torch-pickle.js';
+import { readStoredZip, ZipFormatError } from './zip-stored.js';
+
+const ELEMENT_BYTES: Record<StorageDtype, number> = { float32: 4, float16: 2, bfloat16: 2 };
+
+function contiguous(shape: number[], stride: number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d -= 1) {
+    // A dimension of size 1 may carry any stride.
+    if ((shape[d] as number) !== 1 && stride[d] !== expected) return false;
+    expected *= shape[d] as number;
+  }
+  return true;
+}
+
+function toFloat32(raw: Buffer, dtype: StorageDtype, begin: number, count: number): Float32Array {
+  const data = new Float32Array(count);
+  if (dtype === 'float32') {
+    for (let i = 0; i < count; i += 1) data[i] = raw.readFloatLE((begin + i) * 4);
+  } else if (dtype === 'float16') {
+    for (let i = 0; i < count; i += 1) data[i] = halfToFloat(raw.readUInt16LE((begin + i) * 2));
+  } else {
+    const word = new Uint32Array(1);
+    const asFloat = new Float32Array(word.buffer);
+    for (let i = 0; i < count; i += 1) {
+      word[0] = raw.readUInt16LE((begin + i) * 2) << 16;
+      data[i] = asFloat[0] as number;
+    }
+  }
+  return data;
+}
+
+// torch.serialization's MAGIC_NUMBER 0x1950a86a20f9469cfc6c, as pickle's LONG1 stores it.
+const LEGACY_MAGIC = '6cfc9c46f9206aa85019';
+const LEGACY_PROTOCOL = 1001;
+
+/** The pre-1.6 stream: its tensors, and its storages keyed like the zip's <stem>/data/<key>. */
+function readLegacyStream(bytes: Buffer): { refs: Map<string, TensorRef>; storages: Map<string, Buffer> } {
+  let next = runPickle(bytes, 0);
+  if (typeof next.value !== 'object' || next.value === null || !('kind' in next.value) || next.value.kind !== 'long' || next.value.hex !== LEGACY_MAGIC) {
+    throw new PickleFormatError('not a torch.save file (wrong magic number)');
+  }
+  next = runPickle(bytes, next.end);
+  if (next.value !== LEGACY_PROTOCOL) throw new PickleFormatError(`unsupported legacy protocol ${JSON.stringify(next.value)}`);
+  next = runPickle(bytes, next.end);
+  if (asDict(next.value).get('little_endian') !== true) throw new ZipFormatError('big-endian storages are not supported');
+  next = runPickle(bytes, next.end);
+  const refs = asStateDict(next.value);
+  next = runPickle(bytes, next.end);
+  const keys = asStringList(next.value);
+
+  const dtypes = new Map<string, StorageDtype>();
+  for (const { storage } of refs.values()) dtypes.set(storage.key, storage.dtype);
+  const storages = new Map<string, Buffer>();
+  let at = next.end;
+  for (const key of keys) {
+    const dtype = dtypes.get(key);
+    if (dtype === undefined) throw new PickleFormatError(`storage ${key} belongs to no tensor`);
+    if (at + 8 > bytes.length) throw new PickleFormatError(`storage ${key} is missing (truncated?)`);
+    const count = Number(bytes.readBigUInt64LE(at));
+    const end = at + 8 + count * ELEMENT_BYTES[dtype];
+    if (!Number.isSafeInteger(end) || end > bytes.length) throw new PickleFormatError(`storage ${key} lies outside the file (truncated?)`);
+    storages.set(key, bytes.subarray(at + 8, end));
+    at = end;
+  }
+  return { refs, storages };
+}
+
+/** Parses the bytes of a torch.save'd state dict; `path` only names the file in errors. */
+export function parseTorchStateDict(bytes: Buffer, path: string): Map<string, Tensor> {
+  const fail = (why: string, cause?: unknown): SentenceKitError =>
+    new SentenceKitError('ERR_MODEL_LOAD', `${path}: ${why}`, cause === undefined ? undefined : { cause });
+  let entries: Map<string, Buffer>;
+  let refs: Map<string, TensorRef>;
+  let prefix: string;
+  try {
+    if (bytes.length >= 3 && bytes[0] === 0x80 && bytes[1] === 0x02 && bytes[2] === 0x8a) {
+      // A pickle stream that opens with a long integer: the pre-1.6 format's magic number.
+      const legacy = readLegacyStream(bytes);
+      refs = legacy.refs;
+      prefix = '';
+      entries = new Map([...legacy.storages].map(([key, data]) => [`data/${key}`, data]));
+    } else {
+      entries = readStoredZip(bytes);
+    // Every record sits under one folder named after the file's stem ("archive/" in newer torch).
+      const pickleName = [...entries.keys()].find((name) => /^[^/]+\/data\.pkl$/.test(name));
+      if (pickleName === undefined) throw new ZipFormatError('no <name>/data.pkl record: not a torch.save zip');
+      prefix = pickleName.slice(0, -'data.pkl'.length);
+      const byteorder = entries.get(`${prefix}byteorder`);
+      if (byteorder !== undefined && byteorder.toString('latin1') !== 'little') throw new ZipFormatError('big-endian storages are not supported');
+      refs = readStateDictPickle(entries.get(pickleName) as Buffer);
+    }
+  } catch (error) {
+    if (error instanceof ZipFormatError) throw fail(`not a readable PyTorch checkpoint: ${error.message}`, error);
+    if (error instanceof PickleFormatError) throw fail(`cannot read the pickled state dict: ${error.message}`, error);
+    throw error;
+  }
+
+  const tensors = new Map<string, Tensor>();
+  for (const [name, ref] of refs) {
+    const { storage, offset, shape, stride } = ref;
+    const raw = entries.get(`${prefix}data/${storage.key}`);
+    if (raw === undefined) throw fail(`tensor ${name}: storage ${storage.key} is missing from the archive`);
+    if (raw.length !== storage.numel * ELEMENT_BYTES[storage.dtype]) throw fail(`tensor ${name}: storage ${storage.key} has ${raw.length} bytes, not ${storage.numel} ${storage.dtype} values`);
+    if (!contiguous(shape, stride)) throw fail(`tensor ${name} is not contiguous (stride ${JSON.stringify(stride)} for size ${JSON.stringify(shape)})`);
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (offset + count > storage.numel) throw fail(`tensor ${name} lies outside its storage`);
+    tensors.set(name, { shape, data: toFloat32(raw, storage.dtype, offset, count) });
+  }
+  return tensors;
+}
+
+/** All tensors of a pytorch_model.bin state dict, as float32. */
+export async function readTorchStateDict(path: string): Promise<Map<string, Tensor>> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new SentenceKitError('ERR_MODEL_LOAD', `cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  return parseTorchStateDict(bytes, path);
+}

@@ -1,0 +1,203 @@
+// The pytorch_model.bin reader (our zip reader + restricted pickle machine): the committed
+// legacy Dense weights, hand-built checkpoints, and bad input that must give ERR_MODEL_LOAD
+// naming the file, never a crash or executed code.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { parseTorchStateDict, readTorchStateDict } from '../../lib/torch-checkpoint.js';
+import { readStoredZip } from '../../lib/zip-stored.js';
+import { FIXTURES } from '../helpers/fixtures.js';
+
+const LEGACY = join(FIXTURES, 'tiny-bert-dense-legacy');
+// float32 in the stream format of PyTorch < 1.6; float16 in the zip format.
+const FLOAT32_BIN = join(LEGACY, '2_Dense', 'pytorch_model.bin');
+const FLOAT16_BIN = join(LEGACY, '3_Dense', 'pytorch_model.bin');
+
+/** A zip of stored entries, as torch.save lays them out (without its alignment padding). */
+function storedZip(entries: Array<[string, Buffer]>, method = 0): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of entries) {
+    const nameBytes = Buffer.from(name, 'utf8');
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(method, 10);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, data);
+    centrals.push(central, nameBytes);
+    offset += 30 + nameBytes.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+const op = (code: string): Buffer => Buffer.from(code, 'latin1');
+const unicode = (text: string): Buffer => {
+  const bytes = Buffer.from(text, 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(bytes.length, 0);
+  return Buffer.concat([op('X'), length, bytes]);
+};
+const int1 = (n: number): Buffer => Buffer.from([0x4b, n]);
+const global = (module: string, name: string): Buffer => op(`c${module}\n${name}\n`);
+
+/** data.pkl of {name: tensor} over storage "0", as torch.save writes it (protocol 2). */
+function statePickle(opts: { storageType?: string; numel: number; offset: number; size: number[]; stride: number[]; name?: string }): Buffer {
+  const tuple = (values: number[]): Buffer => Buffer.concat([op('('), ...values.map(int1), op('t')]);
+  return Buffer.concat([
+    op('\x80\x02'), global('collections', 'OrderedDict'), op(')R'), op('('), unicode(opts.name ?? 'w'),
+    global('torch._utils', '_rebuild_tensor_v2'), op('('),
+    op('('), unicode('storage'), global('torch', opts.storageType ?? 'FloatStorage'), unicode('0'), unicode('cpu'), int1(opts.numel), op('t'), op('Q'),
+    int1(opts.offset), tuple(opts.size), tuple(opts.stride), op('\x89'), global('collections', 'OrderedDict'), op(')R'), op('t'), op('R'),
+    op('u'), op('.'),
+  ]);
+}
+
+function checkpoint(pickle: Buffer, storage: Buffer, method = 0): Buffer {
+  return storedZip([['archive/data.pkl', pickle], ['archive/byteorder', Buffer.from('little')], ['archive/data/0', storage]], method);
+}
+
+function floats(values: number[]): Buffer {
+  return Buffer.from(new Float32Array(values).buffer);
+}
+
+function expectLoadError(bytes: Buffer, pattern: RegExp): void {
+  try {
+    parseTorchStateDict(bytes, '/models/x/pytorch_model.bin');
+    assert.unreachable('must not parse');
+  } catch (error) {
+    assert.is((error as { code?: string }).code, 'ERR_MODEL_LOAD', String(error));
+    assert.match((error as Error).message, '/models/x/pytorch_model.bin');
+    assert.match((error as Error).message, pattern);
+  }
+}
+
+test('reads the committed float32 (pre-1.6 stream) and float16 (zip) legacy Dense weights', async () => {
+  const f32 = await readTorchStateDict(FLOAT32_BIN);
+  assert.equal([...f32.keys()], ['linear.weight', 'linear.bias']);
+  assert.equal(f32.get('linear.weight')?.shape, [12, 8]);
+  assert.is(f32.get('linear.weight')?.data.length, 96);
+  assert.equal(f32.get('linear.bias')?.shape, [12]);
+  const f16 = await readTorchStateDict(FLOAT16_BIN);
+  assert.equal(f16.get('linear.weight')?.shape, [6, 12]);
+  assert.ok([...(f16.get('linear.weight')?.data ?? [])].every((v) => Number.isFinite(v) && v !== 0));
+});
+
+test('honours the storage offset and a size-1 dimension of any stride', () => {
+  const storage = floats([9, 1, 2, 3, 4, 5, 6]);
+  const parsed = parseTorchStateDict(checkpoint(statePickle({ numel: 7, offset: 1, size: [2, 1, 3], stride: [3, 99, 1] }), storage), 'x.bin');
+  assert.equal(parsed.get('w')?.shape, [2, 1, 3]);
+  assert.equal([...(parsed.get('w')?.data ?? [])], [1, 2, 3, 4, 5, 6]);
+});
+
+test('converts bfloat16 and float16 storages to float32', () => {
+  const bf16 = Buffer.alloc(4);
+  bf16.writeUInt16LE(0x3fc0, 0); // 1.5
+  bf16.writeUInt16LE(0xc020, 2); // -2.5
+  assert.equal([...(parseTorchStateDict(checkpoint(statePickle({ storageType: 'BFloat16Storage', numel: 2, offset: 0, size: [2], stride: [1] }), bf16), 'x.bin').get('w')?.data ?? [])], [1.5, -2.5]);
+  const f16 = Buffer.alloc(4);
+  f16.writeUInt16LE(0x3c00, 0); // 1
+  f16.writeUInt16LE(0xb800, 2); // -0.5
+  assert.equal([...(parseTorchStateDict(checkpoint(statePickle({ storageType: 'HalfStorage', numel: 2, offset: 0, size: [2], stride: [1] }), f16), 'x.bin').get('w')?.data ?? [])], [1, -0.5]);
+});
+
+test('a truncated archive is ERR_MODEL_LOAD', () => {
+  const bytes = readFileSync(FLOAT16_BIN);
+  for (const length of [0, 10, 200, bytes.length - 30, bytes.length - 1]) expectLoadError(bytes.subarray(0, length), /zip|truncated|central directory/);
+  // Cut inside the data while keeping the directory: entries point past the end.
+  const entries = readStoredZip(bytes);
+  const pickle = [...entries.entries()].find(([name]) => name.endsWith('data.pkl'))?.[1] as Buffer;
+  expectLoadError(checkpoint(pickle.subarray(0, pickle.length - 5), floats([1])), /ends early|underflow|truncated/);
+});
+
+test('an unknown global is refused by name, not imported', () => {
+  const evil = Buffer.concat([op('\x80\x02'), global('os', 'system'), unicode('echo pwned'), op('\x85R.')]);
+  expectLoadError(checkpoint(evil, floats([1])), /unknown global os\.system/);
+  expectLoadError(checkpoint(statePickle({ storageType: 'LongStorage', numel: 1, offset: 0, size: [1], stride: [1] }), floats([1, 1])), /unknown global torch\.LongStorage/);
+});
+
+test('an unknown opcode, a wrong protocol or a non-dict result is refused', () => {
+  expectLoadError(checkpoint(Buffer.concat([op('\x80\x02'), op('i'), op('os\nsystem\n'), op('.')]), floats([1])), /unsupported pickle opcode 0x69/);
+  expectLoadError(checkpoint(Buffer.concat([op('\x80\x04'), op('N.')]), floats([1])), /protocol 4/);
+  expectLoadError(checkpoint(op('\x80\x02N.'), floats([1])), /does not hold a state dict/);
+  expectLoadError(checkpoint(op('\x80\x02h\x05.'), floats([1])), /memo 5/);
+});
+
+test('compressed entries, missing or short storages and strided tensors are refused', () => {
+  const pickle = statePickle({ numel: 6, offset: 0, size: [2, 3], stride: [3, 1] });
+  expectLoadError(checkpoint(pickle, floats([1, 2, 3, 4, 5, 6]), 8), /compressed/);
+  expectLoadError(storedZip([['archive/data.pkl', pickle]]), /storage 0 is missing/);
+  expectLoadError(checkpoint(pickle, floats([1, 2, 3])), /has 12 bytes, not 6 float32/);
+  expectLoadError(checkpoint(statePickle({ numel: 6, offset: 0, size: [3, 2], stride: [1, 3] }), floats([1, 2, 3, 4, 5, 6])), /not contiguous/);
+  expectLoadError(checkpoint(statePickle({ numel: 6, offset: 2, size: [2, 3], stride: [3, 1] }), floats([1, 2, 3, 4, 5, 6])), /outside its storage/);
+  expectLoadError(storedZip([['model/other.pkl', pickle]]), /no <name>\/data\.pkl/);
+});
+
+test('a truncated or altered pre-1.6 stream is ERR_MODEL_LOAD', () => {
+  const bytes = readFileSync(FLOAT32_BIN);
+  assert.is(bytes[0], 0x80, 'the fixture is in the stream format');
+  for (const length of [3, 14, 100, bytes.length - 8 * 4 - 40, bytes.length - 1]) expectLoadError(bytes.subarray(0, length), /truncated|ends early|outside/);
+  const wrongMagic = Buffer.from(bytes);
+  wrongMagic[5] = (wrongMagic[5] as number) ^ 0xff;
+  expectLoadError(wrongMagic, /magic number/);
+  // A storage of more elements than the file holds.
+  const oversized = Buffer.from(bytes);
+  const firstStorage = bytes.length - (12 * 4 + 8) - (96 * 4 + 8);
+  oversized.writeBigUInt64LE(10n ** 15n, firstStorage);
+  expectLoadError(oversized, /outside the file/);
+});
+
+test('random corruption parses or fails with ERR_MODEL_LOAD, never another error', () => {
+  for (const file of [FLOAT16_BIN, FLOAT32_BIN]) corrupt(readFileSync(file));
+});
+
+function corrupt(original: Buffer): void {
+  let seed = 12345;
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  let failures = 0;
+  for (let trial = 0; trial < 3000; trial += 1) {
+    const bytes = Buffer.from(original);
+    for (let flips = 1 + random(4); flips > 0; flips -= 1) bytes[random(bytes.length)] = random(256);
+    try {
+      parseTorchStateDict(trial % 7 === 0 ? bytes.subarray(0, random(bytes.length)) : bytes, 'x.bin');
+    } catch (error) {
+      assert.is((error as { code?: string }).code, 'ERR_MODEL_LOAD', `trial ${trial}: ${String(error)}`);
+      failures += 1;
+    }
+  }
+  assert.ok(failures > 0);
+}
+
+test('garbage bytes and a missing file are ERR_MODEL_LOAD', async () => {
+  expectLoadError(Buffer.from('this is not a zip archive at all, just text'), /zip/);
+  try {
+    await readTorchStateDict(join(LEGACY, 'nope', 'pytorch_model.bin'));
+    assert.unreachable('must not read');
+  } catch (error) {
+    assert.is((error as { code?: string }).code, 'ERR_MODEL_LOAD');
+  }
+});
+
+test.run();
