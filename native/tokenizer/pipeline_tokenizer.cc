@@ -25,8 +25,9 @@ Status PipelineTokenizer::Init(const JsonValue& document, bool lowercase) {
   // special added token (transformers registers the pad_token it uses there), else one that is
   // only in the vocabulary. MPNet's vocabulary holds both: BERT's "[PAD]" (4) as a plain piece
   // and its real pad "<pad>" (1) as a special token. Its and RoBERTa's exported graphs count
-  // position ids over the ids that are not the pad id, so padding with the wrong id moves the
-  // padded positions off the ones transformers gives them.
+  // position ids over the ids that are not the pad id: the real tokens come out the same either
+  // way (the mask hides the padding), but only the right id gives the padded columns the
+  // positions transformers gives them.
   const JsonValue& padding = field("padding");
   pads_left_ = padding.is_object() && JsonString(padding, "direction") == "Left";
   if (padding.is_object() && padding.Find("pad_id") != nullptr) {
