@@ -67,7 +67,7 @@ Status StaticSparseEncoderModel::Encode(const std::vector<std::string>& texts, s
   // Python scatters the attention mask into the presence vector, so the padding of a batch
   // writes 0 at the pad id after the real tokens: a "[PAD]" typed in the text is dropped
   // whenever its row is padded. We always drop it, so a row never depends on its batch
-  // (Python keeps it only in a batch's longest row).
+  // (Python keeps it only in the rows its batch does not pad).
   const int64_t pad_id = tokenizer_->PadId();
   tok::Encoding encoding;
   std::vector<int64_t> ids;
