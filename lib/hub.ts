@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import { SentenceKitError } from './errors.js';
+import { routerFolders, transformerFolders } from './transformer-folders.js';
 
 export interface HubOptions {
   /** Branch, tag or commit. Default 'main'. */
@@ -29,9 +30,8 @@ export interface HubOptions {
 }
 
 const RETRIES = 3;
-
-// Top-level weights the ONNX path never reads; module folders (2_Dense/…) keep theirs.
-const SKIPPED_TOP_LEVEL = new Set(['model.safetensors', 'pytorch_model.bin', 'tf_model.h5', 'flax_model.msgpack', 'rust_model.ot']);
+// Lists, per ONNX file asked for, the files a finished download brought (see readMarker).
+const MARKER = '.sentencekit-complete';
 
 function hubError(code: 'ERR_HUB' | 'ERR_MODEL_NOT_FOUND', message: string, cause?: unknown): SentenceKitError {
   return new SentenceKitError(code, message, cause === undefined ? undefined : { cause });
@@ -43,14 +43,34 @@ function defaultCacheDir(): string {
   return join(homedir(), '.cache', 'huggingface', 'hub');
 }
 
-/** Whether a repository file belongs to what an ONNX sentence-transformers model needs. */
-export function wantedFile(path: string, onnxFile: string): boolean {
-  // The chosen ONNX file and its external data only.
-  if (/\.onnx(_data|\.data)?$/.test(path)) return path === onnxFile || path === `${onnxFile}_data` || path === `${onnxFile}.data`;
-  if (!path.includes('/')) return !SKIPPED_TOP_LEVEL.has(path) && !path.endsWith('.pt') && !path.endsWith('.ckpt') && !path.endsWith('.md') && !path.startsWith('.');
-  const top = path.split('/')[0] as string;
-  if (['onnx', 'openvino', 'coreml'].includes(top)) return false;
-  return !path.endsWith('.md');
+const EXPORT_FOLDERS = ['onnx', 'openvino', 'coreml'];
+// Weights of the framework checkpoints the ONNX path never reads, in a transformer's folder or
+// at the top; other module folders (2_Dense/…) keep theirs.
+const TORCH_WEIGHTS = /^(model\.safetensors|pytorch_model\.bin|tf_model\.h5|flax_model\.msgpack|rust_model\.ot|model-\d+-of-\d+\.safetensors|model\.safetensors\.index\.json)$/;
+
+function inFolder(folder: string, path: string): string | null {
+  if (folder === '') return path;
+  return path.startsWith(`${folder}/`) ? path.slice(folder.length + 1) : null;
+}
+
+/**
+ * Whether a repository file belongs to what an ONNX sentence-transformers model needs, given
+ * the folders that hold its transformer modules ('' for the root, see transformer-folders.ts):
+ * each one's chosen ONNX file and external data, but not its other exports or torch weights;
+ * every other module's files (2_Dense/ weights, a SparseStaticEmbedding's idf weights) as is.
+ */
+export function wantedFile(path: string, onnxFile: string, transformerDirs: readonly string[] = ['']): boolean {
+  if (path.endsWith('.md') || path.split('/').some((part) => part.startsWith('.'))) return false;
+  if (!path.includes('/') && (TORCH_WEIGHTS.test(path) || path.endsWith('.pt') || path.endsWith('.ckpt'))) return false;
+  for (const dir of transformerDirs) {
+    const inner = inFolder(dir, path);
+    if (inner === null) continue;
+    if (inner === onnxFile || inner === `${onnxFile}_data` || inner === `${onnxFile}.data`) return true;
+    if (EXPORT_FOLDERS.includes(inner.split('/')[0] as string) || (!inner.includes('/') && TORCH_WEIGHTS.test(inner))) return false;
+  }
+  // ONNX files elsewhere are other variants (or other modules' exports we do not run).
+  if (/\.onnx(_data|\.data)?$/.test(path)) return false;
+  return !EXPORT_FOLDERS.includes(path.split('/')[0] as string);
 }
 
 interface RepoListing {
@@ -199,17 +219,27 @@ export async function resolveModelFolder(pathOrId: string, options: HubOptions =
   return pending;
 }
 
+async function readMarker(snapshot: string): Promise<Record<string, string[]>> {
+  try {
+    const value: unknown = JSON.parse(await readFile(join(snapshot, MARKER), 'utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, string[]>) : {};
+  } catch {
+    return {};
+  }
+}
+
 async function fetchSnapshot(repo: string, revision: string, cacheDir: string, options: HubOptions): Promise<string> {
   const onnxFile = options.onnxFile ?? 'onnx/model.onnx';
   const repoDir = join(cacheDir, `models--${repo.replace('/', '--')}`);
   const refFile = join(repoDir, 'refs', revision);
   const offline = options.localFilesOnly ?? process.env.HF_HUB_OFFLINE === '1';
 
-  // A revision already resolved, with the wanted ONNX file present, needs no network.
+  // A revision already resolved, with the wanted ONNX files present, needs no network.
   const cachedSha = /^[0-9a-f]{40}$/.test(revision) ? revision : await readFile(refFile, 'utf8').then((s) => s.trim(), () => undefined);
   if (cachedSha) {
     const snapshot = join(repoDir, 'snapshots', cachedSha);
-    if (existsSync(join(snapshot, onnxFile)) && existsSync(join(snapshot, '.sentencekit-complete'))) return snapshot;
+    const done = (await readMarker(snapshot))[onnxFile];
+    if (Array.isArray(done) && done.length > 0 && done.every((path) => existsSync(join(snapshot, path)))) return snapshot;
   }
   if (offline) {
     throw hubError('ERR_MODEL_NOT_FOUND', `${repo} (${revision}, ${onnxFile}) is not in the cache at ${cacheDir} and offline mode is on (localFilesOnly / HF_HUB_OFFLINE=1)`);
@@ -217,20 +247,35 @@ async function fetchSnapshot(repo: string, revision: string, cacheDir: string, o
 
   const client = new HubClient(options.endpoint ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co', options.token ?? process.env.HF_TOKEN, options.signal);
   const listing = await client.listing(repo, revision);
-  if (!listing.files.includes(onnxFile)) {
-    const available = listing.files.filter((f) => f.endsWith('.onnx'));
-    throw hubError('ERR_MODEL_NOT_FOUND', `${repo} has no ${onnxFile}; its ONNX files are: ${available.length > 0 ? available.join(', ') : 'none (export the model to ONNX first)'}`);
-  }
   const snapshot = join(repoDir, 'snapshots', listing.sha);
-  for (const path of listing.files.filter((f) => wantedFile(f, onnxFile))) {
+  const fetchFile = async (path: string): Promise<void> => {
     const target = join(snapshot, path);
-    if (existsSync(target)) continue;
+    if (existsSync(target)) return;
     const blobPath = await downloadBlob(client, client.fileUrl(repo, listing.sha, path), join(repoDir, 'blobs'), `${repo}/${path}`);
     await linkIntoSnapshot(blobPath, target);
+  };
+
+  // modules.json and any Router's config first: they say which folders hold transformers,
+  // and so which ONNX file and which torch weights to leave out.
+  await mkdir(snapshot, { recursive: true });
+  if (listing.files.includes('modules.json')) await fetchFile('modules.json');
+  for (const router of await routerFolders(snapshot)) {
+    for (const name of ['router_config.json', 'config.json']) {
+      const path = router ? `${router}/${name}` : name;
+      if (listing.files.includes(path)) await fetchFile(path);
+    }
   }
+  const transformerDirs = await transformerFolders(snapshot);
+  const onnxPaths = transformerDirs.map((dir) => (dir ? `${dir}/${onnxFile}` : onnxFile));
+  if (!onnxPaths.some((path) => listing.files.includes(path))) {
+    const available = listing.files.filter((f) => f.endsWith('.onnx'));
+    throw hubError('ERR_MODEL_NOT_FOUND', `${repo} has no ${onnxPaths.join(' or ')}; its ONNX files are: ${available.length > 0 ? available.join(', ') : 'none (export the model to ONNX first)'}`);
+  }
+  for (const path of listing.files.filter((f) => wantedFile(f, onnxFile, transformerDirs))) await fetchFile(path);
   await mkdir(dirname(refFile), { recursive: true });
   if (revision !== listing.sha) await writeFile(refFile, listing.sha);
-  await writeFile(join(snapshot, '.sentencekit-complete'), onnxFile);
-  await stat(join(snapshot, onnxFile));
+  const downloaded = onnxPaths.filter((path) => listing.files.includes(path));
+  await writeFile(join(snapshot, MARKER), JSON.stringify({ ...(await readMarker(snapshot)), [onnxFile]: downloaded }));
+  await Promise.all(downloaded.map((path) => stat(join(snapshot, path))));
   return snapshot;
 }

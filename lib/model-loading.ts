@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { nativeBinding, type NativeModelOptions } from './binding.js';
 import { SentenceKitError } from './errors.js';
 import { resolveModelFolder, type HubOptions } from './hub.js';
-import { kindOf, readModules, type TransformerFiles } from './model-folder.js';
+import type { TransformerFiles } from './model-folder.js';
+import { transformerFolders } from './transformer-folders.js';
 import { describeValue, validateBoolean, validateOptionsObject, validatePositiveInteger } from './validate.js';
 
 /** Options every fromPretrained() takes. */
@@ -74,10 +75,9 @@ export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, opti
   throw new SentenceKitError('ERR_MODEL_LOAD', `${pathOrId} has none of the int8 ONNX files ${candidates.join(', ')}; pass fileName to choose one`, { cause: lastError });
 }
 
-/** Whether the Transformer module's folder (which may not be the root) has `fileName`. */
+/** Whether a transformer module's folder (which may not be the root, or be a Router's route) has `fileName`. */
 async function hasTransformerFile(root: string, fileName: string): Promise<boolean> {
-  const { entries } = await readModules(root);
-  return entries.some((entry) => kindOf(entry).endsWith('Transformer') && existsSync(join(root, entry.path, fileName)));
+  return (await transformerFolders(root)).some((dir) => existsSync(join(root, dir, fileName)));
 }
 
 export function nativeModelOptions(files: TransformerFiles, runtime: ResolvedLoad<LoadOptions>['runtime']): NativeModelOptions {

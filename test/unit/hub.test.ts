@@ -1,13 +1,14 @@
 // Hub downloads against a local server that answers the way the Hugging Face Hub does.
-import { existsSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { resolveModelFolder, SentenceKitError, SentenceTransformer } from '../../lib/index.js';
-import { maxAbsDiff, TINY_BERT } from '../helpers/fixtures.js';
+import { wantedFile } from '../../lib/hub.js';
+import { resolveModelFolder, SentenceKitError, SentenceTransformer, SparseEncoder } from '../../lib/index.js';
+import { copyFixture, FIXTURES, maxAbsDiff, TINY_BERT } from '../helpers/fixtures.js';
 import { GATED_TOKEN, SHA, startFakeHub } from '../helpers/hub-server.js';
 
 async function rejection(promise: Promise<unknown>): Promise<SentenceKitError> {
@@ -109,6 +110,69 @@ test('concurrent calls share one download', async () => {
   } finally {
     await hub.close();
     rmSync(cacheDir, { recursive: true, force: true });
+  }
+});
+
+test('which files a download takes, by where the transformer modules live', () => {
+  const onnx = 'onnx/model.onnx';
+  // A transformer at the root: its chosen ONNX file, not its torch weights or other exports.
+  assert.ok(wantedFile('onnx/model.onnx', onnx));
+  assert.ok(wantedFile('onnx/model.onnx_data', onnx));
+  assert.not.ok(wantedFile('onnx/model_qint8_avx512_vnni.onnx', onnx));
+  assert.not.ok(wantedFile('openvino/openvino_model.xml', onnx));
+  assert.not.ok(wantedFile('model.safetensors', onnx));
+  assert.not.ok(wantedFile('README.md', onnx));
+  assert.not.ok(wantedFile('.gitattributes', onnx));
+  assert.ok(wantedFile('2_Dense/model.safetensors', onnx), "a Dense module's weights are read");
+  // Transformers in module folders (0_Transformer/, a Router's routes).
+  const dirs = ['0_Transformer', 'document_0_MLMTransformer'];
+  assert.ok(wantedFile('document_0_MLMTransformer/onnx/model.onnx', onnx, dirs));
+  assert.ok(wantedFile('0_Transformer/onnx/model.onnx', onnx, dirs));
+  assert.ok(wantedFile('0_Transformer/tokenizer.json', onnx, dirs));
+  assert.not.ok(wantedFile('document_0_MLMTransformer/model.safetensors', onnx, dirs));
+  assert.not.ok(wantedFile('document_0_MLMTransformer/pytorch_model.bin', onnx, dirs));
+  assert.not.ok(wantedFile('0_Transformer/onnx/model_O4.onnx', onnx, dirs));
+  assert.not.ok(wantedFile('onnx/model.onnx', onnx, dirs), 'no transformer at the root');
+  assert.ok(wantedFile('query_0_SparseStaticEmbedding/model.safetensors', onnx, dirs), 'idf weights are read');
+});
+
+test('a Router model: the route folders\' ONNX file and idf weights come down, not the MLM\'s torch weights', async () => {
+  const fixture = copyFixture(join(FIXTURES, 'tiny-sparse-router'));
+  // What a real repository holds beside the ONNX export: torch weights and other variants.
+  writeFileSync(join(fixture.dir, 'document_0_MLMTransformer', 'model.safetensors'), 'torch weights, never read');
+  copyFileSync(join(fixture.dir, 'document_0_MLMTransformer', 'onnx', 'model.onnx'), join(fixture.dir, 'document_0_MLMTransformer', 'onnx', 'model_quantized.onnx'));
+  const hub = await startFakeHub({ 'org/tiny-sparse-router': fixture.dir });
+  const cacheDir = mkdtempSync(join(tmpdir(), 'sentencekit-hub-'));
+  try {
+    const options = { endpoint: hub.endpoint, cacheDir };
+    const model = await SparseEncoder.fromPretrained('org/tiny-sparse-router', options);
+    const local = await SparseEncoder.fromPretrained(fixture.dir);
+    for (const method of ['encodeQuery', 'encodeDocument'] as const) {
+      const [a, b] = [await model[method]('a cat sits outside'), await local[method]('a cat sits outside')];
+      assert.equal([...a.indices], [...b.indices], method);
+      assert.equal([...a.values], [...b.values], method);
+    }
+    await Promise.all([model.dispose(), local.dispose()]);
+
+    const snapshot = join(cacheDir, 'models--org--tiny-sparse-router', 'snapshots', SHA);
+    for (const needed of ['router_config.json', 'document_0_MLMTransformer/onnx/model.onnx', 'document_0_MLMTransformer/tokenizer.json', 'query_0_SparseStaticEmbedding/model.safetensors', 'document_1_SpladePooling/config.json']) {
+      assert.ok(existsSync(join(snapshot, needed)), needed);
+    }
+    assert.not.ok(existsSync(join(snapshot, 'document_0_MLMTransformer', 'model.safetensors')), "the MLM's torch weights stay on the Hub");
+    assert.not.ok(existsSync(join(snapshot, 'document_0_MLMTransformer', 'onnx', 'model_quantized.onnx')), 'other variants too');
+
+    // The cached snapshot answers offline; an int8 variant is found inside the route folder,
+    // on the Hub and in a local folder.
+    assert.is(await resolveModelFolder('org/tiny-sparse-router', { ...options, localFilesOnly: true }), snapshot);
+    for (const source of ['org/tiny-sparse-router', fixture.dir]) {
+      const int8 = await SparseEncoder.fromPretrained(source, { ...options, quantized: true });
+      await int8.dispose();
+    }
+    assert.ok(existsSync(join(snapshot, 'document_0_MLMTransformer', 'onnx', 'model_quantized.onnx')), 'quantized: true fetched the route folder\'s variant');
+  } finally {
+    await hub.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+    fixture.cleanup();
   }
 });
 
