@@ -1,0 +1,23 @@
+// Self-attention over unpadded, variable-length sequences: tokens of every sequence packed back
+// to back, sequence i spanning rows [cu_seqlens[i], cu_seqlens[i + 1]). No work on padding,
+// because there is none.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+namespace sk::cuda {
+
+// The head dimensions the kernel is compiled for (32 and 64).
+bool AttentionSupportsHeadDim(int head_dim);
+
+// qkv: [tokens, 3 * heads * head_dim] (query | key | value, each head-major), without bias;
+// qkv_bias: [3 * heads * head_dim]. out: [tokens, heads * head_dim] = softmax(q kᵀ / √d) v per
+// head, softmax and accumulation in fp32 (online softmax over key tiles, as flash attention).
+// max_len is the longest sequence (it sizes the grid).
+template <typename T>
+cudaError_t VarlenAttention(const T* qkv, const T* qkv_bias, const int32_t* cu_seqlens, int num_seqs, int max_len,
+                            int heads, int head_dim, T* out, cudaStream_t stream);
+
+}  // namespace sk::cuda
