@@ -116,9 +116,12 @@ cudaError_t Launch(const T* qkv, const T* qkv_bias, const int32_t* cu_seqlens, i
 
 }  // namespace
 
-// The seeds' head sizes (MiniLM 32; BERT-base, RoBERTa, MPNet 64). Each one is a separate,
-// fully unrolled kernel, so more cost compile time; 128 would also spill registers as written.
-bool AttentionSupportsHeadDim(int head_dim) { return head_dim == 32 || head_dim == 64; }
+// The seeds' head sizes (MiniLM 32; BERT-base, RoBERTa, MPNet 64) and the test fixtures' (8, 16).
+// Each one is a separate, fully unrolled kernel, so more cost compile time; 128 would also
+// spill registers as written.
+bool AttentionSupportsHeadDim(int head_dim) {
+  return head_dim == 8 || head_dim == 16 || head_dim == 32 || head_dim == 64;
+}
 
 template <typename T>
 cudaError_t VarlenAttention(const T* qkv, const T* qkv_bias, const int32_t* cu_seqlens, int num_seqs, int max_len,
@@ -126,6 +129,8 @@ cudaError_t VarlenAttention(const T* qkv, const T* qkv_bias, const int32_t* cu_s
   if (num_seqs == 0 || max_len == 0) return cudaSuccess;
   if (num_seqs > 65535 || heads > 65535) return cudaErrorInvalidValue;
   switch (head_dim) {
+    case 8: return Launch<T, 8>(qkv, qkv_bias, cu_seqlens, num_seqs, max_len, heads, out, stream);
+    case 16: return Launch<T, 16>(qkv, qkv_bias, cu_seqlens, num_seqs, max_len, heads, out, stream);
     case 32: return Launch<T, 32>(qkv, qkv_bias, cu_seqlens, num_seqs, max_len, heads, out, stream);
     case 64: return Launch<T, 64>(qkv, qkv_bias, cu_seqlens, num_seqs, max_len, heads, out, stream);
     default: return cudaErrorInvalidValue;

@@ -9,7 +9,7 @@
 
 namespace sk::cuda {
 
-// The head dimensions the kernel is compiled for (32 and 64).
+// The head dimensions the kernel is compiled for (8, 16, 32, 64).
 bool AttentionSupportsHeadDim(int head_dim);
 
 // qkv: [tokens, 3 * heads * head_dim] (query | key | value, each head-major), without bias;
