@@ -24,7 +24,9 @@ std::string LibraryDir() {
 // test/fixtures/tiny-bert, then every folder in $SENTENCEKIT_CUDA_TEST_MODELS (':'-separated;
 // bench/gpu/run.sh adds a tiny RoBERTa and MiniLM-shaped models it generates).
 std::vector<std::string> ModelDirs() {
-  std::vector<std::string> dirs = {std::string(SENTENCEKIT_SOURCE_DIR) + "/test/fixtures/tiny-bert"};
+  const char* source = std::getenv("SENTENCEKIT_SOURCE_DIR");  // for binaries built elsewhere
+  std::vector<std::string> dirs = {std::string(source != nullptr ? source : SENTENCEKIT_SOURCE_DIR) +
+                                   "/test/fixtures/tiny-bert"};
   const char* extra = std::getenv("SENTENCEKIT_CUDA_TEST_MODELS");
   if (extra != nullptr) {
     std::stringstream stream(extra);
