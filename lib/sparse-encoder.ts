@@ -3,6 +3,7 @@
  * (max over tokens of log1p(relu(logits))) without keeping a second [batch, seq, vocab] buffer.
  */
 import { nativeBinding, type NativeSparseEncoder } from './binding.js';
+import { placeModel, validateDevice } from './device.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
 import { NativeModelHandle } from './native-model-handle.js';
 import { SparseEmbeddings, sparseDot, sparsity } from './sparse-embeddings.js';
@@ -38,6 +39,10 @@ export class SparseEncoder {
   readonly #folder: SparseEncoderFolder;
   /** Vocabulary size: the dense width of each sparse embedding. */
   readonly dimension: number;
+  /** Where the model runs. The CUDA engine does not run SparseEncoder's masked-LM head and SPLADE pooling yet, so always 'cpu'. */
+  readonly device: 'cpu' = 'cpu';
+  /** Why device 'auto' chose the CPU; null when device was 'cpu'. */
+  deviceFallbackReason: string | null = null;
 
   private constructor(native: NativeSparseEncoder, folder: SparseEncoderFolder) {
     this.#handle = new NativeModelHandle(native, 'this SparseEncoder');
@@ -47,9 +52,13 @@ export class SparseEncoder {
 
   static async fromPretrained(pathOrId: string, options: SparseEncoderOptions = {}): Promise<SparseEncoder> {
     const { root, fileName, runtime } = await resolveLoad<SparseEncoderOptions>(pathOrId, options);
+    // 'cuda' rejects with ERR_CUDA_UNAVAILABLE and 'auto' keeps the reason: the engine's masked-LM head and SPLADE pooling is not written yet.
+    const placement = placeModel(validateDevice(options?.device, 'options.device'), 'the CUDA engine does not run SparseEncoder models yet (masked-LM head and SPLADE pooling not implemented)');
     const folder = await readSparseEncoderFolder(root, fileName);
     const native = await nativeBinding().loadSparseEncoder(nativeModelOptions(folder, runtime));
-    return new SparseEncoder(native, folder);
+    const model = new SparseEncoder(native, folder);
+    model.deviceFallbackReason = placement.fallbackReason;
+    return model;
   }
 
   get maxSeqLength(): number {

@@ -1,6 +1,7 @@
 // libsentencekit_cuda.so's one exported symbol: the table of runtime/cuda_backend_api.h.
 // Everything crossing it is plain C; every failure becomes a return code and a message.
 #include <cuda_runtime.h>
+#include <dlfcn.h>
 
 #include <cstdio>
 #include <cstring>
@@ -34,6 +35,12 @@ int FromStatus(const sk::Status& status, char* error, size_t error_size) {
 }
 
 int Probe(int device_index, SkCudaDeviceInfo* info, char* error, size_t error_size) {
+  // The static CUDA runtime reports a missing driver as "insufficient driver"; say it plainly.
+  void* driver = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (driver == nullptr) {
+    return Fail(kUnavailable, "no NVIDIA driver: libcuda.so.1 could not be loaded", error, error_size);
+  }
+  dlclose(driver);
   int count = 0;
   const cudaError_t status = cudaGetDeviceCount(&count);
   if (status != cudaSuccess) {

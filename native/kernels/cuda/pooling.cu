@@ -21,7 +21,8 @@ __global__ void PoolKernel(const T* tokens, const int32_t* cu_seqlens, int hidde
     if (length <= 0) {
       result = 0.0f;
     } else if (mode == PoolMode::kCls) {
-      result = ToFloat(tokens[static_cast<size_t>(start) * hidden + i]);
+      // The first pooled token, as the CPU kernel's "first masked-in token" with the prompt masked.
+      result = ToFloat(tokens[static_cast<size_t>(start + skip) * hidden + i]);
     } else if (mode == PoolMode::kLastToken) {
       result = ToFloat(tokens[static_cast<size_t>(end - 1) * hidden + i]);
     } else if (mode == PoolMode::kMax) {
