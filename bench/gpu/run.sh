@@ -115,14 +115,14 @@ stage corpus bash -c "'$PY' bench/gpu/st_gpu.py corpus --out '$WORK/parity.txt' 
 
 # The engine against the fp32 CPU reference, on tiny-bert, the tiny RoBERTa and MiniLM.
 engine_tests() {  # on the GPU machine a skip is a failure: the device must be usable
-  SENTENCEKIT_CUDA_SYNC_CHECK=1 SENTENCEKIT_CUDA_TEST_MODELS="$MODELS/tiny-roberta:$MODELS/minilm-l6" \
+  SENTENCEKIT_CUDA_SYNC_CHECK=1 SENTENCEKIT_CUDA_TEST_MODELS="$MODELS/tiny-roberta:$MODELS/tiny-mpnet:$MODELS/minilm-l6" \
     "$BIN/sentencekit_cuda_tests" | tee "$WORK/engine-tests.out"
   local rc=${PIPESTATUS[0]}
   ! grep -q '^SKIP' "$WORK/engine-tests.out" && return "$rc"
 }
 stage engine-tests engine_tests
 
-PARITY_MODELS=("$ROOT/test/fixtures/tiny-bert" "$MODELS/tiny-roberta" "$MODELS/minilm-l6" "$MODELS/bert-base")
+PARITY_MODELS=("$ROOT/test/fixtures/tiny-bert" "$MODELS/tiny-roberta" "$MODELS/tiny-mpnet" "$MODELS/minilm-l6" "$MODELS/bert-base")
 stage st-reference "$PY" bench/gpu/st_gpu.py encode --models "${PARITY_MODELS[@]}" --dtypes fp32 fp16 \
   --texts "$WORK/parity.txt" --out "$WORK"
 parity() {  # parity MODEL DTYPE

@@ -81,10 +81,30 @@ def tiny_roberta(out: Path) -> None:
     save_st(model.eval(), tokenizer, out, max_seq_length=128, pooling="cls", normalize=False)
 
 
+def tiny_mpnet(out: Path) -> None:
+    """A 2-layer MPNet (head size 32, relative position bias) over the MPNet tokenizer fixture,
+    mean pooling + Normalize as all-mpnet-base-v2."""
+    from transformers import MPNetConfig, MPNetModel, PreTrainedTokenizerFast
+
+    tokenizer = PreTrainedTokenizerFast(tokenizer_file=str(ROOT / "test/fixtures/tokenizers/mpnet/tokenizer.json"),
+                                        bos_token="<s>", eos_token="</s>", unk_token="[UNK]", sep_token="</s>",
+                                        cls_token="<s>", pad_token="<pad>", mask_token="<mask>", model_max_length=512)
+    torch.manual_seed(22)
+    config = MPNetConfig(vocab_size=len(tokenizer), hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
+                         intermediate_size=128, max_position_embeddings=514, pad_token_id=tokenizer.pad_token_id,
+                         layer_norm_eps=1e-5)
+    model = MPNetModel(config, add_pooling_layer=False)
+    widen_init(model)
+    with torch.no_grad():  # a bias wide enough to matter, so a wrong bucket shows
+        model.encoder.relative_attention_bias.weight.normal_(0.0, 1.0)
+    save_st(model.eval(), tokenizer, out, max_seq_length=384, pooling="mean", normalize=True)
+
+
 def make_models(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()
     tiny_roberta(out / "tiny-roberta")
+    tiny_mpnet(out / "tiny-mpnet")
     # The shapes of the issue's goals, from the same generator as the CPU benchmarks.
     minilm = random_bert(seed=6, hidden_size=384, num_hidden_layers=6, num_attention_heads=12, intermediate_size=1536)
     save_model_folder(minilm, out / "minilm-l6", max_seq_length=256, model_max_length=256)

@@ -32,11 +32,11 @@ Status ReadEncoderConfig(const std::string& path, EncoderConfig* out) {
   out->model_type = type != nullptr && type->is_string() ? type->string() : "";
   if (out->model_type == "bert") {
     out->position_offset = 0;
-  } else if (out->model_type == "roberta" || out->model_type == "xlm-roberta") {
+  } else if (out->model_type == "roberta" || out->model_type == "xlm-roberta" || out->model_type == "mpnet") {
     out->position_offset = -1;  // set from pad_token_id below
   } else {
     return ModelLoadError(path + ": model_type \"" + out->model_type +
-                          "\" is not supported by the CUDA engine yet (it runs bert, roberta and xlm-roberta)");
+                          "\" is not supported by the CUDA engine yet (it runs bert, roberta, xlm-roberta and mpnet)");
   }
   SK_RETURN_IF_ERROR(ReadInt(config, "vocab_size", true, 0, &out->vocab_size, path));
   SK_RETURN_IF_ERROR(ReadInt(config, "hidden_size", true, 0, &out->hidden_size, path));
@@ -45,6 +45,11 @@ Status ReadEncoderConfig(const std::string& path, EncoderConfig* out) {
   SK_RETURN_IF_ERROR(ReadInt(config, "intermediate_size", true, 0, &out->intermediate_size, path));
   SK_RETURN_IF_ERROR(ReadInt(config, "max_position_embeddings", true, 0, &out->max_position_embeddings, path));
   SK_RETURN_IF_ERROR(ReadInt(config, "type_vocab_size", false, 2, &out->type_vocab_size, path));
+  if (out->model_type == "mpnet") {
+    out->type_vocab_size = 0;  // MPNet has no token-type embedding
+    SK_RETURN_IF_ERROR(ReadInt(config, "relative_attention_num_buckets", false, 32, &out->relative_buckets, path));
+    if (out->relative_buckets < 4) return ModelLoadError(path + ": relative_attention_num_buckets must be at least 4");
+  }
   SK_RETURN_IF_ERROR(ReadInt(config, "pad_token_id", false, out->model_type == "bert" ? 0 : 1, &out->pad_token_id, path));
   if (out->position_offset < 0) out->position_offset = out->pad_token_id + 1;
   const JsonValue* eps = config.Find("layer_norm_eps");

@@ -9,7 +9,7 @@
 namespace sk::cuda {
 
 struct EncoderConfig {
-  std::string model_type;  // "bert" or "roberta" / "xlm-roberta" (same graph, other positions)
+  std::string model_type;  // "bert", "roberta" / "xlm-roberta" (other positions), "mpnet"
   int vocab_size = 0;
   int hidden_size = 0;
   int num_layers = 0;
@@ -22,6 +22,9 @@ struct EncoderConfig {
   Activation activation = Activation::kGeluErf;
   // RoBERTa numbers positions from pad_token_id + 1 (its position ids skip the padding index).
   int position_offset = 0;
+  // MPNet: a relative position bias (relative_attention_num_buckets buckets, shared by every
+  // layer) added to the attention scores; 0 for the others.
+  int relative_buckets = 0;
 
   int head_dim() const { return num_heads > 0 ? hidden_size / num_heads : 0; }
   // The longest sequence the position table allows.

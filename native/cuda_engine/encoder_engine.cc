@@ -163,29 +163,48 @@ class TypedEncoder final : public EncoderEngine {
     }
     SK_RETURN_IF_ERROR(Upload(file, "embeddings.LayerNorm.weight", {H}, &embed_gamma_));
     SK_RETURN_IF_ERROR(Upload(file, "embeddings.LayerNorm.bias", {H}, &embed_beta_));
+    // BERT/RoBERTa name the attention's parts attention.self.{query,key,value} and
+    // attention.output.{dense,LayerNorm}; MPNet attention.attn.{q,k,v,o} and attention.LayerNorm.
+    const bool mpnet = config_.relative_buckets > 0;
+    const std::vector<std::string> qkv_names = mpnet ? std::vector<std::string>{"attention.attn.q", "attention.attn.k", "attention.attn.v"}
+                                                     : std::vector<std::string>{"attention.self.query", "attention.self.key", "attention.self.value"};
+    const std::string attn_out = mpnet ? "attention.attn.o" : "attention.output.dense";
+    const std::string attn_norm = mpnet ? "attention.LayerNorm" : "attention.output.LayerNorm";
     for (int l = 0; l < config_.num_layers; ++l) {
       const std::string base = "encoder.layer." + std::to_string(l) + ".";
       layers_.push_back(std::make_unique<LayerWeights>());
       LayerWeights& layer = *layers_.back();
       std::vector<float> qkv_weight, qkv_bias, part;
-      for (const char* which : {"query", "key", "value"}) {
-        SK_RETURN_IF_ERROR(file.ReadFloat32(prefix_ + base + "attention.self." + which + ".weight", {H, H}, &part));
+      for (const std::string& which : qkv_names) {
+        SK_RETURN_IF_ERROR(file.ReadFloat32(prefix_ + base + which + ".weight", {H, H}, &part));
         qkv_weight.insert(qkv_weight.end(), part.begin(), part.end());
-        SK_RETURN_IF_ERROR(file.ReadFloat32(prefix_ + base + "attention.self." + which + ".bias", {H}, &part));
+        SK_RETURN_IF_ERROR(file.ReadFloat32(prefix_ + base + which + ".bias", {H}, &part));
         qkv_bias.insert(qkv_bias.end(), part.begin(), part.end());
       }
       SK_RETURN_IF_ERROR(UploadValues(qkv_weight, &layer.qkv_weight, "qkv weight"));
       SK_RETURN_IF_ERROR(UploadValues(qkv_bias, &layer.qkv_bias, "qkv bias"));
-      SK_RETURN_IF_ERROR(Upload(file, base + "attention.output.dense.weight", {H, H}, &layer.attn_out_weight));
-      SK_RETURN_IF_ERROR(Upload(file, base + "attention.output.dense.bias", {H}, &layer.attn_out_bias));
-      SK_RETURN_IF_ERROR(Upload(file, base + "attention.output.LayerNorm.weight", {H}, &layer.attn_norm_gamma));
-      SK_RETURN_IF_ERROR(Upload(file, base + "attention.output.LayerNorm.bias", {H}, &layer.attn_norm_beta));
+      SK_RETURN_IF_ERROR(Upload(file, base + attn_out + ".weight", {H, H}, &layer.attn_out_weight));
+      SK_RETURN_IF_ERROR(Upload(file, base + attn_out + ".bias", {H}, &layer.attn_out_bias));
+      SK_RETURN_IF_ERROR(Upload(file, base + attn_norm + ".weight", {H}, &layer.attn_norm_gamma));
+      SK_RETURN_IF_ERROR(Upload(file, base + attn_norm + ".bias", {H}, &layer.attn_norm_beta));
       SK_RETURN_IF_ERROR(Upload(file, base + "intermediate.dense.weight", {I, H}, &layer.inter_weight));
       SK_RETURN_IF_ERROR(Upload(file, base + "intermediate.dense.bias", {I}, &layer.inter_bias));
       SK_RETURN_IF_ERROR(Upload(file, base + "output.dense.weight", {H, I}, &layer.out_weight));
       SK_RETURN_IF_ERROR(Upload(file, base + "output.dense.bias", {H}, &layer.out_bias));
       SK_RETURN_IF_ERROR(Upload(file, base + "output.LayerNorm.weight", {H}, &layer.out_norm_gamma));
       SK_RETURN_IF_ERROR(Upload(file, base + "output.LayerNorm.bias", {H}, &layer.out_norm_beta));
+    }
+    if (mpnet) {
+      // The bias depends only on key - query: one table for every layer and batch, made once.
+      DeviceBuffer weight;
+      SK_RETURN_IF_ERROR(Upload(file, "encoder.relative_attention_bias.weight", {config_.relative_buckets, config_.num_heads}, &weight));
+      bias_span_ = config_.max_sequence();
+      SK_RETURN_IF_ERROR(position_bias_.Reserve(static_cast<size_t>(2 * bias_span_ - 1) * config_.num_heads * sizeof(float),
+                                                "relative position bias"));
+      SK_RETURN_IF_ERROR(CudaStatus(BuildRelativePositionBias<T>(weight.as<T>(), config_.relative_buckets, config_.num_heads,
+                                                                 bias_span_, position_bias_.as<float>(), stream_),
+                                    "relative position bias"));
+      SK_RETURN_IF_ERROR(CudaStatus(cudaStreamSynchronize(stream_), "relative position bias"));
     }
     return Status::Ok();
   }
@@ -257,7 +276,9 @@ class TypedEncoder final : public EncoderEngine {
       const LayerWeights& layer = *owned;
       SK_RETURN_IF_ERROR(gemm_.Run(hidden_.as<T>(), layer.qkv_weight.as<T>(), qkv_.as<T>(), tokens, 3 * H, H, stream_));
       SK_CUDA_LAUNCH(VarlenAttention<T>(qkv_.as<T>(), layer.qkv_bias.as<T>(), d_cu, batch.num_seqs, max_len,
-                                        config_.num_heads, config_.head_dim(), context_.as<T>(), stream_), "attention");
+                                        config_.num_heads, config_.head_dim(),
+                                        config_.relative_buckets > 0 ? position_bias_.as<float>() : nullptr, bias_span_,
+                                        context_.as<T>(), stream_), "attention");
       SK_RETURN_IF_ERROR(gemm_.Run(context_.as<T>(), layer.attn_out_weight.as<T>(), projected_.as<T>(), tokens, H, H, stream_));
       SK_CUDA_LAUNCH(BiasResidualLayerNorm<T>(projected_.as<T>(), layer.attn_out_bias.as<T>(), layer.attn_norm_gamma.as<T>(),
                                               layer.attn_norm_beta.as<T>(), tokens, H, eps, hidden_.as<T>(), stream_),
@@ -298,6 +319,8 @@ class TypedEncoder final : public EncoderEngine {
   std::vector<std::unique_ptr<LayerWeights>> layers_;  // buffers do not move
   DeviceBuffer hidden_, qkv_, context_, projected_, intermediate_, pooled_, device_inputs_, token_floats_, widen_cu_;
   PinnedBuffer host_inputs_, host_out_;
+  DeviceBuffer position_bias_;  // MPNet: [heads, 2 * bias_span_ - 1]
+  int bias_span_ = 0;
   size_t cu_offset_ = 0;
   int tokens_ = 0;
 };

@@ -1,4 +1,4 @@
-// A BERT-family encoder (BERT/MiniLM, RoBERTa/DistilRoBERTa, XLM-R) on one CUDA device, in
+// A BERT-family encoder (BERT/MiniLM, RoBERTa/DistilRoBERTa, XLM-R, MPNet) on one CUDA device, in
 // float32, float16 or bfloat16 with fp32 accumulation, over packed variable-length batches.
 // One run at a time per engine (its scratch buffers and plan cache are shared).
 #pragma once

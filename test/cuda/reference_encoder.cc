@@ -1,6 +1,8 @@
 #include "reference_encoder.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "core/file_util.h"
 #include "core/json.h"
@@ -59,6 +61,11 @@ sk::Status ReferenceEncoder::Load(const std::string& model_dir) {
   const sk::JsonValue* type = config.Find("model_type");
   const bool roberta = type != nullptr && type->is_string() && type->string() != "bert";
   position_offset_ = roberta ? IntOf(config, "pad_token_id", 1) + 1 : 0;
+  mpnet_ = type != nullptr && type->is_string() && type->string() == "mpnet";
+  if (mpnet_) {
+    type_vocab_ = 0;
+    buckets_ = IntOf(config, "relative_attention_num_buckets", 32);
+  }
   const sk::JsonValue* eps = config.Find("layer_norm_eps");
   if (eps != nullptr && eps->is_number()) eps_ = static_cast<float>(eps->number());
   const sk::JsonValue* act = config.Find("hidden_act");
@@ -80,16 +87,17 @@ sk::Status ReferenceEncoder::Load(const std::string& model_dir) {
   if (type_vocab_ > 0) SK_RETURN_IF_ERROR(read("embeddings.token_type_embeddings.weight", {type_vocab_, H}));
   SK_RETURN_IF_ERROR(read("embeddings.LayerNorm.weight", {H}));
   SK_RETURN_IF_ERROR(read("embeddings.LayerNorm.bias", {H}));
+  if (mpnet_) SK_RETURN_IF_ERROR(read("encoder.relative_attention_bias.weight", {buckets_, heads_}));
   for (int l = 0; l < layers_; ++l) {
     const std::string base = "encoder.layer." + std::to_string(l) + ".";
-    for (const char* which : {"query", "key", "value"}) {
-      SK_RETURN_IF_ERROR(read(base + "attention.self." + which + ".weight", {H, H}));
-      SK_RETURN_IF_ERROR(read(base + "attention.self." + which + ".bias", {H}));
+    for (int part = 0; part < 3; ++part) {
+      SK_RETURN_IF_ERROR(read(base + QkvName(part) + ".weight", {H, H}));
+      SK_RETURN_IF_ERROR(read(base + QkvName(part) + ".bias", {H}));
     }
-    SK_RETURN_IF_ERROR(read(base + "attention.output.dense.weight", {H, H}));
-    SK_RETURN_IF_ERROR(read(base + "attention.output.dense.bias", {H}));
-    SK_RETURN_IF_ERROR(read(base + "attention.output.LayerNorm.weight", {H}));
-    SK_RETURN_IF_ERROR(read(base + "attention.output.LayerNorm.bias", {H}));
+    SK_RETURN_IF_ERROR(read(base + AttnOutName() + ".weight", {H, H}));
+    SK_RETURN_IF_ERROR(read(base + AttnOutName() + ".bias", {H}));
+    SK_RETURN_IF_ERROR(read(base + AttnNormName() + ".weight", {H}));
+    SK_RETURN_IF_ERROR(read(base + AttnNormName() + ".bias", {H}));
     SK_RETURN_IF_ERROR(read(base + "intermediate.dense.weight", {I, H}));
     SK_RETURN_IF_ERROR(read(base + "intermediate.dense.bias", {I}));
     SK_RETURN_IF_ERROR(read(base + "output.dense.weight", {H, I}));
@@ -98,6 +106,27 @@ sk::Status ReferenceEncoder::Load(const std::string& model_dir) {
     SK_RETURN_IF_ERROR(read(base + "output.LayerNorm.bias", {H}));
   }
   return sk::Status::Ok();
+}
+
+std::string ReferenceEncoder::QkvName(int part) const {
+  static const char* bert[] = {"attention.self.query", "attention.self.key", "attention.self.value"};
+  static const char* mpnet[] = {"attention.attn.q", "attention.attn.k", "attention.attn.v"};
+  return mpnet_ ? mpnet[part] : bert[part];
+}
+std::string ReferenceEncoder::AttnOutName() const { return mpnet_ ? "attention.attn.o" : "attention.output.dense"; }
+std::string ReferenceEncoder::AttnNormName() const { return mpnet_ ? "attention.LayerNorm" : "attention.output.LayerNorm"; }
+
+// transformers' MPNetEncoder.relative_position_bucket (max_distance 128) for key - query.
+int ReferenceEncoder::RelativeBucket(int relative_position) const {
+  int n = -relative_position;
+  const int half = buckets_ / 2;
+  int bucket = n < 0 ? half : 0;
+  n = std::abs(n);
+  const int max_exact = half / 2;
+  if (n < max_exact) return bucket + n;
+  const float large = std::log(static_cast<float>(n) / static_cast<float>(max_exact)) /
+                      static_cast<float>(std::log(128.0 / max_exact)) * static_cast<float>(half - max_exact);
+  return bucket + std::min(max_exact + static_cast<int>(large), half - 1);
 }
 
 std::vector<float> ReferenceEncoder::Forward(const std::vector<int32_t>& ids) const {
@@ -114,9 +143,9 @@ std::vector<float> ReferenceEncoder::Forward(const std::vector<int32_t>& ids) co
   LayerNorm(&x, W("embeddings.LayerNorm.weight"), W("embeddings.LayerNorm.bias"), n, H, eps_);
   for (int l = 0; l < layers_; ++l) {
     const std::string base = "encoder.layer." + std::to_string(l) + ".";
-    const auto q = Linear(x, W(base + "attention.self.query.weight"), W(base + "attention.self.query.bias"), n, H, H);
-    const auto k = Linear(x, W(base + "attention.self.key.weight"), W(base + "attention.self.key.bias"), n, H, H);
-    const auto v = Linear(x, W(base + "attention.self.value.weight"), W(base + "attention.self.value.bias"), n, H, H);
+    const auto q = Linear(x, W(base + QkvName(0) + ".weight"), W(base + QkvName(0) + ".bias"), n, H, H);
+    const auto k = Linear(x, W(base + QkvName(1) + ".weight"), W(base + QkvName(1) + ".bias"), n, H, H);
+    const auto v = Linear(x, W(base + QkvName(2) + ".weight"), W(base + QkvName(2) + ".bias"), n, H, H);
     std::vector<float> context(static_cast<size_t>(n) * H);
     std::vector<double> scores(n);
     for (int h = 0; h < heads_; ++h) {
@@ -126,6 +155,7 @@ std::vector<float> ReferenceEncoder::Forward(const std::vector<int32_t>& ids) co
           double dot = 0;
           for (int e = 0; e < d; ++e) dot += static_cast<double>(q[i * H + h * d + e]) * k[j * H + h * d + e];
           scores[j] = dot / std::sqrt(static_cast<double>(d));
+          if (mpnet_) scores[j] += W("encoder.relative_attention_bias.weight")[RelativeBucket(j - i) * heads_ + h];
           max_score = std::max(max_score, scores[j]);
         }
         double total = 0;
@@ -137,9 +167,9 @@ std::vector<float> ReferenceEncoder::Forward(const std::vector<int32_t>& ids) co
         }
       }
     }
-    auto attn = Linear(context, W(base + "attention.output.dense.weight"), W(base + "attention.output.dense.bias"), n, H, H);
+    auto attn = Linear(context, W(base + AttnOutName() + ".weight"), W(base + AttnOutName() + ".bias"), n, H, H);
     for (size_t i = 0; i < attn.size(); ++i) attn[i] += x[i];
-    LayerNorm(&attn, W(base + "attention.output.LayerNorm.weight"), W(base + "attention.output.LayerNorm.bias"), n, H, eps_);
+    LayerNorm(&attn, W(base + AttnNormName() + ".weight"), W(base + AttnNormName() + ".bias"), n, H, eps_);
     x = attn;
     auto inter = Linear(x, W(base + "intermediate.dense.weight"), W(base + "intermediate.dense.bias"), n, H, I);
     for (float& value : inter) {

@@ -1,4 +1,4 @@
-// A straightforward fp32 BERT/RoBERTa forward pass on the CPU (plain loops, double
+// A straightforward fp32 BERT/RoBERTa/MPNet forward pass on the CPU (plain loops, double
 // accumulation), the reference the CUDA engine's output is compared against.
 #pragma once
 
@@ -22,10 +22,16 @@ class ReferenceEncoder {
 
  private:
   const std::vector<float>& W(const std::string& name) const { return weights_.at(prefix_ + name); }
+  std::string QkvName(int part) const;
+  std::string AttnOutName() const;
+  std::string AttnNormName() const;
+  int RelativeBucket(int relative_position) const;
   int hidden_ = 0, heads_ = 0, layers_ = 0, intermediate_ = 0, vocab_ = 0, max_position_ = 0;
   int type_vocab_ = 0, position_offset_ = 0;
   float eps_ = 1e-12f;
   bool tanh_gelu_ = false;
+  bool mpnet_ = false;  // MPNet: other names, no token types, a relative position bias
+  int buckets_ = 0;
   std::string prefix_;
   std::map<std::string, std::vector<float>> weights_;
 };

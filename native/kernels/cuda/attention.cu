@@ -21,7 +21,8 @@ struct KeyTile {
 template <typename T, int kHeadDim>
 __global__ void __launch_bounds__(kQueryTile) VarlenAttentionKernel(const T* qkv, const T* qkv_bias,
                                                                     const int32_t* cu_seqlens, int heads,
-                                                                    float scale, T* out) {
+                                                                    float scale, const float* position_bias,
+                                                                    int bias_span, T* out) {
   constexpr int kKeys = KeyTile<kHeadDim>::kRows;
   __shared__ __align__(16) float keys[kKeys][kHeadDim];
   __shared__ __align__(16) float values[kKeys][kHeadDim];
@@ -53,6 +54,9 @@ __global__ void __launch_bounds__(kQueryTile) VarlenAttentionKernel(const T* qkv
   }
   float running_max = -INFINITY;
   float running_sum = 0.0f;
+  // This head's bias row, indexed by key - query + bias_span - 1.
+  const float* bias_row = position_bias == nullptr ? nullptr
+                          : position_bias + static_cast<size_t>(head) * (2 * bias_span - 1) + (bias_span - 1) - query;
 
   for (int key0 = 0; key0 < length; key0 += kKeys) {
     const int tile = min(kKeys, length - key0);
@@ -79,7 +83,9 @@ __global__ void __launch_bounds__(kQueryTile) VarlenAttentionKernel(const T* qkv
       float dot = 0.0f;
 #pragma unroll
       for (int d = 0; d < kHeadDim; ++d) dot = fmaf(q[d], keys[j][d], dot);
-      scores[j] = j < tile ? dot * scale : -INFINITY;
+      float score = dot * scale;
+      if (bias_row != nullptr && j < tile) score += bias_row[key0 + j];
+      scores[j] = j < tile ? score : -INFINITY;
       tile_max = fmaxf(tile_max, scores[j]);
     }
     // tile_max is finite: every tile holds at least one real key.
@@ -107,11 +113,37 @@ __global__ void __launch_bounds__(kQueryTile) VarlenAttentionKernel(const T* qkv
 
 template <typename T, int kHeadDim>
 cudaError_t Launch(const T* qkv, const T* qkv_bias, const int32_t* cu_seqlens, int num_seqs, int max_len, int heads,
-                   T* out, cudaStream_t stream) {
+                   const float* position_bias, int bias_span, T* out, cudaStream_t stream) {
   const dim3 grid(CeilDiv(max_len, kQueryTile), heads, num_seqs);
   const float scale = 1.0f / sqrtf(static_cast<float>(kHeadDim));
-  VarlenAttentionKernel<T, kHeadDim><<<grid, kQueryTile, 0, stream>>>(qkv, qkv_bias, cu_seqlens, heads, scale, out);
+  VarlenAttentionKernel<T, kHeadDim><<<grid, kQueryTile, 0, stream>>>(qkv, qkv_bias, cu_seqlens, heads, scale,
+                                                                      position_bias, bias_span, out);
   return cudaGetLastError();
+}
+
+// transformers' MPNetEncoder.relative_position_bucket for relative_position = key - query.
+__device__ int RelativeBucket(int relative_position, int num_buckets) {
+  int n = -relative_position;
+  const int half = num_buckets / 2;
+  int bucket = n < 0 ? half : 0;
+  n = abs(n);
+  const int max_exact = half / 2;
+  if (n < max_exact) return bucket + n;
+  // Same float32 steps as torch: log(n / max_exact) / log(max_distance / max_exact) * (half - max_exact).
+  const float large = logf(static_cast<float>(n) / static_cast<float>(max_exact)) /
+                      static_cast<float>(log(128.0 / static_cast<double>(max_exact))) *
+                      static_cast<float>(half - max_exact);
+  return bucket + min(max_exact + static_cast<int>(large), half - 1);
+}
+
+template <typename T>
+__global__ void RelativePositionBiasKernel(const T* weight, int num_buckets, int heads, int span, float* out) {
+  const int width = 2 * span - 1;
+  const int index = blockIdx.x * blockDim.x + threadIdx.x;
+  if (index >= width * heads) return;
+  const int head = index / width;
+  const int relative = index % width - (span - 1);
+  out[index] = ToFloat(weight[RelativeBucket(relative, num_buckets) * heads + head]);
 }
 
 }  // namespace
@@ -125,23 +157,36 @@ bool AttentionSupportsHeadDim(int head_dim) {
 
 template <typename T>
 cudaError_t VarlenAttention(const T* qkv, const T* qkv_bias, const int32_t* cu_seqlens, int num_seqs, int max_len,
-                            int heads, int head_dim, T* out, cudaStream_t stream) {
+                            int heads, int head_dim, const float* position_bias, int bias_span, T* out,
+                            cudaStream_t stream) {
   if (num_seqs == 0 || max_len == 0) return cudaSuccess;
+  if (position_bias != nullptr && max_len > bias_span) return cudaErrorInvalidValue;
   if (num_seqs > 65535 || heads > 65535) return cudaErrorInvalidValue;
   switch (head_dim) {
-    case 8: return Launch<T, 8>(qkv, qkv_bias, cu_seqlens, num_seqs, max_len, heads, out, stream);
-    case 16: return Launch<T, 16>(qkv, qkv_bias, cu_seqlens, num_seqs, max_len, heads, out, stream);
-    case 32: return Launch<T, 32>(qkv, qkv_bias, cu_seqlens, num_seqs, max_len, heads, out, stream);
-    case 64: return Launch<T, 64>(qkv, qkv_bias, cu_seqlens, num_seqs, max_len, heads, out, stream);
+    case 8: return Launch<T, 8>(qkv, qkv_bias, cu_seqlens, num_seqs, max_len, heads, position_bias, bias_span, out, stream);
+    case 16: return Launch<T, 16>(qkv, qkv_bias, cu_seqlens, num_seqs, max_len, heads, position_bias, bias_span, out, stream);
+    case 32: return Launch<T, 32>(qkv, qkv_bias, cu_seqlens, num_seqs, max_len, heads, position_bias, bias_span, out, stream);
+    case 64: return Launch<T, 64>(qkv, qkv_bias, cu_seqlens, num_seqs, max_len, heads, position_bias, bias_span, out, stream);
     default: return cudaErrorInvalidValue;
   }
 }
 
-template cudaError_t VarlenAttention<float>(const float*, const float*, const int32_t*, int, int, int, int, float*,
-                                            cudaStream_t);
-template cudaError_t VarlenAttention<__half>(const __half*, const __half*, const int32_t*, int, int, int, int, __half*,
-                                             cudaStream_t);
-template cudaError_t VarlenAttention<__nv_bfloat16>(const __nv_bfloat16*, const __nv_bfloat16*, const int32_t*, int,
-                                                    int, int, int, __nv_bfloat16*, cudaStream_t);
+template <typename T>
+cudaError_t BuildRelativePositionBias(const T* weight, int num_buckets, int heads, int span, float* out,
+                                      cudaStream_t stream) {
+  const int count = (2 * span - 1) * heads;
+  if (count <= 0) return cudaSuccess;
+  RelativePositionBiasKernel<T><<<CeilDiv(count, 256), 256, 0, stream>>>(weight, num_buckets, heads, span, out);
+  return cudaGetLastError();
+}
+
+#define SK_INSTANTIATE(T)                                                                                          \
+  template cudaError_t VarlenAttention<T>(const T*, const T*, const int32_t*, int, int, int, int, const float*, int, \
+                                          T*, cudaStream_t);                                                        \
+  template cudaError_t BuildRelativePositionBias<T>(const T*, int, int, int, float*, cudaStream_t);
+SK_INSTANTIATE(float)
+SK_INSTANTIATE(__half)
+SK_INSTANTIATE(__nv_bfloat16)
+#undef SK_INSTANTIATE
 
 }  // namespace sk::cuda
