@@ -20,9 +20,21 @@ done
 cp /usr/include/utf8proc.h /usr/include/pcre2.h "$carry/include/"
 [[ -f deps/onnxruntime/include/onnxruntime_c_api.h ]] || node scripts/prepare-ort.mjs
 bash scripts/fetch-cublas-headers.sh
-# The fallback binaries, built for every architecture the GPU machine may have.
-build=build-gpu-carry
-cmake -S . -B "$build" -G Ninja -DSENTENCEKIT_CUDA=ON -DSENTENCEKIT_NATIVE_TESTS=ON >/dev/null
-cmake --build "$build" -j2 --target sentencekit_cuda sentencekit_cuda_tests sentencekit_gpu_harness
-cp "$build"/libsentencekit_cuda.so "$build"/sentencekit_cuda_tests "$build"/sentencekit_gpu_harness "$carry/bin/"
+# The fallback binaries (sm_80 + sm_90), from the addon's build when it has the CUDA engine,
+# else from a build of their own.
+if [[ -f build/build.ninja ]] && grep -q sentencekit_gpu_harness build/build.ninja; then
+  build=build
+  cmake --build "$build" -j2 --target sentencekit_cuda sentencekit_cuda_tests sentencekit_gpu_harness
+  library=$build/Release/libsentencekit_cuda.so
+else
+  build=build-gpu-carry
+  cmake -S . -B "$build" -G Ninja -DSENTENCEKIT_CUDA=ON -DSENTENCEKIT_NATIVE_TESTS=ON >/dev/null
+  cmake --build "$build" -j2 --target sentencekit_cuda sentencekit_cuda_tests sentencekit_gpu_harness
+  library=$build/libsentencekit_cuda.so
+fi
+cp "$library" "$build"/sentencekit_cuda_tests "$build"/sentencekit_gpu_harness "$carry/bin/"
 du -sh "$carry" deps/onnxruntime/include deps/cublas/include
+# The device tool carries the working tree (tracked and untracked files) plus these: 64 MiB in all.
+tree=$( (git ls-files -z; git ls-files -z --others --exclude-standard) | xargs -0 du -cb 2>/dev/null | tail -n 1 | cut -f1)
+carried=$(du -cb "$carry" deps/onnxruntime/include deps/cublas/include | tail -n 1 | cut -f1)
+echo "travels: $(( (tree + carried) / 1048576 )) MiB of 64"

@@ -93,7 +93,9 @@ build() {
   [[ -n $arch ]] || arch=90
   local nvcc_path
   nvcc_path=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
-  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DSENTENCEKIT_CUDA=ON -DSENTENCEKIT_NATIVE_TESTS=ON \
+  local generator=()
+  command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+  cmake -S "$ROOT" -B "$BUILD" "${generator[@]}" -DSENTENCEKIT_CUDA=ON -DSENTENCEKIT_NATIVE_TESTS=ON \
     -DCMAKE_CUDA_COMPILER="$nvcc_path" -DCMAKE_CUDA_ARCHITECTURES="${arch}-real" \
     -DCMAKE_PREFIX_PATH="$ROOT/deps/gpu-carry" -DSENTENCEKIT_CUBLAS_INCLUDE="$ROOT/deps/cublas/include" &&
     cmake --build "$BUILD" -j "$(nproc)" --target sentencekit_cuda sentencekit_cuda_tests sentencekit_gpu_harness
