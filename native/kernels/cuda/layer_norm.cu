@@ -38,8 +38,10 @@ __global__ void EmbeddingLayerNormKernel(const int32_t* ids, const int32_t* type
                       : token_type + static_cast<size_t>(type_ids == nullptr ? 0 : type_ids[token]) * hidden;
   float sum = 0.0f;
   for (int i = threadIdx.x; i < hidden; i += blockDim.x) {
-    float value = ToFloat(word_row[i]) + ToFloat(position_row[i]);
-    if (type_row != nullptr) value += ToFloat(type_row[i]);
+    // torch's order and roundings in T: (word + token type) + position, each sum stored as T.
+    float value = ToFloat(word_row[i]);
+    if (type_row != nullptr) value = ToFloat(FromFloat<T>(value + ToFloat(type_row[i])));
+    value = ToFloat(FromFloat<T>(value + ToFloat(position_row[i])));
     row[i] = value;
     sum += value;
   }
@@ -54,9 +56,10 @@ __global__ void BiasResidualLayerNormKernel(const T* projected, const T* bias, c
   const size_t offset = static_cast<size_t>(blockIdx.x) * hidden;
   float sum = 0.0f;
   for (int i = threadIdx.x; i < hidden; i += blockDim.x) {
-    // Rounded to T after the bias, as torch's Linear output is, before the residual add.
+    // Rounded to T after the bias (torch's Linear output) and after the residual add (a T
+    // tensor too), so half precision follows torch's roundings; a no-op for float.
     const float biased = ToFloat(FromFloat<T>(ToFloat(projected[offset + i]) + ToFloat(bias[i])));
-    const float value = biased + ToFloat(residual[offset + i]);
+    const float value = ToFloat(FromFloat<T>(biased + ToFloat(residual[offset + i])));
     row[i] = value;
     sum += value;
   }
