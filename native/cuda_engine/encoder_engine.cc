@@ -139,9 +139,11 @@ class TypedEncoder final : public EncoderEngine {
   Status UploadValues(const std::vector<float>& values, DeviceBuffer* target, const char* what) {
     SK_RETURN_IF_ERROR(staging_.Reserve(values.size() * sizeof(float), "weight staging"));
     SK_RETURN_IF_ERROR(target->Reserve(values.size() * sizeof(T), what));
-    // Synchronous copy from pageable memory: staging_ is reused for the next tensor.
-    SK_RETURN_IF_ERROR(CudaStatus(cudaMemcpy(staging_.as<void>(), values.data(), values.size() * sizeof(float),
-                                             cudaMemcpyHostToDevice), "uploading weights"));
+    // On stream_ itself: a plain cudaMemcpy from pageable memory may return before its DMA ends,
+    // and stream_ (non-blocking) would not wait for it. The sync below keeps `values` and
+    // staging_ alive until the conversion has read them.
+    SK_RETURN_IF_ERROR(CudaStatus(cudaMemcpyAsync(staging_.as<void>(), values.data(), values.size() * sizeof(float),
+                                                  cudaMemcpyHostToDevice, stream_), "uploading weights"));
     SK_RETURN_IF_ERROR(CudaStatus(ConvertFromFloat<T>(staging_.as<float>(), values.size(), target->as<T>(), stream_),
                                   "converting weights"));
     return CudaStatus(cudaStreamSynchronize(stream_), "converting weights");
