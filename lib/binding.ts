@@ -27,6 +27,10 @@ export interface NativeSentenceEncoderOptions extends NativeModelOptions {
   pooling: string[];
   dense?: DenseLayerWeights[];
   normalizeModule?: boolean;
+  /** 'cuda': the CUDA engine runs the transformer from modelDir's model.safetensors. */
+  device?: 'cpu' | 'cuda';
+  modelDir?: string;
+  cudaDtype?: 'float16' | 'bfloat16' | 'float32';
 }
 
 export interface NativeEncodeOptions {
@@ -101,6 +105,8 @@ export interface NativeSearchResults {
 export interface NativeBinding {
   setErrorClass(errorClass: typeof SentenceKitError): void;
   runtimeInfo(): NativeRuntimeInfo;
+  /** Whether libsentencekit_cuda.so, a driver, device `device` (default 0) and cuBLASLt are usable. */
+  cudaProbe(device?: number): import('./device.js').CudaStatus;
   loadSentenceEncoder(options: NativeSentenceEncoderOptions): Promise<NativeSentenceEncoder>;
   loadCrossEncoder(options: NativeModelOptions): Promise<NativeCrossEncoder>;
   /** spladeActivation is SpladePooling's activation_function; default 'relu'. */

@@ -4,6 +4,7 @@
  */
 import { applyActivation, softmaxRows } from './activations.js';
 import { nativeBinding, type NativeCrossEncoder } from './binding.js';
+import { placeModel, validateDevice } from './device.js';
 import { ACTIVATIONS, type ActivationName, type CrossEncoderFolder, readCrossEncoderFolder } from './cross-encoder-folder.js';
 import { SentenceKitError } from './errors.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
@@ -76,6 +77,10 @@ function validateActivation(value: unknown): ActivationName | undefined {
 export class CrossEncoder {
   readonly #handle: NativeModelHandle<NativeCrossEncoder>;
   readonly #folder: CrossEncoderFolder;
+  /** Where the model runs. The CUDA engine does not run CrossEncoder's classification head yet, so always 'cpu'. */
+  readonly device: 'cpu' = 'cpu';
+  /** Why device 'auto' chose the CPU; null when device was 'cpu'. */
+  deviceFallbackReason: string | null = null;
 
   private constructor(native: NativeCrossEncoder, folder: CrossEncoderFolder) {
     this.#handle = new NativeModelHandle(native, 'this CrossEncoder');
@@ -85,13 +90,17 @@ export class CrossEncoder {
   /** Loads a local folder or a Hub id (see SentenceTransformer.fromPretrained). */
   static async fromPretrained(pathOrId: string, options: CrossEncoderOptions = {}): Promise<CrossEncoder> {
     const { root, fileName, runtime } = await resolveLoad<CrossEncoderOptions>(pathOrId, options);
+    // 'cuda' rejects with ERR_CUDA_UNAVAILABLE and 'auto' keeps the reason: the engine's classification head is not written yet.
+    const placement = placeModel(validateDevice(options?.device, 'options.device'), 'the CUDA engine does not run CrossEncoder models yet (classification head not implemented)');
     const folder = await readCrossEncoderFolder(root, fileName);
     const native = await nativeBinding().loadCrossEncoder(nativeModelOptions(folder, runtime));
     if (native.numLabels !== folder.numLabels) {
       native.dispose();
       throw new SentenceKitError('ERR_MODEL_LOAD', `${folder.onnxPath} outputs ${native.numLabels} logits but config.json declares ${folder.numLabels} labels`);
     }
-    return new CrossEncoder(native, folder);
+    const model = new CrossEncoder(native, folder);
+    model.deviceFallbackReason = placement.fallbackReason;
+    return model;
   }
 
   get numLabels(): number {

@@ -30,3 +30,4 @@ export { SentenceKitError, type SentenceKitErrorCode } from './errors.js';
 export { resolveModelFolder, type HubOptions } from './hub.js';
 export type { PoolingMode, SimilarityFunctionName } from './model-folder.js';
 export { runtimeInfo } from './runtime-info.js';
+export { cudaStatus, type CudaDtype, type CudaStatus, type Device } from './device.js';

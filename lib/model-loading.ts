@@ -11,6 +11,7 @@ import { SentenceKitError } from './errors.js';
 import { resolveModelFolder, type HubOptions } from './hub.js';
 import type { TransformerFiles } from './model-folder.js';
 import { transformerFolders } from './transformer-folders.js';
+import { type CudaDtype, type Device, validateCudaDtype, validateDevice } from './device.js';
 import { describeValue, validateBoolean, validateOptionsObject, validatePositiveInteger } from './validate.js';
 
 /** Options every fromPretrained() takes. */
@@ -26,6 +27,13 @@ export interface LoadOptions extends Omit<HubOptions, 'onnxFile'> {
    * VNNI, model_quint8_avx2.onnx on AVX2, then model_quantized.onnx). Ignored when fileName is given.
    */
   quantized?: boolean;
+  /**
+   * 'cpu' (default), 'cuda' (sentencekit's CUDA engine; rejects with ERR_CUDA_UNAVAILABLE when it
+   * cannot run) or 'auto' (the GPU when usable, else the CPU; see `deviceFallbackReason`).
+   */
+  device?: Device;
+  /** Weights and activations on the GPU: 'float16' (default), 'bfloat16' or 'float32'. */
+  cudaDtype?: CudaDtype;
 }
 
 /** The int8 exports the Hub's sentence-transformers repositories ship, best first for this CPU. */
@@ -56,6 +64,8 @@ export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, opti
     allowSpinning: opts.allowSpinning === undefined ? true : validateBoolean(opts.allowSpinning, 'options.allowSpinning'),
   };
   if (opts.quantized !== undefined) validateBoolean(opts.quantized, 'options.quantized');
+  validateDevice(opts.device, 'options.device');
+  validateCudaDtype(opts.cudaDtype, 'options.cudaDtype');
   const candidates = opts.fileName !== undefined ? [opts.fileName] : opts.quantized ? quantizedCandidates(nativeBinding().runtimeInfo().cpuLevel) : ['onnx/model.onnx'];
   let lastError: unknown;
   for (const fileName of candidates) {

@@ -3,6 +3,7 @@
  * Hub), encoding texts natively off the event loop.
  */
 import { nativeBinding, type NativeSentenceEncoder } from './binding.js';
+import { cudaFolderProblem, type DevicePlacement, placeModel, validateCudaDtype, validateDevice } from './device.js';
 import { Embeddings } from './embeddings.js';
 import { EncodeScheduler } from './encode-scheduler.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
@@ -56,12 +57,19 @@ export class SentenceTransformer {
   readonly #maxBatchTokens: number;
   /** Width of each embedding. */
   readonly dimension: number;
+  /** Where the transformer runs: 'cpu' (ONNX Runtime) or 'cuda' (sentencekit's CUDA engine). */
+  readonly device: 'cpu' | 'cuda';
+  /** Why device 'auto' chose the CPU; null when it did not fall back. */
+  readonly deviceFallbackReason: string | null;
 
   private constructor(
     native: NativeSentenceEncoder,
     folder: SentenceTransformerFolder,
     scheduling: { maxBatchTexts: number; maxWaitMs: number; maxBatchTokens: number },
+    placement: DevicePlacement,
   ) {
+    this.device = placement.device;
+    this.deviceFallbackReason = placement.fallbackReason;
     this.#handle = new NativeModelHandle(native, 'this SentenceTransformer');
     this.#folder = folder;
     this.#maxBatchTokens = scheduling.maxBatchTokens;
@@ -79,13 +87,26 @@ export class SentenceTransformer {
     const maxWaitMs = opts.maxWaitMs === undefined ? 0 : validateNonNegativeNumber(opts.maxWaitMs, 'options.maxWaitMs');
     const maxBatchTokens = opts.maxBatchTokens === undefined ? 16384 : validatePositiveInteger(opts.maxBatchTokens, 'options.maxBatchTokens');
     const folder = await readSentenceTransformerFolder(root, { fileName });
-    const native = await nativeBinding().loadSentenceEncoder({
+    const requested = validateDevice(opts.device, 'options.device');
+    const cudaDtype = validateCudaDtype(opts.cudaDtype, 'options.cudaDtype');
+    let placement = placeModel(requested, cudaFolderProblem(folder.transformerDir));
+    const load = (device: 'cpu' | 'cuda') => nativeBinding().loadSentenceEncoder({
       ...nativeModelOptions(folder, runtime),
       pooling: folder.pooling.modes,
       dense: folder.dense,
       normalizeModule: folder.normalize,
+      ...(device === 'cuda' ? { device, modelDir: folder.transformerDir, cudaDtype } : {}),
     });
-    return new SentenceTransformer(native, folder, { maxBatchTexts, maxWaitMs, maxBatchTokens });
+    let native: NativeSentenceEncoder;
+    try {
+      native = await load(placement.device);
+    } catch (error) {
+      // 'auto' also falls back when the engine cannot run this model (its architecture, say).
+      if (requested !== 'auto' || placement.device !== 'cuda') throw error;
+      placement = { device: 'cpu', fallbackReason: error instanceof Error ? error.message : String(error) };
+      native = await load('cpu');
+    }
+    return new SentenceTransformer(native, folder, { maxBatchTexts, maxWaitMs, maxBatchTokens }, placement);
   }
 
   /** Longest input in tokens (special tokens included); longer texts are truncated. */

@@ -5,6 +5,7 @@
  * tokenizes and looks up idf weights, natively, into the same sparse rows.
  */
 import { nativeBinding, type NativeSparseEncoder } from './binding.js';
+import { placeModel, validateDevice } from './device.js';
 import { loadError } from './json-files.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
 import { NativeModelHandle } from './native-model-handle.js';
@@ -60,6 +61,10 @@ export class SparseEncoder {
   readonly #folder: SparseEncoderFolder;
   /** Vocabulary size: the dense width of each sparse embedding. */
   readonly dimension: number;
+  /** Where the model runs. The CUDA engine does not run SparseEncoder's masked-LM head and SPLADE pooling yet, so always 'cpu'. */
+  readonly device: 'cpu' = 'cpu';
+  /** Why device 'auto' chose the CPU; null when device was 'cpu'. */
+  deviceFallbackReason: string | null = null;
 
   private constructor(natives: Map<string, NativeSparseEncoder>, folder: SparseEncoderFolder) {
     this.#routes = new Map([...natives].map(([name, native]) => [name, new NativeModelHandle(native, 'this SparseEncoder')]));
@@ -69,6 +74,8 @@ export class SparseEncoder {
 
   static async fromPretrained(pathOrId: string, options: SparseEncoderOptions = {}): Promise<SparseEncoder> {
     const { root, fileName, runtime } = await resolveLoad<SparseEncoderOptions>(pathOrId, options);
+    // 'cuda' rejects with ERR_CUDA_UNAVAILABLE and 'auto' keeps the reason: the engine's masked-LM head and SPLADE pooling is not written yet.
+    const placement = placeModel(validateDevice(options?.device, 'options.device'), 'the CUDA engine does not run SparseEncoder models yet (masked-LM head and SPLADE pooling not implemented)');
     const folder = await readSparseEncoderFolder(root, fileName);
     const natives = new Map<string, NativeSparseEncoder>();
     try {
@@ -82,7 +89,9 @@ export class SparseEncoder {
       for (const native of natives.values()) native.dispose();
       throw error;
     }
-    return new SparseEncoder(natives, folder);
+    const model = new SparseEncoder(natives, folder);
+    model.deviceFallbackReason = placement.fallbackReason;
+    return model;
   }
 
   /** The Router's route names ('query', 'document', …); empty for a model without a Router. */

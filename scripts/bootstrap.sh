@@ -22,4 +22,14 @@ fi
 # try to download GPU binaries, which we neither need nor can fetch offline.
 export ONNXRUNTIME_NODE_INSTALL=skip
 npm ci --no-audit --no-fund
+# The CUDA engine is built beside the CPU addon when nvcc is here; its cuBLAS headers come from
+# the nvidia-cublas wheel. In CI (CI=true) a CUDA build that cannot be made is an error.
+if command -v nvcc >/dev/null 2>&1 || [[ -x /usr/local/cuda/bin/nvcc ]]; then
+  if [[ ${CI:-} == true ]]; then
+    bash scripts/fetch-cublas-headers.sh
+    export SENTENCEKIT_CUDA=ON
+  else
+    bash scripts/fetch-cublas-headers.sh || echo "bootstrap: no cuBLAS headers; building without the CUDA engine" >&2
+  fi
+fi
 npm run build

@@ -13,4 +13,8 @@ if (!existsSync(target) || !readdirSync(target).some((f) => f.endsWith('.node'))
   throw new Error(`no prebuilt addon in ${target}: prebuildify did not run`);
 }
 copyFileSync(library, join(target, 'libonnxruntime.so.1'));
+// The CUDA engine, when it was built, ships as its own file beside the addon; the addon opens it
+// only when a model asks for device 'cuda' or 'auto', so the CPU package works without it.
+const cudaEngine = join(root, 'build', 'Release', 'libsentencekit_cuda.so');
+if (existsSync(cudaEngine)) copyFileSync(cudaEngine, join(target, 'libsentencekit_cuda.so'));
 console.log(`finish-prebuild: ${readdirSync(target).join(', ')} in ${target}`);

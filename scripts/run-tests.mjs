@@ -48,6 +48,11 @@ if (!only || only === 'native') {
     console.log(`# native tests: ${binary} missing — run \`npm run build\` first`);
     failed += 1;
   }
+  // The CUDA engine against its CPU reference, when it was built; without a GPU it prints
+  // "SKIP …" with the reason and runs only the reference's own check.
+  const cudaTests = join(root, 'build', 'sentencekit_cuda_tests');
+  if (existsSync(cudaTests)) run('cuda engine tests', cudaTests, [], parseNative);
+  else console.log('# cuda engine tests: not built (no nvcc or cuBLAS headers; see SENTENCEKIT_CUDA in CMakeLists.txt)');
 }
 
 for (const suite of ['unit', 'parity', 'package']) {

@@ -6,6 +6,7 @@
 
 #include "kernels/kernels.h"
 #include "napi/addon_data.h"
+#include "napi/cuda_probe.h"
 #include "napi/ort_library.h"
 #include "napi/cross_encoder_wrap.h"
 #include "napi/search_worker.h"
@@ -64,6 +65,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SparseEncoderWrap::Init(env, exports);
   StaticSparseEncoderWrap::Init(env, exports);
   InitSearch(env, exports);
+  InitCudaProbe(env, exports);
   return exports;
 }
 

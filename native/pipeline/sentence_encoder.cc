@@ -11,8 +11,12 @@ Status SentenceEncoder::Load(const SentenceEncoderConfig& config, std::unique_pt
   SK_RETURN_IF_ERROR(ValidatePoolingSpec(config.pooling));
   std::unique_ptr<SentenceEncoder> encoder(new SentenceEncoder());
   encoder->config_ = config;
-  SK_RETURN_IF_ERROR(encoder->model_.Load(config.files));
-  SK_RETURN_IF_ERROR(encoder->model_.LastDimension(config.files.max_length, &encoder->hidden_size_));
+  if (config.cuda.enabled) {
+    SK_RETURN_IF_ERROR(encoder->LoadCuda());
+  } else {
+    SK_RETURN_IF_ERROR(encoder->model_.Load(config.files));
+    SK_RETURN_IF_ERROR(encoder->model_.LastDimension(config.files.max_length, &encoder->hidden_size_));
+  }
   encoder->pooled_dimension_ = kernels::PooledDim(config.pooling, encoder->hidden_size_);
   size_t width = encoder->pooled_dimension_;
   for (size_t i = 0; i < config.dense.size(); ++i) {
@@ -47,6 +51,11 @@ Status SentenceEncoder::EncodeTokens(const std::vector<std::string>& texts, size
                                      std::vector<int32_t>* token_counts) const {
   std::vector<tok::Encoding> encodings;
   SK_RETURN_IF_ERROR(Tokenize(texts, &encodings));
+  if (cuda_) {
+    token_counts->resize(texts.size());
+    for (size_t i = 0; i < texts.size(); ++i) (*token_counts)[i] = static_cast<int32_t>(encodings[i].ids.size());
+    return EncodeTokensOnCuda(encodings, batch_size, out);
+  }
   // Each text's rows land at its own offset, so batches may arrive in any order.
   std::vector<size_t> offsets(texts.size() + 1, 0);
   token_counts->resize(texts.size());
@@ -76,6 +85,7 @@ Status SentenceEncoder::Encode(const std::vector<std::string>& texts, const Enco
                                float* out) const {
   std::vector<tok::Encoding> encodings;
   SK_RETURN_IF_ERROR(Tokenize(texts, &encodings));
+  if (cuda_) return EncodeOnCuda(encodings, params, out);
 
   const size_t out_dim = OutputDimension(params);
   std::vector<float> pooled, dense_in, dense_out;

@@ -11,11 +11,24 @@
 #include "pipeline/dense_layer.h"
 #include "pipeline/model_session.h"
 #include "pipeline/pooling.h"
+#include "runtime/cuda_backend.h"
 
 namespace sk::pipeline {
 
+// device 'cuda': the transformer runs in the CUDA engine (weights from model.safetensors and
+// config.json in model_dir) instead of ONNX Runtime; tokenization, Dense and the order of
+// post-processing stay the same.
+struct CudaPlacement {
+  bool enabled = false;
+  std::string library_dir;  // where libsentencekit_cuda.so is (the addon's directory)
+  std::string model_dir;
+  SkCudaDtype dtype = SK_CUDA_DTYPE_FLOAT16;
+  int device = 0;
+};
+
 struct SentenceEncoderConfig {
   ModelFiles files;
+  CudaPlacement cuda;
   PoolingSpec pooling;
   std::vector<DenseLayer> dense;  // Dense modules after pooling, in order
   bool normalize_module = false;  // a Normalize module ends the model
@@ -57,9 +70,14 @@ class SentenceEncoder {
  private:
   SentenceEncoder() = default;
   Status Tokenize(const std::vector<std::string>& texts, std::vector<tok::Encoding>* encodings) const;
+  // The CUDA path (sentence_encoder_cuda.cc).
+  Status LoadCuda();
+  Status EncodeOnCuda(const std::vector<tok::Encoding>& encodings, const EncodeParams& params, float* out) const;
+  Status EncodeTokensOnCuda(const std::vector<tok::Encoding>& encodings, size_t batch_size, std::vector<float>* out) const;
 
   SentenceEncoderConfig config_;
   ModelSession model_;
+  std::unique_ptr<runtime::CudaEncoder> cuda_;  // set when config_.cuda.enabled
   size_t hidden_size_ = 0;
   size_t pooled_dimension_ = 0;
   size_t dimension_ = 0;

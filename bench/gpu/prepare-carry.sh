@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Run here, before handing bench/gpu/run.sh to a GPU machine: lays out in deps/gpu-carry what
+# that machine lacks (it has CUDA 13, cmake, ninja and Python, but no node and probably no
+# utf8proc/PCRE2 development files): the two static libraries and their headers, plus the
+# engine, harness and tests built here as a fallback should the build there fail.
+#
+#   bash bench/gpu/prepare-carry.sh
+#   then, with the device tool: command "bash bench/gpu/run.sh",
+#   carry ["deps/gpu-carry", "deps/onnxruntime/include", "deps/cublas/include"]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+carry=deps/gpu-carry
+rm -rf "$carry"
+mkdir -p "$carry/include" "$carry/lib" "$carry/bin"
+for lib in libutf8proc.a libpcre2-8.a; do
+  path=$(find /usr/lib /usr/local/lib -name "$lib" 2>/dev/null | head -n 1)
+  [[ -n $path ]] || { echo "prepare-carry: $lib not found (run scripts/bootstrap.sh)" >&2; exit 1; }
+  cp "$path" "$carry/lib/"
+done
+cp /usr/include/utf8proc.h /usr/include/pcre2.h "$carry/include/"
+[[ -f deps/onnxruntime/include/onnxruntime_c_api.h ]] || node scripts/prepare-ort.mjs
+bash scripts/fetch-cublas-headers.sh
+# The fallback binaries (sm_80 + sm_90), from the addon's build when it has the CUDA engine,
+# else from a build of their own.
+if [[ -f build/build.ninja ]] && grep -q sentencekit_gpu_harness build/build.ninja; then
+  build=build
+  cmake --build "$build" -j2 --target sentencekit_cuda sentencekit_cuda_tests sentencekit_gpu_harness
+  library=$build/Release/libsentencekit_cuda.so
+else
+  build=build-gpu-carry
+  cmake -S . -B "$build" -G Ninja -DSENTENCEKIT_CUDA=ON -DSENTENCEKIT_NATIVE_TESTS=ON >/dev/null
+  cmake --build "$build" -j2 --target sentencekit_cuda sentencekit_cuda_tests sentencekit_gpu_harness
+  library=$build/libsentencekit_cuda.so
+fi
+cp "$library" "$build"/sentencekit_cuda_tests "$build"/sentencekit_gpu_harness "$carry/bin/"
+du -sh "$carry" deps/onnxruntime/include deps/cublas/include
+# The device tool carries the working tree (tracked and untracked files) plus these: 64 MiB in all.
+tree=$( (git ls-files -z; git ls-files -z --others --exclude-standard) | xargs -0 du -cb 2>/dev/null | tail -n 1 | cut -f1)
+carried=$(du -cb "$carry" deps/onnxruntime/include deps/cublas/include | tail -n 1 | cut -f1)
+echo "travels: $(( (tree + carried) / 1048576 )) MiB of 64"

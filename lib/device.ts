@@ -1,0 +1,90 @@
+/**
+ * Where a model runs: `device: 'cpu' | 'cuda' | 'auto'` on every fromPretrained(). 'cuda' runs
+ * the transformer in sentencekit's own CUDA engine (libsentencekit_cuda.so beside the addon,
+ * loaded only when asked for), and rejects with ERR_CUDA_UNAVAILABLE when it cannot: no engine
+ * library, driver, device or cuBLASLt, or a model the engine does not run yet. 'auto' uses the
+ * GPU when it can and otherwise the CPU, keeping the reason (`model.deviceFallbackReason`).
+ * @internal
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { nativeBinding } from './binding.js';
+import { SentenceKitError } from './errors.js';
+import { describeValue } from './validate.js';
+
+export type Device = 'cpu' | 'cuda' | 'auto';
+/** Weights and activations on the GPU; accumulation is fp32 in every case. */
+export type CudaDtype = 'float16' | 'bfloat16' | 'float32';
+
+export interface DevicePlacement {
+  device: 'cpu' | 'cuda';
+  /** Why 'auto' chose the CPU; null when it did not fall back. */
+  fallbackReason: string | null;
+}
+
+/** What cudaProbe() reports: whether the CUDA engine can run here, and if not, why. */
+export interface CudaStatus {
+  available: boolean;
+  reason: string | null;
+  deviceName?: string;
+  computeCapability?: number;
+  memoryBytes?: number;
+  runtimeVersion?: number;
+  driverVersion?: number;
+  cublasLtVersion?: number;
+}
+
+const DEVICES: readonly Device[] = ['cpu', 'cuda', 'auto'];
+const CUDA_DTYPES: readonly CudaDtype[] = ['float16', 'bfloat16', 'float32'];
+
+export function validateDevice(value: unknown, name: string): Device {
+  if (value === undefined) return 'cpu';
+  if (typeof value !== 'string' || !DEVICES.includes(value as Device)) {
+    throw new TypeError(`expected ${name} to be 'cpu', 'cuda' or 'auto' but received ${describeValue(value)}`);
+  }
+  return value as Device;
+}
+
+export function validateCudaDtype(value: unknown, name: string): CudaDtype {
+  if (value === undefined) return 'float16';
+  if (typeof value !== 'string' || !CUDA_DTYPES.includes(value as CudaDtype)) {
+    throw new TypeError(`expected ${name} to be 'float16', 'bfloat16' or 'float32' but received ${describeValue(value)}`);
+  }
+  return value as CudaDtype;
+}
+
+/**
+ * Whether the CUDA engine can run in this process, and if not, why.
+ *
+ * @example
+ * const status = cudaStatus();
+ * if (!status.available) console.log(status.reason);
+ */
+export function cudaStatus(): CudaStatus {
+  return nativeBinding().cudaProbe();
+}
+
+/**
+ * Chooses the device for a model. `unsupported` is why this model cannot run on the CUDA engine
+ * (null when it can).
+ */
+export function placeModel(requested: Device, unsupported: string | null): DevicePlacement {
+  if (requested === 'cpu') return { device: 'cpu', fallbackReason: null };
+  let reason = unsupported;
+  if (reason === null) {
+    const status = cudaStatus();
+    if (!status.available) reason = status.reason ?? 'CUDA is unavailable';
+  }
+  if (reason === null) return { device: 'cuda', fallbackReason: null };
+  if (requested === 'cuda') throw new SentenceKitError('ERR_CUDA_UNAVAILABLE', `device 'cuda' cannot be used: ${reason}`);
+  return { device: 'cpu', fallbackReason: reason };
+}
+
+/** Why a transformer folder cannot run on the CUDA engine (it reads safetensors weights), or null. */
+export function cudaFolderProblem(transformerDir: string): string | null {
+  for (const file of ['config.json', 'model.safetensors']) {
+    if (!existsSync(join(transformerDir, file))) return `${transformerDir} has no ${file}, which the CUDA engine reads`;
+  }
+  return null;
+}

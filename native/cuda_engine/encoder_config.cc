@@ -1,0 +1,80 @@
+#include "cuda_engine/encoder_config.h"
+
+#include "core/file_util.h"
+#include "core/json.h"
+#include "kernels/cuda/attention.cuh"
+
+namespace sk::cuda {
+namespace {
+
+Status ReadInt(const JsonValue& config, const char* key, bool required, int fallback, int* out,
+               const std::string& path) {
+  const JsonValue* value = config.Find(key);
+  if (value == nullptr || value->is_null()) {
+    if (required) return ModelLoadError(path + ": no \"" + key + "\"");
+    *out = fallback;
+    return Status::Ok();
+  }
+  if (!value->is_integer()) return ModelLoadError(path + ": \"" + key + "\" is not an integer");
+  *out = static_cast<int>(value->integer());
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ReadEncoderConfig(const std::string& path, EncoderConfig* out) {
+  std::string text;
+  SK_RETURN_IF_ERROR(ReadWholeFile(path, &text));
+  JsonValue config;
+  SK_RETURN_IF_ERROR(JsonValue::Parse(text, &config));
+  if (!config.is_object()) return ModelLoadError(path + ": not a JSON object");
+  const JsonValue* type = config.Find("model_type");
+  out->model_type = type != nullptr && type->is_string() ? type->string() : "";
+  if (out->model_type == "bert") {
+    out->position_offset = 0;
+  } else if (out->model_type == "roberta" || out->model_type == "xlm-roberta" || out->model_type == "mpnet") {
+    out->position_offset = -1;  // set from pad_token_id below
+  } else {
+    return ModelLoadError(path + ": model_type \"" + out->model_type +
+                          "\" is not supported by the CUDA engine yet (it runs bert, roberta, xlm-roberta and mpnet)");
+  }
+  SK_RETURN_IF_ERROR(ReadInt(config, "vocab_size", true, 0, &out->vocab_size, path));
+  SK_RETURN_IF_ERROR(ReadInt(config, "hidden_size", true, 0, &out->hidden_size, path));
+  SK_RETURN_IF_ERROR(ReadInt(config, "num_hidden_layers", true, 0, &out->num_layers, path));
+  SK_RETURN_IF_ERROR(ReadInt(config, "num_attention_heads", true, 0, &out->num_heads, path));
+  SK_RETURN_IF_ERROR(ReadInt(config, "intermediate_size", true, 0, &out->intermediate_size, path));
+  SK_RETURN_IF_ERROR(ReadInt(config, "max_position_embeddings", true, 0, &out->max_position_embeddings, path));
+  SK_RETURN_IF_ERROR(ReadInt(config, "type_vocab_size", false, 2, &out->type_vocab_size, path));
+  if (out->model_type == "mpnet") {
+    out->type_vocab_size = 0;  // MPNet has no token-type embedding
+    SK_RETURN_IF_ERROR(ReadInt(config, "relative_attention_num_buckets", false, 32, &out->relative_buckets, path));
+    if (out->relative_buckets < 4) return ModelLoadError(path + ": relative_attention_num_buckets must be at least 4");
+  }
+  SK_RETURN_IF_ERROR(ReadInt(config, "pad_token_id", false, out->model_type == "bert" ? 0 : 1, &out->pad_token_id, path));
+  if (out->position_offset < 0) out->position_offset = out->pad_token_id + 1;
+  const JsonValue* eps = config.Find("layer_norm_eps");
+  if (eps != nullptr && eps->is_number()) out->layer_norm_eps = static_cast<float>(eps->number());
+  const JsonValue* act = config.Find("hidden_act");
+  const std::string activation = act != nullptr && act->is_string() ? act->string() : "gelu";
+  if (activation == "gelu") {
+    out->activation = Activation::kGeluErf;
+  } else if (activation == "gelu_new" || activation == "gelu_pytorch_tanh") {
+    out->activation = Activation::kGeluTanh;
+  } else if (activation == "relu") {
+    out->activation = Activation::kRelu;
+  } else {
+    return ModelLoadError(path + ": hidden_act \"" + activation + "\" is not supported by the CUDA engine");
+  }
+  if (out->hidden_size <= 0 || out->num_heads <= 0 || out->hidden_size % out->num_heads != 0 || out->num_layers <= 0 ||
+      out->intermediate_size <= 0 || out->vocab_size <= 0 || out->max_position_embeddings <= out->position_offset ||
+      out->type_vocab_size < 0) {
+    return ModelLoadError(path + ": inconsistent transformer shape");
+  }
+  if (!AttentionSupportsHeadDim(out->head_dim())) {
+    return ModelLoadError(path + ": attention head size " + std::to_string(out->head_dim()) +
+                          " is not supported by the CUDA engine (8, 16, 32 or 64)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace sk::cuda

@@ -1,0 +1,35 @@
+// A BERT-family encoder (BERT/MiniLM, RoBERTa/DistilRoBERTa, XLM-R, MPNet) on one CUDA device, in
+// float32, float16 or bfloat16 with fp32 accumulation, over packed variable-length batches.
+// One run at a time per engine (its scratch buffers and plan cache are shared).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "cuda_engine/encoder_config.h"
+#include "kernels/cuda/pooling.cuh"
+#include "runtime/cuda_backend_api.h"
+
+namespace sk::cuda {
+
+struct PackedBatch {
+  const int32_t* ids = nullptr;
+  const int32_t* type_ids = nullptr;  // may be null: all zeros
+  const int32_t* cu_seqlens = nullptr;
+  int num_seqs = 0;
+};
+
+class EncoderEngine {
+ public:
+  virtual ~EncoderEngine() = default;
+  static Status Load(const SkCudaLoadOptions& options, std::unique_ptr<EncoderEngine>* out);
+
+  virtual const EncoderConfig& config() const = 0;
+  virtual Status EncodePooled(const PackedBatch& batch, PoolMode mode, bool normalize, int skip_leading,
+                              float* out) = 0;
+  virtual Status EncodeTokens(const PackedBatch& batch, float* out) = 0;
+};
+
+}  // namespace sk::cuda

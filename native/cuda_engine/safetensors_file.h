@@ -1,0 +1,36 @@
+// A model.safetensors file read into memory: its tensor table, and any tensor widened to
+// float32 (the engine converts to its compute type on the device).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace sk::cuda {
+
+struct SafetensorsEntry {
+  std::string dtype;  // "F32", "F16", "BF16"
+  std::vector<int64_t> shape;
+  size_t begin = 0;   // byte offsets into the data section
+  size_t end = 0;
+};
+
+class SafetensorsFile {
+ public:
+  Status Open(const std::string& path);
+  bool Has(const std::string& name) const { return entries_.count(name) != 0; }
+  // The tensor as float32, checked against `shape`.
+  Status ReadFloat32(const std::string& name, const std::vector<int64_t>& shape, std::vector<float>* out) const;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::string bytes_;
+  size_t data_offset_ = 0;
+  std::map<std::string, SafetensorsEntry> entries_;
+};
+
+}  // namespace sk::cuda

@@ -1,0 +1,132 @@
+// SentenceEncoder on device 'cuda': packed, unpadded batches go to the CUDA engine, which pools
+// (and, for a Normalize module without Dense, normalizes) on the device; Dense modules, truncation
+// and normalize_embeddings then run here exactly as on the CPU path.
+#include <algorithm>
+
+#include "kernels/kernels.h"
+#include "pipeline/sentence_encoder.h"
+
+namespace sk::pipeline {
+namespace {
+
+SkCudaPooling CudaPooling(kernels::PoolingMode mode) {
+  switch (mode) {
+    case kernels::PoolingMode::kCls: return SK_CUDA_POOL_CLS;
+    case kernels::PoolingMode::kMean: return SK_CUDA_POOL_MEAN;
+    case kernels::PoolingMode::kMax: return SK_CUDA_POOL_MAX;
+    case kernels::PoolingMode::kMeanSqrtLenTokens: return SK_CUDA_POOL_MEAN_SQRT_LEN;
+    case kernels::PoolingMode::kWeightedMean: return SK_CUDA_POOL_WEIGHTED_MEAN;
+    case kernels::PoolingMode::kLastToken: return SK_CUDA_POOL_LAST_TOKEN;
+  }
+  return SK_CUDA_POOL_MEAN;
+}
+
+struct Packed {
+  std::vector<int32_t> ids, types, cu{0};
+  std::vector<size_t> rows;
+};
+
+// Consecutive texts, cut at `max_rows` texts or `max_tokens` tokens (unpadded: no sorting needed).
+template <typename Fn>
+Status ForEachPacked(const std::vector<tok::Encoding>& encodings, size_t max_rows, size_t max_tokens, Fn&& fn) {
+  Packed batch;
+  auto flush = [&]() -> Status {
+    if (batch.rows.empty()) return Status::Ok();
+    SK_RETURN_IF_ERROR(fn(batch));
+    batch = Packed();
+    return Status::Ok();
+  };
+  for (size_t i = 0; i < encodings.size(); ++i) {
+    const tok::Encoding& encoding = encodings[i];
+    if (!batch.rows.empty() && (batch.rows.size() >= max_rows || batch.ids.size() + encoding.ids.size() > max_tokens)) {
+      SK_RETURN_IF_ERROR(flush());
+    }
+    for (size_t t = 0; t < encoding.ids.size(); ++t) {
+      batch.ids.push_back(static_cast<int32_t>(encoding.ids[t]));
+      batch.types.push_back(encoding.type_ids.empty() ? 0 : static_cast<int32_t>(encoding.type_ids[t]));
+    }
+    batch.cu.push_back(static_cast<int32_t>(batch.ids.size()));
+    batch.rows.push_back(i);
+  }
+  return flush();
+}
+
+constexpr size_t kDefaultCudaBatchTokens = 16384;
+
+}  // namespace
+
+Status SentenceEncoder::LoadCuda() {
+  const ModelFiles& files = config_.files;
+  if (files.max_length == 0) return InvalidArgument("max_length must be positive");
+  SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model_.tokenizer, files.lowercase));
+  runtime::CudaEncoderOptions options;
+  options.library_dir = config_.cuda.library_dir;
+  options.model_dir = config_.cuda.model_dir;
+  options.dtype = config_.cuda.dtype;
+  options.device = config_.cuda.device;
+  SK_RETURN_IF_ERROR(runtime::CudaEncoder::Load(options, &cuda_));
+  hidden_size_ = static_cast<size_t>(cuda_->info().hidden_size);
+  if (files.max_length > static_cast<size_t>(cuda_->info().max_position)) {
+    return ModelLoadError("max_seq_length " + std::to_string(files.max_length) + " exceeds the model's " +
+                          std::to_string(cuda_->info().max_position) + " positions");
+  }
+  return Status::Ok();
+}
+
+Status SentenceEncoder::EncodeOnCuda(const std::vector<tok::Encoding>& encodings, const EncodeParams& params,
+                                     float* out) const {
+  const size_t out_dim = OutputDimension(params);
+  const size_t modes = config_.pooling.modes.size();
+  // A Normalize module right after pooling can run on the device; with Dense it must wait.
+  const bool device_normalize = config_.normalize_module && config_.dense.empty() && modes == 1;
+  const size_t max_tokens = params.max_batch_tokens > 0 ? params.max_batch_tokens : kDefaultCudaBatchTokens;
+  std::vector<float> pooled, one_mode, dense_in, dense_out;
+  return ForEachPacked(encodings, std::max<size_t>(params.batch_size, 1), max_tokens, [&](const Packed& batch) -> Status {
+    const size_t rows = batch.rows.size();
+    pooled.resize(rows * pooled_dimension_);
+    // Several modes concatenate (rare); each is one engine call.
+    for (size_t m = 0; m < modes; ++m) {
+      float* target = modes == 1 ? pooled.data() : (one_mode.resize(rows * hidden_size_), one_mode.data());
+      SK_RETURN_IF_ERROR(cuda_->EncodePooled(batch.ids, batch.types, batch.cu, CudaPooling(config_.pooling.modes[m]),
+                                             device_normalize, static_cast<int>(params.prompt_tokens), target));
+      if (modes > 1) {
+        for (size_t r = 0; r < rows; ++r) {
+          std::copy_n(one_mode.data() + r * hidden_size_, hidden_size_, pooled.data() + r * pooled_dimension_ + m * hidden_size_);
+        }
+      }
+    }
+    float* current = pooled.data();
+    for (const DenseLayer& layer : config_.dense) {
+      dense_out.resize(rows * layer.out_features);
+      layer.Apply(current, rows, dense_out.data());
+      dense_in.swap(dense_out);
+      current = dense_in.data();
+    }
+    if (config_.normalize_module && !device_normalize) kernels::L2NormalizeRows(current, rows, dimension_);
+    for (size_t r = 0; r < rows; ++r) {
+      float* target = out + batch.rows[r] * out_dim;
+      std::copy_n(current + r * dimension_, out_dim, target);
+      if (params.normalize) kernels::L2NormalizeRows(target, 1, out_dim);
+    }
+    return Status::Ok();
+  });
+}
+
+Status SentenceEncoder::EncodeTokensOnCuda(const std::vector<tok::Encoding>& encodings, size_t batch_size,
+                                           std::vector<float>* out) const {
+  size_t total = 0;
+  for (const tok::Encoding& encoding : encodings) total += encoding.ids.size();
+  out->assign(total * hidden_size_, 0.0f);
+  std::vector<size_t> offsets(encodings.size() + 1, 0);
+  for (size_t i = 0; i < encodings.size(); ++i) offsets[i + 1] = offsets[i] + encodings[i].ids.size();
+  std::vector<float> tokens;
+  return ForEachPacked(encodings, std::max<size_t>(batch_size, 1), kDefaultCudaBatchTokens, [&](const Packed& batch) -> Status {
+    tokens.resize(batch.ids.size() * hidden_size_);
+    SK_RETURN_IF_ERROR(cuda_->EncodeTokens(batch.ids, batch.types, batch.cu, tokens.data()));
+    // Consecutive texts: the batch's tokens are one contiguous run of the output.
+    std::copy(tokens.begin(), tokens.end(), out->begin() + offsets[batch.rows.front()] * hidden_size_);
+    return Status::Ok();
+  });
+}
+
+}  // namespace sk::pipeline

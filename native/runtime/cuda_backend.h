@@ -1,0 +1,51 @@
+// The core's side of the CUDA engine: opens libsentencekit_cuda.so (once per process) and
+// wraps one loaded engine. The library is looked for as $SENTENCEKIT_CUDA_LIBRARY, else in
+// `library_dir` (the addon's directory); anything missing — the library, a driver, a device,
+// cuBLASLt — is a kCudaUnavailable Status whose message says which.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "runtime/cuda_backend_api.h"
+
+namespace sk::runtime {
+
+// The backend table, or kCudaUnavailable.
+Status OpenCudaBackend(const std::string& library_dir, const SkCudaBackendApi** out);
+
+// Whether CUDA device `device` can run the engine (library, driver, device, cuBLASLt).
+Status ProbeCuda(const std::string& library_dir, int device, SkCudaDeviceInfo* info);
+
+struct CudaEncoderOptions {
+  std::string library_dir;
+  std::string model_dir;   // config.json + model.safetensors
+  SkCudaDtype dtype = SK_CUDA_DTYPE_FLOAT16;
+  int device = 0;
+  size_t max_tokens = 16384;
+};
+
+class CudaEncoder {
+ public:
+  ~CudaEncoder();
+  static Status Load(const CudaEncoderOptions& options, std::unique_ptr<CudaEncoder>* out);
+
+  const SkCudaModelInfo& info() const { return info_; }
+  // One packed batch: `cu_seqlens` has num_seqs + 1 entries; type_ids may be empty.
+  Status EncodePooled(const std::vector<int32_t>& ids, const std::vector<int32_t>& type_ids,
+                      const std::vector<int32_t>& cu_seqlens, SkCudaPooling pooling, bool normalize,
+                      int skip_leading, float* out) const;
+  Status EncodeTokens(const std::vector<int32_t>& ids, const std::vector<int32_t>& type_ids,
+                      const std::vector<int32_t>& cu_seqlens, float* out) const;
+
+ private:
+  CudaEncoder() = default;
+  const SkCudaBackendApi* api_ = nullptr;
+  SkCudaEngine* engine_ = nullptr;
+  SkCudaModelInfo info_{};
+};
+
+}  // namespace sk::runtime

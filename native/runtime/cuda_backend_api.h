@@ -1,0 +1,89 @@
+// The contract between the core and libsentencekit_cuda.so, the CUDA engine. The engine is its
+// own shared library, opened with dlopen only when a caller asks for device 'cuda' or 'auto',
+// so the CPU build never needs the CUDA runtime, a driver or cuBLAS.
+//
+// Like text-embeddings-inference's backends, the contract is small and works over one flat,
+// unpadded batch: the token ids of every sequence back to back, with cumulative lengths
+// (cu_seqlens[0] = 0, cu_seqlens[i + 1] - cu_seqlens[i] = length of sequence i). Plain C types
+// only, so the two sides may be built by different compilers. Every function returns 0 on
+// success, or non-zero with a message in `error` (NUL-terminated, truncated to error_size).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Bumped whenever a signature or struct below changes; the loader refuses other versions.
+#define SK_CUDA_BACKEND_ABI_VERSION 1
+
+typedef enum {
+  SK_CUDA_DTYPE_FLOAT32 = 0,
+  SK_CUDA_DTYPE_FLOAT16 = 1,
+  SK_CUDA_DTYPE_BFLOAT16 = 2,
+} SkCudaDtype;
+
+// The pooling modes of sentence-transformers' Pooling module.
+typedef enum {
+  SK_CUDA_POOL_MEAN = 0,
+  SK_CUDA_POOL_CLS = 1,
+  SK_CUDA_POOL_MAX = 2,
+  SK_CUDA_POOL_MEAN_SQRT_LEN = 3,
+  SK_CUDA_POOL_LAST_TOKEN = 4,
+  SK_CUDA_POOL_WEIGHTED_MEAN = 5,
+} SkCudaPooling;
+
+typedef struct SkCudaEngine SkCudaEngine;
+
+typedef struct {
+  char device_name[256];
+  int compute_capability;     // major * 10 + minor
+  size_t total_memory_bytes;
+  int cublaslt_version;       // cublasLtGetVersion()
+  int runtime_version;        // cudaRuntimeGetVersion()
+  int driver_version;         // cudaDriverGetVersion()
+} SkCudaDeviceInfo;
+
+typedef struct {
+  const char* model_dir;      // a folder with config.json and model.safetensors
+  int dtype;                  // SkCudaDtype: weights and activations; accumulation is fp32
+  int device_index;
+  size_t max_tokens;          // the largest packed batch (sum of lengths) encode will be given
+} SkCudaLoadOptions;
+
+typedef struct {
+  int hidden_size;
+  int num_layers;
+  int num_heads;
+  int max_position;           // the longest sequence the position table allows
+  char model_type[32];        // "bert", "roberta", …
+} SkCudaModelInfo;
+
+typedef struct {
+  int abi_version;
+  // Whether a device, a driver and cuBLASLt are usable; fills `info` when they are.
+  int (*probe)(int device_index, SkCudaDeviceInfo* info, char* error, size_t error_size);
+  int (*load)(const SkCudaLoadOptions* options, SkCudaEngine** out, char* error, size_t error_size);
+  void (*model_info)(const SkCudaEngine* engine, SkCudaModelInfo* out);
+  // Pooled (then, with normalize, L2-normalized) float32 rows: out[num_seqs * hidden_size].
+  // type_ids may be NULL (all zeros). skip_leading tokens of each sequence are left out of
+  // pooling (include_prompt: false; clamped so at least one token is pooled).
+  int (*encode_pooled)(SkCudaEngine* engine, const int32_t* ids, const int32_t* type_ids,
+                       const int32_t* cu_seqlens, int num_seqs, int pooling, int normalize,
+                       int skip_leading, float* out, char* error, size_t error_size);
+  // The last hidden state of every token as float32: out[cu_seqlens[num_seqs] * hidden_size].
+  int (*encode_tokens)(SkCudaEngine* engine, const int32_t* ids, const int32_t* type_ids,
+                       const int32_t* cu_seqlens, int num_seqs, float* out, char* error,
+                       size_t error_size);
+  void (*destroy)(SkCudaEngine* engine);
+} SkCudaBackendApi;
+
+// The one symbol the loader looks up.
+const SkCudaBackendApi* sk_cuda_backend_api(void);
+typedef const SkCudaBackendApi* (*SkCudaBackendApiFn)(void);
+
+#ifdef __cplusplus
+}
+#endif
