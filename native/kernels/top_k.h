@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -70,6 +71,46 @@ class TopK {
  private:
   size_t k_;
   std::vector<Candidate<Score>> heap_;
+};
+
+// The k best of a stream of integer scores whose ids arrive in increasing order (one search
+// task), for kernels that pre-filter by threshold(): passing candidates are appended to a
+// buffer of 2k and cut back to the best k (nth_element) when it fills, so each one costs an
+// append rather than a heap update. Exact, ties going to the lower id: a newcomer with a
+// higher id must score strictly above the k-th kept to rank ahead of it.
+template <typename Score>
+class BufferedTopK {
+  static_assert(std::is_integral_v<Score>, "integer scores only (no NaN ordering)");
+
+ public:
+  explicit BufferedTopK(size_t k = 0) : k_(k) { buffer_.reserve(2 * k); }
+
+  // The score a newcomer must reach; the type's lowest until k are kept.
+  Score threshold() const { return threshold_; }
+
+  void Offer(Score score, int64_t id) {
+    if (score < threshold_) return;
+    buffer_.push_back({score, id});
+    if (buffer_.size() >= 2 * k_) Cut();
+  }
+
+  // Cuts back to the best k, ranked; call once after the stream ends.
+  const std::vector<Candidate<Score>>& items() {
+    if (buffer_.size() > k_) Cut();
+    return buffer_;
+  }
+
+ private:
+  void Cut() {
+    std::nth_element(buffer_.begin(), buffer_.begin() + (k_ - 1), buffer_.end(), RanksAhead<Score>);
+    buffer_.resize(k_);
+    const Score kth = buffer_[k_ - 1].score;
+    threshold_ = kth == std::numeric_limits<Score>::max() ? kth : kth + 1;
+  }
+
+  size_t k_;
+  Score threshold_ = std::numeric_limits<Score>::lowest();
+  std::vector<Candidate<Score>> buffer_;
 };
 
 }  // namespace sk::kernels
