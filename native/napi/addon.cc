@@ -10,6 +10,7 @@
 #include "napi/cross_encoder_wrap.h"
 #include "napi/search_worker.h"
 #include "napi/sentence_encoder_wrap.h"
+#include "napi/similarity_binding.h"
 #include "napi/sparse_encoder_wrap.h"
 #include "runtime/ort_runtime.h"
 
@@ -62,6 +63,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   CrossEncoderWrap::Init(env, exports);
   SparseEncoderWrap::Init(env, exports);
   InitSearch(env, exports);
+  InitSimilarity(env, exports);
   return exports;
 }
 

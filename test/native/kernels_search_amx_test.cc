@@ -1,4 +1,4 @@
-// The AMX int8 (and, through the bit identity, Hamming) search paths against a brute-force
+// The AMX int8 search path (and the Hamming search beside it) against a brute-force
 // reference, with AMX on and off at every level: dims that are and are not whole 64-byte
 // steps, query counts around the 16-query groups, block and corpus tails, query chunks that
 // are not multiples of a group, heavy ties and extreme values. Where the CPU has no AMX the

@@ -164,31 +164,4 @@ size_t AmxInt8ScoreSelect(const int8_t* packed_queries, size_t first_group, size
                             thresholds, hits);
 }
 
-size_t AmxHammingScoreSelect(const int8_t* packed_queries, size_t first_group, size_t m, const int8_t* corpus,
-                             size_t row_stride, size_t rows, size_t valid_rows, size_t steps, const int32_t* query_ones,
-                             const int32_t* row_ones, const int32_t* thresholds, Int32Hit* hits) {
-  return ScoreSelect<true>(packed_queries, first_group, m, corpus, row_stride, rows, valid_rows, steps, query_ones,
-                           row_ones, thresholds, hits);
-}
-
-// A mask-move per 64 bits: bit i of each little-endian 8-byte word becomes byte i (any fixed
-// order serves, as queries and rows are unpacked alike).
-void AmxUnpackBits(const uint8_t* rows, size_t n, size_t bytes, int8_t* out, size_t out_stride, int32_t* ones) {
-  const __m512i one = _mm512_set1_epi8(1);
-  const size_t words = (bytes + 7) / 8;
-  for (size_t r = 0; r < n; ++r) {
-    const uint8_t* row = rows + r * bytes;
-    int8_t* unpacked = out + r * out_stride;
-    int32_t count = 0;
-    for (size_t w = 0; w < words; ++w) {
-      uint64_t word = 0;
-      __builtin_memcpy(&word, row + w * 8, bytes - w * 8 < 8 ? bytes - w * 8 : 8);
-      count += __builtin_popcountll(word);
-      _mm512_storeu_si512(unpacked + w * 64, _mm512_maskz_mov_epi8(static_cast<__mmask64>(word), one));
-    }
-    for (size_t b = words * 64; b < out_stride; b += 64) _mm512_storeu_si512(unpacked + b, _mm512_setzero_si512());
-    ones[r] = count;
-  }
-}
-
 }  // namespace sk::kernels

@@ -50,14 +50,4 @@ size_t AmxInt8ScoreSelect(const int8_t* packed_queries, size_t first_group, size
                           size_t row_stride, size_t rows, size_t valid_rows, size_t steps,
                           const int32_t* thresholds, Int32Hit* hits);
 
-// Hamming distances through the same tiles: with bits unpacked to 0/1 bytes,
-// hamming(q, r) = |q| + |r| - 2 q.r exactly. Scores (and thresholds) are negated distances;
-// query_ones[q] for the tile's queries, row_ones[r] for the block's rows.
-size_t AmxHammingScoreSelect(const int8_t* packed_queries, size_t first_group, size_t m, const int8_t* corpus,
-                             size_t row_stride, size_t rows, size_t valid_rows, size_t steps, const int32_t* query_ones,
-                             const int32_t* row_ones, const int32_t* thresholds, Int32Hit* hits);
-// n rows of `bytes` packed bits to 0/1 bytes, out_stride (a multiple of 64, at least
-// AmxSteps(8 * bytes) * 64) apart and zero-padded; ones[r] = set bits of row r.
-void AmxUnpackBits(const uint8_t* rows, size_t n, size_t bytes, int8_t* out, size_t out_stride, int32_t* ones);
-
 }  // namespace sk::kernels
