@@ -104,6 +104,8 @@ void RunSearch(size_t num_queries, size_t corpus_rows, size_t block_rows, const 
   // many, since each task fills its own top-k from scratch.
   size_t task_rows = (corpus_rows + pool.size() * kTasksPerThread - 1) / (pool.size() * kTasksPerThread);
   if (options.corpus_chunk_size > 0) task_rows = std::min(task_rows, options.corpus_chunk_size);
+  // BufferedTopK keeps ids as 32-bit offsets into their task.
+  task_rows = std::min(task_rows, size_t{1} << 31);
   task_rows = std::max(block_rows, (task_rows + block_rows - 1) / block_rows * block_rows);
   const size_t tasks = (corpus_rows + task_rows - 1) / task_rows;
   std::vector<std::unique_ptr<BlockScorer<Score>>> scorers(pool.size());
@@ -131,10 +133,10 @@ void RunSearch(size_t num_queries, size_t corpus_rows, size_t block_rows, const 
     const size_t chunk = std::min(query_chunk, num_queries - chunk_begin);
     // heaps[task][query] (fused: buffered[task][query])
     std::vector<std::vector<TopK<Score>>> heaps(tasks);
-    std::vector<std::vector<BufferedTopK<int32_t>>> buffered(kBuffered ? tasks : 0);
+    std::vector<std::vector<BufferedTopK>> buffered(kBuffered ? tasks : 0);
     pool.ParallelFor(tasks, [&](size_t task, size_t slot) {
       std::vector<TopK<Score>>& mine = heaps[task];
-      if constexpr (kBuffered) buffered[task].assign(chunk, BufferedTopK<int32_t>(k));
+      if constexpr (kBuffered) buffered[task].assign(chunk, BufferedTopK(k, static_cast<int64_t>(task * task_rows)));
       else mine.assign(chunk, TopK<Score>(k));
       BlockScorer<Score>& scorer = *scorers[slot];
       Score* buffer = fused ? nullptr : buffers[slot].data();
@@ -151,7 +153,7 @@ void RunSearch(size_t num_queries, size_t corpus_rows, size_t block_rows, const 
           const size_t m = std::min(tile, chunk - q);
           if constexpr (std::is_same_v<Score, int32_t>) {
             if (fused) {
-              BufferedTopK<int32_t>* tops = buffered[task].data() + q;
+              BufferedTopK* tops = buffered[task].data() + q;
               for (size_t i = 0; i < m; ++i) thresholds[i] = tops[i].threshold();
               const size_t found = scorer.ScoreTileHits(chunk_begin + q, m, thresholds.data(), hits);
               for (size_t h = 0; h < found; ++h) {
@@ -162,7 +164,7 @@ void RunSearch(size_t num_queries, size_t corpus_rows, size_t block_rows, const 
           }
           scorer.ScoreTile(chunk_begin + q, m, buffer, block_rows);
           if constexpr (kBuffered) {
-            BufferedTopK<int32_t>* tops = buffered[task].data() + q;
+            BufferedTopK* tops = buffered[task].data() + q;
             for (size_t i = 0; i < m; ++i) {
               const Score* scores = buffer + i * block_rows;
               const size_t hits = select(scores, rows, tops[i].threshold(), positions);
@@ -193,7 +195,7 @@ void RunSearch(size_t num_queries, size_t corpus_rows, size_t block_rows, const 
       merged.clear();
       for (size_t task = 0; task < tasks; ++task) {
         if constexpr (kBuffered) {
-          const auto& items = buffered[task][q].items();
+          const auto items = buffered[task][q].items();
           merged.insert(merged.end(), items.begin(), items.end());
         } else {
           const auto& items = heaps[task][q].items();
@@ -375,10 +377,16 @@ class HammingScorer final : public BlockScorer<int32_t> {
     if (packed_) packed_block_.resize((block_rows + kernels_.bits_lanes) * Words());
   }
   size_t max_queries() const override { return packed_ ? kernels_.bits_packed_max_queries : kRowsMaxQueries; }
+  bool fuses_select() const override { return packed_ && kernels_.hamming_packed_select != nullptr; }
   void Prepare(size_t row_begin, size_t rows) override {
     row_begin_ = row_begin;
     rows_ = rows;
     if (packed_) kernels_.pack_bits(corpus_ + row_begin * bytes_, rows, bytes_, packed_block_.data());
+  }
+  size_t ScoreTileHits(size_t query_begin, size_t m, const int32_t* thresholds, Int32Hit* hits) override {
+    const size_t groups = (rows_ + kernels_.bits_lanes - 1) / kernels_.bits_lanes;
+    return kernels_.hamming_packed_select(padded_->data() + query_begin * Words() * 8, Words() * 8, m, packed_block_.data(),
+                                          groups, Words(), rows_, thresholds, hits);
   }
   void ScoreTile(size_t query_begin, size_t m, int32_t* out, size_t stride) override {
     if (packed_) {

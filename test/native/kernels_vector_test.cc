@@ -191,6 +191,28 @@ TEST(vector_packed_int8_and_bits_match_row_kernels) {
               CHECK(got[q * stride + r] == expected[q * stride + r]) << "packed int8 level " << level << " bytes " << bytes << " n " << n << " m " << m;
               CHECK(got_bits[q * stride + r] == -expected_bits[q * stride + r]) << "packed bits level " << level << " bytes " << bytes << " n " << n;
             }
+          if (k.hamming_packed_select != nullptr) {
+            // Thresholds: everything, nothing, and a middle value that splits ties.
+            for (int mode = 0; mode < 3; ++mode) {
+              std::vector<int32_t> thresholds(m);
+              for (size_t q = 0; q < m; ++q) {
+                thresholds[q] = mode == 0 ? std::numeric_limits<int32_t>::min()
+                                : mode == 1 ? 1 : -expected_bits[q * stride + n / 2];
+              }
+              std::vector<sk::kernels::Int32Hit> hits(m * n + 1);
+              const size_t found = k.hamming_packed_select(padded_bits.data(), words * 8, m, packed_bits.data(), bit_groups,
+                                                           words, n, thresholds.data(), hits.data());
+              size_t want = 0;
+              for (size_t q = 0; q < m; ++q)
+                for (size_t r = 0; r < n; ++r) want += -expected_bits[q * stride + r] >= thresholds[q];
+              CHECK(found == want) << "fused bits level " << level << " mode " << mode << " found " << found << " want " << want;
+              for (size_t h = 0; h < found && h < hits.size(); ++h) {
+                const auto& hit = hits[h];
+                CHECK(hit.query < m && hit.row < n && hit.score == -expected_bits[hit.query * stride + hit.row] &&
+                      hit.score >= thresholds[hit.query]) << "fused bits hit " << h << " level " << level;
+              }
+            }
+          }
         }
       }
     }

@@ -11,14 +11,9 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace sk::kernels {
+#include "kernels/cpu/vector_table.h"
 
-// One query's score for one corpus row that passed its query's threshold.
-struct Int32Hit {
-  uint32_t query;  // within the tile
-  uint32_t row;    // within the block
-  int32_t score;
-};
+namespace sk::kernels {
 
 constexpr size_t kAmxQueryGroup = 16;   // queries per B tile
 constexpr size_t kAmxStripRows = 16;    // corpus rows per A tile

@@ -481,6 +481,71 @@ void HammingPackedAvx512(const uint8_t* queries, size_t query_stride, size_t m, 
   }
 }
 
+// HammingPackedTile with the threshold test on the accumulators: a tile's scores are
+// written out only where some row passes, which after the first blocks is rare.
+template <int M, int V>
+inline size_t HammingPackedSelectTile(const uint8_t* queries, size_t query_stride, const uint64_t* packed, size_t words,
+                                      size_t row_base, size_t valid_rows, const __m512i* limits, Int32Hit* hits) {
+  __m512i acc[M][V];
+  SK_UNROLL for (int q = 0; q < M; ++q)
+    SK_UNROLL for (int v = 0; v < V; ++v) acc[q][v] = _mm512_setzero_si512();
+  for (size_t w = 0; w < words; ++w) {
+    __m512i rows[V];
+    SK_UNROLL for (int v = 0; v < V; ++v) rows[v] = _mm512_loadu_si512(packed + (v * words + w) * kBitLanes);
+    SK_UNROLL for (int q = 0; q < M; ++q) {
+      long long word;
+      __builtin_memcpy(&word, queries + q * query_stride + w * 8, 8);
+      const __m512i query = _mm512_set1_epi64(word);
+      SK_UNROLL for (int v = 0; v < V; ++v) acc[q][v] = _mm512_sub_epi64(acc[q][v], _mm512_popcnt_epi64(_mm512_xor_si512(rows[v], query)));
+    }
+  }
+  size_t count = 0;
+  SK_UNROLL for (int q = 0; q < M; ++q) {
+    SK_UNROLL for (int v = 0; v < V; ++v) {
+      __mmask8 pass = _mm512_cmpge_epi64_mask(acc[q][v], limits[q]);
+      if (pass == 0) continue;
+      alignas(64) long long values[kBitLanes];
+      _mm512_store_si512(values, acc[q][v]);
+      while (pass != 0) {
+        const unsigned lane = static_cast<unsigned>(__builtin_ctz(pass));
+        pass = static_cast<__mmask8>(pass & (pass - 1));
+        const size_t row = row_base + v * kBitLanes + lane;
+        if (row < valid_rows) hits[count++] = {static_cast<uint32_t>(q), static_cast<uint32_t>(row), static_cast<int32_t>(values[lane])};
+      }
+    }
+  }
+  return count;
+}
+
+template <int M>
+size_t HammingPackedSelectM(const uint8_t* queries, size_t query_stride, const uint64_t* packed, size_t groups,
+                            size_t words, size_t valid_rows, const int32_t* thresholds, Int32Hit* hits) {
+  __m512i limits[M];
+  SK_UNROLL for (int q = 0; q < M; ++q) limits[q] = _mm512_set1_epi64(thresholds[q]);
+  size_t count = 0, g = 0;
+  for (; g + 4 <= groups; g += 4)
+    count += HammingPackedSelectTile<M, 4>(queries, query_stride, packed + g * words * kBitLanes, words, g * kBitLanes,
+                                           valid_rows, limits, hits + count);
+  for (; g < groups; ++g)
+    count += HammingPackedSelectTile<M, 1>(queries, query_stride, packed + g * words * kBitLanes, words, g * kBitLanes,
+                                           valid_rows, limits, hits + count);
+  return count;
+}
+
+size_t HammingPackedSelectAvx512(const uint8_t* queries, size_t query_stride, size_t m, const uint64_t* packed,
+                                 size_t groups, size_t words, size_t valid_rows, const int32_t* thresholds, Int32Hit* hits) {
+  switch (m) {
+    case 1: return HammingPackedSelectM<1>(queries, query_stride, packed, groups, words, valid_rows, thresholds, hits);
+    case 2: return HammingPackedSelectM<2>(queries, query_stride, packed, groups, words, valid_rows, thresholds, hits);
+    case 3: return HammingPackedSelectM<3>(queries, query_stride, packed, groups, words, valid_rows, thresholds, hits);
+    case 4: return HammingPackedSelectM<4>(queries, query_stride, packed, groups, words, valid_rows, thresholds, hits);
+    case 5: return HammingPackedSelectM<5>(queries, query_stride, packed, groups, words, valid_rows, thresholds, hits);
+    case 6: return HammingPackedSelectM<6>(queries, query_stride, packed, groups, words, valid_rows, thresholds, hits);
+    default: break;
+  }
+  return 0;
+}
+
 }  // namespace
 
 const VectorKernels& Avx512VectorKernels() {
@@ -490,7 +555,8 @@ const VectorKernels& Avx512VectorKernels() {
                                    DotRowsI8Avx512,  HammingRowsAvx512,
                                    SelectAtLeastF32Avx512, SelectAtLeastI32Avx512,
                                    kI8Lanes,         kI8PackedMaxQueries, PackI8Avx512, DotPackedI8Avx512,
-                                   kBitLanes,        kBitPackedMaxQueries, PackBitsAvx512, HammingPackedAvx512};
+                                   kBitLanes,        kBitPackedMaxQueries, PackBitsAvx512, HammingPackedAvx512,
+                                   HammingPackedSelectAvx512};
   return table;
 }
 
