@@ -81,14 +81,15 @@ TEST(vector_row_and_packed_dot_match_scalar) {
   const VectorKernels& scalar = sk::kernels::ScalarVectorKernels();
   for (size_t dim : {1, 7, 16, 31, 384, 385}) {
     for (size_t n : {1, 2, 5, 16, 17, 37, 70}) {
-      std::vector<float> corpus = Normal(n * dim, rng), queries = Normal(6 * dim, rng);
+      constexpr size_t kQueries = 12;  // the most any level's packed kernel takes
+      std::vector<float> corpus = Normal(n * dim, rng), queries = Normal(kQueries * dim, rng);
       const size_t stride = 80;
-      std::vector<float> expected(6 * stride);
-      scalar.dot_rows_f32(queries.data(), 4, corpus.data(), n, dim, expected.data(), stride);
-      scalar.dot_rows_f32(queries.data() + 4 * dim, 2, corpus.data(), n, dim, expected.data() + 4 * stride, stride);
+      std::vector<float> expected(kQueries * stride);
+      for (size_t q = 0; q < kQueries; q += 4)
+        scalar.dot_rows_f32(queries.data() + q * dim, 4, corpus.data(), n, dim, expected.data() + q * stride, stride);
       ForEachSimdLevel([&](int level, const VectorKernels& k) {
         for (size_t m = 1; m <= sk::kernels::kRowsMaxQueries; ++m) {
-          std::vector<float> got(6 * stride, -1.0f);
+          std::vector<float> got(kQueries * stride, -1.0f);
           k.dot_rows_f32(queries.data(), m, corpus.data(), n, dim, got.data(), stride);
           for (size_t q = 0; q < m; ++q)
             for (size_t r = 0; r < n; ++r)
@@ -97,8 +98,9 @@ TEST(vector_row_and_packed_dot_match_scalar) {
         const size_t groups = (n + k.pack_lanes - 1) / k.pack_lanes;
         std::vector<float> packed(groups * k.pack_lanes * dim, -7.0f);
         k.pack_f32(corpus.data(), n, dim, packed.data());
+        CHECK(k.packed_max_queries <= kQueries);
         for (size_t m = 1; m <= k.packed_max_queries; ++m) {
-          std::vector<float> got(6 * stride, -1.0f);
+          std::vector<float> got(kQueries * stride, -1.0f);
           k.dot_packed_f32(queries.data(), m, packed.data(), groups, dim, got.data(), stride);
           for (size_t q = 0; q < m; ++q) {
             for (size_t r = 0; r < n; ++r)
