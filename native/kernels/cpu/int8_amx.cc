@@ -30,14 +30,20 @@ void ConfigureTiles() {
   _tile_loadconfig(&config);
 }
 
+// `next`: the strips that follow (the same step's bytes of their 32 rows are prefetched into
+// L1 during each step; tile loads from L2 at a row stride stall otherwise), or null.
 template <int Strips, int Groups>
-inline void MultiplyStrips(const int8_t* corpus, size_t row_stride, const int8_t* queries, size_t steps) {
+inline void MultiplyStrips(const int8_t* corpus, size_t row_stride, const int8_t* queries, size_t steps,
+                           const int8_t* next) {
   _tile_zero(0);
   if constexpr (Groups > 1) _tile_zero(1);
   if constexpr (Strips > 1) _tile_zero(2);
   if constexpr (Strips > 1 && Groups > 1) _tile_zero(3);
   const size_t group_bytes = steps * 1024;
   for (size_t s = 0; s < steps; ++s) {
+    if (next != nullptr) {
+      for (size_t r = 0; r < 2 * kAmxStripRows; ++r) _mm_prefetch(reinterpret_cast<const char*>(next + r * row_stride + s * kAmxStepBytes), _MM_HINT_T0);
+    }
     _tile_loadd(4, corpus + s * kAmxStepBytes, row_stride);
     if constexpr (Strips > 1) _tile_loadd(5, corpus + kAmxStripRows * row_stride + s * kAmxStepBytes, row_stride);
     _tile_loadd(6, queries + s * 1024, 64);
@@ -103,8 +109,9 @@ size_t ScoreSelect(const int8_t* packed_queries, size_t first_group, size_t m, c
   size_t r = 0;
   for (; r + 2 * kAmxStripRows <= rows; r += 2 * kAmxStripRows) {
     const int8_t* strip = corpus + r * row_stride;
+    const int8_t* next = r + 4 * kAmxStripRows <= rows ? strip + 2 * kAmxStripRows * row_stride : nullptr;
     if (groups == 2) {
-      MultiplyStrips<2, 2>(strip, row_stride, queries, steps);
+      MultiplyStrips<2, 2>(strip, row_stride, queries, steps, next);
       _tile_stored(0, tiles[0], 64);
       _tile_stored(1, tiles[1], 64);
       _tile_stored(2, tiles[2], 64);
@@ -114,7 +121,7 @@ size_t ScoreSelect(const int8_t* packed_queries, size_t first_group, size_t m, c
       found += select(2, r + 16, 0, hits + found);
       found += select(3, r + 16, 1, hits + found);
     } else {
-      MultiplyStrips<2, 1>(strip, row_stride, queries, steps);
+      MultiplyStrips<2, 1>(strip, row_stride, queries, steps, next);
       _tile_stored(0, tiles[0], 64);
       _tile_stored(2, tiles[2], 64);
       found += select(0, r, 0, hits + found);
@@ -124,13 +131,13 @@ size_t ScoreSelect(const int8_t* packed_queries, size_t first_group, size_t m, c
   if (r < rows) {  // one strip left
     const int8_t* strip = corpus + r * row_stride;
     if (groups == 2) {
-      MultiplyStrips<1, 2>(strip, row_stride, queries, steps);
+      MultiplyStrips<1, 2>(strip, row_stride, queries, steps, nullptr);
       _tile_stored(0, tiles[0], 64);
       _tile_stored(1, tiles[1], 64);
       found += select(0, r, 0, hits + found);
       found += select(1, r, 1, hits + found);
     } else {
-      MultiplyStrips<1, 1>(strip, row_stride, queries, steps);
+      MultiplyStrips<1, 1>(strip, row_stride, queries, steps, nullptr);
       _tile_stored(0, tiles[0], 64);
       found += select(0, r, 0, hits + found);
     }
