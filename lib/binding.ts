@@ -119,6 +119,13 @@ export interface NativeBinding {
   searchHamming(queries: Uint8Array, numQueries: number, corpus: Uint8Array, corpusRows: number, bytes: number, topK: number): Promise<NativeSearchResults>;
   rescore(queries: Float32Array, numQueries: number, dim: number, candidates: Int32Array, perQuery: number,
     corpus: Float32Array | Int8Array | Uint8Array, corpusRows: number, kind: 'float32' | 'int8' | 'ubinary', topK: number): Promise<NativeSearchResults>;
+  /** Writes the [rowsA × rowsB] matrix into `out`; the async form resolves with `out`. */
+  similarityMatrix(a: Float32Array, rowsA: number, b: Float32Array, rowsB: number, dim: number,
+    fn: 'cosine' | 'dot' | 'euclidean' | 'manhattan', out: Float32Array): void;
+  similarityMatrixAsync(a: Float32Array, rowsA: number, b: Float32Array, rowsB: number, dim: number,
+    fn: 'cosine' | 'dot' | 'euclidean' | 'manhattan', out: Float32Array): Promise<Float32Array>;
+  similarityPairwise(a: Float32Array, b: Float32Array, rows: number, dim: number,
+    fn: 'cosine' | 'dot' | 'euclidean' | 'manhattan', out: Float32Array): void;
 }
 
 let binding: NativeBinding | undefined;

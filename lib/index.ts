@@ -11,7 +11,7 @@ export { Embeddings } from './embeddings.js';
 export { CrossEncoder, type CrossEncoderOptions, type PredictOptions, type RankOptions, type RankResult, type ActivationName } from './cross-encoder.js';
 export { SparseEncoder, type SparseEncoderOptions, type SparseEncodeOptions } from './sparse-encoder.js';
 export { SparseEmbeddings } from './sparse-embeddings.js';
-export { similarity, similarityPairwise, SIMILARITY_FUNCTIONS } from './similarity.js';
+export { similarity, similarityAsync, similarityPairwise, SIMILARITY_FUNCTIONS } from './similarity.js';
 export {
   semanticSearch,
   semanticSearchFlat,

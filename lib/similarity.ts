@@ -1,40 +1,17 @@
 /**
  * Similarity functions as sentence-transformers defines them: cosine, dot, euclidean
- * (negative L2 distance) and manhattan (negative L1 distance), as full matrices and pairwise.
+ * (negative L2 distance) and manhattan (negative L1 distance), as full matrices and pairwise,
+ * computed by the native kernels (SIMD, float32 as torch computes them).
+ *
+ * `similarity` and `similarityPairwise` stay synchronous, as model.similarity is in Python;
+ * `similarityAsync` runs large matrices on a worker thread so the event loop stays free.
  */
+import { nativeBinding } from './binding.js';
 import { Embeddings } from './embeddings.js';
 import type { SimilarityFunctionName } from './model-folder.js';
 import { describeValue } from './validate.js';
 
 export const SIMILARITY_FUNCTIONS: readonly SimilarityFunctionName[] = ['cosine', 'dot', 'euclidean', 'manhattan'];
-
-function score(fn: SimilarityFunctionName, a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  switch (fn) {
-    case 'dot':
-      for (let i = 0; i < a.length; i += 1) sum += (a[i] as number) * (b[i] as number);
-      return sum;
-    case 'cosine': {
-      let na = 0;
-      let nb = 0;
-      for (let i = 0; i < a.length; i += 1) {
-        const x = a[i] as number;
-        const y = b[i] as number;
-        sum += x * y;
-        na += x * x;
-        nb += y * y;
-      }
-      // torch normalizes each side with eps 1e-12 first: a zero vector scores 0.
-      return sum / (Math.max(Math.sqrt(na), 1e-12) * Math.max(Math.sqrt(nb), 1e-12));
-    }
-    case 'euclidean':
-      for (let i = 0; i < a.length; i += 1) sum += ((a[i] as number) - (b[i] as number)) ** 2;
-      return -Math.sqrt(sum);
-    case 'manhattan':
-      for (let i = 0; i < a.length; i += 1) sum += Math.abs((a[i] as number) - (b[i] as number));
-      return -sum;
-  }
-}
 
 function check(a: Embeddings, b: Embeddings, fn: SimilarityFunctionName): void {
   if (!(a instanceof Embeddings) || !(b instanceof Embeddings)) {
@@ -48,8 +25,11 @@ function check(a: Embeddings, b: Embeddings, fn: SimilarityFunctionName): void {
   }
 }
 
+// Below this many multiply-adds a worker hop costs more than the matrix itself.
+const ASYNC_FROM_WORK = 1 << 20;
+
 /**
- * The [a.rows × b.rows] similarity matrix.
+ * The [a.rows × b.rows] similarity matrix, computed on the calling thread.
  *
  * @example
  * const scores = similarity(queries, docs, 'cosine'); // scores.row(0) → query 0 vs every doc
@@ -57,10 +37,24 @@ function check(a: Embeddings, b: Embeddings, fn: SimilarityFunctionName): void {
 export function similarity(a: Embeddings, b: Embeddings, fn: SimilarityFunctionName = 'cosine'): Embeddings {
   check(a, b, fn);
   const out = new Float32Array(a.rows * b.rows);
-  for (let i = 0; i < a.rows; i += 1) {
-    const row = a.row(i);
-    for (let j = 0; j < b.rows; j += 1) out[i * b.rows + j] = score(fn, row, b.row(j));
-  }
+  // A zero dimension scores 0 everywhere (sums of nothing), as the TypeScript loops used to.
+  if (out.length > 0 && a.dimension > 0) nativeBinding().similarityMatrix(a.data, a.rows, b.data, b.rows, a.dimension, fn, out);
+  return new Embeddings(out, a.rows, b.rows);
+}
+
+/**
+ * `similarity` off the event loop: large matrices run on a worker thread (small ones on the
+ * calling thread, where a worker hop would cost more). The inputs must not be written to
+ * until the promise settles.
+ *
+ * @example
+ * const scores = await similarityAsync(queries, corpus, 'dot');
+ */
+export async function similarityAsync(a: Embeddings, b: Embeddings, fn: SimilarityFunctionName = 'cosine'): Promise<Embeddings> {
+  check(a, b, fn);
+  if (a.rows * b.rows * a.dimension < ASYNC_FROM_WORK) return similarity(a, b, fn);
+  const out = new Float32Array(a.rows * b.rows);
+  await nativeBinding().similarityMatrixAsync(a.data, a.rows, b.data, b.rows, a.dimension, fn, out);
   return new Embeddings(out, a.rows, b.rows);
 }
 
@@ -69,6 +63,6 @@ export function similarityPairwise(a: Embeddings, b: Embeddings, fn: SimilarityF
   check(a, b, fn);
   if (a.rows !== b.rows) throw new RangeError(`expected the same number of rows but received ${a.rows} and ${b.rows}`);
   const out = new Float32Array(a.rows);
-  for (let i = 0; i < a.rows; i += 1) out[i] = score(fn, a.row(i), b.row(i));
+  if (out.length > 0 && a.dimension > 0) nativeBinding().similarityPairwise(a.data, b.data, a.rows, a.dimension, fn, out);
   return out;
 }

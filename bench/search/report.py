@@ -28,6 +28,15 @@ for nq in (1, 32, 1024):
            f"{o['binary_s'] * 1e3:.2f}", f"{o['float32_s'] / o['binary_s']:.2f}x"]
     print(" | ".join(row))
 print()
+print("the same searches in process CPU time (all threads; less sensitive to other jobs on the machine):")
+print("queries | f32 cpu ms | int8 cpu ms | f32/int8 | binary cpu ms | f32/binary")
+for nq in (1, 32, 1024):
+    o = ours[f"q{nq}"]
+    if "float32_cpu_s" not in o:
+        break
+    print(f"{nq} | {o['float32_cpu_s'] * 1e3:.2f} | {o['int8_cpu_s'] * 1e3:.2f} | {o['float32_cpu_s'] / o['int8_cpu_s']:.2f}x | "
+          f"{o['binary_cpu_s'] * 1e3:.2f} | {o['float32_cpu_s'] / o['binary_cpu_s']:.2f}x")
+print()
 print("single query: ours scans at "
       f"{corpus_gb / ours['q1']['float32_s'] / ours['read_gbs'] * 100:.0f}% of read bandwidth, "
       f"{corpus_gb / ours['q1']['float32_s'] / ours['copy_gbs'] * 100:.0f}% of STREAM copy bandwidth")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command for the search benchmark: builds the core and the C++ harness, generates a
 # 1,000,000 x 384 float32 corpus, runs ours, faiss-cpu + NumPy (Python) and npm usearch on it
-# in the same run, and prints a table of ratios. Env: ROWS, BUILD_DIR, DATA_DIR, PYTHON.
+# in the same run, and prints a table of ratios. Env: ROWS, BUILD_DIR, DATA_DIR, PYTHON,
+# REPEATS (best of, for 1 and 32 queries; default 3), REPEATS_LARGE (1,024 queries; default 1).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUILD="${BUILD_DIR:-/tmp/sentencekit-search-bench-build}"
@@ -22,7 +23,7 @@ if ! (cd "$ROOT" && node -e "require.resolve('usearch')" 2>/dev/null); then
 fi
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
-"$BUILD/search_bench" --data "$DATA" --rows "$ROWS" > "$DATA/ours.json"
+"$BUILD/search_bench" --data "$DATA" --rows "$ROWS" --repeats "${REPEATS:-3}" --repeats-large "${REPEATS_LARGE:-1}" > "$DATA/ours.json"
 "$PYTHON" "$ROOT/bench/search/peers.py" "$DATA" > "$DATA/peers.json"
 node "$ROOT/bench/search/usearch_peer.mjs" "$DATA" > "$DATA/usearch.json" || echo "usearch run failed" >&2
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

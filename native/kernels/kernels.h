@@ -1,6 +1,8 @@
 // CPU kernels behind pooling, normalization, similarity and search. Each entry point
 // dispatches at run time to the best variant the CPU supports (AVX-512, AVX2, scalar);
 // SENTENCEKIT_CPU_LEVEL=scalar|avx2|avx512 forces a level (never above what the CPU has).
+// At the avx512 level, int8 search also uses Intel AMX tiles where the CPU and OS allow it
+// (kernels/cpu/int8_amx.h); SENTENCEKIT_AMX=0 turns that off.
 // Every variant is cross-checked against the scalar reference in test/native.
 #pragma once
 

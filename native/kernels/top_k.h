@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -70,6 +72,52 @@ class TopK {
  private:
   size_t k_;
   std::vector<Candidate<Score>> heap_;
+};
+
+// The k best of a stream of int32 scores whose ids arrive in increasing order (one search
+// task), for kernels that pre-filter by threshold(): passing candidates are appended to a
+// buffer of 2k and cut back to the best k (nth_element) when it fills, so each one costs an
+// append rather than a heap update. Exact, ties going to the lower id: a newcomer with a
+// higher id must score strictly above the k-th kept to rank ahead of it. Candidates are kept
+// as one 64-bit key (biased score, then the complement of the id's offset from `base`, which
+// must stay below 2^32), so that ranking is a plain integer comparison.
+class BufferedTopK {
+ public:
+  explicit BufferedTopK(size_t k = 0, int64_t base = 0) : k_(k), base_(base) { keys_.reserve(2 * k); }
+
+  // The score a newcomer must reach; the lowest int32 until k are kept.
+  int32_t threshold() const { return threshold_; }
+
+  void Offer(int32_t score, int64_t id) {
+    if (score < threshold_) return;
+    const uint64_t biased = static_cast<uint32_t>(score) ^ 0x80000000u;
+    keys_.push_back(biased << 32 | (0xFFFFFFFFu - static_cast<uint32_t>(id - base_)));
+    if (keys_.size() >= 2 * k_) Cut();
+  }
+
+  // The best k (fewer if fewer came), unordered; call once after the stream ends.
+  std::vector<Candidate<int32_t>> items() {
+    if (keys_.size() > k_) Cut();
+    std::vector<Candidate<int32_t>> out(keys_.size());
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      out[i].score = static_cast<int32_t>(static_cast<uint32_t>(keys_[i] >> 32) ^ 0x80000000u);
+      out[i].id = base_ + static_cast<int64_t>(0xFFFFFFFFu - static_cast<uint32_t>(keys_[i]));
+    }
+    return out;
+  }
+
+ private:
+  void Cut() {
+    std::nth_element(keys_.begin(), keys_.begin() + (k_ - 1), keys_.end(), std::greater<uint64_t>());
+    keys_.resize(k_);
+    const int32_t kth = static_cast<int32_t>(static_cast<uint32_t>(keys_[k_ - 1] >> 32) ^ 0x80000000u);
+    threshold_ = kth == std::numeric_limits<int32_t>::max() ? kth : kth + 1;
+  }
+
+  size_t k_;
+  int64_t base_;
+  int32_t threshold_ = std::numeric_limits<int32_t>::lowest();
+  std::vector<uint64_t> keys_;
 };
 
 }  // namespace sk::kernels

@@ -11,6 +11,7 @@
 #include "napi/cross_encoder_wrap.h"
 #include "napi/search_worker.h"
 #include "napi/sentence_encoder_wrap.h"
+#include "napi/similarity_binding.h"
 #include "napi/sparse_encoder_wrap.h"
 #include "napi/static_sparse_encoder_wrap.h"
 #include "runtime/ort_runtime.h"
@@ -66,6 +67,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   StaticSparseEncoderWrap::Init(env, exports);
   InitSearch(env, exports);
   InitCudaProbe(env, exports);
+  InitSimilarity(env, exports);
   return exports;
 }
 

@@ -81,14 +81,15 @@ TEST(vector_row_and_packed_dot_match_scalar) {
   const VectorKernels& scalar = sk::kernels::ScalarVectorKernels();
   for (size_t dim : {1, 7, 16, 31, 384, 385}) {
     for (size_t n : {1, 2, 5, 16, 17, 37, 70}) {
-      std::vector<float> corpus = Normal(n * dim, rng), queries = Normal(6 * dim, rng);
+      constexpr size_t kQueries = 12;  // the most any level's packed kernel takes
+      std::vector<float> corpus = Normal(n * dim, rng), queries = Normal(kQueries * dim, rng);
       const size_t stride = 80;
-      std::vector<float> expected(6 * stride);
-      scalar.dot_rows_f32(queries.data(), 4, corpus.data(), n, dim, expected.data(), stride);
-      scalar.dot_rows_f32(queries.data() + 4 * dim, 2, corpus.data(), n, dim, expected.data() + 4 * stride, stride);
+      std::vector<float> expected(kQueries * stride);
+      for (size_t q = 0; q < kQueries; q += 4)
+        scalar.dot_rows_f32(queries.data() + q * dim, 4, corpus.data(), n, dim, expected.data() + q * stride, stride);
       ForEachSimdLevel([&](int level, const VectorKernels& k) {
         for (size_t m = 1; m <= sk::kernels::kRowsMaxQueries; ++m) {
-          std::vector<float> got(6 * stride, -1.0f);
+          std::vector<float> got(kQueries * stride, -1.0f);
           k.dot_rows_f32(queries.data(), m, corpus.data(), n, dim, got.data(), stride);
           for (size_t q = 0; q < m; ++q)
             for (size_t r = 0; r < n; ++r)
@@ -97,8 +98,9 @@ TEST(vector_row_and_packed_dot_match_scalar) {
         const size_t groups = (n + k.pack_lanes - 1) / k.pack_lanes;
         std::vector<float> packed(groups * k.pack_lanes * dim, -7.0f);
         k.pack_f32(corpus.data(), n, dim, packed.data());
+        CHECK(k.packed_max_queries <= kQueries);
         for (size_t m = 1; m <= k.packed_max_queries; ++m) {
-          std::vector<float> got(6 * stride, -1.0f);
+          std::vector<float> got(kQueries * stride, -1.0f);
           k.dot_packed_f32(queries.data(), m, packed.data(), groups, dim, got.data(), stride);
           for (size_t q = 0; q < m; ++q) {
             for (size_t r = 0; r < n; ++r)
@@ -191,6 +193,28 @@ TEST(vector_packed_int8_and_bits_match_row_kernels) {
               CHECK(got[q * stride + r] == expected[q * stride + r]) << "packed int8 level " << level << " bytes " << bytes << " n " << n << " m " << m;
               CHECK(got_bits[q * stride + r] == -expected_bits[q * stride + r]) << "packed bits level " << level << " bytes " << bytes << " n " << n;
             }
+          if (k.hamming_packed_select != nullptr) {
+            // Thresholds: everything, nothing, and a middle value that splits ties.
+            for (int mode = 0; mode < 3; ++mode) {
+              std::vector<int32_t> thresholds(m);
+              for (size_t q = 0; q < m; ++q) {
+                thresholds[q] = mode == 0 ? std::numeric_limits<int32_t>::min()
+                                : mode == 1 ? 1 : -expected_bits[q * stride + n / 2];
+              }
+              std::vector<sk::kernels::Int32Hit> hits(m * n + 1);
+              const size_t found = k.hamming_packed_select(padded_bits.data(), words * 8, m, packed_bits.data(), bit_groups,
+                                                           words, n, thresholds.data(), hits.data());
+              size_t want = 0;
+              for (size_t q = 0; q < m; ++q)
+                for (size_t r = 0; r < n; ++r) want += -expected_bits[q * stride + r] >= thresholds[q];
+              CHECK(found == want) << "fused bits level " << level << " mode " << mode << " found " << found << " want " << want;
+              for (size_t h = 0; h < found && h < hits.size(); ++h) {
+                const auto& hit = hits[h];
+                CHECK(hit.query < m && hit.row < n && hit.score == -expected_bits[hit.query * stride + hit.row] &&
+                      hit.score >= thresholds[hit.query]) << "fused bits hit " << h << " level " << level;
+              }
+            }
+          }
         }
       }
     }

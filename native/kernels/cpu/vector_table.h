@@ -9,6 +9,14 @@
 
 namespace sk::kernels {
 
+// One query's score for one corpus row that passed its query's threshold (kernels with the
+// top-k pre-filter fused).
+struct Int32Hit {
+  uint32_t query;  // within the tile
+  uint32_t row;    // within the block
+  int32_t score;
+};
+
 struct VectorKernels {
   // y[i] += w * x[i]: one token's contribution to a weighted pooling sum.
   void (*axpy)(float w, const float* x, size_t n, float* y);
@@ -69,6 +77,12 @@ struct VectorKernels {
   // (higher is nearer), the form the top-k ranks, to save a pass over the scores.
   void (*hamming_packed)(const uint8_t* queries, size_t query_stride, size_t m, const uint64_t* packed,
                          size_t groups, size_t words, int32_t* negated_distances, size_t score_stride);
+  // hamming_packed with the top-k pre-filter fused (nullptr where a level has none): writes
+  // only the hits (q, r, negated distance) with r < valid_rows and negated distance >=
+  // thresholds[q] (room for m * valid_rows); returns their count.
+  size_t (*hamming_packed_select)(const uint8_t* queries, size_t query_stride, size_t m, const uint64_t* packed,
+                                  size_t groups, size_t words, size_t valid_rows, const int32_t* thresholds,
+                                  Int32Hit* hits) = nullptr;
 };
 
 // The query tile the row kernels accept at once.

@@ -1,0 +1,60 @@
+// Whether the AMX int8 kernel may run: CPU features, OS tile state and Linux's per-process
+// permission (without ARCH_REQ_XCOMP_PERM the first tile instruction raises SIGILL). Compiled
+// without AMX or AVX-512 flags, since it runs on every CPU.
+#include <atomic>
+#include <cpuid.h>
+#include <cstdlib>
+#include <cstring>
+
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+#include "kernels/cpu/int8_amx.h"
+#include "kernels/kernels.h"
+
+namespace sk::kernels {
+namespace {
+
+bool DetectAmxInt8() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (__get_cpuid_max(0, nullptr) < 7) return false;
+  __cpuid(1, a, b, c, d);
+  if ((c & bit_OSXSAVE) == 0) return false;
+  __cpuid_count(7, 0, a, b, c, d);
+  constexpr unsigned kAmxTile = 1u << 24, kAmxInt8 = 1u << 25;
+  if ((d & kAmxTile) == 0 || (d & kAmxInt8) == 0) return false;
+  unsigned xcr0_low = 0, xcr0_high = 0;
+  __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+  constexpr unsigned kTileState = 3u << 17;  // XTILECFG and XTILEDATA
+  if ((xcr0_low & kTileState) != kTileState) return false;
+#if defined(__linux__)
+  constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+#else
+  return false;
+#endif
+}
+
+bool AllowedByEnvironment() {
+  const char* value = std::getenv("SENTENCEKIT_AMX");
+  return value == nullptr || std::strcmp(value, "0") != 0;
+}
+
+std::atomic<bool> g_allowed{AllowedByEnvironment()};
+
+}  // namespace
+
+bool AmxInt8Supported() {
+  static const bool supported = DetectAmxInt8();
+  return supported;
+}
+
+bool AmxInt8Enabled() {
+  return g_allowed.load(std::memory_order_relaxed) && ActiveCpuLevel() == CpuLevel::kAvx512 && AmxInt8Supported();
+}
+
+void SetAmxForTesting(bool enabled) { g_allowed.store(enabled); }
+
+}  // namespace sk::kernels
