@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "runtime/io_cache.h"
 #include "runtime/ort_c_api.h"
 
 namespace sk::ort {
@@ -21,7 +22,8 @@ struct SessionOptions {
   bool allow_spinning = true;
 };
 
-// A float output tensor kept alive by its OrtValue.
+// A float output tensor: kept alive by its OrtValue when ORT allocated it, or a view of an
+// IoCache's buffer (valid until that cache's next run) when we did.
 class TensorOutput {
  public:
   TensorOutput() = default;
@@ -59,12 +61,20 @@ class OrtSession {
   const std::string& model_path() const { return model_path_; }
 
   // Runs one padded batch of [batch, seq] int64 inputs. `type_ids` may be null when the
-  // model has no token_type_ids input. Safe to call from several threads at once.
+  // model has no token_type_ids input. Safe to call from several threads at once when
+  // `cache` is null; with a cache, the input tensors and the output buffer come from it (and
+  // `out` views its buffer), so calls sharing one cache must be serialised.
   Status Run(const int64_t* ids, const int64_t* mask, const int64_t* type_ids, size_t batch,
-             size_t seq, TensorOutput* out) const;
+             size_t seq, TensorOutput* out, IoCache* cache = nullptr) const;
 
  private:
   OrtSession() = default;
+  // The output's shape for a [batch, seq] input when the declared dimensions fix it.
+  bool PredictOutputShape(size_t batch, size_t seq, std::vector<int64_t>* shape) const;
+  Status CreateTensor(void* data, size_t bytes, const int64_t* shape, size_t rank,
+                      ONNXTensorElementDataType type, OrtValue** out) const;
+  // Takes ownership of an output ORT allocated.
+  Status WrapOutput(OrtValue* output, TensorOutput* out) const;
 
   const OrtApi* api_ = nullptr;
   ::OrtSession* session_ = nullptr;
@@ -73,6 +83,9 @@ class OrtSession {
   std::vector<std::string> input_names_;   // in the order Run passes them
   std::string output_name_;
   int64_t output_last_dim_ = -1;
+  // The output's declared dimensions (-1 where symbolic). When they are [batch, seq, fixed]
+  // or [batch, fixed] we know the output's shape before the run and can hand ORT our buffer.
+  std::vector<int64_t> output_dims_;
   std::string model_path_;
 };
 
