@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "napi/promise_worker.h"
+#include "napi/model_owner.h"
 #include "pipeline/sparse_encoder.h"
 
 namespace sk::napi {
 
-class SparseEncodeWorker : public PromiseWorker {
+class SparseEncodeWorker : public OwnerJob {
  public:
   SparseEncodeWorker(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model,
                      std::vector<std::string> texts, size_t batch_size, size_t max_active_dims);
