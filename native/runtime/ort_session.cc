@@ -84,6 +84,9 @@ Status OrtSession::Load(const std::string& model_path, const SessionOptions& opt
       api->AddSessionConfigEntry(session_options, "session.intra_op.allow_spinning",
                                  options.allow_spinning ? "1" : "0"),
       StatusCode::kModelLoad, context));
+  SK_RETURN_IF_ERROR(FromOrtStatus(
+      api, api->AddSessionConfigEntry(session_options, "session.force_spinning_stop", "1"),
+      StatusCode::kModelLoad, context));
 
   SK_RETURN_IF_ERROR(FromOrtStatus(
       api, api->CreateSession(runtime->env(), model_path.c_str(), session_options, &session->session_),

@@ -17,8 +17,12 @@ namespace sk::ort {
 struct SessionOptions {
   // Intra-op threads ORT uses for one run; 0 means one per hardware thread.
   int intra_op_threads = 0;
-  // Whether ORT's workers spin between parallel sections. Spinning lowers latency but burns
-  // a core while idle between runs; servers that also do other work may turn it off.
+  // Whether ORT's workers spin between the parallel sections of one run (dozens per layer)
+  // instead of sleeping and being woken for each: that wake-up costs tens of microseconds a
+  // time, a large part of a short query's run. Spinning stops as soon as a run returns
+  // (session.force_spinning_stop), so an idle model burns no core and the event loop, the
+  // tokenizer and other work get the CPU between runs. Turn it off where other busy
+  // processes share the cores: a spinning worker then holds a core its sibling needs.
   bool allow_spinning = true;
 };
 
