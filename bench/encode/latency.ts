@@ -4,7 +4,9 @@
  *   - single short query (8 words) latency, p50 / p90 / p99 over sequential calls;
  *   - throughput on mixed-length sentences, as one call and as one call per sentence (all
  *     concurrent, merged by the scheduler), with the event loop's delay measured meanwhile
- *     (perf_hooks.monitorEventLoopDelay, 1 ms resolution; a timer keeps the loop ticking).
+ *     (perf_hooks.monitorEventLoopDelay, 1 ms resolution; a timer keeps the loop ticking),
+ *     next to the same measure over 3 s with no model work (what the machine's other load
+ *     alone costs the loop).
  *
  *   node --import tsx bench/encode/latency.ts [--texts 2000] [--queries 300] [--spinning 1] [--file onnx/model.onnx]
  */
@@ -59,6 +61,16 @@ async function measure(fileName: string, texts: string[], queries: number, allow
     `${(lag.percentile(99) / 1e6).toFixed(1)} | ${(lag.max / 1e6).toFixed(1)} |`);
 }
 
+async function idleLoopDelay(): Promise<string> {
+  const lag = monitorEventLoopDelay({ resolution: 1 });
+  const ticker = setInterval(() => undefined, 1);
+  lag.enable();
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  lag.disable();
+  clearInterval(ticker);
+  return `idle process, same machine: loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms, max ${(lag.max / 1e6).toFixed(1)} ms`;
+}
+
 async function main(): Promise<void> {
   const count = Number(option('texts', '2000'));
   const queries = Number(option('queries', '300'));
@@ -72,6 +84,7 @@ async function main(): Promise<void> {
   for (const file of files) {
     for (const spin of spinning === 'both' ? [true, false] : [spinning === '1']) await measure(file, texts, queries, spin);
   }
+  console.log(`\n${await idleLoopDelay()}; load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
 main().catch((error: unknown) => {
