@@ -51,15 +51,24 @@ export interface NativeSentenceEncoder {
   encodeTokens(texts: string[], batchSize: number): Promise<{ data: Float32Array; tokenCounts: Int32Array }>;
   /** The prompt's tokens with special tokens, without a trailing one ([SEP]): what include_prompt: false leaves out. */
   promptLength(prompt: string): number;
-  /** Drops the native model; in-flight runs finish first, later calls reject. */
-  dispose(): void;
+  /** Runs and allocations of the model's reused ORT tensors and buffers since it loaded. */
+  ioStats(): NativeIoStats;
+  /** Drops the native model; queued runs finish first on its owner thread, later calls reject. Settles once that thread has exited. */
+  dispose(): Promise<void>;
+}
+
+/** A steady state shows `runs` growing while `tensorsCreated` and `bufferGrowths` stay put. */
+export interface NativeIoStats {
+  runs: number;
+  tensorsCreated: number;
+  bufferGrowths: number;
 }
 
 export interface NativeCrossEncoder {
   readonly numLabels: number;
   /** Resolves to [pairs × numLabels] raw logits in the caller's order. */
   predict(firsts: string[], seconds: string[], batchSize: number): Promise<Float32Array>;
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 /** Compressed sparse rows: row r is indices/values[offsets[r] .. offsets[r + 1]). */
@@ -73,7 +82,7 @@ export interface NativeSparseEncoder {
   readonly vocabSize: number;
   encode(texts: string[], batchSize: number, maxActiveDims: number): Promise<NativeSparseRows>;
   idsToTokens(ids: Int32Array): Array<string | null>;
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 /** The inference-free route of a sparse encoder: idf weights per token, no model run. */

@@ -95,7 +95,7 @@ export class CrossEncoder {
     const folder = await readCrossEncoderFolder(root, fileName);
     const native = await nativeBinding().loadCrossEncoder(nativeModelOptions(folder, runtime));
     if (native.numLabels !== folder.numLabels) {
-      native.dispose();
+      await native.dispose();
       throw new SentenceKitError('ERR_MODEL_LOAD', `${folder.onnxPath} outputs ${native.numLabels} logits but config.json declares ${folder.numLabels} labels`);
     }
     const model = new CrossEncoder(native, folder);

@@ -99,6 +99,11 @@ export class EncodeScheduler {
       for (const request of batch) await this.#runBatch([request]);
       return;
     }
+    if (batch.length === 1) {
+      // A caller alone in its run owns the whole result: no copy.
+      head.resolve(rows);
+      return;
+    }
     const total = batch.reduce((sum, r) => sum + r.texts.length, 0);
     const width = total === 0 ? 0 : rows.length / total;
     let offset = 0;

@@ -20,7 +20,11 @@ export interface LoadOptions extends Omit<HubOptions, 'onnxFile'> {
   fileName?: string;
   /** ONNX Runtime intra-op threads for one run; default one per CPU core. */
   intraOpThreads?: number;
-  /** Let ONNX Runtime's threads spin between parallel sections (lower latency, busier idle cores). Default true. */
+  /**
+   * Let ONNX Runtime's threads spin between the parallel sections of a run instead of sleeping.
+   * Default false: on few cores a spinning thread takes the core the event loop and its sibling
+   * need. Worth trying on a dedicated machine with cores to spare. Spinning always stops when a run returns.
+   */
   allowSpinning?: boolean;
   /**
    * Load the int8 ONNX variant that fits this CPU (model_qint8_avx512_vnni.onnx on AVX-512
@@ -61,7 +65,7 @@ export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, opti
   }
   const runtime = {
     intraOpThreads: opts.intraOpThreads === undefined ? 0 : validatePositiveInteger(opts.intraOpThreads, 'options.intraOpThreads'),
-    allowSpinning: opts.allowSpinning === undefined ? true : validateBoolean(opts.allowSpinning, 'options.allowSpinning'),
+    allowSpinning: opts.allowSpinning === undefined ? false : validateBoolean(opts.allowSpinning, 'options.allowSpinning'),
   };
   if (opts.quantized !== undefined) validateBoolean(opts.quantized, 'options.quantized');
   validateDevice(opts.device, 'options.device');

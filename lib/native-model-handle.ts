@@ -5,7 +5,7 @@
  */
 import { disposedError } from './errors.js';
 
-export class NativeModelHandle<T extends { dispose(): void }> {
+export class NativeModelHandle<T extends { dispose(): Promise<void> }> {
   readonly #native: T;
   readonly #what: string;
   readonly #inflight = new Set<Promise<unknown>>();
@@ -46,6 +46,7 @@ export class NativeModelHandle<T extends { dispose(): void }> {
     if (this.#disposed) return;
     this.#disposed = true;
     await Promise.allSettled([...this.#inflight]);
-    this.#native.dispose();
+    // Settles once the model's owner thread has run what was queued and exited.
+    await this.#native.dispose();
   }
 }

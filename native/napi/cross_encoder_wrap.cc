@@ -32,7 +32,9 @@ void CrossEncoderWrap::Init(Napi::Env env, Napi::Object exports) {
 
 Napi::Object CrossEncoderWrap::NewInstance(Napi::Env env, std::shared_ptr<pipeline::CrossEncoderModel> model) {
   Napi::Object object = GetAddonData(env).cross_encoder_class.New({});
-  CrossEncoderWrap::Unwrap(object)->model_ = std::move(model);
+  CrossEncoderWrap* wrap = CrossEncoderWrap::Unwrap(object);
+  wrap->model_ = std::move(model);
+  wrap->owner_ = std::make_unique<ModelOwner>(env, object, "sentencekit:model");
   return object;
 }
 
@@ -56,15 +58,15 @@ Napi::Value CrossEncoderWrap::Predict(const Napi::CallbackInfo& info) {
   std::vector<std::pair<std::string, std::string>> pairs;
   pairs.reserve(firsts.size());
   for (size_t i = 0; i < firsts.size(); ++i) pairs.emplace_back(std::move(firsts[i]), std::move(seconds[i]));
-  auto* worker = new PredictWorker(env, model_, std::move(pairs), static_cast<size_t>(batch_size));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  return owner_->Submit(env, std::make_unique<PredictWorker>(env, model_, std::move(pairs), static_cast<size_t>(batch_size)));
 }
 
 Napi::Value CrossEncoderWrap::Dispose(const Napi::CallbackInfo& info) {
+  // Jobs already queued keep their own reference to the model and run; the promise settles
+  // once the owner thread has finished them and exited.
   model_.reset();
-  return info.Env().Undefined();
+  if (owner_ && !owner_->closing()) return owner_->Close(info.Env());
+  return ResolvedUndefined(info.Env());
 }
 
 }  // namespace sk::napi

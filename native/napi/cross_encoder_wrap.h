@@ -6,6 +6,8 @@
 
 #include <memory>
 
+#include "napi/model_owner.h"
+
 #include "pipeline/cross_encoder.h"
 
 namespace sk::napi {
@@ -24,6 +26,8 @@ class CrossEncoderWrap : public Napi::ObjectWrap<CrossEncoderWrap> {
 
   // Shared with in-flight workers, as in SentenceEncoderWrap.
   std::shared_ptr<pipeline::CrossEncoderModel> model_;
+  // Runs every operation of this model, in order, on the model\'s own thread.
+  std::unique_ptr<ModelOwner> owner_;
 };
 
 }  // namespace sk::napi

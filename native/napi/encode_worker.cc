@@ -4,7 +4,7 @@ namespace sk::napi {
 
 EncodeWorker::EncodeWorker(Napi::Env env, std::shared_ptr<pipeline::SentenceEncoder> encoder,
                            std::vector<std::string> texts, pipeline::EncodeParams params)
-    : PromiseWorker(env, "sentencekit:encode"),
+    : OwnerJob(env),
       encoder_(std::move(encoder)),
       texts_(std::move(texts)),
       params_(params) {

@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "napi/promise_worker.h"
+#include "napi/model_owner.h"
 #include "pipeline/sentence_encoder.h"
 
 namespace sk::napi {
 
-class EncodeWorker : public PromiseWorker {
+class EncodeWorker : public OwnerJob {
  public:
   EncodeWorker(Napi::Env env, std::shared_ptr<pipeline::SentenceEncoder> encoder,
                std::vector<std::string> texts, pipeline::EncodeParams params);

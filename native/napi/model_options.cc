@@ -13,7 +13,7 @@ pipeline::ModelFiles ReadModelFiles(const Napi::Object& options) {
   if (!(max_length >= 1)) ThrowTypeError(options.Env(), "maxLength must be a positive integer");
   files.max_length = static_cast<size_t>(max_length);
   files.session.intra_op_threads = static_cast<int>(GetNumber(options, "intraOpThreads", 0));
-  files.session.allow_spinning = GetBool(options, "allowSpinning", true);
+  files.session.allow_spinning = GetBool(options, "allowSpinning", false);
   files.lowercase = GetBool(options, "lowercase", false);
   return files;
 }
@@ -21,6 +21,12 @@ pipeline::ModelFiles ReadModelFiles(const Napi::Object& options) {
 Napi::Promise RejectDisposed(Napi::Env env) {
   Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);
   deferred.Reject(StatusToError(env, Status(StatusCode::kDisposed, "the model has been disposed")).Value());
+  return deferred.Promise();
+}
+
+Napi::Promise ResolvedUndefined(Napi::Env env) {
+  Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);
+  deferred.Resolve(env.Undefined());
   return deferred.Promise();
 }
 

@@ -9,12 +9,12 @@
 #include <utility>
 #include <vector>
 
-#include "napi/promise_worker.h"
+#include "napi/model_owner.h"
 #include "pipeline/cross_encoder.h"
 
 namespace sk::napi {
 
-class PredictWorker : public PromiseWorker {
+class PredictWorker : public OwnerJob {
  public:
   PredictWorker(Napi::Env env, std::shared_ptr<pipeline::CrossEncoderModel> model,
                 std::vector<std::pair<std::string, std::string>> pairs, size_t batch_size);

@@ -83,6 +83,7 @@ void SentenceEncoderWrap::Init(Napi::Env env, Napi::Object exports) {
        InstanceMethod<&SentenceEncoderWrap::Encode>("encode"),
        InstanceMethod<&SentenceEncoderWrap::PromptLength>("promptLength"),
        InstanceMethod<&SentenceEncoderWrap::EncodeTokens>("encodeTokens"),
+       InstanceMethod<&SentenceEncoderWrap::IoStats>("ioStats"),
        InstanceMethod<&SentenceEncoderWrap::Dispose>("dispose")});
   GetAddonData(env).sentence_encoder_class = Napi::Persistent(constructor);
   exports.Set("loadSentenceEncoder", Napi::Function::New(env, LoadSentenceEncoder, "loadSentenceEncoder"));
@@ -91,7 +92,9 @@ void SentenceEncoderWrap::Init(Napi::Env env, Napi::Object exports) {
 Napi::Object SentenceEncoderWrap::NewInstance(Napi::Env env,
                                               std::shared_ptr<pipeline::SentenceEncoder> encoder) {
   Napi::Object object = GetAddonData(env).sentence_encoder_class.New({});
-  SentenceEncoderWrap::Unwrap(object)->encoder_ = std::move(encoder);
+  SentenceEncoderWrap* wrap = SentenceEncoderWrap::Unwrap(object);
+  wrap->encoder_ = std::move(encoder);
+  wrap->owner_ = std::make_unique<ModelOwner>(env, object, "sentencekit:model");
   return object;
 }
 
@@ -126,10 +129,7 @@ Napi::Value SentenceEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   params.truncate_dim = static_cast<size_t>(truncate_dim);
   params.max_batch_tokens = static_cast<size_t>(std::max(0.0, GetNumber(options, "maxBatchTokens", 0)));
   params.prompt_tokens = static_cast<size_t>(prompt_tokens);
-  auto* worker = new EncodeWorker(env, encoder_, ToStringVector(env, info[0], "texts"), params);
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  return owner_->Submit(env, std::make_unique<EncodeWorker>(env, encoder_, ToStringVector(env, info[0], "texts"), params));
 }
 
 // encodeTokens(texts: string[], batchSize: number): Promise<{ data, tokenCounts }>
@@ -139,11 +139,8 @@ Napi::Value SentenceEncoderWrap::EncodeTokens(const Napi::CallbackInfo& info) {
   if (info.Length() < 2 || !info[1].IsNumber() || !(info[1].As<Napi::Number>().DoubleValue() >= 1)) {
     ThrowTypeError(env, "encodeTokens(texts, batchSize)");
   }
-  auto* worker = new TokenEmbeddingsWorker(env, encoder_, ToStringVector(env, info[0], "texts"),
-                                           static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue()));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  return owner_->Submit(env, std::make_unique<TokenEmbeddingsWorker>(env, encoder_, ToStringVector(env, info[0], "texts"),
+                                           static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue())));
 }
 
 // promptLength(prompt): the prompt's tokens with special tokens but without a trailing one
@@ -160,9 +157,24 @@ Napi::Value SentenceEncoderWrap::PromptLength(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(length));
 }
 
+// ioStats(): { runs, tensorsCreated, bufferGrowths } since the model loaded (see ort::IoCounters).
+Napi::Value SentenceEncoderWrap::IoStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!encoder_) throw StatusToError(env, Status(StatusCode::kDisposed, "the model has been disposed"));
+  const ort::IoCounters counters = encoder_->IoCounters();
+  Napi::Object stats = Napi::Object::New(env);
+  stats.Set("runs", Napi::Number::New(env, static_cast<double>(counters.runs)));
+  stats.Set("tensorsCreated", Napi::Number::New(env, static_cast<double>(counters.tensors_created)));
+  stats.Set("bufferGrowths", Napi::Number::New(env, static_cast<double>(counters.buffer_growths)));
+  return stats;
+}
+
 Napi::Value SentenceEncoderWrap::Dispose(const Napi::CallbackInfo& info) {
+  // Jobs already queued keep their own reference to the model and run; the promise settles
+  // once the owner thread has finished them and exited.
   encoder_.reset();
-  return info.Env().Undefined();
+  if (owner_ && !owner_->closing()) return owner_->Close(info.Env());
+  return ResolvedUndefined(info.Env());
 }
 
 }  // namespace sk::napi

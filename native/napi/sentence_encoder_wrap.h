@@ -6,6 +6,8 @@
 
 #include <memory>
 
+#include "napi/model_owner.h"
+
 #include "pipeline/sentence_encoder.h"
 
 namespace sk::napi {
@@ -24,11 +26,14 @@ class SentenceEncoderWrap : public Napi::ObjectWrap<SentenceEncoderWrap> {
   Napi::Value Encode(const Napi::CallbackInfo& info);
   Napi::Value PromptLength(const Napi::CallbackInfo& info);
   Napi::Value EncodeTokens(const Napi::CallbackInfo& info);
+  Napi::Value IoStats(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
   // Shared with in-flight workers: dispose() drops this reference and the encoder is freed
   // when the last running batch finishes, never under it.
   std::shared_ptr<pipeline::SentenceEncoder> encoder_;
+  // Runs every operation of this model, in order, on the model\'s own thread.
+  std::unique_ptr<ModelOwner> owner_;
 };
 
 }  // namespace sk::napi

@@ -7,7 +7,7 @@ namespace sk::napi {
 
 SparseEncodeWorker::SparseEncodeWorker(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model,
                                        std::vector<std::string> texts, size_t batch_size, size_t max_active_dims)
-    : PromiseWorker(env, "sentencekit:sparseEncode"),
+    : OwnerJob(env),
       model_(std::move(model)),
       texts_(std::move(texts)),
       batch_size_(batch_size),

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "napi/promise_worker.h"
+#include "napi/model_owner.h"
 #include "pipeline/sparse_encoder.h"
 
 namespace sk::napi {
@@ -16,7 +16,7 @@ namespace sk::napi {
 // { indices, values, offsets } typed arrays of `rows`; shared by every sparse route's worker.
 Napi::Object SparseRowsToObject(Napi::Env env, const pipeline::SparseRows& rows);
 
-class SparseEncodeWorker : public PromiseWorker {
+class SparseEncodeWorker : public OwnerJob {
  public:
   SparseEncodeWorker(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model,
                      std::vector<std::string> texts, size_t batch_size, size_t max_active_dims);

@@ -41,7 +41,9 @@ void SparseEncoderWrap::Init(Napi::Env env, Napi::Object exports) {
 
 Napi::Object SparseEncoderWrap::NewInstance(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model) {
   Napi::Object object = GetAddonData(env).sparse_encoder_class.New({});
-  SparseEncoderWrap::Unwrap(object)->model_ = std::move(model);
+  SparseEncoderWrap* wrap = SparseEncoderWrap::Unwrap(object);
+  wrap->model_ = std::move(model);
+  wrap->owner_ = std::make_unique<ModelOwner>(env, object, "sentencekit:model");
   return object;
 }
 
@@ -62,11 +64,8 @@ Napi::Value SparseEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   const double batch_size = info[1].As<Napi::Number>().DoubleValue();
   const double max_active_dims = info[2].As<Napi::Number>().DoubleValue();
   if (!(batch_size >= 1) || !(max_active_dims >= 0)) ThrowTypeError(env, "batchSize must be positive, maxActiveDims non-negative");
-  auto* worker = new SparseEncodeWorker(env, model_, ToStringVector(env, info[0], "texts"), static_cast<size_t>(batch_size),
-                                        static_cast<size_t>(max_active_dims));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  return owner_->Submit(env, std::make_unique<SparseEncodeWorker>(env, model_, ToStringVector(env, info[0], "texts"), static_cast<size_t>(batch_size),
+                                        static_cast<size_t>(max_active_dims)));
 }
 
 // idsToTokens(ids: ArrayLike<number>): string[] — vocabulary lookups, cheap enough to stay sync.
@@ -84,8 +83,11 @@ Napi::Value SparseEncoderWrap::IdsToTokens(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SparseEncoderWrap::Dispose(const Napi::CallbackInfo& info) {
+  // Jobs already queued keep their own reference to the model and run; the promise settles
+  // once the owner thread has finished them and exited.
   model_.reset();
-  return info.Env().Undefined();
+  if (owner_ && !owner_->closing()) return owner_->Close(info.Env());
+  return ResolvedUndefined(info.Env());
 }
 
 }  // namespace sk::napi

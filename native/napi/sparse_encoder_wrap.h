@@ -7,6 +7,8 @@
 
 #include <memory>
 
+#include "napi/model_owner.h"
+
 #include "pipeline/sparse_encoder.h"
 
 namespace sk::napi {
@@ -25,6 +27,8 @@ class SparseEncoderWrap : public Napi::ObjectWrap<SparseEncoderWrap> {
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
   std::shared_ptr<pipeline::SparseEncoderModel> model_;
+  // Runs every operation of this model, in order, on the model\'s own thread.
+  std::unique_ptr<ModelOwner> owner_;
 };
 
 }  // namespace sk::napi

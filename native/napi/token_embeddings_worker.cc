@@ -6,7 +6,7 @@ namespace sk::napi {
 
 TokenEmbeddingsWorker::TokenEmbeddingsWorker(Napi::Env env, std::shared_ptr<pipeline::SentenceEncoder> encoder,
                                              std::vector<std::string> texts, size_t batch_size)
-    : PromiseWorker(env, "sentencekit:encodeTokens"),
+    : OwnerJob(env),
       encoder_(std::move(encoder)),
       texts_(std::move(texts)),
       batch_size_(batch_size) {}

@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "napi/promise_worker.h"
+#include "napi/model_owner.h"
 #include "pipeline/sentence_encoder.h"
 
 namespace sk::napi {
 
-class TokenEmbeddingsWorker : public PromiseWorker {
+class TokenEmbeddingsWorker : public OwnerJob {
  public:
   TokenEmbeddingsWorker(Napi::Env env, std::shared_ptr<pipeline::SentenceEncoder> encoder,
                         std::vector<std::string> texts, size_t batch_size);

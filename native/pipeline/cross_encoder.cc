@@ -24,7 +24,7 @@ Status CrossEncoderModel::Predict(const std::vector<std::pair<std::string, std::
     SK_RETURN_IF_ERROR(model_.tokenizer->EncodePair(pairs[i].first, pairs[i].second, options, &encodings[i]));
   }
   const ort::OrtSession& session = *model_.session;
-  return RunSortedBatches(session, model_.run_mutex, encodings, BatchLimits{batch_size, 0}, model_.tokenizer->PadId(),
+  return RunSortedBatches(model_, encodings, BatchLimits{batch_size, 0},
                           [&](const BatchResult& result) -> Status {
     const auto& shape = result.output.shape();
     if (shape.size() != 2 || shape[0] != static_cast<int64_t>(result.count) ||

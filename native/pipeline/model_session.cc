@@ -28,6 +28,11 @@ Status ModelSession::ProbeLastDimension(size_t max_length, int64_t* out) const {
   return Status::Ok();
 }
 
+ort::IoCounters ModelSession::Counters() const {
+  std::lock_guard<std::mutex> lock(run_mutex);
+  return io.counters;
+}
+
 Status ModelSession::LastDimension(size_t max_length, size_t* out) const {
   int64_t dimension = session->output_last_dim();
   if (dimension <= 0) SK_RETURN_IF_ERROR(ProbeLastDimension(max_length, &dimension));

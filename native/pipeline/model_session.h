@@ -1,5 +1,5 @@
 // What every model class loads: a tokenizer.json and an ONNX session, with the lock that
-// serialises runs on that session.
+// serialises runs on that session and the batch memory those runs reuse.
 #pragma once
 
 #include <memory>
@@ -7,6 +7,8 @@
 #include <string>
 
 #include "core/status.h"
+#include "pipeline/padded_batch.h"
+#include "runtime/io_cache.h"
 #include "runtime/ort_session.h"
 #include "tokenizer/tokenizer.h"
 
@@ -25,6 +27,13 @@ struct ModelSession {
   std::unique_ptr<ort::OrtSession> session;
   // One run at a time per model: concurrent runs would fight over the same intra-op cores.
   mutable std::mutex run_mutex;
+  // Guarded by run_mutex: the padded input buffers and the ORT tensors over them, reused by
+  // every run so the steady state allocates none (see ort::IoCache).
+  mutable PaddedBatch batch;
+  mutable ort::IoCache io;
+
+  // A snapshot of io.counters, taken under the run lock.
+  ort::IoCounters Counters() const;
 
   Status Load(const ModelFiles& files);
   // Runs [CLS] [SEP] once and returns the output's last dimension, for models whose export

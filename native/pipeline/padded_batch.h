@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "runtime/io_cache.h"
 #include "tokenizer/tokenizer.h"
 
 namespace sk::pipeline {
@@ -17,9 +18,11 @@ struct PaddedBatch {
   std::vector<int64_t> type_ids;
 
   // Fills the tensors from encodings[rows[0..count)], right-padded with `pad_id` to the
-  // longest member (at least one column, so an empty batch row still has a shape).
+  // longest member (at least one column, so an empty batch row still has a shape). The
+  // buffers are kept between fills and grow geometrically (counted in `counters` if given),
+  // so a model's long-lived batch stops reallocating once it has seen its largest batch.
   void Fill(const std::vector<tok::Encoding>& encodings, const size_t* rows, size_t count,
-            int64_t pad_id);
+            int64_t pad_id, ort::IoCounters* counters = nullptr);
 };
 
 }  // namespace sk::pipeline

@@ -65,7 +65,7 @@ Status SentenceEncoder::EncodeTokens(const std::vector<std::string>& texts, size
   }
   out->assign(offsets.back() * hidden_size_, 0.0f);
   const ort::OrtSession& session = *model_.session;
-  return RunSortedBatches(session, model_.run_mutex, encodings, BatchLimits{batch_size, 0}, model_.tokenizer->PadId(),
+  return RunSortedBatches(model_, encodings, BatchLimits{batch_size, 0},
                           [&](const BatchResult& result) -> Status {
     const size_t seq = result.inputs.seq;
     const auto& shape = result.output.shape();
@@ -88,10 +88,12 @@ Status SentenceEncoder::Encode(const std::vector<std::string>& texts, const Enco
   if (cuda_) return EncodeOnCuda(encodings, params, out);
 
   const size_t out_dim = OutputDimension(params);
-  std::vector<float> pooled, dense_in, dense_out;
-  std::vector<int64_t> prompt_lengths;
+  std::vector<float>& pooled = pooled_;
+  std::vector<float>& dense_in = dense_in_;
+  std::vector<float>& dense_out = dense_out_;
+  std::vector<int64_t>& prompt_lengths = prompt_lengths_;
   const ort::OrtSession& session = *model_.session;
-  return RunSortedBatches(session, model_.run_mutex, encodings, BatchLimits{params.batch_size, params.max_batch_tokens}, model_.tokenizer->PadId(),
+  return RunSortedBatches(model_, encodings, BatchLimits{params.batch_size, params.max_batch_tokens},
                           [&](const BatchResult& result) -> Status {
     const size_t rows = result.count;
     const size_t seq = result.inputs.seq;

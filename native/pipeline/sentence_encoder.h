@@ -56,6 +56,8 @@ class SentenceEncoder {
   size_t OutputDimension(const EncodeParams& params) const;
   size_t hidden_size() const { return hidden_size_; }
   const tok::Tokenizer& tokenizer() const { return *model_.tokenizer; }
+  // What the model's runs have allocated so far (see ort::IoCounters).
+  ort::IoCounters IoCounters() const { return model_.Counters(); }
 
   // Encodes `texts` into out[texts.size() * OutputDimension(params)] in the caller's order.
   // Thread-safe.
@@ -81,6 +83,10 @@ class SentenceEncoder {
   size_t hidden_size_ = 0;
   size_t pooled_dimension_ = 0;
   size_t dimension_ = 0;
+  // Per-batch scratch for pooling and Dense modules, used under the model's run lock (batches
+  // are consumed under it), so it is reused across calls too.
+  mutable std::vector<float> pooled_, dense_in_, dense_out_;
+  mutable std::vector<int64_t> prompt_lengths_;
 };
 
 }  // namespace sk::pipeline

@@ -5,9 +5,10 @@
 
 namespace sk::pipeline {
 
-Status RunSortedBatches(const ort::OrtSession& session, std::mutex& run_mutex,
-                        const std::vector<tok::Encoding>& encodings, BatchLimits limits, int64_t pad_id,
-                        const std::function<Status(const BatchResult&)>& consume) {
+Status RunSortedBatches(const ModelSession& model, const std::vector<tok::Encoding>& encodings,
+                        BatchLimits limits, const std::function<Status(const BatchResult&)>& consume) {
+  const ort::OrtSession& session = *model.session;
+  const int64_t pad_id = model.tokenizer->PadId();
   if (limits.max_rows == 0) return InvalidArgument("batch_size must be positive");
   const size_t count = encodings.size();
   std::vector<size_t> order(count);
@@ -16,7 +17,6 @@ Status RunSortedBatches(const ort::OrtSession& session, std::mutex& run_mutex,
     return encodings[a].ids.size() > encodings[b].ids.size();
   });
 
-  PaddedBatch batch;
   size_t rows = 0;
   for (size_t start = 0; start < count; start += rows) {
     rows = std::min(limits.max_rows, count - start);
@@ -25,14 +25,13 @@ Status RunSortedBatches(const ort::OrtSession& session, std::mutex& run_mutex,
       const size_t longest = std::max<size_t>(1, encodings[order[start]].ids.size());
       rows = std::max<size_t>(1, std::min(rows, limits.max_tokens / longest));
     }
-    batch.Fill(encodings, order.data() + start, rows, pad_id);
+    std::lock_guard<std::mutex> lock(model.run_mutex);
+    PaddedBatch& batch = model.batch;
+    batch.Fill(encodings, order.data() + start, rows, pad_id, &model.io.counters);
     ort::TensorOutput output;
-    {
-      std::lock_guard<std::mutex> lock(run_mutex);
-      SK_RETURN_IF_ERROR(session.Run(batch.ids.data(), batch.mask.data(),
-                                     session.has_token_type_ids() ? batch.type_ids.data() : nullptr,
-                                     batch.batch, batch.seq, &output));
-    }
+    SK_RETURN_IF_ERROR(session.Run(batch.ids.data(), batch.mask.data(),
+                                   session.has_token_type_ids() ? batch.type_ids.data() : nullptr,
+                                   batch.batch, batch.seq, &output, &model.io));
     SK_RETURN_IF_ERROR(consume(BatchResult{batch, output, order.data() + start, rows}));
   }
   return Status::Ok();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "pipeline/model_session.h"
 #include "pipeline/padded_batch.h"
 #include "runtime/ort_session.h"
 #include "tokenizer/tokenizer.h"
@@ -30,9 +31,10 @@ struct BatchLimits {
   size_t max_tokens = 0;  // 0: rows only
 };
 
-// `run_mutex` serialises the ONNX runs of one model (intra-op threads already use the cores).
-Status RunSortedBatches(const ort::OrtSession& session, std::mutex& run_mutex,
-                        const std::vector<tok::Encoding>& encodings, BatchLimits limits, int64_t pad_id,
-                        const std::function<Status(const BatchResult&)>& consume);
+// Each batch is filled, run and consumed under the model's run lock: the inputs and the output
+// live in the model's reused buffers (intra-op threads already use the cores, so holding the
+// lock while pooling costs nothing), and `consume` must not keep pointers into them.
+Status RunSortedBatches(const ModelSession& model, const std::vector<tok::Encoding>& encodings,
+                        BatchLimits limits, const std::function<Status(const BatchResult&)>& consume);
 
 }  // namespace sk::pipeline

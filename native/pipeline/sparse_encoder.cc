@@ -67,7 +67,7 @@ Status SparseEncoderModel::Encode(const std::vector<std::string>& texts, size_t 
   std::vector<float> pooled;
   const bool twice = activation_ == SpladeActivation::kLog1pRelu;
   const ort::OrtSession& session = *model_.session;
-  SK_RETURN_IF_ERROR(RunSortedBatches(session, model_.run_mutex, encodings, BatchLimits{batch_size, 0}, model_.tokenizer->PadId(),
+  SK_RETURN_IF_ERROR(RunSortedBatches(model_, encodings, BatchLimits{batch_size, 0},
                                       [&](const BatchResult& result) -> Status {
     const auto& shape = result.output.shape();
     if (shape.size() != 3 || shape[0] != static_cast<int64_t>(result.count) ||

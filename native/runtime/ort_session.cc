@@ -84,6 +84,9 @@ Status OrtSession::Load(const std::string& model_path, const SessionOptions& opt
       api->AddSessionConfigEntry(session_options, "session.intra_op.allow_spinning",
                                  options.allow_spinning ? "1" : "0"),
       StatusCode::kModelLoad, context));
+  SK_RETURN_IF_ERROR(FromOrtStatus(
+      api, api->AddSessionConfigEntry(session_options, "session.force_spinning_stop", "1"),
+      StatusCode::kModelLoad, context));
 
   SK_RETURN_IF_ERROR(FromOrtStatus(
       api, api->CreateSession(runtime->env(), model_path.c_str(), session_options, &session->session_),
@@ -164,6 +167,7 @@ Status OrtSession::Load(const std::string& model_path, const SessionOptions& opt
                             "' is not float32 (export the model with float32 outputs)");
     }
     if (rank > 0) session->output_last_dim_ = dims.back();
+    session->output_dims_ = dims;
   }
   api->ReleaseTypeInfo(type_info);
 
@@ -171,50 +175,106 @@ Status OrtSession::Load(const std::string& model_path, const SessionOptions& opt
   return Status::Ok();
 }
 
+bool OrtSession::PredictOutputShape(size_t batch, size_t seq, std::vector<int64_t>* shape) const {
+  const auto& dims = output_dims_;
+  // Symbolic dimensions first (batch, then sequence), fixed ones after: the layouts of
+  // last_hidden_state, token_embeddings, masked-LM and classification logits.
+  if (dims.size() == 3 && dims[0] < 0 && dims[1] < 0 && dims[2] > 0) {
+    *shape = {static_cast<int64_t>(batch), static_cast<int64_t>(seq), dims[2]};
+    return true;
+  }
+  if (dims.size() == 2 && dims[0] < 0 && dims[1] > 0) {
+    *shape = {static_cast<int64_t>(batch), dims[1]};
+    return true;
+  }
+  return false;
+}
+
+Status OrtSession::CreateTensor(void* data, size_t bytes, const int64_t* shape, size_t rank,
+                                ONNXTensorElementDataType type, OrtValue** out) const {
+  return FromOrtStatus(api_, api_->CreateTensorWithDataAsOrtValue(memory_info_, data, bytes, shape, rank, type, out),
+                       StatusCode::kRuntime, "creating a tensor for " + model_path_);
+}
+
 Status OrtSession::Run(const int64_t* ids, const int64_t* mask, const int64_t* type_ids,
-                       size_t batch, size_t seq, TensorOutput* out) const {
+                       size_t batch, size_t seq, TensorOutput* out, IoCache* cache) const {
   const int64_t shape[2] = {static_cast<int64_t>(batch), static_cast<int64_t>(seq)};
   const size_t bytes = batch * seq * sizeof(int64_t);
   const int64_t* buffers[3] = {ids, mask, type_ids};
-  OrtValue* inputs[3] = {nullptr, nullptr, nullptr};
   const size_t input_count = input_names_.size();
   const char* input_names[3] = {nullptr, nullptr, nullptr};
+  for (size_t i = 0; i < input_count; ++i) {
+    input_names[i] = input_names_[i].c_str();
+    if (buffers[i] == nullptr) return InternalError("missing buffer for input " + input_names_[i]);
+  }
+  const char* output_names[1] = {output_name_.c_str()};
 
+  if (cache != nullptr) {
+    cache->counters.runs += 1;
+    std::vector<int64_t> out_shape;
+    const bool preallocate = PredictOutputShape(batch, seq, &out_shape);
+    size_t out_elements = 1;
+    for (int64_t d : out_shape) out_elements *= static_cast<size_t>(d);
+    // Sized before Find: growing the output buffer drops the cached entries.
+    float* out_buffer = preallocate ? cache->OutputBuffer(out_elements) : nullptr;
+    const void* keys[3] = {ids, mask, input_count > 2 ? type_ids : nullptr};
+    IoCache::Entry* entry = cache->Find(api_, batch, seq, keys);
+    for (size_t i = 0; i < input_count; ++i) {
+      if (entry->inputs[i] != nullptr) continue;
+      // ORT reads these buffers in place; it never writes to inputs.
+      SK_RETURN_IF_ERROR(CreateTensor(const_cast<int64_t*>(buffers[i]), bytes, shape, 2,
+                                      ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64, &entry->inputs[i]));
+      cache->counters.tensors_created += 1;
+    }
+    if (preallocate && entry->output == nullptr) {
+      SK_RETURN_IF_ERROR(CreateTensor(out_buffer, out_elements * sizeof(float), out_shape.data(), out_shape.size(),
+                                      ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, &entry->output));
+      entry->output_data = out_buffer;
+      cache->counters.tensors_created += 1;
+    }
+    if (preallocate) {
+      // ORT writes the output into our buffer: no output allocation per run.
+      OrtValue* outputs[1] = {entry->output};
+      SK_RETURN_IF_ERROR(FromOrtStatus(
+          api_, api_->Run(session_, nullptr, input_names, entry->inputs, input_count, output_names, 1, outputs),
+          StatusCode::kRuntime, "running " + model_path_));
+      *out = TensorOutput(api_, nullptr, entry->output_data, std::move(out_shape));
+      return Status::Ok();
+    }
+    OrtValue* output = nullptr;
+    SK_RETURN_IF_ERROR(FromOrtStatus(
+        api_, api_->Run(session_, nullptr, input_names, entry->inputs, input_count, output_names, 1, &output),
+        StatusCode::kRuntime, "running " + model_path_));
+    return WrapOutput(output, out);
+  }
+
+  OrtValue* inputs[3] = {nullptr, nullptr, nullptr};
   auto release_inputs = [&]() {
     for (OrtValue* value : inputs) {
       if (value != nullptr) api_->ReleaseValue(value);
     }
   };
   for (size_t i = 0; i < input_count; ++i) {
-    input_names[i] = input_names_[i].c_str();
-    if (buffers[i] == nullptr) {
-      release_inputs();
-      return InternalError("missing buffer for input " + input_names_[i]);
-    }
-    // ORT reads these buffers in place; it never writes to inputs.
-    Status status = FromOrtStatus(
-        api_,
-        api_->CreateTensorWithDataAsOrtValue(memory_info_, const_cast<int64_t*>(buffers[i]), bytes,
-                                             shape, 2, ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64,
-                                             &inputs[i]),
-        StatusCode::kRuntime, "creating input " + input_names_[i]);
+    Status status = CreateTensor(const_cast<int64_t*>(buffers[i]), bytes, shape, 2,
+                                 ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64, &inputs[i]);
     if (!status.ok()) {
       release_inputs();
       return status;
     }
   }
-
-  const char* output_names[1] = {output_name_.c_str()};
   OrtValue* output = nullptr;
   Status status = FromOrtStatus(
       api_, api_->Run(session_, nullptr, input_names, inputs, input_count, output_names, 1, &output),
       StatusCode::kRuntime, "running " + model_path_);
   release_inputs();
   if (!status.ok()) return status;
+  return WrapOutput(output, out);
+}
 
+Status OrtSession::WrapOutput(OrtValue* output, TensorOutput* out) const {
   OrtTensorTypeAndShapeInfo* info = nullptr;
-  status = FromOrtStatus(api_, api_->GetTensorTypeAndShape(output, &info), StatusCode::kRuntime,
-                         "reading the output shape");
+  Status status = FromOrtStatus(api_, api_->GetTensorTypeAndShape(output, &info), StatusCode::kRuntime,
+                                "reading the output shape");
   if (!status.ok()) {
     api_->ReleaseValue(output);
     return status;

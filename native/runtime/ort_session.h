@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "runtime/io_cache.h"
 #include "runtime/ort_c_api.h"
 
 namespace sk::ort {
@@ -16,12 +17,18 @@ namespace sk::ort {
 struct SessionOptions {
   // Intra-op threads ORT uses for one run; 0 means one per hardware thread.
   int intra_op_threads = 0;
-  // Whether ORT's workers spin between parallel sections. Spinning lowers latency but burns
-  // a core while idle between runs; servers that also do other work may turn it off.
-  bool allow_spinning = true;
+  // Whether ORT's workers spin between the parallel sections of one run (dozens per layer)
+  // instead of sleeping and being woken for each. Off by default: on a 2-core machine the
+  // event loop, the model's owner thread and ORT's worker share the cores, and a spinning
+  // worker holds a core the others need; with other processes on the machine every measured
+  // pair (bench/RESULTS.md, issue 6) had lower query latency and loop delay without it. Turn
+  // it on for a dedicated machine with cores to spare. Either way spinning stops as soon as a
+  // run returns (session.force_spinning_stop), so an idle model burns no core.
+  bool allow_spinning = false;
 };
 
-// A float output tensor kept alive by its OrtValue.
+// A float output tensor: kept alive by its OrtValue when ORT allocated it, or a view of an
+// IoCache's buffer (valid until that cache's next run) when we did.
 class TensorOutput {
  public:
   TensorOutput() = default;
@@ -59,12 +66,20 @@ class OrtSession {
   const std::string& model_path() const { return model_path_; }
 
   // Runs one padded batch of [batch, seq] int64 inputs. `type_ids` may be null when the
-  // model has no token_type_ids input. Safe to call from several threads at once.
+  // model has no token_type_ids input. Safe to call from several threads at once when
+  // `cache` is null; with a cache, the input tensors and the output buffer come from it (and
+  // `out` views its buffer), so calls sharing one cache must be serialised.
   Status Run(const int64_t* ids, const int64_t* mask, const int64_t* type_ids, size_t batch,
-             size_t seq, TensorOutput* out) const;
+             size_t seq, TensorOutput* out, IoCache* cache = nullptr) const;
 
  private:
   OrtSession() = default;
+  // The output's shape for a [batch, seq] input when the declared dimensions fix it.
+  bool PredictOutputShape(size_t batch, size_t seq, std::vector<int64_t>* shape) const;
+  Status CreateTensor(void* data, size_t bytes, const int64_t* shape, size_t rank,
+                      ONNXTensorElementDataType type, OrtValue** out) const;
+  // Takes ownership of an output ORT allocated.
+  Status WrapOutput(OrtValue* output, TensorOutput* out) const;
 
   const OrtApi* api_ = nullptr;
   ::OrtSession* session_ = nullptr;
@@ -73,6 +88,9 @@ class OrtSession {
   std::vector<std::string> input_names_;   // in the order Run passes them
   std::string output_name_;
   int64_t output_last_dim_ = -1;
+  // The output's declared dimensions (-1 where symbolic). When they are [batch, seq, fixed]
+  // or [batch, fixed] we know the output's shape before the run and can hand ORT our buffer.
+  std::vector<int64_t> output_dims_;
   std::string model_path_;
 };
 
