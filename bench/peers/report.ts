@@ -17,7 +17,7 @@ export function markdownTable(results: Results): string {
   const records = results.peers;
   const st = throughputOf(records, 'st-torch');
   const header = [
-    '| peer | precision | sentences/s | vs sentence-transformers | sentencekit vs this | short query p50 / p99 ms | 64 callers sentences/s | 64 callers p99 ms | event-loop lag p99 / max ms | cosine to ours min / mean |',
+    '| peer | precision | sentences/s | vs sentence-transformers | sentencekit vs this | short query p50 / p99 ms | 64 callers sentences/s | 64 callers p99 ms | event-loop lag p99 / max ms | cosine to ours: min / mean, centered min |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const rows = records.map((r) => {
@@ -29,7 +29,7 @@ export function markdownTable(results: Results): string {
     const lagText = lag
       ? `${fixed(Math.max(lag.throughput.p99_ms, lag.concurrent.p99_ms), 1)} / ${fixed(Math.max(lag.throughput.max_ms, lag.concurrent.max_ms), 1)}`
       : 'n/a (Python)';
-    const agreement = r.id === r.reference ? 'reference' : r.agreement ? `${fixed(r.agreement.min_cosine, 5)} / ${fixed(r.agreement.mean_cosine, 5)}` : '–';
+    const agreement = r.id === r.reference ? 'reference' : r.agreement ? `${fixed(r.agreement.min_cosine, 5)} / ${fixed(r.agreement.mean_cosine, 5)}, ${fixed(r.agreement.min_centered_cosine, 4)}` : '–';
     return `| ${name} | ${r.precision} | ${fixed(throughput.sentences_per_second, 1)} | ${ratio(throughput.sentences_per_second, st)} | ${r.id.startsWith('sentencekit') ? '–' : ratio(ours, throughput.sentences_per_second)} | ${fixed(latency.p50_ms, 2)} / ${fixed(latency.p99_ms, 2)} | ${fixed(concurrent.sentences_per_second, 1)} | ${fixed(concurrent.p99_ms, 0)} | ${lagText} | ${agreement} |`;
   });
   const o = results.options;
