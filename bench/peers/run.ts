@@ -59,6 +59,7 @@ function peers(): PeerSpec[] {
     { id: 'transformersjs-fp32', label: 'transformers.js', precision: 'fp32', reference: 'sentencekit-fp32', ...tjs, args: [...tjs.args, '--onnx', FP32] },
     { id: 'transformersjs-int8', label: 'transformers.js', precision: 'int8', reference: 'sentencekit-int8', ...tjs, args: [...tjs.args, '--onnx', INT8] },
     { id: 'fastembed-js-fp32', label: 'fastembed-js', precision: 'fp32', reference: 'sentencekit-fp32', ...fe, args: [...fe.args, '--onnx', FP32] },
+    { id: 'fastembed-js-int8', label: 'fastembed-js', precision: 'int8', reference: 'sentencekit-int8', ...fe, args: [...fe.args, '--onnx', INT8] },
   ];
 }
 
