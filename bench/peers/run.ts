@@ -110,7 +110,7 @@ async function main(): Promise<void> {
 
   const { file: textsFile } = mixedLengthCorpus(count); // 5–200 words, seed 42
   const { file: queriesFile } = mixedLengthCorpus(Math.max(latencyCalls, 20), 5, 10, 7);
-  const cache = join(ROOT, 'bench', '.cache', 'peers');
+  const cache = join(ROOT, 'bench', '.cache', 'peers', `${count}-texts`); // runs of other sizes keep theirs
   mkdirSync(cache, { recursive: true });
   const common = [
     '--model', MODEL, '--texts', textsFile, '--queries', queriesFile, '--batch-size', '32', '--threads', String(threads),
@@ -118,7 +118,21 @@ async function main(): Promise<void> {
   ];
 
   const startLoad = load();
-  const records = peers().filter((p) => only.length === 0 || only.includes(p.id)).map((spec) => runPeer(spec, common, cache));
+  const machine = (): Results['machine'] => ({ cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', load_start: startLoad, load_end: load(), node: process.version });
+  const options = { texts: count, words: '5–200', seed: 42, queries: '5–10 words, seed 7', batch_size: 32, threads, latency_calls: latencyCalls, warmup: 20, callers, requests };
+  const write = (records: PeerRecord[]): Results => {
+    const results: Results = { date: new Date().toISOString(), machine: machine(), options, peers: records.map(({ embeddings: _, ...rest }) => rest) };
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(out, 'throughput.svg'), throughputChart(results));
+    return results;
+  };
+
+  const records: PeerRecord[] = [];
+  for (const spec of peers().filter((p) => only.length === 0 || only.includes(p.id))) {
+    records.push(runPeer(spec, common, cache));
+    write(records); // a long run that is stopped still leaves what it measured
+  }
 
   // Everyone's corpus embeddings against ours at the same precision: same work, or stated.
   for (const record of records) {
@@ -126,17 +140,7 @@ async function main(): Promise<void> {
     if (!record.ok || !record.embeddings || !reference?.embeddings) continue;
     record.agreement = agreement(readEmbeddings(record.embeddings), readEmbeddings(reference.embeddings), count);
   }
-
-  const results: Results = {
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', load_start: startLoad, load_end: load(), node: process.version },
-    options: { texts: count, words: '5–200', seed: 42, queries: '5–10 words, seed 7', batch_size: 32, threads, latency_calls: latencyCalls, warmup: 20, callers, requests },
-    peers: records.map(({ embeddings: _, ...rest }) => rest),
-  };
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(out, 'throughput.svg'), throughputChart(results));
-  console.log(markdownTable(results));
+  console.log(markdownTable(write(records)));
 }
 
 main().catch((error: unknown) => {
