@@ -1,4 +1,7 @@
 /** The markdown table of a bench/peers run (printed by run.ts, pasted into bench/RESULTS.md). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import type { PeerRecord, Results } from './results.js';
 
 function fixed(value: number | undefined, digits: number): string {
@@ -38,4 +41,11 @@ export function markdownTable(results: Results): string {
     `${o.callers} callers × 1 corpus sentence per request, ${o.requests} requests in all. ` +
     `${results.machine.cpus} CPUs (${results.machine.cpu}), load average ${results.machine.load_start} at the start, ${results.machine.load_end} at the end; ${results.date}.`;
   return [caption, '', ...header, ...rows].join('\n');
+}
+
+// `node --import tsx bench/peers/report.ts [results.json]` reprints the table of a run,
+// e.g. of one that was stopped part-way (run.ts writes results.json after every peer).
+if (require.main === module) {
+  const file = process.argv[2] ?? join(__dirname, 'results.json');
+  console.log(markdownTable(JSON.parse(readFileSync(file, 'utf8')) as Results));
 }
