@@ -18,7 +18,7 @@ export function niceMax(value: number): number {
 
 export function throughputChart(results: Results): string {
   const rows = results.peers.filter((p) => p.ok && p.result);
-  const label = 250;
+  const label = 300; // room for "sentence-transformers (torch CPU) fp32"
   const plot = 520;
   const barHeight = 12;
   const rowHeight = 2 * barHeight + 14;
@@ -31,7 +31,7 @@ export function throughputChart(results: Results): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">Throughput by peer, all-MiniLM-L6-v2 shape (sentences/s, higher is better)</text>`,
-    `<text x="${width / 2}" y="38" text-anchor="middle" fill="#555">${escape(`${results.options.texts} mixed-length sentences, ${results.machine.cpus} CPUs, ${results.date.slice(0, 16).replace('T', ' ')} UTC`)}</text>`,
+    `<text x="${width / 2}" y="38" text-anchor="middle" fill="#555">${escape(`${results.options.texts} mixed-length sentences, ${results.machine.cpus} CPUs, ${results.date.slice(0, 16).replace('T', ' ')} UTC, load average ${results.machine.load_start.split(' ')[0]} at the start`)}</text>`,
   ];
   for (let i = 0; i <= 5; i += 1) {
     const value = (max / 5) * i;
