@@ -21,6 +21,9 @@ fi
 # onnxruntime-node is only the source of libonnxruntime.so.1 here; its own postinstall would
 # try to download GPU binaries, which we neither need nor can fetch offline.
 export ONNXRUNTIME_NODE_INSTALL=skip
+# fastembed (a benchmark peer, devDependency) pins onnxruntime-node 1.21, whose postinstall reads
+# the older variable and would otherwise fetch CUDA binaries from GitHub.
+export ONNXRUNTIME_NODE_INSTALL_CUDA=skip
 npm ci --no-audit --no-fund
 # The CUDA engine is built beside the CPU addon when nvcc is here; its cuBLAS headers come from
 # the nvidia-cublas wheel. In CI (CI=true) a CUDA build that cannot be made is an error.

@@ -1,0 +1,51 @@
+/** The markdown table of a bench/peers run (printed by run.ts, pasted into bench/RESULTS.md). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { PeerRecord, Results } from './results.js';
+
+function fixed(value: number | undefined, digits: number): string {
+  return value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
+}
+
+function ratio(value: number | undefined, base: number | undefined): string {
+  return value === undefined || base === undefined ? '–' : `${(value / base).toFixed(2)}×`;
+}
+
+function throughputOf(records: PeerRecord[], id: string): number | undefined {
+  return records.find((r) => r.id === id)?.result?.throughput.sentences_per_second;
+}
+
+export function markdownTable(results: Results): string {
+  const records = results.peers;
+  const st = throughputOf(records, 'st-torch');
+  const header = [
+    '| peer | precision | sentences/s | vs sentence-transformers | sentencekit vs this | short query p50 / p99 ms | 64 callers sentences/s | 64 callers p99 ms | event-loop lag p99 / max ms | cosine to ours: min / mean, centered min |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const rows = records.map((r) => {
+    const name = `${r.label}${r.result ? ` ${Object.values(r.result.versions)[0] ?? ''}` : ''}`.trim();
+    if (!r.ok || !r.result) return `| ${name} | ${r.precision} | failed: ${(r.error ?? '').split('\n').pop()} | | | | | | | |`;
+    const { throughput, latency, concurrent } = r.result;
+    const ours = throughputOf(records, `sentencekit-${r.precision}`);
+    const lag = r.result.event_loop_lag;
+    const lagText = lag
+      ? `${fixed(Math.max(lag.throughput.p99_ms, lag.concurrent.p99_ms), 1)} / ${fixed(Math.max(lag.throughput.max_ms, lag.concurrent.max_ms), 1)}`
+      : 'n/a (Python)';
+    const agreement = r.id === r.reference ? 'reference' : r.agreement ? `${fixed(r.agreement.min_cosine, 5)} / ${fixed(r.agreement.mean_cosine, 5)}, ${fixed(r.agreement.min_centered_cosine, 4)}` : '–';
+    return `| ${name} | ${r.precision} | ${fixed(throughput.sentences_per_second, 1)} | ${ratio(throughput.sentences_per_second, st)} | ${r.id.startsWith('sentencekit') ? '–' : ratio(ours, throughput.sentences_per_second)} | ${fixed(latency.p50_ms, 2)} / ${fixed(latency.p99_ms, 2)} | ${fixed(concurrent.sentences_per_second, 1)} | ${fixed(concurrent.p99_ms, 0)} | ${lagText} | ${agreement} |`;
+  });
+  const o = results.options;
+  const caption = `${o.texts} texts of ${o.words} words (seed ${o.seed}), batch ${o.batch_size}, ${o.threads} intra-op threads; ` +
+    `latency: ${o.latency_calls} calls of one ${o.queries} query after ${o.warmup} warm-up calls; ` +
+    `${o.callers} callers × 1 corpus sentence per request, ${o.requests} requests in all. ` +
+    `${results.machine.cpus} CPUs (${results.machine.cpu}), load average ${results.machine.load_start} at the start, ${results.machine.load_end} at the end; ${results.date}.`;
+  return [caption, '', ...header, ...rows].join('\n');
+}
+
+// `node --import tsx bench/peers/report.ts [results.json]` reprints the table of a run,
+// e.g. of one that was stopped part-way (run.ts writes results.json after every peer).
+if (require.main === module) {
+  const file = process.argv[2] ?? join(__dirname, 'results.json');
+  console.log(markdownTable(JSON.parse(readFileSync(file, 'utf8')) as Results));
+}
