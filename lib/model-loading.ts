@@ -22,8 +22,9 @@ export interface LoadOptions extends Omit<HubOptions, 'onnxFile'> {
   intraOpThreads?: number;
   /**
    * Let ONNX Runtime's threads spin between the parallel sections of a run instead of sleeping.
-   * Default false: on few cores a spinning thread takes the core the event loop and its sibling
-   * need. Worth trying on a dedicated machine with cores to spare. Spinning always stops when a run returns.
+   * Default true: on a quiet machine it gives lower query latency and higher throughput
+   * (bench/RESULTS.md, issue 6); turn it off where other processes share the cores. Spinning
+   * always stops when a run returns, so an idle model burns no core.
    */
   allowSpinning?: boolean;
   /**
@@ -65,7 +66,7 @@ export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, opti
   }
   const runtime = {
     intraOpThreads: opts.intraOpThreads === undefined ? 0 : validatePositiveInteger(opts.intraOpThreads, 'options.intraOpThreads'),
-    allowSpinning: opts.allowSpinning === undefined ? false : validateBoolean(opts.allowSpinning, 'options.allowSpinning'),
+    allowSpinning: opts.allowSpinning === undefined ? true : validateBoolean(opts.allowSpinning, 'options.allowSpinning'),
   };
   if (opts.quantized !== undefined) validateBoolean(opts.quantized, 'options.quantized');
   validateDevice(opts.device, 'options.device');

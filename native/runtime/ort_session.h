@@ -18,13 +18,12 @@ struct SessionOptions {
   // Intra-op threads ORT uses for one run; 0 means one per hardware thread.
   int intra_op_threads = 0;
   // Whether ORT's workers spin between the parallel sections of one run (dozens per layer)
-  // instead of sleeping and being woken for each. Off by default: on a 2-core machine the
-  // event loop, the model's owner thread and ORT's worker share the cores, and a spinning
-  // worker holds a core the others need; with other processes on the machine every measured
-  // pair (bench/RESULTS.md, issue 6) had lower query latency and loop delay without it. Turn
-  // it on for a dedicated machine with cores to spare. Either way spinning stops as soon as a
-  // run returns (session.force_spinning_stop), so an idle model burns no core.
-  bool allow_spinning = false;
+  // instead of sleeping and being woken for each. On by default: on a quiet 2-core machine it
+  // measured lower query latency and higher throughput (bench/RESULTS.md, issue 6); with other
+  // processes on the cores a spinning worker holds a core the others need, and off measured
+  // better there. Either way spinning stops as soon as a run returns
+  // (session.force_spinning_stop), so an idle model burns no core.
+  bool allow_spinning = true;
 };
 
 // A float output tensor: kept alive by its OrtValue when ORT allocated it, or a view of an
