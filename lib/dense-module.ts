@@ -7,9 +7,8 @@
 import { join } from 'node:path';
 
 import { parseActivationPath } from './activations.js';
-import { exists, loadError, readJsonFile } from './json-files.js';
-import { readSafetensors, type Tensor } from './safetensors.js';
-import { readTorchStateDict } from './torch-checkpoint.js';
+import { loadError, readJsonFile } from './json-files.js';
+import { readModuleWeights } from './module-weights.js';
 
 export interface DenseLayerWeights {
   inFeatures: number;
@@ -36,20 +35,7 @@ export async function readDenseModule(dir: string): Promise<DenseLayerWeights> {
   const activation = activationPath.endsWith('GELU') ? 'gelu' : parseActivationPath(activationPath, configFile);
   if (!NATIVE_ACTIVATIONS.has(activation)) throw loadError(`${configFile}: activation ${activationPath} is not supported in Dense`);
 
-  // model.safetensors since sentence-transformers 3; pytorch_model.bin (torch.save) before.
-  const safetensorsFile = join(dir, 'model.safetensors');
-  const legacyFile = join(dir, 'pytorch_model.bin');
-  let weightsFile: string;
-  let tensors: Map<string, Tensor>;
-  if (await exists(safetensorsFile)) {
-    weightsFile = safetensorsFile;
-    tensors = await readSafetensors(safetensorsFile);
-  } else if (await exists(legacyFile)) {
-    weightsFile = legacyFile;
-    tensors = await readTorchStateDict(legacyFile);
-  } else {
-    throw loadError(`Dense weights not found: ${safetensorsFile} (nor ${legacyFile})`);
-  }
+  const { file: weightsFile, tensors } = await readModuleWeights(dir, 'Dense');
   const weight = tensors.get('linear.weight');
   if (!weight || weight.shape.length !== 2 || weight.shape[0] !== outFeatures || weight.shape[1] !== inFeatures) {
     throw loadError(`${weightsFile}: linear.weight must be [${outFeatures}, ${inFeatures}] but is ${weight ? `[${weight.shape.join(', ')}]` : 'missing'}`);

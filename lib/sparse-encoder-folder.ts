@@ -8,9 +8,8 @@
 import { join } from 'node:path';
 
 import { exists, kindOf, loadError, type ModuleEntry, readJsonFile, readModules, readTransformerFiles, type TransformerFiles, unsupportedModule } from './model-folder.js';
-import { readSafetensors, type Tensor } from './safetensors.js';
+import { readModuleWeights } from './module-weights.js';
 import { readRouterConfig, type RouterConfig } from './sparse-router.js';
-import { readTorchStateDict } from './torch-checkpoint.js';
 
 export interface SpladeRoute {
   kind: 'splade';
@@ -69,19 +68,7 @@ async function readStaticRoute(dir: string): Promise<StaticRoute> {
   }
   const tokenizerPath = join(dir, 'tokenizer.json');
   if (!(await exists(tokenizerPath))) throw loadError(`tokenizer.json not found: ${tokenizerPath}`);
-  const safetensorsFile = join(dir, 'model.safetensors');
-  const legacyFile = join(dir, 'pytorch_model.bin');
-  let weightsFile: string;
-  let tensors: Map<string, Tensor>;
-  if (await exists(safetensorsFile)) {
-    weightsFile = safetensorsFile;
-    tensors = await readSafetensors(safetensorsFile);
-  } else if (await exists(legacyFile)) {
-    weightsFile = legacyFile;
-    tensors = await readTorchStateDict(legacyFile);
-  } else {
-    throw loadError(`SparseStaticEmbedding weights not found: ${safetensorsFile} (nor ${legacyFile})`);
-  }
+  const { file: weightsFile, tensors } = await readModuleWeights(dir, 'SparseStaticEmbedding');
   const weight = tensors.get('weight');
   if (!weight || weight.shape.length !== 1 || weight.data.length === 0) {
     throw loadError(`${weightsFile}: weight must be a 1-D tensor of one weight per token but is ${weight ? `[${weight.shape.join(', ')}]` : 'missing'}`);
