@@ -56,20 +56,12 @@ inline void MultiplyStrips(const int8_t* corpus, size_t row_stride, const int8_t
 }
 
 // Row r of an accumulator tile holds one corpus row's scores for the group's 16 queries.
-// Bits: the tile holds 0/1 dot products; the score is the negated Hamming distance
-// 2 q.r - |q| - |r|, with the query side (-|q|) folded into `query_offsets`.
-template <bool Bits>
 inline size_t SelectTile(const int32_t* tile, size_t row_base, size_t valid_rows, uint32_t query_base,
-                         __m512i thresholds, __m512i query_offsets, const int32_t* row_ones, __mmask16 live,
-                         Int32Hit* hits) {
+                         __m512i thresholds, __mmask16 live, Int32Hit* hits) {
   size_t count = 0;
   const size_t rows = valid_rows > row_base ? (valid_rows - row_base < kAmxStripRows ? valid_rows - row_base : kAmxStripRows) : 0;
   for (size_t r = 0; r < rows; ++r) {
-    __m512i scores = _mm512_loadu_si512(tile + r * 16);
-    if constexpr (Bits) {
-      scores = _mm512_sub_epi32(_mm512_add_epi32(_mm512_add_epi32(scores, scores), query_offsets),
-                                _mm512_set1_epi32(row_ones[row_base + r]));
-    }
+    const __m512i scores = _mm512_loadu_si512(tile + r * 16);
     __mmask16 pass = _mm512_mask_cmpge_epi32_mask(live, scores, thresholds);
     if (pass == 0) continue;
     alignas(64) int32_t values[16];
@@ -83,27 +75,22 @@ inline size_t SelectTile(const int32_t* tile, size_t row_base, size_t valid_rows
   return count;
 }
 
-template <bool Bits>
 size_t ScoreSelect(const int8_t* packed_queries, size_t first_group, size_t m, const int8_t* corpus, size_t row_stride,
-                   size_t rows, size_t valid_rows, size_t steps, const int32_t* query_ones, const int32_t* row_ones,
-                   const int32_t* thresholds, Int32Hit* hits) {
+                   size_t rows, size_t valid_rows, size_t steps, const int32_t* thresholds, Int32Hit* hits) {
   ConfigureTiles();
   alignas(64) int32_t tiles[4][256];
   const int8_t* queries = packed_queries + first_group * steps * 1024;
   const size_t groups = m > kAmxQueryGroup ? 2 : 1;
-  __m512i limit[2], offsets[2];
+  __m512i limit[2];
   __mmask16 live[2];
   for (size_t g = 0; g < 2; ++g) {
     const size_t first = g * kAmxQueryGroup;
     const size_t count = m > first ? (m - first < 16 ? m - first : 16) : 0;
     live[g] = static_cast<__mmask16>((1u << count) - 1u);
     limit[g] = _mm512_maskz_loadu_epi32(live[g], thresholds + first);
-    offsets[g] = Bits ? _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_maskz_loadu_epi32(live[g], query_ones + first))
-                      : _mm512_setzero_si512();
   }
   const auto select = [&](int tile, size_t row_base, int group, Int32Hit* out) {
-    return SelectTile<Bits>(tiles[tile], row_base, valid_rows, static_cast<uint32_t>(group * 16), limit[group],
-                            offsets[group], row_ones, live[group], out);
+    return SelectTile(tiles[tile], row_base, valid_rows, static_cast<uint32_t>(group * 16), limit[group], live[group], out);
   };
   size_t found = 0;
   size_t r = 0;
@@ -167,8 +154,7 @@ void AmxPackQueries(const int8_t* queries, size_t num_queries, size_t dim, int8_
 size_t AmxInt8ScoreSelect(const int8_t* packed_queries, size_t first_group, size_t m, const int8_t* corpus,
                           size_t row_stride, size_t rows, size_t valid_rows, size_t steps,
                           const int32_t* thresholds, Int32Hit* hits) {
-  return ScoreSelect<false>(packed_queries, first_group, m, corpus, row_stride, rows, valid_rows, steps, nullptr, nullptr,
-                            thresholds, hits);
+  return ScoreSelect(packed_queries, first_group, m, corpus, row_stride, rows, valid_rows, steps, thresholds, hits);
 }
 
 }  // namespace sk::kernels
