@@ -23,7 +23,7 @@ inline uint64_t PairKey(int64_t a, int64_t b) {
   return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
 }
 
-class BpeModel : public Model {
+class BpeModel : public CachedModel {
  public:
   Status Init(const JsonValue& json) {
     static const JsonValue kNull;
@@ -86,14 +86,7 @@ class BpeModel : public Model {
     return Status::Ok();
   }
 
-  void Tokenize(const std::u32string& piece, std::vector<int64_t>* ids) const override {
-    if (cache_.Lookup(piece, ids)) return;
-    const size_t first = ids->size();
-    TokenizeUncached(piece, ids);
-    cache_.Store(piece, *ids, first);
-  }
-
-  void TokenizeUncached(const std::u32string& piece, std::vector<int64_t>* ids) const {
+  void TokenizeUncached(const std::u32string& piece, std::vector<int64_t>* ids) const override {
     std::string word;
     std::vector<size_t> bounds;
     bounds.reserve(piece.size() + 1);
@@ -244,7 +237,6 @@ class BpeModel : public Model {
   bool fuse_unk_ = false;
   bool byte_fallback_ = false;
   bool ignore_merges_ = false;
-  WordCache cache_;
 };
 
 }  // namespace

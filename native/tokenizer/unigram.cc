@@ -25,7 +25,7 @@ struct LatticeNode {
   int64_t starts_at = -1;  // -1: not reached yet
 };
 
-class UnigramModel : public Model {
+class UnigramModel : public CachedModel {
  public:
   Status Init(const JsonValue& json) {
     const JsonValue* vocab = json.Find("vocab");
@@ -55,14 +55,7 @@ class UnigramModel : public Model {
     return Status::Ok();
   }
 
-  void Tokenize(const std::u32string& piece, std::vector<int64_t>* ids) const override {
-    if (cache_.Lookup(piece, ids)) return;
-    const size_t first = ids->size();
-    TokenizeUncached(piece, ids);
-    cache_.Store(piece, *ids, first);
-  }
-
-  void TokenizeUncached(const std::u32string& piece, std::vector<int64_t>* ids) const {
+  void TokenizeUncached(const std::u32string& piece, std::vector<int64_t>* ids) const override {
     thread_local std::string text;
     text.clear();
     for (char32_t c : piece) utf8::Append(c, &text);
@@ -171,7 +164,6 @@ class UnigramModel : public Model {
   double min_score_ = 0;
   int64_t unk_id_ = -1;
   bool byte_fallback_ = false;
-  WordCache cache_;
 };
 
 }  // namespace

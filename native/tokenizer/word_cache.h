@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "tokenizer/components.h"
+
 namespace sk::tok {
 
 class WordCache {
@@ -20,6 +22,23 @@ class WordCache {
 
  private:
   uint64_t serial_;
+};
+
+// A Model whose words go through a WordCache: subclasses tokenize one uncached word.
+class CachedModel : public Model {
+ public:
+  void Tokenize(const std::u32string& piece, std::vector<int64_t>* ids) const final {
+    if (cache_.Lookup(piece, ids)) return;
+    const size_t first = ids->size();
+    TokenizeUncached(piece, ids);
+    cache_.Store(piece, *ids, first);
+  }
+
+ protected:
+  virtual void TokenizeUncached(const std::u32string& piece, std::vector<int64_t>* ids) const = 0;
+
+ private:
+  WordCache cache_;
 };
 
 }  // namespace sk::tok

@@ -13,7 +13,7 @@
 namespace sk::tok {
 namespace {
 
-class WordPieceModel : public Model {
+class WordPieceModel : public CachedModel {
  public:
   Status Init(const JsonValue& json) {
     static const JsonValue kNull;
@@ -37,14 +37,7 @@ class WordPieceModel : public Model {
     return Status::Ok();
   }
 
-  void Tokenize(const std::u32string& piece, std::vector<int64_t>* ids) const override {
-    if (cache_.Lookup(piece, ids)) return;
-    const size_t first = ids->size();
-    TokenizeUncached(piece, ids);
-    cache_.Store(piece, *ids, first);
-  }
-
-  void TokenizeUncached(const std::u32string& piece, std::vector<int64_t>* ids) const {
+  void TokenizeUncached(const std::u32string& piece, std::vector<int64_t>* ids) const override {
     if (piece.size() > max_chars_) {
       ids->push_back(unk_id_);
       return;
@@ -82,7 +75,6 @@ class WordPieceModel : public Model {
   PieceTrie start_trie_;
   PieceTrie continuation_trie_;
   int64_t unk_id_ = 0;
-  WordCache cache_;
 };
 
 }  // namespace

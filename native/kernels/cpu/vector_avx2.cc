@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/cpu/query_count.h"
 #include "kernels/cpu/vector_table.h"
 
 namespace sk::kernels {
@@ -103,13 +104,8 @@ void DotRowsF32M(const float* queries, const float* corpus, size_t n, size_t dim
 
 void DotRowsF32Avx2(const float* queries, size_t m, const float* corpus, size_t n, size_t dim,
                     float* scores, size_t stride) {
-  switch (m) {
-    case 1: return DotRowsF32M<1>(queries, corpus, n, dim, scores, stride);
-    case 2: return DotRowsF32M<2>(queries, corpus, n, dim, scores, stride);
-    case 3: return DotRowsF32M<3>(queries, corpus, n, dim, scores, stride);
-    case 4: return DotRowsF32M<4>(queries, corpus, n, dim, scores, stride);
-    default: break;
-  }
+  WithQueryCount<kRowsMaxQueries>(
+      m, [&](auto M) { DotRowsF32M<decltype(M)::value>(queries, corpus, n, dim, scores, stride); });
 }
 
 constexpr size_t kLanes = 8;
@@ -159,13 +155,8 @@ void DotPackedM(const float* queries, const float* packed, size_t groups, size_t
 
 void DotPackedF32Avx2(const float* queries, size_t m, const float* packed, size_t groups, size_t dim,
                       float* scores, size_t stride) {
-  switch (m) {
-    case 1: return DotPackedM<1>(queries, packed, groups, dim, scores, stride);
-    case 2: return DotPackedM<2>(queries, packed, groups, dim, scores, stride);
-    case 3: return DotPackedM<3>(queries, packed, groups, dim, scores, stride);
-    case 4: return DotPackedM<4>(queries, packed, groups, dim, scores, stride);
-    default: break;
-  }
+  WithQueryCount<kPackedMaxQueries>(
+      m, [&](auto M) { DotPackedM<decltype(M)::value>(queries, packed, groups, dim, scores, stride); });
 }
 
 // Widening to int16 then madd keeps every product and pair sum exact.

@@ -4,6 +4,7 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
+#include "kernels/cpu/query_count.h"
 #include "kernels/cpu/vector_table.h"
 
 namespace sk::kernels {
@@ -113,13 +114,8 @@ void DotRowsF32M(const float* queries, const float* corpus, size_t n, size_t dim
 
 void DotRowsF32Avx512(const float* queries, size_t m, const float* corpus, size_t n, size_t dim,
                       float* scores, size_t stride) {
-  switch (m) {
-    case 1: return DotRowsF32M<1>(queries, corpus, n, dim, scores, stride);
-    case 2: return DotRowsF32M<2>(queries, corpus, n, dim, scores, stride);
-    case 3: return DotRowsF32M<3>(queries, corpus, n, dim, scores, stride);
-    case 4: return DotRowsF32M<4>(queries, corpus, n, dim, scores, stride);
-    default: break;
-  }
+  WithQueryCount<kRowsMaxQueries>(
+      m, [&](auto M) { DotRowsF32M<decltype(M)::value>(queries, corpus, n, dim, scores, stride); });
 }
 
 constexpr size_t kLanes = 16;
@@ -205,21 +201,8 @@ void DotPackedM(const float* queries, const float* packed, size_t groups, size_t
 
 void DotPackedF32Avx512(const float* queries, size_t m, const float* packed, size_t groups, size_t dim,
                         float* scores, size_t stride) {
-  switch (m) {
-    case 1: return DotPackedM<1>(queries, packed, groups, dim, scores, stride);
-    case 2: return DotPackedM<2>(queries, packed, groups, dim, scores, stride);
-    case 3: return DotPackedM<3>(queries, packed, groups, dim, scores, stride);
-    case 4: return DotPackedM<4>(queries, packed, groups, dim, scores, stride);
-    case 5: return DotPackedM<5>(queries, packed, groups, dim, scores, stride);
-    case 6: return DotPackedM<6>(queries, packed, groups, dim, scores, stride);
-    case 7: return DotPackedM<7>(queries, packed, groups, dim, scores, stride);
-    case 8: return DotPackedM<8>(queries, packed, groups, dim, scores, stride);
-    case 9: return DotPackedM<9>(queries, packed, groups, dim, scores, stride);
-    case 10: return DotPackedM<10>(queries, packed, groups, dim, scores, stride);
-    case 11: return DotPackedM<11>(queries, packed, groups, dim, scores, stride);
-    case 12: return DotPackedM<12>(queries, packed, groups, dim, scores, stride);
-    default: break;
-  }
+  WithQueryCount<kPackedMaxQueries>(
+      m, [&](auto M) { DotPackedM<decltype(M)::value>(queries, packed, groups, dim, scores, stride); });
 }
 
 // VNNI multiplies unsigned by signed bytes, so the corpus bytes are shifted to unsigned
@@ -262,13 +245,8 @@ void DotRowsI8M(const int8_t* queries, const int8_t* corpus, size_t n, size_t by
 
 void DotRowsI8Avx512(const int8_t* queries, size_t m, const int8_t* corpus, size_t n, size_t bytes,
                      int32_t* scores, size_t stride) {
-  switch (m) {
-    case 1: return DotRowsI8M<1>(queries, corpus, n, bytes, scores, stride);
-    case 2: return DotRowsI8M<2>(queries, corpus, n, bytes, scores, stride);
-    case 3: return DotRowsI8M<3>(queries, corpus, n, bytes, scores, stride);
-    case 4: return DotRowsI8M<4>(queries, corpus, n, bytes, scores, stride);
-    default: break;
-  }
+  WithQueryCount<kRowsMaxQueries>(
+      m, [&](auto M) { DotRowsI8M<decltype(M)::value>(queries, corpus, n, bytes, scores, stride); });
 }
 
 template <int M, int R>
@@ -304,13 +282,8 @@ void HammingRowsM(const uint8_t* queries, const uint8_t* corpus, size_t n, size_
 
 void HammingRowsAvx512(const uint8_t* queries, size_t m, const uint8_t* corpus, size_t n, size_t bytes,
                        int32_t* out, size_t stride) {
-  switch (m) {
-    case 1: return HammingRowsM<1>(queries, corpus, n, bytes, out, stride);
-    case 2: return HammingRowsM<2>(queries, corpus, n, bytes, out, stride);
-    case 3: return HammingRowsM<3>(queries, corpus, n, bytes, out, stride);
-    case 4: return HammingRowsM<4>(queries, corpus, n, bytes, out, stride);
-    default: break;
-  }
+  WithQueryCount<kRowsMaxQueries>(
+      m, [&](auto M) { HammingRowsM<decltype(M)::value>(queries, corpus, n, bytes, out, stride); });
 }
 
 // Compress-store writes the positions of all hits of 16 scores at once.
@@ -412,15 +385,9 @@ void DotPackedI8M(const int8_t* queries, size_t query_stride, const int32_t* sum
 
 void DotPackedI8Avx512(const int8_t* queries, size_t query_stride, const int32_t* sums, size_t m,
                        const uint8_t* packed, size_t groups, size_t chunks, int32_t* scores, size_t stride) {
-  switch (m) {
-    case 1: return DotPackedI8M<1>(queries, query_stride, sums, packed, groups, chunks, scores, stride);
-    case 2: return DotPackedI8M<2>(queries, query_stride, sums, packed, groups, chunks, scores, stride);
-    case 3: return DotPackedI8M<3>(queries, query_stride, sums, packed, groups, chunks, scores, stride);
-    case 4: return DotPackedI8M<4>(queries, query_stride, sums, packed, groups, chunks, scores, stride);
-    case 5: return DotPackedI8M<5>(queries, query_stride, sums, packed, groups, chunks, scores, stride);
-    case 6: return DotPackedI8M<6>(queries, query_stride, sums, packed, groups, chunks, scores, stride);
-    default: break;
-  }
+  WithQueryCount<kI8PackedMaxQueries>(
+      m, [&](auto M) { DotPackedI8M<decltype(M)::value>(
+          queries, query_stride, sums, packed, groups, chunks, scores, stride); });
 }
 
 constexpr size_t kBitLanes = 8;
@@ -480,15 +447,9 @@ void HammingPackedM(const uint8_t* queries, size_t query_stride, const uint64_t*
 
 void HammingPackedAvx512(const uint8_t* queries, size_t query_stride, size_t m, const uint64_t* packed, size_t groups,
                          size_t words, int32_t* out, size_t stride) {
-  switch (m) {
-    case 1: return HammingPackedM<1>(queries, query_stride, packed, groups, words, out, stride);
-    case 2: return HammingPackedM<2>(queries, query_stride, packed, groups, words, out, stride);
-    case 3: return HammingPackedM<3>(queries, query_stride, packed, groups, words, out, stride);
-    case 4: return HammingPackedM<4>(queries, query_stride, packed, groups, words, out, stride);
-    case 5: return HammingPackedM<5>(queries, query_stride, packed, groups, words, out, stride);
-    case 6: return HammingPackedM<6>(queries, query_stride, packed, groups, words, out, stride);
-    default: break;
-  }
+  WithQueryCount<kBitPackedMaxQueries>(
+      m, [&](auto M) { HammingPackedM<decltype(M)::value>(
+          queries, query_stride, packed, groups, words, out, stride); });
 }
 
 // HammingPackedTile with the threshold test on the accumulators: a tile's scores are
@@ -544,16 +505,9 @@ size_t HammingPackedSelectM(const uint8_t* queries, size_t query_stride, const u
 
 size_t HammingPackedSelectAvx512(const uint8_t* queries, size_t query_stride, size_t m, const uint64_t* packed,
                                  size_t groups, size_t words, size_t valid_rows, const int32_t* thresholds, Int32Hit* hits) {
-  switch (m) {
-    case 1: return HammingPackedSelectM<1>(queries, query_stride, packed, groups, words, valid_rows, thresholds, hits);
-    case 2: return HammingPackedSelectM<2>(queries, query_stride, packed, groups, words, valid_rows, thresholds, hits);
-    case 3: return HammingPackedSelectM<3>(queries, query_stride, packed, groups, words, valid_rows, thresholds, hits);
-    case 4: return HammingPackedSelectM<4>(queries, query_stride, packed, groups, words, valid_rows, thresholds, hits);
-    case 5: return HammingPackedSelectM<5>(queries, query_stride, packed, groups, words, valid_rows, thresholds, hits);
-    case 6: return HammingPackedSelectM<6>(queries, query_stride, packed, groups, words, valid_rows, thresholds, hits);
-    default: break;
-  }
-  return 0;
+  return WithQueryCount<kBitPackedMaxQueries>(
+      m, [&](auto M) { return HammingPackedSelectM<decltype(M)::value>(
+          queries, query_stride, packed, groups, words, valid_rows, thresholds, hits); });
 }
 
 }  // namespace
