@@ -15,7 +15,8 @@ Napi::Value LoadCrossEncoder(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsObject()) ThrowTypeError(env, "expected an options object");
   const pipeline::ModelFiles files = ReadModelFiles(info[0].As<Napi::Object>());
   return LoadModelWorker<pipeline::CrossEncoderModel, CrossEncoderWrap>::Start(
-      env, [files](std::unique_ptr<pipeline::CrossEncoderModel>* out) { return pipeline::CrossEncoderModel::Load(files, out); });
+      env, [files](std::unique_ptr<pipeline::CrossEncoderModel>* out) { return pipeline::CrossEncoderModel::Load(files, out); },
+      files.session.background_threads);
 }
 
 }  // namespace
@@ -30,11 +31,12 @@ void CrossEncoderWrap::Init(Napi::Env env, Napi::Object exports) {
   exports.Set("loadCrossEncoder", Napi::Function::New(env, LoadCrossEncoder, "loadCrossEncoder"));
 }
 
-Napi::Object CrossEncoderWrap::NewInstance(Napi::Env env, std::shared_ptr<pipeline::CrossEncoderModel> model) {
+Napi::Object CrossEncoderWrap::NewInstance(Napi::Env env, std::shared_ptr<pipeline::CrossEncoderModel> model,
+                                  bool background_threads) {
   Napi::Object object = GetAddonData(env).cross_encoder_class.New({});
   CrossEncoderWrap* wrap = CrossEncoderWrap::Unwrap(object);
   wrap->model_ = std::move(model);
-  wrap->owner_ = std::make_unique<ModelOwner>(env, object, "sentencekit:model");
+  wrap->owner_ = std::make_unique<ModelOwner>(env, object, "sentencekit:model", background_threads);
   return object;
 }
 

@@ -7,7 +7,7 @@
 
 namespace sk::napi {
 
-// { modelPath, tokenizerPath, maxLength, lowercase?, intraOpThreads?, allowSpinning? }
+// { modelPath, tokenizerPath, maxLength, lowercase?, intraOpThreads?, allowSpinning?, backgroundThreads? }
 pipeline::ModelFiles ReadModelFiles(const Napi::Object& options);
 
 // A promise already rejected with ERR_DISPOSED, for calls on a disposed model.

@@ -1,5 +1,7 @@
 #include "napi/model_owner.h"
 
+#include "core/thread_priority.h"
+
 #include <exception>
 #include <new>
 
@@ -54,14 +56,17 @@ void OwnerJob::Settle(Napi::Env env) {
   }
 }
 
-ModelOwner::ModelOwner(Napi::Env env, Napi::Object holder, const char* name) {
+ModelOwner::ModelOwner(Napi::Env env, Napi::Object holder, const char* name, bool background) {
   link_ = new Link{this, false};
   delivery_ = Delivery::New(env, Napi::Function(), name, 0, 1, link_, &ModelOwner::Finalize, static_cast<void*>(nullptr));
   // An idle model must not keep the process alive; Submit() refs it while jobs are pending.
   delivery_.Unref(env);
   holder_ = Napi::Weak(holder);
   env_ = env;
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this, background] {
+    if (background) LowerCurrentThreadPriority();
+    Loop();
+  });
   napi_add_env_cleanup_hook(env, &ModelOwner::OnTeardown, this);
 }
 

@@ -23,7 +23,8 @@ Napi::Value LoadSparseEncoder(const Napi::CallbackInfo& info) {
   return LoadModelWorker<pipeline::SparseEncoderModel, SparseEncoderWrap>::Start(
       env, [files, activation](std::unique_ptr<pipeline::SparseEncoderModel>* out) {
         return pipeline::SparseEncoderModel::Load(files, out, activation);
-      });
+      },
+      files.session.background_threads);
 }
 
 }  // namespace
@@ -39,11 +40,12 @@ void SparseEncoderWrap::Init(Napi::Env env, Napi::Object exports) {
   exports.Set("loadSparseEncoder", Napi::Function::New(env, LoadSparseEncoder, "loadSparseEncoder"));
 }
 
-Napi::Object SparseEncoderWrap::NewInstance(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model) {
+Napi::Object SparseEncoderWrap::NewInstance(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model,
+                                  bool background_threads) {
   Napi::Object object = GetAddonData(env).sparse_encoder_class.New({});
   SparseEncoderWrap* wrap = SparseEncoderWrap::Unwrap(object);
   wrap->model_ = std::move(model);
-  wrap->owner_ = std::make_unique<ModelOwner>(env, object, "sentencekit:model");
+  wrap->owner_ = std::make_unique<ModelOwner>(env, object, "sentencekit:model", background_threads);
   return object;
 }
 

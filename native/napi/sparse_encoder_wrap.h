@@ -16,7 +16,8 @@ namespace sk::napi {
 class SparseEncoderWrap : public Napi::ObjectWrap<SparseEncoderWrap> {
  public:
   static void Init(Napi::Env env, Napi::Object exports);
-  static Napi::Object NewInstance(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model);
+  static Napi::Object NewInstance(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model,
+                                   bool background_threads);
 
   explicit SparseEncoderWrap(const Napi::CallbackInfo& info);
 
