@@ -80,6 +80,50 @@ class BlockScorer {
   }
 };
 
+// Integer searches start each query's threshold at the k-th best score of a sample of rows
+// spread over the corpus: every final result scores at least that (the sampled rows are
+// themselves candidates), so rows below it are refused from the first block on, where a
+// threshold that only tightens as the scan goes lets the first thousands of rows per task
+// through. Measured on 200k x 384 bits, 1,024 queries, k = 40: ~540 candidates per query
+// and task reached the top-k without a floor.
+constexpr size_t kFloorSampleBlocks = 4;
+constexpr size_t kFloorSampleRows = 512;  // per block
+
+std::vector<int32_t> SampledFloors(BlockScorer<int32_t>& scorer, size_t chunk_begin, size_t chunk, size_t corpus_rows,
+                                   size_t k, size_t block_rows) {
+  std::vector<int32_t> floors(chunk, std::numeric_limits<int32_t>::lowest());
+  const size_t sample_rows = std::min(kFloorSampleRows, block_rows);
+  // Only worth it (and only a real bound) when the sample holds k rows and is small next to the corpus.
+  if (kFloorSampleBlocks * sample_rows < k || corpus_rows < 8 * kFloorSampleBlocks * sample_rows) return floors;
+  std::vector<std::vector<int32_t>> scores(chunk);
+  const size_t tile = scorer.max_queries();
+  std::vector<int32_t> buffer(scorer.fuses_select() ? 0 : tile * sample_rows);
+  std::vector<Int32Hit> hits(scorer.fuses_select() ? tile * sample_rows : 0);
+  const std::vector<int32_t> lowest(tile, std::numeric_limits<int32_t>::lowest());
+  for (size_t b = 0; b < kFloorSampleBlocks; ++b) {
+    const size_t first = b * (corpus_rows / kFloorSampleBlocks);
+    scorer.Prepare(first, sample_rows);
+    for (size_t q = 0; q < chunk; q += tile) {
+      const size_t m = std::min(tile, chunk - q);
+      if (scorer.fuses_select()) {
+        const size_t found = scorer.ScoreTileHits(chunk_begin + q, m, lowest.data(), hits.data());
+        for (size_t h = 0; h < found; ++h) scores[q + hits[h].query].push_back(hits[h].score);
+      } else {
+        scorer.ScoreTile(chunk_begin + q, m, buffer.data(), sample_rows);
+        for (size_t i = 0; i < m; ++i) scores[q + i].insert(scores[q + i].end(), buffer.begin() + i * sample_rows,
+                                                             buffer.begin() + (i + 1) * sample_rows);
+      }
+    }
+  }
+  for (size_t q = 0; q < chunk; ++q) {
+    std::vector<int32_t>& s = scores[q];
+    if (s.size() < k) continue;
+    std::nth_element(s.begin(), s.begin() + (k - 1), s.end(), std::greater<int32_t>());
+    floors[q] = s[k - 1];
+  }
+  return floors;
+}
+
 // The smallest score strictly above `score`, so that ">= NextAbove(s)" means "> s".
 inline float NextAbove(float score) { return std::nextafter(score, std::numeric_limits<float>::infinity()); }
 inline int32_t NextAbove(int32_t score) {
@@ -134,10 +178,17 @@ void RunSearch(size_t num_queries, size_t corpus_rows, size_t block_rows, const 
     // heaps[task][query] (fused: buffered[task][query])
     std::vector<std::vector<TopK<Score>>> heaps(tasks);
     std::vector<std::vector<BufferedTopK>> buffered(kBuffered ? tasks : 0);
+    std::vector<int32_t> floors;
+    if constexpr (kBuffered) floors = SampledFloors(*scorers[0], chunk_begin, chunk, corpus_rows, k, block_rows);
     pool.ParallelFor(tasks, [&](size_t task, size_t slot) {
       std::vector<TopK<Score>>& mine = heaps[task];
-      if constexpr (kBuffered) buffered[task].assign(chunk, BufferedTopK(k, static_cast<int64_t>(task * task_rows)));
-      else mine.assign(chunk, TopK<Score>(k));
+      if constexpr (kBuffered) {
+        std::vector<BufferedTopK>& tops = buffered[task];
+        tops.reserve(chunk);
+        for (size_t q = 0; q < chunk; ++q) tops.emplace_back(k, static_cast<int64_t>(task * task_rows), floors[q]);
+      } else {
+        mine.assign(chunk, TopK<Score>(k));
+      }
       BlockScorer<Score>& scorer = *scorers[slot];
       Score* buffer = fused ? nullptr : buffers[slot].data();
       uint32_t* positions = fused ? nullptr : position_buffers[slot].data();

@@ -83,7 +83,12 @@ class TopK {
 // must stay below 2^32), so that ranking is a plain integer comparison.
 class BufferedTopK {
  public:
-  explicit BufferedTopK(size_t k = 0, int64_t base = 0) : k_(k), base_(base) { keys_.reserve(2 * k); }
+  // `floor`: a score every result is known to reach (a lower bound on the final k-th best,
+  // e.g. from a sample of the rows); anything below it is refused from the start.
+  explicit BufferedTopK(size_t k = 0, int64_t base = 0, int32_t floor = std::numeric_limits<int32_t>::lowest())
+      : k_(k), base_(base), threshold_(floor) {
+    keys_.reserve(2 * k);
+  }
 
   // The score a newcomer must reach; the lowest int32 until k are kept.
   int32_t threshold() const { return threshold_; }
@@ -111,12 +116,12 @@ class BufferedTopK {
     std::nth_element(keys_.begin(), keys_.begin() + (k_ - 1), keys_.end(), std::greater<uint64_t>());
     keys_.resize(k_);
     const int32_t kth = static_cast<int32_t>(static_cast<uint32_t>(keys_[k_ - 1] >> 32) ^ 0x80000000u);
-    threshold_ = kth == std::numeric_limits<int32_t>::max() ? kth : kth + 1;
+    threshold_ = std::max(threshold_, kth == std::numeric_limits<int32_t>::max() ? kth : kth + 1);
   }
 
   size_t k_;
   int64_t base_;
-  int32_t threshold_ = std::numeric_limits<int32_t>::lowest();
+  int32_t threshold_;
   std::vector<uint64_t> keys_;
 };
 

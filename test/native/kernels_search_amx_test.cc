@@ -49,7 +49,9 @@ TEST(search_amx_int8_and_hamming_exact) {
   sk::ThreadPool two(2);
   struct Shape { size_t queries, rows, dim, k, chunk; };
   const Shape shapes[] = {{1, 31, 1, 5, 0},     {15, 700, 4, 10, 0},   {16, 1000, 63, 7, 0}, {17, 1700, 64, 12, 0},
-                          {33, 2049, 65, 20, 7}, {40, 700, 384, 40, 0}, {130, 1500, 96, 9, 50}, {3, 5, 128, 9, 0}};
+                          {33, 2049, 65, 20, 7}, {40, 700, 384, 40, 0}, {130, 1500, 96, 9, 50}, {3, 5, 128, 9, 0},
+                          // Large enough for the sampled threshold floors (16,384 rows and up).
+                          {40, 17000, 48, 40, 0}, {2, 17000, 64, 10, 0}};
   for (const Shape& s : shapes) {
     for (int values = 0; values < 2; ++values) {
       std::vector<int8_t> queries(s.queries * s.dim), corpus(s.rows * s.dim);
