@@ -24,15 +24,15 @@ bash scripts/fetch-cublas-headers.sh
 # else from a build of their own.
 if [[ -f build/build.ninja ]] && grep -q sentencekit_gpu_harness build/build.ninja; then
   build=build
-  cmake --build "$build" -j2 --target sentencekit_cuda sentencekit_cuda_tests sentencekit_gpu_harness
+  cmake --build "$build" -j2 --target sentencekit_cuda sentencekit_cuda_tests sentencekit_gpu_harness sentencekit_gpu_search_bench
   library=$build/Release/libsentencekit_cuda.so
 else
   build=build-gpu-carry
   cmake -S . -B "$build" -G Ninja -DSENTENCEKIT_CUDA=ON -DSENTENCEKIT_NATIVE_TESTS=ON >/dev/null
-  cmake --build "$build" -j2 --target sentencekit_cuda sentencekit_cuda_tests sentencekit_gpu_harness
+  cmake --build "$build" -j2 --target sentencekit_cuda sentencekit_cuda_tests sentencekit_gpu_harness sentencekit_gpu_search_bench
   library=$build/libsentencekit_cuda.so
 fi
-cp "$library" "$build"/sentencekit_cuda_tests "$build"/sentencekit_gpu_harness "$carry/bin/"
+cp "$library" "$build"/sentencekit_cuda_tests "$build"/sentencekit_gpu_harness "$build"/sentencekit_gpu_search_bench "$carry/bin/"
 du -sh "$carry" deps/onnxruntime/include deps/cublas/include
 # The device tool carries the working tree (tracked and untracked files) plus these: 64 MiB in all.
 tree=$( (git ls-files -z; git ls-files -z --others --exclude-standard) | xargs -0 du -cb 2>/dev/null | tail -n 1 | cut -f1)

@@ -106,7 +106,7 @@ build() {
   cmake -S "$ROOT" -B "$BUILD" "${generator[@]}" -DSENTENCEKIT_CUDA=ON -DSENTENCEKIT_NATIVE_TESTS=ON \
     -DCMAKE_CUDA_COMPILER="$nvcc_path" -DCMAKE_CUDA_ARCHITECTURES="${arch}-real" \
     -DCMAKE_PREFIX_PATH="$ROOT/deps/gpu-carry" -DSENTENCEKIT_CUBLAS_INCLUDE="$ROOT/deps/cublas/include" &&
-    cmake --build "$BUILD" -j "$(nproc)" --target sentencekit_cuda sentencekit_cuda_tests sentencekit_gpu_harness
+    cmake --build "$BUILD" -j "$(nproc)" --target sentencekit_cuda sentencekit_cuda_tests sentencekit_gpu_harness sentencekit_gpu_search_bench
 }
 environment_stage() { environment; }
 stage environment environment_stage
@@ -131,6 +131,12 @@ engine_tests() {  # on the GPU machine a skip is a failure: the device must be u
   ! grep -q '^SKIP' "$WORK/engine-tests.out" && return "$rc"
 }
 stage engine-tests engine_tests
+
+# Search over a device-resident corpus: 10M x 384 fp16 (7.7 GB) by default, top-10 for query
+# batches of 1 to 128, against the device-to-device copy bandwidth measured in the same run.
+SEARCH_ROWS=${SK_GPU_SEARCH_ROWS:-10000000}
+stage search-fp16 "$BIN/sentencekit_gpu_search_bench" "$SEARCH_ROWS" 384 fp16 "$OUT/search-fp16.json"
+stage search-int8 "$BIN/sentencekit_gpu_search_bench" "$SEARCH_ROWS" 384 int8 "$OUT/search-int8.json"
 
 PARITY_MODELS=("$ROOT/test/fixtures/tiny-bert" "$MODELS/tiny-roberta" "$MODELS/tiny-mpnet" "$MODELS/minilm-l6" "$MODELS/bert-base")
 stage st-reference "$PY" bench/gpu/st_gpu.py encode --models "${PARITY_MODELS[@]}" --dtypes fp32 fp16 \
