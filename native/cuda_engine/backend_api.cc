@@ -103,6 +103,7 @@ void ModelInfo(const SkCudaEngine* engine, SkCudaModelInfo* out) {
   out->num_heads = config.num_heads;
   out->max_position = config.max_sequence();
   std::snprintf(out->model_type, sizeof(out->model_type), "%s", config.model_type.c_str());
+  out->num_labels = engine->engine->num_labels();
 }
 
 int EncodePooled(SkCudaEngine* engine, const int32_t* ids, const int32_t* type_ids, const int32_t* cu_seqlens,
@@ -125,6 +126,16 @@ int EncodeTokens(SkCudaEngine* engine, const int32_t* ids, const int32_t* type_i
   try {
     const sk::cuda::PackedBatch batch{ids, type_ids, cu_seqlens, num_seqs};
     return FromStatus(engine->engine->EncodeTokens(batch, out), error, error_size);
+  } catch (const std::exception& e) {
+    return Fail(kFailed, std::string("CUDA engine: ") + e.what(), error, error_size);
+  }
+}
+
+int EncodeLogits(SkCudaEngine* engine, const int32_t* ids, const int32_t* type_ids, const int32_t* cu_seqlens,
+                 int num_seqs, float* out, char* error, size_t error_size) {
+  try {
+    const sk::cuda::PackedBatch batch{ids, type_ids, cu_seqlens, num_seqs};
+    return FromStatus(engine->engine->EncodeLogits(batch, out), error, error_size);
   } catch (const std::exception& e) {
     return Fail(kFailed, std::string("CUDA engine: ") + e.what(), error, error_size);
   }
@@ -183,9 +194,10 @@ int CopyBandwidth(int device_index, size_t bytes, double* gb_per_s, char* error,
   }
 }
 
-const SkCudaBackendApi kApi = {SK_CUDA_BACKEND_ABI_VERSION, Probe,        Load,         ModelInfo,
-                               EncodePooled,                EncodeTokens, Destroy,      CorpusCreate,
-                               CorpusUpload,                CorpusSearch, CorpusDestroy, CopyBandwidth};
+const SkCudaBackendApi kApi = {SK_CUDA_BACKEND_ABI_VERSION, Probe,         Load,         ModelInfo,
+                               EncodePooled,                EncodeTokens,  Destroy,      EncodeLogits,
+                               CorpusCreate,                CorpusUpload,  CorpusSearch, CorpusDestroy,
+                               CopyBandwidth};
 
 }  // namespace
 

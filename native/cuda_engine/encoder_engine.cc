@@ -16,6 +16,7 @@
 #include "cuda_engine/safetensors_file.h"
 #include "kernels/cuda/activation.cuh"
 #include "kernels/cuda/attention.cuh"
+#include "kernels/cuda/classifier_head.cuh"
 #include "kernels/cuda/convert.cuh"
 #include "kernels/cuda/layer_norm.cuh"
 
@@ -82,6 +83,7 @@ class TypedEncoder final : public EncoderEngine {
     SafetensorsFile file;
     SK_RETURN_IF_ERROR(file.Open(dir + "/model.safetensors"));
     SK_RETURN_IF_ERROR(LoadWeights(file));
+    SK_RETURN_IF_ERROR(LoadClassificationHead(file));
     SK_RETURN_IF_ERROR(Reserve(std::max<size_t>(options.max_tokens, 512), 1));
     return CudaStatus(cudaStreamSynchronize(stream_), "uploading the weights");
   }
@@ -103,6 +105,30 @@ class TypedEncoder final : public EncoderEngine {
     SK_RETURN_IF_ERROR(host_out_.Reserve(bytes, "output"));
     SK_RETURN_IF_ERROR(CudaStatus(cudaMemcpyAsync(host_out_.as<void>(), pooled_.as<void>(), bytes,
                                                   cudaMemcpyDeviceToHost, stream_), "copying embeddings back"));
+    SK_RETURN_IF_ERROR(CudaStatus(cudaStreamSynchronize(stream_), "running the encoder"));
+    std::memcpy(out, host_out_.as<void>(), bytes);
+    return Status::Ok();
+  }
+
+  int num_labels() const override { return num_labels_; }
+
+  Status EncodeLogits(const PackedBatch& batch, float* out) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (num_labels_ == 0) {
+      return InvalidArgument("this model has no sequence-classification head (pooler.dense + classifier, or "
+                             "classifier.dense + classifier.out_proj) in model.safetensors");
+    }
+    SK_RETURN_IF_ERROR(Forward(batch));
+    const size_t bytes = static_cast<size_t>(batch.num_seqs) * num_labels_ * sizeof(float);
+    SK_RETURN_IF_ERROR(logits_.Reserve(bytes, "logits"));
+    SK_CUDA_LAUNCH(ClassificationHead<T>(hidden_.as<T>(), device_inputs_.as<int32_t>() + cu_offset_, batch.num_seqs,
+                                         config_.hidden_size, head_dense_w_.as<float>(), head_dense_b_.as<float>(),
+                                         head_out_w_.as<float>(), head_out_b_.as<float>(), num_labels_,
+                                         logits_.as<float>(), stream_),
+                   "classification head");
+    SK_RETURN_IF_ERROR(host_out_.Reserve(bytes, "output"));
+    SK_RETURN_IF_ERROR(CudaStatus(cudaMemcpyAsync(host_out_.as<void>(), logits_.as<void>(), bytes,
+                                                  cudaMemcpyDeviceToHost, stream_), "copying logits back"));
     SK_RETURN_IF_ERROR(CudaStatus(cudaStreamSynchronize(stream_), "running the encoder"));
     std::memcpy(out, host_out_.as<void>(), bytes);
     return Status::Ok();
@@ -149,9 +175,48 @@ class TypedEncoder final : public EncoderEngine {
     return CudaStatus(cudaStreamSynchronize(stream_), "converting weights");
   }
 
+  // float32 on the device whatever T is (the head runs in fp32).
+  Status UploadFloat(SafetensorsFile& file, const std::string& name, const std::vector<int64_t>& shape,
+                     DeviceBuffer* target) {
+    std::vector<float> values;
+    SK_RETURN_IF_ERROR(file.ReadFloat32(name, shape, &values));
+    SK_RETURN_IF_ERROR(target->Reserve(values.size() * sizeof(float), name.c_str()));
+    SK_RETURN_IF_ERROR(CudaStatus(cudaMemcpyAsync(target->as<void>(), values.data(), values.size() * sizeof(float),
+                                                  cudaMemcpyHostToDevice, stream_), "uploading the head"));
+    return CudaStatus(cudaStreamSynchronize(stream_), "uploading the head");  // `values` must outlive the copy
+  }
+
+  // The sequence-classification head, when the file has one. Head tensors sit outside the base
+  // model's prefix (classifier.*), except BERT's pooler, which is inside it (bert.pooler.*).
+  Status LoadClassificationHead(SafetensorsFile& file) {
+    std::string dense, out;
+    if (file.Has(prefix_ + "pooler.dense.weight") && file.Has("classifier.weight")) {
+      dense = prefix_ + "pooler.dense";
+      out = "classifier";
+    } else if (file.Has("classifier.dense.weight") && file.Has("classifier.out_proj.weight")) {
+      dense = "classifier.dense";
+      out = "classifier.out_proj";
+    } else {
+      return Status::Ok();
+    }
+    const SafetensorsEntry* entry = file.Find(out + ".weight");
+    const int64_t H = config_.hidden_size;
+    if (entry == nullptr || entry->shape.size() != 2 || entry->shape[1] != H || entry->shape[0] <= 0 ||
+        entry->shape[0] > 65536) {
+      return ModelLoadError(file.path() + ": " + out + ".weight is not [labels, " + std::to_string(H) + "]");
+    }
+    const int64_t labels = entry->shape[0];
+    SK_RETURN_IF_ERROR(UploadFloat(file, dense + ".weight", {H, H}, &head_dense_w_));
+    SK_RETURN_IF_ERROR(UploadFloat(file, dense + ".bias", {H}, &head_dense_b_));
+    SK_RETURN_IF_ERROR(UploadFloat(file, out + ".weight", {labels, H}, &head_out_w_));
+    SK_RETURN_IF_ERROR(UploadFloat(file, out + ".bias", {labels}, &head_out_b_));
+    num_labels_ = static_cast<int>(labels);
+    return Status::Ok();
+  }
+
   Status LoadWeights(SafetensorsFile& file) {
     // The base model's tensors, whether saved bare (AutoModel) or inside a head model.
-    for (const char* prefix : {"", "bert.", "roberta.", "model."}) {
+    for (const char* prefix : {"", "bert.", "roberta.", "mpnet.", "model."}) {
       if (file.Has(std::string(prefix) + "embeddings.word_embeddings.weight")) {
         prefix_ = prefix;
         break;
@@ -322,6 +387,8 @@ class TypedEncoder final : public EncoderEngine {
   DeviceBuffer hidden_, qkv_, context_, projected_, intermediate_, pooled_, device_inputs_, token_floats_, widen_cu_;
   PinnedBuffer host_inputs_, host_out_;
   DeviceBuffer position_bias_;  // MPNet: [heads, 2 * bias_span_ - 1]
+  DeviceBuffer head_dense_w_, head_dense_b_, head_out_w_, head_out_b_, logits_;  // classification head (fp32)
+  int num_labels_ = 0;
   int bias_span_ = 0;
   size_t cu_offset_ = 0;
   int tokens_ = 0;

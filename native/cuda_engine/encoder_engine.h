@@ -30,6 +30,11 @@ class EncoderEngine {
   virtual Status EncodePooled(const PackedBatch& batch, PoolMode mode, bool normalize, int skip_leading,
                               float* out) = 0;
   virtual Status EncodeTokens(const PackedBatch& batch, float* out) = 0;
+  // Labels of the sequence-classification head found in model.safetensors (BERT's pooler +
+  // classifier, or RoBERTa/MPNet's classifier.dense + out_proj); 0 when there is none.
+  virtual int num_labels() const = 0;
+  // Raw logits [num_seqs, num_labels()] of the classification head on each first token.
+  virtual Status EncodeLogits(const PackedBatch& batch, float* out) = 0;
 };
 
 }  // namespace sk::cuda

@@ -40,6 +40,9 @@ class CudaEncoder {
                       int skip_leading, float* out) const;
   Status EncodeTokens(const std::vector<int32_t>& ids, const std::vector<int32_t>& type_ids,
                       const std::vector<int32_t>& cu_seqlens, float* out) const;
+  // out[num_seqs * info().num_labels]: the classification head's raw logits.
+  Status EncodeLogits(const std::vector<int32_t>& ids, const std::vector<int32_t>& type_ids,
+                      const std::vector<int32_t>& cu_seqlens, float* out) const;
 
  private:
   CudaEncoder() = default;

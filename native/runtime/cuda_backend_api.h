@@ -70,6 +70,7 @@ typedef struct {
   int num_heads;
   int max_position;           // the longest sequence the position table allows
   char model_type[32];        // "bert", "roberta", …
+  int num_labels;             // the sequence-classification head's labels; 0 without a head
 } SkCudaModelInfo;
 
 typedef struct {
@@ -89,6 +90,10 @@ typedef struct {
                        const int32_t* cu_seqlens, int num_seqs, float* out, char* error,
                        size_t error_size);
   void (*destroy)(SkCudaEngine* engine);
+  // Raw logits of the sequence-classification head on each sequence's first token (a
+  // cross-encoder): out[num_seqs * num_labels]. Fails when model_info says num_labels == 0.
+  int (*encode_logits)(SkCudaEngine* engine, const int32_t* ids, const int32_t* type_ids,
+                       const int32_t* cu_seqlens, int num_seqs, float* out, char* error, size_t error_size);
 
   // Search over a device-resident corpus (ABI 2). corpus_create makes rows × dim zero rows;
   // corpus_upload fills rows [first, first + count) from host memory: float32 rows for FLOAT32
