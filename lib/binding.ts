@@ -120,7 +120,8 @@ export interface NativeBinding {
   /** Whether libsentencekit_cuda.so, a driver, device `device` (default 0) and cuBLASLt are usable. */
   cudaProbe(device?: number): import('./device.js').CudaStatus;
   loadSentenceEncoder(options: NativeSentenceEncoderOptions): Promise<NativeSentenceEncoder>;
-  loadCrossEncoder(options: NativeModelOptions): Promise<NativeCrossEncoder>;
+  /** device 'cuda': the CUDA engine runs encoder and classification head from modelDir's model.safetensors. */
+  loadCrossEncoder(options: NativeModelOptions & { device?: 'cpu' | 'cuda'; modelDir?: string; cudaDtype?: 'float16' | 'bfloat16' | 'float32' }): Promise<NativeCrossEncoder>;
   /** spladeActivation is SpladePooling's activation_function; default 'relu'. */
   loadSparseEncoder(options: NativeModelOptions & { spladeActivation?: 'relu' | 'log1p_relu' }): Promise<NativeSparseEncoder>;
   loadStaticSparseEncoder(options: NativeStaticSparseEncoderOptions): Promise<NativeStaticSparseEncoder>;

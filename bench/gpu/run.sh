@@ -126,6 +126,7 @@ stage corpus bash -c "'$PY' bench/gpu/st_gpu.py corpus --out '$WORK/parity.txt' 
 # The engine against the fp32 CPU reference, on tiny-bert, the tiny RoBERTa and MiniLM.
 engine_tests() {  # on the GPU machine a skip is a failure: the device must be usable
   SENTENCEKIT_CUDA_SYNC_CHECK=1 SENTENCEKIT_CUDA_TEST_MODELS="$MODELS/tiny-roberta:$MODELS/tiny-mpnet:$MODELS/minilm-l6" \
+    SENTENCEKIT_CUDA_TEST_CE_MODELS="$MODELS/tiny-ce-bert:$MODELS/tiny-ce-roberta" \
     "$BIN/sentencekit_cuda_tests" | tee "$WORK/engine-tests.out"
   local rc=${PIPESTATUS[0]}
   ! grep -q '^SKIP' "$WORK/engine-tests.out" && return "$rc"
@@ -151,6 +152,24 @@ parity() {  # parity MODEL DTYPE
 for model in "${PARITY_MODELS[@]}"; do
   for dtype in fp32 fp16; do
     stage "parity-$(basename "$model")-$dtype" parity "$model" "$dtype"
+  done
+done
+
+# Cross-encoders (encoder + classification head on the GPU) against sentence-transformers'
+# CrossEncoder on torch CUDA, raw logits: fp32 max |diff| ≤ 1e-4, fp16 ≤ 2e-2 relative.
+CE_MODELS=("$MODELS/tiny-ce-bert" "$MODELS/tiny-ce-roberta")
+stage ce-reference bash -c "'$PY' bench/gpu/st_gpu.py pairs --texts '$WORK/parity.txt' --out '$WORK/pairs.tsv' --count 500 &&
+  '$PY' bench/gpu/st_gpu.py predict --models ${CE_MODELS[*]} --dtypes fp32 fp16 --pairs '$WORK/pairs.tsv' --out '$WORK'"
+ce_parity() {  # ce_parity MODEL DTYPE
+  local model=$1 dtype=$2 name
+  name=$(basename "$model")-$dtype
+  SENTENCEKIT_CUDA_SYNC_CHECK=1 "$HARNESS" predict "$model" "$WORK/pairs.tsv" "$dtype" "$WORK/$name.ours.f32" &&
+    "$PY" bench/gpu/st_gpu.py compare --logits --reference "$WORK/$name.st.npy" --ours "$WORK/$name.ours.f32" \
+      --dtype "$dtype" --out "$OUT/parity-$name.json"
+}
+for model in "${CE_MODELS[@]}"; do
+  for dtype in fp32 fp16; do
+    stage "parity-$(basename "$model")-$dtype" ce_parity "$model" "$dtype"
   done
 done
 

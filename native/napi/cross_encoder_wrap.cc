@@ -13,9 +13,24 @@ namespace {
 Napi::Value LoadCrossEncoder(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) ThrowTypeError(env, "expected an options object");
-  const pipeline::ModelFiles files = ReadModelFiles(info[0].As<Napi::Object>());
+  const Napi::Object options = info[0].As<Napi::Object>();
+  const pipeline::ModelFiles files = ReadModelFiles(options);
+  // device 'cuda' (lib/ has already probed it): the CUDA engine runs encoder and head from the
+  // folder's model.safetensors.
+  pipeline::CudaPlacement cuda;
+  if (options.Get("device").IsString() && GetString(options, "device") == "cuda") {
+    cuda.enabled = true;
+    cuda.library_dir = GetAddonData(env).addon_dir;
+    cuda.model_dir = GetString(options, "modelDir");
+    const std::string dtype = options.Get("cudaDtype").IsString() ? GetString(options, "cudaDtype") : "float16";
+    cuda.dtype = dtype == "float32" ? SK_CUDA_DTYPE_FLOAT32 : dtype == "bfloat16" ? SK_CUDA_DTYPE_BFLOAT16
+                                                                                  : SK_CUDA_DTYPE_FLOAT16;
+  }
   return LoadModelWorker<pipeline::CrossEncoderModel, CrossEncoderWrap>::Start(
-      env, [files](std::unique_ptr<pipeline::CrossEncoderModel>* out) { return pipeline::CrossEncoderModel::Load(files, out); });
+      env, [files, cuda](std::unique_ptr<pipeline::CrossEncoderModel>* out) {
+        return cuda.enabled ? pipeline::CrossEncoderModel::LoadCuda(files, cuda, out)
+                            : pipeline::CrossEncoderModel::Load(files, out);
+      });
 }
 
 }  // namespace
