@@ -127,6 +127,7 @@ stage corpus bash -c "'$PY' bench/gpu/st_gpu.py corpus --out '$WORK/parity.txt' 
 engine_tests() {  # on the GPU machine a skip is a failure: the device must be usable
   SENTENCEKIT_CUDA_SYNC_CHECK=1 SENTENCEKIT_CUDA_TEST_MODELS="$MODELS/tiny-roberta:$MODELS/tiny-mpnet:$MODELS/minilm-l6" \
     SENTENCEKIT_CUDA_TEST_CE_MODELS="$MODELS/tiny-ce-bert:$MODELS/tiny-ce-roberta" \
+    SENTENCEKIT_CUDA_TEST_SPLADE_MODELS="$MODELS/tiny-splade" \
     "$BIN/sentencekit_cuda_tests" | tee "$WORK/engine-tests.out"
   local rc=${PIPESTATUS[0]}
   ! grep -q '^SKIP' "$WORK/engine-tests.out" && return "$rc"

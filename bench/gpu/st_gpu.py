@@ -145,9 +145,38 @@ def tiny_ce_roberta(out: Path) -> None:
     save_cross_encoder(model.eval(), tokenizer, out, max_length=128)
 
 
+def tiny_splade(out: Path) -> None:
+    """A BERT masked-LM SPLADE model (MLMTransformer + SpladePooling max), the decoder bias pushed
+    negative as real SPLADE heads leave most entries inactive."""
+    from sentence_transformers import SparseEncoder
+    from sentence_transformers.sparse_encoder.modules import MLMTransformer, SpladePooling
+    from transformers import BertConfig, BertForMaskedLM
+
+    torch.manual_seed(25)
+    config = BertConfig(vocab_size=30522, hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=128, max_position_embeddings=512, type_vocab_size=2)
+    model = BertForMaskedLM(config)
+    widen_init(model)
+    with torch.no_grad():
+        bias = model.cls.predictions.decoder.bias
+        bias.copy_(torch.full_like(bias, -5.0) + torch.randn(bias.shape, generator=torch.Generator().manual_seed(5)) * 1.5)
+    work = Path(tempfile.mkdtemp())
+    try:
+        model.eval().save_pretrained(work)
+        bert_tokenizer().save_pretrained(work)
+        splade = SparseEncoder(modules=[MLMTransformer(str(work), max_seq_length=128), SpladePooling("max")], device="cpu")
+        if out.exists():
+            shutil.rmtree(out)
+        splade.save(str(out))
+    finally:
+        shutil.rmtree(work)
+    (out / "README.md").unlink(missing_ok=True)
+
+
 def make_models(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()
+    tiny_splade(out / "tiny-splade")
     tiny_ce_bert(out / "tiny-ce-bert")
     tiny_ce_roberta(out / "tiny-ce-roberta")
     tiny_roberta(out / "tiny-roberta")

@@ -104,6 +104,8 @@ void ModelInfo(const SkCudaEngine* engine, SkCudaModelInfo* out) {
   out->max_position = config.max_sequence();
   std::snprintf(out->model_type, sizeof(out->model_type), "%s", config.model_type.c_str());
   out->num_labels = engine->engine->num_labels();
+  out->vocab_size = config.vocab_size;
+  out->has_mlm_head = engine->engine->has_mlm_head() ? 1 : 0;
 }
 
 int EncodePooled(SkCudaEngine* engine, const int32_t* ids, const int32_t* type_ids, const int32_t* cu_seqlens,
@@ -136,6 +138,16 @@ int EncodeLogits(SkCudaEngine* engine, const int32_t* ids, const int32_t* type_i
   try {
     const sk::cuda::PackedBatch batch{ids, type_ids, cu_seqlens, num_seqs};
     return FromStatus(engine->engine->EncodeLogits(batch, out), error, error_size);
+  } catch (const std::exception& e) {
+    return Fail(kFailed, std::string("CUDA engine: ") + e.what(), error, error_size);
+  }
+}
+
+int EncodeSplade(SkCudaEngine* engine, const int32_t* ids, const int32_t* type_ids, const int32_t* cu_seqlens,
+                 int num_seqs, int log1p_twice, float* out, char* error, size_t error_size) {
+  try {
+    const sk::cuda::PackedBatch batch{ids, type_ids, cu_seqlens, num_seqs};
+    return FromStatus(engine->engine->EncodeSplade(batch, log1p_twice != 0, out), error, error_size);
   } catch (const std::exception& e) {
     return Fail(kFailed, std::string("CUDA engine: ") + e.what(), error, error_size);
   }
@@ -196,7 +208,7 @@ int CopyBandwidth(int device_index, size_t bytes, double* gb_per_s, char* error,
 
 const SkCudaBackendApi kApi = {SK_CUDA_BACKEND_ABI_VERSION, Probe,         Load,         ModelInfo,
                                EncodePooled,                EncodeTokens,  Destroy,      EncodeLogits,
-                               CorpusCreate,                CorpusUpload,  CorpusSearch, CorpusDestroy,
+                               EncodeSplade,                CorpusCreate,                CorpusUpload,  CorpusSearch, CorpusDestroy,
                                CopyBandwidth};
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "kernels/cuda/classifier_head.cuh"
 #include "kernels/cuda/convert.cuh"
 #include "kernels/cuda/layer_norm.cuh"
+#include "kernels/cuda/splade.cuh"
 
 namespace sk::cuda {
 namespace {
@@ -84,6 +85,7 @@ class TypedEncoder final : public EncoderEngine {
     SK_RETURN_IF_ERROR(file.Open(dir + "/model.safetensors"));
     SK_RETURN_IF_ERROR(LoadWeights(file));
     SK_RETURN_IF_ERROR(LoadClassificationHead(file));
+    SK_RETURN_IF_ERROR(LoadMaskedLmHead(file));
     SK_RETURN_IF_ERROR(Reserve(std::max<size_t>(options.max_tokens, 512), 1));
     return CudaStatus(cudaStreamSynchronize(stream_), "uploading the weights");
   }
@@ -131,6 +133,58 @@ class TypedEncoder final : public EncoderEngine {
                                                   cudaMemcpyDeviceToHost, stream_), "copying logits back"));
     SK_RETURN_IF_ERROR(CudaStatus(cudaStreamSynchronize(stream_), "running the encoder"));
     std::memcpy(out, host_out_.as<void>(), bytes);
+    return Status::Ok();
+  }
+
+  bool has_mlm_head() const override { return has_mlm_; }
+
+  Status EncodeSplade(const PackedBatch& batch, bool log1p_twice, float* out) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!has_mlm_) {
+      return InvalidArgument("this model has no masked-LM head (cls.predictions or lm_head) in model.safetensors");
+    }
+    SK_RETURN_IF_ERROR(Forward(batch));
+    const int tokens = tokens_, H = config_.hidden_size, V = config_.vocab_size;
+    // The head's transform: LayerNorm(act(hidden · Wᵀ + b)), the LayerNorm through the residual
+    // kernel with a zero residual and a zero bias (context_ is free after the last layer).
+    SK_RETURN_IF_ERROR(gemm_.Run(hidden_.as<T>(), mlm_dense_w_.as<T>(), projected_.as<T>(), tokens, H, H, stream_));
+    SK_CUDA_LAUNCH(BiasActivation<T>(projected_.as<T>(), mlm_dense_b_.as<T>(), tokens, H, config_.activation, stream_),
+                   "MLM transform activation");
+    SK_RETURN_IF_ERROR(CudaStatus(cudaMemsetAsync(context_.as<void>(), 0, static_cast<size_t>(tokens) * H * sizeof(T),
+                                                  stream_), "MLM transform"));
+    SK_CUDA_LAUNCH(BiasResidualLayerNorm<T>(projected_.as<T>(), mlm_zero_bias_.as<T>(), mlm_norm_gamma_.as<T>(),
+                                            mlm_norm_beta_.as<T>(), tokens, H, config_.layer_norm_eps, context_.as<T>(),
+                                            stream_), "MLM transform LayerNorm");
+    // Which sequence each packed token belongs to, for the fold.
+    token_seq_host_.resize(tokens);
+    for (int s = 0; s < batch.num_seqs; ++s) {
+      for (int t = batch.cu_seqlens[s]; t < batch.cu_seqlens[s + 1]; ++t) token_seq_host_[t] = s;
+    }
+    SK_RETURN_IF_ERROR(token_seq_.Reserve(static_cast<size_t>(tokens) * sizeof(int32_t), "token sequences"));
+    SK_RETURN_IF_ERROR(CudaStatus(cudaMemcpyAsync(token_seq_.as<void>(), token_seq_host_.data(), tokens * sizeof(int32_t),
+                                                  cudaMemcpyHostToDevice, stream_), "uploading token sequences"));
+    const size_t max_bytes = static_cast<size_t>(batch.num_seqs) * V * sizeof(float);
+    SK_RETURN_IF_ERROR(splade_max_.Reserve(max_bytes, "SPLADE maxima"));
+    SK_RETURN_IF_ERROR(CudaStatus(cudaMemsetAsync(splade_max_.as<void>(), 0, max_bytes, stream_), "SPLADE maxima"));
+    // Decoder logits for at most kSpladeChunkBytes at a time.
+    constexpr size_t kSpladeChunkBytes = 64u << 20;
+    const int chunk = static_cast<int>(std::max<size_t>(1, kSpladeChunkBytes / (static_cast<size_t>(V) * sizeof(T))));
+    SK_RETURN_IF_ERROR(mlm_logits_.Reserve(static_cast<size_t>(std::min(chunk, tokens)) * V * sizeof(T), "MLM logits"));
+    const T* decoder = mlm_decoder_w_.bytes() > 0 ? mlm_decoder_w_.as<T>() : word_.as<T>();
+    for (int start = 0; start < tokens; start += chunk) {
+      const int rows = std::min(chunk, tokens - start);
+      SK_RETURN_IF_ERROR(gemm_.Run(context_.as<T>() + static_cast<size_t>(start) * H, decoder, mlm_logits_.as<T>(), rows,
+                                   V, H, stream_));
+      SK_CUDA_LAUNCH(SpladeFoldChunk<T>(mlm_logits_.as<T>(), start, rows, token_seq_.as<int32_t>(), V,
+                                        mlm_bias_.as<float>(), splade_max_.as<float>(), stream_), "SPLADE fold");
+    }
+    const size_t count = static_cast<size_t>(batch.num_seqs) * V;
+    SK_CUDA_LAUNCH(SpladeFinish(splade_max_.as<float>(), count, log1p_twice, stream_), "SPLADE log1p");
+    SK_RETURN_IF_ERROR(host_out_.Reserve(max_bytes, "output"));
+    SK_RETURN_IF_ERROR(CudaStatus(cudaMemcpyAsync(host_out_.as<void>(), splade_max_.as<void>(), max_bytes,
+                                                  cudaMemcpyDeviceToHost, stream_), "copying SPLADE weights back"));
+    SK_RETURN_IF_ERROR(CudaStatus(cudaStreamSynchronize(stream_), "running the encoder"));
+    std::memcpy(out, host_out_.as<void>(), max_bytes);
     return Status::Ok();
   }
 
@@ -211,6 +265,40 @@ class TypedEncoder final : public EncoderEngine {
     SK_RETURN_IF_ERROR(UploadFloat(file, out + ".weight", {labels, H}, &head_out_w_));
     SK_RETURN_IF_ERROR(UploadFloat(file, out + ".bias", {labels}, &head_out_b_));
     num_labels_ = static_cast<int>(labels);
+    return Status::Ok();
+  }
+
+  // The masked-LM head, when the file has one: transform (dense + activation + LayerNorm) in T for
+  // the GEMMs, the decoder (its own tensor, else tied to the word embeddings) and its bias (fp32).
+  Status LoadMaskedLmHead(SafetensorsFile& file) {
+    std::string dense, norm, decoder, bias;
+    if (file.Has("cls.predictions.transform.dense.weight")) {
+      dense = "cls.predictions.transform.dense";
+      norm = "cls.predictions.transform.LayerNorm";
+      decoder = "cls.predictions.decoder.weight";
+      bias = file.Has("cls.predictions.bias") ? "cls.predictions.bias" : "cls.predictions.decoder.bias";
+    } else if (file.Has("lm_head.dense.weight")) {
+      dense = "lm_head.dense";
+      norm = "lm_head.layer_norm";
+      decoder = "lm_head.decoder.weight";
+      bias = file.Has("lm_head.bias") ? "lm_head.bias" : "lm_head.decoder.bias";
+    } else {
+      return Status::Ok();
+    }
+    const int64_t H = config_.hidden_size, V = config_.vocab_size;
+    std::vector<float> values;
+    auto upload = [&](const std::string& name, const std::vector<int64_t>& shape, DeviceBuffer* target) -> Status {
+      SK_RETURN_IF_ERROR(file.ReadFloat32(name, shape, &values));
+      return UploadValues(values, target, name.c_str());
+    };
+    SK_RETURN_IF_ERROR(upload(dense + ".weight", {H, H}, &mlm_dense_w_));
+    SK_RETURN_IF_ERROR(upload(dense + ".bias", {H}, &mlm_dense_b_));
+    SK_RETURN_IF_ERROR(upload(norm + ".weight", {H}, &mlm_norm_gamma_));
+    SK_RETURN_IF_ERROR(upload(norm + ".bias", {H}, &mlm_norm_beta_));
+    if (file.Has(decoder)) SK_RETURN_IF_ERROR(upload(decoder, {V, H}, &mlm_decoder_w_));
+    SK_RETURN_IF_ERROR(UploadFloat(file, bias, {V}, &mlm_bias_));
+    SK_RETURN_IF_ERROR(UploadValues(std::vector<float>(H, 0.0f), &mlm_zero_bias_, "zero bias"));
+    has_mlm_ = true;
     return Status::Ok();
   }
 
@@ -389,6 +477,11 @@ class TypedEncoder final : public EncoderEngine {
   DeviceBuffer position_bias_;  // MPNet: [heads, 2 * bias_span_ - 1]
   DeviceBuffer head_dense_w_, head_dense_b_, head_out_w_, head_out_b_, logits_;  // classification head (fp32)
   int num_labels_ = 0;
+  // Masked-LM head (SPLADE): transform in T, decoder in T (empty: tied to word_), bias fp32.
+  DeviceBuffer mlm_dense_w_, mlm_dense_b_, mlm_norm_gamma_, mlm_norm_beta_, mlm_decoder_w_, mlm_bias_, mlm_zero_bias_;
+  DeviceBuffer mlm_logits_, splade_max_, token_seq_;
+  std::vector<int32_t> token_seq_host_;
+  bool has_mlm_ = false;
   int bias_span_ = 0;
   size_t cu_offset_ = 0;
   int tokens_ = 0;

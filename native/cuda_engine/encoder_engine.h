@@ -35,6 +35,11 @@ class EncoderEngine {
   virtual int num_labels() const = 0;
   // Raw logits [num_seqs, num_labels()] of the classification head on each first token.
   virtual Status EncodeLogits(const PackedBatch& batch, float* out) = 0;
+  // Whether model.safetensors has a masked-LM head (BERT's cls.predictions, RoBERTa's lm_head).
+  virtual bool has_mlm_head() const = 0;
+  // SPLADE weights [num_seqs, vocab_size]: max over each sequence's tokens of
+  // log1p(relu(MLM logits)) (log1p twice when log1p_twice), without keeping all the logits.
+  virtual Status EncodeSplade(const PackedBatch& batch, bool log1p_twice, float* out) = 0;
 };
 
 }  // namespace sk::cuda

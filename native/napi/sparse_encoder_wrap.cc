@@ -20,9 +20,21 @@ Napi::Value LoadSparseEncoder(const Napi::CallbackInfo& info) {
       options.Has("spladeActivation") && GetString(options, "spladeActivation") == "log1p_relu"
           ? pipeline::SpladeActivation::kLog1pRelu
           : pipeline::SpladeActivation::kRelu;
+  // device 'cuda' (lib/ has already probed it): the CUDA engine runs encoder, masked-LM head and
+  // SPLADE pooling from the folder's model.safetensors.
+  pipeline::CudaPlacement cuda;
+  if (options.Get("device").IsString() && GetString(options, "device") == "cuda") {
+    cuda.enabled = true;
+    cuda.library_dir = GetAddonData(env).addon_dir;
+    cuda.model_dir = GetString(options, "modelDir");
+    const std::string dtype = options.Get("cudaDtype").IsString() ? GetString(options, "cudaDtype") : "float16";
+    cuda.dtype = dtype == "float32" ? SK_CUDA_DTYPE_FLOAT32 : dtype == "bfloat16" ? SK_CUDA_DTYPE_BFLOAT16
+                                                                                  : SK_CUDA_DTYPE_FLOAT16;
+  }
   return LoadModelWorker<pipeline::SparseEncoderModel, SparseEncoderWrap>::Start(
-      env, [files, activation](std::unique_ptr<pipeline::SparseEncoderModel>* out) {
-        return pipeline::SparseEncoderModel::Load(files, out, activation);
+      env, [files, activation, cuda](std::unique_ptr<pipeline::SparseEncoderModel>* out) {
+        return cuda.enabled ? pipeline::SparseEncoderModel::LoadCuda(files, cuda, out, activation)
+                            : pipeline::SparseEncoderModel::Load(files, out, activation);
       });
 }
 

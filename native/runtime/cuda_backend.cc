@@ -131,6 +131,17 @@ Status CudaEncoder::EncodeLogits(const std::vector<int32_t>& ids, const std::vec
   return Status::Ok();
 }
 
+Status CudaEncoder::EncodeSplade(const std::vector<int32_t>& ids, const std::vector<int32_t>& type_ids,
+                                 const std::vector<int32_t>& cu_seqlens, bool log1p_twice, float* out) const {
+  SK_RETURN_IF_ERROR(CheckBatch(ids, type_ids, cu_seqlens));
+  char error[kErrorSize] = {0};
+  if (api_->encode_splade(engine_, ids.data(), type_ids.empty() ? nullptr : type_ids.data(), cu_seqlens.data(),
+                          static_cast<int>(cu_seqlens.size() - 1), log1p_twice ? 1 : 0, out, error, sizeof(error)) != 0) {
+    return RuntimeError(error);
+  }
+  return Status::Ok();
+}
+
 CudaCorpus::~CudaCorpus() {
   if (corpus_ != nullptr) api_->corpus_destroy(corpus_);
 }

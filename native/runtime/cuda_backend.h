@@ -43,6 +43,9 @@ class CudaEncoder {
   // out[num_seqs * info().num_labels]: the classification head's raw logits.
   Status EncodeLogits(const std::vector<int32_t>& ids, const std::vector<int32_t>& type_ids,
                       const std::vector<int32_t>& cu_seqlens, float* out) const;
+  // out[num_seqs * info().vocab_size]: SPLADE weights (see encode_splade).
+  Status EncodeSplade(const std::vector<int32_t>& ids, const std::vector<int32_t>& type_ids,
+                      const std::vector<int32_t>& cu_seqlens, bool log1p_twice, float* out) const;
 
  private:
   CudaEncoder() = default;

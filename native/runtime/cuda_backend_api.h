@@ -71,6 +71,8 @@ typedef struct {
   int max_position;           // the longest sequence the position table allows
   char model_type[32];        // "bert", "roberta", …
   int num_labels;             // the sequence-classification head's labels; 0 without a head
+  int vocab_size;
+  int has_mlm_head;           // 1 when encode_splade can run (a masked-LM head was found)
 } SkCudaModelInfo;
 
 typedef struct {
@@ -94,6 +96,13 @@ typedef struct {
   // cross-encoder): out[num_seqs * num_labels]. Fails when model_info says num_labels == 0.
   int (*encode_logits)(SkCudaEngine* engine, const int32_t* ids, const int32_t* type_ids,
                        const int32_t* cu_seqlens, int num_seqs, float* out, char* error, size_t error_size);
+
+  // SPLADE weights of each sequence: out[num_seqs * vocab_size] = max over its tokens of
+  // log1p(relu(masked-LM logits)) (log1p applied twice when log1p_twice != 0), computed over
+  // chunks of tokens so the [tokens × vocab] logits are never all kept.
+  int (*encode_splade)(SkCudaEngine* engine, const int32_t* ids, const int32_t* type_ids,
+                       const int32_t* cu_seqlens, int num_seqs, int log1p_twice, float* out, char* error,
+                       size_t error_size);
 
   // Search over a device-resident corpus (ABI 2). corpus_create makes rows × dim zero rows;
   // corpus_upload fills rows [first, first + count) from host memory: float32 rows for FLOAT32
