@@ -111,7 +111,8 @@ build() {
 environment_stage() { environment; }
 stage environment environment_stage
 if ! stage build build; then
-  echo "using the binaries built beside the working tree (deps/gpu-carry/bin)" | tee -a "$OUT/run.log"
+  # Carried only with SK_CARRY_BINARIES=1 (see prepare-carry.sh); otherwise the stages below fail.
+  echo "build failed; using deps/gpu-carry/bin if it was carried" | tee -a "$OUT/run.log"
   BIN=$ROOT/deps/gpu-carry/bin
 fi
 export SENTENCEKIT_CUDA_LIBRARY_DIR=$BIN SENTENCEKIT_SOURCE_DIR=$ROOT
@@ -173,6 +174,18 @@ for model in "${CE_MODELS[@]}"; do
     stage "parity-$(basename "$model")-$dtype" ce_parity "$model" "$dtype"
   done
 done
+
+# SPLADE (masked-LM head + pooling on the GPU) against sentence-transformers' SparseEncoder on
+# torch CUDA, dense weights of the first 300 parity texts: same bars as the logits.
+stage splade-reference bash -c "head -n 300 '$WORK/parity.txt' >'$WORK/splade.txt' &&
+  '$PY' bench/gpu/st_gpu.py sparse --models '$MODELS/tiny-splade' --dtypes fp32 fp16 --texts '$WORK/splade.txt' --out '$WORK'"
+splade_parity() {  # splade_parity DTYPE
+  local dtype=$1 name=tiny-splade-$1
+  SENTENCEKIT_CUDA_SYNC_CHECK=1 "$HARNESS" splade "$MODELS/tiny-splade" "$WORK/splade.txt" "$dtype" "$WORK/$name.ours.f32" &&
+    "$PY" bench/gpu/st_gpu.py compare --logits --reference "$WORK/$name.st.npy" --ours "$WORK/$name.ours.f32" \
+      --dtype "$dtype" --out "$OUT/parity-$name.json"
+}
+for dtype in fp32 fp16; do stage "parity-tiny-splade-$dtype" splade_parity "$dtype"; done
 
 # Throughput and single-query latency: ours on all sentences, sentence-transformers (fp16 and
 # fp32, batch 64 and 256, the best kept) on the first SK_ST_SENTENCES of the same file.

@@ -257,6 +257,24 @@ def predict(args) -> None:
             del ce
 
 
+def sparse(args) -> None:
+    """Reference SPLADE weights (dense [texts, vocab]) from SparseEncoder on torch CUDA."""
+    from sentence_transformers import SparseEncoder
+
+    texts = read_texts(args.texts)[: args.count]
+    for model in args.models:
+        for dtype in args.dtypes:
+            encoder = SparseEncoder(model, device="cuda")
+            if dtype == "fp16":
+                encoder.half()
+            weights = encoder.encode(texts, batch_size=32, convert_to_tensor=True)
+            dense = weights.to_dense().float().cpu().numpy() if weights.is_sparse else weights.float().cpu().numpy()
+            out = Path(args.out) / f"{Path(model).name}-{dtype}.st.npy"
+            np.save(out, dense.astype(np.float32))
+            print(f"{out}: {dense.shape}, {int((dense > 0).sum())} active")
+            del encoder
+
+
 def compare(args) -> None:
     reference = np.load(args.reference).astype(np.float64)
     ours = np.fromfile(args.ours, dtype=np.float32).astype(np.float64)
@@ -348,6 +366,12 @@ def main() -> None:
     for name in ("--reference", "--ours", "--dtype", "--out"):
         p.add_argument(name, required=True)
     p.add_argument("--logits", action="store_true", help="cross-encoder logits: compare values, not cosines")
+    p = sub.add_parser("sparse")
+    p.add_argument("--models", nargs="+", required=True)
+    p.add_argument("--dtypes", nargs="+", required=True)
+    p.add_argument("--texts", required=True)
+    p.add_argument("--count", type=int, default=300)
+    p.add_argument("--out", required=True, help="folder for MODEL-DTYPE.st.npy")
     p = sub.add_parser("pairs")
     p.add_argument("--texts", required=True)
     p.add_argument("--out", required=True)
@@ -384,6 +408,8 @@ def main() -> None:
         make_pairs(args)
     elif args.command == "predict":
         predict(args)
+    elif args.command == "sparse":
+        sparse(args)
     elif args.command == "bench":
         bench(args)
 
