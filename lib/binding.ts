@@ -113,15 +113,20 @@ export interface NativeSearchResults {
   perQuery: number;
 }
 
+/** A GPU-resident search corpus (an External owned by native code). */
+export type NativeDeviceCorpusHandle = object & { readonly __deviceCorpus?: never };
+
 export interface NativeBinding {
   setErrorClass(errorClass: typeof SentenceKitError): void;
   runtimeInfo(): NativeRuntimeInfo;
   /** Whether libsentencekit_cuda.so, a driver, device `device` (default 0) and cuBLASLt are usable. */
   cudaProbe(device?: number): import('./device.js').CudaStatus;
   loadSentenceEncoder(options: NativeSentenceEncoderOptions): Promise<NativeSentenceEncoder>;
-  loadCrossEncoder(options: NativeModelOptions): Promise<NativeCrossEncoder>;
+  /** device 'cuda': the CUDA engine runs encoder and classification head from modelDir's model.safetensors. */
+  loadCrossEncoder(options: NativeModelOptions & { device?: 'cpu' | 'cuda'; modelDir?: string; cudaDtype?: 'float16' | 'bfloat16' | 'float32' }): Promise<NativeCrossEncoder>;
   /** spladeActivation is SpladePooling's activation_function; default 'relu'. */
-  loadSparseEncoder(options: NativeModelOptions & { spladeActivation?: 'relu' | 'log1p_relu' }): Promise<NativeSparseEncoder>;
+  /** device 'cuda': the CUDA engine runs encoder, masked-LM head and SPLADE pooling from modelDir's model.safetensors. */
+  loadSparseEncoder(options: NativeModelOptions & { spladeActivation?: 'relu' | 'log1p_relu'; device?: 'cpu' | 'cuda'; modelDir?: string; cudaDtype?: 'float16' | 'bfloat16' | 'float32' }): Promise<NativeSparseEncoder>;
   loadStaticSparseEncoder(options: NativeStaticSparseEncoderOptions): Promise<NativeStaticSparseEncoder>;
   semanticSearch(queries: Float32Array, numQueries: number, corpus: Float32Array, corpusRows: number, dim: number,
     topK: number, score: 'cosine' | 'dot', queryChunkSize: number, corpusChunkSize: number): Promise<NativeSearchResults>;
@@ -130,6 +135,12 @@ export interface NativeBinding {
   searchHamming(queries: Uint8Array, numQueries: number, corpus: Uint8Array, corpusRows: number, bytes: number, topK: number): Promise<NativeSearchResults>;
   rescore(queries: Float32Array, numQueries: number, dim: number, candidates: Int32Array, perQuery: number,
     corpus: Float32Array | Int8Array | Uint8Array, corpusRows: number, kind: 'float32' | 'int8' | 'ubinary', topK: number): Promise<NativeSearchResults>;
+  /** Uploads rows (Float32Array for float32/float16, Int8Array for int8) to GPU `device`. */
+  cudaCorpusCreate(rows: Float32Array | Int8Array, numRows: number, dim: number, type: 'float32' | 'float16' | 'int8', device: number): Promise<NativeDeviceCorpusHandle>;
+  /** At most 1024 hits per query; queries are Float32Array (Int8Array for an int8 corpus). */
+  cudaCorpusSearch(handle: NativeDeviceCorpusHandle, queries: Float32Array | Int8Array, numQueries: number, topK: number, cosine: boolean): Promise<NativeSearchResults>;
+  /** Frees the GPU rows once no search uses them. */
+  cudaCorpusDispose(handle: NativeDeviceCorpusHandle): void;
   /** Writes the [rowsA × rowsB] matrix into `out`; the async form resolves with `out`. */
   similarityMatrix(a: Float32Array, rowsA: number, b: Float32Array, rowsB: number, dim: number,
     fn: 'cosine' | 'dot' | 'euclidean' | 'manhattan', out: Float32Array): void;

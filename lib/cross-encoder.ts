@@ -4,7 +4,7 @@
  */
 import { applyActivation, softmaxRows } from './activations.js';
 import { nativeBinding, type NativeCrossEncoder } from './binding.js';
-import { placeModel, validateDevice } from './device.js';
+import { cudaFolderProblem, type DevicePlacement, placeModel, validateCudaDtype, validateDevice } from './device.js';
 import { ACTIVATIONS, type ActivationName, type CrossEncoderFolder, readCrossEncoderFolder } from './cross-encoder-folder.js';
 import { SentenceKitError } from './errors.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
@@ -77,30 +77,44 @@ function validateActivation(value: unknown): ActivationName | undefined {
 export class CrossEncoder {
   readonly #handle: NativeModelHandle<NativeCrossEncoder>;
   readonly #folder: CrossEncoderFolder;
-  /** Where the model runs. The CUDA engine does not run CrossEncoder's classification head yet, so always 'cpu'. */
-  readonly device: 'cpu' = 'cpu';
-  /** Why device 'auto' chose the CPU; null when device was 'cpu'. */
-  deviceFallbackReason: string | null = null;
+  /** Where the model runs: 'cpu' (ONNX Runtime) or 'cuda' (the CUDA engine, encoder and classification head). */
+  readonly device: 'cpu' | 'cuda';
+  /** Why device 'auto' chose the CPU; null when it did not fall back. */
+  readonly deviceFallbackReason: string | null;
 
-  private constructor(native: NativeCrossEncoder, folder: CrossEncoderFolder) {
+  private constructor(native: NativeCrossEncoder, folder: CrossEncoderFolder, placement: DevicePlacement) {
     this.#handle = new NativeModelHandle(native, 'this CrossEncoder');
     this.#folder = folder;
+    this.device = placement.device;
+    this.deviceFallbackReason = placement.fallbackReason;
   }
 
   /** Loads a local folder or a Hub id (see SentenceTransformer.fromPretrained). */
   static async fromPretrained(pathOrId: string, options: CrossEncoderOptions = {}): Promise<CrossEncoder> {
     const { root, fileName, runtime } = await resolveLoad<CrossEncoderOptions>(pathOrId, options);
-    // 'cuda' rejects with ERR_CUDA_UNAVAILABLE and 'auto' keeps the reason: the engine's classification head is not written yet.
-    const placement = placeModel(validateDevice(options?.device, 'options.device'), 'the CUDA engine does not run CrossEncoder models yet (classification head not implemented)');
+    const requested = validateDevice(options?.device, 'options.device');
+    const cudaDtype = validateCudaDtype(options?.cudaDtype, 'options.cudaDtype');
     const folder = await readCrossEncoderFolder(root, fileName);
-    const native = await nativeBinding().loadCrossEncoder(nativeModelOptions(folder, runtime));
+    let placement = placeModel(requested, cudaFolderProblem(folder.transformerDir));
+    const load = (device: 'cpu' | 'cuda') => nativeBinding().loadCrossEncoder({
+      ...nativeModelOptions(folder, runtime),
+      ...(device === 'cuda' ? { device, modelDir: folder.transformerDir, cudaDtype } : {}),
+    });
+    let native: NativeCrossEncoder;
+    try {
+      native = await load(placement.device);
+    } catch (error) {
+      // 'auto' also falls back when the engine cannot run this model (no head it knows, say).
+      if (requested !== 'auto' || placement.device !== 'cuda') throw error;
+      placement = { device: 'cpu', fallbackReason: error instanceof Error ? error.message : String(error) };
+      native = await load('cpu');
+    }
     if (native.numLabels !== folder.numLabels) {
       await native.dispose();
-      throw new SentenceKitError('ERR_MODEL_LOAD', `${folder.onnxPath} outputs ${native.numLabels} logits but config.json declares ${folder.numLabels} labels`);
+      const source = placement.device === 'cuda' ? `${folder.transformerDir}/model.safetensors` : folder.onnxPath;
+      throw new SentenceKitError('ERR_MODEL_LOAD', `${source} outputs ${native.numLabels} logits but config.json declares ${folder.numLabels} labels`);
     }
-    const model = new CrossEncoder(native, folder);
-    model.deviceFallbackReason = placement.fallbackReason;
-    return model;
+    return new CrossEncoder(native, folder, placement);
   }
 
   get numLabels(): number {

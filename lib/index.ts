@@ -31,3 +31,4 @@ export { resolveModelFolder, type HubOptions } from './hub.js';
 export type { PoolingMode, SimilarityFunctionName } from './model-folder.js';
 export { runtimeInfo } from './runtime-info.js';
 export { cudaStatus, type CudaDtype, type CudaStatus, type Device } from './device.js';
+export { DeviceCorpus, MAX_DEVICE_TOP_K, type DeviceCorpusOptions, type DeviceCorpusPrecision, type DeviceSearchOptions } from './device-corpus.js';

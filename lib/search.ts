@@ -5,14 +5,14 @@
  * detection.
  */
 import { nativeBinding } from './binding.js';
+import { validateDevice, type Device } from './device.js';
+import { DeviceCorpus, MAX_DEVICE_TOP_K } from './device-corpus.js';
 import { Embeddings } from './embeddings.js';
 import { quantizeEmbeddings, type QuantizedEmbeddings } from './quantization.js';
+import { toHits, type FlatSearchResults, type SearchHit } from './search-results.js';
 import { describeValue, validateOptionsObject, validatePositiveInteger } from './validate.js';
 
-export interface SearchHit {
-  corpusId: number;
-  score: number;
-}
+export { toHits, type FlatSearchResults, type SearchHit } from './search-results.js';
 
 export interface SemanticSearchOptions {
   /** Hits per query. Default 10; more than the corpus gives the whole corpus. */
@@ -23,13 +23,13 @@ export interface SemanticSearchOptions {
   queryChunkSize?: number;
   /** Corpus rows one parallel task scans. Default 500000. */
   corpusChunkSize?: number;
-}
-
-/** Flat results: query q's hits are ids/scores[q * perQuery .. (q + 1) * perQuery), best first. */
-export interface FlatSearchResults {
-  ids: Int32Array;
-  scores: Float32Array;
-  perQuery: number;
+  /**
+   * 'cpu' (default), 'cuda' or 'auto', as on the model classes: 'cuda' copies the corpus to the GPU
+   * for this one call (float32, exact cosine/dot) and rejects with ERR_CUDA_UNAVAILABLE without a
+   * usable GPU; 'auto' falls back to the CPU. To search one corpus many times, upload it once with
+   * DeviceCorpus.upload(). The GPU returns at most 1024 hits per query ('auto' uses the CPU beyond).
+   */
+  device?: Device;
 }
 
 function checkPair(queries: Embeddings, corpus: Embeddings): void {
@@ -39,16 +39,6 @@ function checkPair(queries: Embeddings, corpus: Embeddings): void {
   if (queries.dimension !== corpus.dimension) {
     throw new RangeError(`expected queries and corpus of the same dimension but received ${queries.dimension} and ${corpus.dimension}`);
   }
-}
-
-/** Groups flat results into per-query hit lists. */
-export function toHits(results: FlatSearchResults, queries: number): SearchHit[][] {
-  return Array.from({ length: queries }, (_, q) =>
-    Array.from({ length: results.perQuery }, (_, k) => ({
-      corpusId: results.ids[q * results.perQuery + k] as number,
-      score: results.scores[q * results.perQuery + k] as number,
-    })),
-  );
 }
 
 /** semanticSearch with flat typed-array results (no per-hit objects). */
@@ -62,6 +52,18 @@ export async function semanticSearchFlat(queries: Embeddings, corpus: Embeddings
   }
   const queryChunkSize = opts.queryChunkSize === undefined ? 100 : validatePositiveInteger(opts.queryChunkSize, 'options.queryChunkSize');
   const corpusChunkSize = opts.corpusChunkSize === undefined ? 500000 : validatePositiveInteger(opts.corpusChunkSize, 'options.corpusChunkSize');
+  const device = validateDevice(opts.device, 'options.device');
+  if (device === 'cuda' && Math.min(topK, corpus.rows) > MAX_DEVICE_TOP_K) {
+    throw new RangeError(`expected options.topK of at most ${MAX_DEVICE_TOP_K} with device 'cuda' but received ${topK}`);
+  }
+  if (device !== 'cpu' && Math.min(topK, corpus.rows) <= MAX_DEVICE_TOP_K) {
+    const onDevice = await DeviceCorpus.upload(corpus, { device, precision: 'float32' });
+    try {
+      if (onDevice.device === 'cuda') return await onDevice.searchFlat(queries, { topK, scoreFunction });
+    } finally {
+      onDevice.dispose();
+    }
+  }
   return nativeBinding().semanticSearch(queries.data, queries.rows, corpus.data, corpus.rows, corpus.dimension, topK, scoreFunction, queryChunkSize, corpusChunkSize);
 }
 
@@ -82,6 +84,11 @@ export interface QuantizedSearchOptions {
   rescore?: boolean;
   /** Default 4, as sentence-transformers. */
   rescoreMultiplier?: number;
+  /**
+   * 'cpu' (default), 'cuda' or 'auto' for the int8 candidate search (rescoring stays on the CPU);
+   * binary corpora are searched on the CPU ('cuda' refuses them). See semanticSearch's device.
+   */
+  device?: Device;
 }
 
 /**
@@ -104,6 +111,7 @@ export async function quantizedSemanticSearch(queries: Embeddings, corpus: Quant
   const rescore = opts.rescore ?? true;
   const multiplier = opts.rescoreMultiplier === undefined ? 4 : validatePositiveInteger(opts.rescoreMultiplier, 'options.rescoreMultiplier');
   const candidates = rescore ? topK * multiplier : topK;
+  const device = validateDevice(opts.device, 'options.device');
   const native = nativeBinding();
 
   let found: FlatSearchResults;
@@ -111,11 +119,27 @@ export async function quantizedSemanticSearch(queries: Embeddings, corpus: Quant
   let corpusRows: Int8Array | Uint8Array;
   if (corpus.precision === 'int8') {
     if (!corpus.ranges) throw new RangeError('the int8 corpus carries no ranges to quantize queries with; quantize it with quantizeEmbeddings');
-    const q = quantizeEmbeddings(queries, 'int8', { ranges: corpus.ranges });
-    found = await native.searchInt8(q.data as Int8Array, queries.rows, corpus.data as Int8Array, corpus.rows, corpus.dimension, candidates);
+    if (device === 'cuda' && Math.min(candidates, corpus.rows) > MAX_DEVICE_TOP_K) {
+      throw new RangeError(`expected topK × rescoreMultiplier of at most ${MAX_DEVICE_TOP_K} with device 'cuda' but received ${candidates}`);
+    }
+    let onDevice: DeviceCorpus | null = null;
+    if (device !== 'cpu' && Math.min(candidates, corpus.rows) <= MAX_DEVICE_TOP_K) {
+      onDevice = await DeviceCorpus.upload(corpus, { device });
+    }
+    try {
+      if (onDevice !== null && onDevice.device === 'cuda') {
+        found = await onDevice.searchFlat(queries, { topK: candidates, scoreFunction: 'dot' });
+      } else {
+        const q = quantizeEmbeddings(queries, 'int8', { ranges: corpus.ranges });
+        found = await native.searchInt8(q.data as Int8Array, queries.rows, corpus.data as Int8Array, corpus.rows, corpus.dimension, candidates);
+      }
+    } finally {
+      onDevice?.dispose();
+    }
     rescoreKind = 'int8';
     corpusRows = corpus.data;
   } else if (corpus.precision === 'binary' || corpus.precision === 'ubinary') {
+    if (device === 'cuda') throw new TypeError(`expected an int8 corpus with device 'cuda' but received a ${corpus.precision} one`);
     const q = quantizeEmbeddings(queries, 'ubinary');
     // The XOR of binary (bytes - 128) equals that of ubinary: search on unsigned bytes.
     const packed = corpus.precision === 'ubinary' ? (corpus.data as Uint8Array) : Uint8Array.from(corpus.data as Int8Array, (v) => v + 128);

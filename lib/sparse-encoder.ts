@@ -5,7 +5,7 @@
  * tokenizes and looks up idf weights, natively, into the same sparse rows.
  */
 import { nativeBinding, type NativeSparseEncoder } from './binding.js';
-import { placeModel, validateDevice } from './device.js';
+import { type CudaDtype, cudaFolderProblem, type DevicePlacement, placeModel, validateCudaDtype, validateDevice } from './device.js';
 import { loadError } from './json-files.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
 import { NativeModelHandle } from './native-model-handle.js';
@@ -34,9 +34,14 @@ export interface SparseEncodeOptions {
 
 type RouteLoadOptions = Parameters<typeof nativeModelOptions>[1];
 
-function loadRoute(route: SparseRoute, runtime: RouteLoadOptions): Promise<NativeSparseEncoder> {
+// device 'cuda' applies to SPLADE routes; a static (idf lookup) route runs no model and stays on the CPU.
+function loadRoute(route: SparseRoute, runtime: RouteLoadOptions, device: 'cpu' | 'cuda', cudaDtype: CudaDtype): Promise<NativeSparseEncoder> {
   return route.kind === 'splade'
-    ? nativeBinding().loadSparseEncoder({ ...nativeModelOptions(route.files, runtime), spladeActivation: route.activation })
+    ? nativeBinding().loadSparseEncoder({
+      ...nativeModelOptions(route.files, runtime),
+      spladeActivation: route.activation,
+      ...(device === 'cuda' ? { device, modelDir: route.files.transformerDir, cudaDtype } : {}),
+    })
     : nativeBinding().loadStaticSparseEncoder({ tokenizerPath: route.tokenizerPath, maxLength: route.maxLength, weights: route.weights });
 }
 
@@ -61,12 +66,14 @@ export class SparseEncoder {
   readonly #folder: SparseEncoderFolder;
   /** Vocabulary size: the dense width of each sparse embedding. */
   readonly dimension: number;
-  /** Where the model runs. The CUDA engine does not run SparseEncoder's masked-LM head and SPLADE pooling yet, so always 'cpu'. */
-  readonly device: 'cpu' = 'cpu';
-  /** Why device 'auto' chose the CPU; null when device was 'cpu'. */
-  deviceFallbackReason: string | null = null;
+  /** Where the SPLADE transformer runs: 'cpu' (ONNX Runtime) or 'cuda' (the CUDA engine, masked-LM head and SPLADE pooling included). */
+  readonly device: 'cpu' | 'cuda';
+  /** Why device 'auto' chose the CPU; null when it did not fall back. */
+  readonly deviceFallbackReason: string | null;
 
-  private constructor(natives: Map<string, NativeSparseEncoder>, folder: SparseEncoderFolder) {
+  private constructor(natives: Map<string, NativeSparseEncoder>, folder: SparseEncoderFolder, placement: DevicePlacement) {
+    this.device = placement.device;
+    this.deviceFallbackReason = placement.fallbackReason;
     this.#routes = new Map([...natives].map(([name, native]) => [name, new NativeModelHandle(native, 'this SparseEncoder')]));
     this.#folder = folder;
     this.dimension = (natives.values().next().value as NativeSparseEncoder).vocabSize;
@@ -74,24 +81,36 @@ export class SparseEncoder {
 
   static async fromPretrained(pathOrId: string, options: SparseEncoderOptions = {}): Promise<SparseEncoder> {
     const { root, fileName, runtime } = await resolveLoad<SparseEncoderOptions>(pathOrId, options);
-    // 'cuda' rejects with ERR_CUDA_UNAVAILABLE and 'auto' keeps the reason: the engine's masked-LM head and SPLADE pooling is not written yet.
-    const placement = placeModel(validateDevice(options?.device, 'options.device'), 'the CUDA engine does not run SparseEncoder models yet (masked-LM head and SPLADE pooling not implemented)');
+    const requested = validateDevice(options?.device, 'options.device');
+    const cudaDtype = validateCudaDtype(options?.cudaDtype, 'options.cudaDtype');
     const folder = await readSparseEncoderFolder(root, fileName);
-    const natives = new Map<string, NativeSparseEncoder>();
-    try {
-      for (const [name, route] of folder.routes) natives.set(name, await loadRoute(route, runtime));
-      // Every route must embed into the same vocabulary, or query and document rows would not compare.
-      const sizes = [...natives].map(([name, native]) => `${name}: ${native.vocabSize}`);
-      if (new Set([...natives.values()].map((native) => native.vocabSize)).size > 1) {
-        throw loadError(`${root}: the Router's routes have different dimensions (${sizes.join(', ')})`);
+    const problems = [...folder.routes.values()].flatMap((route) => (route.kind === 'splade' ? [cudaFolderProblem(route.files.transformerDir)] : []));
+    let placement = placeModel(requested, problems.find((problem) => problem !== null) ?? null);
+    const loadAll = async (device: 'cpu' | 'cuda'): Promise<Map<string, NativeSparseEncoder>> => {
+      const natives = new Map<string, NativeSparseEncoder>();
+      try {
+        for (const [name, route] of folder.routes) natives.set(name, await loadRoute(route, runtime, device, cudaDtype));
+        // Every route must embed into the same vocabulary, or query and document rows would not compare.
+        const sizes = [...natives].map(([name, native]) => `${name}: ${native.vocabSize}`);
+        if (new Set([...natives.values()].map((native) => native.vocabSize)).size > 1) {
+          throw loadError(`${root}: the Router's routes have different dimensions (${sizes.join(', ')})`);
+        }
+      } catch (error) {
+        for (const native of natives.values()) native.dispose();
+        throw error;
       }
+      return natives;
+    };
+    let natives: Map<string, NativeSparseEncoder>;
+    try {
+      natives = await loadAll(placement.device);
     } catch (error) {
-      for (const native of natives.values()) native.dispose();
-      throw error;
+      // 'auto' also falls back when the engine cannot run this model (no masked-LM head it knows, say).
+      if (requested !== 'auto' || placement.device !== 'cuda') throw error;
+      placement = { device: 'cpu', fallbackReason: error instanceof Error ? error.message : String(error) };
+      natives = await loadAll('cpu');
     }
-    const model = new SparseEncoder(natives, folder);
-    model.deviceFallbackReason = placement.fallbackReason;
-    return model;
+    return new SparseEncoder(natives, folder, placement);
   }
 
   /** The Router's route names ('query', 'document', …); empty for a model without a Router. */

@@ -5,6 +5,10 @@
 //   sentencekit_gpu_harness info
 //   sentencekit_gpu_harness encode <model> <texts.txt> <fp32|fp16|bf16> <out.f32>
 //       embeddings as the model's pooling + normalize give them, float32 rows, in input order
+//   sentencekit_gpu_harness predict <cross-encoder> <pairs.tsv> <fp32|fp16|bf16> <out.f32>
+//       the classification head's raw logits [pairs, labels] for "first<TAB>second" lines
+//   sentencekit_gpu_harness splade <sparse-encoder> <texts.txt> <fp32|fp16|bf16> <out.f32>
+//       dense SPLADE weights [texts, vocab] (masked-LM head + max of log1p(relu) on the device)
 //   sentencekit_gpu_harness bench <model> <texts.txt> <fp32|fp16|bf16> <max_batch_tokens> <out.json>
 //       throughput with tokenization on all host cores while the GPU runs, then the latency of
 //       one short query (tokenize + run + copy back), p50/p90 over 300 runs
@@ -246,6 +250,78 @@ int Encode(const std::string& dir, const std::string& texts_path, const std::str
   return 0;
 }
 
+// Cross-encoder logits: each line's pair tokenized as one sequence (EncodePair, truncated to the
+// folder's max_seq_length), packed, and run through the encoder and its classification head.
+int Predict(const std::string& dir, const std::string& pairs_path, const std::string& dtype, const std::string& out_path) {
+  const std::vector<std::string> lines = ReadLines(pairs_path);
+  const size_t budget = 16384;
+  Loaded model = Load(dir, ParseDtype(dtype), budget);
+  const int labels = model.engine->info().num_labels;
+  if (labels <= 0) Die(dir + " has no classification head the engine runs");
+  sk::tok::EncodeOptions options;
+  options.max_length = model.setup.max_length;
+  std::vector<float> out(lines.size() * labels), logits;
+  Packed batch;
+  auto flush = [&] {
+    if (batch.rows.empty()) return;
+    logits.resize(batch.rows.size() * labels);
+    Require(model.engine->EncodeLogits(batch.ids, batch.types, batch.cu, logits.data()), "predict");
+    for (size_t r = 0; r < batch.rows.size(); ++r) {
+      std::copy_n(logits.data() + r * labels, labels, out.data() + batch.rows[r] * labels);
+    }
+    batch = Packed();
+  };
+  sk::tok::Encoding encoding;
+  for (size_t row = 0; row < lines.size(); ++row) {
+    const size_t tab = lines[row].find('\t');
+    if (tab == std::string::npos) Die(pairs_path + ": line " + std::to_string(row + 1) + " has no tab");
+    Require(model.tokenizer->EncodePair(lines[row].substr(0, tab), lines[row].substr(tab + 1), options, &encoding),
+            "tokenizing");
+    if (!batch.rows.empty() && (batch.rows.size() >= 64 || batch.ids.size() + encoding.ids.size() > budget)) flush();
+    Append(encoding, row, &batch);
+  }
+  flush();
+  FILE* file = std::fopen(out_path.c_str(), "wb");
+  if (file == nullptr || std::fwrite(out.data(), sizeof(float), out.size(), file) != out.size()) Die("cannot write " + out_path);
+  std::fclose(file);
+  std::cout << "predicted " << lines.size() << " pairs (" << labels << " labels) into " << out_path << "\n";
+  return 0;
+}
+
+// SPLADE weights of each text, dense [texts, vocab], in input order.
+int Splade(const std::string& dir, const std::string& texts_path, const std::string& dtype, const std::string& out_path) {
+  const std::vector<std::string> texts = ReadLines(texts_path);
+  const size_t budget = 16384;
+  Loaded model = Load(dir, ParseDtype(dtype), budget);
+  if (model.engine->info().has_mlm_head == 0) Die(dir + " has no masked-LM head the engine runs");
+  const size_t vocab = static_cast<size_t>(model.engine->info().vocab_size);
+  sk::tok::EncodeOptions options;
+  options.max_length = model.setup.max_length;
+  std::vector<float> out(texts.size() * vocab), weights;
+  Packed batch;
+  auto flush = [&] {
+    if (batch.rows.empty()) return;
+    weights.resize(batch.rows.size() * vocab);
+    Require(model.engine->EncodeSplade(batch.ids, batch.types, batch.cu, false, weights.data()), "splade");
+    for (size_t r = 0; r < batch.rows.size(); ++r) {
+      std::copy_n(weights.data() + r * vocab, vocab, out.data() + batch.rows[r] * vocab);
+    }
+    batch = Packed();
+  };
+  sk::tok::Encoding encoding;
+  for (size_t row = 0; row < texts.size(); ++row) {
+    Require(model.tokenizer->Encode(texts[row], options, &encoding), "tokenizing");
+    if (!batch.rows.empty() && (batch.rows.size() >= 32 || batch.ids.size() + encoding.ids.size() > budget)) flush();
+    Append(encoding, row, &batch);
+  }
+  flush();
+  FILE* file = std::fopen(out_path.c_str(), "wb");
+  if (file == nullptr || std::fwrite(out.data(), sizeof(float), out.size(), file) != out.size()) Die("cannot write " + out_path);
+  std::fclose(file);
+  std::cout << "SPLADE weights of " << texts.size() << " texts (" << vocab << " entries each) into " << out_path << "\n";
+  return 0;
+}
+
 double Percentile(std::vector<double> values, double p) {
   std::sort(values.begin(), values.end());
   return values[std::min(values.size() - 1, static_cast<size_t>(p * (values.size() - 1) + 0.5))];
@@ -298,10 +374,12 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "info") return Info();
   if (args.size() == 5 && args[0] == "encode") return Encode(args[1], args[2], args[3], args[4]);
+  if (args.size() == 5 && args[0] == "predict") return Predict(args[1], args[2], args[3], args[4]);
+  if (args.size() == 5 && args[0] == "splade") return Splade(args[1], args[2], args[3], args[4]);
   if (args.size() == 6 && args[0] == "bench") {
     return Bench(args[1], args[2], args[3], static_cast<size_t>(std::stoul(args[4])), args[5]);
   }
   std::cerr << "usage: sentencekit_gpu_harness info | encode <model> <texts> <dtype> <out.f32> | "
-               "bench <model> <texts> <dtype> <max_batch_tokens> <out.json>\n";
+               "predict <cross-encoder> <pairs.tsv> <dtype> <out.f32> | splade <sparse-encoder> <texts> <dtype> <out.f32> | bench <model> <texts> <dtype> <max_batch_tokens> <out.json>\n";
   return 2;
 }

@@ -106,12 +106,13 @@ build() {
   cmake -S "$ROOT" -B "$BUILD" "${generator[@]}" -DSENTENCEKIT_CUDA=ON -DSENTENCEKIT_NATIVE_TESTS=ON \
     -DCMAKE_CUDA_COMPILER="$nvcc_path" -DCMAKE_CUDA_ARCHITECTURES="${arch}-real" \
     -DCMAKE_PREFIX_PATH="$ROOT/deps/gpu-carry" -DSENTENCEKIT_CUBLAS_INCLUDE="$ROOT/deps/cublas/include" &&
-    cmake --build "$BUILD" -j "$(nproc)" --target sentencekit_cuda sentencekit_cuda_tests sentencekit_gpu_harness
+    cmake --build "$BUILD" -j "$(nproc)" --target sentencekit_cuda sentencekit_cuda_tests sentencekit_gpu_harness sentencekit_gpu_search_bench
 }
 environment_stage() { environment; }
 stage environment environment_stage
 if ! stage build build; then
-  echo "using the binaries built beside the working tree (deps/gpu-carry/bin)" | tee -a "$OUT/run.log"
+  # Carried only with SK_CARRY_BINARIES=1 (see prepare-carry.sh); otherwise the stages below fail.
+  echo "build failed; using deps/gpu-carry/bin if it was carried" | tee -a "$OUT/run.log"
   BIN=$ROOT/deps/gpu-carry/bin
 fi
 export SENTENCEKIT_CUDA_LIBRARY_DIR=$BIN SENTENCEKIT_SOURCE_DIR=$ROOT
@@ -126,11 +127,19 @@ stage corpus bash -c "'$PY' bench/gpu/st_gpu.py corpus --out '$WORK/parity.txt' 
 # The engine against the fp32 CPU reference, on tiny-bert, the tiny RoBERTa and MiniLM.
 engine_tests() {  # on the GPU machine a skip is a failure: the device must be usable
   SENTENCEKIT_CUDA_SYNC_CHECK=1 SENTENCEKIT_CUDA_TEST_MODELS="$MODELS/tiny-roberta:$MODELS/tiny-mpnet:$MODELS/minilm-l6" \
+    SENTENCEKIT_CUDA_TEST_CE_MODELS="$MODELS/tiny-ce-bert:$MODELS/tiny-ce-roberta" \
+    SENTENCEKIT_CUDA_TEST_SPLADE_MODELS="$MODELS/tiny-splade" \
     "$BIN/sentencekit_cuda_tests" | tee "$WORK/engine-tests.out"
   local rc=${PIPESTATUS[0]}
   ! grep -q '^SKIP' "$WORK/engine-tests.out" && return "$rc"
 }
 stage engine-tests engine_tests
+
+# Search over a device-resident corpus: 10M x 384 fp16 (7.7 GB) by default, top-10 for query
+# batches of 1 to 128, against the device-to-device copy bandwidth measured in the same run.
+SEARCH_ROWS=${SK_GPU_SEARCH_ROWS:-10000000}
+stage search-fp16 "$BIN/sentencekit_gpu_search_bench" "$SEARCH_ROWS" 384 fp16 "$OUT/search-fp16.json"
+stage search-int8 "$BIN/sentencekit_gpu_search_bench" "$SEARCH_ROWS" 384 int8 "$OUT/search-int8.json"
 
 PARITY_MODELS=("$ROOT/test/fixtures/tiny-bert" "$MODELS/tiny-roberta" "$MODELS/tiny-mpnet" "$MODELS/minilm-l6" "$MODELS/bert-base")
 stage st-reference "$PY" bench/gpu/st_gpu.py encode --models "${PARITY_MODELS[@]}" --dtypes fp32 fp16 \
@@ -147,6 +156,36 @@ for model in "${PARITY_MODELS[@]}"; do
     stage "parity-$(basename "$model")-$dtype" parity "$model" "$dtype"
   done
 done
+
+# Cross-encoders (encoder + classification head on the GPU) against sentence-transformers'
+# CrossEncoder on torch CUDA, raw logits: fp32 max |diff| ≤ 1e-4, fp16 ≤ 2e-2 relative.
+CE_MODELS=("$MODELS/tiny-ce-bert" "$MODELS/tiny-ce-roberta")
+stage ce-reference bash -c "'$PY' bench/gpu/st_gpu.py pairs --texts '$WORK/parity.txt' --out '$WORK/pairs.tsv' --count 500 &&
+  '$PY' bench/gpu/st_gpu.py predict --models ${CE_MODELS[*]} --dtypes fp32 fp16 --pairs '$WORK/pairs.tsv' --out '$WORK'"
+ce_parity() {  # ce_parity MODEL DTYPE
+  local model=$1 dtype=$2 name
+  name=$(basename "$model")-$dtype
+  SENTENCEKIT_CUDA_SYNC_CHECK=1 "$HARNESS" predict "$model" "$WORK/pairs.tsv" "$dtype" "$WORK/$name.ours.f32" &&
+    "$PY" bench/gpu/st_gpu.py compare --logits --reference "$WORK/$name.st.npy" --ours "$WORK/$name.ours.f32" \
+      --dtype "$dtype" --out "$OUT/parity-$name.json"
+}
+for model in "${CE_MODELS[@]}"; do
+  for dtype in fp32 fp16; do
+    stage "parity-$(basename "$model")-$dtype" ce_parity "$model" "$dtype"
+  done
+done
+
+# SPLADE (masked-LM head + pooling on the GPU) against sentence-transformers' SparseEncoder on
+# torch CUDA, dense weights of the first 300 parity texts: same bars as the logits.
+stage splade-reference bash -c "head -n 300 '$WORK/parity.txt' >'$WORK/splade.txt' &&
+  '$PY' bench/gpu/st_gpu.py sparse --models '$MODELS/tiny-splade' --dtypes fp32 fp16 --texts '$WORK/splade.txt' --out '$WORK'"
+splade_parity() {  # splade_parity DTYPE
+  local dtype=$1 name=tiny-splade-$1
+  SENTENCEKIT_CUDA_SYNC_CHECK=1 "$HARNESS" splade "$MODELS/tiny-splade" "$WORK/splade.txt" "$dtype" "$WORK/$name.ours.f32" &&
+    "$PY" bench/gpu/st_gpu.py compare --logits --reference "$WORK/$name.st.npy" --ours "$WORK/$name.ours.f32" \
+      --dtype "$dtype" --out "$OUT/parity-$name.json"
+}
+for dtype in fp32 fp16; do stage "parity-tiny-splade-$dtype" splade_parity "$dtype"; done
 
 # Throughput and single-query latency: ours on all sentences, sentence-transformers (fp16 and
 # fp32, batch 64 and 256, the best kept) on the first SK_ST_SENTENCES of the same file.

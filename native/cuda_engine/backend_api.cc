@@ -10,11 +10,16 @@
 #include <string>
 
 #include "cuda_engine/cublaslt_library.h"
+#include "cuda_engine/device_corpus.h"
 #include "cuda_engine/encoder_engine.h"
 #include "runtime/cuda_backend_api.h"
 
 struct SkCudaEngine {
   std::unique_ptr<sk::cuda::EncoderEngine> engine;
+};
+
+struct SkCudaCorpus {
+  std::unique_ptr<sk::cuda::DeviceCorpus> corpus;
 };
 
 namespace {
@@ -98,6 +103,9 @@ void ModelInfo(const SkCudaEngine* engine, SkCudaModelInfo* out) {
   out->num_heads = config.num_heads;
   out->max_position = config.max_sequence();
   std::snprintf(out->model_type, sizeof(out->model_type), "%s", config.model_type.c_str());
+  out->num_labels = engine->engine->num_labels();
+  out->vocab_size = config.vocab_size;
+  out->has_mlm_head = engine->engine->has_mlm_head() ? 1 : 0;
 }
 
 int EncodePooled(SkCudaEngine* engine, const int32_t* ids, const int32_t* type_ids, const int32_t* cu_seqlens,
@@ -125,9 +133,83 @@ int EncodeTokens(SkCudaEngine* engine, const int32_t* ids, const int32_t* type_i
   }
 }
 
+int EncodeLogits(SkCudaEngine* engine, const int32_t* ids, const int32_t* type_ids, const int32_t* cu_seqlens,
+                 int num_seqs, float* out, char* error, size_t error_size) {
+  try {
+    const sk::cuda::PackedBatch batch{ids, type_ids, cu_seqlens, num_seqs};
+    return FromStatus(engine->engine->EncodeLogits(batch, out), error, error_size);
+  } catch (const std::exception& e) {
+    return Fail(kFailed, std::string("CUDA engine: ") + e.what(), error, error_size);
+  }
+}
+
+int EncodeSplade(SkCudaEngine* engine, const int32_t* ids, const int32_t* type_ids, const int32_t* cu_seqlens,
+                 int num_seqs, int log1p_twice, float* out, char* error, size_t error_size) {
+  try {
+    const sk::cuda::PackedBatch batch{ids, type_ids, cu_seqlens, num_seqs};
+    return FromStatus(engine->engine->EncodeSplade(batch, log1p_twice != 0, out), error, error_size);
+  } catch (const std::exception& e) {
+    return Fail(kFailed, std::string("CUDA engine: ") + e.what(), error, error_size);
+  }
+}
+
 void Destroy(SkCudaEngine* engine) { delete engine; }
 
-const SkCudaBackendApi kApi = {SK_CUDA_BACKEND_ABI_VERSION, Probe, Load, ModelInfo, EncodePooled, EncodeTokens, Destroy};
+int CorpusCreate(int device_index, int type, size_t rows, int dim, SkCudaCorpus** out, char* error, size_t error_size) {
+  try {
+    if (out == nullptr) return Fail(kFailed, "no corpus out-pointer", error, error_size);
+    if (type < SK_CUDA_CORPUS_FLOAT32 || type > SK_CUDA_CORPUS_INT8) {
+      return Fail(kFailed, "unknown corpus type " + std::to_string(type), error, error_size);
+    }
+    const int probed = Probe(device_index, nullptr, error, error_size);
+    if (probed != 0) return probed;
+    const sk::cuda::ScoreType score_type = type == SK_CUDA_CORPUS_FLOAT32   ? sk::cuda::ScoreType::kFloat32
+                                           : type == SK_CUDA_CORPUS_FLOAT16 ? sk::cuda::ScoreType::kFloat16
+                                                                            : sk::cuda::ScoreType::kInt8;
+    auto handle = std::make_unique<SkCudaCorpus>();
+    const int code = FromStatus(sk::cuda::DeviceCorpus::Create(device_index, score_type, rows, dim, &handle->corpus),
+                                error, error_size);
+    if (code != 0) return code;
+    *out = handle.release();
+    return 0;
+  } catch (const std::exception& e) {
+    return Fail(kFailed, std::string("CUDA search: ") + e.what(), error, error_size);
+  }
+}
+
+int CorpusUpload(SkCudaCorpus* corpus, size_t first, size_t count, const void* rows, char* error, size_t error_size) {
+  try {
+    return FromStatus(corpus->corpus->Upload(first, count, rows), error, error_size);
+  } catch (const std::exception& e) {
+    return Fail(kFailed, std::string("CUDA search: ") + e.what(), error, error_size);
+  }
+}
+
+int CorpusSearch(SkCudaCorpus* corpus, const void* queries, int num_queries, int top_k, int cosine, int32_t* ids,
+                 float* scores, char* error, size_t error_size) {
+  try {
+    return FromStatus(corpus->corpus->Search(queries, num_queries, top_k, cosine != 0, ids, scores), error, error_size);
+  } catch (const std::exception& e) {
+    return Fail(kFailed, std::string("CUDA search: ") + e.what(), error, error_size);
+  }
+}
+
+void CorpusDestroy(SkCudaCorpus* corpus) { delete corpus; }
+
+int CopyBandwidth(int device_index, size_t bytes, double* gb_per_s, char* error, size_t error_size) {
+  try {
+    const int probed = Probe(device_index, nullptr, error, error_size);
+    if (probed != 0) return probed;
+    return FromStatus(sk::cuda::MeasureCopyBandwidth(device_index, bytes, gb_per_s), error, error_size);
+  } catch (const std::exception& e) {
+    return Fail(kFailed, std::string("CUDA bandwidth: ") + e.what(), error, error_size);
+  }
+}
+
+const SkCudaBackendApi kApi = {SK_CUDA_BACKEND_ABI_VERSION, Probe,         Load,         ModelInfo,
+                               EncodePooled,                EncodeTokens,  Destroy,      EncodeLogits,
+                               EncodeSplade,                CorpusCreate,                CorpusUpload,  CorpusSearch, CorpusDestroy,
+                               CopyBandwidth};
 
 }  // namespace
 

@@ -16,8 +16,10 @@
 #include "cuda_engine/safetensors_file.h"
 #include "kernels/cuda/activation.cuh"
 #include "kernels/cuda/attention.cuh"
+#include "kernels/cuda/classifier_head.cuh"
 #include "kernels/cuda/convert.cuh"
 #include "kernels/cuda/layer_norm.cuh"
+#include "kernels/cuda/splade.cuh"
 
 namespace sk::cuda {
 namespace {
@@ -82,6 +84,8 @@ class TypedEncoder final : public EncoderEngine {
     SafetensorsFile file;
     SK_RETURN_IF_ERROR(file.Open(dir + "/model.safetensors"));
     SK_RETURN_IF_ERROR(LoadWeights(file));
+    SK_RETURN_IF_ERROR(LoadClassificationHead(file));
+    SK_RETURN_IF_ERROR(LoadMaskedLmHead(file));
     SK_RETURN_IF_ERROR(Reserve(std::max<size_t>(options.max_tokens, 512), 1));
     return CudaStatus(cudaStreamSynchronize(stream_), "uploading the weights");
   }
@@ -105,6 +109,82 @@ class TypedEncoder final : public EncoderEngine {
                                                   cudaMemcpyDeviceToHost, stream_), "copying embeddings back"));
     SK_RETURN_IF_ERROR(CudaStatus(cudaStreamSynchronize(stream_), "running the encoder"));
     std::memcpy(out, host_out_.as<void>(), bytes);
+    return Status::Ok();
+  }
+
+  int num_labels() const override { return num_labels_; }
+
+  Status EncodeLogits(const PackedBatch& batch, float* out) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (num_labels_ == 0) {
+      return InvalidArgument("this model has no sequence-classification head (pooler.dense + classifier, or "
+                             "classifier.dense + classifier.out_proj) in model.safetensors");
+    }
+    SK_RETURN_IF_ERROR(Forward(batch));
+    const size_t bytes = static_cast<size_t>(batch.num_seqs) * num_labels_ * sizeof(float);
+    SK_RETURN_IF_ERROR(logits_.Reserve(bytes, "logits"));
+    SK_CUDA_LAUNCH(ClassificationHead<T>(hidden_.as<T>(), device_inputs_.as<int32_t>() + cu_offset_, batch.num_seqs,
+                                         config_.hidden_size, head_dense_w_.as<float>(), head_dense_b_.as<float>(),
+                                         head_out_w_.as<float>(), head_out_b_.as<float>(), num_labels_,
+                                         logits_.as<float>(), stream_),
+                   "classification head");
+    SK_RETURN_IF_ERROR(host_out_.Reserve(bytes, "output"));
+    SK_RETURN_IF_ERROR(CudaStatus(cudaMemcpyAsync(host_out_.as<void>(), logits_.as<void>(), bytes,
+                                                  cudaMemcpyDeviceToHost, stream_), "copying logits back"));
+    SK_RETURN_IF_ERROR(CudaStatus(cudaStreamSynchronize(stream_), "running the encoder"));
+    std::memcpy(out, host_out_.as<void>(), bytes);
+    return Status::Ok();
+  }
+
+  bool has_mlm_head() const override { return has_mlm_; }
+
+  Status EncodeSplade(const PackedBatch& batch, bool log1p_twice, float* out) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!has_mlm_) {
+      return InvalidArgument("this model has no masked-LM head (cls.predictions or lm_head) in model.safetensors");
+    }
+    SK_RETURN_IF_ERROR(Forward(batch));
+    const int tokens = tokens_, H = config_.hidden_size, V = config_.vocab_size;
+    // The head's transform: LayerNorm(act(hidden · Wᵀ + b)), the LayerNorm through the residual
+    // kernel with a zero residual and a zero bias (context_ is free after the last layer).
+    SK_RETURN_IF_ERROR(gemm_.Run(hidden_.as<T>(), mlm_dense_w_.as<T>(), projected_.as<T>(), tokens, H, H, stream_));
+    SK_CUDA_LAUNCH(BiasActivation<T>(projected_.as<T>(), mlm_dense_b_.as<T>(), tokens, H, config_.activation, stream_),
+                   "MLM transform activation");
+    SK_RETURN_IF_ERROR(CudaStatus(cudaMemsetAsync(context_.as<void>(), 0, static_cast<size_t>(tokens) * H * sizeof(T),
+                                                  stream_), "MLM transform"));
+    SK_CUDA_LAUNCH(BiasResidualLayerNorm<T>(projected_.as<T>(), mlm_zero_bias_.as<T>(), mlm_norm_gamma_.as<T>(),
+                                            mlm_norm_beta_.as<T>(), tokens, H, config_.layer_norm_eps, context_.as<T>(),
+                                            stream_), "MLM transform LayerNorm");
+    // Which sequence each packed token belongs to, for the fold.
+    token_seq_host_.resize(tokens);
+    for (int s = 0; s < batch.num_seqs; ++s) {
+      for (int t = batch.cu_seqlens[s]; t < batch.cu_seqlens[s + 1]; ++t) token_seq_host_[t] = s;
+    }
+    SK_RETURN_IF_ERROR(token_seq_.Reserve(static_cast<size_t>(tokens) * sizeof(int32_t), "token sequences"));
+    SK_RETURN_IF_ERROR(CudaStatus(cudaMemcpyAsync(token_seq_.as<void>(), token_seq_host_.data(), tokens * sizeof(int32_t),
+                                                  cudaMemcpyHostToDevice, stream_), "uploading token sequences"));
+    const size_t max_bytes = static_cast<size_t>(batch.num_seqs) * V * sizeof(float);
+    SK_RETURN_IF_ERROR(splade_max_.Reserve(max_bytes, "SPLADE maxima"));
+    SK_RETURN_IF_ERROR(CudaStatus(cudaMemsetAsync(splade_max_.as<void>(), 0, max_bytes, stream_), "SPLADE maxima"));
+    // Decoder logits for at most kSpladeChunkBytes at a time.
+    constexpr size_t kSpladeChunkBytes = 64u << 20;
+    const int chunk = static_cast<int>(std::max<size_t>(1, kSpladeChunkBytes / (static_cast<size_t>(V) * sizeof(T))));
+    SK_RETURN_IF_ERROR(mlm_logits_.Reserve(static_cast<size_t>(std::min(chunk, tokens)) * V * sizeof(T), "MLM logits"));
+    const T* decoder = mlm_decoder_w_.bytes() > 0 ? mlm_decoder_w_.as<T>() : word_.as<T>();
+    for (int start = 0; start < tokens; start += chunk) {
+      const int rows = std::min(chunk, tokens - start);
+      SK_RETURN_IF_ERROR(gemm_.Run(context_.as<T>() + static_cast<size_t>(start) * H, decoder, mlm_logits_.as<T>(), rows,
+                                   V, H, stream_));
+      SK_CUDA_LAUNCH(SpladeFoldChunk<T>(mlm_logits_.as<T>(), start, rows, token_seq_.as<int32_t>(), V,
+                                        mlm_bias_.as<float>(), splade_max_.as<float>(), stream_), "SPLADE fold");
+    }
+    const size_t count = static_cast<size_t>(batch.num_seqs) * V;
+    SK_CUDA_LAUNCH(SpladeFinish(splade_max_.as<float>(), count, log1p_twice, stream_), "SPLADE log1p");
+    SK_RETURN_IF_ERROR(host_out_.Reserve(max_bytes, "output"));
+    SK_RETURN_IF_ERROR(CudaStatus(cudaMemcpyAsync(host_out_.as<void>(), splade_max_.as<void>(), max_bytes,
+                                                  cudaMemcpyDeviceToHost, stream_), "copying SPLADE weights back"));
+    SK_RETURN_IF_ERROR(CudaStatus(cudaStreamSynchronize(stream_), "running the encoder"));
+    std::memcpy(out, host_out_.as<void>(), max_bytes);
     return Status::Ok();
   }
 
@@ -149,9 +229,82 @@ class TypedEncoder final : public EncoderEngine {
     return CudaStatus(cudaStreamSynchronize(stream_), "converting weights");
   }
 
+  // float32 on the device whatever T is (the head runs in fp32).
+  Status UploadFloat(SafetensorsFile& file, const std::string& name, const std::vector<int64_t>& shape,
+                     DeviceBuffer* target) {
+    std::vector<float> values;
+    SK_RETURN_IF_ERROR(file.ReadFloat32(name, shape, &values));
+    SK_RETURN_IF_ERROR(target->Reserve(values.size() * sizeof(float), name.c_str()));
+    SK_RETURN_IF_ERROR(CudaStatus(cudaMemcpyAsync(target->as<void>(), values.data(), values.size() * sizeof(float),
+                                                  cudaMemcpyHostToDevice, stream_), "uploading the head"));
+    return CudaStatus(cudaStreamSynchronize(stream_), "uploading the head");  // `values` must outlive the copy
+  }
+
+  // The sequence-classification head, when the file has one. Head tensors sit outside the base
+  // model's prefix (classifier.*), except BERT's pooler, which is inside it (bert.pooler.*).
+  Status LoadClassificationHead(SafetensorsFile& file) {
+    std::string dense, out;
+    if (file.Has(prefix_ + "pooler.dense.weight") && file.Has("classifier.weight")) {
+      dense = prefix_ + "pooler.dense";
+      out = "classifier";
+    } else if (file.Has("classifier.dense.weight") && file.Has("classifier.out_proj.weight")) {
+      dense = "classifier.dense";
+      out = "classifier.out_proj";
+    } else {
+      return Status::Ok();
+    }
+    const SafetensorsEntry* entry = file.Find(out + ".weight");
+    const int64_t H = config_.hidden_size;
+    if (entry == nullptr || entry->shape.size() != 2 || entry->shape[1] != H || entry->shape[0] <= 0 ||
+        entry->shape[0] > 65536) {
+      return ModelLoadError(file.path() + ": " + out + ".weight is not [labels, " + std::to_string(H) + "]");
+    }
+    const int64_t labels = entry->shape[0];
+    SK_RETURN_IF_ERROR(UploadFloat(file, dense + ".weight", {H, H}, &head_dense_w_));
+    SK_RETURN_IF_ERROR(UploadFloat(file, dense + ".bias", {H}, &head_dense_b_));
+    SK_RETURN_IF_ERROR(UploadFloat(file, out + ".weight", {labels, H}, &head_out_w_));
+    SK_RETURN_IF_ERROR(UploadFloat(file, out + ".bias", {labels}, &head_out_b_));
+    num_labels_ = static_cast<int>(labels);
+    return Status::Ok();
+  }
+
+  // The masked-LM head, when the file has one: transform (dense + activation + LayerNorm) in T for
+  // the GEMMs, the decoder (its own tensor, else tied to the word embeddings) and its bias (fp32).
+  Status LoadMaskedLmHead(SafetensorsFile& file) {
+    std::string dense, norm, decoder, bias;
+    if (file.Has("cls.predictions.transform.dense.weight")) {
+      dense = "cls.predictions.transform.dense";
+      norm = "cls.predictions.transform.LayerNorm";
+      decoder = "cls.predictions.decoder.weight";
+      bias = file.Has("cls.predictions.bias") ? "cls.predictions.bias" : "cls.predictions.decoder.bias";
+    } else if (file.Has("lm_head.dense.weight")) {
+      dense = "lm_head.dense";
+      norm = "lm_head.layer_norm";
+      decoder = "lm_head.decoder.weight";
+      bias = file.Has("lm_head.bias") ? "lm_head.bias" : "lm_head.decoder.bias";
+    } else {
+      return Status::Ok();
+    }
+    const int64_t H = config_.hidden_size, V = config_.vocab_size;
+    std::vector<float> values;
+    auto upload = [&](const std::string& name, const std::vector<int64_t>& shape, DeviceBuffer* target) -> Status {
+      SK_RETURN_IF_ERROR(file.ReadFloat32(name, shape, &values));
+      return UploadValues(values, target, name.c_str());
+    };
+    SK_RETURN_IF_ERROR(upload(dense + ".weight", {H, H}, &mlm_dense_w_));
+    SK_RETURN_IF_ERROR(upload(dense + ".bias", {H}, &mlm_dense_b_));
+    SK_RETURN_IF_ERROR(upload(norm + ".weight", {H}, &mlm_norm_gamma_));
+    SK_RETURN_IF_ERROR(upload(norm + ".bias", {H}, &mlm_norm_beta_));
+    if (file.Has(decoder)) SK_RETURN_IF_ERROR(upload(decoder, {V, H}, &mlm_decoder_w_));
+    SK_RETURN_IF_ERROR(UploadFloat(file, bias, {V}, &mlm_bias_));
+    SK_RETURN_IF_ERROR(UploadValues(std::vector<float>(H, 0.0f), &mlm_zero_bias_, "zero bias"));
+    has_mlm_ = true;
+    return Status::Ok();
+  }
+
   Status LoadWeights(SafetensorsFile& file) {
     // The base model's tensors, whether saved bare (AutoModel) or inside a head model.
-    for (const char* prefix : {"", "bert.", "roberta.", "model."}) {
+    for (const char* prefix : {"", "bert.", "roberta.", "mpnet.", "model."}) {
       if (file.Has(std::string(prefix) + "embeddings.word_embeddings.weight")) {
         prefix_ = prefix;
         break;
@@ -322,6 +475,13 @@ class TypedEncoder final : public EncoderEngine {
   DeviceBuffer hidden_, qkv_, context_, projected_, intermediate_, pooled_, device_inputs_, token_floats_, widen_cu_;
   PinnedBuffer host_inputs_, host_out_;
   DeviceBuffer position_bias_;  // MPNet: [heads, 2 * bias_span_ - 1]
+  DeviceBuffer head_dense_w_, head_dense_b_, head_out_w_, head_out_b_, logits_;  // classification head (fp32)
+  int num_labels_ = 0;
+  // Masked-LM head (SPLADE): transform in T, decoder in T (empty: tied to word_), bias fp32.
+  DeviceBuffer mlm_dense_w_, mlm_dense_b_, mlm_norm_gamma_, mlm_norm_beta_, mlm_decoder_w_, mlm_bias_, mlm_zero_bias_;
+  DeviceBuffer mlm_logits_, splade_max_, token_seq_;
+  std::vector<int32_t> token_seq_host_;
+  bool has_mlm_ = false;
   int bias_span_ = 0;
   size_t cu_offset_ = 0;
   int tokens_ = 0;

@@ -30,6 +30,16 @@ class EncoderEngine {
   virtual Status EncodePooled(const PackedBatch& batch, PoolMode mode, bool normalize, int skip_leading,
                               float* out) = 0;
   virtual Status EncodeTokens(const PackedBatch& batch, float* out) = 0;
+  // Labels of the sequence-classification head found in model.safetensors (BERT's pooler +
+  // classifier, or RoBERTa/MPNet's classifier.dense + out_proj); 0 when there is none.
+  virtual int num_labels() const = 0;
+  // Raw logits [num_seqs, num_labels()] of the classification head on each first token.
+  virtual Status EncodeLogits(const PackedBatch& batch, float* out) = 0;
+  // Whether model.safetensors has a masked-LM head (BERT's cls.predictions, RoBERTa's lm_head).
+  virtual bool has_mlm_head() const = 0;
+  // SPLADE weights [num_seqs, vocab_size]: max over each sequence's tokens of
+  // log1p(relu(MLM logits)) (log1p twice when log1p_twice), without keeping all the logits.
+  virtual Status EncodeSplade(const PackedBatch& batch, bool log1p_twice, float* out) = 0;
 };
 
 }  // namespace sk::cuda

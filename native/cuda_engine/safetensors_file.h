@@ -22,6 +22,11 @@ class SafetensorsFile {
  public:
   Status Open(const std::string& path);
   bool Has(const std::string& name) const { return entries_.count(name) != 0; }
+  // The tensor's table entry (dtype, shape), or nullptr.
+  const SafetensorsEntry* Find(const std::string& name) const {
+    const auto it = entries_.find(name);
+    return it == entries_.end() ? nullptr : &it->second;
+  }
   // The tensor as float32, checked against `shape`.
   Status ReadFloat32(const std::string& name, const std::vector<int64_t>& shape, std::vector<float>* out) const;
   const std::string& path() const { return path_; }

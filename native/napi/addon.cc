@@ -7,6 +7,7 @@
 #include "kernels/kernels.h"
 #include "napi/addon_data.h"
 #include "napi/cuda_probe.h"
+#include "napi/device_corpus_binding.h"
 #include "napi/ort_library.h"
 #include "napi/cross_encoder_wrap.h"
 #include "napi/search_worker.h"
@@ -67,6 +68,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   StaticSparseEncoderWrap::Init(env, exports);
   InitSearch(env, exports);
   InitCudaProbe(env, exports);
+  InitDeviceCorpus(env, exports);
   InitSimilarity(env, exports);
   return exports;
 }

@@ -13,9 +13,14 @@ namespace {
 Napi::Value LoadCrossEncoder(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) ThrowTypeError(env, "expected an options object");
-  const pipeline::ModelFiles files = ReadModelFiles(info[0].As<Napi::Object>());
+  const Napi::Object options = info[0].As<Napi::Object>();
+  const pipeline::ModelFiles files = ReadModelFiles(options);
+  const pipeline::CudaPlacement cuda = ReadCudaPlacement(options);
   return LoadModelWorker<pipeline::CrossEncoderModel, CrossEncoderWrap>::Start(
-      env, [files](std::unique_ptr<pipeline::CrossEncoderModel>* out) { return pipeline::CrossEncoderModel::Load(files, out); },
+      env, [files, cuda](std::unique_ptr<pipeline::CrossEncoderModel>* out) {
+        return cuda.enabled ? pipeline::CrossEncoderModel::LoadCuda(files, cuda, out)
+                            : pipeline::CrossEncoderModel::Load(files, out);
+      },
       files.session.background_threads);
 }
 

@@ -1,5 +1,6 @@
 #include "napi/model_options.h"
 
+#include "napi/addon_data.h"
 #include "napi/errors.h"
 #include "napi/js_values.h"
 
@@ -17,6 +18,19 @@ pipeline::ModelFiles ReadModelFiles(const Napi::Object& options) {
   files.session.background_threads = GetBool(options, "backgroundThreads", false);
   files.lowercase = GetBool(options, "lowercase", false);
   return files;
+}
+
+pipeline::CudaPlacement ReadCudaPlacement(const Napi::Object& options) {
+  pipeline::CudaPlacement cuda;
+  if (!options.Get("device").IsString() || GetString(options, "device") != "cuda") return cuda;
+  cuda.enabled = true;
+  cuda.library_dir = GetAddonData(options.Env()).addon_dir;
+  cuda.model_dir = GetString(options, "modelDir");
+  const std::string dtype = options.Get("cudaDtype").IsString() ? GetString(options, "cudaDtype") : "float16";
+  cuda.dtype = dtype == "float32"    ? SK_CUDA_DTYPE_FLOAT32
+               : dtype == "bfloat16" ? SK_CUDA_DTYPE_BFLOAT16
+                                     : SK_CUDA_DTYPE_FLOAT16;
+  return cuda;
 }
 
 Napi::Promise RejectDisposed(Napi::Env env) {

@@ -3,12 +3,17 @@
 
 #include <napi.h>
 
+#include "pipeline/cuda_placement.h"
 #include "pipeline/model_session.h"
 
 namespace sk::napi {
 
 // { modelPath, tokenizerPath, maxLength, lowercase?, intraOpThreads?, allowSpinning?, backgroundThreads? }
 pipeline::ModelFiles ReadModelFiles(const Napi::Object& options);
+
+// { device?, modelDir?, cudaDtype? }: device 'cuda' (lib/ has already probed it) places the
+// model in the CUDA engine beside this addon, reading the folder's model.safetensors.
+pipeline::CudaPlacement ReadCudaPlacement(const Napi::Object& options);
 
 // A promise already rejected with ERR_DISPOSED, for calls on a disposed model.
 Napi::Promise RejectDisposed(Napi::Env env);

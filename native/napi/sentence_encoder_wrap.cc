@@ -54,16 +54,7 @@ Napi::Value LoadSentenceEncoder(const Napi::CallbackInfo& info) {
     config.pooling.modes.push_back(mode);
   }
   config.normalize_module = GetBool(options, "normalizeModule", false);
-  // device 'cuda' (lib/ has already probed it): the CUDA engine beside this addon runs the
-  // transformer from the folder's model.safetensors.
-  if (options.Get("device").IsString() && GetString(options, "device") == "cuda") {
-    config.cuda.enabled = true;
-    config.cuda.library_dir = GetAddonData(env).addon_dir;
-    config.cuda.model_dir = GetString(options, "modelDir");
-    const std::string dtype = options.Get("cudaDtype").IsString() ? GetString(options, "cudaDtype") : "float16";
-    config.cuda.dtype = dtype == "float32" ? SK_CUDA_DTYPE_FLOAT32 : dtype == "bfloat16" ? SK_CUDA_DTYPE_BFLOAT16
-                                                                                        : SK_CUDA_DTYPE_FLOAT16;
-  }
+  config.cuda = ReadCudaPlacement(options);
   const Napi::Value dense = options.Get("dense");
   if (dense.IsArray()) {
     const Napi::Array layers = dense.As<Napi::Array>();

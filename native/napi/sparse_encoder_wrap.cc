@@ -20,9 +20,11 @@ Napi::Value LoadSparseEncoder(const Napi::CallbackInfo& info) {
       options.Has("spladeActivation") && GetString(options, "spladeActivation") == "log1p_relu"
           ? pipeline::SpladeActivation::kLog1pRelu
           : pipeline::SpladeActivation::kRelu;
+  const pipeline::CudaPlacement cuda = ReadCudaPlacement(options);
   return LoadModelWorker<pipeline::SparseEncoderModel, SparseEncoderWrap>::Start(
-      env, [files, activation](std::unique_ptr<pipeline::SparseEncoderModel>* out) {
-        return pipeline::SparseEncoderModel::Load(files, out, activation);
+      env, [files, activation, cuda](std::unique_ptr<pipeline::SparseEncoderModel>* out) {
+        return cuda.enabled ? pipeline::SparseEncoderModel::LoadCuda(files, cuda, out, activation)
+                            : pipeline::SparseEncoderModel::Load(files, out, activation);
       },
       files.session.background_threads);
 }

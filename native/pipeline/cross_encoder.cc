@@ -23,6 +23,7 @@ Status CrossEncoderModel::Predict(const std::vector<std::pair<std::string, std::
   for (size_t i = 0; i < pairs.size(); ++i) {
     SK_RETURN_IF_ERROR(model_.tokenizer->EncodePair(pairs[i].first, pairs[i].second, options, &encodings[i]));
   }
+  if (cuda_) return PredictOnCuda(encodings, batch_size, out);
   const ort::OrtSession& session = *model_.session;
   return RunSortedBatches(model_, encodings, BatchLimits{batch_size, 0},
                           [&](const BatchResult& result) -> Status {

@@ -10,12 +10,17 @@
 
 #include "core/status.h"
 #include "pipeline/model_session.h"
+#include "pipeline/cuda_placement.h"
+#include "runtime/cuda_backend.h"
 
 namespace sk::pipeline {
 
 class CrossEncoderModel {
  public:
   static Status Load(const ModelFiles& files, std::unique_ptr<CrossEncoderModel>* out);
+  // device 'cuda': the encoder and its classification head run in the CUDA engine from
+  // cuda.model_dir's model.safetensors; files.model_path (the ONNX file) is not opened.
+  static Status LoadCuda(const ModelFiles& files, const CudaPlacement& cuda, std::unique_ptr<CrossEncoderModel>* out);
 
   size_t num_labels() const { return num_labels_; }
 
@@ -25,9 +30,11 @@ class CrossEncoderModel {
 
  private:
   CrossEncoderModel() = default;
+  Status PredictOnCuda(const std::vector<tok::Encoding>& encodings, size_t batch_size, float* out) const;
 
   ModelFiles files_;
-  ModelSession model_;
+  ModelSession model_;  // on 'cuda' only its tokenizer is loaded
+  std::unique_ptr<runtime::CudaEncoder> cuda_;
   size_t num_labels_ = 0;
 };
 

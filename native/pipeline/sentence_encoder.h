@@ -8,23 +8,13 @@
 #include <vector>
 
 #include "core/status.h"
+#include "pipeline/cuda_placement.h"
 #include "pipeline/dense_layer.h"
 #include "pipeline/model_session.h"
 #include "pipeline/pooling.h"
 #include "runtime/cuda_backend.h"
 
 namespace sk::pipeline {
-
-// device 'cuda': the transformer runs in the CUDA engine (weights from model.safetensors and
-// config.json in model_dir) instead of ONNX Runtime; tokenization, Dense and the order of
-// post-processing stay the same.
-struct CudaPlacement {
-  bool enabled = false;
-  std::string library_dir;  // where libsentencekit_cuda.so is (the addon's directory)
-  std::string model_dir;
-  SkCudaDtype dtype = SK_CUDA_DTYPE_FLOAT16;
-  int device = 0;
-};
 
 struct SentenceEncoderConfig {
   ModelFiles files;

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "kernels/kernels.h"
+#include "pipeline/packed_batches.h"
 #include "pipeline/sentence_encoder.h"
 
 namespace sk::pipeline {
@@ -19,36 +20,6 @@ SkCudaPooling CudaPooling(kernels::PoolingMode mode) {
     case kernels::PoolingMode::kLastToken: return SK_CUDA_POOL_LAST_TOKEN;
   }
   return SK_CUDA_POOL_MEAN;
-}
-
-struct Packed {
-  std::vector<int32_t> ids, types, cu{0};
-  std::vector<size_t> rows;
-};
-
-// Consecutive texts, cut at `max_rows` texts or `max_tokens` tokens (unpadded: no sorting needed).
-template <typename Fn>
-Status ForEachPacked(const std::vector<tok::Encoding>& encodings, size_t max_rows, size_t max_tokens, Fn&& fn) {
-  Packed batch;
-  auto flush = [&]() -> Status {
-    if (batch.rows.empty()) return Status::Ok();
-    SK_RETURN_IF_ERROR(fn(batch));
-    batch = Packed();
-    return Status::Ok();
-  };
-  for (size_t i = 0; i < encodings.size(); ++i) {
-    const tok::Encoding& encoding = encodings[i];
-    if (!batch.rows.empty() && (batch.rows.size() >= max_rows || batch.ids.size() + encoding.ids.size() > max_tokens)) {
-      SK_RETURN_IF_ERROR(flush());
-    }
-    for (size_t t = 0; t < encoding.ids.size(); ++t) {
-      batch.ids.push_back(static_cast<int32_t>(encoding.ids[t]));
-      batch.types.push_back(encoding.type_ids.empty() ? 0 : static_cast<int32_t>(encoding.type_ids[t]));
-    }
-    batch.cu.push_back(static_cast<int32_t>(batch.ids.size()));
-    batch.rows.push_back(i);
-  }
-  return flush();
 }
 
 constexpr size_t kDefaultCudaBatchTokens = 16384;
@@ -81,7 +52,7 @@ Status SentenceEncoder::EncodeOnCuda(const std::vector<tok::Encoding>& encodings
   const bool device_normalize = config_.normalize_module && config_.dense.empty() && modes == 1;
   const size_t max_tokens = params.max_batch_tokens > 0 ? params.max_batch_tokens : kDefaultCudaBatchTokens;
   std::vector<float> pooled, one_mode, dense_in, dense_out;
-  return ForEachPacked(encodings, std::max<size_t>(params.batch_size, 1), max_tokens, [&](const Packed& batch) -> Status {
+  return ForEachPacked(encodings, std::max<size_t>(params.batch_size, 1), max_tokens, [&](const PackedBatch& batch) -> Status {
     const size_t rows = batch.rows.size();
     pooled.resize(rows * pooled_dimension_);
     // Several modes concatenate (rare); each is one engine call.
@@ -120,7 +91,7 @@ Status SentenceEncoder::EncodeTokensOnCuda(const std::vector<tok::Encoding>& enc
   std::vector<size_t> offsets(encodings.size() + 1, 0);
   for (size_t i = 0; i < encodings.size(); ++i) offsets[i + 1] = offsets[i] + encodings[i].ids.size();
   std::vector<float> tokens;
-  return ForEachPacked(encodings, std::max<size_t>(batch_size, 1), kDefaultCudaBatchTokens, [&](const Packed& batch) -> Status {
+  return ForEachPacked(encodings, std::max<size_t>(batch_size, 1), kDefaultCudaBatchTokens, [&](const PackedBatch& batch) -> Status {
     tokens.resize(batch.ids.size() * hidden_size_);
     SK_RETURN_IF_ERROR(cuda_->EncodeTokens(batch.ids, batch.types, batch.cu, tokens.data()));
     // Consecutive texts: the batch's tokens are one contiguous run of the output.

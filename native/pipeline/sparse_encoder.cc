@@ -62,6 +62,7 @@ Status SparseEncoderModel::Encode(const std::vector<std::string>& texts, size_t 
     SK_RETURN_IF_ERROR(model_.tokenizer->Encode(texts[i], options, &encodings[i]));
   }
 
+  if (cuda_) return EncodeOnCuda(encodings, batch_size, max_active_dims, out);
   // Rows arrive in length order; keep each one's sparse entries until all are done.
   std::vector<SparseRows> rows(texts.size());
   std::vector<float> pooled;

@@ -11,6 +11,8 @@
 
 #include "core/status.h"
 #include "pipeline/model_session.h"
+#include "pipeline/cuda_placement.h"
+#include "runtime/cuda_backend.h"
 
 namespace sk::pipeline {
 
@@ -31,6 +33,10 @@ class SparseEncoderModel {
  public:
   static Status Load(const ModelFiles& files, std::unique_ptr<SparseEncoderModel>* out,
                      SpladeActivation activation = SpladeActivation::kRelu);
+  // device 'cuda': encoder, masked-LM head and SPLADE pooling run in the CUDA engine from
+  // cuda.model_dir's model.safetensors; files.model_path (ONNX) is not opened.
+  static Status LoadCuda(const ModelFiles& files, const CudaPlacement& cuda, std::unique_ptr<SparseEncoderModel>* out,
+                         SpladeActivation activation = SpladeActivation::kRelu);
 
   size_t vocab_size() const { return vocab_size_; }
   const tok::Tokenizer& tokenizer() const { return *model_.tokenizer; }
@@ -42,9 +48,12 @@ class SparseEncoderModel {
 
  private:
   SparseEncoderModel() = default;
+  Status EncodeOnCuda(const std::vector<tok::Encoding>& encodings, size_t batch_size, size_t max_active_dims,
+                      SparseRows* out) const;
 
   ModelFiles files_;
-  ModelSession model_;
+  ModelSession model_;  // on 'cuda' only its tokenizer is loaded
+  std::unique_ptr<runtime::CudaEncoder> cuda_;
   size_t vocab_size_ = 0;
   SpladeActivation activation_ = SpladeActivation::kRelu;
 };

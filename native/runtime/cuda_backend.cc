@@ -120,4 +120,70 @@ Status CudaEncoder::EncodeTokens(const std::vector<int32_t>& ids, const std::vec
   return Status::Ok();
 }
 
+Status CudaEncoder::EncodeLogits(const std::vector<int32_t>& ids, const std::vector<int32_t>& type_ids,
+                                 const std::vector<int32_t>& cu_seqlens, float* out) const {
+  SK_RETURN_IF_ERROR(CheckBatch(ids, type_ids, cu_seqlens));
+  char error[kErrorSize] = {0};
+  if (api_->encode_logits(engine_, ids.data(), type_ids.empty() ? nullptr : type_ids.data(), cu_seqlens.data(),
+                          static_cast<int>(cu_seqlens.size() - 1), out, error, sizeof(error)) != 0) {
+    return RuntimeError(error);
+  }
+  return Status::Ok();
+}
+
+Status CudaEncoder::EncodeSplade(const std::vector<int32_t>& ids, const std::vector<int32_t>& type_ids,
+                                 const std::vector<int32_t>& cu_seqlens, bool log1p_twice, float* out) const {
+  SK_RETURN_IF_ERROR(CheckBatch(ids, type_ids, cu_seqlens));
+  char error[kErrorSize] = {0};
+  if (api_->encode_splade(engine_, ids.data(), type_ids.empty() ? nullptr : type_ids.data(), cu_seqlens.data(),
+                          static_cast<int>(cu_seqlens.size() - 1), log1p_twice ? 1 : 0, out, error, sizeof(error)) != 0) {
+    return RuntimeError(error);
+  }
+  return Status::Ok();
+}
+
+CudaCorpus::~CudaCorpus() {
+  if (corpus_ != nullptr) api_->corpus_destroy(corpus_);
+}
+
+Status CudaCorpus::Create(const std::string& library_dir, int device, SkCudaCorpusType type, size_t rows, int dim,
+                          std::unique_ptr<CudaCorpus>* out) {
+  std::unique_ptr<CudaCorpus> corpus(new CudaCorpus());
+  SK_RETURN_IF_ERROR(OpenCudaBackend(library_dir, &corpus->api_));
+  char error[kErrorSize] = {0};
+  const int code = corpus->api_->corpus_create(device, type, rows, dim, &corpus->corpus_, error, sizeof(error));
+  if (code == 1) return Unavailable(error);
+  if (code != 0) return RuntimeError(error);
+  corpus->rows_ = rows;
+  corpus->dim_ = dim;
+  corpus->type_ = type;
+  *out = std::move(corpus);
+  return Status::Ok();
+}
+
+Status CudaCorpus::Upload(size_t first, size_t count, const void* rows) const {
+  char error[kErrorSize] = {0};
+  if (api_->corpus_upload(corpus_, first, count, rows, error, sizeof(error)) != 0) return RuntimeError(error);
+  return Status::Ok();
+}
+
+Status CudaCorpus::Search(const void* queries, int num_queries, int top_k, bool cosine, int32_t* ids,
+                          float* scores) const {
+  char error[kErrorSize] = {0};
+  if (api_->corpus_search(corpus_, queries, num_queries, top_k, cosine ? 1 : 0, ids, scores, error, sizeof(error)) != 0) {
+    return RuntimeError(error);
+  }
+  return Status::Ok();
+}
+
+Status MeasureCudaCopyBandwidth(const std::string& library_dir, int device, size_t bytes, double* gb_per_s) {
+  const SkCudaBackendApi* api = nullptr;
+  SK_RETURN_IF_ERROR(OpenCudaBackend(library_dir, &api));
+  char error[kErrorSize] = {0};
+  const int code = api->copy_bandwidth(device, bytes, gb_per_s, error, sizeof(error));
+  if (code == 1) return Unavailable(error);
+  if (code != 0) return RuntimeError(error);
+  return Status::Ok();
+}
+
 }  // namespace sk::runtime

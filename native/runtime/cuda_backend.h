@@ -40,6 +40,12 @@ class CudaEncoder {
                       int skip_leading, float* out) const;
   Status EncodeTokens(const std::vector<int32_t>& ids, const std::vector<int32_t>& type_ids,
                       const std::vector<int32_t>& cu_seqlens, float* out) const;
+  // out[num_seqs * info().num_labels]: the classification head's raw logits.
+  Status EncodeLogits(const std::vector<int32_t>& ids, const std::vector<int32_t>& type_ids,
+                      const std::vector<int32_t>& cu_seqlens, float* out) const;
+  // out[num_seqs * info().vocab_size]: SPLADE weights (see encode_splade).
+  Status EncodeSplade(const std::vector<int32_t>& ids, const std::vector<int32_t>& type_ids,
+                      const std::vector<int32_t>& cu_seqlens, bool log1p_twice, float* out) const;
 
  private:
   CudaEncoder() = default;
@@ -47,5 +53,33 @@ class CudaEncoder {
   SkCudaEngine* engine_ = nullptr;
   SkCudaModelInfo info_{};
 };
+
+// A search corpus resident on the GPU (see cuda_backend_api.h's corpus_* functions). Search
+// and Upload may be called from any thread; the engine serializes them per corpus.
+class CudaCorpus {
+ public:
+  ~CudaCorpus();
+  static Status Create(const std::string& library_dir, int device, SkCudaCorpusType type, size_t rows, int dim,
+                       std::unique_ptr<CudaCorpus>* out);
+  // float32 rows for FLOAT32/FLOAT16 corpora, int8 rows for INT8.
+  Status Upload(size_t first, size_t count, const void* rows) const;
+  // ids/scores hold num_queries * min(top_k, rows()) entries.
+  Status Search(const void* queries, int num_queries, int top_k, bool cosine, int32_t* ids, float* scores) const;
+
+  size_t rows() const { return rows_; }
+  int dim() const { return dim_; }
+  SkCudaCorpusType type() const { return type_; }
+
+ private:
+  CudaCorpus() = default;
+  const SkCudaBackendApi* api_ = nullptr;
+  SkCudaCorpus* corpus_ = nullptr;
+  size_t rows_ = 0;
+  int dim_ = 0;
+  SkCudaCorpusType type_ = SK_CUDA_CORPUS_FLOAT32;
+};
+
+// Device-to-device copy bandwidth, (read + written) / time in GB/s.
+Status MeasureCudaCopyBandwidth(const std::string& library_dir, int device, size_t bytes, double* gb_per_s);
 
 }  // namespace sk::runtime

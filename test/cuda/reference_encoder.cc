@@ -72,7 +72,7 @@ sk::Status ReferenceEncoder::Load(const std::string& model_dir) {
   tanh_gelu_ = act != nullptr && act->is_string() && act->string() != "gelu";
   sk::cuda::SafetensorsFile file;
   SK_RETURN_IF_ERROR(file.Open(model_dir + "/model.safetensors"));
-  for (const char* prefix : {"", "bert.", "roberta.", "model."}) {
+  for (const char* prefix : {"", "bert.", "roberta.", "mpnet.", "model."}) {
     if (file.Has(std::string(prefix) + "embeddings.word_embeddings.weight")) {
       prefix_ = prefix;
       break;
