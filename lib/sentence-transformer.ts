@@ -14,7 +14,7 @@ import { similarity, similarityPairwise } from './similarity.js';
 import { describeValue, validateBoolean, validateNonNegativeNumber, validateOptionsObject, validatePositiveInteger, validateTexts, validateUnitInterval } from './validate.js';
 
 // Measured with bench/encode/callers.ts (bench/RESULTS.md): 64 callers of one text each.
-const DEFAULT_MAX_BATCH_PADDING = 0.2;
+const DEFAULT_MAX_BATCH_PADDING = 0.1;
 
 export interface SentenceTransformerOptions extends LoadOptions {
   /** Concurrent encode() calls are merged into native runs of at most this many texts. Default 256. */
@@ -30,7 +30,7 @@ export interface SentenceTransformerOptions extends LoadOptions {
    * The most padding a model batch may hold, as a share of its padded tokens (0–1): a batch
    * ends where the next, shorter input would take it over. Runs merged from concurrent callers
    * mix unrelated lengths; this keeps them from being padded to their longest member (a batch
-   * of one is never padded). Default 0.2; 1 turns it off.
+   * of one is never padded). Default 0.1; 1 turns it off.
    */
   maxBatchPadding?: number;
 }
