@@ -42,6 +42,8 @@ export interface NativeEncodeOptions {
   promptTokens: number;
   /** Padded tokens per native batch; 0 cuts batches by count only. */
   maxBatchTokens: number;
+  /** The most padding per padded token of one native batch, in [0, 1]; 1: no bound. */
+  maxPadding: number;
 }
 
 export interface NativeSentenceEncoder {

@@ -11,7 +11,10 @@ import { NativeModelHandle } from './native-model-handle.js';
 import { readSentenceTransformerFolder, type SentenceTransformerFolder, type SimilarityFunctionName } from './model-folder.js';
 import { PRECISIONS, type Precision, quantizeEmbeddings, type QuantizedEmbeddings } from './quantization.js';
 import { similarity, similarityPairwise } from './similarity.js';
-import { describeValue, validateBoolean, validateNonNegativeNumber, validateOptionsObject, validatePositiveInteger, validateTexts } from './validate.js';
+import { describeValue, validateBoolean, validateNonNegativeNumber, validateOptionsObject, validatePositiveInteger, validateTexts, validateUnitInterval } from './validate.js';
+
+// Measured with bench/encode/callers.ts (bench/RESULTS.md): 64 callers of one text each.
+const DEFAULT_MAX_BATCH_PADDING = 0.1;
 
 export interface SentenceTransformerOptions extends LoadOptions {
   /** Concurrent encode() calls are merged into native runs of at most this many texts. Default 256. */
@@ -23,6 +26,13 @@ export interface SentenceTransformerOptions extends LoadOptions {
    * whole batch. Default 16384; batchSize still caps the rows.
    */
   maxBatchTokens?: number;
+  /**
+   * The most padding a model batch may hold, as a share of its padded tokens (0–1): a batch
+   * ends where the next, shorter input would take it over. Runs merged from concurrent callers
+   * mix unrelated lengths; this keeps them from being padded to their longest member (a batch
+   * of one is never padded). Default 0.1; 1 turns it off.
+   */
+  maxBatchPadding?: number;
 }
 
 export interface EncodeOptions {
@@ -55,6 +65,7 @@ export class SentenceTransformer {
   readonly #folder: SentenceTransformerFolder;
   readonly #scheduler: EncodeScheduler;
   readonly #maxBatchTokens: number;
+  readonly #maxBatchPadding: number;
   /** Width of each embedding. */
   readonly dimension: number;
   /** Where the transformer runs: 'cpu' (ONNX Runtime) or 'cuda' (sentencekit's CUDA engine). */
@@ -65,7 +76,7 @@ export class SentenceTransformer {
   private constructor(
     native: NativeSentenceEncoder,
     folder: SentenceTransformerFolder,
-    scheduling: { maxBatchTexts: number; maxWaitMs: number; maxBatchTokens: number },
+    scheduling: { maxBatchTexts: number; maxWaitMs: number; maxBatchTokens: number; maxBatchPadding: number },
     placement: DevicePlacement,
   ) {
     this.device = placement.device;
@@ -73,6 +84,7 @@ export class SentenceTransformer {
     this.#handle = new NativeModelHandle(native, 'this SentenceTransformer');
     this.#folder = folder;
     this.#maxBatchTokens = scheduling.maxBatchTokens;
+    this.#maxBatchPadding = scheduling.maxBatchPadding;
     this.#scheduler = new EncodeScheduler((texts, options) => native.encode(texts, options), scheduling);
     this.dimension = native.dimension;
   }
@@ -86,6 +98,7 @@ export class SentenceTransformer {
     const maxBatchTexts = opts.maxBatchTexts === undefined ? 256 : validatePositiveInteger(opts.maxBatchTexts, 'options.maxBatchTexts');
     const maxWaitMs = opts.maxWaitMs === undefined ? 0 : validateNonNegativeNumber(opts.maxWaitMs, 'options.maxWaitMs');
     const maxBatchTokens = opts.maxBatchTokens === undefined ? 16384 : validatePositiveInteger(opts.maxBatchTokens, 'options.maxBatchTokens');
+    const maxBatchPadding = opts.maxBatchPadding === undefined ? DEFAULT_MAX_BATCH_PADDING : validateUnitInterval(opts.maxBatchPadding, 'options.maxBatchPadding');
     const folder = await readSentenceTransformerFolder(root, { fileName });
     const requested = validateDevice(opts.device, 'options.device');
     const cudaDtype = validateCudaDtype(opts.cudaDtype, 'options.cudaDtype');
@@ -106,7 +119,7 @@ export class SentenceTransformer {
       placement = { device: 'cpu', fallbackReason: error instanceof Error ? error.message : String(error) };
       native = await load('cpu');
     }
-    return new SentenceTransformer(native, folder, { maxBatchTexts, maxWaitMs, maxBatchTokens }, placement);
+    return new SentenceTransformer(native, folder, { maxBatchTexts, maxWaitMs, maxBatchTokens, maxBatchPadding }, placement);
   }
 
   /** Longest input in tokens (special tokens included); longer texts are truncated. */
@@ -160,7 +173,7 @@ export class SentenceTransformer {
     const promptTokens = prompt && !this.#folder.pooling.includePrompt ? this.#handle.native.promptLength(prompt) : 0;
     const data = list.length === 0
       ? new Float32Array(0)
-      : await this.#handle.run(() => this.#scheduler.submit(inputs, { batchSize, normalize, truncateDim, promptTokens, maxBatchTokens: this.#maxBatchTokens }));
+      : await this.#handle.run(() => this.#scheduler.submit(inputs, { batchSize, normalize, truncateDim, promptTokens, maxBatchTokens: this.#maxBatchTokens, maxPadding: this.#maxBatchPadding }));
     const embeddings = new Embeddings(data, list.length, dimension);
     return precision === 'float32' ? embeddings : quantizeEmbeddings(embeddings, precision);
   }

@@ -46,6 +46,14 @@ export function validateNonNegativeNumber(value: unknown, what: string): number 
   return value;
 }
 
+export function validateUnitInterval(value: unknown, what: string): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new TypeError(`expected ${what} to be a number but received ${describeValue(value)}`);
+  }
+  if (value < 0 || value > 1) throw new RangeError(`expected ${what} to be a number in [0, 1] but received ${value}`);
+  return value;
+}
+
 export function validateBoolean(value: unknown, what: string): boolean {
   if (typeof value !== 'boolean') {
     throw new TypeError(`expected ${what} to be a boolean but received ${describeValue(value)}`);

@@ -122,6 +122,9 @@ Napi::Value SentenceEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   params.truncate_dim = static_cast<size_t>(truncate_dim);
   params.max_batch_tokens = static_cast<size_t>(std::max(0.0, GetNumber(options, "maxBatchTokens", 0)));
   params.prompt_tokens = static_cast<size_t>(prompt_tokens);
+  const double max_padding = GetNumber(options, "maxPadding", 1);
+  if (!(max_padding >= 0 && max_padding <= 1)) ThrowTypeError(env, "maxPadding must be in [0, 1]");
+  params.max_padding = max_padding;
   return owner_->Submit(env, std::make_unique<EncodeWorker>(env, encoder_, ToStringVector(env, info[0], "texts"), params));
 }
 

@@ -93,7 +93,7 @@ Status SentenceEncoder::Encode(const std::vector<std::string>& texts, const Enco
   std::vector<float>& dense_out = dense_out_;
   std::vector<int64_t>& prompt_lengths = prompt_lengths_;
   const ort::OrtSession& session = *model_.session;
-  return RunSortedBatches(model_, encodings, BatchLimits{params.batch_size, params.max_batch_tokens},
+  return RunSortedBatches(model_, encodings, BatchLimits{params.batch_size, params.max_batch_tokens, params.max_padding},
                           [&](const BatchResult& result) -> Status {
     const size_t rows = result.count;
     const size_t seq = result.inputs.seq;

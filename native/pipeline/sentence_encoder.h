@@ -29,6 +29,7 @@ struct SentenceEncoderConfig {
 struct EncodeParams {
   size_t batch_size = 32;
   size_t max_batch_tokens = 0;  // 0: batches cut by count only
+  double max_padding = 1.0;     // the most padding per padded token of a batch; 1: no bound
   bool normalize = false;       // normalize_embeddings
   size_t truncate_dim = 0;      // 0 keeps every dimension
   // Leading tokens (the prompt, [CLS] included) left out of pooling when the pooling config

@@ -17,14 +17,11 @@ Status RunSortedBatches(const ModelSession& model, const std::vector<tok::Encodi
     return encodings[a].ids.size() > encodings[b].ids.size();
   });
 
+  std::vector<size_t> lengths(count);
+  for (size_t i = 0; i < count; ++i) lengths[i] = encodings[order[i]].ids.size();
   size_t rows = 0;
   for (size_t start = 0; start < count; start += rows) {
-    rows = std::min(limits.max_rows, count - start);
-    if (limits.max_tokens > 0) {
-      // Sorted longest first: the first row sets the padded length of the whole batch.
-      const size_t longest = std::max<size_t>(1, encodings[order[start]].ids.size());
-      rows = std::max<size_t>(1, std::min(rows, limits.max_tokens / longest));
-    }
+    rows = CutBatch(lengths.data() + start, count - start, limits);
     std::lock_guard<std::mutex> lock(model.run_mutex);
     PaddedBatch& batch = model.batch;
     batch.Fill(encodings, order.data() + start, rows, pad_id, &model.io.counters);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "pipeline/batch_cut.h"
 #include "pipeline/model_session.h"
 #include "pipeline/padded_batch.h"
 #include "runtime/ort_session.h"
@@ -21,14 +22,6 @@ struct BatchResult {
   const ort::TensorOutput& output;
   const size_t* rows;  // original index of each batch row
   size_t count;
-};
-
-// How a batch is cut: at most `max_rows` inputs, and — when `max_tokens` is set — at most that
-// many padded tokens (rows × the batch's longest input), so a few long inputs never pad a
-// whole large batch. A single input longer than the budget still runs, alone.
-struct BatchLimits {
-  size_t max_rows = 32;
-  size_t max_tokens = 0;  // 0: rows only
 };
 
 // Each batch is filled, run and consumed under the model's run lock: the inputs and the output

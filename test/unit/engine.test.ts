@@ -13,7 +13,7 @@ import { maxAbsDiff, TINY_BERT, tinyBertReference } from '../helpers/fixtures.js
 
 const reference = tinyBertReference();
 const texts = reference.texts;
-const options = { batchSize: 8, normalize: false, truncateDim: 0, promptTokens: 0, maxBatchTokens: 0 };
+const options = { batchSize: 8, normalize: false, truncateDim: 0, promptTokens: 0, maxBatchTokens: 0, maxPadding: 1 };
 
 function loadNative(): Promise<NativeSentenceEncoder> {
   return nativeBinding().loadSentenceEncoder({

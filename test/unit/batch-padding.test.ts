@@ -1,0 +1,58 @@
+// maxBatchPadding: model batches end where the next, shorter input would make padding more
+// than the bound's share of the batch. Every bound gives the same rows (the reference's), a
+// bound of 0 runs inputs of distinct lengths one by one, and bad values are refused in TS.
+import { join } from 'node:path';
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { nativeBinding } from '../../lib/binding.js';
+import { SentenceTransformer } from '../../lib/index.js';
+import { maxAbsDiff, TINY_BERT, tinyBertReference } from '../helpers/fixtures.js';
+
+const reference = tinyBertReference();
+const texts = reference.texts;
+
+test('every padding bound gives the reference rows', async () => {
+  for (const maxBatchPadding of [0, 0.05, 0.2, 1]) {
+    const model = await SentenceTransformer.fromPretrained(TINY_BERT, { maxBatchPadding });
+    const result = await model.encode(texts, { batchSize: 32 });
+    texts.forEach((_, row) => {
+      const diff = maxAbsDiff(result.row(row), reference.embeddings.mean.normalized[row]!);
+      assert.ok(diff <= 1e-5, `maxBatchPadding ${maxBatchPadding} row ${row}: ${diff}`);
+    });
+    await model.dispose();
+  }
+});
+
+test('a bound of 0 runs inputs of different lengths in batches of equal length only', async () => {
+  const native = await nativeBinding().loadSentenceEncoder({
+    modelPath: join(TINY_BERT, 'onnx', 'model.onnx'),
+    tokenizerPath: join(TINY_BERT, 'tokenizer.json'),
+    maxLength: reference.max_seq_length,
+    pooling: ['mean'],
+  });
+  const lengths = new Set(reference.tokens.map((t) => t.input_ids.length));
+  const runs = async (maxPadding: number): Promise<number> => {
+    const before = native.ioStats().runs;
+    await native.encode(texts, { batchSize: 64, normalize: false, truncateDim: 0, promptTokens: 0, maxBatchTokens: 0, maxPadding });
+    return native.ioStats().runs - before;
+  };
+  assert.is(await runs(1), Math.ceil(texts.length / 64));
+  assert.is(await runs(0), lengths.size);
+  await native.dispose();
+});
+
+test('maxBatchPadding is validated', async () => {
+  for (const [value, kind] of [[1.5, RangeError], [-0.1, RangeError], ['0.2', TypeError], [Number.NaN, TypeError]] as const) {
+    try {
+      await SentenceTransformer.fromPretrained(TINY_BERT, { maxBatchPadding: value as number });
+      assert.unreachable(`maxBatchPadding ${String(value)} accepted`);
+    } catch (error) {
+      assert.instance(error, kind);
+      assert.match((error as Error).message, /expected options\.maxBatchPadding/);
+    }
+  }
+});
+
+test.run();
