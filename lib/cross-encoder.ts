@@ -4,7 +4,7 @@
  */
 import { applyActivation, softmaxRows } from './activations.js';
 import { nativeBinding, type NativeCrossEncoder } from './binding.js';
-import { cudaFolderProblem, type DevicePlacement, placeModel, validateCudaDtype, validateDevice } from './device.js';
+import { cudaFolderProblem, type DevicePlacement, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
 import { ACTIVATIONS, type ActivationName, type CrossEncoderFolder, readCrossEncoderFolder } from './cross-encoder-folder.js';
 import { SentenceKitError } from './errors.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
@@ -95,20 +95,11 @@ export class CrossEncoder {
     const requested = validateDevice(options?.device, 'options.device');
     const cudaDtype = validateCudaDtype(options?.cudaDtype, 'options.cudaDtype');
     const folder = await readCrossEncoderFolder(root, fileName);
-    let placement = placeModel(requested, cudaFolderProblem(folder.transformerDir));
-    const load = (device: 'cpu' | 'cuda') => nativeBinding().loadCrossEncoder({
-      ...nativeModelOptions(folder, runtime),
-      ...(device === 'cuda' ? { device, modelDir: folder.transformerDir, cudaDtype } : {}),
-    });
-    let native: NativeCrossEncoder;
-    try {
-      native = await load(placement.device);
-    } catch (error) {
-      // 'auto' also falls back when the engine cannot run this model (no head it knows, say).
-      if (requested !== 'auto' || placement.device !== 'cuda') throw error;
-      placement = { device: 'cpu', fallbackReason: error instanceof Error ? error.message : String(error) };
-      native = await load('cpu');
-    }
+    const { native, placement } = await loadPlaced(requested, cudaFolderProblem(folder.transformerDir), (device) =>
+      nativeBinding().loadCrossEncoder({
+        ...nativeModelOptions(folder, runtime),
+        ...(device === 'cuda' ? { device, modelDir: folder.transformerDir, cudaDtype } : {}),
+      }));
     if (native.numLabels !== folder.numLabels) {
       await native.dispose();
       const source = placement.device === 'cuda' ? `${folder.transformerDir}/model.safetensors` : folder.onnxPath;

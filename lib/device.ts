@@ -81,6 +81,26 @@ export function placeModel(requested: Device, unsupported: string | null): Devic
   return { device: 'cpu', fallbackReason: reason };
 }
 
+/**
+ * Loads a model where `placeModel` placed it. With 'auto', a CUDA load that fails (the engine
+ * cannot run this model: an architecture or head it does not know, say) falls back to the CPU
+ * and the failure becomes the placement's fallbackReason; 'cpu' and 'cuda' failures are thrown.
+ */
+export async function loadPlaced<T>(
+  requested: Device,
+  unsupported: string | null,
+  load: (device: 'cpu' | 'cuda') => Promise<T>,
+): Promise<{ native: T; placement: DevicePlacement }> {
+  const placement = placeModel(requested, unsupported);
+  try {
+    return { native: await load(placement.device), placement };
+  } catch (error) {
+    if (requested !== 'auto' || placement.device !== 'cuda') throw error;
+    const fallbackReason = error instanceof Error ? error.message : String(error);
+    return { native: await load('cpu'), placement: { device: 'cpu', fallbackReason } };
+  }
+}
+
 /** Why a transformer folder cannot run on the CUDA engine (it reads safetensors weights), or null. */
 export function cudaFolderProblem(transformerDir: string): string | null {
   for (const file of ['config.json', 'model.safetensors']) {

@@ -3,7 +3,7 @@
  * Hub), encoding texts natively off the event loop.
  */
 import { nativeBinding, type NativeSentenceEncoder } from './binding.js';
-import { cudaFolderProblem, type DevicePlacement, placeModel, validateCudaDtype, validateDevice } from './device.js';
+import { cudaFolderProblem, type DevicePlacement, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
 import { Embeddings } from './embeddings.js';
 import { EncodeScheduler } from './encode-scheduler.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
@@ -102,23 +102,14 @@ export class SentenceTransformer {
     const folder = await readSentenceTransformerFolder(root, { fileName });
     const requested = validateDevice(opts.device, 'options.device');
     const cudaDtype = validateCudaDtype(opts.cudaDtype, 'options.cudaDtype');
-    let placement = placeModel(requested, cudaFolderProblem(folder.transformerDir));
-    const load = (device: 'cpu' | 'cuda') => nativeBinding().loadSentenceEncoder({
-      ...nativeModelOptions(folder, runtime),
-      pooling: folder.pooling.modes,
-      dense: folder.dense,
-      normalizeModule: folder.normalize,
-      ...(device === 'cuda' ? { device, modelDir: folder.transformerDir, cudaDtype } : {}),
-    });
-    let native: NativeSentenceEncoder;
-    try {
-      native = await load(placement.device);
-    } catch (error) {
-      // 'auto' also falls back when the engine cannot run this model (its architecture, say).
-      if (requested !== 'auto' || placement.device !== 'cuda') throw error;
-      placement = { device: 'cpu', fallbackReason: error instanceof Error ? error.message : String(error) };
-      native = await load('cpu');
-    }
+    const { native, placement } = await loadPlaced(requested, cudaFolderProblem(folder.transformerDir), (device) =>
+      nativeBinding().loadSentenceEncoder({
+        ...nativeModelOptions(folder, runtime),
+        pooling: folder.pooling.modes,
+        dense: folder.dense,
+        normalizeModule: folder.normalize,
+        ...(device === 'cuda' ? { device, modelDir: folder.transformerDir, cudaDtype } : {}),
+      }));
     return new SentenceTransformer(native, folder, { maxBatchTexts, maxWaitMs, maxBatchTokens, maxBatchPadding }, placement);
   }
 

@@ -5,7 +5,7 @@
  * tokenizes and looks up idf weights, natively, into the same sparse rows.
  */
 import { nativeBinding, type NativeSparseEncoder } from './binding.js';
-import { type CudaDtype, cudaFolderProblem, type DevicePlacement, placeModel, validateCudaDtype, validateDevice } from './device.js';
+import { type CudaDtype, cudaFolderProblem, type DevicePlacement, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
 import { loadError } from './json-files.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
 import { NativeModelHandle } from './native-model-handle.js';
@@ -85,7 +85,6 @@ export class SparseEncoder {
     const cudaDtype = validateCudaDtype(options?.cudaDtype, 'options.cudaDtype');
     const folder = await readSparseEncoderFolder(root, fileName);
     const problems = [...folder.routes.values()].flatMap((route) => (route.kind === 'splade' ? [cudaFolderProblem(route.files.transformerDir)] : []));
-    let placement = placeModel(requested, problems.find((problem) => problem !== null) ?? null);
     const loadAll = async (device: 'cpu' | 'cuda'): Promise<Map<string, NativeSparseEncoder>> => {
       const natives = new Map<string, NativeSparseEncoder>();
       try {
@@ -101,15 +100,7 @@ export class SparseEncoder {
       }
       return natives;
     };
-    let natives: Map<string, NativeSparseEncoder>;
-    try {
-      natives = await loadAll(placement.device);
-    } catch (error) {
-      // 'auto' also falls back when the engine cannot run this model (no masked-LM head it knows, say).
-      if (requested !== 'auto' || placement.device !== 'cuda') throw error;
-      placement = { device: 'cpu', fallbackReason: error instanceof Error ? error.message : String(error) };
-      natives = await loadAll('cpu');
-    }
+    const { native: natives, placement } = await loadPlaced(requested, problems.find((problem) => problem !== null) ?? null, loadAll);
     return new SparseEncoder(natives, folder, placement);
   }
 

@@ -6,18 +6,18 @@
 #include <cublasLt.h>
 #include <cuda_runtime.h>
 
-#include <map>
 #include <tuple>
 
 #include "core/status.h"
 #include "cuda_engine/cublaslt_library.h"
 #include "cuda_engine/device_buffer.h"
+#include "cuda_engine/lt_plan.h"
 
 namespace sk::cuda {
 
 class LtGemm {
  public:
-  LtGemm() = default;
+  LtGemm();
   LtGemm(const LtGemm&) = delete;
   LtGemm& operator=(const LtGemm&) = delete;
   ~LtGemm();
@@ -27,19 +27,13 @@ class LtGemm {
   Status Run(const void* x, const void* w, void* y, int rows, int out, int in, cudaStream_t stream);
 
  private:
-  struct Plan {
-    cublasLtMatmulDesc_t desc = nullptr;
-    cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
-    cublasLtMatmulAlgo_t algo{};
-  };
-  Status MakePlan(int rows, int out, int in, Plan* plan);
-  void DestroyPlan(Plan* plan);
+  Status MakePlan(int rows, int out, int in, LtPlan* plan);
 
   const CublasLtLibrary* lib_ = nullptr;
   cublasLtHandle_t handle_ = nullptr;
   cudaDataType_t data_type_ = CUDA_R_32F;
   DeviceBuffer workspace_;
-  std::map<std::tuple<int, int, int>, Plan> plans_;
+  LtPlanCache<std::tuple<int, int, int>> plans_;
 };
 
 }  // namespace sk::cuda

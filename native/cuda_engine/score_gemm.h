@@ -8,12 +8,12 @@
 #include <cublasLt.h>
 #include <cuda_runtime.h>
 
-#include <map>
 #include <tuple>
 
 #include "core/status.h"
 #include "cuda_engine/cublaslt_library.h"
 #include "cuda_engine/device_buffer.h"
+#include "cuda_engine/lt_plan.h"
 
 namespace sk::cuda {
 
@@ -21,7 +21,7 @@ enum class ScoreType { kFloat32, kFloat16, kInt8 };
 
 class ScoreGemm {
  public:
-  ScoreGemm() = default;
+  ScoreGemm();
   ScoreGemm(const ScoreGemm&) = delete;
   ScoreGemm& operator=(const ScoreGemm&) = delete;
   ~ScoreGemm();
@@ -34,20 +34,14 @@ class ScoreGemm {
              cudaStream_t stream);
 
  private:
-  struct Plan {
-    cublasLtMatmulDesc_t desc = nullptr;
-    cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
-    cublasLtMatmulAlgo_t algo{};
-  };
-  Status MakePlan(int num_queries, int num_rows, size_t ld, Plan* plan);
-  void DestroyPlan(Plan* plan);
+  Status MakePlan(int num_queries, int num_rows, size_t ld, LtPlan* plan);
 
   const CublasLtLibrary* lib_ = nullptr;
   cublasLtHandle_t handle_ = nullptr;
   ScoreType type_ = ScoreType::kFloat32;
   int dim_ = 0;
   DeviceBuffer workspace_;
-  std::map<std::tuple<int, int, size_t>, Plan> plans_;
+  LtPlanCache<std::tuple<int, int, size_t>> plans_;
 };
 
 }  // namespace sk::cuda

@@ -19,20 +19,11 @@ Status CrossEncoderModel::LoadCuda(const ModelFiles& files, const CudaPlacement&
   std::unique_ptr<CrossEncoderModel> model(new CrossEncoderModel());
   model->files_ = files;
   SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model->model_.tokenizer, files.lowercase));
-  runtime::CudaEncoderOptions options;
-  options.library_dir = cuda.library_dir;
-  options.model_dir = cuda.model_dir;
-  options.dtype = cuda.dtype;
-  options.device = cuda.device;
-  SK_RETURN_IF_ERROR(runtime::CudaEncoder::Load(options, &model->cuda_));
+  SK_RETURN_IF_ERROR(LoadCudaEncoder(cuda, files.max_length, &model->cuda_));
   const SkCudaModelInfo& info = model->cuda_->info();
   if (info.num_labels <= 0) {
     return ModelLoadError(cuda.model_dir + "/model.safetensors has no sequence-classification head the CUDA engine "
                           "runs (BERT's pooler + classifier, or classifier.dense + classifier.out_proj)");
-  }
-  if (files.max_length > static_cast<size_t>(info.max_position)) {
-    return ModelLoadError("max_length " + std::to_string(files.max_length) + " exceeds the model's " +
-                          std::to_string(info.max_position) + " positions");
   }
   model->num_labels_ = static_cast<size_t>(info.num_labels);
   *out = std::move(model);

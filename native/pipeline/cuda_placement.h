@@ -3,8 +3,12 @@
 // stay on the CPU, in the same order.
 #pragma once
 
+#include <cstddef>
+#include <memory>
 #include <string>
 
+#include "core/status.h"
+#include "runtime/cuda_backend.h"
 #include "runtime/cuda_backend_api.h"
 
 namespace sk::pipeline {
@@ -16,5 +20,9 @@ struct CudaPlacement {
   SkCudaDtype dtype = SK_CUDA_DTYPE_FLOAT16;
   int device = 0;
 };
+
+// Loads the CUDA engine for `cuda` and checks that the model has positions for `max_length`
+// tokens (ERR_MODEL_LOAD otherwise).
+Status LoadCudaEncoder(const CudaPlacement& cuda, size_t max_length, std::unique_ptr<runtime::CudaEncoder>* out);
 
 }  // namespace sk::pipeline

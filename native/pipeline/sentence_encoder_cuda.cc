@@ -30,17 +30,8 @@ Status SentenceEncoder::LoadCuda() {
   const ModelFiles& files = config_.files;
   if (files.max_length == 0) return InvalidArgument("max_length must be positive");
   SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model_.tokenizer, files.lowercase));
-  runtime::CudaEncoderOptions options;
-  options.library_dir = config_.cuda.library_dir;
-  options.model_dir = config_.cuda.model_dir;
-  options.dtype = config_.cuda.dtype;
-  options.device = config_.cuda.device;
-  SK_RETURN_IF_ERROR(runtime::CudaEncoder::Load(options, &cuda_));
+  SK_RETURN_IF_ERROR(LoadCudaEncoder(config_.cuda, files.max_length, &cuda_));
   hidden_size_ = static_cast<size_t>(cuda_->info().hidden_size);
-  if (files.max_length > static_cast<size_t>(cuda_->info().max_position)) {
-    return ModelLoadError("max_seq_length " + std::to_string(files.max_length) + " exceeds the model's " +
-                          std::to_string(cuda_->info().max_position) + " positions");
-  }
   return Status::Ok();
 }
 

@@ -22,20 +22,11 @@ Status SparseEncoderModel::LoadCuda(const ModelFiles& files, const CudaPlacement
   model->files_ = files;
   model->activation_ = activation;
   SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model->model_.tokenizer, files.lowercase));
-  runtime::CudaEncoderOptions options;
-  options.library_dir = cuda.library_dir;
-  options.model_dir = cuda.model_dir;
-  options.dtype = cuda.dtype;
-  options.device = cuda.device;
-  SK_RETURN_IF_ERROR(runtime::CudaEncoder::Load(options, &model->cuda_));
+  SK_RETURN_IF_ERROR(LoadCudaEncoder(cuda, files.max_length, &model->cuda_));
   const SkCudaModelInfo& info = model->cuda_->info();
   if (info.has_mlm_head == 0) {
     return ModelLoadError(cuda.model_dir + "/model.safetensors has no masked-LM head the CUDA engine runs "
                           "(cls.predictions.* or lm_head.*)");
-  }
-  if (files.max_length > static_cast<size_t>(info.max_position)) {
-    return ModelLoadError("max_length " + std::to_string(files.max_length) + " exceeds the model's " +
-                          std::to_string(info.max_position) + " positions");
   }
   model->vocab_size_ = static_cast<size_t>(info.vocab_size);
   *out = std::move(model);
