@@ -21,8 +21,6 @@ export interface NativeModelOptions {
   lowercase?: boolean;
   intraOpThreads?: number;
   allowSpinning?: boolean;
-  /** The model's owner thread and ONNX Runtime's threads below the JavaScript thread's priority. */
-  backgroundThreads?: boolean;
 }
 
 export interface NativeSentenceEncoderOptions extends NativeModelOptions {

@@ -28,15 +28,6 @@ export interface LoadOptions extends Omit<HubOptions, 'onnxFile'> {
    */
   allowSpinning?: boolean;
   /**
-   * Run the model's native threads (its owner thread and ONNX Runtime's intra-op threads) at a
-   * lower OS scheduling priority than the JavaScript thread (nice +10 on Linux), so the event
-   * loop stays responsive while the model computes: a busy model cannot hold up a server's
-   * timers, I/O or other requests. Default true. With nothing else competing for the cores it
-   * costs no throughput; set false where other processes share the cores and the model should
-   * keep an equal share of them.
-   */
-  backgroundThreads?: boolean;
-  /**
    * Load the int8 ONNX variant that fits this CPU (model_qint8_avx512_vnni.onnx on AVX-512
    * VNNI, model_quint8_avx2.onnx on AVX2, then model_quantized.onnx). Ignored when fileName is given.
    */
@@ -62,7 +53,7 @@ export interface ResolvedLoad<T extends LoadOptions> {
   root: string;
   fileName: string;
   options: Partial<T>;
-  runtime: { intraOpThreads: number; allowSpinning: boolean; backgroundThreads: boolean };
+  runtime: { intraOpThreads: number; allowSpinning: boolean };
 }
 
 export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, options: unknown): Promise<ResolvedLoad<T>> {
@@ -76,7 +67,6 @@ export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, opti
   const runtime = {
     intraOpThreads: opts.intraOpThreads === undefined ? 0 : validatePositiveInteger(opts.intraOpThreads, 'options.intraOpThreads'),
     allowSpinning: opts.allowSpinning === undefined ? true : validateBoolean(opts.allowSpinning, 'options.allowSpinning'),
-    backgroundThreads: opts.backgroundThreads === undefined ? true : validateBoolean(opts.backgroundThreads, 'options.backgroundThreads'),
   };
   if (opts.quantized !== undefined) validateBoolean(opts.quantized, 'options.quantized');
   validateDevice(opts.device, 'options.device');

@@ -20,8 +20,7 @@ Napi::Value LoadCrossEncoder(const Napi::CallbackInfo& info) {
       env, [files, cuda](std::unique_ptr<pipeline::CrossEncoderModel>* out) {
         return cuda.enabled ? pipeline::CrossEncoderModel::LoadCuda(files, cuda, out)
                             : pipeline::CrossEncoderModel::Load(files, out);
-      },
-      files.session.background_threads);
+      });
 }
 
 }  // namespace
@@ -36,12 +35,11 @@ void CrossEncoderWrap::Init(Napi::Env env, Napi::Object exports) {
   exports.Set("loadCrossEncoder", Napi::Function::New(env, LoadCrossEncoder, "loadCrossEncoder"));
 }
 
-Napi::Object CrossEncoderWrap::NewInstance(Napi::Env env, std::shared_ptr<pipeline::CrossEncoderModel> model,
-                                  bool background_threads) {
+Napi::Object CrossEncoderWrap::NewInstance(Napi::Env env, std::shared_ptr<pipeline::CrossEncoderModel> model) {
   Napi::Object object = GetAddonData(env).cross_encoder_class.New({});
   CrossEncoderWrap* wrap = CrossEncoderWrap::Unwrap(object);
   wrap->model_ = std::move(model);
-  wrap->owner_ = std::make_unique<ModelOwner>(env, object, "sentencekit:model", background_threads);
+  wrap->owner_ = std::make_unique<ModelOwner>(env, object, "sentencekit:model");
   return object;
 }
 

@@ -15,8 +15,7 @@ namespace sk::napi {
 class CrossEncoderWrap : public Napi::ObjectWrap<CrossEncoderWrap> {
  public:
   static void Init(Napi::Env env, Napi::Object exports);
-  static Napi::Object NewInstance(Napi::Env env, std::shared_ptr<pipeline::CrossEncoderModel> model,
-                                   bool background_threads);
+  static Napi::Object NewInstance(Napi::Env env, std::shared_ptr<pipeline::CrossEncoderModel> model);
 
   explicit CrossEncoderWrap(const Napi::CallbackInfo& info);
 

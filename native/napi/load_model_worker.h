@@ -20,14 +20,12 @@ class LoadModelWorker : public PromiseWorker {
  public:
   using Loader = std::function<Status(std::unique_ptr<Model>*)>;
 
-  LoadModelWorker(Napi::Env env, Loader loader, bool background_threads)
-      : PromiseWorker(env, "sentencekit:load"), ort_library_path_(OrtLibraryPath(env)), loader_(std::move(loader)),
-        background_threads_(background_threads) {}
+  LoadModelWorker(Napi::Env env, Loader loader)
+      : PromiseWorker(env, "sentencekit:load"), ort_library_path_(OrtLibraryPath(env)), loader_(std::move(loader)) {}
 
-  // Queues the worker and returns its promise. `background_threads`: the model's own threads
-  // run at background priority (SessionOptions::background_threads).
-  static Napi::Promise Start(Napi::Env env, Loader loader, bool background_threads) {
-    auto* worker = new LoadModelWorker(env, std::move(loader), background_threads);
+  // Queues the worker and returns its promise.
+  static Napi::Promise Start(Napi::Env env, Loader loader) {
+    auto* worker = new LoadModelWorker(env, std::move(loader));
     Napi::Promise promise = worker->Promise();
     worker->Queue();
     return promise;
@@ -42,11 +40,10 @@ class LoadModelWorker : public PromiseWorker {
     return Status::Ok();
   }
 
-  Napi::Value Result(Napi::Env env) override { return Wrap::NewInstance(env, std::move(model_), background_threads_); }
+  Napi::Value Result(Napi::Env env) override { return Wrap::NewInstance(env, std::move(model_)); }
 
   std::string ort_library_path_;
   Loader loader_;
-  bool background_threads_;
   std::shared_ptr<Model> model_;
 };
 

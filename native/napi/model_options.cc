@@ -15,7 +15,6 @@ pipeline::ModelFiles ReadModelFiles(const Napi::Object& options) {
   files.max_length = static_cast<size_t>(max_length);
   files.session.intra_op_threads = static_cast<int>(GetNumber(options, "intraOpThreads", 0));
   files.session.allow_spinning = GetBool(options, "allowSpinning", false);
-  files.session.background_threads = GetBool(options, "backgroundThreads", false);
   files.lowercase = GetBool(options, "lowercase", false);
   return files;
 }

@@ -8,7 +8,7 @@
 
 namespace sk::napi {
 
-// { modelPath, tokenizerPath, maxLength, lowercase?, intraOpThreads?, allowSpinning?, backgroundThreads? }
+// { modelPath, tokenizerPath, maxLength, lowercase?, intraOpThreads?, allowSpinning? }
 pipeline::ModelFiles ReadModelFiles(const Napi::Object& options);
 
 // { device?, modelDir?, cudaDtype? }: device 'cuda' (lib/ has already probed it) places the

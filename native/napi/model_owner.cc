@@ -1,7 +1,5 @@
 #include "napi/model_owner.h"
 
-#include "core/thread_priority.h"
-
 #include <exception>
 #include <new>
 
@@ -56,17 +54,14 @@ void OwnerJob::Settle(Napi::Env env) {
   }
 }
 
-ModelOwner::ModelOwner(Napi::Env env, Napi::Object holder, const char* name, bool background) {
+ModelOwner::ModelOwner(Napi::Env env, Napi::Object holder, const char* name) {
   link_ = new Link{this, false};
   delivery_ = Delivery::New(env, Napi::Function(), name, 0, 1, link_, &ModelOwner::Finalize, static_cast<void*>(nullptr));
   // An idle model must not keep the process alive; Submit() refs it while jobs are pending.
   delivery_.Unref(env);
   holder_ = Napi::Weak(holder);
   env_ = env;
-  thread_ = std::thread([this, background] {
-    if (background) LowerCurrentThreadPriority();
-    Loop();
-  });
+  thread_ = std::thread([this] { Loop(); });
   napi_add_env_cleanup_hook(env, &ModelOwner::OnTeardown, this);
 }
 

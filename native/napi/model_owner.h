@@ -48,10 +48,9 @@ class OwnerJob {
 
 class ModelOwner {
  public:
-  // Starts the owner thread, at the background priority of core/thread_priority.h when
-  // `background` is set. `holder` is the JavaScript object kept alive while jobs are pending
-  // (the model's wrapper). Main thread.
-  ModelOwner(Napi::Env env, Napi::Object holder, const char* name, bool background);
+  // Starts the owner thread. `holder` is the JavaScript object kept alive while jobs are
+  // pending (the model's wrapper). Main thread.
+  ModelOwner(Napi::Env env, Napi::Object holder, const char* name);
   ~ModelOwner();
   ModelOwner(const ModelOwner&) = delete;
   ModelOwner& operator=(const ModelOwner&) = delete;

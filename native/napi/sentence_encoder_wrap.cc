@@ -61,8 +61,7 @@ Napi::Value LoadSentenceEncoder(const Napi::CallbackInfo& info) {
     for (uint32_t i = 0; i < layers.Length(); ++i) config.dense.push_back(ReadDenseLayer(env, layers.Get(i)));
   }
   return LoadModelWorker<pipeline::SentenceEncoder, SentenceEncoderWrap>::Start(
-      env, [config](std::unique_ptr<pipeline::SentenceEncoder>* out) { return pipeline::SentenceEncoder::Load(config, out); },
-      config.files.session.background_threads);
+      env, [config](std::unique_ptr<pipeline::SentenceEncoder>* out) { return pipeline::SentenceEncoder::Load(config, out); });
 }
 
 }  // namespace
@@ -82,12 +81,11 @@ void SentenceEncoderWrap::Init(Napi::Env env, Napi::Object exports) {
 }
 
 Napi::Object SentenceEncoderWrap::NewInstance(Napi::Env env,
-                                              std::shared_ptr<pipeline::SentenceEncoder> encoder,
-                                  bool background_threads) {
+                                              std::shared_ptr<pipeline::SentenceEncoder> encoder) {
   Napi::Object object = GetAddonData(env).sentence_encoder_class.New({});
   SentenceEncoderWrap* wrap = SentenceEncoderWrap::Unwrap(object);
   wrap->encoder_ = std::move(encoder);
-  wrap->owner_ = std::make_unique<ModelOwner>(env, object, "sentencekit:model", background_threads);
+  wrap->owner_ = std::make_unique<ModelOwner>(env, object, "sentencekit:model");
   return object;
 }
 

@@ -16,8 +16,7 @@ class SentenceEncoderWrap : public Napi::ObjectWrap<SentenceEncoderWrap> {
  public:
   static void Init(Napi::Env env, Napi::Object exports);
   // Wraps a loaded encoder in a new JavaScript object (main thread).
-  static Napi::Object NewInstance(Napi::Env env, std::shared_ptr<pipeline::SentenceEncoder> encoder,
-                                   bool background_threads);
+  static Napi::Object NewInstance(Napi::Env env, std::shared_ptr<pipeline::SentenceEncoder> encoder);
 
   explicit SentenceEncoderWrap(const Napi::CallbackInfo& info);
 

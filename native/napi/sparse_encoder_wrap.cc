@@ -25,8 +25,7 @@ Napi::Value LoadSparseEncoder(const Napi::CallbackInfo& info) {
       env, [files, activation, cuda](std::unique_ptr<pipeline::SparseEncoderModel>* out) {
         return cuda.enabled ? pipeline::SparseEncoderModel::LoadCuda(files, cuda, out, activation)
                             : pipeline::SparseEncoderModel::Load(files, out, activation);
-      },
-      files.session.background_threads);
+      });
 }
 
 }  // namespace
@@ -42,12 +41,11 @@ void SparseEncoderWrap::Init(Napi::Env env, Napi::Object exports) {
   exports.Set("loadSparseEncoder", Napi::Function::New(env, LoadSparseEncoder, "loadSparseEncoder"));
 }
 
-Napi::Object SparseEncoderWrap::NewInstance(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model,
-                                  bool background_threads) {
+Napi::Object SparseEncoderWrap::NewInstance(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model) {
   Napi::Object object = GetAddonData(env).sparse_encoder_class.New({});
   SparseEncoderWrap* wrap = SparseEncoderWrap::Unwrap(object);
   wrap->model_ = std::move(model);
-  wrap->owner_ = std::make_unique<ModelOwner>(env, object, "sentencekit:model", background_threads);
+  wrap->owner_ = std::make_unique<ModelOwner>(env, object, "sentencekit:model");
   return object;
 }
 

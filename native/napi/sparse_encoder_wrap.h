@@ -16,8 +16,7 @@ namespace sk::napi {
 class SparseEncoderWrap : public Napi::ObjectWrap<SparseEncoderWrap> {
  public:
   static void Init(Napi::Env env, Napi::Object exports);
-  static Napi::Object NewInstance(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model,
-                                   bool background_threads);
+  static Napi::Object NewInstance(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model);
 
   explicit SparseEncoderWrap(const Napi::CallbackInfo& info);
 

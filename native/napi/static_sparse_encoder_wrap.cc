@@ -30,8 +30,7 @@ Napi::Value LoadStaticSparseEncoder(const Napi::CallbackInfo& info) {
   return LoadModelWorker<pipeline::StaticSparseEncoderModel, StaticSparseEncoderWrap>::Start(
       env, [files = std::move(files)](std::unique_ptr<pipeline::StaticSparseEncoderModel>* out) mutable {
         return pipeline::StaticSparseEncoderModel::Load(std::move(files), out);
-      },
-      /*background_threads=*/false);
+      });
 }
 
 }  // namespace
@@ -47,8 +46,7 @@ void StaticSparseEncoderWrap::Init(Napi::Env env, Napi::Object exports) {
   exports.Set("loadStaticSparseEncoder", Napi::Function::New(env, LoadStaticSparseEncoder, "loadStaticSparseEncoder"));
 }
 
-Napi::Object StaticSparseEncoderWrap::NewInstance(Napi::Env env, std::shared_ptr<pipeline::StaticSparseEncoderModel> model,
-                                  bool /*background_threads: it has no threads of its own*/) {
+Napi::Object StaticSparseEncoderWrap::NewInstance(Napi::Env env, std::shared_ptr<pipeline::StaticSparseEncoderModel> model) {
   Napi::Object object = GetAddonData(env).static_sparse_encoder_class.New({});
   StaticSparseEncoderWrap::Unwrap(object)->model_ = std::move(model);
   return object;

@@ -15,8 +15,7 @@ namespace sk::napi {
 class StaticSparseEncoderWrap : public Napi::ObjectWrap<StaticSparseEncoderWrap> {
  public:
   static void Init(Napi::Env env, Napi::Object exports);
-  static Napi::Object NewInstance(Napi::Env env, std::shared_ptr<pipeline::StaticSparseEncoderModel> model,
-                                   bool background_threads);
+  static Napi::Object NewInstance(Napi::Env env, std::shared_ptr<pipeline::StaticSparseEncoderModel> model);
 
   explicit StaticSparseEncoderWrap(const Napi::CallbackInfo& info);
 

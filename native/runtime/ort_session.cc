@@ -4,7 +4,6 @@
 
 #include <thread>
 
-#include "runtime/ort_background_threads.h"
 #include "runtime/ort_runtime.h"
 
 namespace sk::ort {
@@ -88,7 +87,6 @@ Status OrtSession::Load(const std::string& model_path, const SessionOptions& opt
   SK_RETURN_IF_ERROR(FromOrtStatus(
       api, api->AddSessionConfigEntry(session_options, "session.force_spinning_stop", "1"),
       StatusCode::kModelLoad, context));
-  if (options.background_threads) SK_RETURN_IF_ERROR(UseBackgroundThreads(api, session_options));
 
   SK_RETURN_IF_ERROR(FromOrtStatus(
       api, api->CreateSession(runtime->env(), model_path.c_str(), session_options, &session->session_),

@@ -24,8 +24,6 @@ struct SessionOptions {
   // better there. Either way spinning stops as soon as a run returns
   // (session.force_spinning_stop), so an idle model burns no core.
   bool allow_spinning = true;
-  // Intra-op threads at the background priority of core/thread_priority.h.
-  bool background_threads = true;
 };
 
 // A float output tensor: kept alive by its OrtValue when ORT allocated it, or a view of an
