@@ -104,11 +104,10 @@ inline size_t PrefetchRowsFor(size_t row_bytes) {
 template <int M>
 void DotRowsF32M(const float* queries, const float* corpus, size_t n, size_t dim, float* scores, size_t stride) {
   size_t r = 0;
-  for (; r + 4 <= n; r += 4) {
-    // Past the block too (the next block usually follows); prefetches never fault.
-    PrefetchBytes(corpus, (r + kPrefetchRows) * dim * sizeof(float), 4 * dim * sizeof(float));
-    DotRowsTileF32<M, 4>(queries, corpus + r * dim, dim, scores + r, stride);
-  }
+  // No software prefetch: the rows stream in order and the hardware prefetcher keeps up. A
+  // prefetch 16 rows ahead measured slower on the 1-query scan of 1M x 384 (19.5-23.4 against
+  // 22.5-24.0 GB/s, of 26 GB/s read bandwidth, 2026-12-02).
+  for (; r + 4 <= n; r += 4) DotRowsTileF32<M, 4>(queries, corpus + r * dim, dim, scores + r, stride);
   for (; r < n; ++r) DotRowsTileF32<M, 1>(queries, corpus + r * dim, dim, scores + r, stride);
 }
 
