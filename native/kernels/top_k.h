@@ -90,7 +90,7 @@ class BufferedTopK {
     keys_.reserve(2 * k);
   }
 
-  // The score a newcomer must reach; the lowest int32 until k are kept.
+  // The score a newcomer must reach: the floor until k are kept, then above the k-th best.
   int32_t threshold() const { return threshold_; }
 
   void Offer(int32_t score, int64_t id) {
