@@ -413,10 +413,11 @@ void PackBitsAvx512(const uint8_t* corpus, size_t n, size_t bytes, uint64_t* pac
   }
 }
 
+// acc[q][v] lane l = -(Hamming distance of query q to row l of group v), M queries x V groups
+// of 8 packed rows, so both packed kernels below share one inner loop.
 template <int M, int V>
-inline void HammingPackedTile(const uint8_t* queries, size_t query_stride, const uint64_t* packed, size_t words,
-                              int32_t* out, size_t stride) {
-  __m512i acc[M][V];
+inline void HammingPackedAccumulate(const uint8_t* queries, size_t query_stride, const uint64_t* packed, size_t words,
+                                    __m512i (&acc)[M][V]) {
   SK_UNROLL for (int q = 0; q < M; ++q)
     SK_UNROLL for (int v = 0; v < V; ++v) acc[q][v] = _mm512_setzero_si512();
   for (size_t w = 0; w < words; ++w) {
@@ -429,6 +430,13 @@ inline void HammingPackedTile(const uint8_t* queries, size_t query_stride, const
       SK_UNROLL for (int v = 0; v < V; ++v) acc[q][v] = _mm512_sub_epi64(acc[q][v], _mm512_popcnt_epi64(_mm512_xor_si512(rows[v], query)));
     }
   }
+}
+
+template <int M, int V>
+inline void HammingPackedTile(const uint8_t* queries, size_t query_stride, const uint64_t* packed, size_t words,
+                              int32_t* out, size_t stride) {
+  __m512i acc[M][V];
+  HammingPackedAccumulate<M, V>(queries, query_stride, packed, words, acc);
   SK_UNROLL for (int q = 0; q < M; ++q)
     SK_UNROLL for (int v = 0; v < V; ++v)
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + q * stride + v * kBitLanes), _mm512_cvtepi64_epi32(acc[q][v]));
@@ -457,18 +465,7 @@ template <int M, int V>
 inline size_t HammingPackedSelectTile(const uint8_t* queries, size_t query_stride, const uint64_t* packed, size_t words,
                                       size_t row_base, size_t valid_rows, const __m512i* limits, Int32Hit* hits) {
   __m512i acc[M][V];
-  SK_UNROLL for (int q = 0; q < M; ++q)
-    SK_UNROLL for (int v = 0; v < V; ++v) acc[q][v] = _mm512_setzero_si512();
-  for (size_t w = 0; w < words; ++w) {
-    __m512i rows[V];
-    SK_UNROLL for (int v = 0; v < V; ++v) rows[v] = _mm512_loadu_si512(packed + (v * words + w) * kBitLanes);
-    SK_UNROLL for (int q = 0; q < M; ++q) {
-      long long word;
-      __builtin_memcpy(&word, queries + q * query_stride + w * 8, 8);
-      const __m512i query = _mm512_set1_epi64(word);
-      SK_UNROLL for (int v = 0; v < V; ++v) acc[q][v] = _mm512_sub_epi64(acc[q][v], _mm512_popcnt_epi64(_mm512_xor_si512(rows[v], query)));
-    }
-  }
+  HammingPackedAccumulate<M, V>(queries, query_stride, packed, words, acc);
   size_t count = 0;
   SK_UNROLL for (int q = 0; q < M; ++q) {
     SK_UNROLL for (int v = 0; v < V; ++v) {
