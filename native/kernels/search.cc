@@ -5,6 +5,7 @@
 #include "kernels/search.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -12,8 +13,10 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/aligned_vector.h"
 #include "core/thread_pool.h"
 #include "kernels/cpu/int8_amx.h"
+#include "kernels/cpu/sign_bytes_amx.h"
 #include "kernels/cpu/vector_table.h"
 #include "kernels/top_k.h"
 
@@ -34,8 +37,13 @@ constexpr size_t kPackedInt8FromQueries = 128;
 // AMX tiles score 16 queries at the cost of one: below a group the VNNI row kernel (which
 // streams the corpus at memory speed) measured faster (1 query: 17 vs 30 ms on 200k x 384).
 constexpr size_t kAmxFromQueries = 16;
-// (Bit rows on AMX, unpacked to 0/1 bytes with hamming = |q| + |r| - 2 q.r, measured slower
-// than the VPOPCNTDQ kernel: 0.21 vs 0.18 CPU-s for 1,024 queries over 200k x 48 bytes.)
+// Bit rows run on AMX as +1/-1 bytes (kernels/cpu/sign_bytes_amx.h) from the same count: the
+// VPOPCNTDQ kernel needs about 1.1 cycles per pair of 384 bits, AMX about 0.7 with the
+// expansion and the top-k (1M x 48 bytes, 1,024 queries, k = 40).
+constexpr size_t kAmxBitsFromQueries = 16;
+// Queries expanded and packed per call of RunSearch on the AMX bit path: the packed
+// operand is 8x the bits (64 bytes per 64 bits), so a million queries are taken in pieces.
+constexpr size_t kAmxBitsQueriesPerPass = 65536;
 
 // Rows per block: about 256 KiB of corpus, so a block stays in L2 while every query tile of
 // the chunk runs over it; a multiple of 16 so packed groups never straddle blocks.
@@ -44,6 +52,8 @@ size_t BlockRows(size_t row_bytes) {
   rows = std::clamp<size_t>(rows, 16, 4096);
   return rows / 16 * 16;
 }
+
+size_t RoundUpToStrip(size_t rows) { return (rows + kAmxStripRows - 1) / kAmxStripRows * kAmxStripRows; }
 
 Status CheckSearchSizes(const void* queries, size_t num_queries, const void* corpus, size_t corpus_rows,
                         size_t width, const SearchOptions& options, const void* ids, const void* scores) {
@@ -80,54 +90,124 @@ class BlockScorer {
   }
 };
 
+// Per pool slot: the scratch that scoring one tile of queries against a block needs.
+struct TileScratch {
+  TileScratch(size_t tile, size_t block_rows, bool fused)
+      : scores(fused ? 0 : tile * block_rows), positions(fused ? 0 : block_rows), hits(fused ? tile * block_rows : 0),
+        thresholds(tile) {}
+  std::vector<int32_t> scores;      // unfused scorers: tile x block_rows
+  std::vector<uint32_t> positions;  // unfused scorers: passing rows of one query
+  std::vector<Int32Hit> hits;       // fused scorers: tile x block_rows
+  std::vector<int32_t> thresholds;
+};
+
+// Scores the prepared block (`rows` rows, the first with id `first_id`) against `m` queries
+// from `query_begin` and offers tops[i] every score that reaches both tops[i].threshold()
+// and floors[i] (when given).
+void OfferTile(BlockScorer<int32_t>& scorer, const VectorKernels& kernels, size_t query_begin, size_t m, size_t rows,
+               int64_t first_id, size_t stride, BufferedTopK* tops, const std::atomic<int32_t>* floors,
+               TileScratch& scratch) {
+  int32_t* thresholds = scratch.thresholds.data();
+  for (size_t i = 0; i < m; ++i) {
+    thresholds[i] = tops[i].threshold();
+    if (floors != nullptr) thresholds[i] = std::max(thresholds[i], floors[i].load(std::memory_order_relaxed));
+  }
+  if (scorer.fuses_select()) {
+    Int32Hit* hits = scratch.hits.data();
+    const size_t found = scorer.ScoreTileHits(query_begin, m, thresholds, hits);
+    for (size_t h = 0; h < found; ++h) tops[hits[h].query].Offer(hits[h].score, first_id + hits[h].row);
+    return;
+  }
+  int32_t* out = scratch.scores.data();
+  uint32_t* positions = scratch.positions.data();
+  scorer.ScoreTile(query_begin, m, out, stride);
+  for (size_t i = 0; i < m; ++i) {
+    const int32_t* scores = out + i * stride;
+    const size_t hits = kernels.select_at_least_i32(scores, rows, thresholds[i], positions);
+    for (size_t h = 0; h < hits; ++h) tops[i].Offer(scores[positions[h]], first_id + positions[h]);
+  }
+}
+
+// A task's k-th best is a floor for every task: the global k-th best reaches it. Published
+// as the k-th score itself (not one above, as inside a task): a tie in a task with lower ids
+// ranks ahead. Tasks that start later begin from their predecessors' thresholds; tasks that
+// run together raise each other's.
+void PublishFloors(const BufferedTopK* tops, size_t m, std::atomic<int32_t>* floors) {
+  for (size_t i = 0; i < m; ++i) {
+    const int32_t own = tops[i].threshold();
+    if (own == std::numeric_limits<int32_t>::lowest()) continue;
+    const int32_t kth = own - 1;  // threshold() is one above the k-th kept (or the floor it started from)
+    int32_t current = floors[i].load(std::memory_order_relaxed);
+    while (kth > current && !floors[i].compare_exchange_weak(current, kth, std::memory_order_relaxed)) {
+    }
+  }
+}
+
 // Integer searches start each query's threshold at the k-th best score of a sample of rows
 // spread over the corpus: every final result scores at least that (the sampled rows are
 // themselves candidates), so rows below it are refused from the first block on, where a
 // threshold that only tightens as the scan goes lets the first thousands of rows per task
 // through. Measured on 200k x 384 bits, 1,024 queries, k = 40: ~540 candidates per query
-// and task reached the top-k without a floor.
+// and task reached the top-k without a floor. The sample is scored with the same top-k
+// filter, in parallel over query tiles.
 constexpr size_t kFloorSampleBlocks = 4;
 constexpr size_t kFloorSampleRows = 512;  // per block
 
-std::vector<int32_t> SampledFloors(BlockScorer<int32_t>& scorer, size_t chunk_begin, size_t chunk, size_t corpus_rows,
-                                   size_t k, size_t block_rows) {
-  std::vector<int32_t> floors(chunk, std::numeric_limits<int32_t>::lowest());
+std::vector<std::atomic<int32_t>> SampledFloors(ThreadPool& pool, std::vector<std::unique_ptr<BlockScorer<int32_t>>>& scorers,
+                                                std::vector<TileScratch>& scratch, size_t chunk_begin, size_t chunk,
+                                                size_t corpus_rows, size_t k, size_t block_rows) {
+  std::vector<std::atomic<int32_t>> floors(chunk);
+  for (auto& floor : floors) floor.store(std::numeric_limits<int32_t>::lowest(), std::memory_order_relaxed);
   const size_t sample_rows = std::min(kFloorSampleRows, block_rows);
   // Only worth it (and only a real bound) when the sample holds k rows and is small next to the corpus.
   if (kFloorSampleBlocks * sample_rows < k || corpus_rows < 8 * kFloorSampleBlocks * sample_rows) return floors;
-  std::vector<std::vector<int32_t>> scores(chunk);
-  const size_t tile = scorer.max_queries();
-  std::vector<int32_t> buffer(scorer.fuses_select() ? 0 : tile * sample_rows);
-  std::vector<Int32Hit> hits(scorer.fuses_select() ? tile * sample_rows : 0);
-  const std::vector<int32_t> lowest(tile, std::numeric_limits<int32_t>::lowest());
-  for (size_t b = 0; b < kFloorSampleBlocks; ++b) {
-    const size_t first = b * (corpus_rows / kFloorSampleBlocks);
-    scorer.Prepare(first, sample_rows);
-    for (size_t q = 0; q < chunk; q += tile) {
-      const size_t m = std::min(tile, chunk - q);
-      if (scorer.fuses_select()) {
-        const size_t found = scorer.ScoreTileHits(chunk_begin + q, m, lowest.data(), hits.data());
-        for (size_t h = 0; h < found; ++h) scores[q + hits[h].query].push_back(hits[h].score);
-      } else {
-        scorer.ScoreTile(chunk_begin + q, m, buffer.data(), sample_rows);
-        for (size_t i = 0; i < m; ++i) scores[q + i].insert(scores[q + i].end(), buffer.begin() + i * sample_rows,
-                                                             buffer.begin() + (i + 1) * sample_rows);
+  const VectorKernels& kernels = ActiveVectorKernels();
+  const size_t tile = scorers[0]->max_queries();
+  const size_t tiles = (chunk + tile - 1) / tile;
+  const size_t tasks = std::min(tiles, pool.size());
+  pool.ParallelFor(tasks, [&](size_t task, size_t slot) {
+    const size_t first_tile = task * tiles / tasks, end_tile = (task + 1) * tiles / tasks;
+    const size_t q_begin = first_tile * tile, q_end = std::min(chunk, end_tile * tile);
+    std::vector<BufferedTopK> tops;
+    tops.reserve(q_end - q_begin);
+    for (size_t q = q_begin; q < q_end; ++q) tops.emplace_back(k);
+    BlockScorer<int32_t>& scorer = *scorers[slot];
+    for (size_t b = 0; b < kFloorSampleBlocks; ++b) {
+      scorer.Prepare(b * (corpus_rows / kFloorSampleBlocks), sample_rows);
+      for (size_t q = q_begin; q < q_end; q += tile) {
+        // Ids local to the sample: only the scores are kept.
+        OfferTile(scorer, kernels, chunk_begin + q, std::min(tile, q_end - q), sample_rows,
+                  static_cast<int64_t>(b * sample_rows), block_rows, tops.data() + (q - q_begin), nullptr, scratch[slot]);
       }
     }
-  }
-  for (size_t q = 0; q < chunk; ++q) {
-    std::vector<int32_t>& s = scores[q];
-    if (s.size() < k) continue;
-    std::nth_element(s.begin(), s.begin() + (k - 1), s.end(), std::greater<int32_t>());
-    floors[q] = s[k - 1];
-  }
+    for (size_t q = q_begin; q < q_end; ++q) {
+      const auto items = tops[q - q_begin].items();
+      if (items.size() < k) continue;
+      int32_t kth = items[0].score;
+      for (const auto& item : items) kth = std::min(kth, item.score);
+      floors[q].store(kth, std::memory_order_relaxed);
+    }
+  });
   return floors;
 }
 
 // The smallest score strictly above `score`, so that ">= NextAbove(s)" means "> s".
 inline float NextAbove(float score) { return std::nextafter(score, std::numeric_limits<float>::infinity()); }
-inline int32_t NextAbove(int32_t score) {
-  return score == std::numeric_limits<int32_t>::max() ? score : score + 1;
+
+// How RunSearch splits the corpus into parallel tasks.
+struct TaskLayout {
+  size_t task_rows, tasks;
+};
+
+TaskLayout LayOutTasks(size_t corpus_rows, size_t block_rows, const SearchOptions& options, const ThreadPool& pool) {
+  // A few tasks per thread so a thread slowed by other load does not hold up the rest; not
+  // many, since each task fills its own top-k from scratch.
+  size_t task_rows = (corpus_rows + pool.size() * kTasksPerThread - 1) / (pool.size() * kTasksPerThread);
+  if (options.corpus_chunk_size > 0) task_rows = std::min(task_rows, options.corpus_chunk_size);
+  // BufferedTopK keeps ids as 32-bit offsets into their task.
+  task_rows = std::min(task_rows, size_t{1} << 31);
+  task_rows = std::max(block_rows, (task_rows + block_rows - 1) / block_rows * block_rows);
+  return {task_rows, (corpus_rows + task_rows - 1) / task_rows};
 }
 
 // Runs the blocked scan and writes ResultsPerQuery results per query, best first.
@@ -136,64 +216,53 @@ template <typename Score, typename MakeScorer>
 void RunSearch(size_t num_queries, size_t corpus_rows, size_t block_rows, const SearchOptions& options,
                MakeScorer make_scorer, int64_t* ids_out, Score* scores_out, size_t query_align = 1) {
   const VectorKernels& kernels = ActiveVectorKernels();
-  const auto select = [&kernels](const Score* scores, size_t n, Score threshold, uint32_t* positions) {
-    if constexpr (std::is_same_v<Score, float>) return kernels.select_at_least_f32(scores, n, threshold, positions);
-    else return kernels.select_at_least_i32(scores, n, threshold, positions);
-  };
   const size_t k = ResultsPerQuery(options.top_k, corpus_rows);
   if (k == 0 || num_queries == 0) return;
   ThreadPool& pool = options.pool != nullptr ? *options.pool : ThreadPool::Shared();
-
-  // A few tasks per thread so a thread slowed by other load does not hold up the rest; not
-  // many, since each task fills its own top-k from scratch.
-  size_t task_rows = (corpus_rows + pool.size() * kTasksPerThread - 1) / (pool.size() * kTasksPerThread);
-  if (options.corpus_chunk_size > 0) task_rows = std::min(task_rows, options.corpus_chunk_size);
-  // BufferedTopK keeps ids as 32-bit offsets into their task.
-  task_rows = std::min(task_rows, size_t{1} << 31);
-  task_rows = std::max(block_rows, (task_rows + block_rows - 1) / block_rows * block_rows);
-  const size_t tasks = (corpus_rows + task_rows - 1) / task_rows;
+  const auto [task_rows, tasks] = LayOutTasks(corpus_rows, block_rows, options, pool);
   std::vector<std::unique_ptr<BlockScorer<Score>>> scorers(pool.size());
   for (auto& scorer : scorers) scorer = make_scorer();
   const size_t tile = scorers[0]->max_queries();
-  const bool fused = scorers[0]->fuses_select();
-  std::vector<std::vector<Score>> buffers(fused ? 0 : pool.size(), std::vector<Score>(tile * block_rows));
-  std::vector<std::vector<uint32_t>> position_buffers(fused ? 0 : pool.size(), std::vector<uint32_t>(block_rows));
-  std::vector<std::vector<Int32Hit>> hit_buffers(fused ? pool.size() : 0, std::vector<Int32Hit>(tile * block_rows));
-
-  size_t query_chunk = options.query_chunk_size > 0 ? options.query_chunk_size : kDefaultQueryChunk;
-  // Every task keeps k (fused: up to 2k) candidates per query of the chunk: bound that scratch
-  // (a large k over many queries would otherwise need tasks x queries x k candidates at once).
   // Integer scores (int8 dots, Hamming) keep BufferedTopK: an append per candidate.
   constexpr bool kBuffered = std::is_same_v<Score, int32_t>;
+  std::vector<TileScratch> scratch;
+  std::vector<std::vector<Score>> buffers;
+  std::vector<std::vector<uint32_t>> position_buffers;
+  if constexpr (kBuffered) {
+    for (size_t slot = 0; slot < pool.size(); ++slot) scratch.emplace_back(tile, block_rows, scorers[0]->fuses_select());
+  } else {
+    buffers.assign(pool.size(), std::vector<Score>(tile * block_rows));
+    position_buffers.assign(pool.size(), std::vector<uint32_t>(block_rows));
+  }
+
+  size_t query_chunk = options.query_chunk_size > 0 ? options.query_chunk_size : kDefaultQueryChunk;
+  // Every task keeps k (buffered: up to 2k) candidates per query of the chunk: bound that
+  // scratch (a large k over many queries would otherwise need tasks x queries x k at once).
   const size_t kept = kBuffered ? 2 * k : k;
   query_chunk = std::max<size_t>(1, std::min(query_chunk, kMaxCandidatesInFlight / (kept * tasks)));
   query_chunk = std::max(query_align, query_chunk / query_align * query_align);
-  // Fused scorers test each tile against thresholds taken before it: a task's first blocks
-  // are kept short (k rows, then doubling) so that the thresholds tighten before whole blocks
-  // pass, instead of the second block passing nearly whole against the first k rows' worst.
+  // Thresholds are taken before each tile: a task's first blocks are kept short (k rows,
+  // then doubling) so that they tighten before whole blocks pass, instead of the second
+  // block passing nearly whole against the first k rows' worst.
   const size_t first_rows = kBuffered ? std::min(block_rows, (k + 31) / 32 * 32) : block_rows;
 
   for (size_t chunk_begin = 0; chunk_begin < num_queries; chunk_begin += query_chunk) {
     const size_t chunk = std::min(query_chunk, num_queries - chunk_begin);
-    // heaps[task][query] (fused: buffered[task][query])
-    std::vector<std::vector<TopK<Score>>> heaps(tasks);
+    // heaps[task][query] (buffered: buffered[task][query])
+    std::vector<std::vector<TopK<Score>>> heaps(kBuffered ? 0 : tasks);
     std::vector<std::vector<BufferedTopK>> buffered(kBuffered ? tasks : 0);
-    std::vector<int32_t> floors;
-    if constexpr (kBuffered) floors = SampledFloors(*scorers[0], chunk_begin, chunk, corpus_rows, k, block_rows);
+    std::vector<std::atomic<int32_t>> floors;
+    if constexpr (kBuffered) floors = SampledFloors(pool, scorers, scratch, chunk_begin, chunk, corpus_rows, k, block_rows);
     pool.ParallelFor(tasks, [&](size_t task, size_t slot) {
-      std::vector<TopK<Score>>& mine = heaps[task];
-      if constexpr (kBuffered) {
-        std::vector<BufferedTopK>& tops = buffered[task];
-        tops.reserve(chunk);
-        for (size_t q = 0; q < chunk; ++q) tops.emplace_back(k, static_cast<int64_t>(task * task_rows), floors[q]);
-      } else {
-        mine.assign(chunk, TopK<Score>(k));
-      }
       BlockScorer<Score>& scorer = *scorers[slot];
-      Score* buffer = fused ? nullptr : buffers[slot].data();
-      uint32_t* positions = fused ? nullptr : position_buffers[slot].data();
-      Int32Hit* hits = fused ? hit_buffers[slot].data() : nullptr;
-      std::vector<int32_t> thresholds(fused ? tile : 0);
+      if constexpr (kBuffered) {
+        buffered[task].reserve(chunk);
+        for (size_t q = 0; q < chunk; ++q) {
+          buffered[task].emplace_back(k, static_cast<int64_t>(task * task_rows), floors[q].load(std::memory_order_relaxed));
+        }
+      } else {
+        heaps[task].assign(chunk, TopK<Score>(k));
+      }
       const size_t task_end = std::min(corpus_rows, (task + 1) * task_rows);
       size_t ramp = first_rows;
       for (size_t row = task * task_rows, rows = 0; row < task_end; row += rows) {
@@ -202,41 +271,30 @@ void RunSearch(size_t num_queries, size_t corpus_rows, size_t block_rows, const 
         scorer.Prepare(row, rows);
         for (size_t q = 0; q < chunk; q += tile) {
           const size_t m = std::min(tile, chunk - q);
-          if constexpr (std::is_same_v<Score, int32_t>) {
-            if (fused) {
-              BufferedTopK* tops = buffered[task].data() + q;
-              for (size_t i = 0; i < m; ++i) thresholds[i] = tops[i].threshold();
-              const size_t found = scorer.ScoreTileHits(chunk_begin + q, m, thresholds.data(), hits);
-              for (size_t h = 0; h < found; ++h) {
-                tops[hits[h].query].Offer(hits[h].score, static_cast<int64_t>(row + hits[h].row));
-              }
-              continue;
-            }
-          }
-          scorer.ScoreTile(chunk_begin + q, m, buffer, block_rows);
           if constexpr (kBuffered) {
             BufferedTopK* tops = buffered[task].data() + q;
+            OfferTile(scorer, kernels, chunk_begin + q, m, rows, static_cast<int64_t>(row), block_rows, tops,
+                      floors.data() + q, scratch[slot]);
+            PublishFloors(tops, m, floors.data() + q);
+          } else {
+            Score* buffer = buffers[slot].data();
+            uint32_t* positions = position_buffers[slot].data();
+            scorer.ScoreTile(chunk_begin + q, m, buffer, block_rows);
             for (size_t i = 0; i < m; ++i) {
+              TopK<Score>& top = heaps[task][q + i];
               const Score* scores = buffer + i * block_rows;
-              const size_t hits = select(scores, rows, tops[i].threshold(), positions);
-              for (size_t h = 0; h < hits; ++h) tops[i].Offer(scores[positions[h]], static_cast<int64_t>(row + positions[h]));
-            }
-            continue;
-          }
-          for (size_t i = 0; i < m; ++i) {
-            TopK<Score>& top = mine[q + i];
-            const Score* scores = buffer + i * block_rows;
-            if (!top.full() || IsNanScore(top.worst())) {
-              for (size_t r = 0; r < rows; ++r) {
-                if (top.MayEnter(scores[r])) top.Offer(scores[r], static_cast<int64_t>(row + r));
+              if (!top.full() || IsNanScore(top.worst())) {
+                for (size_t r = 0; r < rows; ++r) {
+                  if (top.MayEnter(scores[r])) top.Offer(scores[r], static_cast<int64_t>(row + r));
+                }
+                continue;
               }
-              continue;
+              // Full: a task scans ids in increasing order, so a score equal to the current
+              // worst comes with a higher id and ranks behind it; only strictly greater
+              // scores can enter.
+              const size_t hits = kernels.select_at_least_f32(scores, rows, NextAbove(top.worst()), positions);
+              for (size_t h = 0; h < hits; ++h) top.Offer(scores[positions[h]], static_cast<int64_t>(row + positions[h]));
             }
-            // Full: a task scans ids in increasing order, so a score equal to the current
-            // worst comes with a higher id and ranks behind it; only strictly greater scores
-            // can enter. (Integer scores make ties common: Hamming distances, int8 dots.)
-            const size_t hits = select(scores, rows, NextAbove(top.worst()), positions);
-            for (size_t h = 0; h < hits; ++h) top.Offer(scores[positions[h]], static_cast<int64_t>(row + positions[h]));
           }
         }
       }
@@ -376,46 +434,89 @@ class Int8Scorer final : public BlockScorer<int32_t> {
   size_t row_begin_ = 0, rows_ = 0;
 };
 
-// AMX tiles: corpus rows are read in place when whole 64-byte steps and 16-row strips fit,
-// else the block is first copied into a zero-padded scratch; queries are packed once.
+// AMX tiles: corpus rows are read in place when whole 64-byte steps, 16-row strips and a
+// 64-byte aligned start fit, else the block is first copied into an aligned, zero-padded
+// scratch (a copy of the block costs ~7% of scoring it against 1,024 queries; loads from an
+// unaligned corpus cost 40% more); queries are packed once.
 class AmxInt8Scorer final : public BlockScorer<int32_t> {
  public:
-  AmxInt8Scorer(const int8_t* corpus, size_t dim, const std::vector<int8_t>* packed_queries, size_t block_rows)
-      : corpus_(corpus), dim_(dim), steps_(AmxSteps(dim)), packed_queries_(packed_queries) {
-    if (dim_ % kAmxStepBytes != 0 || block_rows % kAmxStripRows != 0) {
-      padded_block_.resize(RoundUp(block_rows) * steps_ * kAmxStepBytes);
-    }
-  }
+  AmxInt8Scorer(const int8_t* corpus, size_t dim, const AlignedVector<int8_t>* packed_queries, size_t block_rows)
+      : corpus_(corpus),
+        dim_(dim),
+        steps_(AmxSteps(dim)),
+        packed_queries_(packed_queries),
+        // Zero-filled once: the copy below writes each row's first dim bytes only.
+        padded_block_(RoundUpToStrip(block_rows) * steps_ * kAmxStepBytes, int8_t{0}) {}
   size_t max_queries() const override { return kAmxMaxQueries; }
   bool fuses_select() const override { return true; }
   void Prepare(size_t row_begin, size_t rows) override {
     rows_ = rows;
     const int8_t* block = corpus_ + row_begin * dim_;
-    if (dim_ % kAmxStepBytes == 0 && rows % kAmxStripRows == 0) {
+    if (dim_ % kAmxStepBytes == 0 && rows % kAmxStripRows == 0 && reinterpret_cast<uintptr_t>(block) % 64 == 0) {
       block_ = block;
       stride_ = dim_;
       return;
     }
-    // Only dims that are not a multiple of 64 and a corpus's last block get here.
-    if (padded_block_.size() < RoundUp(rows) * steps_ * kAmxStepBytes) padded_block_.resize(RoundUp(rows) * steps_ * kAmxStepBytes);
     stride_ = steps_ * kAmxStepBytes;
-    std::fill(padded_block_.begin(), padded_block_.end(), int8_t{0});
+    if (padded_block_.size() < RoundUpToStrip(rows) * stride_) padded_block_.resize(RoundUpToStrip(rows) * stride_, int8_t{0});
+    // Rows past `rows` in the last strip keep older bytes: their scores are never selected.
     for (size_t r = 0; r < rows; ++r) std::copy(block + r * dim_, block + (r + 1) * dim_, padded_block_.begin() + r * stride_);
     block_ = padded_block_.data();
   }
   size_t ScoreTileHits(size_t query_begin, size_t m, const int32_t* thresholds, Int32Hit* hits) override {
-    return AmxInt8ScoreSelect(packed_queries_->data(), query_begin / kAmxQueryGroup, m, block_, stride_, RoundUp(rows_),
-                              rows_, steps_, thresholds, hits);
+    return AmxInt8ScoreSelect(packed_queries_->data(), query_begin / kAmxQueryGroup, m, block_, stride_,
+                              RoundUpToStrip(rows_), rows_, steps_, thresholds, hits);
   }
 
  private:
-  static size_t RoundUp(size_t rows) { return (rows + kAmxStripRows - 1) / kAmxStripRows * kAmxStripRows; }
   const int8_t* corpus_;
   size_t dim_, steps_;
-  const std::vector<int8_t>* packed_queries_;
-  std::vector<int8_t> padded_block_;
+  const AlignedVector<int8_t>* packed_queries_;
+  AlignedVector<int8_t> padded_block_;
   const int8_t* block_ = nullptr;
   size_t stride_ = 0, rows_ = 0;
+};
+
+// Hamming on AMX: each block of bit rows is expanded to +1/-1 bytes, scored as int8 dots
+// (dot = bits - 2 * distance) and reported as negated distances like HammingScorer.
+class AmxHammingScorer final : public BlockScorer<int32_t> {
+ public:
+  AmxHammingScorer(const uint8_t* corpus, size_t bytes, const AlignedVector<int8_t>* packed_queries, size_t block_rows)
+      : corpus_(corpus),
+        bytes_(bytes),
+        stride_(SignBytesStride(bytes)),
+        packed_queries_(packed_queries),
+        signs_(RoundUpToStrip(block_rows) * stride_, int8_t{0}) {}
+  size_t max_queries() const override { return kAmxMaxQueries; }
+  bool fuses_select() const override { return true; }
+  void Prepare(size_t row_begin, size_t rows) override {
+    rows_ = rows;
+    if (signs_.size() < RoundUpToStrip(rows) * stride_) signs_.resize(RoundUpToStrip(rows) * stride_, int8_t{0});
+    ExpandBitsToSigns(corpus_ + row_begin * bytes_, rows, bytes_, signs_.data());
+  }
+  size_t ScoreTileHits(size_t query_begin, size_t m, const int32_t* thresholds, Int32Hit* hits) override {
+    const int64_t bits = static_cast<int64_t>(bytes_) * 8;
+    // -distance >= t  <=>  dot >= 2t + bits (clamped: the lowest t lets every row through).
+    int32_t dot_thresholds[kAmxMaxQueries];
+    for (size_t i = 0; i < m; ++i) {
+      dot_thresholds[i] = static_cast<int32_t>(std::clamp<int64_t>(2 * int64_t{thresholds[i]} + bits,
+                                                                   std::numeric_limits<int32_t>::lowest(),
+                                                                   std::numeric_limits<int32_t>::max()));
+    }
+    const size_t found = AmxInt8ScoreSelect(packed_queries_->data(), query_begin / kAmxQueryGroup, m, signs_.data(),
+                                            stride_, RoundUpToStrip(rows_), rows_, stride_ / kAmxStepBytes,
+                                            dot_thresholds, hits);
+    // Exact: dot and bits have the same parity.
+    for (size_t h = 0; h < found; ++h) hits[h].score = static_cast<int32_t>((hits[h].score - bits) / 2);
+    return found;
+  }
+
+ private:
+  const uint8_t* corpus_;
+  size_t bytes_, stride_;
+  const AlignedVector<int8_t>* packed_queries_;
+  AlignedVector<int8_t> signs_;
+  size_t rows_ = 0;
 };
 
 // Ranks by negated distance so that "higher ranks first" holds for every search.
@@ -476,6 +577,24 @@ bool UsePacked(size_t num_queries, const SearchOptions& options, size_t from_que
   return std::min(num_queries, chunk) >= from_queries;
 }
 
+// Writes negated distances, like RunSearch over HammingScorer.
+void SearchHammingAmx(const uint8_t* queries, size_t num_queries, const uint8_t* corpus, size_t corpus_rows, size_t bytes,
+                      const SearchOptions& options, int64_t* ids, int32_t* negated) {
+  const size_t stride = SignBytesStride(bytes), k = ResultsPerQuery(options.top_k, corpus_rows);
+  const size_t block_rows = BlockRows(stride);
+  const size_t per_pass = std::min(num_queries, kAmxBitsQueriesPerPass);
+  std::vector<int8_t> signs(per_pass * stride);
+  AlignedVector<int8_t> packed_queries(AmxPackedQueryBytes(per_pass, stride));
+  for (size_t begin = 0; begin < num_queries; begin += per_pass) {
+    const size_t count = std::min(per_pass, num_queries - begin);
+    ExpandBitsToSigns(queries + begin * bytes, count, bytes, signs.data());
+    AmxPackQueries(signs.data(), count, stride, packed_queries.data());
+    RunSearch<int32_t>(count, corpus_rows, block_rows, options, [&]() -> std::unique_ptr<BlockScorer<int32_t>> {
+      return std::make_unique<AmxHammingScorer>(corpus, bytes, &packed_queries, block_rows);
+    }, ids + begin * k, negated + begin * k, kAmxQueryGroup);
+  }
+}
+
 }  // namespace
 
 size_t ResultsPerQuery(size_t top_k, size_t corpus_rows) { return std::min(top_k, corpus_rows); }
@@ -521,7 +640,7 @@ Status SearchInt8(const int8_t* queries, size_t num_queries, const int8_t* corpu
   SK_RETURN_IF_ERROR(CheckSearchSizes(queries, num_queries, corpus, corpus_rows, dim, options, ids, scores));
   const VectorKernels& kernels = ActiveVectorKernels();
   if (AmxInt8Enabled() && UsePacked(num_queries, options, kAmxFromQueries)) {
-    std::vector<int8_t> packed_queries(AmxPackedQueryBytes(num_queries, dim));
+    AlignedVector<int8_t> packed_queries(AmxPackedQueryBytes(num_queries, dim));
     AmxPackQueries(queries, num_queries, dim, packed_queries.data());
     const size_t block_rows = BlockRows(dim);
     RunSearch<int32_t>(num_queries, corpus_rows, block_rows, options, [&]() -> std::unique_ptr<BlockScorer<int32_t>> {
@@ -552,15 +671,19 @@ Status SearchInt8(const int8_t* queries, size_t num_queries, const int8_t* corpu
 Status SearchHamming(const uint8_t* queries, size_t num_queries, const uint8_t* corpus, size_t corpus_rows,
                      size_t bytes, const SearchOptions& options, int64_t* ids, int32_t* distances) {
   SK_RETURN_IF_ERROR(CheckSearchSizes(queries, num_queries, corpus, corpus_rows, bytes, options, ids, distances));
-  const VectorKernels& kernels = ActiveVectorKernels();
-  const bool packed = kernels.pack_bits != nullptr && UsePacked(num_queries, options, kPackedBitsFromQueries);
-  std::vector<uint8_t> padded;
-  if (packed) padded = PadRows(queries, num_queries, bytes, (bytes + 7) / 8 * 8);
-  // Bit rows are small: cap the block so a query tile's scores (tile x block) stay in L1.
-  const size_t block_rows = std::min<size_t>(BlockRows(bytes), 1024);
-  RunSearch<int32_t>(num_queries, corpus_rows, block_rows, options, [&]() -> std::unique_ptr<BlockScorer<int32_t>> {
-    return std::make_unique<HammingScorer>(kernels, queries, corpus, bytes, packed, &padded, block_rows);
-  }, ids, distances);
+  if (AmxInt8Enabled() && UsePacked(num_queries, options, kAmxBitsFromQueries)) {
+    SearchHammingAmx(queries, num_queries, corpus, corpus_rows, bytes, options, ids, distances);
+  } else {
+    const VectorKernels& kernels = ActiveVectorKernels();
+    const bool packed = kernels.pack_bits != nullptr && UsePacked(num_queries, options, kPackedBitsFromQueries);
+    std::vector<uint8_t> padded;
+    if (packed) padded = PadRows(queries, num_queries, bytes, (bytes + 7) / 8 * 8);
+    // Bit rows are small: cap the block so a query tile's scores (tile x block) stay in L1.
+    const size_t block_rows = std::min<size_t>(BlockRows(bytes), 1024);
+    RunSearch<int32_t>(num_queries, corpus_rows, block_rows, options, [&]() -> std::unique_ptr<BlockScorer<int32_t>> {
+      return std::make_unique<HammingScorer>(kernels, queries, corpus, bytes, packed, &padded, block_rows);
+    }, ids, distances);
+  }
   const size_t results = num_queries * ResultsPerQuery(options.top_k, corpus_rows);
   for (size_t i = 0; i < results; ++i) distances[i] = -distances[i];
   return Status::Ok();

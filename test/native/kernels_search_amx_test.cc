@@ -1,15 +1,18 @@
 // The AMX int8 search path (and the Hamming search beside it) against a brute-force
 // reference, with AMX on and off at every level: dims that are and are not whole 64-byte
 // steps, query counts around the 16-query groups, block and corpus tails, query chunks that
-// are not multiples of a group, heavy ties and extreme values. Where the CPU has no AMX the
-// "on" runs take the other kernels and still must match.
+// are not multiples of a group, corpora read in place (64-byte aligned) and copied (not),
+// many tasks raising each other's floors, heavy ties and extreme values. Where the CPU has
+// no AMX the "on" runs take the other kernels and still must match.
 #include <algorithm>
 #include <random>
 #include <vector>
 
 #include "check.h"
+#include "core/aligned_vector.h"
 #include "core/thread_pool.h"
 #include "kernels/cpu/int8_amx.h"
+#include "kernels/cpu/sign_bytes_amx.h"
 #include "kernels/kernels.h"
 #include "kernels/search.h"
 #include "kernels/top_k.h"
@@ -47,11 +50,14 @@ void ForEachLevelAndAmx(Fn fn) {
 TEST(search_amx_int8_and_hamming_exact) {
   std::mt19937 rng(41);
   sk::ThreadPool two(2);
-  struct Shape { size_t queries, rows, dim, k, chunk; };
+  // corpus_chunk: rows per task (0: the default, a few tasks); offset: bytes from a 64-byte boundary.
+  struct Shape { size_t queries, rows, dim, k, chunk, corpus_chunk = 0, offset = 1; };
   const Shape shapes[] = {{1, 31, 1, 5, 0},     {15, 700, 4, 10, 0},   {16, 1000, 63, 7, 0}, {17, 1700, 64, 12, 0},
                           {33, 2049, 65, 20, 7}, {40, 700, 384, 40, 0}, {130, 1500, 96, 9, 50}, {3, 5, 128, 9, 0},
+                          {64, 3000, 64, 10, 0, 200, 0}, {70, 3000, 384, 25, 0, 500, 0}, {97, 1000, 128, 5, 0, 0, 0},
                           // Large enough for the sampled threshold floors (16,384 rows and up).
-                          {40, 17000, 48, 40, 0}, {2, 17000, 64, 10, 0}};
+                          {40, 17000, 48, 40, 0}, {2, 17000, 64, 10, 0}, {40, 17000, 48, 40, 0, 1000, 3},
+                          {50, 17000, 128, 40, 0, 0, 0}};
   for (const Shape& s : shapes) {
     for (int values = 0; values < 2; ++values) {
       std::vector<int8_t> queries(s.queries * s.dim), corpus(s.rows * s.dim);
@@ -80,17 +86,22 @@ TEST(search_amx_int8_and_hamming_exact) {
         dots[q] = TopOf(dot, s.k);
         hamming[q] = TopOf(negated, s.k);
       }
+      sk::AlignedVector<int8_t> placed(corpus.size() + 64);
+      std::copy(corpus.begin(), corpus.end(), placed.begin() + static_cast<long>(s.offset));
+      const int8_t* corpus_at = placed.data() + s.offset;
       ForEachLevelAndAmx([&](int level, bool amx) {
         SearchOptions options;
         options.top_k = s.k;
         options.query_chunk_size = s.chunk;
+        options.corpus_chunk_size = s.corpus_chunk;
         options.pool = &two;
         const size_t k = std::min(s.k, s.rows);
         std::vector<int64_t> ids(s.queries * k), hamming_ids(s.queries * k);
         std::vector<int32_t> scores(s.queries * k), distances(s.queries * k);
-        CHECK(sk::kernels::SearchInt8(queries.data(), s.queries, corpus.data(), s.rows, s.dim, options, ids.data(),
+        CHECK(sk::kernels::SearchInt8(queries.data(), s.queries, corpus_at, s.rows, s.dim, options, ids.data(),
                                       scores.data()).ok());
-        CHECK(sk::kernels::SearchHamming(uq, s.queries, uc, s.rows, s.dim, options, hamming_ids.data(), distances.data()).ok());
+        CHECK(sk::kernels::SearchHamming(uq, s.queries, reinterpret_cast<const uint8_t*>(corpus_at), s.rows, s.dim, options,
+                                         hamming_ids.data(), distances.data()).ok());
         for (size_t q = 0; q < s.queries; ++q) {
           for (size_t i = 0; i < k; ++i) {
             CHECK(ids[q * k + i] == dots[q][i].id && scores[q * k + i] == dots[q][i].score)
@@ -124,4 +135,37 @@ TEST(amx_pack_queries_layout) {
             const int8_t want = q < nq && d < dim ? queries[q * dim + d] : int8_t{0};
             CHECK(packed[((g * 2 + s) * 16 + c) * 64 + n * 4 + j] == want) << g << " " << s << " " << c << " " << n << " " << j;
           }
+}
+
+TEST(expand_bits_to_signs_matches_scalar_reference) {
+  // Row widths around whole 8-byte words; every output byte, padding included. The kernel is
+  // AVX-512BW code that search.cc calls only beside AMX.
+  if (sk::kernels::SupportedCpuLevel() != CpuLevel::kAvx512) return;
+  std::mt19937 rng(7);
+  for (size_t bytes : {1, 7, 8, 9, 17, 48, 63, 65}) {
+    const size_t n = 5, stride = sk::kernels::SignBytesStride(bytes);
+    CHECK(stride == (bytes + 7) / 8 * 64);
+    std::vector<uint8_t> rows(n * bytes);
+    for (auto& b : rows) b = static_cast<uint8_t>(rng());
+    rows[0] = 0x00;
+    rows[1 % rows.size()] = 0xFF;
+    std::vector<int8_t> out(n * stride, int8_t{42});
+    sk::kernels::ExpandBitsToSigns(rows.data(), n, bytes, out.data());
+    for (size_t r = 0; r < n; ++r) {
+      for (size_t i = 0; i < stride; ++i) {
+        const size_t byte = i / 8, bit = i % 8;
+        const int8_t want = byte < bytes ? ((rows[r * bytes + byte] >> bit) & 1 ? int8_t{1} : int8_t{-1}) : int8_t{0};
+        CHECK(out[r * stride + i] == want) << "bytes " << bytes << " row " << r << " at " << i;
+      }
+    }
+    // The property the search relies on: dot = bits - 2 * hamming.
+    for (size_t a = 0; a < n; ++a) {
+      for (size_t b = 0; b < n; ++b) {
+        int32_t dot = 0, distance = 0;
+        for (size_t i = 0; i < stride; ++i) dot += int32_t{out[a * stride + i]} * int32_t{out[b * stride + i]};
+        for (size_t i = 0; i < bytes; ++i) distance += __builtin_popcount(rows[a * bytes + i] ^ rows[b * bytes + i]);
+        CHECK(dot == static_cast<int32_t>(bytes * 8) - 2 * distance) << bytes;
+      }
+    }
+  }
 }

@@ -18,7 +18,7 @@ namespace sk::kernels {
 constexpr size_t kAmxQueryGroup = 16;   // queries per B tile
 constexpr size_t kAmxStripRows = 16;    // corpus rows per A tile
 constexpr size_t kAmxStepBytes = 64;    // bytes of a row per tile (one K step)
-constexpr size_t kAmxMaxQueries = 32;   // queries per call: two B tiles
+constexpr size_t kAmxMaxQueries = 64;   // queries per call: four groups, two B tiles at a time
 
 // True when the CPU has AMX-TILE and AMX-INT8, the OS enables tile state and (on Linux)
 // granted this process permission to use it; computed once. See also AmxInt8Enabled().
@@ -38,7 +38,7 @@ inline size_t AmxPackedQueryBytes(size_t num_queries, size_t dim) {
 void AmxPackQueries(const int8_t* queries, size_t num_queries, size_t dim, int8_t* packed);
 
 // Scores `rows` (a multiple of 16) corpus rows, each with AmxSteps(dim) * 64 readable bytes
-// at `row_stride` apart (zero past dim), against m <= 32 queries starting at packed group
+// at `row_stride` apart (zero past dim), against m <= kAmxMaxQueries queries starting at packed group
 // `first_group`. Writes to `hits` (room for m * rows) every (q, r, score) with r < valid_rows
 // and score >= thresholds[q]; returns their count. Not reentrant per thread (tile state).
 size_t AmxInt8ScoreSelect(const int8_t* packed_queries, size_t first_group, size_t m, const int8_t* corpus,
