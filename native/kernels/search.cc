@@ -37,10 +37,11 @@ constexpr size_t kPackedInt8FromQueries = 128;
 // AMX tiles score 16 queries at the cost of one: below a group the VNNI row kernel (which
 // streams the corpus at memory speed) measured faster (1 query: 17 vs 30 ms on 200k x 384).
 constexpr size_t kAmxFromQueries = 16;
-// Bit rows run on AMX as +1/-1 bytes (kernels/cpu/sign_bytes_amx.h) from the same count: the
-// VPOPCNTDQ kernel needs about 1.1 cycles per pair of 384 bits, AMX about 0.7 with the
-// expansion and the top-k (1M x 48 bytes, 1,024 queries, k = 40).
-constexpr size_t kAmxBitsFromQueries = 16;
+// Bit rows run on AMX as +1/-1 bytes (kernels/cpu/sign_bytes_amx.h) from 48 queries: over
+// 1M x 48 bytes with k = 40, AMX took 0.32 CPU-ns per pair at 1,024 queries against 0.45
+// for the VPOPCNTDQ kernel, 0.032 against 0.036 CPU-s at 64 queries, even at 32, and lost at
+// 16 (0.017 against 0.014): a tile of 16 queries costs the same however many are live.
+constexpr size_t kAmxBitsFromQueries = 48;
 // Queries expanded and packed per call of RunSearch on the AMX bit path: the packed
 // operand is 8x the bits (64 bytes per 64 bits), so a million queries are taken in pieces.
 constexpr size_t kAmxBitsQueriesPerPass = 65536;
