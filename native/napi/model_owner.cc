@@ -87,6 +87,13 @@ Napi::Promise ModelOwner::Close(Napi::Env env) {
   return Submit(env, std::move(stop));
 }
 
+Napi::Promise CloseOwnerOnce(Napi::Env env, ModelOwner* owner) {
+  if (owner != nullptr && !owner->closing()) return owner->Close(env);
+  Napi::Promise::Deferred done = Napi::Promise::Deferred::New(env);
+  done.Resolve(env.Undefined());
+  return done.Promise();
+}
+
 void ModelOwner::Loop() {
   for (;;) {
     OwnerJob* job = nullptr;

@@ -82,4 +82,10 @@ class ModelOwner {
   napi_env env_ = nullptr;
 };
 
+// What dispose() of a model run by an owner returns, once the wrapper has dropped its model:
+// the first call closes the owner (jobs already queued keep their own reference to the model
+// and still run; the promise settles once the owner thread has finished them and exited); a
+// later call, or one on a wrapper that never got an owner, resolves at once.
+Napi::Promise CloseOwnerOnce(Napi::Env env, ModelOwner* owner);
+
 }  // namespace sk::napi
