@@ -38,10 +38,4 @@ Napi::Promise RejectDisposed(Napi::Env env) {
   return deferred.Promise();
 }
 
-Napi::Promise ResolvedUndefined(Napi::Env env) {
-  Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);
-  deferred.Resolve(env.Undefined());
-  return deferred.Promise();
-}
-
 }  // namespace sk::napi

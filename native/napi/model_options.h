@@ -18,7 +18,4 @@ pipeline::CudaPlacement ReadCudaPlacement(const Napi::Object& options);
 // A promise already rejected with ERR_DISPOSED, for calls on a disposed model.
 Napi::Promise RejectDisposed(Napi::Env env);
 
-// A promise already resolved with undefined (dispose() of a model already disposed).
-Napi::Promise ResolvedUndefined(Napi::Env env);
-
 }  // namespace sk::napi

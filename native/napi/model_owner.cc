@@ -1,10 +1,5 @@
 #include "napi/model_owner.h"
 
-#include <exception>
-#include <new>
-
-#include "napi/errors.h"
-
 namespace sk::napi {
 
 // Shared by the owner and its thread-safe function, whose finalizer may run before or after
@@ -28,31 +23,6 @@ class StopJob : public OwnerJob {
 };
 
 }  // namespace
-
-void OwnerJob::Execute() {
-  try {
-    status_ = Run();
-  } catch (const std::bad_alloc&) {
-    status_ = Status(StatusCode::kRuntime, "out of memory");
-  } catch (const std::exception& error) {
-    status_ = InternalError(error.what());
-  } catch (...) {
-    status_ = InternalError("unknown native exception");
-  }
-}
-
-void OwnerJob::Settle(Napi::Env env) {
-  Napi::HandleScope scope(env);
-  if (!status_.ok()) {
-    deferred_.Reject(StatusToError(env, status_).Value());
-    return;
-  }
-  try {
-    deferred_.Resolve(Result(env));
-  } catch (const Napi::Error& error) {
-    deferred_.Reject(error.Value());
-  }
-}
 
 ModelOwner::ModelOwner(Napi::Env env, Napi::Object holder, const char* name) {
   link_ = new Link{this, false};
@@ -117,6 +87,13 @@ Napi::Promise ModelOwner::Close(Napi::Env env) {
   return Submit(env, std::move(stop));
 }
 
+Napi::Promise CloseOwnerOnce(Napi::Env env, ModelOwner* owner) {
+  if (owner != nullptr && !owner->closing()) return owner->Close(env);
+  Napi::Promise::Deferred done = Napi::Promise::Deferred::New(env);
+  done.Resolve(env.Undefined());
+  return done.Promise();
+}
+
 void ModelOwner::Loop() {
   for (;;) {
     OwnerJob* job = nullptr;
@@ -128,7 +105,7 @@ void ModelOwner::Loop() {
       queue_.pop_front();
     }
     const bool last = job == stop_marker_;
-    job->Execute();
+    job->RunCatchingExceptions();
     // The queue is unbounded, so this never blocks; it fails only while the environment is
     // being torn down, when the job can no longer be settled (and is left to the process exit).
     delivery_.NonBlockingCall(job);

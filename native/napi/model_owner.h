@@ -18,32 +18,20 @@
 #include <mutex>
 #include <thread>
 
-#include "core/status.h"
+#include "napi/promise_job.h"
 
 namespace sk::napi {
 
 class ModelOwner;
 
-// One operation on a model: inputs copied in the constructor (main thread), the work in Run()
-// (owner thread; no JavaScript; exceptions become errors), the result built in Result() (main
-// thread). Failures reject with a typed SentenceKitError, as PromiseWorker's do.
-class OwnerJob {
- public:
-  virtual ~OwnerJob() = default;
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
+// One operation on a model, run on the model's owner thread: a PromiseJob (promise_job.h)
+// that ModelOwner runs and settles.
+class OwnerJob : public PromiseJob {
  protected:
-  explicit OwnerJob(Napi::Env env) : deferred_(Napi::Promise::Deferred::New(env)) {}
-  virtual Status Run() = 0;
-  virtual Napi::Value Result(Napi::Env env) = 0;
+  explicit OwnerJob(Napi::Env env) : PromiseJob(env) {}
 
  private:
-  friend class ModelOwner;
-  void Execute();
-  void Settle(Napi::Env env);
-
-  Napi::Promise::Deferred deferred_;
-  Status status_;
+  friend class ModelOwner;  // the only one that runs and settles it
 };
 
 class ModelOwner {
@@ -93,5 +81,11 @@ class ModelOwner {
   bool released_ = false;
   napi_env env_ = nullptr;
 };
+
+// What dispose() of a model run by an owner returns, once the wrapper has dropped its model:
+// the first call closes the owner (jobs already queued keep their own reference to the model
+// and still run; the promise settles once the owner thread has finished them and exited); a
+// later call, or one on a wrapper that never got an owner, resolves at once.
+Napi::Promise CloseOwnerOnce(Napi::Env env, ModelOwner* owner);
 
 }  // namespace sk::napi

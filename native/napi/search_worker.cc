@@ -1,10 +1,10 @@
 #include "napi/search_worker.h"
 
-#include <limits>
 #include <string>
 
 #include "kernels/search.h"
 #include "napi/errors.h"
+#include "napi/kernel_args.h"
 
 namespace sk::napi {
 
@@ -27,26 +27,6 @@ Napi::Value SearchWorker::Result(Napi::Env env) {
 
 namespace {
 
-// A borrowed view of a TypedArray of the expected element type and at least `count` elements.
-template <typename T>
-const T* View(Napi::Env env, const Napi::Value& value, napi_typedarray_type type, size_t count, const char* what) {
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
-    ThrowTypeError(env, std::string("unexpected array type for ") + what);
-  }
-  Napi::TypedArrayOf<T> array = value.As<Napi::TypedArrayOf<T>>();
-  if (array.ElementLength() < count) ThrowTypeError(env, std::string(what) + " is shorter than its shape");
-  return array.Data();
-}
-
-size_t Size(const Napi::CallbackInfo& info, size_t index, const char* what) {
-  if (!info[index].IsNumber()) ThrowTypeError(info.Env(), std::string("expected a number for ") + what);
-  const double value = info[index].As<Napi::Number>().DoubleValue();
-  if (!(value >= 0) || value > static_cast<double>(std::numeric_limits<int32_t>::max())) {
-    ThrowTypeError(info.Env(), std::string(what) + " out of range");
-  }
-  return static_cast<size_t>(value);
-}
-
 Napi::Promise Start(Napi::Env env, std::vector<Napi::Value> keep_alive, SearchWorker::Job job) {
   auto* worker = new SearchWorker(env, std::move(keep_alive), std::move(job));
   Napi::Promise promise = worker->Promise();
@@ -57,14 +37,14 @@ Napi::Promise Start(Napi::Env env, std::vector<Napi::Value> keep_alive, SearchWo
 // semanticSearch(queries, numQueries, corpus, corpusRows, dim, topK, score, queryChunk, corpusChunk)
 Napi::Value SemanticSearch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const size_t nq = Size(info, 1, "numQueries"), nc = Size(info, 3, "corpusRows"), dim = Size(info, 4, "dim");
-  const float* queries = View<float>(env, info[0], napi_float32_array, nq * dim, "queries");
-  const float* corpus = View<float>(env, info[2], napi_float32_array, nc * dim, "corpus");
+  const size_t nq = SizeArg(info, 1, "numQueries"), nc = SizeArg(info, 3, "corpusRows"), dim = SizeArg(info, 4, "dim");
+  const float* queries = TypedArrayArg<float>(env, info[0], nq * dim, "queries");
+  const float* corpus = TypedArrayArg<float>(env, info[2], nc * dim, "corpus");
   kernels::SearchOptions options;
-  options.top_k = Size(info, 5, "topK");
+  options.top_k = SizeArg(info, 5, "topK");
   const std::string score = info[6].ToString().Utf8Value();
-  options.query_chunk_size = Size(info, 7, "queryChunkSize");
-  options.corpus_chunk_size = Size(info, 8, "corpusChunkSize");
+  options.query_chunk_size = SizeArg(info, 7, "queryChunkSize");
+  options.corpus_chunk_size = SizeArg(info, 8, "corpusChunkSize");
   const kernels::SearchScore kind = score == "dot" ? kernels::SearchScore::kDot : kernels::SearchScore::kCosine;
   return Start(env, {info[0], info[2]}, [=](SearchResult* out) {
     out->per_row = kernels::ResultsPerQuery(options.top_k, nc);
@@ -77,13 +57,13 @@ Napi::Value SemanticSearch(const Napi::CallbackInfo& info) {
 // A quantized search over rows of `width` elements of T whose kernel returns int32 scores:
 // searchInt8 (dot products, best first) and searchHamming (distances, smallest first).
 template <typename T, typename Kernel>
-Napi::Value QuantizedSearch(const Napi::CallbackInfo& info, napi_typedarray_type type, Kernel kernel) {
+Napi::Value QuantizedSearch(const Napi::CallbackInfo& info, Kernel kernel) {
   Napi::Env env = info.Env();
-  const size_t nq = Size(info, 1, "numQueries"), nc = Size(info, 3, "corpusRows"), width = Size(info, 4, "row width");
-  const T* queries = View<T>(env, info[0], type, nq * width, "queries");
-  const T* corpus = View<T>(env, info[2], type, nc * width, "corpus");
+  const size_t nq = SizeArg(info, 1, "numQueries"), nc = SizeArg(info, 3, "corpusRows"), width = SizeArg(info, 4, "row width");
+  const T* queries = TypedArrayArg<T>(env, info[0], nq * width, "queries");
+  const T* corpus = TypedArrayArg<T>(env, info[2], nc * width, "corpus");
   kernels::SearchOptions options;
-  options.top_k = Size(info, 5, "topK");
+  options.top_k = SizeArg(info, 5, "topK");
   return Start(env, {info[0], info[2]}, [=](SearchResult* out) {
     out->per_row = kernels::ResultsPerQuery(options.top_k, nc);
     out->ids.resize(nq * out->per_row);
@@ -96,33 +76,33 @@ Napi::Value QuantizedSearch(const Napi::CallbackInfo& info, napi_typedarray_type
 
 // searchInt8(queries, numQueries, corpus, corpusRows, dim, topK)
 Napi::Value SearchInt8(const Napi::CallbackInfo& info) {
-  return QuantizedSearch<int8_t>(info, napi_int8_array, kernels::SearchInt8);
+  return QuantizedSearch<int8_t>(info, kernels::SearchInt8);
 }
 
 // searchHamming(queries, numQueries, corpus, corpusRows, bytes, topK): packed bits.
 Napi::Value SearchHamming(const Napi::CallbackInfo& info) {
-  return QuantizedSearch<uint8_t>(info, napi_uint8_array, kernels::SearchHamming);
+  return QuantizedSearch<uint8_t>(info, kernels::SearchHamming);
 }
 
 // rescore(queries, numQueries, dim, candidates: Int32Array, perQuery, corpus, corpusRows, kind, topK)
 // kind: 'float32' (Float32Array rows), 'int8' (Int8Array rows), 'ubinary' (packed Uint8Array rows).
 Napi::Value Rescore(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const size_t nq = Size(info, 1, "numQueries"), dim = Size(info, 2, "dim"), per_query = Size(info, 4, "perQuery");
-  const size_t nc = Size(info, 6, "corpusRows"), top_k = Size(info, 8, "topK");
-  const float* queries = View<float>(env, info[0], napi_float32_array, nq * dim, "queries");
-  const int32_t* candidates32 = View<int32_t>(env, info[3], napi_int32_array, nq * per_query, "candidates");
+  const size_t nq = SizeArg(info, 1, "numQueries"), dim = SizeArg(info, 2, "dim"), per_query = SizeArg(info, 4, "perQuery");
+  const size_t nc = SizeArg(info, 6, "corpusRows"), top_k = SizeArg(info, 8, "topK");
+  const float* queries = TypedArrayArg<float>(env, info[0], nq * dim, "queries");
+  const int32_t* candidates32 = TypedArrayArg<int32_t>(env, info[3], nq * per_query, "candidates");
   const std::string kind_name = info[7].ToString().Utf8Value();
   kernels::RescoreCorpus kind = kernels::RescoreCorpus::kFloat32;
   const void* corpus = nullptr;
   if (kind_name == "float32") {
-    corpus = View<float>(env, info[5], napi_float32_array, nc * dim, "corpus");
+    corpus = TypedArrayArg<float>(env, info[5], nc * dim, "corpus");
   } else if (kind_name == "int8") {
     kind = kernels::RescoreCorpus::kInt8;
-    corpus = View<int8_t>(env, info[5], napi_int8_array, nc * dim, "corpus");
+    corpus = TypedArrayArg<int8_t>(env, info[5], nc * dim, "corpus");
   } else if (kind_name == "ubinary") {
     kind = kernels::RescoreCorpus::kUnpackedBits;
-    corpus = View<uint8_t>(env, info[5], napi_uint8_array, nc * ((dim + 7) / 8), "corpus");
+    corpus = TypedArrayArg<uint8_t>(env, info[5], nc * ((dim + 7) / 8), "corpus");
   } else {
     ThrowTypeError(env, "rescore kind must be float32, int8 or ubinary");
   }

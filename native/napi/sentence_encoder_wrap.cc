@@ -164,11 +164,8 @@ Napi::Value SentenceEncoderWrap::IoStats(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SentenceEncoderWrap::Dispose(const Napi::CallbackInfo& info) {
-  // Jobs already queued keep their own reference to the model and run; the promise settles
-  // once the owner thread has finished them and exited.
   encoder_.reset();
-  if (owner_ && !owner_->closing()) return owner_->Close(info.Env());
-  return ResolvedUndefined(info.Env());
+  return CloseOwnerOnce(info.Env(), owner_.get());
 }
 
 }  // namespace sk::napi

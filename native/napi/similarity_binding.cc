@@ -1,34 +1,15 @@
 #include "napi/similarity_binding.h"
 
-#include <limits>
 #include <string>
 #include <vector>
 
 #include "kernels/similarity.h"
 #include "napi/errors.h"
+#include "napi/kernel_args.h"
 #include "napi/promise_worker.h"
 
 namespace sk::napi {
 namespace {
-
-// Only lib/similarity.ts calls these, after validating: a mismatch here is a bug there.
-float* Floats(Napi::Env env, const Napi::Value& value, size_t count, const char* what) {
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    ThrowTypeError(env, std::string("expected a Float32Array for ") + what);
-  }
-  Napi::Float32Array array = value.As<Napi::Float32Array>();
-  if (array.ElementLength() < count) ThrowTypeError(env, std::string(what) + " is shorter than its shape");
-  return array.Data();
-}
-
-size_t Size(const Napi::CallbackInfo& info, size_t index, const char* what) {
-  if (!info[index].IsNumber()) ThrowTypeError(info.Env(), std::string("expected a number for ") + what);
-  const double value = info[index].As<Napi::Number>().DoubleValue();
-  if (!(value >= 0) || value > static_cast<double>(std::numeric_limits<int32_t>::max())) {
-    ThrowTypeError(info.Env(), std::string(what) + " out of range");
-  }
-  return static_cast<size_t>(value);
-}
 
 kernels::SimilarityFunction Function(const Napi::CallbackInfo& info, size_t index) {
   const std::string name = info[index].ToString().Utf8Value();
@@ -53,13 +34,13 @@ struct MatrixArgs {
 MatrixArgs ReadMatrixArgs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   MatrixArgs args{};
-  args.rows_a = Size(info, 1, "rowsA");
-  args.rows_b = Size(info, 3, "rowsB");
-  args.dim = Size(info, 4, "dim");
-  args.a = Floats(env, info[0], args.rows_a * args.dim, "a");
-  args.b = Floats(env, info[2], args.rows_b * args.dim, "b");
+  args.rows_a = SizeArg(info, 1, "rowsA");
+  args.rows_b = SizeArg(info, 3, "rowsB");
+  args.dim = SizeArg(info, 4, "dim");
+  args.a = TypedArrayArg<float>(env, info[0], args.rows_a * args.dim, "a");
+  args.b = TypedArrayArg<float>(env, info[2], args.rows_b * args.dim, "b");
   args.function = Function(info, 5);
-  args.out = Floats(env, info[6], args.rows_a * args.rows_b, "out");
+  args.out = TypedArrayArg<float>(env, info[6], args.rows_a * args.rows_b, "out");
   return args;
 }
 
@@ -99,11 +80,11 @@ Napi::Value SimilarityMatrixAsync(const Napi::CallbackInfo& info) {
 // (a, b, rows, dim, fn, out)
 Napi::Value SimilarityPairwise(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const size_t rows = Size(info, 2, "rows"), dim = Size(info, 3, "dim");
-  const float* a = Floats(env, info[0], rows * dim, "a");
-  const float* b = Floats(env, info[1], rows * dim, "b");
+  const size_t rows = SizeArg(info, 2, "rows"), dim = SizeArg(info, 3, "dim");
+  const float* a = TypedArrayArg<float>(env, info[0], rows * dim, "a");
+  const float* b = TypedArrayArg<float>(env, info[1], rows * dim, "b");
   const kernels::SimilarityFunction function = Function(info, 4);
-  float* out = Floats(env, info[5], rows, "out");
+  float* out = TypedArrayArg<float>(env, info[5], rows, "out");
   const Status status = kernels::PairwiseSimilarity(function, a, b, rows, dim, out);
   if (!status.ok()) throw StatusToError(env, status);
   return env.Undefined();

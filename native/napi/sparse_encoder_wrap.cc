@@ -6,6 +6,7 @@
 #include "napi/load_model_worker.h"
 #include "napi/model_options.h"
 #include "napi/sparse_encode_worker.h"
+#include "napi/sparse_vocabulary.h"
 
 namespace sk::napi {
 namespace {
@@ -51,10 +52,7 @@ Napi::Object SparseEncoderWrap::NewInstance(Napi::Env env, std::shared_ptr<pipel
 
 SparseEncoderWrap::SparseEncoderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SparseEncoderWrap>(info) {}
 
-Napi::Value SparseEncoderWrap::VocabSize(const Napi::CallbackInfo& info) {
-  if (!model_) return info.Env().Undefined();
-  return Napi::Number::New(info.Env(), static_cast<double>(model_->vocab_size()));
-}
+Napi::Value SparseEncoderWrap::VocabSize(const Napi::CallbackInfo& info) { return VocabSizeOf(info.Env(), model_.get()); }
 
 // encode(texts: string[], batchSize: number, maxActiveDims: number /* 0 = all */)
 Napi::Value SparseEncoderWrap::Encode(const Napi::CallbackInfo& info) {
@@ -70,26 +68,11 @@ Napi::Value SparseEncoderWrap::Encode(const Napi::CallbackInfo& info) {
                                         static_cast<size_t>(max_active_dims)));
 }
 
-// idsToTokens(ids: ArrayLike<number>): string[] — vocabulary lookups, cheap enough to stay sync.
-Napi::Value SparseEncoderWrap::IdsToTokens(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!model_) throw StatusToError(env, Status(StatusCode::kDisposed, "the model has been disposed"));
-  if (info.Length() < 1 || !info[0].IsTypedArray()) ThrowTypeError(env, "idsToTokens(ids: Int32Array)");
-  Napi::Int32Array ids = info[0].As<Napi::Int32Array>();
-  Napi::Array tokens = Napi::Array::New(env, ids.ElementLength());
-  for (size_t i = 0; i < ids.ElementLength(); ++i) {
-    std::optional<std::string> token = model_->tokenizer().IdToToken(ids[i]);
-    tokens.Set(static_cast<uint32_t>(i), token ? Napi::Value(Napi::String::New(env, *token)) : env.Null());
-  }
-  return tokens;
-}
+Napi::Value SparseEncoderWrap::IdsToTokens(const Napi::CallbackInfo& info) { return IdsToTokensOf(info, model_.get()); }
 
 Napi::Value SparseEncoderWrap::Dispose(const Napi::CallbackInfo& info) {
-  // Jobs already queued keep their own reference to the model and run; the promise settles
-  // once the owner thread has finished them and exited.
   model_.reset();
-  if (owner_ && !owner_->closing()) return owner_->Close(info.Env());
-  return ResolvedUndefined(info.Env());
+  return CloseOwnerOnce(info.Env(), owner_.get());
 }
 
 }  // namespace sk::napi

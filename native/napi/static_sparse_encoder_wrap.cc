@@ -5,6 +5,7 @@
 #include "napi/js_values.h"
 #include "napi/load_model_worker.h"
 #include "napi/model_options.h"
+#include "napi/sparse_vocabulary.h"
 #include "napi/static_sparse_encode_worker.h"
 
 namespace sk::napi {
@@ -54,10 +55,7 @@ Napi::Object StaticSparseEncoderWrap::NewInstance(Napi::Env env, std::shared_ptr
 
 StaticSparseEncoderWrap::StaticSparseEncoderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<StaticSparseEncoderWrap>(info) {}
 
-Napi::Value StaticSparseEncoderWrap::VocabSize(const Napi::CallbackInfo& info) {
-  if (!model_) return info.Env().Undefined();
-  return Napi::Number::New(info.Env(), static_cast<double>(model_->vocab_size()));
-}
+Napi::Value StaticSparseEncoderWrap::VocabSize(const Napi::CallbackInfo& info) { return VocabSizeOf(info.Env(), model_.get()); }
 
 // encode(texts: string[], batchSize: number, maxActiveDims: number /* 0 = all */). No model
 // runs, so batchSize changes nothing; it is taken so every route has one signature.
@@ -75,19 +73,7 @@ Napi::Value StaticSparseEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   return promise;
 }
 
-// idsToTokens(ids: Int32Array): (string | null)[]
-Napi::Value StaticSparseEncoderWrap::IdsToTokens(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!model_) throw StatusToError(env, Status(StatusCode::kDisposed, "the model has been disposed"));
-  if (info.Length() < 1 || !info[0].IsTypedArray()) ThrowTypeError(env, "idsToTokens(ids: Int32Array)");
-  Napi::Int32Array ids = info[0].As<Napi::Int32Array>();
-  Napi::Array tokens = Napi::Array::New(env, ids.ElementLength());
-  for (size_t i = 0; i < ids.ElementLength(); ++i) {
-    std::optional<std::string> token = model_->tokenizer().IdToToken(ids[i]);
-    tokens.Set(static_cast<uint32_t>(i), token ? Napi::Value(Napi::String::New(env, *token)) : env.Null());
-  }
-  return tokens;
-}
+Napi::Value StaticSparseEncoderWrap::IdsToTokens(const Napi::CallbackInfo& info) { return IdsToTokensOf(info, model_.get()); }
 
 Napi::Value StaticSparseEncoderWrap::Dispose(const Napi::CallbackInfo& info) {
   model_.reset();
