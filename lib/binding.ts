@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { DenseLayerWeights } from './dense-module.js';
+import type { PackedTexts } from './packed-texts.js';
 import { SentenceKitError } from './errors.js';
 import { packageRoot } from './package-root.js';
 
@@ -48,9 +49,9 @@ export interface NativeSentenceEncoder {
   readonly dimension: number;
   readonly hiddenSize: number;
   /** Resolves to a [texts.length × (truncateDim || dimension)] row-major matrix in the caller's order. */
-  encode(texts: string[], options: NativeEncodeOptions): Promise<Float32Array>;
+  encode(texts: string[] | PackedTexts, options: NativeEncodeOptions): Promise<Float32Array>;
   /** Unpadded token embeddings of every text, concatenated; tokenCounts[i] rows belong to text i. */
-  encodeTokens(texts: string[], batchSize: number): Promise<{ data: Float32Array; tokenCounts: Int32Array }>;
+  encodeTokens(texts: string[] | PackedTexts, batchSize: number): Promise<{ data: Float32Array; tokenCounts: Int32Array }>;
   /** The prompt's tokens with special tokens, without a trailing one ([SEP]): what include_prompt: false leaves out. */
   promptLength(prompt: string): number;
   /** Runs and allocations of the model's reused ORT tensors and buffers since it loaded. */
@@ -69,7 +70,7 @@ export interface NativeIoStats {
 export interface NativeCrossEncoder {
   readonly numLabels: number;
   /** Resolves to [pairs × numLabels] raw logits in the caller's order. */
-  predict(firsts: string[], seconds: string[], batchSize: number): Promise<Float32Array>;
+  predict(firsts: string[] | PackedTexts, seconds: string[] | PackedTexts, batchSize: number): Promise<Float32Array>;
   dispose(): Promise<void>;
 }
 
@@ -82,7 +83,7 @@ export interface NativeSparseRows {
 
 export interface NativeSparseEncoder {
   readonly vocabSize: number;
-  encode(texts: string[], batchSize: number, maxActiveDims: number): Promise<NativeSparseRows>;
+  encode(texts: string[] | PackedTexts, batchSize: number, maxActiveDims: number): Promise<NativeSparseRows>;
   idsToTokens(ids: Int32Array): Array<string | null>;
   dispose(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { ACTIVATIONS, type ActivationName, type CrossEncoderFolder, readCrossEnc
 import { SentenceKitError } from './errors.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
 import { NativeModelHandle } from './native-model-handle.js';
+import { packTexts } from './packed-texts.js';
 import { describeValue, validateBoolean, validateOptionsObject, validatePositiveInteger } from './validate.js';
 
 export type { ActivationName } from './cross-encoder-folder.js';
@@ -139,7 +140,8 @@ export class CrossEncoder {
     const applySoftmax = opts.applySoftmax === undefined ? false : validateBoolean(opts.applySoftmax, 'options.applySoftmax');
     if (firsts.length === 0) return new Float32Array(0);
 
-    const scores = await this.#handle.run((native) => native.predict(firsts, seconds, batchSize));
+    const [packedFirsts, packedSeconds] = [await packTexts(firsts), await packTexts(seconds)];
+    const scores = await this.#handle.run((native) => native.predict(packedFirsts, packedSeconds, batchSize));
     applyActivation(scores, this.numLabels, activation);
     if (applySoftmax && this.numLabels > 1) softmaxRows(scores, this.numLabels);
     return scores;

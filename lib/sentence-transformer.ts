@@ -8,6 +8,7 @@ import { Embeddings } from './embeddings.js';
 import { EncodeScheduler } from './encode-scheduler.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
 import { NativeModelHandle } from './native-model-handle.js';
+import { packTexts } from './packed-texts.js';
 import { readSentenceTransformerFolder, type SentenceTransformerFolder, type SimilarityFunctionName } from './model-folder.js';
 import { PRECISIONS, type Precision, quantizeEmbeddings, type QuantizedEmbeddings } from './quantization.js';
 import { similarity, similarityPairwise } from './similarity.js';
@@ -85,7 +86,7 @@ export class SentenceTransformer {
     this.#folder = folder;
     this.#maxBatchTokens = scheduling.maxBatchTokens;
     this.#maxBatchPadding = scheduling.maxBatchPadding;
-    this.#scheduler = new EncodeScheduler((texts, options) => native.encode(texts, options), scheduling);
+    this.#scheduler = new EncodeScheduler(async (texts, options) => native.encode(await packTexts(texts), options), scheduling);
     this.dimension = native.dimension;
   }
 
@@ -185,7 +186,8 @@ export class SentenceTransformer {
     const prompt = this.#resolvePrompt(opts.prompt, opts.promptName);
     const inputs = prompt ? list.map((text) => prompt + text) : list;
     if (list.length === 0) return [];
-    const { data, tokenCounts } = await this.#handle.run((native) => native.encodeTokens(inputs, batchSize));
+    const packed = await packTexts(inputs);
+    const { data, tokenCounts } = await this.#handle.run((native) => native.encodeTokens(packed, batchSize));
     const hidden = tokenCounts.length === 0 ? 0 : data.length / tokenCounts.reduce((a, b) => a + b, 0);
     let offset = 0;
     return Array.from(tokenCounts, (count) => {

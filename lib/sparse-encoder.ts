@@ -9,6 +9,7 @@ import { type CudaDtype, cudaFolderProblem, type DevicePlacement, loadPlaced, va
 import { loadError } from './json-files.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
 import { NativeModelHandle } from './native-model-handle.js';
+import { packTexts } from './packed-texts.js';
 import { SparseEmbeddings, sparseDot, sparsity } from './sparse-embeddings.js';
 import { readSparseEncoderFolder, type SparseEncoderFolder, type SparseRoute } from './sparse-encoder-folder.js';
 import { resolveRoute } from './sparse-router.js';
@@ -127,7 +128,8 @@ export class SparseEncoder {
     const maxActiveDims = opts.maxActiveDims === undefined ? 0 : validatePositiveInteger(opts.maxActiveDims, 'options.maxActiveDims');
     const prompt = this.#resolvePrompt(opts.prompt, opts.promptName);
     const inputs = prompt ? list.map((text) => prompt + text) : list;
-    const rows = await handle.run((native) => native.encode(inputs, batchSize, maxActiveDims));
+    const packed = await packTexts(inputs);
+    const rows = await handle.run((native) => native.encode(packed, batchSize, maxActiveDims));
     return new SparseEmbeddings(rows.indices, rows.values, rows.offsets, this.dimension);
   }
 

@@ -5,6 +5,7 @@
 #include "napi/js_values.h"
 #include "napi/load_model_worker.h"
 #include "napi/model_options.h"
+#include "napi/texts_arg.h"
 #include "napi/predict_worker.h"
 
 namespace sk::napi {
@@ -50,20 +51,18 @@ Napi::Value CrossEncoderWrap::NumLabels(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(model_->num_labels()));
 }
 
-// predict(firsts: string[], seconds: string[], batchSize: number): Promise<Float32Array>
+// predict(firsts: Texts, seconds: Texts, batchSize: number) (Texts: napi/texts_arg.h): Promise<Float32Array>
 Napi::Value CrossEncoderWrap::Predict(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!model_) return RejectDisposed(env);
   if (info.Length() < 3 || !info[2].IsNumber()) ThrowTypeError(env, "predict(firsts, seconds, batchSize)");
-  std::vector<std::string> firsts = ToStringVector(env, info[0], "firsts");
-  std::vector<std::string> seconds = ToStringVector(env, info[1], "seconds");
+  TextsArg firsts = TextsArg::Read(env, info[0], "firsts");
+  TextsArg seconds = TextsArg::Read(env, info[1], "seconds");
   if (firsts.size() != seconds.size()) ThrowTypeError(env, "firsts and seconds must have the same length");
   const double batch_size = info[2].As<Napi::Number>().DoubleValue();
   if (!(batch_size >= 1)) ThrowTypeError(env, "batchSize must be a positive integer");
-  std::vector<std::pair<std::string, std::string>> pairs;
-  pairs.reserve(firsts.size());
-  for (size_t i = 0; i < firsts.size(); ++i) pairs.emplace_back(std::move(firsts[i]), std::move(seconds[i]));
-  return owner_->Submit(env, std::make_unique<PredictWorker>(env, model_, std::move(pairs), static_cast<size_t>(batch_size)));
+  return owner_->Submit(env, std::make_unique<PredictWorker>(env, model_, std::move(firsts), std::move(seconds),
+                                                             static_cast<size_t>(batch_size)));
 }
 
 Napi::Value CrossEncoderWrap::Dispose(const Napi::CallbackInfo& info) {

@@ -3,7 +3,7 @@
 namespace sk::napi {
 
 EncodeWorker::EncodeWorker(Napi::Env env, std::shared_ptr<pipeline::SentenceEncoder> encoder,
-                           std::vector<std::string> texts, pipeline::EncodeParams params)
+                           TextsArg texts, pipeline::EncodeParams params)
     : OwnerJob(env),
       encoder_(std::move(encoder)),
       texts_(std::move(texts)),
@@ -14,7 +14,7 @@ EncodeWorker::EncodeWorker(Napi::Env env, std::shared_ptr<pipeline::SentenceEnco
   output_ = Napi::Persistent(output);
 }
 
-Status EncodeWorker::Run() { return encoder_->Encode(texts_, params_, output_data_); }
+Status EncodeWorker::Run() { return encoder_->Encode(texts_.Strings(), params_, output_data_); }
 
 Napi::Value EncodeWorker::Result(Napi::Env) { return output_.Value(); }
 

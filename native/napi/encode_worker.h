@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "napi/model_owner.h"
+#include "napi/texts_arg.h"
 #include "pipeline/sentence_encoder.h"
 
 namespace sk::napi {
@@ -16,14 +17,14 @@ namespace sk::napi {
 class EncodeWorker : public OwnerJob {
  public:
   EncodeWorker(Napi::Env env, std::shared_ptr<pipeline::SentenceEncoder> encoder,
-               std::vector<std::string> texts, pipeline::EncodeParams params);
+               TextsArg texts, pipeline::EncodeParams params);
 
  private:
   Status Run() override;
   Napi::Value Result(Napi::Env env) override;
 
   std::shared_ptr<pipeline::SentenceEncoder> encoder_;
-  std::vector<std::string> texts_;
+  TextsArg texts_;
   pipeline::EncodeParams params_;
   // The result array, kept alive by this reference while the worker writes into it.
   Napi::Reference<Napi::Float32Array> output_;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "napi/model_owner.h"
+#include "napi/texts_arg.h"
 #include "pipeline/cross_encoder.h"
 
 namespace sk::napi {
@@ -17,14 +18,14 @@ namespace sk::napi {
 class PredictWorker : public OwnerJob {
  public:
   PredictWorker(Napi::Env env, std::shared_ptr<pipeline::CrossEncoderModel> model,
-                std::vector<std::pair<std::string, std::string>> pairs, size_t batch_size);
+                TextsArg firsts, TextsArg seconds, size_t batch_size);
 
  private:
   Status Run() override;
   Napi::Value Result(Napi::Env env) override;
 
   std::shared_ptr<pipeline::CrossEncoderModel> model_;
-  std::vector<std::pair<std::string, std::string>> pairs_;
+  TextsArg firsts_, seconds_;
   size_t batch_size_;
   Napi::Reference<Napi::Float32Array> output_;
   float* output_data_ = nullptr;

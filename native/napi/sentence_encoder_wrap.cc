@@ -8,6 +8,7 @@
 #include "napi/js_values.h"
 #include "napi/load_model_worker.h"
 #include "napi/model_options.h"
+#include "napi/texts_arg.h"
 #include "napi/token_embeddings_worker.h"
 
 namespace sk::napi {
@@ -102,7 +103,7 @@ Napi::Value SentenceEncoderWrap::HiddenSize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(encoder_->hidden_size()));
 }
 
-// encode(texts: string[], { batchSize, normalize, truncateDim, promptTokens }): Promise<Float32Array>
+// encode(texts: Texts (napi/texts_arg.h), { batchSize, normalize, truncateDim, promptTokens }): Promise<Float32Array>
 Napi::Value SentenceEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!encoder_) return RejectDisposed(env);
@@ -123,17 +124,17 @@ Napi::Value SentenceEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   const double max_padding = GetNumber(options, "maxPadding", 1);
   if (!(max_padding >= 0 && max_padding <= 1)) ThrowTypeError(env, "maxPadding must be in [0, 1]");
   params.max_padding = max_padding;
-  return owner_->Submit(env, std::make_unique<EncodeWorker>(env, encoder_, ToStringVector(env, info[0], "texts"), params));
+  return owner_->Submit(env, std::make_unique<EncodeWorker>(env, encoder_, TextsArg::Read(env, info[0], "texts"), params));
 }
 
-// encodeTokens(texts: string[], batchSize: number): Promise<{ data, tokenCounts }>
+// encodeTokens(texts: Texts, batchSize: number): Promise<{ data, tokenCounts }>
 Napi::Value SentenceEncoderWrap::EncodeTokens(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!encoder_) return RejectDisposed(env);
   if (info.Length() < 2 || !info[1].IsNumber() || !(info[1].As<Napi::Number>().DoubleValue() >= 1)) {
     ThrowTypeError(env, "encodeTokens(texts, batchSize)");
   }
-  return owner_->Submit(env, std::make_unique<TokenEmbeddingsWorker>(env, encoder_, ToStringVector(env, info[0], "texts"),
+  return owner_->Submit(env, std::make_unique<TokenEmbeddingsWorker>(env, encoder_, TextsArg::Read(env, info[0], "texts"),
                                            static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue())));
 }
 

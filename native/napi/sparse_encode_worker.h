@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "napi/model_owner.h"
+#include "napi/texts_arg.h"
 #include "pipeline/sparse_encoder.h"
 
 namespace sk::napi {
@@ -19,14 +20,14 @@ Napi::Object SparseRowsToObject(Napi::Env env, const pipeline::SparseRows& rows)
 class SparseEncodeWorker : public OwnerJob {
  public:
   SparseEncodeWorker(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model,
-                     std::vector<std::string> texts, size_t batch_size, size_t max_active_dims);
+                     TextsArg texts, size_t batch_size, size_t max_active_dims);
 
  private:
   Status Run() override;
   Napi::Value Result(Napi::Env env) override;
 
   std::shared_ptr<pipeline::SparseEncoderModel> model_;
-  std::vector<std::string> texts_;
+  TextsArg texts_;
   size_t batch_size_;
   size_t max_active_dims_;
   pipeline::SparseRows rows_;

@@ -5,6 +5,7 @@
 #include "napi/js_values.h"
 #include "napi/load_model_worker.h"
 #include "napi/model_options.h"
+#include "napi/texts_arg.h"
 #include "napi/sparse_encode_worker.h"
 #include "napi/sparse_vocabulary.h"
 
@@ -54,7 +55,7 @@ SparseEncoderWrap::SparseEncoderWrap(const Napi::CallbackInfo& info) : Napi::Obj
 
 Napi::Value SparseEncoderWrap::VocabSize(const Napi::CallbackInfo& info) { return VocabSizeOf(info.Env(), model_.get()); }
 
-// encode(texts: string[], batchSize: number, maxActiveDims: number /* 0 = all */)
+// encode(texts: Texts (napi/texts_arg.h), batchSize: number, maxActiveDims: number /* 0 = all */)
 Napi::Value SparseEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!model_) return RejectDisposed(env);
@@ -64,7 +65,7 @@ Napi::Value SparseEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   const double batch_size = info[1].As<Napi::Number>().DoubleValue();
   const double max_active_dims = info[2].As<Napi::Number>().DoubleValue();
   if (!(batch_size >= 1) || !(max_active_dims >= 0)) ThrowTypeError(env, "batchSize must be positive, maxActiveDims non-negative");
-  return owner_->Submit(env, std::make_unique<SparseEncodeWorker>(env, model_, ToStringVector(env, info[0], "texts"), static_cast<size_t>(batch_size),
+  return owner_->Submit(env, std::make_unique<SparseEncodeWorker>(env, model_, TextsArg::Read(env, info[0], "texts"), static_cast<size_t>(batch_size),
                                         static_cast<size_t>(max_active_dims)));
 }
 

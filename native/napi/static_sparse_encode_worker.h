@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "napi/promise_worker.h"
+#include "napi/texts_arg.h"
 #include "pipeline/static_sparse_encoder.h"
 
 namespace sk::napi {
@@ -16,14 +17,14 @@ namespace sk::napi {
 class StaticSparseEncodeWorker : public PromiseWorker {
  public:
   StaticSparseEncodeWorker(Napi::Env env, std::shared_ptr<pipeline::StaticSparseEncoderModel> model,
-                           std::vector<std::string> texts, size_t max_active_dims);
+                           TextsArg texts, size_t max_active_dims);
 
  private:
   Status Run() override;
   Napi::Value Result(Napi::Env env) override;
 
   std::shared_ptr<pipeline::StaticSparseEncoderModel> model_;
-  std::vector<std::string> texts_;
+  TextsArg texts_;
   size_t max_active_dims_;
   pipeline::SparseRows rows_;
 };

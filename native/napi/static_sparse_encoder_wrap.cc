@@ -5,6 +5,7 @@
 #include "napi/js_values.h"
 #include "napi/load_model_worker.h"
 #include "napi/model_options.h"
+#include "napi/texts_arg.h"
 #include "napi/sparse_vocabulary.h"
 #include "napi/static_sparse_encode_worker.h"
 
@@ -57,7 +58,7 @@ StaticSparseEncoderWrap::StaticSparseEncoderWrap(const Napi::CallbackInfo& info)
 
 Napi::Value StaticSparseEncoderWrap::VocabSize(const Napi::CallbackInfo& info) { return VocabSizeOf(info.Env(), model_.get()); }
 
-// encode(texts: string[], batchSize: number, maxActiveDims: number /* 0 = all */). No model
+// encode(texts: Texts (napi/texts_arg.h), batchSize: number, maxActiveDims: number /* 0 = all */). No model
 // runs, so batchSize changes nothing; it is taken so every route has one signature.
 Napi::Value StaticSparseEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -67,7 +68,7 @@ Napi::Value StaticSparseEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   }
   const double max_active_dims = info[2].As<Napi::Number>().DoubleValue();
   if (!(max_active_dims >= 0)) ThrowTypeError(env, "maxActiveDims must be non-negative");
-  auto* worker = new StaticSparseEncodeWorker(env, model_, ToStringVector(env, info[0], "texts"), static_cast<size_t>(max_active_dims));
+  auto* worker = new StaticSparseEncodeWorker(env, model_, TextsArg::Read(env, info[0], "texts"), static_cast<size_t>(max_active_dims));
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;

@@ -5,13 +5,13 @@
 namespace sk::napi {
 
 TokenEmbeddingsWorker::TokenEmbeddingsWorker(Napi::Env env, std::shared_ptr<pipeline::SentenceEncoder> encoder,
-                                             std::vector<std::string> texts, size_t batch_size)
+                                             TextsArg texts, size_t batch_size)
     : OwnerJob(env),
       encoder_(std::move(encoder)),
       texts_(std::move(texts)),
       batch_size_(batch_size) {}
 
-Status TokenEmbeddingsWorker::Run() { return encoder_->EncodeTokens(texts_, batch_size_, &data_, &token_counts_); }
+Status TokenEmbeddingsWorker::Run() { return encoder_->EncodeTokens(texts_.Strings(), batch_size_, &data_, &token_counts_); }
 
 // The total size is known only after tokenization, so the result is copied once.
 Napi::Value TokenEmbeddingsWorker::Result(Napi::Env env) {

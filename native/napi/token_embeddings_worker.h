@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "napi/model_owner.h"
+#include "napi/texts_arg.h"
 #include "pipeline/sentence_encoder.h"
 
 namespace sk::napi {
@@ -16,14 +17,14 @@ namespace sk::napi {
 class TokenEmbeddingsWorker : public OwnerJob {
  public:
   TokenEmbeddingsWorker(Napi::Env env, std::shared_ptr<pipeline::SentenceEncoder> encoder,
-                        std::vector<std::string> texts, size_t batch_size);
+                        TextsArg texts, size_t batch_size);
 
  private:
   Status Run() override;
   Napi::Value Result(Napi::Env env) override;
 
   std::shared_ptr<pipeline::SentenceEncoder> encoder_;
-  std::vector<std::string> texts_;
+  TextsArg texts_;
   size_t batch_size_;
   std::vector<float> data_;
   std::vector<int32_t> token_counts_;
