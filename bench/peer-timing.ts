@@ -4,6 +4,7 @@
  * percentiles, and one JSON line of results per peer process. The Node peers also watch the
  * event loop, since a library that blocks it stalls every other request of a server.
  */
+import { fork } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -23,21 +24,45 @@ function milliseconds(since: bigint): number {
 export interface EventLoopLag {
   p99_ms: number;
   max_ms: number;
+  /** The same measure in an idle process beside the peer (bench/idle-loop.cjs): the machine's floor. */
+  idle_process?: { p99_ms: number; max_ms: number };
+}
+
+/** Starts bench/idle-loop.cjs; resolves once it ticks. stop() resolves to its lag. */
+async function startIdleLoop(): Promise<{ stop(): Promise<EventLoopLag['idle_process']> }> {
+  const child = fork(join(__dirname, 'idle-loop.cjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('error', reject);
+  });
+  let stopped: Promise<EventLoopLag['idle_process']> | undefined;
+  return {
+    stop: () => (stopped ??= new Promise((resolve) => {
+      child.once('message', (lag) => resolve(lag as EventLoopLag['idle_process']));
+      child.once('exit', () => resolve(undefined));
+      child.send('stop', (error) => { if (error) child.kill(); });
+    })),
+  };
 }
 
 /**
  * Runs `work` while sampling the event loop every millisecond; the lag is how late those
- * samples fire (what a timer or an incoming request would wait).
+ * samples fire (what a timer or an incoming request would wait). An idle process beside it
+ * measures the same, so that what the peer costs its loop can be told from the machine's own.
  */
 export async function withEventLoopLag<T>(work: () => Promise<T>): Promise<{ value: T; lag: EventLoopLag }> {
+  const idle = await startIdleLoop();
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
   try {
     const value = await work();
     histogram.disable();
-    return { value, lag: { p99_ms: histogram.percentile(99) / 1e6, max_ms: histogram.max / 1e6 } };
+    const lag: EventLoopLag = { p99_ms: histogram.percentile(99) / 1e6, max_ms: histogram.max / 1e6 };
+    const floor = await idle.stop();
+    return { value, lag: floor ? { ...lag, idle_process: floor } : lag };
   } finally {
     histogram.disable();
+    await idle.stop().catch(() => undefined);
   }
 }
 

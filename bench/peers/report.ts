@@ -20,7 +20,7 @@ export function markdownTable(results: Results): string {
   const records = results.peers;
   const st = throughputOf(records, 'st-torch');
   const header = [
-    '| peer | precision | sentences/s | vs sentence-transformers | sentencekit vs this | short query p50 / p99 ms | 64 callers sentences/s | 64 callers p99 ms | event-loop lag p99 / max ms | cosine to ours: min / mean, centered min |',
+    '| peer | precision | sentences/s | vs sentence-transformers | sentencekit vs this | short query p50 / p99 ms | 64 callers sentences/s | 64 callers p99 ms | event-loop lag p99 / max ms (max of an idle process beside it) | cosine to ours: min / mean, centered min |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const rows = records.map((r) => {
@@ -29,8 +29,11 @@ export function markdownTable(results: Results): string {
     const { throughput, latency, concurrent } = r.result;
     const ours = throughputOf(records, `sentencekit-${r.precision}`);
     const lag = r.result.event_loop_lag;
+    const idleMaxes = lag ? [lag.throughput, lag.concurrent].flatMap((l) => (l.idle_process ? [l.idle_process.max_ms] : [])) : [];
+    const idleMax = idleMaxes.length > 0 ? Math.max(...idleMaxes) : Number.NaN;
     const lagText = lag
-      ? `${fixed(Math.max(lag.throughput.p99_ms, lag.concurrent.p99_ms), 1)} / ${fixed(Math.max(lag.throughput.max_ms, lag.concurrent.max_ms), 1)}`
+      ? `${fixed(Math.max(lag.throughput.p99_ms, lag.concurrent.p99_ms), 1)} / ${fixed(Math.max(lag.throughput.max_ms, lag.concurrent.max_ms), 1)}` +
+        (Number.isNaN(idleMax) ? '' : ` (idle process: ${fixed(idleMax, 1)})`)
       : 'n/a (Python)';
     const agreement = r.id === r.reference ? 'reference' : r.agreement ? `${fixed(r.agreement.min_cosine, 5)} / ${fixed(r.agreement.mean_cosine, 5)}, ${fixed(r.agreement.min_centered_cosine, 4)}` : '–';
     return `| ${name} | ${r.precision} | ${fixed(throughput.sentences_per_second, 1)} | ${ratio(throughput.sentences_per_second, st)} | ${r.id.startsWith('sentencekit') ? '–' : ratio(ours, throughput.sentences_per_second)} | ${fixed(latency.p50_ms, 2)} / ${fixed(latency.p99_ms, 2)} | ${fixed(concurrent.sentences_per_second, 1)} | ${fixed(concurrent.p99_ms, 0)} | ${lagText} | ${agreement} |`;
