@@ -39,7 +39,7 @@ export interface NativeEncodeOptions {
   normalize: boolean;
   truncateDim: number;
   promptTokens: number;
-  /** Padded tokens per native batch; 0 cuts batches by count only. */
+  /** Padded tokens per native batch; 0: the engine's default (1,024 on the CPU, 16,384 on CUDA). */
   maxBatchTokens: number;
   /** The most padding per padded token of one native batch, in [0, 1]; 1: no bound. */
   maxPadding: number;

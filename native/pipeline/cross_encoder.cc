@@ -25,7 +25,7 @@ Status CrossEncoderModel::Predict(const std::vector<std::pair<std::string, std::
   }
   if (cuda_) return PredictOnCuda(encodings, batch_size, out);
   const ort::OrtSession& session = *model_.session;
-  return RunSortedBatches(model_, encodings, BatchLimits{batch_size, 0},
+  return RunSortedBatches(model_, encodings, BatchLimits{batch_size, kCpuBatchTokens},
                           [&](const BatchResult& result) -> Status {
     const auto& shape = result.output.shape();
     if (shape.size() != 2 || shape[0] != static_cast<int64_t>(result.count) ||

@@ -65,7 +65,7 @@ Status SentenceEncoder::EncodeTokens(const std::vector<std::string>& texts, size
   }
   out->assign(offsets.back() * hidden_size_, 0.0f);
   const ort::OrtSession& session = *model_.session;
-  return RunSortedBatches(model_, encodings, BatchLimits{batch_size, 0},
+  return RunSortedBatches(model_, encodings, BatchLimits{batch_size, kCpuBatchTokens},
                           [&](const BatchResult& result) -> Status {
     const size_t seq = result.inputs.seq;
     const auto& shape = result.output.shape();
@@ -93,7 +93,7 @@ Status SentenceEncoder::Encode(const std::vector<std::string>& texts, const Enco
   std::vector<float>& dense_out = dense_out_;
   std::vector<int64_t>& prompt_lengths = prompt_lengths_;
   const ort::OrtSession& session = *model_.session;
-  return RunSortedBatches(model_, encodings, BatchLimits{params.batch_size, params.max_batch_tokens, params.max_padding},
+  return RunSortedBatches(model_, encodings, BatchLimits{params.batch_size, CpuBatchTokens(params.max_batch_tokens), params.max_padding},
                           [&](const BatchResult& result) -> Status {
     const size_t rows = result.count;
     const size_t seq = result.inputs.seq;

@@ -28,7 +28,7 @@ struct SentenceEncoderConfig {
 // (pooling, Dense, Normalize) → truncate_dim → normalize_embeddings.
 struct EncodeParams {
   size_t batch_size = 32;
-  size_t max_batch_tokens = 0;  // 0: batches cut by count only
+  size_t max_batch_tokens = 0;  // padded tokens per batch; 0: the device's default (kCpuBatchTokens on the CPU)
   double max_padding = 1.0;     // the most padding per padded token of a batch; 1: no bound
   bool normalize = false;       // normalize_embeddings
   size_t truncate_dim = 0;      // 0 keeps every dimension

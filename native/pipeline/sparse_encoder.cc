@@ -68,7 +68,7 @@ Status SparseEncoderModel::Encode(const std::vector<std::string>& texts, size_t 
   std::vector<float> pooled;
   const bool twice = activation_ == SpladeActivation::kLog1pRelu;
   const ort::OrtSession& session = *model_.session;
-  SK_RETURN_IF_ERROR(RunSortedBatches(model_, encodings, BatchLimits{batch_size, 0},
+  SK_RETURN_IF_ERROR(RunSortedBatches(model_, encodings, BatchLimits{batch_size, kCpuBatchTokens},
                                       [&](const BatchResult& result) -> Status {
     const auto& shape = result.output.shape();
     if (shape.size() != 3 || shape[0] != static_cast<int64_t>(result.count) ||

@@ -1,6 +1,8 @@
 // maxBatchPadding: model batches end where the next, shorter input would make padding more
 // than the bound's share of the batch. Every bound gives the same rows (the reference's), a
 // bound of 0 runs inputs of distinct lengths one by one, and bad values are refused in TS.
+// The token budget: 0 takes the CPU default of 1,024 padded tokens per batch, and the rows
+// do not depend on it.
 import { join } from 'node:path';
 
 import { test } from 'uvu';
@@ -35,11 +37,36 @@ test('a bound of 0 runs inputs of different lengths in batches of equal length o
   const lengths = new Set(reference.tokens.map((t) => t.input_ids.length));
   const runs = async (maxPadding: number): Promise<number> => {
     const before = native.ioStats().runs;
-    await native.encode(texts, { batchSize: 64, normalize: false, truncateDim: 0, promptTokens: 0, maxBatchTokens: 0, maxPadding });
+    // A token budget far above these texts, so that only rows and padding cut (0 would take the CPU default).
+    await native.encode(texts, { batchSize: 64, normalize: false, truncateDim: 0, promptTokens: 0, maxBatchTokens: 1 << 20, maxPadding });
     return native.ioStats().runs - before;
   };
   assert.is(await runs(1), Math.ceil(texts.length / 64));
   assert.is(await runs(0), lengths.size);
+  await native.dispose();
+});
+
+test('the default token budget cuts CPU batches at 1,024 padded tokens with the same rows', async () => {
+  const native = await nativeBinding().loadSentenceEncoder({
+    modelPath: join(TINY_BERT, 'onnx', 'model.onnx'),
+    tokenizerPath: join(TINY_BERT, 'tokenizer.json'),
+    maxLength: reference.max_seq_length,
+    pooling: ['mean'],
+  });
+  // 64 copies of the longest fixture text: every batch is padded to the same length.
+  const longest = reference.tokens.reduce((a, b) => (b.input_ids.length > a.input_ids.length ? b : a));
+  const text = texts[reference.tokens.indexOf(longest)] as string;
+  const many = Array.from({ length: 64 }, () => text);
+  const encode = async (maxBatchTokens: number): Promise<{ runs: number; rows: Float32Array }> => {
+    const before = native.ioStats().runs;
+    const rows = await native.encode(many, { batchSize: 64, normalize: false, truncateDim: 0, promptTokens: 0, maxBatchTokens, maxPadding: 1 });
+    return { runs: native.ioStats().runs - before, rows };
+  };
+  const budgeted = await encode(0);
+  const unbounded = await encode(1 << 20);
+  assert.is(unbounded.runs, 1);
+  assert.is(budgeted.runs, Math.ceil(64 / Math.floor(1024 / longest.input_ids.length)), `${longest.input_ids.length} tokens per text`);
+  assert.ok(maxAbsDiff(budgeted.rows, unbounded.rows) <= 1e-5);
   await native.dispose();
 });
 
