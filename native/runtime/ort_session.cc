@@ -87,6 +87,13 @@ Status OrtSession::Load(const std::string& model_path, const SessionOptions& opt
   SK_RETURN_IF_ERROR(FromOrtStatus(
       api, api->AddSessionConfigEntry(session_options, "session.force_spinning_stop", "1"),
       StatusCode::kModelLoad, context));
+  // Flush denormals to zero on ORT's threads: GELU's erf and softmax's exp underflow into
+  // them, where x86 arithmetic is many times slower. Interleaved A/B on all-MiniLM-L6-v2's
+  // shape (600 mixed-length texts, 2 threads): int8 186.8 and 186.3 against 173.0 and 182.5
+  // sentences/s, fp32 88.7 against 87.7. Values below 1.2e-38 change nothing an embedding shows.
+  SK_RETURN_IF_ERROR(FromOrtStatus(
+      api, api->AddSessionConfigEntry(session_options, "session.set_denormal_as_zero", "1"),
+      StatusCode::kModelLoad, context));
 
   SK_RETURN_IF_ERROR(FromOrtStatus(
       api, api->CreateSession(runtime->env(), model_path.c_str(), session_options, &session->session_),
