@@ -8,11 +8,7 @@ import { join } from 'node:path';
 
 import { SentenceTransformer } from '../../lib/index.js';
 import { mixedLengthCorpus } from '../corpus.js';
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
+import { option } from '../cli-option.js';
 
 async function main(): Promise<void> {
   const model = option('model', join(__dirname, '..', 'models', 'minilm-l6'));

@@ -12,13 +12,9 @@ import { join } from 'node:path';
 import { SentenceTransformer } from '../../lib/index.js';
 import { mixedLengthCorpus } from '../corpus.js';
 import { concurrent, percentile, withEventLoopLag } from '../peer-timing.js';
+import { option } from '../cli-option.js';
 
 const MODEL = join(__dirname, '..', 'models', 'minilm-l6');
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
 
 interface Round {
   batch: number;

@@ -8,13 +8,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import { SentenceTransformer } from '../../lib/index.js';
 import { mixedLengthCorpus } from '../corpus.js';
+import { option } from '../cli-option.js';
 
 const MODEL = join(__dirname, '..', 'models', 'minilm-l6');
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
 
 async function main(): Promise<void> {
   const fileName = option('onnx', 'onnx/model.onnx');

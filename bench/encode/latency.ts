@@ -16,13 +16,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import { SentenceTransformer } from '../../lib/index.js';
 import { mixedLengthCorpus } from '../corpus.js';
+import { option } from '../cli-option.js';
 
 const MODEL = join(__dirname, '..', 'models', 'minilm-l6');
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] as string) : fallback;
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;

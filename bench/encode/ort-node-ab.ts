@@ -12,14 +12,10 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 
 import { SentenceTransformer } from '../../lib/index.js';
+import { option } from '../cli-option.js';
 
 const ROOT = join(__dirname, '..', '..');
 const MODEL = join(ROOT, 'bench', 'models', 'minilm-l6');
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
 
 async function main(): Promise<void> {
   const fileName = option('onnx', 'onnx/model.onnx');

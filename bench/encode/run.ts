@@ -13,15 +13,13 @@ import { join } from 'node:path';
 import { SentenceTransformer } from '../../lib/index.js';
 import { runtimeInfo } from '../../lib/runtime-info.js';
 import { mixedLengthCorpus } from '../corpus.js';
+import { option as stringOption } from '../cli-option.js';
+
+const option = (name: string, fallback: number): number => Number(stringOption(name, String(fallback)));
 
 const ROOT = join(__dirname, '..', '..');
 const MODEL = join(ROOT, 'bench', 'models', 'minilm-l6');
 const PYTHON = join(ROOT, 'test', 'tools', '.venv', 'bin', 'python');
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-}
 
 interface Row {
   peer: string;

@@ -20,6 +20,7 @@ import { readEmbeddings } from '../peer-timing.js';
 import { throughputChart } from './chart.js';
 import { markdownTable } from './report.js';
 import { agreement, type PeerRecord, type PeerResult, type Results } from './results.js';
+import { option } from '../cli-option.js';
 
 const ROOT = join(__dirname, '..', '..');
 const MODEL = join(ROOT, 'bench', 'models', 'minilm-l6');
@@ -35,11 +36,6 @@ interface PeerSpec {
   reference: string;
   command: string;
   args: string[];
-}
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
 }
 
 function nodePeer(script: string): { command: string; args: string[] } {
