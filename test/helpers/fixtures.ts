@@ -6,6 +6,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { nativeBinding, type NativeSentenceEncoder } from '../../lib/binding.js';
+
 export const FIXTURES = join(__dirname, '..', 'fixtures');
 export const TINY_BERT = join(FIXTURES, 'tiny-bert');
 
@@ -18,6 +20,16 @@ export interface TinyBertReference {
 
 export function tinyBertReference(): TinyBertReference {
   return JSON.parse(readFileSync(join(FIXTURES, 'tiny-bert.reference.json'), 'utf8')) as TinyBertReference;
+}
+
+/** tiny-bert through the native binding directly, mean pooling, no Normalize module. */
+export function loadTinyBertNative(): Promise<NativeSentenceEncoder> {
+  return nativeBinding().loadSentenceEncoder({
+    modelPath: join(TINY_BERT, 'onnx', 'model.onnx'),
+    tokenizerPath: join(TINY_BERT, 'tokenizer.json'),
+    maxLength: tinyBertReference().max_seq_length,
+    pooling: ['mean'],
+  });
 }
 
 export type PoolingSchema = 'old' | 'new';

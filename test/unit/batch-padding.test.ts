@@ -3,14 +3,11 @@
 // bound of 0 runs inputs of distinct lengths one by one, and bad values are refused in TS.
 // The token budget: 0 takes the CPU default of 1,024 padded tokens per batch, and the rows
 // do not depend on it.
-import { join } from 'node:path';
-
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { nativeBinding } from '../../lib/binding.js';
 import { SentenceTransformer } from '../../lib/index.js';
-import { maxAbsDiff, TINY_BERT, tinyBertReference } from '../helpers/fixtures.js';
+import { loadTinyBertNative, maxAbsDiff, TINY_BERT, tinyBertReference } from '../helpers/fixtures.js';
 
 const reference = tinyBertReference();
 const texts = reference.texts;
@@ -28,12 +25,7 @@ test('every padding bound gives the reference rows', async () => {
 });
 
 test('a bound of 0 runs inputs of different lengths in batches of equal length only', async () => {
-  const native = await nativeBinding().loadSentenceEncoder({
-    modelPath: join(TINY_BERT, 'onnx', 'model.onnx'),
-    tokenizerPath: join(TINY_BERT, 'tokenizer.json'),
-    maxLength: reference.max_seq_length,
-    pooling: ['mean'],
-  });
+  const native = await loadTinyBertNative();
   const lengths = new Set(reference.tokens.map((t) => t.input_ids.length));
   const runs = async (maxPadding: number): Promise<number> => {
     const before = native.ioStats().runs;
@@ -47,12 +39,7 @@ test('a bound of 0 runs inputs of different lengths in batches of equal length o
 });
 
 test('the default token budget cuts CPU batches at 1,024 padded tokens with the same rows', async () => {
-  const native = await nativeBinding().loadSentenceEncoder({
-    modelPath: join(TINY_BERT, 'onnx', 'model.onnx'),
-    tokenizerPath: join(TINY_BERT, 'tokenizer.json'),
-    maxLength: reference.max_seq_length,
-    pooling: ['mean'],
-  });
+  const native = await loadTinyBertNative();
   // 64 copies of the longest fixture text: every batch is padded to the same length.
   const longest = reference.tokens.reduce((a, b) => (b.input_ids.length > a.input_ids.length ? b : a));
   const text = texts[reference.tokens.indexOf(longest)] as string;

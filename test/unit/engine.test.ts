@@ -2,30 +2,19 @@
 // the libuv pool), runs reuse their ORT tensors and buffers so a steady state allocates none,
 // and dispose() waits for queued runs before freeing anything.
 import { pbkdf2 } from 'node:crypto';
-import { join } from 'node:path';
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { nativeBinding, type NativeSentenceEncoder } from '../../lib/binding.js';
 import { SentenceKitError, SentenceTransformer } from '../../lib/index.js';
-import { maxAbsDiff, TINY_BERT, tinyBertReference } from '../helpers/fixtures.js';
+import { loadTinyBertNative, maxAbsDiff, TINY_BERT, tinyBertReference } from '../helpers/fixtures.js';
 
 const reference = tinyBertReference();
 const texts = reference.texts;
 const options = { batchSize: 8, normalize: false, truncateDim: 0, promptTokens: 0, maxBatchTokens: 0, maxPadding: 1 };
 
-function loadNative(): Promise<NativeSentenceEncoder> {
-  return nativeBinding().loadSentenceEncoder({
-    modelPath: join(TINY_BERT, 'onnx', 'model.onnx'),
-    tokenizerPath: join(TINY_BERT, 'tokenizer.json'),
-    maxLength: reference.max_seq_length,
-    pooling: ['mean'],
-  });
-}
-
 test('steady state: repeated batches create no tensors and grow no buffers', async () => {
-  const native = await loadNative();
+  const native = await loadTinyBertNative();
   const first = await native.encode(texts, options);
   const warm = native.ioStats();
   assert.ok(warm.runs > 0 && warm.tensorsCreated > 0, JSON.stringify(warm));
@@ -73,7 +62,7 @@ test('model runs leave the libuv pool free', async () => {
 });
 
 test('native dispose waits for queued runs, then later calls reject', async () => {
-  const native = await loadNative();
+  const native = await loadTinyBertNative();
   const queued = Array.from({ length: 50 }, () => native.encode(texts, options));
   const disposed = native.dispose();
   const late = await native.encode(texts, options).then(() => null, (error: unknown) => error);

@@ -2,14 +2,12 @@
 // give the bytes Buffer.from gives, text by text, for every kind of string, slice large inputs
 // across event-loop turns, and the binding must still take plain string[] and refuse packed
 // texts whose offsets do not describe the buffer.
-import { join } from 'node:path';
-
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { nativeBinding, type NativeSentenceEncoder } from '../../lib/binding.js';
+import type { NativeSentenceEncoder } from '../../lib/binding.js';
 import { packTexts } from '../../lib/packed-texts.js';
-import { maxAbsDiff, TINY_BERT, tinyBertReference } from '../helpers/fixtures.js';
+import { loadTinyBertNative, maxAbsDiff, tinyBertReference } from '../helpers/fixtures.js';
 
 const reference = tinyBertReference();
 const options = { batchSize: 8, normalize: false, truncateDim: 0, promptTokens: 0, maxBatchTokens: 0, maxPadding: 1 };
@@ -42,12 +40,7 @@ test('grows past an all-ASCII estimate and lets the event loop through on large 
 });
 
 test('the binding takes packed texts and string[] alike, and refuses bad offsets', async () => {
-  const native: NativeSentenceEncoder = await nativeBinding().loadSentenceEncoder({
-    modelPath: join(TINY_BERT, 'onnx', 'model.onnx'),
-    tokenizerPath: join(TINY_BERT, 'tokenizer.json'),
-    maxLength: reference.max_seq_length,
-    pooling: ['mean'],
-  });
+  const native: NativeSentenceEncoder = await loadTinyBertNative();
   const texts = reference.texts;
   const fromStrings = await native.encode(texts, options);
   const fromPacked = await native.encode(await packTexts(texts), options);
