@@ -435,23 +435,46 @@ class Int8Scorer final : public BlockScorer<int32_t> {
   size_t row_begin_ = 0, rows_ = 0;
 };
 
+// What both AMX scorers share: queries packed once for the tiles, calls of up to
+// kAmxMaxQueries with the top-k filter fused, and a 64-byte aligned scratch of whole 16-row
+// strips that a block is copied or expanded into (rows past a block's end in its last strip
+// keep older bytes; their scores are never selected).
+class AmxScorerBase : public BlockScorer<int32_t> {
+ public:
+  size_t max_queries() const override { return kAmxMaxQueries; }
+  bool fuses_select() const override { return true; }
+
+ protected:
+  // `stride`: the scratch's bytes per row, whole 64-byte steps.
+  AmxScorerBase(const AlignedVector<int8_t>* packed_queries, size_t block_rows, size_t stride)
+      : packed_queries_(packed_queries), scratch_(RoundUpToStrip(block_rows) * stride, int8_t{0}) {}
+  // The scratch, grown (zero-filled) to hold `rows` rows of `stride` bytes.
+  int8_t* Scratch(size_t rows, size_t stride) {
+    if (scratch_.size() < RoundUpToStrip(rows) * stride) scratch_.resize(RoundUpToStrip(rows) * stride, int8_t{0});
+    return scratch_.data();
+  }
+  // AmxInt8ScoreSelect over `rows` rows of `block`, `stride` bytes apart.
+  size_t Select(const int8_t* block, size_t stride, size_t rows, size_t query_begin, size_t m, const int32_t* thresholds,
+                Int32Hit* hits) const {
+    return AmxInt8ScoreSelect(packed_queries_->data(), query_begin / kAmxQueryGroup, m, block, stride,
+                              RoundUpToStrip(rows), rows, stride / kAmxStepBytes, thresholds, hits);
+  }
+
+ private:
+  const AlignedVector<int8_t>* packed_queries_;
+  AlignedVector<int8_t> scratch_;
+};
+
 // AMX tiles: corpus rows are read in place when whole 64-byte steps, 16-row strips and a
-// 64-byte aligned start fit, else the block is first copied into an aligned, zero-padded
+// 64-byte aligned start fit, else the block is first copied into the aligned, zero-padded
 // scratch. Tile loads of rows that straddle cache lines made the kernel 44% slower (0.39
 // against 0.27 CPU-ns per pair, one thread). With the copy and four query groups per strip
 // pair, 1,024 queries over 1M x 384 took 176 ms; the kernel before, reading a malloc'd corpus
-// in place, took 335. Queries are packed once.
-class AmxInt8Scorer final : public BlockScorer<int32_t> {
+// in place, took 335.
+class AmxInt8Scorer final : public AmxScorerBase {
  public:
   AmxInt8Scorer(const int8_t* corpus, size_t dim, const AlignedVector<int8_t>* packed_queries, size_t block_rows)
-      : corpus_(corpus),
-        dim_(dim),
-        steps_(AmxSteps(dim)),
-        packed_queries_(packed_queries),
-        // Zero-filled once: the copy below writes each row's first dim bytes only.
-        padded_block_(RoundUpToStrip(block_rows) * steps_ * kAmxStepBytes, int8_t{0}) {}
-  size_t max_queries() const override { return kAmxMaxQueries; }
-  bool fuses_select() const override { return true; }
+      : AmxScorerBase(packed_queries, block_rows, AmxSteps(dim) * kAmxStepBytes), corpus_(corpus), dim_(dim) {}
   void Prepare(size_t row_begin, size_t rows) override {
     rows_ = rows;
     const int8_t* block = corpus_ + row_begin * dim_;
@@ -460,42 +483,33 @@ class AmxInt8Scorer final : public BlockScorer<int32_t> {
       stride_ = dim_;
       return;
     }
-    stride_ = steps_ * kAmxStepBytes;
-    if (padded_block_.size() < RoundUpToStrip(rows) * stride_) padded_block_.resize(RoundUpToStrip(rows) * stride_, int8_t{0});
-    // Rows past `rows` in the last strip keep older bytes: their scores are never selected.
-    for (size_t r = 0; r < rows; ++r) std::copy(block + r * dim_, block + (r + 1) * dim_, padded_block_.begin() + r * stride_);
-    block_ = padded_block_.data();
+    // The scratch's bytes past dim in each row stay zero: only the first dim are copied.
+    stride_ = AmxSteps(dim_) * kAmxStepBytes;
+    int8_t* padded = Scratch(rows, stride_);
+    for (size_t r = 0; r < rows; ++r) std::copy(block + r * dim_, block + (r + 1) * dim_, padded + r * stride_);
+    block_ = padded;
   }
   size_t ScoreTileHits(size_t query_begin, size_t m, const int32_t* thresholds, Int32Hit* hits) override {
-    return AmxInt8ScoreSelect(packed_queries_->data(), query_begin / kAmxQueryGroup, m, block_, stride_,
-                              RoundUpToStrip(rows_), rows_, steps_, thresholds, hits);
+    return Select(block_, stride_, rows_, query_begin, m, thresholds, hits);
   }
 
  private:
   const int8_t* corpus_;
-  size_t dim_, steps_;
-  const AlignedVector<int8_t>* packed_queries_;
-  AlignedVector<int8_t> padded_block_;
+  size_t dim_;
   const int8_t* block_ = nullptr;
   size_t stride_ = 0, rows_ = 0;
 };
 
 // Hamming on AMX: each block of bit rows is expanded to +1/-1 bytes, scored as int8 dots
 // (dot = bits - 2 * distance) and reported as negated distances like HammingScorer.
-class AmxHammingScorer final : public BlockScorer<int32_t> {
+class AmxHammingScorer final : public AmxScorerBase {
  public:
   AmxHammingScorer(const uint8_t* corpus, size_t bytes, const AlignedVector<int8_t>* packed_queries, size_t block_rows)
-      : corpus_(corpus),
-        bytes_(bytes),
-        stride_(SignBytesStride(bytes)),
-        packed_queries_(packed_queries),
-        signs_(RoundUpToStrip(block_rows) * stride_, int8_t{0}) {}
-  size_t max_queries() const override { return kAmxMaxQueries; }
-  bool fuses_select() const override { return true; }
+      : AmxScorerBase(packed_queries, block_rows, SignBytesStride(bytes)), corpus_(corpus), bytes_(bytes) {}
   void Prepare(size_t row_begin, size_t rows) override {
     rows_ = rows;
-    if (signs_.size() < RoundUpToStrip(rows) * stride_) signs_.resize(RoundUpToStrip(rows) * stride_, int8_t{0});
-    ExpandBitsToSigns(corpus_ + row_begin * bytes_, rows, bytes_, signs_.data());
+    signs_ = Scratch(rows, SignBytesStride(bytes_));
+    ExpandBitsToSigns(corpus_ + row_begin * bytes_, rows, bytes_, signs_);
   }
   size_t ScoreTileHits(size_t query_begin, size_t m, const int32_t* thresholds, Int32Hit* hits) override {
     const int64_t bits = static_cast<int64_t>(bytes_) * 8;
@@ -506,9 +520,7 @@ class AmxHammingScorer final : public BlockScorer<int32_t> {
                                                                    std::numeric_limits<int32_t>::lowest(),
                                                                    std::numeric_limits<int32_t>::max()));
     }
-    const size_t found = AmxInt8ScoreSelect(packed_queries_->data(), query_begin / kAmxQueryGroup, m, signs_.data(),
-                                            stride_, RoundUpToStrip(rows_), rows_, stride_ / kAmxStepBytes,
-                                            dot_thresholds, hits);
+    const size_t found = Select(signs_, SignBytesStride(bytes_), rows_, query_begin, m, dot_thresholds, hits);
     // Exact: dot and bits have the same parity.
     for (size_t h = 0; h < found; ++h) hits[h].score = static_cast<int32_t>((hits[h].score - bits) / 2);
     return found;
@@ -516,9 +528,8 @@ class AmxHammingScorer final : public BlockScorer<int32_t> {
 
  private:
   const uint8_t* corpus_;
-  size_t bytes_, stride_;
-  const AlignedVector<int8_t>* packed_queries_;
-  AlignedVector<int8_t> signs_;
+  size_t bytes_;
+  int8_t* signs_ = nullptr;
   size_t rows_ = 0;
 };
 
