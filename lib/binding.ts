@@ -32,6 +32,8 @@ export interface NativeSentenceEncoderOptions extends NativeModelOptions {
   device?: 'cpu' | 'cuda';
   modelDir?: string;
   cudaDtype?: 'float16' | 'bfloat16' | 'float32';
+  /** 'int8': sentencekit's int8 engine runs the transformer from modelDir's model.safetensors (device 'cpu'). */
+  cpuEngine?: 'onnxruntime' | 'int8';
 }
 
 export interface NativeEncodeOptions {

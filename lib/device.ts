@@ -101,10 +101,10 @@ export async function loadPlaced<T>(
   }
 }
 
-/** Why a transformer folder cannot run on the CUDA engine (it reads safetensors weights), or null. */
-export function cudaFolderProblem(transformerDir: string): string | null {
+/** Why a transformer folder cannot run on one of sentencekit's own engines (they read safetensors weights), or null. */
+export function cudaFolderProblem(transformerDir: string, engine = 'the CUDA engine'): string | null {
   for (const file of ['config.json', 'model.safetensors']) {
-    if (!existsSync(join(transformerDir, file))) return `${transformerDir} has no ${file}, which the CUDA engine reads`;
+    if (!existsSync(join(transformerDir, file))) return `${transformerDir} has no ${file}, which ${engine} reads`;
   }
   return null;
 }

@@ -11,8 +11,15 @@ import { NativeModelHandle } from './native-model-handle.js';
 import { packTexts } from './packed-texts.js';
 import { readSentenceTransformerFolder, type SentenceTransformerFolder, type SimilarityFunctionName } from './model-folder.js';
 import { PRECISIONS, type Precision, quantizeEmbeddings, type QuantizedEmbeddings } from './quantization.js';
+import { SentenceKitError } from './errors.js';
 import { similarity, similarityPairwise } from './similarity.js';
 import { describeValue, validateBoolean, validateNonNegativeNumber, validateOptionsObject, validatePositiveInteger, validateTexts, validateUnitInterval } from './validate.js';
+
+function validateCpuEngine(value: unknown): CpuEngine {
+  if (value === undefined) return 'onnxruntime';
+  if (value === 'onnxruntime' || value === 'int8') return value;
+  throw new TypeError(`expected options.cpuEngine to be 'onnxruntime' or 'int8' but received ${describeValue(value)}`);
+}
 
 // Measured with bench/encode/callers.ts (bench/RESULTS.md): 64 callers of one text each.
 const DEFAULT_MAX_BATCH_PADDING = 0.1;
@@ -36,7 +43,19 @@ export interface SentenceTransformerOptions extends LoadOptions {
    * of one is never padded). Default 0.1; 1 turns it off.
    */
   maxBatchPadding?: number;
+  /**
+   * What runs the transformer when the model is on the CPU: 'onnxruntime' (default, the ONNX
+   * file) or 'int8', sentencekit's own int8 engine, which reads model.safetensors and
+   * config.json (BERT/MiniLM and RoBERTa-family models), quantizes every linear layer per
+   * output channel at load, and runs its GEMMs on AMX where the CPU has it; its lanes
+   * (intraOpThreads, default one per core) encode separate batches at once. Its embeddings
+   * track float32 closely (cosine against the fp32 model in bench/RESULTS.md), but are not
+   * the ONNX int8 export's.
+   */
+  cpuEngine?: CpuEngine;
 }
+
+export type CpuEngine = 'onnxruntime' | 'int8';
 
 export interface EncodeOptions {
   /** Texts per model run. Default 32, as in sentence-transformers. */
@@ -106,6 +125,11 @@ export class SentenceTransformer {
     const folder = await readSentenceTransformerFolder(root, { fileName });
     const requested = validateDevice(opts.device, 'options.device');
     const cudaDtype = validateCudaDtype(opts.cudaDtype, 'options.cudaDtype');
+    const cpuEngine = validateCpuEngine(opts.cpuEngine);
+    if (cpuEngine === 'int8') {
+      const problem = cudaFolderProblem(folder.transformerDir, "cpuEngine 'int8'");
+      if (problem !== null) throw new SentenceKitError('ERR_MODEL_LOAD', problem);
+    }
     const { native, placement } = await loadPlaced(requested, cudaFolderProblem(folder.transformerDir), (device) =>
       nativeBinding().loadSentenceEncoder({
         ...nativeModelOptions(folder, runtime),
@@ -113,6 +137,7 @@ export class SentenceTransformer {
         dense: folder.dense,
         normalizeModule: folder.normalize,
         ...(device === 'cuda' ? { device, modelDir: folder.transformerDir, cudaDtype } : {}),
+        ...(device === 'cpu' && cpuEngine === 'int8' ? { cpuEngine, modelDir: folder.transformerDir } : {}),
       }));
     return new SentenceTransformer(native, folder, { maxBatchTexts, maxWaitMs, maxBatchTokens, maxBatchPadding }, placement);
   }

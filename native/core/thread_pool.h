@@ -3,6 +3,7 @@
 // blocks its libuv thread while our workers (plus the caller) do the work.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -15,8 +16,11 @@ namespace sk {
 class ThreadPool {
  public:
   // `threads` counts the calling thread, so ThreadPool(1) starts no worker and runs inline.
-  // 0 means std::thread::hardware_concurrency().
-  explicit ThreadPool(size_t threads = 0);
+  // 0 means std::thread::hardware_concurrency(). With `spin_microseconds`, idle workers (and
+  // a caller waiting for them) poll for that long before sleeping: for callers that run many
+  // short parallel sections back to back (the int8 engine: about 55 per batch), where a
+  // futex wake per section left the second core joining too late to help.
+  explicit ThreadPool(size_t threads = 0, unsigned spin_microseconds = 0);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -34,19 +38,24 @@ class ThreadPool {
 
  private:
   void WorkerLoop(size_t slot);
-  void RunTasks(size_t slot);
+  void RunTasks(const std::function<void(size_t, size_t)>& task, size_t count, size_t slot);
+  // Polls `done` for up to the spin time; whether it became true.
+  template <typename Done>
+  bool Spin(Done&& done) const;
 
   std::vector<std::thread> workers_;
   std::mutex call_mutex_;  // one ParallelFor at a time
   std::mutex mutex_;
   std::condition_variable work_ready_;
   std::condition_variable work_done_;
+  const unsigned spin_microseconds_;
+  // Written under mutex_ before generation_ moves; workers copy them under mutex_.
   const std::function<void(size_t, size_t)>* task_ = nullptr;
   size_t task_count_ = 0;
-  size_t next_task_ = 0;
-  size_t busy_workers_ = 0;
-  size_t generation_ = 0;
-  bool stopping_ = false;
+  std::atomic<size_t> next_task_{0};
+  std::atomic<size_t> busy_workers_{0};  // changed under mutex_; read without it while spinning
+  std::atomic<size_t> generation_{0};    // likewise
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace sk

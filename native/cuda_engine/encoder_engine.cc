@@ -13,7 +13,7 @@
 #include "cuda_engine/cublaslt_library.h"
 #include "cuda_engine/device_buffer.h"
 #include "cuda_engine/lt_gemm.h"
-#include "cuda_engine/safetensors_file.h"
+#include "model/safetensors_file.h"
 #include "kernels/cuda/activation.cuh"
 #include "kernels/cuda/attention.cuh"
 #include "kernels/cuda/classifier_head.cuh"
@@ -23,6 +23,10 @@
 
 namespace sk::cuda {
 namespace {
+
+using model::ReadEncoderConfig;
+using model::SafetensorsEntry;
+using model::SafetensorsFile;
 
 template <typename T>
 struct DataType;

@@ -8,11 +8,13 @@
 #include <string>
 
 #include "core/status.h"
-#include "cuda_engine/encoder_config.h"
+#include "model/encoder_config.h"
 #include "kernels/cuda/pooling.cuh"
 #include "runtime/cuda_backend_api.h"
 
 namespace sk::cuda {
+
+using model::EncoderConfig;
 
 struct PackedBatch {
   const int32_t* ids = nullptr;

@@ -32,6 +32,15 @@ pipeline::CudaPlacement ReadCudaPlacement(const Napi::Object& options) {
   return cuda;
 }
 
+pipeline::Int8Placement ReadInt8Placement(const Napi::Object& options) {
+  pipeline::Int8Placement int8;
+  if (!options.Get("cpuEngine").IsString() || GetString(options, "cpuEngine") != "int8") return int8;
+  int8.enabled = true;
+  int8.model_dir = GetString(options, "modelDir");
+  int8.threads = static_cast<size_t>(GetNumber(options, "intraOpThreads", 0));
+  return int8;
+}
+
 Napi::Promise RejectDisposed(Napi::Env env) {
   Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);
   deferred.Reject(StatusToError(env, Status(StatusCode::kDisposed, "the model has been disposed")).Value());

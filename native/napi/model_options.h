@@ -5,6 +5,7 @@
 
 #include "pipeline/cuda_placement.h"
 #include "pipeline/model_session.h"
+#include "pipeline/sentence_encoder.h"
 
 namespace sk::napi {
 
@@ -14,6 +15,10 @@ pipeline::ModelFiles ReadModelFiles(const Napi::Object& options);
 // { device?, modelDir?, cudaDtype? }: device 'cuda' (lib/ has already probed it) places the
 // model in the CUDA engine beside this addon, reading the folder's model.safetensors.
 pipeline::CudaPlacement ReadCudaPlacement(const Napi::Object& options);
+
+// { cpuEngine?, modelDir?, intraOpThreads? }: cpuEngine 'int8' runs the transformer in
+// sentencekit's int8 engine from the folder's model.safetensors, on intraOpThreads lanes.
+pipeline::Int8Placement ReadInt8Placement(const Napi::Object& options);
 
 // A promise already rejected with ERR_DISPOSED, for calls on a disposed model.
 Napi::Promise RejectDisposed(Napi::Env env);

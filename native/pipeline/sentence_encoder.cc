@@ -13,6 +13,8 @@ Status SentenceEncoder::Load(const SentenceEncoderConfig& config, std::unique_pt
   encoder->config_ = config;
   if (config.cuda.enabled) {
     SK_RETURN_IF_ERROR(encoder->LoadCuda());
+  } else if (config.int8.enabled) {
+    SK_RETURN_IF_ERROR(encoder->LoadInt8());
   } else {
     SK_RETURN_IF_ERROR(encoder->model_.Load(config.files));
     SK_RETURN_IF_ERROR(encoder->model_.LastDimension(config.files.max_length, &encoder->hidden_size_));
@@ -56,6 +58,11 @@ Status SentenceEncoder::EncodeTokens(const std::vector<std::string>& texts, size
     for (size_t i = 0; i < texts.size(); ++i) (*token_counts)[i] = static_cast<int32_t>(encodings[i].ids.size());
     return EncodeTokensOnCuda(encodings, batch_size, out);
   }
+  if (int8_) {
+    token_counts->resize(texts.size());
+    for (size_t i = 0; i < texts.size(); ++i) (*token_counts)[i] = static_cast<int32_t>(encodings[i].ids.size());
+    return EncodeTokensOnInt8(encodings, out);
+  }
   // Each text's rows land at its own offset, so batches may arrive in any order.
   std::vector<size_t> offsets(texts.size() + 1, 0);
   token_counts->resize(texts.size());
@@ -86,8 +93,8 @@ Status SentenceEncoder::Encode(const std::vector<std::string>& texts, const Enco
   std::vector<tok::Encoding> encodings;
   SK_RETURN_IF_ERROR(Tokenize(texts, &encodings));
   if (cuda_) return EncodeOnCuda(encodings, params, out);
+  if (int8_) return EncodeOnInt8(encodings, params, out);
 
-  const size_t out_dim = OutputDimension(params);
   std::vector<float>& pooled = pooled_;
   std::vector<float>& dense_in = dense_in_;
   std::vector<float>& dense_out = dense_out_;
@@ -113,23 +120,29 @@ Status SentenceEncoder::Encode(const std::vector<std::string>& texts, const Enco
     pooled.resize(rows * pooled_dimension_);
     SK_RETURN_IF_ERROR(kernels::Pool(spec, result.output.data(), result.inputs.mask.data(), rows, seq, hidden_size_,
                                      pooled.data()));
-
-    // Dense modules ping-pong between two buffers.
-    float* current = pooled.data();
-    for (const DenseLayer& layer : config_.dense) {
-      dense_out.resize(rows * layer.out_features);
-      layer.Apply(current, rows, dense_out.data());
-      dense_in.swap(dense_out);
-      current = dense_in.data();
-    }
-    if (config_.normalize_module) kernels::L2NormalizeRows(current, rows, dimension_);
-    for (size_t r = 0; r < rows; ++r) {
-      float* target = out + result.rows[r] * out_dim;
-      std::copy_n(current + r * dimension_, out_dim, target);
-      if (params.normalize) kernels::L2NormalizeRows(target, 1, out_dim);
-    }
+    FinishRows(pooled, result.rows, rows, params, dense_in, dense_out, out);
     return Status::Ok();
   });
+}
+
+void SentenceEncoder::FinishRows(std::vector<float>& pooled, const size_t* text_rows, size_t rows,
+                                 const EncodeParams& params, std::vector<float>& dense_in, std::vector<float>& dense_out,
+                                 float* out) const {
+  const size_t out_dim = OutputDimension(params);
+  // Dense modules ping-pong between two buffers.
+  float* current = pooled.data();
+  for (const DenseLayer& layer : config_.dense) {
+    dense_out.resize(rows * layer.out_features);
+    layer.Apply(current, rows, dense_out.data());
+    dense_in.swap(dense_out);
+    current = dense_in.data();
+  }
+  if (config_.normalize_module) kernels::L2NormalizeRows(current, rows, dimension_);
+  for (size_t r = 0; r < rows; ++r) {
+    float* target = out + text_rows[r] * out_dim;
+    std::copy_n(current + r * dimension_, out_dim, target);
+    if (params.normalize) kernels::L2NormalizeRows(target, 1, out_dim);
+  }
 }
 
 }  // namespace sk::pipeline

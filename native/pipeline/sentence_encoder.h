@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "cpu_engine/int8_encoder.h"
 #include "pipeline/cuda_placement.h"
 #include "pipeline/dense_layer.h"
 #include "pipeline/model_session.h"
@@ -16,9 +17,18 @@
 
 namespace sk::pipeline {
 
+// cpuEngine 'int8': sentencekit's own int8 engine (cpu_engine/) runs the transformer from
+// model_dir's model.safetensors and config.json instead of ONNX Runtime.
+struct Int8Placement {
+  bool enabled = false;
+  std::string model_dir;
+  size_t threads = 0;  // its lanes (0: one per hardware thread)
+};
+
 struct SentenceEncoderConfig {
   ModelFiles files;
   CudaPlacement cuda;
+  Int8Placement int8;
   PoolingSpec pooling;
   std::vector<DenseLayer> dense;  // Dense modules after pooling, in order
   bool normalize_module = false;  // a Normalize module ends the model
@@ -67,10 +77,19 @@ class SentenceEncoder {
   Status LoadCuda();
   Status EncodeOnCuda(const std::vector<tok::Encoding>& encodings, const EncodeParams& params, float* out) const;
   Status EncodeTokensOnCuda(const std::vector<tok::Encoding>& encodings, size_t batch_size, std::vector<float>* out) const;
+  // The int8 engine path (sentence_encoder_int8.cc).
+  Status LoadInt8();
+  Status EncodeOnInt8(const std::vector<tok::Encoding>& encodings, const EncodeParams& params, float* out) const;
+  Status EncodeTokensOnInt8(const std::vector<tok::Encoding>& encodings, std::vector<float>* out) const;
+  // Dense modules, the Normalize module, truncate_dim and normalize_embeddings on pooled rows
+  // (in place in `pooled`, [rows, pooled width]), written to out at each row's text index.
+  void FinishRows(std::vector<float>& pooled, const size_t* text_rows, size_t rows, const EncodeParams& params,
+                  std::vector<float>& dense_in, std::vector<float>& dense_out, float* out) const;
 
   SentenceEncoderConfig config_;
   ModelSession model_;
   std::unique_ptr<runtime::CudaEncoder> cuda_;  // set when config_.cuda.enabled
+  std::unique_ptr<cpu::Int8Encoder> int8_;       // set when config_.int8.enabled
   size_t hidden_size_ = 0;
   size_t pooled_dimension_ = 0;
   size_t dimension_ = 0;

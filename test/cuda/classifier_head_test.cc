@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "check.h"
-#include "cuda_engine/safetensors_file.h"
+#include "model/safetensors_file.h"
 #include "reference_encoder.h"
 #include "runtime/cuda_backend.h"
 
@@ -34,7 +34,7 @@ struct Head {
 };
 
 sk::Status ReadHead(const std::string& dir, int hidden, Head* head) {
-  sk::cuda::SafetensorsFile file;
+  sk::model::SafetensorsFile file;
   SK_RETURN_IF_ERROR(file.Open(dir + "/model.safetensors"));
   std::string dense, out;
   for (const char* prefix : {"bert.", ""}) {
@@ -48,7 +48,7 @@ sk::Status ReadHead(const std::string& dir, int hidden, Head* head) {
     dense = "classifier.dense";
     out = "classifier.out_proj";
   }
-  const sk::cuda::SafetensorsEntry* entry = file.Find(out + ".weight");
+  const sk::model::SafetensorsEntry* entry = file.Find(out + ".weight");
   if (entry == nullptr || entry->shape.size() != 2) return sk::InvalidArgument(dir + ": no classification head");
   head->labels = static_cast<int>(entry->shape[0]);
   const int64_t H = hidden, L = head->labels;

@@ -13,7 +13,7 @@
 #include "check.h"
 #include "core/file_util.h"
 #include "core/json.h"
-#include "cuda_engine/safetensors_file.h"
+#include "model/safetensors_file.h"
 #include "reference_encoder.h"
 #include "runtime/cuda_backend.h"
 
@@ -39,7 +39,7 @@ sk::Status ReadMlmHead(const std::string& dir, int hidden, int vocab, MlmHead* h
   if (const auto* act = config.Find("hidden_act"); act != nullptr && act->is_string()) {
     head->tanh_gelu = act->string() == "gelu_new" || act->string() == "gelu_pytorch_tanh";
   }
-  sk::cuda::SafetensorsFile file;
+  sk::model::SafetensorsFile file;
   SK_RETURN_IF_ERROR(file.Open(dir + "/model.safetensors"));
   const bool bert = file.Has("cls.predictions.transform.dense.weight");
   const std::string dense = bert ? "cls.predictions.transform.dense" : "lm_head.dense";

@@ -5,9 +5,11 @@
 
 #include <cuda_runtime.h>
 
+#include "model/activation.h"
+
 namespace sk::cuda {
 
-enum class Activation { kGeluErf, kGeluTanh, kRelu };
+using model::Activation;
 
 template <typename T>
 cudaError_t BiasActivation(T* values, const T* bias, int rows, int columns, Activation activation,

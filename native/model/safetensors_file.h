@@ -9,7 +9,7 @@
 
 #include "core/status.h"
 
-namespace sk::cuda {
+namespace sk::model {
 
 struct SafetensorsEntry {
   std::string dtype;  // "F32", "F16", "BF16"
@@ -38,4 +38,4 @@ class SafetensorsFile {
   std::map<std::string, SafetensorsEntry> entries_;
 };
 
-}  // namespace sk::cuda
+}  // namespace sk::model

@@ -1,11 +1,11 @@
-#include "cuda_engine/safetensors_file.h"
+#include "model/safetensors_file.h"
 
 #include <cstring>
 
 #include "core/file_util.h"
 #include "core/json.h"
 
-namespace sk::cuda {
+namespace sk::model {
 namespace {
 
 float HalfToFloat(uint16_t h) {
@@ -115,4 +115,4 @@ Status SafetensorsFile::ReadFloat32(const std::string& name, const std::vector<i
   return Status::Ok();
 }
 
-}  // namespace sk::cuda
+}  // namespace sk::model

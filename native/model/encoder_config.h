@@ -4,9 +4,9 @@
 #include <string>
 
 #include "core/status.h"
-#include "kernels/cuda/activation.cuh"
+#include "model/activation.h"
 
-namespace sk::cuda {
+namespace sk::model {
 
 struct EncoderConfig {
   std::string model_type;  // "bert", "roberta" / "xlm-roberta" (other positions), "mpnet"
@@ -33,4 +33,4 @@ struct EncoderConfig {
 
 Status ReadEncoderConfig(const std::string& path, EncoderConfig* out);
 
-}  // namespace sk::cuda
+}  // namespace sk::model

@@ -1,10 +1,9 @@
-#include "cuda_engine/encoder_config.h"
+#include "model/encoder_config.h"
 
 #include "core/file_util.h"
 #include "core/json.h"
-#include "kernels/cuda/attention.cuh"
 
-namespace sk::cuda {
+namespace sk::model {
 namespace {
 
 Status ReadInt(const JsonValue& config, const char* key, bool required, int fallback, int* out,
@@ -36,7 +35,7 @@ Status ReadEncoderConfig(const std::string& path, EncoderConfig* out) {
     out->position_offset = -1;  // set from pad_token_id below
   } else {
     return ModelLoadError(path + ": model_type \"" + out->model_type +
-                          "\" is not supported by the CUDA engine yet (it runs bert, roberta, xlm-roberta and mpnet)");
+                          "\" is not supported by the native engines yet (they run bert, roberta, xlm-roberta and mpnet)");
   }
   SK_RETURN_IF_ERROR(ReadInt(config, "vocab_size", true, 0, &out->vocab_size, path));
   SK_RETURN_IF_ERROR(ReadInt(config, "hidden_size", true, 0, &out->hidden_size, path));
@@ -63,18 +62,14 @@ Status ReadEncoderConfig(const std::string& path, EncoderConfig* out) {
   } else if (activation == "relu") {
     out->activation = Activation::kRelu;
   } else {
-    return ModelLoadError(path + ": hidden_act \"" + activation + "\" is not supported by the CUDA engine");
+    return ModelLoadError(path + ": hidden_act \"" + activation + "\" is not supported by the native engines");
   }
   if (out->hidden_size <= 0 || out->num_heads <= 0 || out->hidden_size % out->num_heads != 0 || out->num_layers <= 0 ||
       out->intermediate_size <= 0 || out->vocab_size <= 0 || out->max_position_embeddings <= out->position_offset ||
       out->type_vocab_size < 0) {
     return ModelLoadError(path + ": inconsistent transformer shape");
   }
-  if (!AttentionSupportsHeadDim(out->head_dim())) {
-    return ModelLoadError(path + ": attention head size " + std::to_string(out->head_dim()) +
-                          " is not supported by the CUDA engine (8, 16, 32 or 64)");
-  }
   return Status::Ok();
 }
 
-}  // namespace sk::cuda
+}  // namespace sk::model

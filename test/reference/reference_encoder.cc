@@ -6,7 +6,7 @@
 
 #include "core/file_util.h"
 #include "core/json.h"
-#include "cuda_engine/safetensors_file.h"
+#include "model/safetensors_file.h"
 
 namespace sktest {
 namespace {
@@ -70,7 +70,7 @@ sk::Status ReferenceEncoder::Load(const std::string& model_dir) {
   if (eps != nullptr && eps->is_number()) eps_ = static_cast<float>(eps->number());
   const sk::JsonValue* act = config.Find("hidden_act");
   tanh_gelu_ = act != nullptr && act->is_string() && act->string() != "gelu";
-  sk::cuda::SafetensorsFile file;
+  sk::model::SafetensorsFile file;
   SK_RETURN_IF_ERROR(file.Open(model_dir + "/model.safetensors"));
   for (const char* prefix : {"", "bert.", "roberta.", "mpnet.", "model."}) {
     if (file.Has(std::string(prefix) + "embeddings.word_embeddings.weight")) {

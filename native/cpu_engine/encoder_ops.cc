@@ -1,0 +1,91 @@
+#include "cpu_engine/encoder_ops.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/kernels.h"
+
+namespace sk::cpu {
+namespace {
+
+bool UseAvx512() { return kernels::ActiveCpuLevel() == kernels::CpuLevel::kAvx512; }
+
+}  // namespace
+
+size_t AttentionScratchFloats(size_t length, size_t head_dim) {
+  const size_t padded = (length + 15) / 16 * 16;
+  return head_dim * padded + 4 * padded + 64;  // keys transposed, then four score rows
+}
+
+void QuantizeRow(const float* x, size_t cols, int8_t* q, float* scale) {
+  if (UseAvx512()) return avx512::QuantizeRow(x, cols, q, scale);
+  scalar::QuantizeRow(x, cols, q, scale);
+}
+
+void ResidualLayerNormRow(float* x, const float* residual, size_t cols, const float* gamma, const float* beta,
+                          float eps, int8_t* q, float* scale) {
+  if (UseAvx512()) return avx512::ResidualLayerNormRow(x, residual, cols, gamma, beta, eps, q, scale);
+  scalar::ResidualLayerNormRow(x, residual, cols, gamma, beta, eps, q, scale);
+}
+
+void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch) {
+  if (UseAvx512()) return avx512::AttentionHead(view, length, head_dim, scale, scratch);
+  scalar::AttentionHead(view, length, head_dim, scale, scratch);
+}
+
+namespace scalar {
+
+void QuantizeRow(const float* x, size_t cols, int8_t* q, float* scale) {
+  float peak = 0.0f;
+  for (size_t c = 0; c < cols; ++c) peak = std::max(peak, std::fabs(x[c]));
+  *scale = peak / 127.0f;
+  const float inverse = peak > 0.0f ? 127.0f / peak : 0.0f;
+  for (size_t c = 0; c < cols; ++c) {
+    const float value = std::nearbyint(x[c] * inverse);
+    q[c] = static_cast<int8_t>(std::clamp(value, -127.0f, 127.0f));
+  }
+}
+
+void ResidualLayerNormRow(float* x, const float* residual, size_t cols, const float* gamma, const float* beta,
+                          float eps, int8_t* q, float* scale) {
+  double sum = 0.0;
+  for (size_t c = 0; c < cols; ++c) {
+    x[c] += residual[c];
+    sum += x[c];
+  }
+  const double mean = sum / static_cast<double>(cols);
+  double squares = 0.0;
+  for (size_t c = 0; c < cols; ++c) squares += (x[c] - mean) * (x[c] - mean);
+  const double inverse = 1.0 / std::sqrt(squares / static_cast<double>(cols) + eps);
+  for (size_t c = 0; c < cols; ++c) x[c] = static_cast<float>((x[c] - mean) * inverse) * gamma[c] + beta[c];
+  if (q != nullptr) QuantizeRow(x, cols, q, scale);
+}
+
+void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch) {
+  float* scores = scratch;
+  for (size_t i = 0; i < length; ++i) {
+    const float* q = view.q + i * view.stride;
+    float peak = -INFINITY;
+    for (size_t j = 0; j < length; ++j) {
+      const float* k = view.k + j * view.stride;
+      double dot = 0.0;
+      for (size_t d = 0; d < head_dim; ++d) dot += static_cast<double>(q[d]) * k[d];
+      scores[j] = static_cast<float>(dot) * scale;
+      peak = std::max(peak, scores[j]);
+    }
+    double total = 0.0;
+    for (size_t j = 0; j < length; ++j) {
+      scores[j] = std::exp(scores[j] - peak);
+      total += scores[j];
+    }
+    float* out = view.out + i * view.out_stride;
+    for (size_t d = 0; d < head_dim; ++d) {
+      double acc = 0.0;
+      for (size_t j = 0; j < length; ++j) acc += static_cast<double>(scores[j]) * view.v[j * view.stride + d];
+      out[d] = static_cast<float>(acc / total);
+    }
+  }
+}
+
+}  // namespace scalar
+}  // namespace sk::cpu

@@ -1,0 +1,48 @@
+// The int8 engine's per-token operations between its GEMMs: symmetric row quantization, the
+// residual + LayerNorm (+ quantization for the next GEMM), and one attention head of one
+// sequence. Each has a scalar form (the reference, and the path without AVX-512) and an AVX-512
+// form, chosen by the active CPU level.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace sk::cpu {
+
+// q[c] = round(x[c] / scale) with scale = max|x| / 127 (0 for an all-zero row), c < cols.
+void QuantizeRow(const float* x, size_t cols, int8_t* q, float* scale);
+
+// x = LayerNorm(x + residual) · gamma + beta, in place over one row, then quantized into q
+// (when q is not null) as QuantizeRow does.
+void ResidualLayerNormRow(float* x, const float* residual, size_t cols, const float* gamma, const float* beta,
+                          float eps, int8_t* q, float* scale);
+
+struct HeadView {
+  const float* q = nullptr;   // row t at q + t * stride, head_dim values
+  const float* k = nullptr;
+  const float* v = nullptr;
+  size_t stride = 0;
+  float* out = nullptr;       // row t at out + t * out_stride
+  size_t out_stride = 0;
+};
+
+// softmax(Q Kᵀ · scale) V over `length` tokens (all attending: packed batches have no padding).
+// `scratch` holds AttentionScratchFloats(length, head_dim) floats.
+size_t AttentionScratchFloats(size_t length, size_t head_dim);
+void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch);
+
+namespace scalar {
+void QuantizeRow(const float* x, size_t cols, int8_t* q, float* scale);
+void ResidualLayerNormRow(float* x, const float* residual, size_t cols, const float* gamma, const float* beta,
+                          float eps, int8_t* q, float* scale);
+void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch);
+}  // namespace scalar
+
+namespace avx512 {
+void QuantizeRow(const float* x, size_t cols, int8_t* q, float* scale);
+void ResidualLayerNormRow(float* x, const float* residual, size_t cols, const float* gamma, const float* beta,
+                          float eps, int8_t* q, float* scale);
+void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch);
+}  // namespace avx512
+
+}  // namespace sk::cpu

@@ -1,0 +1,237 @@
+#include "cpu_engine/int8_encoder.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "cpu_engine/encoder_ops.h"
+#include "model/safetensors_file.h"
+
+namespace sk::cpu {
+namespace {
+
+// Below this many tokens even a split batch runs on the calling thread alone: each parallel
+// section (about 55 per batch on six layers) costs a short query more than a core gives it.
+constexpr size_t kParallelTokens = 48;
+constexpr size_t kRowsPerTask = 32;
+// Workers poll this long between sections before sleeping (see ThreadPool): a batch's
+// sections follow each other within microseconds, and an idle engine stops polling soon.
+constexpr unsigned kSpinMicroseconds = 200;
+
+}  // namespace
+
+Status Int8Encoder::Load(const std::string& model_dir, size_t threads, std::unique_ptr<Int8Encoder>* out) {
+  std::unique_ptr<Int8Encoder> engine(new Int8Encoder());
+  SK_RETURN_IF_ERROR(model::ReadEncoderConfig(model_dir + "/config.json", &engine->config_));
+  if (engine->config_.relative_buckets > 0) {
+    return ModelLoadError(model_dir + ": the int8 engine does not run " + engine->config_.model_type +
+                          " models yet (relative position bias); use the ONNX engine");
+  }
+  SK_RETURN_IF_ERROR(engine->LoadWeights(model_dir + "/model.safetensors"));
+  engine->pool_ = std::make_unique<ThreadPool>(threads, kSpinMicroseconds);
+  engine->workspaces_.resize(engine->pool_->size());
+  engine->attention_scratch_.resize(engine->pool_->size());
+  *out = std::move(engine);
+  return Status::Ok();
+}
+
+Status Int8Encoder::LoadWeights(const std::string& path) {
+  model::SafetensorsFile file;
+  SK_RETURN_IF_ERROR(file.Open(path));
+  std::string prefix;
+  for (const char* candidate : {"", "bert.", "roberta.", "model."}) {
+    if (file.Has(std::string(candidate) + "embeddings.word_embeddings.weight")) {
+      prefix = candidate;
+      break;
+    }
+  }
+  const int64_t H = config_.hidden_size, I = config_.intermediate_size;
+  auto read = [&](const std::string& name, const std::vector<int64_t>& shape, std::vector<float>* values) {
+    return file.ReadFloat32(prefix + name, shape, values);
+  };
+  SK_RETURN_IF_ERROR(read("embeddings.word_embeddings.weight", {config_.vocab_size, H}, &word_));
+  SK_RETURN_IF_ERROR(read("embeddings.position_embeddings.weight", {config_.max_position_embeddings, H}, &position_));
+  if (config_.type_vocab_size > 0) {
+    SK_RETURN_IF_ERROR(read("embeddings.token_type_embeddings.weight", {config_.type_vocab_size, H}, &token_type_));
+  }
+  SK_RETURN_IF_ERROR(read("embeddings.LayerNorm.weight", {H}, &embed_gamma_));
+  SK_RETURN_IF_ERROR(read("embeddings.LayerNorm.bias", {H}, &embed_beta_));
+  layers_.resize(config_.num_layers);
+  std::vector<float> weight, bias, part;
+  for (int l = 0; l < config_.num_layers; ++l) {
+    const std::string base = "encoder.layer." + std::to_string(l) + ".";
+    Layer& layer = layers_[l];
+    weight.clear();
+    bias.clear();
+    // Query, key and value in one GEMM: [3H, H] rows, so each token's row is q | k | v.
+    for (const char* which : {"attention.self.query", "attention.self.key", "attention.self.value"}) {
+      SK_RETURN_IF_ERROR(read(base + which + ".weight", {H, H}, &part));
+      weight.insert(weight.end(), part.begin(), part.end());
+      SK_RETURN_IF_ERROR(read(base + which + ".bias", {H}, &part));
+      bias.insert(bias.end(), part.begin(), part.end());
+    }
+    layer.qkv.Quantize(weight, bias, 3 * H, H);
+    auto linear = [&](const std::string& name, int64_t out, int64_t in, Int8Linear* target) -> Status {
+      SK_RETURN_IF_ERROR(read(base + name + ".weight", {out, in}, &weight));
+      SK_RETURN_IF_ERROR(read(base + name + ".bias", {out}, &bias));
+      target->Quantize(weight, bias, out, in);
+      return Status::Ok();
+    };
+    SK_RETURN_IF_ERROR(linear("attention.output.dense", H, H, &layer.attention_out));
+    SK_RETURN_IF_ERROR(linear("intermediate.dense", I, H, &layer.intermediate));
+    SK_RETURN_IF_ERROR(linear("output.dense", H, I, &layer.output));
+    SK_RETURN_IF_ERROR(read(base + "attention.output.LayerNorm.weight", {H}, &layer.attention_gamma));
+    SK_RETURN_IF_ERROR(read(base + "attention.output.LayerNorm.bias", {H}, &layer.attention_beta));
+    SK_RETURN_IF_ERROR(read(base + "output.LayerNorm.weight", {H}, &layer.output_gamma));
+    SK_RETURN_IF_ERROR(read(base + "output.LayerNorm.bias", {H}, &layer.output_beta));
+  }
+  return Status::Ok();
+}
+
+Status Int8Encoder::Validate(const PackedSequences& batch) const {
+  if (batch.num_seqs == 0 || batch.offsets == nullptr || batch.ids == nullptr) {
+    return InvalidArgument("the int8 engine was given an empty batch");
+  }
+  if (batch.offsets[0] != 0) return InvalidArgument("sequence offsets must start at 0");
+  for (size_t s = 0; s < batch.num_seqs; ++s) {
+    const int32_t length = batch.offsets[s + 1] - batch.offsets[s];
+    if (length <= 0 || length > config_.max_sequence()) {
+      return InvalidArgument("sequence " + std::to_string(s) + " has " + std::to_string(length) +
+                             " tokens; the model takes 1 to " + std::to_string(config_.max_sequence()));
+    }
+  }
+  const int32_t tokens = batch.offsets[batch.num_seqs];
+  for (int32_t t = 0; t < tokens; ++t) {
+    if (batch.ids[t] < 0 || batch.ids[t] >= config_.vocab_size) {
+      return InvalidArgument("token id " + std::to_string(batch.ids[t]) + " is outside the vocabulary");
+    }
+    const int32_t type = batch.type_ids == nullptr ? 0 : batch.type_ids[t];
+    if (type < 0 || (type > 0 && type >= config_.type_vocab_size)) {
+      return InvalidArgument("token type " + std::to_string(type) + " is out of range");
+    }
+  }
+  return Status::Ok();
+}
+
+void Int8Encoder::Reserve(Workspace& work, size_t lane, size_t tokens, size_t longest) {
+  const size_t H = config_.hidden_size, I = config_.intermediate_size;
+  if (work.hidden.size() < tokens * H) {
+    work.hidden.resize(tokens * H);
+    work.projected.resize(tokens * H);
+    work.context.resize(tokens * H);
+    work.qkv.resize(tokens * 3 * H);
+    work.intermediate.resize(tokens * I);
+  }
+  work.positions.resize(tokens);
+  work.hidden_q.Reserve(tokens, H);
+  work.intermediate_q.Reserve(tokens, I);
+  // Every slot that may run one of this batch's heads: all of them for a split batch, else
+  // only the lane's own (other lanes may be using theirs).
+  const size_t scratch = AttentionScratchFloats(longest, config_.head_dim());
+  for (size_t slot = 0; slot < attention_scratch_.size(); ++slot) {
+    if ((work.pool != nullptr || slot == lane) && attention_scratch_[slot].size() < scratch) attention_scratch_[slot].resize(scratch);
+  }
+}
+
+template <typename Fn>
+void Int8Encoder::ForRows(Workspace& work, size_t rows, Fn&& fn) {
+  if (work.pool == nullptr) return fn(size_t{0}, rows);
+  work.pool->ParallelFor((rows + kRowsPerTask - 1) / kRowsPerTask, [&](size_t index, size_t) {
+    fn(index * kRowsPerTask, std::min(rows, (index + 1) * kRowsPerTask));
+  });
+}
+
+void Int8Encoder::Embed(Workspace& work, const PackedSequences& batch) {
+  const size_t H = config_.hidden_size;
+  std::vector<int32_t>& positions = work.positions;
+  for (size_t s = 0; s < batch.num_seqs; ++s) {
+    for (int32_t t = batch.offsets[s]; t < batch.offsets[s + 1]; ++t) positions[t] = config_.position_offset + t - batch.offsets[s];
+  }
+  ForRows(work, work.tokens, [&](size_t begin, size_t end) {
+    for (size_t t = begin; t < end; ++t) {
+      float* row = work.hidden.data() + t * H;
+      const float* word = word_.data() + static_cast<size_t>(batch.ids[t]) * H;
+      if (token_type_.empty()) {
+        std::copy_n(word, H, row);
+      } else {
+        const float* type = token_type_.data() + static_cast<size_t>(batch.type_ids ? batch.type_ids[t] : 0) * H;
+        for (size_t c = 0; c < H; ++c) row[c] = word[c] + type[c];
+      }
+      ResidualLayerNormRow(row, position_.data() + static_cast<size_t>(positions[t]) * H, H, embed_gamma_.data(),
+                           embed_beta_.data(), config_.layer_norm_eps, work.hidden_q.row(t), &work.hidden_q.scales[t]);
+    }
+  });
+}
+
+void Int8Encoder::Attend(Workspace& work, const PackedSequences& batch, size_t lane) {
+  const size_t H = config_.hidden_size, heads = config_.num_heads, d = config_.head_dim();
+  const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+  auto run = [&](size_t index, size_t slot) {
+    const size_t s = index / heads, h = index % heads;
+    const size_t start = batch.offsets[s], length = batch.offsets[s + 1] - batch.offsets[s];
+    HeadView view;
+    view.q = work.qkv.data() + start * 3 * H + h * d;
+    view.k = view.q + H;
+    view.v = view.q + 2 * H;
+    view.stride = 3 * H;
+    view.out = work.context.data() + start * H + h * d;
+    view.out_stride = H;
+    AttentionHead(view, length, d, scale, attention_scratch_[slot].data());
+  };
+  if (work.pool == nullptr) {
+    for (size_t i = 0; i < batch.num_seqs * heads; ++i) run(i, lane);
+    return;
+  }
+  work.pool->ParallelFor(batch.num_seqs * heads, run);
+}
+
+void Int8Encoder::AddAndNormalize(Workspace& work, const std::vector<float>& gamma, const std::vector<float>& beta,
+                                  bool quantize) {
+  const size_t H = config_.hidden_size;
+  ForRows(work, work.tokens, [&](size_t begin, size_t end) {
+    for (size_t t = begin; t < end; ++t) {
+      ResidualLayerNormRow(work.projected.data() + t * H, work.hidden.data() + t * H, H, gamma.data(), beta.data(),
+                           config_.layer_norm_eps, quantize ? work.hidden_q.row(t) : nullptr, &work.hidden_q.scales[t]);
+    }
+  });
+  work.hidden.swap(work.projected);
+}
+
+Status Int8Encoder::Forward(const PackedSequences& batch, size_t lane, bool split, const float** hidden) {
+  if (lane >= workspaces_.size()) return InvalidArgument("lane " + std::to_string(lane) + " is out of range");
+  SK_RETURN_IF_ERROR(Validate(batch));
+  Workspace& work = workspaces_[lane];
+  const size_t tokens = static_cast<size_t>(batch.offsets[batch.num_seqs]);
+  size_t longest = 0;
+  for (size_t s = 0; s < batch.num_seqs; ++s) longest = std::max<size_t>(longest, batch.offsets[s + 1] - batch.offsets[s]);
+  work.tokens = tokens;
+  work.pool = split && tokens >= kParallelTokens && pool_->size() > 1 ? pool_.get() : nullptr;
+  Reserve(work, lane, tokens, longest);
+  const size_t H = config_.hidden_size, I = config_.intermediate_size;
+  const kernels::GemmActivation activation = kernels::ToGemmActivation(config_.activation);
+  const kernels::GemmActivation none = kernels::GemmActivation::kNone;
+  const bool parallel = work.pool != nullptr;
+  Embed(work, batch);
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    const Layer& layer = layers_[l];
+    layer.qkv.Apply(work.hidden_q, tokens, none, work.qkv.data(), 3 * H, *pool_, parallel);
+    Attend(work, batch, lane);
+    ForRows(work, tokens, [&](size_t begin, size_t end) {
+      for (size_t t = begin; t < end; ++t) QuantizeRow(work.context.data() + t * H, H, work.hidden_q.row(t), &work.hidden_q.scales[t]);
+    });
+    layer.attention_out.Apply(work.hidden_q, tokens, none, work.projected.data(), H, *pool_, parallel);
+    AddAndNormalize(work, layer.attention_gamma, layer.attention_beta, true);
+    layer.intermediate.Apply(work.hidden_q, tokens, activation, work.intermediate.data(), I, *pool_, parallel);
+    ForRows(work, tokens, [&](size_t begin, size_t end) {
+      for (size_t t = begin; t < end; ++t) {
+        QuantizeRow(work.intermediate.data() + t * I, I, work.intermediate_q.row(t), &work.intermediate_q.scales[t]);
+      }
+    });
+    layer.output.Apply(work.intermediate_q, tokens, none, work.projected.data(), H, *pool_, parallel);
+    AddAndNormalize(work, layer.output_gamma, layer.output_beta, l + 1 < layers_.size());
+  }
+  work.pool = nullptr;
+  *hidden = work.hidden.data();
+  return Status::Ok();
+}
+
+}  // namespace sk::cpu

@@ -1,0 +1,216 @@
+// The CPU int8 engine: its GEMM (AMX and portable, against a plain int32 reference), its
+// per-token operations (AVX-512 against scalar), and the whole encoder against the fp32
+// reference forward pass on the committed tiny models.
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "check.h"
+#include "core/aligned_vector.h"
+#include "cpu_engine/encoder_ops.h"
+#include "cpu_engine/int8_encoder.h"
+#include "fixtures.h"
+#include "kernels/cpu/int8_amx.h"
+#include "kernels/int8_gemm.h"
+#include "kernels/kernels.h"
+#include "reference_encoder.h"
+
+namespace {
+
+using sk::kernels::GemmActivation;
+
+std::vector<int8_t> RandomBytes(size_t count, std::mt19937& rng) {
+  std::uniform_int_distribution<int> value(-127, 127);
+  std::vector<int8_t> bytes(count);
+  for (int8_t& b : bytes) b = static_cast<int8_t>(value(rng));
+  return bytes;
+}
+
+std::vector<float> RandomFloats(size_t count, std::mt19937& rng, float scale = 1.0f) {
+  std::normal_distribution<float> value(0.0f, scale);
+  std::vector<float> floats(count);
+  for (float& f : floats) f = value(rng);
+  return floats;
+}
+
+bool AvxAvailable() { return sk::kernels::SupportedCpuLevel() == sk::kernels::CpuLevel::kAvx512; }
+
+double Cosine(const float* a, const float* b, size_t n) {
+  double dot = 0, na = 0, nb = 0;
+  for (size_t i = 0; i < n; ++i) {
+    dot += static_cast<double>(a[i]) * b[i];
+    na += static_cast<double>(a[i]) * a[i];
+    nb += static_cast<double>(b[i]) * b[i];
+  }
+  return dot / std::sqrt(na * nb);
+}
+
+}  // namespace
+
+TEST(int8_gemm_matches_int32_reference) {
+  std::mt19937 rng(7);
+  for (size_t rows : {1u, 15u, 16u, 17u, 33u, 77u, 130u}) {
+    for (size_t k : {8u, 64u, 100u, 384u}) {
+      for (size_t n : {5u, 16u, 50u, 64u, 97u}) {
+        const size_t stride = sk::kernels::GemmRowStride(k);
+        const size_t padded_rows = (rows + 31) / 32 * 32;
+        std::vector<int8_t> a_rows = RandomBytes(rows * k, rng), w = RandomBytes(n * k, rng);
+        sk::AlignedVector<int8_t> a(padded_rows * stride, 0);
+        for (size_t r = 0; r < rows; ++r) std::copy_n(a_rows.data() + r * k, k, a.data() + r * stride);
+        sk::AlignedVector<int8_t> packed(sk::kernels::GemmPackedBytes(n, k));
+        sk::kernels::PackGemmWeights(w.data(), n, k, packed.data());
+        std::vector<float> ones_rows(padded_rows, 1.0f), ones_cols(n, 1.0f);
+        std::vector<float> expected(rows * n);
+        for (size_t r = 0; r < rows; ++r) {
+          for (size_t c = 0; c < n; ++c) {
+            int32_t acc = 0;
+            for (size_t i = 0; i < k; ++i) acc += a_rows[r * k + i] * w[c * k + i];
+            expected[r * n + c] = static_cast<float>(acc);
+          }
+        }
+        for (bool amx : {false, true}) {
+          sk::kernels::SetAmxForTesting(amx);
+          std::vector<float> out(rows * n, -1.0f);
+          sk::kernels::GemmOutput output{ones_rows.data(), ones_cols.data(), nullptr, GemmActivation::kNone, out.data(), n, n};
+          // Two calls over disjoint row and group ranges, as the engine's tasks split them.
+          const size_t groups = sk::kernels::GemmGroups(n), half = rows / 2 / 32 * 32;
+          sk::kernels::Int8Gemm(a.data(), stride, 0, half, packed.data(), sk::kernels::GemmSteps(k), 0, groups, output);
+          sk::kernels::Int8Gemm(a.data(), stride, half, rows, packed.data(), sk::kernels::GemmSteps(k), 0, 1, output);
+          sk::kernels::Int8Gemm(a.data(), stride, half, rows, packed.data(), sk::kernels::GemmSteps(k), 1, groups, output);
+          CHECK(out == expected) << "rows " << rows << " k " << k << " n " << n << " amx " << amx;
+        }
+      }
+    }
+  }
+  sk::kernels::SetAmxForTesting(true);
+}
+
+TEST(int8_gemm_epilogue_scales_bias_and_activations) {
+  std::mt19937 rng(11);
+  const size_t rows = 45, k = 96, n = 40, stride = sk::kernels::GemmRowStride(k);
+  sk::AlignedVector<int8_t> a(64 * stride, 0);
+  std::vector<int8_t> w = RandomBytes(n * k, rng);
+  for (size_t r = 0; r < rows; ++r) {
+    std::vector<int8_t> row = RandomBytes(k, rng);
+    std::copy(row.begin(), row.end(), a.data() + r * stride);
+  }
+  sk::AlignedVector<int8_t> packed(sk::kernels::GemmPackedBytes(n, k));
+  sk::kernels::PackGemmWeights(w.data(), n, k, packed.data());
+  std::vector<float> row_scales = RandomFloats(64, rng, 1e-3f), column_scales = RandomFloats(n, rng, 1e-2f);
+  std::vector<float> bias = RandomFloats(n, rng);
+  for (GemmActivation activation : {GemmActivation::kNone, GemmActivation::kGeluErf, GemmActivation::kGeluTanh, GemmActivation::kRelu}) {
+    std::vector<float> expected(rows * n), out(rows * n);
+    sk::kernels::GemmOutput output{row_scales.data(), column_scales.data(), bias.data(), activation, expected.data(), n, n};
+    sk::kernels::Int8GemmScalar(a.data(), stride, 0, rows, packed.data(), sk::kernels::GemmSteps(k), 0, sk::kernels::GemmGroups(n), output);
+    output.out = out.data();
+    sk::kernels::Int8Gemm(a.data(), stride, 0, rows, packed.data(), sk::kernels::GemmSteps(k), 0, sk::kernels::GemmGroups(n), output);
+    float worst = 0.0f;
+    for (size_t i = 0; i < out.size(); ++i) worst = std::max(worst, std::fabs(out[i] - expected[i]));
+    CHECK(worst < 2e-5f) << "activation " << static_cast<int>(activation) << " max |diff| " << worst;
+  }
+}
+
+TEST(encoder_ops_avx512_match_scalar) {
+  if (!AvxAvailable()) {
+    std::cout << "  (skipped: no AVX-512 on this CPU; the scalar forms run)\n";
+    return;
+  }
+  std::mt19937 rng(3);
+  for (size_t cols : {7u, 32u, 384u, 1000u}) {
+    std::vector<float> x = RandomFloats(cols, rng, 3.0f);
+    std::vector<int8_t> q1(cols), q2(cols);
+    float s1 = 0, s2 = 0;
+    sk::cpu::scalar::QuantizeRow(x.data(), cols, q1.data(), &s1);
+    sk::cpu::avx512::QuantizeRow(x.data(), cols, q2.data(), &s2);
+    CHECK(q1 == q2 && s1 == s2) << "quantize, cols " << cols;
+
+    std::vector<float> residual = RandomFloats(cols, rng), gamma = RandomFloats(cols, rng), beta = RandomFloats(cols, rng);
+    std::vector<float> y1 = x, y2 = x;
+    sk::cpu::scalar::ResidualLayerNormRow(y1.data(), residual.data(), cols, gamma.data(), beta.data(), 1e-12f, nullptr, nullptr);
+    sk::cpu::avx512::ResidualLayerNormRow(y2.data(), residual.data(), cols, gamma.data(), beta.data(), 1e-12f, q2.data(), &s2);
+    float worst = 0;
+    for (size_t c = 0; c < cols; ++c) worst = std::max(worst, std::fabs(y1[c] - y2[c]));
+    CHECK(worst < 1e-4f) << "layer norm, cols " << cols << " max |diff| " << worst;
+    sk::cpu::scalar::QuantizeRow(y2.data(), cols, q1.data(), &s1);
+    CHECK(q1 == q2 && s1 == s2) << "layer norm's quantization, cols " << cols;
+  }
+  for (size_t head_dim : {8u, 32u, 40u, 64u}) {
+    for (size_t length : {1u, 3u, 16u, 17u, 130u}) {
+      const size_t stride = 3 * head_dim + 5;
+      std::vector<float> qkv = RandomFloats(length * stride, rng, 2.0f);
+      std::vector<float> out1(length * head_dim), out2(length * head_dim, -7.0f);
+      sk::AlignedVector<float> scratch(sk::cpu::AttentionScratchFloats(length, head_dim));
+      sk::cpu::HeadView view{qkv.data(), qkv.data() + head_dim, qkv.data() + 2 * head_dim, stride, out1.data(), head_dim};
+      const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
+      sk::cpu::scalar::AttentionHead(view, length, head_dim, scale, scratch.data());
+      view.out = out2.data();
+      sk::cpu::avx512::AttentionHead(view, length, head_dim, scale, scratch.data());
+      float worst = 0;
+      for (size_t i = 0; i < out1.size(); ++i) worst = std::max(worst, std::fabs(out1[i] - out2[i]));
+      CHECK(worst < 1e-4f) << "attention, head_dim " << head_dim << " length " << length << " max |diff| " << worst;
+    }
+  }
+}
+
+TEST(int8_encoder_tracks_fp32_reference) {
+  const std::string dir = sktest::FixturePath("tiny-bert");
+  sktest::ReferenceEncoder reference;
+  CHECK(reference.Load(dir).ok());
+  std::unique_ptr<sk::cpu::Int8Encoder> engine;
+  const sk::Status loaded = sk::cpu::Int8Encoder::Load(dir, 2, &engine);
+  CHECK(loaded.ok()) << loaded.message();
+  if (!loaded.ok()) return;
+  std::mt19937 rng(5);
+  // Lengths on both sides of the single-thread cutoff, in one packed batch and alone.
+  std::vector<std::vector<int32_t>> sequences;
+  for (size_t length : {1u, 2u, 9u, 40u, 77u, 128u}) {
+    std::uniform_int_distribution<int32_t> id(1000, 29000);
+    std::vector<int32_t> ids{101};
+    while (ids.size() + 1 < length) ids.push_back(id(rng));
+    if (length > 1) ids.push_back(102);
+    sequences.push_back(ids);
+  }
+  std::vector<int32_t> ids, offsets{0};
+  for (const auto& sequence : sequences) {
+    ids.insert(ids.end(), sequence.begin(), sequence.end());
+    offsets.push_back(static_cast<int32_t>(ids.size()));
+  }
+  const size_t H = engine->config().hidden_size;
+  for (int level = 0; level <= static_cast<int>(sk::kernels::SupportedCpuLevel()); level += 2) {
+    sk::kernels::SetCpuLevelForTesting(static_cast<sk::kernels::CpuLevel>(level));
+    sk::cpu::PackedSequences batch{ids.data(), nullptr, offsets.data(), sequences.size()};
+    const float* hidden = nullptr;
+    const sk::Status ran = engine->Forward(batch, 0, level == 0, &hidden);
+    CHECK(ran.ok()) << ran.message();
+    if (!ran.ok()) continue;
+    double worst = 1.0, total = 0.0;
+    size_t count = 0;
+    for (size_t s = 0; s < sequences.size(); ++s) {
+      const std::vector<float> expected = reference.Forward(sequences[s]);
+      for (size_t t = 0; t < sequences[s].size(); ++t) {
+        const double cosine = Cosine(hidden + (offsets[s] + t) * H, expected.data() + t * H, H);
+        worst = std::min(worst, cosine);
+        total += cosine;
+        ++count;
+      }
+    }
+    std::cout << "  level " << level << ": token cosine against fp32, mean " << total / count << " min " << worst << "\n";
+    CHECK(worst > 0.995) << "level " << level << " min token cosine " << worst;
+  }
+  sk::kernels::SetCpuLevelForTesting(sk::kernels::SupportedCpuLevel());
+
+  std::vector<int32_t> bad{101, 40000, 102};
+  std::vector<int32_t> bad_offsets{0, 3};
+  const float* hidden = nullptr;
+  const sk::Status rejected = engine->Forward({bad.data(), nullptr, bad_offsets.data(), 1}, 0, false, &hidden);
+  CHECK(rejected.code() == sk::StatusCode::kInvalidArgument) << rejected.message();
+}
+
+TEST(int8_encoder_rejects_what_it_cannot_run) {
+  std::unique_ptr<sk::cpu::Int8Encoder> engine;
+  const sk::Status mpnet = sk::cpu::Int8Encoder::Load(sktest::FixturePath("tiny-mpnet"), 1, &engine);
+  CHECK(mpnet.code() == sk::StatusCode::kModelLoad) << mpnet.message();
+  const sk::Status missing = sk::cpu::Int8Encoder::Load(sktest::FixturePath("no-such-model"), 1, &engine);
+  CHECK(missing.code() == sk::StatusCode::kModelLoad) << missing.message();
+}
