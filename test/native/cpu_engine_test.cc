@@ -153,8 +153,12 @@ TEST(encoder_ops_avx512_match_scalar) {
   }
 }
 
+// BERT saved bare (tiny-bert) and RoBERTa inside a classification model (tiny-roberta-weights:
+// roberta.*, positions offset past the padding index; test/tools/int8_engine_fixtures.py).
 TEST(int8_encoder_tracks_fp32_reference) {
-  const std::string dir = sktest::FixturePath("tiny-bert");
+  for (const char* name : {"tiny-bert", "tiny-roberta-weights"}) {
+  std::cout << "  " << name << "\n";
+  const std::string dir = sktest::FixturePath(name);
   sktest::ReferenceEncoder reference;
   CHECK(reference.Load(dir).ok());
   std::unique_ptr<sk::cpu::Int8Encoder> engine;
@@ -165,10 +169,9 @@ TEST(int8_encoder_tracks_fp32_reference) {
   // Lengths on both sides of the single-thread cutoff, in one packed batch and alone.
   std::vector<std::vector<int32_t>> sequences;
   for (size_t length : {1u, 2u, 9u, 40u, 77u, 128u}) {
-    std::uniform_int_distribution<int32_t> id(1000, 29000);
-    std::vector<int32_t> ids{101};
-    while (ids.size() + 1 < length) ids.push_back(id(rng));
-    if (length > 1) ids.push_back(102);
+    std::uniform_int_distribution<int32_t> id(5, reference.vocab() - 1);
+    std::vector<int32_t> ids{id(rng)};
+    while (ids.size() < length) ids.push_back(id(rng));
     sequences.push_back(ids);
   }
   std::vector<int32_t> ids, offsets{0};
@@ -196,15 +199,16 @@ TEST(int8_encoder_tracks_fp32_reference) {
       }
     }
     std::cout << "  level " << level << ": token cosine against fp32, mean " << total / count << " min " << worst << "\n";
-    CHECK(worst > 0.995) << "level " << level << " min token cosine " << worst;
+    CHECK(worst > 0.995) << name << " level " << level << " min token cosine " << worst;
   }
   sk::kernels::SetCpuLevelForTesting(sk::kernels::SupportedCpuLevel());
 
-  std::vector<int32_t> bad{101, 40000, 102};
+  std::vector<int32_t> bad{1, reference.vocab(), 2};
   std::vector<int32_t> bad_offsets{0, 3};
   const float* hidden = nullptr;
   const sk::Status rejected = engine->Forward({bad.data(), nullptr, bad_offsets.data(), 1}, 0, false, &hidden);
   CHECK(rejected.code() == sk::StatusCode::kInvalidArgument) << rejected.message();
+  }
 }
 
 TEST(int8_encoder_rejects_what_it_cannot_run) {

@@ -1,6 +1,7 @@
 // Many concurrent callers on one model: every valid call gets exactly its own rows (checked
 // against sequential results), every invalid call its own error, nothing else affected; and
-// dispose() under load lets running calls finish and rejects later ones.
+// dispose() under load lets running calls finish and rejects later ones. On both CPU engines:
+// ONNX Runtime and the int8 engine (whose lanes run several batches at once).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -10,8 +11,9 @@ import { maxAbsDiff, TINY_BERT, tinyBertReference } from '../helpers/fixtures.js
 const texts = tinyBertReference().texts;
 const CALLS = 10_000;
 
-test(`${CALLS} concurrent calls, valid and invalid mixed`, async () => {
-  const model = await SentenceTransformer.fromPretrained(TINY_BERT);
+for (const cpuEngine of ['onnxruntime', 'int8'] as const) {
+test(`${CALLS} concurrent calls, valid and invalid mixed (cpuEngine '${cpuEngine}')`, async () => {
+  const model = await SentenceTransformer.fromPretrained(TINY_BERT, { cpuEngine });
   const sequential = new Map<string, Float32Array>();
   for (const text of texts) sequential.set(text, (await model.encode(text)).data);
 
@@ -42,8 +44,8 @@ test(`${CALLS} concurrent calls, valid and invalid mixed`, async () => {
   await model.dispose();
 });
 
-test('dispose under load: running calls finish, later calls reject with ERR_DISPOSED', async () => {
-  const model = await SentenceTransformer.fromPretrained(TINY_BERT);
+test(`dispose under load: running calls finish, later calls reject with ERR_DISPOSED (cpuEngine '${cpuEngine}')`, async () => {
+  const model = await SentenceTransformer.fromPretrained(TINY_BERT, { cpuEngine });
   const running = Array.from({ length: 200 }, (_, i) => model.encode(texts[i % texts.length] as string));
   const disposed = model.dispose();
   const late = model.encode('too late').then(() => undefined, (error: unknown) => error);
@@ -54,5 +56,6 @@ test('dispose under load: running calls finish, later calls reject with ERR_DISP
   assert.instance(error, SentenceKitError, 'a call after dispose() must reject');
   assert.is((error as SentenceKitError).code, 'ERR_DISPOSED');
 });
+}
 
 test.run();

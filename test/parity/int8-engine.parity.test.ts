@@ -1,0 +1,108 @@
+// cpuEngine 'int8' (sentencekit's own int8 engine) against Python sentence-transformers 6.0.1's
+// float32 embeddings on the same weights (test/fixtures/tiny-bert.reference.json): int8 is not
+// float32, so the bar is cosine, with batching, lanes and the ONNX path's post-processing exact.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { Embeddings, SentenceKitError, SentenceTransformer } from '../../lib/index.js';
+import { copyFixture, FIXTURES, maxAbsDiff, TINY_BERT, tinyBertReference } from '../helpers/fixtures.js';
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+
+const reference = tinyBertReference();
+
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
+test('embeddings track Python float32: cosine ≥ 0.999 on every reference text', async () => {
+  const model = await SentenceTransformer.fromPretrained(TINY_BERT, { cpuEngine: 'int8' });
+  try {
+    for (const normalize of [false, true]) {
+      const embeddings = await model.encode(reference.texts, { normalizeEmbeddings: normalize });
+      const expected = reference.embeddings.mean[normalize ? 'normalized' : 'raw'];
+      assert.equal(embeddings.shape, [expected.length, expected[0]?.length]);
+      expected.forEach((row, i) => {
+        const similarity = cosine((embeddings as Embeddings).row(i), row);
+        assert.ok(similarity >= 0.999, `row ${i} (${JSON.stringify(reference.texts[i]?.slice(0, 40))}): cosine ${similarity}`);
+      });
+    }
+  } finally {
+    await model.dispose();
+  }
+});
+
+test('batching, token budgets and lanes do not change a single bit', async () => {
+  const one = await SentenceTransformer.fromPretrained(TINY_BERT, { cpuEngine: 'int8', intraOpThreads: 1 });
+  const lanes = await SentenceTransformer.fromPretrained(TINY_BERT, { cpuEngine: 'int8', intraOpThreads: 3, maxBatchTokens: 40 });
+  try {
+    const alone = await one.encode(reference.texts.slice(0, 1));
+    const all = (await one.encode(reference.texts)) as Embeddings;
+    const spread = (await lanes.encode(reference.texts)) as Embeddings;
+    assert.is(maxAbsDiff(all.data, spread.data), 0, 'three lanes over small batches give the one-lane result');
+    assert.is(maxAbsDiff((alone as Embeddings).row(0), all.row(0)), 0, 'a text alone gives its row in a batch');
+    const tokens = await lanes.encodeTokenEmbeddings(reference.texts);
+    // tiny-bert ends with a Normalize module: mean-pool, then normalize.
+    const pooled = tokens.map((rows) => {
+      const mean = new Float64Array(rows.shape[1]);
+      for (let t = 0; t < rows.shape[0]; t++) rows.row(t).forEach((v, c) => (mean[c] += v / rows.shape[0]));
+      const norm = Math.hypot(...mean);
+      return mean.map((v) => v / norm);
+    });
+    pooled.forEach((mean, i) => assert.ok(maxAbsDiff(mean, all.row(i)) < 1e-5, `token embeddings of text ${i} mean-pool to its embedding`));
+  } finally {
+    await one.dispose();
+    await lanes.dispose();
+  }
+});
+
+test('prompts, truncateDim and precision run as on the ONNX path', async () => {
+  const int8 = await SentenceTransformer.fromPretrained(TINY_BERT, { cpuEngine: 'int8' });
+  try {
+    const full = (await int8.encode(reference.texts, { prompt: 'query: ' })) as Embeddings;
+    const cut = (await int8.encode(reference.texts, { prompt: 'query: ', truncateDim: 8, normalizeEmbeddings: true })) as Embeddings;
+    assert.equal(cut.shape, [reference.texts.length, 8]);
+    for (let i = 0; i < reference.texts.length; i++) {
+      const head = full.row(i).slice(0, 8);
+      const norm = Math.hypot(...head);
+      assert.ok(maxAbsDiff(head.map((v) => v / norm), cut.row(i)) < 1e-6, `row ${i}`);
+    }
+    const binary = await int8.encode(reference.texts, { precision: 'binary' });
+    assert.equal([binary.precision, binary.rows], ['binary', reference.texts.length]);
+  } finally {
+    await int8.dispose();
+  }
+});
+
+test('bad options and folders it cannot run are typed errors', async () => {
+  let error: unknown = await SentenceTransformer.fromPretrained(TINY_BERT, { cpuEngine: 'fast' as 'int8' }).catch((e: unknown) => e);
+  assert.instance(error, TypeError);
+  // tiny-bert-dense ships only ONNX weights: the int8 engine reads model.safetensors.
+  error = await SentenceTransformer.fromPretrained(join(FIXTURES, 'tiny-bert-dense'), { cpuEngine: 'int8' }).catch((e: unknown) => e);
+  assert.instance(error, SentenceKitError);
+  assert.is((error as SentenceKitError).code, 'ERR_MODEL_LOAD');
+  assert.match((error as Error).message, /model\.safetensors/);
+  // MPNet's relative position bias is not in the int8 engine yet.
+  error = await SentenceTransformer.fromPretrained(join(FIXTURES, 'tiny-mpnet'), { cpuEngine: 'int8' }).catch((e: unknown) => e);
+  assert.instance(error, SentenceKitError);
+  assert.is((error as SentenceKitError).code, 'ERR_MODEL_LOAD');
+  assert.match((error as Error).message, /mpnet/);
+  const fixture = copyFixture();
+  try {
+    rmSync(join(fixture.dir, 'model.safetensors'));
+    error = await SentenceTransformer.fromPretrained(fixture.dir, { cpuEngine: 'int8' }).catch((e: unknown) => e);
+    assert.is((error as SentenceKitError).code, 'ERR_MODEL_LOAD');
+    const onnx = await SentenceTransformer.fromPretrained(fixture.dir);
+    await onnx.dispose();
+  } finally {
+    fixture.cleanup();
+  }
+});
+
+test.run();
