@@ -16,18 +16,24 @@ function throughputOf(records: PeerRecord[], id: string): number | undefined {
   return records.find((r) => r.id === id)?.result?.throughput.sentences_per_second;
 }
 
+/** Our fastest run at this precision (the ONNX int8 model or the int8 engine). */
+function oursAt(records: PeerRecord[], precision: string): number | undefined {
+  const ours = records.filter((r) => r.id.startsWith('sentencekit') && r.precision === precision && r.result).map((r) => r.result!.throughput.sentences_per_second);
+  return ours.length > 0 ? Math.max(...ours) : undefined;
+}
+
 export function markdownTable(results: Results): string {
   const records = results.peers;
   const st = throughputOf(records, 'st-torch');
   const header = [
-    '| peer | precision | sentences/s | vs sentence-transformers | sentencekit vs this | short query p50 / p99 ms | 64 callers sentences/s | 64 callers p99 ms | event-loop lag p99 / max ms (max of an idle process beside it) | cosine to ours: min / mean, centered min |',
+    '| peer | precision | sentences/s | vs sentence-transformers | sentencekit vs this | short query p50 / p99 ms | 64 callers sentences/s | 64 callers p99 ms | event-loop lag p99 / max ms (max of an idle process beside it) | cosine to ours (sentencekit at the same precision; the int8 engine: sentencekit fp32): min / mean, centered min |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const rows = records.map((r) => {
     const name = `${r.label}${r.result ? ` ${Object.values(r.result.versions)[0] ?? ''}` : ''}`.trim();
     if (!r.ok || !r.result) return `| ${name} | ${r.precision} | failed: ${(r.error ?? '').split('\n').pop()} | | | | | | | |`;
     const { throughput, latency, concurrent } = r.result;
-    const ours = throughputOf(records, `sentencekit-${r.precision}`);
+    const ours = oursAt(records, r.precision);
     const lag = r.result.event_loop_lag;
     const idleMaxes = lag ? [lag.throughput, lag.concurrent].flatMap((l) => (l.idle_process ? [l.idle_process.max_ms] : [])) : [];
     const idleMax = idleMaxes.length > 0 ? Math.max(...idleMaxes) : Number.NaN;

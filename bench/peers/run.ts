@@ -49,6 +49,9 @@ function peers(): PeerSpec[] {
   return [
     { id: 'sentencekit-fp32', label: 'sentencekit', precision: 'fp32', reference: 'sentencekit-fp32', ...sk, args: [...sk.args, '--onnx', FP32] },
     { id: 'sentencekit-int8', label: 'sentencekit', precision: 'int8', reference: 'sentencekit-int8', ...sk, args: [...sk.args, '--onnx', INT8] },
+    // sentencekit's own int8 engine (cpuEngine 'int8', model.safetensors): checked against our
+    // fp32 embeddings, since its int8 is not the ONNX export's.
+    { id: 'sentencekit-int8-engine', label: 'sentencekit int8 engine', precision: 'int8', reference: 'sentencekit-fp32', ...sk, args: [...sk.args, '--engine', 'int8'] },
     { id: 'st-torch', label: 'sentence-transformers (torch CPU)', precision: 'fp32', reference: 'sentencekit-fp32', command: PYTHON, args: [join(__dirname, 'st_peer.py')] },
     { id: 'ort-python-fp32', label: 'Python ONNX Runtime + tokenizers', precision: 'fp32', reference: 'sentencekit-fp32', command: PYTHON, args: [join(__dirname, 'ort_peer.py'), '--onnx', FP32] },
     { id: 'ort-python-int8', label: 'Python ONNX Runtime + tokenizers', precision: 'int8', reference: 'sentencekit-int8', command: PYTHON, args: [join(__dirname, 'ort_peer.py'), '--onnx', INT8] },

@@ -1,6 +1,7 @@
 /**
- * bench/peers: sentencekit on the given ONNX file of the model folder. Concurrent callers go
- * through the model's cross-caller batching (lib/encode-scheduler.ts), as in a server.
+ * bench/peers: sentencekit on the given ONNX file of the model folder, or (--engine int8) on its
+ * own int8 engine from model.safetensors. Concurrent callers go through the model's
+ * cross-caller batching (lib/encode-scheduler.ts), as in a server.
  * Prints one JSON line (bench/peer-timing.ts).
  */
 import { readFileSync } from 'node:fs';
@@ -13,7 +14,8 @@ import { concurrent, emit, latency, peerArguments, throughput, withEventLoopLag,
 async function main(): Promise<void> {
   const args = peerArguments();
   const fileName = args.extra.get('onnx') ?? 'onnx/model.onnx';
-  const model = await SentenceTransformer.fromPretrained(args.model, { fileName, intraOpThreads: args.threads });
+  const cpuEngine = args.extra.get('engine') === 'int8' ? 'int8' : 'onnxruntime';
+  const model = await SentenceTransformer.fromPretrained(args.model, { fileName, intraOpThreads: args.threads, cpuEngine });
   const encode = async (texts: string[]): Promise<Float32Array> => (await model.encode(texts, { batchSize: args.batchSize })).data;
   const encodeOne = (text: string): Promise<unknown> => model.encode(text);
 
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
 
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
   emit({
-    peer: 'sentencekit',
+    peer: cpuEngine === 'int8' ? 'sentencekit int8 engine' : 'sentencekit',
     versions: { sentencekit: pkg.version, onnxruntime: runtimeInfo().onnxRuntimeVersion, kernels: runtimeInfo().cpuLevel },
     threads: args.threads,
     throughput: batch.value.timing,

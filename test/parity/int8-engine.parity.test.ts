@@ -51,7 +51,7 @@ test('batching, token budgets and lanes do not change a single bit', async () =>
     // tiny-bert ends with a Normalize module: mean-pool, then normalize.
     const pooled = tokens.map((rows) => {
       const mean = new Float64Array(rows.shape[1]);
-      for (let t = 0; t < rows.shape[0]; t++) rows.row(t).forEach((v, c) => (mean[c] += v / rows.shape[0]));
+      for (let t = 0; t < rows.shape[0]; t++) rows.row(t).forEach((v, c) => (mean[c] = mean[c]! + v / rows.shape[0]));
       const norm = Math.hypot(...mean);
       return mean.map((v) => v / norm);
     });
