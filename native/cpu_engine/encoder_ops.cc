@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/cpu/int8_amx.h"
 #include "kernels/kernels.h"
 
 namespace sk::cpu {
@@ -12,9 +13,12 @@ bool UseAvx512() { return kernels::ActiveCpuLevel() == kernels::CpuLevel::kAvx51
 
 }  // namespace
 
+bool amx::Usable(size_t head_dim) { return head_dim % 32 == 0 && head_dim <= 128 && kernels::AmxBf16Enabled(); }
+
 size_t AttentionScratchFloats(size_t length, size_t head_dim) {
   const size_t padded = (length + 15) / 16 * 16;
-  return head_dim * padded + 4 * padded + 64;  // keys transposed, then four score rows
+  const size_t avx = head_dim * padded + 4 * padded + 64;  // keys transposed, then four score rows
+  return head_dim % 32 == 0 ? std::max(avx, amx::AttentionScratchFloats(length, head_dim)) : avx;
 }
 
 void QuantizeRow(const float* x, size_t cols, int8_t* q, float* scale) {
@@ -29,6 +33,7 @@ void ResidualLayerNormRow(float* x, const float* residual, size_t cols, const fl
 }
 
 void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch) {
+  if (amx::Usable(head_dim)) return amx::AttentionHead(view, length, head_dim, scale, scratch);
   if (UseAvx512()) return avx512::AttentionHead(view, length, head_dim, scale, scratch);
   scalar::AttentionHead(view, length, head_dim, scale, scratch);
 }

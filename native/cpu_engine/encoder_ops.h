@@ -38,6 +38,14 @@ void ResidualLayerNormRow(float* x, const float* residual, size_t cols, const fl
 void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch);
 }  // namespace scalar
 
+// AMX-BF16 attention (attention_amx.cc), used when AmxBf16Enabled() and head_dim is a whole
+// number of 32s: Q, K, V and the probabilities rounded to bf16, accumulation in fp32.
+namespace amx {
+bool Usable(size_t head_dim);
+size_t AttentionScratchFloats(size_t length, size_t head_dim);
+void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch);
+}  // namespace amx
+
 namespace avx512 {
 void QuantizeRow(const float* x, size_t cols, int8_t* q, float* scale);
 void ResidualLayerNormRow(float* x, const float* residual, size_t cols, const float* gamma, const float* beta,

@@ -30,6 +30,8 @@ Status Int8Encoder::Load(const std::string& model_dir, size_t threads, std::uniq
   engine->pool_ = std::make_unique<ThreadPool>(threads, kSpinMicroseconds);
   engine->workspaces_.resize(engine->pool_->size());
   engine->attention_scratch_.resize(engine->pool_->size());
+  engine->feed_forward_blocks_.assign(engine->pool_->size(),
+                                      std::vector<float>(Int8Linear::kBlockRows * engine->config_.intermediate_size));
   *out = std::move(engine);
   return Status::Ok();
 }
@@ -119,7 +121,6 @@ void Int8Encoder::Reserve(Workspace& work, size_t lane, size_t tokens, size_t lo
     work.projected.resize(tokens * H);
     work.context.resize(tokens * H);
     work.qkv.resize(tokens * 3 * H);
-    work.intermediate.resize(tokens * I);
   }
   work.positions.resize(tokens);
   work.hidden_q.Reserve(tokens, H);
@@ -184,16 +185,15 @@ void Int8Encoder::Attend(Workspace& work, const PackedSequences& batch, size_t l
   work.pool->ParallelFor(batch.num_seqs * heads, run);
 }
 
-void Int8Encoder::AddAndNormalize(Workspace& work, const std::vector<float>& gamma, const std::vector<float>& beta,
-                                  bool quantize) {
-  const size_t H = config_.hidden_size;
-  ForRows(work, work.tokens, [&](size_t begin, size_t end) {
+Int8Linear::BlockDone Int8Encoder::AddAndNormalize(Workspace& work, const std::vector<float>& gamma,
+                                                   const std::vector<float>& beta, bool quantize) const {
+  return [this, &work, &gamma, &beta, quantize](size_t, size_t begin, size_t end, float* rows) {
+    const size_t H = config_.hidden_size;
     for (size_t t = begin; t < end; ++t) {
-      ResidualLayerNormRow(work.projected.data() + t * H, work.hidden.data() + t * H, H, gamma.data(), beta.data(),
+      ResidualLayerNormRow(rows + (t - begin) * H, work.hidden.data() + t * H, H, gamma.data(), beta.data(),
                            config_.layer_norm_eps, quantize ? work.hidden_q.row(t) : nullptr, &work.hidden_q.scales[t]);
     }
-  });
-  work.hidden.swap(work.projected);
+  };
 }
 
 Status Int8Encoder::Forward(const PackedSequences& batch, size_t lane, bool split, const float** hidden) {
@@ -209,25 +209,30 @@ Status Int8Encoder::Forward(const PackedSequences& batch, size_t lane, bool spli
   const size_t H = config_.hidden_size, I = config_.intermediate_size;
   const kernels::GemmActivation activation = kernels::ToGemmActivation(config_.activation);
   const kernels::GemmActivation none = kernels::GemmActivation::kNone;
-  const bool parallel = work.pool != nullptr;
   Embed(work, batch);
+  auto rows_of = [](std::vector<float>& buffer, size_t width) -> Int8Linear::BlockOut {
+    return [&buffer, width](size_t, size_t begin) { return buffer.data() + begin * width; };
+  };
+  const Int8Linear::BlockOut feed_forward_block = [this](size_t slot, size_t) { return feed_forward_blocks_[slot].data(); };
+  const Int8Linear::BlockDone quantize_feed_forward = [&](size_t, size_t begin, size_t end, float* rows) {
+    for (size_t t = begin; t < end; ++t) {
+      QuantizeRow(rows + (t - begin) * I, I, work.intermediate_q.row(t), &work.intermediate_q.scales[t]);
+    }
+  };
   for (size_t l = 0; l < layers_.size(); ++l) {
     const Layer& layer = layers_[l];
-    layer.qkv.Apply(work.hidden_q, tokens, none, work.qkv.data(), 3 * H, *pool_, parallel);
+    layer.qkv.Apply(work.hidden_q, tokens, none, 3 * H, rows_of(work.qkv, 3 * H), nullptr, work.pool, lane);
     Attend(work, batch, lane);
     ForRows(work, tokens, [&](size_t begin, size_t end) {
       for (size_t t = begin; t < end; ++t) QuantizeRow(work.context.data() + t * H, H, work.hidden_q.row(t), &work.hidden_q.scales[t]);
     });
-    layer.attention_out.Apply(work.hidden_q, tokens, none, work.projected.data(), H, *pool_, parallel);
-    AddAndNormalize(work, layer.attention_gamma, layer.attention_beta, true);
-    layer.intermediate.Apply(work.hidden_q, tokens, activation, work.intermediate.data(), I, *pool_, parallel);
-    ForRows(work, tokens, [&](size_t begin, size_t end) {
-      for (size_t t = begin; t < end; ++t) {
-        QuantizeRow(work.intermediate.data() + t * I, I, work.intermediate_q.row(t), &work.intermediate_q.scales[t]);
-      }
-    });
-    layer.output.Apply(work.intermediate_q, tokens, none, work.projected.data(), H, *pool_, parallel);
-    AddAndNormalize(work, layer.output_gamma, layer.output_beta, l + 1 < layers_.size());
+    layer.attention_out.Apply(work.hidden_q, tokens, none, H, rows_of(work.projected, H),
+                              AddAndNormalize(work, layer.attention_gamma, layer.attention_beta, true), work.pool, lane);
+    work.hidden.swap(work.projected);
+    layer.intermediate.Apply(work.hidden_q, tokens, activation, I, feed_forward_block, quantize_feed_forward, work.pool, lane);
+    layer.output.Apply(work.intermediate_q, tokens, none, H, rows_of(work.projected, H),
+                       AddAndNormalize(work, layer.output_gamma, layer.output_beta, l + 1 < layers_.size()), work.pool, lane);
+    work.hidden.swap(work.projected);
   }
   work.pool = nullptr;
   *hidden = work.hidden.data();

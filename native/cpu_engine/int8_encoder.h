@@ -56,7 +56,7 @@ class Int8Encoder {
   struct Workspace {
     size_t tokens = 0;
     ThreadPool* pool = nullptr;  // set while a split batch runs
-    std::vector<float> hidden, projected, qkv, context, intermediate;
+    std::vector<float> hidden, projected, qkv, context;
     std::vector<int32_t> positions;
     QuantizedRows hidden_q, intermediate_q;
   };
@@ -66,8 +66,10 @@ class Int8Encoder {
   void Reserve(Workspace& work, size_t lane, size_t tokens, size_t longest);
   void Embed(Workspace& work, const PackedSequences& batch);
   void Attend(Workspace& work, const PackedSequences& batch, size_t lane);
-  // hidden = LayerNorm(projected + hidden); quantized into hidden_q unless last.
-  void AddAndNormalize(Workspace& work, const std::vector<float>& gamma, const std::vector<float>& beta, bool quantize);
+  // The block finisher of the two GEMMs a residual LayerNorm follows: rows = LayerNorm(rows +
+  // hidden), quantized into hidden_q (unless `quantize` is false: the last layer).
+  Int8Linear::BlockDone AddAndNormalize(Workspace& work, const std::vector<float>& gamma, const std::vector<float>& beta,
+                                        bool quantize) const;
   // Runs fn(begin, end) over row chunks: on the pool for a split batch, else inline.
   template <typename Fn>
   void ForRows(Workspace& work, size_t rows, Fn&& fn);
@@ -78,6 +80,9 @@ class Int8Encoder {
   std::vector<Layer> layers_;
   std::vector<Workspace> workspaces_;                    // one per lane
   std::vector<AlignedVector<float>> attention_scratch_;  // one per pool slot
+  // One GEMM block of the feed-forward activations per pool slot ([kBlockRows, intermediate]):
+  // they are quantized for the next GEMM while in cache, never kept whole.
+  std::vector<std::vector<float>> feed_forward_blocks_;
 };
 
 }  // namespace sk::cpu

@@ -4,14 +4,6 @@
 #include <cmath>
 
 namespace sk::cpu {
-namespace {
-
-// Rows per GEMM task: a multiple of the 32-row tile block, small enough to spread a
-// 1,024-token batch over every core, large enough that a task's packed weights are reused.
-constexpr size_t kRowsPerTask = 128;
-
-}  // namespace
-
 void QuantizedRows::Reserve(size_t rows, size_t cols) {
   stride = kernels::GemmRowStride(cols);
   const size_t padded = (rows + kernels::kGemmRowAlign - 1) / kernels::kGemmRowAlign * kernels::kGemmRowAlign;
@@ -41,29 +33,29 @@ void Int8Linear::Quantize(const std::vector<float>& weights, const std::vector<f
   bias_ = bias;
 }
 
-void Int8Linear::Apply(const QuantizedRows& a, size_t rows, kernels::GemmActivation activation, float* out,
-                       size_t out_stride, ThreadPool& pool, bool parallel) const {
-  kernels::GemmOutput output;
-  output.row_scales = a.scales.data();
-  output.column_scales = scales_.data();
-  output.bias = bias_.empty() ? nullptr : bias_.data();
-  output.activation = activation;
-  output.out = out;
-  output.out_stride = out_stride;
-  output.columns = out_;
+void Int8Linear::Apply(const QuantizedRows& a, size_t rows, kernels::GemmActivation activation, size_t out_stride,
+                       const BlockOut& out, const BlockDone& done, ThreadPool* pool, size_t slot) const {
   const size_t groups = kernels::GemmGroups(out_);
-  if (!parallel) {
-    kernels::Int8Gemm(a.values.data(), a.stride, 0, rows, packed_.data(), steps_, 0, groups, output);
-    return;
+  auto block = [&](size_t index, size_t task_slot) {
+    const size_t begin = index * kBlockRows, end = std::min(rows, begin + kBlockRows);
+    kernels::GemmOutput output;
+    output.row_scales = a.scales.data();
+    output.column_scales = scales_.data();
+    output.bias = bias_.empty() ? nullptr : bias_.data();
+    output.activation = activation;
+    output.out = out(task_slot, begin);
+    output.out_stride = out_stride;
+    output.out_row_begin = begin;
+    output.columns = out_;
+    kernels::Int8Gemm(a.values.data(), a.stride, begin, end, packed_.data(), steps_, 0, groups, output);
+    if (done) done(task_slot, begin, end, output.out);
+  };
+  const size_t blocks = (rows + kBlockRows - 1) / kBlockRows;
+  if (pool == nullptr) {
+    for (size_t index = 0; index < blocks; ++index) block(index, slot);
+  } else {
+    pool->ParallelFor(blocks, block);
   }
-  const size_t pairs = (groups + 1) / 2;
-  const size_t chunks = (rows + kRowsPerTask - 1) / kRowsPerTask;
-  pool.ParallelFor(pairs * chunks, [&](size_t index, size_t) {
-    const size_t pair = index % pairs, chunk = index / pairs;
-    const size_t row_begin = chunk * kRowsPerTask, row_end = std::min(rows, row_begin + kRowsPerTask);
-    kernels::Int8Gemm(a.values.data(), a.stride, row_begin, row_end, packed_.data(), steps_, 2 * pair,
-                      std::min(groups, 2 * pair + 2), output);
-  });
 }
 
 }  // namespace sk::cpu

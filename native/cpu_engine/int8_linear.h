@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/aligned_vector.h"
@@ -26,10 +27,18 @@ class Int8Linear {
  public:
   // `weights` is [out, in] (PyTorch's nn.Linear layout), `bias` [out].
   void Quantize(const std::vector<float>& weights, const std::vector<float>& bias, size_t out, size_t in);
-  // out[r] = activation(dequantized(a[r] · Wᵀ) + bias) for r < rows, spread over `pool` unless
-  // `parallel` is false (small batches: waking the workers costs more than they save).
-  void Apply(const QuantizedRows& a, size_t rows, kernels::GemmActivation activation, float* out, size_t out_stride,
-             ThreadPool& pool, bool parallel) const;
+  // Where a block's rows go: the float row for `begin` (rows follow at the stride Apply gets).
+  using BlockOut = std::function<float*(size_t slot, size_t begin)>;
+  // Runs after a block's GEMM, on its rows [begin, end) at `rows`, while they are in cache.
+  using BlockDone = std::function<void(size_t slot, size_t begin, size_t end, float* rows)>;
+  // Rows per block: a multiple of the 32-row tile block. A block reads only its own rows of
+  // `a`, so `done` may overwrite them (the next GEMM's input quantized in place).
+  static constexpr size_t kBlockRows = 64;
+
+  // activation(dequantized(a[r] · Wᵀ) + bias) for r < rows, block by block: inline on `slot`
+  // when pool is null, else the blocks spread over the pool (each on its task's slot).
+  void Apply(const QuantizedRows& a, size_t rows, kernels::GemmActivation activation, size_t out_stride,
+             const BlockOut& out, const BlockDone& done, ThreadPool* pool, size_t slot) const;
   size_t out_features() const { return out_; }
   size_t in_features() const { return in_; }
 

@@ -34,8 +34,9 @@ struct GemmOutput {
   const float* column_scales = nullptr;  // [n]
   const float* bias = nullptr;           // [n], may be null
   GemmActivation activation = GemmActivation::kNone;
-  float* out = nullptr;                  // row m at out + m * out_stride
+  float* out = nullptr;                  // row m at out + (m - out_row_begin) * out_stride
   size_t out_stride = 0;
+  size_t out_row_begin = 0;              // a block's own buffer: its first row's index
   size_t columns = 0;                    // n
 };
 

@@ -72,7 +72,11 @@ TEST(int8_gemm_matches_int32_reference) {
         for (bool amx : {false, true}) {
           sk::kernels::SetAmxForTesting(amx);
           std::vector<float> out(rows * n, -1.0f);
-          sk::kernels::GemmOutput output{ones_rows.data(), ones_cols.data(), nullptr, GemmActivation::kNone, out.data(), n, n};
+          sk::kernels::GemmOutput output;
+          output.row_scales = ones_rows.data();
+          output.column_scales = ones_cols.data();
+          output.out = out.data();
+          output.out_stride = output.columns = n;
           // Two calls over disjoint row and group ranges, as the engine's tasks split them.
           const size_t groups = sk::kernels::GemmGroups(n), half = rows / 2 / 32 * 32;
           sk::kernels::Int8Gemm(a.data(), stride, 0, half, packed.data(), sk::kernels::GemmSteps(k), 0, groups, output);
@@ -101,7 +105,13 @@ TEST(int8_gemm_epilogue_scales_bias_and_activations) {
   std::vector<float> bias = RandomFloats(n, rng);
   for (GemmActivation activation : {GemmActivation::kNone, GemmActivation::kGeluErf, GemmActivation::kGeluTanh, GemmActivation::kRelu}) {
     std::vector<float> expected(rows * n), out(rows * n);
-    sk::kernels::GemmOutput output{row_scales.data(), column_scales.data(), bias.data(), activation, expected.data(), n, n};
+    sk::kernels::GemmOutput output;
+    output.row_scales = row_scales.data();
+    output.column_scales = column_scales.data();
+    output.bias = bias.data();
+    output.activation = activation;
+    output.out = expected.data();
+    output.out_stride = output.columns = n;
     sk::kernels::Int8GemmScalar(a.data(), stride, 0, rows, packed.data(), sk::kernels::GemmSteps(k), 0, sk::kernels::GemmGroups(n), output);
     output.out = out.data();
     sk::kernels::Int8Gemm(a.data(), stride, 0, rows, packed.data(), sk::kernels::GemmSteps(k), 0, sk::kernels::GemmGroups(n), output);
@@ -135,8 +145,8 @@ TEST(encoder_ops_avx512_match_scalar) {
     sk::cpu::scalar::QuantizeRow(y2.data(), cols, q1.data(), &s1);
     CHECK(q1 == q2 && s1 == s2) << "layer norm's quantization, cols " << cols;
   }
-  for (size_t head_dim : {8u, 32u, 40u, 64u}) {
-    for (size_t length : {1u, 3u, 16u, 17u, 130u}) {
+  for (size_t head_dim : {8u, 32u, 40u, 64u, 96u}) {
+    for (size_t length : {1u, 3u, 16u, 17u, 33u, 130u}) {
       const size_t stride = 3 * head_dim + 5;
       std::vector<float> qkv = RandomFloats(length * stride, rng, 2.0f);
       std::vector<float> out1(length * head_dim), out2(length * head_dim, -7.0f);
@@ -149,8 +159,22 @@ TEST(encoder_ops_avx512_match_scalar) {
       float worst = 0;
       for (size_t i = 0; i < out1.size(); ++i) worst = std::max(worst, std::fabs(out1[i] - out2[i]));
       CHECK(worst < 1e-4f) << "attention, head_dim " << head_dim << " length " << length << " max |diff| " << worst;
+      if (!sk::cpu::amx::Usable(head_dim)) continue;
+      // bf16 operands: about 3 significant digits per product, fp32 sums. Values here are ~N(0, 2).
+      std::fill(out2.begin(), out2.end(), -7.0f);
+      scratch.assign(sk::cpu::AttentionScratchFloats(length, head_dim), 0.0f);
+      sk::cpu::amx::AttentionHead(view, length, head_dim, scale, scratch.data());
+      worst = 0;
+      double cosine_sum = 0;
+      for (size_t t = 0; t < length; ++t) {
+        for (size_t d = 0; d < head_dim; ++d) worst = std::max(worst, std::fabs(out1[t * head_dim + d] - out2[t * head_dim + d]));
+        cosine_sum += Cosine(out1.data() + t * head_dim, out2.data() + t * head_dim, head_dim);
+      }
+      CHECK(worst < 0.1f && cosine_sum / length > 0.9999) << "amx attention, head_dim " << head_dim << " length " << length
+                                                         << " max |diff| " << worst << " mean cosine " << cosine_sum / length;
     }
   }
+  if (!sk::kernels::AmxBf16Enabled()) std::cout << "  (AMX-BF16 attention skipped: not on this CPU)\n";
 }
 
 // BERT saved bare (tiny-bert) and RoBERTa inside a classification model (tiny-roberta-weights:

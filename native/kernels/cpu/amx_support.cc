@@ -17,6 +17,17 @@
 namespace sk::kernels {
 namespace {
 
+// AMX-BF16 (leaf 7 edx bit 22) and AVX512-BF16 (leaf 7 sub-leaf 1 eax bit 5), which converts
+// the softmax's floats to bf16 for the tiles.
+bool DetectAmxBf16() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (__get_cpuid_max(0, nullptr) < 7) return false;
+  __cpuid_count(7, 1, a, b, c, d);
+  const bool avx512_bf16 = (a & (1u << 5)) != 0;
+  __cpuid_count(7, 0, a, b, c, d);
+  return avx512_bf16 && (d & (1u << 22)) != 0;
+}
+
 bool DetectAmxInt8() {
   unsigned a = 0, b = 0, c = 0, d = 0;
   if (__get_cpuid_max(0, nullptr) < 7) return false;
@@ -53,6 +64,12 @@ bool AmxInt8Supported() {
 
 bool AmxInt8Enabled() {
   return g_allowed.load(std::memory_order_relaxed) && ActiveCpuLevel() == CpuLevel::kAvx512 && AmxInt8Supported();
+}
+
+bool AmxBf16Enabled() {
+  static const bool supported = DetectAmxBf16();
+  // Tile state and permission are the ones AMX-INT8 needs too.
+  return supported && AmxInt8Enabled();
 }
 
 void SetAmxForTesting(bool enabled) { g_allowed.store(enabled); }

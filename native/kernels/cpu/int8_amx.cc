@@ -5,6 +5,8 @@
 // the few scores that can enter it.
 #include "kernels/cpu/int8_amx.h"
 
+#include "kernels/cpu/amx_tiles.h"
+
 #include <immintrin.h>
 
 #include <cstring>
@@ -12,25 +14,7 @@
 namespace sk::kernels {
 namespace {
 
-// The 64-byte LDTILECFG operand, palette 1.
-struct alignas(64) TileConfig {
-  uint8_t palette = 1;
-  uint8_t start_row = 0;
-  uint8_t reserved[14] = {};
-  uint16_t bytes_per_row[16] = {};
-  uint8_t rows[16] = {};
-};
-
 // Tiles 0-3: accumulators C[strip][group] = tile 2 * strip + group; 4-5: corpus strips; 6-7: query groups.
-void ConfigureTiles() {
-  TileConfig config;
-  for (int t = 0; t < 8; ++t) {
-    config.bytes_per_row[t] = 64;
-    config.rows[t] = 16;
-  }
-  _tile_loadconfig(&config);
-}
-
 // C[strip][group] += A[strip] . B[group] over every 64-byte step. (Prefetching the next
 // strips into L1 measured slower: 0.24 against 0.21 CPU-ns per pair of 384 bytes.)
 template <int Strips, int Groups>
@@ -78,7 +62,7 @@ inline size_t SelectTile(const int32_t* tile, size_t row_base, size_t valid_rows
 size_t ScoreSelect(const int8_t* packed_queries, size_t first_group, size_t m, const int8_t* corpus, size_t row_stride,
                    size_t rows, size_t valid_rows, size_t steps, const int32_t* thresholds, Int32Hit* hits) {
   constexpr size_t kMaxGroups = kAmxMaxQueries / kAmxQueryGroup;
-  ConfigureTiles();
+  ConfigureFullTiles();
   alignas(64) int32_t tiles[4][256];
   const size_t group_bytes = steps * 1024;
   const int8_t* queries = packed_queries + first_group * group_bytes;

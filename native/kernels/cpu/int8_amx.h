@@ -27,6 +27,8 @@ bool AmxInt8Supported();
 // SetAmxForTesting(false) turned it off.
 bool AmxInt8Enabled();
 void SetAmxForTesting(bool enabled);
+// AMX-BF16 (TDPBF16PS) and AVX512-BF16 too, under the same conditions as AmxInt8Enabled().
+bool AmxBf16Enabled();
 
 inline size_t AmxSteps(size_t dim) { return (dim + kAmxStepBytes - 1) / kAmxStepBytes; }
 // Bytes of AmxPackQueries' output.

@@ -8,29 +8,13 @@
 
 #include <algorithm>
 
+#include "kernels/cpu/amx_tiles.h"
 #include "kernels/cpu/vector_math_avx512.h"
 
 namespace sk::kernels {
 namespace {
 
-struct alignas(64) TileConfig {
-  uint8_t palette = 1;
-  uint8_t start_row = 0;
-  uint8_t reserved[14] = {};
-  uint16_t bytes_per_row[16] = {};
-  uint8_t rows[16] = {};
-};
-
 // Tiles 0-3: accumulators C[strip][group] = tile 2 * strip + group; 4-5: A strips; 6-7: W groups.
-void ConfigureTiles() {
-  TileConfig config;
-  for (int t = 0; t < 8; ++t) {
-    config.bytes_per_row[t] = 64;
-    config.rows[t] = 16;
-  }
-  _tile_loadconfig(&config);
-}
-
 template <int Strips, int Groups>
 inline void MultiplyBlock(const int8_t* a, size_t a_stride, const int8_t* w, size_t steps, int32_t* scratch) {
   _tile_zero(0);
@@ -38,15 +22,21 @@ inline void MultiplyBlock(const int8_t* a, size_t a_stride, const int8_t* w, siz
   if constexpr (Strips > 1) _tile_zero(2);
   if constexpr (Strips > 1 && Groups > 1) _tile_zero(3);
   const size_t group_bytes = steps * 1024;
+  // Each product follows the loads it needs, so later loads overlap earlier products (the
+  // tiles are not renamed: loading all four first left the multiplies waiting).
   for (size_t s = 0; s < steps; ++s) {
     _tile_loadd(4, a + s * kGemmStepBytes, a_stride);
-    if constexpr (Strips > 1) _tile_loadd(5, a + 16 * a_stride + s * kGemmStepBytes, a_stride);
     _tile_loadd(6, w + s * 1024, 64);
-    if constexpr (Groups > 1) _tile_loadd(7, w + group_bytes + s * 1024, 64);
     _tile_dpbssd(0, 4, 6);
-    if constexpr (Groups > 1) _tile_dpbssd(1, 4, 7);
-    if constexpr (Strips > 1) _tile_dpbssd(2, 5, 6);
-    if constexpr (Strips > 1 && Groups > 1) _tile_dpbssd(3, 5, 7);
+    if constexpr (Groups > 1) {
+      _tile_loadd(7, w + group_bytes + s * 1024, 64);
+      _tile_dpbssd(1, 4, 7);
+    }
+    if constexpr (Strips > 1) {
+      _tile_loadd(5, a + 16 * a_stride + s * kGemmStepBytes, a_stride);
+      _tile_dpbssd(2, 5, 6);
+      if constexpr (Groups > 1) _tile_dpbssd(3, 5, 7);
+    }
   }
   _tile_stored(0, scratch, 64);
   if constexpr (Groups > 1) _tile_stored(1, scratch + 256, 64);
@@ -71,7 +61,7 @@ void WriteBlock(const int32_t* scratch, size_t m0, size_t strips, size_t row_end
         const __m512 acc = _mm512_cvtepi32_ps(_mm512_load_si512(tile + r * 16));
         const __m512 scale = _mm512_mul_ps(column_scales, _mm512_set1_ps(output.row_scales[m]));
         const __m512 value = avx512::Activate(output.activation, _mm512_fmadd_ps(acc, scale, bias));
-        _mm512_mask_storeu_ps(output.out + m * output.out_stride + n0, mask, value);
+        _mm512_mask_storeu_ps(output.out + (m - output.out_row_begin) * output.out_stride + n0, mask, value);
       }
     }
   }
@@ -81,7 +71,7 @@ void WriteBlock(const int32_t* scratch, size_t m0, size_t strips, size_t row_end
 
 void AmxInt8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
                  size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output) {
-  ConfigureTiles();
+  ConfigureFullTiles();
   alignas(64) int32_t scratch[4 * 256];
   for (size_t g = group_begin; g < group_end; g += 2) {
     const size_t groups = std::min<size_t>(2, group_end - g);
