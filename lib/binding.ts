@@ -126,7 +126,8 @@ export interface NativeBinding {
   cudaProbe(device?: number): import('./device.js').CudaStatus;
   loadSentenceEncoder(options: NativeSentenceEncoderOptions): Promise<NativeSentenceEncoder>;
   /** device 'cuda': the CUDA engine runs encoder and classification head from modelDir's model.safetensors. */
-  loadCrossEncoder(options: NativeModelOptions & { device?: 'cpu' | 'cuda'; modelDir?: string; cudaDtype?: 'float16' | 'bfloat16' | 'float32' }): Promise<NativeCrossEncoder>;
+  /** cpuEngine 'int8': the int8 engine runs the encoder, the head runs in fp32, both from modelDir's model.safetensors. */
+  loadCrossEncoder(options: NativeModelOptions & { device?: 'cpu' | 'cuda'; modelDir?: string; cudaDtype?: 'float16' | 'bfloat16' | 'float32'; cpuEngine?: 'onnxruntime' | 'int8' }): Promise<NativeCrossEncoder>;
   /** spladeActivation is SpladePooling's activation_function; default 'relu'. */
   /** device 'cuda': the CUDA engine runs encoder, masked-LM head and SPLADE pooling from modelDir's model.safetensors. */
   loadSparseEncoder(options: NativeModelOptions & { spladeActivation?: 'relu' | 'log1p_relu'; device?: 'cpu' | 'cuda'; modelDir?: string; cudaDtype?: 'float16' | 'bfloat16' | 'float32' }): Promise<NativeSparseEncoder>;

@@ -4,7 +4,7 @@
  */
 import { applyActivation, softmaxRows } from './activations.js';
 import { nativeBinding, type NativeCrossEncoder } from './binding.js';
-import { cudaFolderProblem, type DevicePlacement, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
+import { type CpuEngine, cudaFolderProblem, type DevicePlacement, int8EngineOptions, loadPlaced, validateCpuEngine, validateCudaDtype, validateDevice } from './device.js';
 import { ACTIVATIONS, type ActivationName, type CrossEncoderFolder, readCrossEncoderFolder } from './cross-encoder-folder.js';
 import { SentenceKitError } from './errors.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
@@ -14,7 +14,14 @@ import { describeValue, validateBoolean, validateOptionsObject, validatePositive
 
 export type { ActivationName } from './cross-encoder-folder.js';
 
-export type CrossEncoderOptions = LoadOptions;
+export interface CrossEncoderOptions extends LoadOptions {
+  /**
+   * What runs the transformer when the model is on the CPU: 'onnxruntime' (default) or 'int8',
+   * sentencekit's own int8 engine (see SentenceTransformerOptions.cpuEngine); the
+   * classification head then runs in fp32 from the same model.safetensors.
+   */
+  cpuEngine?: CpuEngine;
+}
 
 export interface PredictOptions {
   /** Pairs per model run. Default 32. */
@@ -95,15 +102,17 @@ export class CrossEncoder {
     const { root, fileName, runtime } = await resolveLoad<CrossEncoderOptions>(pathOrId, options);
     const requested = validateDevice(options?.device, 'options.device');
     const cudaDtype = validateCudaDtype(options?.cudaDtype, 'options.cudaDtype');
+    const cpuEngine = validateCpuEngine(options?.cpuEngine, 'options.cpuEngine');
     const folder = await readCrossEncoderFolder(root, fileName);
     const { native, placement } = await loadPlaced(requested, cudaFolderProblem(folder.transformerDir), (device) =>
       nativeBinding().loadCrossEncoder({
         ...nativeModelOptions(folder, runtime),
         ...(device === 'cuda' ? { device, modelDir: folder.transformerDir, cudaDtype } : {}),
+        ...int8EngineOptions(cpuEngine, device, folder.transformerDir),
       }));
     if (native.numLabels !== folder.numLabels) {
       await native.dispose();
-      const source = placement.device === 'cuda' ? `${folder.transformerDir}/model.safetensors` : folder.onnxPath;
+      const source = placement.device === 'cuda' || cpuEngine === 'int8' ? `${folder.transformerDir}/model.safetensors` : folder.onnxPath;
       throw new SentenceKitError('ERR_MODEL_LOAD', `${source} outputs ${native.numLabels} logits but config.json declares ${folder.numLabels} labels`);
     }
     return new CrossEncoder(native, folder, placement);

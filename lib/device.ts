@@ -108,3 +108,23 @@ export function cudaFolderProblem(transformerDir: string, engine = 'the CUDA eng
   }
   return null;
 }
+
+/**
+ * What runs the transformer when a model is on the CPU: 'onnxruntime' (the ONNX file) or
+ * 'int8', sentencekit's own int8 engine, which reads model.safetensors and config.json.
+ */
+export type CpuEngine = 'onnxruntime' | 'int8';
+
+export function validateCpuEngine(value: unknown, name: string): CpuEngine {
+  if (value === undefined) return 'onnxruntime';
+  if (value === 'onnxruntime' || value === 'int8') return value;
+  throw new TypeError(`expected ${name} to be 'onnxruntime' or 'int8' but received ${describeValue(value)}`);
+}
+
+/** The native load options for cpuEngine 'int8' when the model lands on the CPU (none otherwise); ERR_MODEL_LOAD without the files it reads. */
+export function int8EngineOptions(cpuEngine: CpuEngine, device: 'cpu' | 'cuda', transformerDir: string): { cpuEngine?: 'int8'; modelDir?: string } {
+  if (cpuEngine !== 'int8' || device !== 'cpu') return {};
+  const problem = cudaFolderProblem(transformerDir, "cpuEngine 'int8'");
+  if (problem !== null) throw new SentenceKitError('ERR_MODEL_LOAD', problem);
+  return { cpuEngine, modelDir: transformerDir };
+}

@@ -6,7 +6,8 @@
  * const model = await SentenceTransformer.fromPretrained('sentence-transformers/all-MiniLM-L6-v2');
  * const embeddings = await model.encode('Hello, world');
  */
-export { SentenceTransformer, type SentenceTransformerOptions, type EncodeOptions, type CpuEngine } from './sentence-transformer.js';
+export { SentenceTransformer, type SentenceTransformerOptions, type EncodeOptions } from './sentence-transformer.js';
+export type { CpuEngine } from './device.js';
 export { Embeddings } from './embeddings.js';
 export { CrossEncoder, type CrossEncoderOptions, type PredictOptions, type RankOptions, type RankResult, type ActivationName } from './cross-encoder.js';
 export { SparseEncoder, type SparseEncoderOptions, type SparseEncodeOptions } from './sparse-encoder.js';

@@ -3,7 +3,7 @@
  * Hub), encoding texts natively off the event loop.
  */
 import { nativeBinding, type NativeSentenceEncoder } from './binding.js';
-import { cudaFolderProblem, type DevicePlacement, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
+import { type CpuEngine, cudaFolderProblem, type DevicePlacement, int8EngineOptions, loadPlaced, validateCpuEngine, validateCudaDtype, validateDevice } from './device.js';
 import { Embeddings } from './embeddings.js';
 import { EncodeScheduler } from './encode-scheduler.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
@@ -11,15 +11,8 @@ import { NativeModelHandle } from './native-model-handle.js';
 import { packTexts } from './packed-texts.js';
 import { readSentenceTransformerFolder, type SentenceTransformerFolder, type SimilarityFunctionName } from './model-folder.js';
 import { PRECISIONS, type Precision, quantizeEmbeddings, type QuantizedEmbeddings } from './quantization.js';
-import { SentenceKitError } from './errors.js';
 import { similarity, similarityPairwise } from './similarity.js';
 import { describeValue, validateBoolean, validateNonNegativeNumber, validateOptionsObject, validatePositiveInteger, validateTexts, validateUnitInterval } from './validate.js';
-
-function validateCpuEngine(value: unknown): CpuEngine {
-  if (value === undefined) return 'onnxruntime';
-  if (value === 'onnxruntime' || value === 'int8') return value;
-  throw new TypeError(`expected options.cpuEngine to be 'onnxruntime' or 'int8' but received ${describeValue(value)}`);
-}
 
 // Measured with bench/encode/callers.ts (bench/RESULTS.md): 64 callers of one text each.
 const DEFAULT_MAX_BATCH_PADDING = 0.1;
@@ -54,8 +47,6 @@ export interface SentenceTransformerOptions extends LoadOptions {
    */
   cpuEngine?: CpuEngine;
 }
-
-export type CpuEngine = 'onnxruntime' | 'int8';
 
 export interface EncodeOptions {
   /** Texts per model run. Default 32, as in sentence-transformers. */
@@ -125,11 +116,7 @@ export class SentenceTransformer {
     const folder = await readSentenceTransformerFolder(root, { fileName });
     const requested = validateDevice(opts.device, 'options.device');
     const cudaDtype = validateCudaDtype(opts.cudaDtype, 'options.cudaDtype');
-    const cpuEngine = validateCpuEngine(opts.cpuEngine);
-    if (cpuEngine === 'int8') {
-      const problem = cudaFolderProblem(folder.transformerDir, "cpuEngine 'int8'");
-      if (problem !== null) throw new SentenceKitError('ERR_MODEL_LOAD', problem);
-    }
+    const cpuEngine = validateCpuEngine(opts.cpuEngine, 'options.cpuEngine');
     const { native, placement } = await loadPlaced(requested, cudaFolderProblem(folder.transformerDir), (device) =>
       nativeBinding().loadSentenceEncoder({
         ...nativeModelOptions(folder, runtime),
@@ -137,7 +124,7 @@ export class SentenceTransformer {
         dense: folder.dense,
         normalizeModule: folder.normalize,
         ...(device === 'cuda' ? { device, modelDir: folder.transformerDir, cudaDtype } : {}),
-        ...(device === 'cpu' && cpuEngine === 'int8' ? { cpuEngine, modelDir: folder.transformerDir } : {}),
+        ...int8EngineOptions(cpuEngine, device, folder.transformerDir),
       }));
     return new SentenceTransformer(native, folder, { maxBatchTexts, maxWaitMs, maxBatchTokens, maxBatchPadding }, placement);
   }

@@ -17,10 +17,12 @@ Napi::Value LoadCrossEncoder(const Napi::CallbackInfo& info) {
   const Napi::Object options = info[0].As<Napi::Object>();
   const pipeline::ModelFiles files = ReadModelFiles(options);
   const pipeline::CudaPlacement cuda = ReadCudaPlacement(options);
+  const pipeline::Int8Placement int8 = ReadInt8Placement(options);
   return LoadModelWorker<pipeline::CrossEncoderModel, CrossEncoderWrap>::Start(
-      env, [files, cuda](std::unique_ptr<pipeline::CrossEncoderModel>* out) {
-        return cuda.enabled ? pipeline::CrossEncoderModel::LoadCuda(files, cuda, out)
-                            : pipeline::CrossEncoderModel::Load(files, out);
+      env, [files, cuda, int8](std::unique_ptr<pipeline::CrossEncoderModel>* out) {
+        if (cuda.enabled) return pipeline::CrossEncoderModel::LoadCuda(files, cuda, out);
+        if (int8.enabled) return pipeline::CrossEncoderModel::LoadInt8(files, int8, out);
+        return pipeline::CrossEncoderModel::Load(files, out);
       });
 }
 

@@ -5,7 +5,7 @@
 
 #include "pipeline/cuda_placement.h"
 #include "pipeline/model_session.h"
-#include "pipeline/sentence_encoder.h"
+#include "pipeline/int8_placement.h"
 
 namespace sk::napi {
 

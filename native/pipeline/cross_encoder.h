@@ -9,8 +9,11 @@
 #include <vector>
 
 #include "core/status.h"
-#include "pipeline/model_session.h"
+#include "cpu_engine/int8_encoder.h"
+#include "pipeline/classification_head.h"
 #include "pipeline/cuda_placement.h"
+#include "pipeline/int8_placement.h"
+#include "pipeline/model_session.h"
 #include "runtime/cuda_backend.h"
 
 namespace sk::pipeline {
@@ -21,6 +24,9 @@ class CrossEncoderModel {
   // device 'cuda': the encoder and its classification head run in the CUDA engine from
   // cuda.model_dir's model.safetensors; files.model_path (the ONNX file) is not opened.
   static Status LoadCuda(const ModelFiles& files, const CudaPlacement& cuda, std::unique_ptr<CrossEncoderModel>* out);
+  // cpuEngine 'int8': the int8 engine runs the encoder from int8.model_dir's model.safetensors,
+  // and the classification head from the same file in fp32; the ONNX file is not opened.
+  static Status LoadInt8(const ModelFiles& files, const Int8Placement& int8, std::unique_ptr<CrossEncoderModel>* out);
 
   size_t num_labels() const { return num_labels_; }
 
@@ -31,10 +37,13 @@ class CrossEncoderModel {
  private:
   CrossEncoderModel() = default;
   Status PredictOnCuda(const std::vector<tok::Encoding>& encodings, size_t batch_size, float* out) const;
+  Status PredictOnInt8(const std::vector<tok::Encoding>& encodings, float* out) const;
 
   ModelFiles files_;
   ModelSession model_;  // on 'cuda' only its tokenizer is loaded
   std::unique_ptr<runtime::CudaEncoder> cuda_;
+  std::unique_ptr<cpu::Int8Encoder> int8_;
+  ClassificationHead head_;  // with int8_
   size_t num_labels_ = 0;
 };
 

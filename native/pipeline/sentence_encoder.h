@@ -11,19 +11,12 @@
 #include "cpu_engine/int8_encoder.h"
 #include "pipeline/cuda_placement.h"
 #include "pipeline/dense_layer.h"
+#include "pipeline/int8_placement.h"
 #include "pipeline/model_session.h"
 #include "pipeline/pooling.h"
 #include "runtime/cuda_backend.h"
 
 namespace sk::pipeline {
-
-// cpuEngine 'int8': sentencekit's own int8 engine (cpu_engine/) runs the transformer from
-// model_dir's model.safetensors and config.json instead of ONNX Runtime.
-struct Int8Placement {
-  bool enabled = false;
-  std::string model_dir;
-  size_t threads = 0;  // its lanes (0: one per hardware thread)
-};
 
 struct SentenceEncoderConfig {
   ModelFiles files;

@@ -6,37 +6,10 @@
 
 #include "kernels/kernels.h"
 #include "pipeline/batch_cut.h"
-#include "pipeline/packed_batches.h"
+#include "pipeline/int8_batches.h"
 #include "pipeline/sentence_encoder.h"
 
 namespace sk::pipeline {
-namespace {
-
-cpu::PackedSequences Sequences(const PackedBatch& batch) {
-  return cpu::PackedSequences{batch.ids.data(), batch.types.data(), batch.cu.data(), batch.rows.size()};
-}
-
-// The packed batches of `encodings`, cut by the token budget only: packing pads nothing, so
-// many short texts in one batch cost no more than their tokens.
-Status CollectBatches(const std::vector<tok::Encoding>& encodings, size_t max_tokens, std::vector<PackedBatch>* batches) {
-  return ForEachPacked(encodings, std::max<size_t>(max_tokens, 1), max_tokens, [&](const PackedBatch& batch) -> Status {
-    batches->push_back(batch);
-    return Status::Ok();
-  });
-}
-
-// Runs fn(batch index, lane, split) for every batch: alone on lane 0 with the batch split over
-// the lanes when there is one, else the batches spread over the lanes. The first error wins.
-template <typename Fn>
-Status ForEachBatchOnLanes(cpu::Int8Encoder& engine, size_t batches, Fn&& fn) {
-  if (batches == 1) return fn(size_t{0}, size_t{0}, true);
-  std::vector<Status> statuses(batches);
-  engine.pool().ParallelFor(batches, [&](size_t index, size_t lane) { statuses[index] = fn(index, lane, false); });
-  for (Status& status : statuses) SK_RETURN_IF_ERROR(status);
-  return Status::Ok();
-}
-
-}  // namespace
 
 Status SentenceEncoder::LoadInt8() {
   const ModelFiles& files = config_.files;
@@ -54,7 +27,7 @@ Status SentenceEncoder::LoadInt8() {
 Status SentenceEncoder::EncodeOnInt8(const std::vector<tok::Encoding>& encodings, const EncodeParams& params,
                                      float* out) const {
   std::vector<PackedBatch> batches;
-  SK_RETURN_IF_ERROR(CollectBatches(encodings, CpuBatchTokens(params.max_batch_tokens), &batches));
+  SK_RETURN_IF_ERROR(CollectInt8Batches(encodings, CpuBatchTokens(params.max_batch_tokens), &batches));
   // The engine's lanes and buffers are shared by every call: one call at a time.
   std::lock_guard<std::mutex> lock(model_.run_mutex);
   struct LaneScratch {
@@ -63,10 +36,10 @@ Status SentenceEncoder::EncodeOnInt8(const std::vector<tok::Encoding>& encodings
   };
   std::vector<LaneScratch> scratch(int8_->lanes());
   const size_t H = hidden_size_;
-  return ForEachBatchOnLanes(*int8_, batches.size(), [&](size_t index, size_t lane, bool split) -> Status {
+  return ForEachInt8Batch(*int8_, batches.size(), [&](size_t index, size_t lane, bool split) -> Status {
     const PackedBatch& batch = batches[index];
     const float* hidden = nullptr;
-    SK_RETURN_IF_ERROR(int8_->Forward(Sequences(batch), lane, split, &hidden));
+    SK_RETURN_IF_ERROR(int8_->Forward(Int8Sequences(batch), lane, split, &hidden));
     LaneScratch& own = scratch[lane];
     const size_t rows = batch.rows.size();
     own.pooled.resize(rows * pooled_dimension_);
@@ -89,17 +62,17 @@ Status SentenceEncoder::EncodeOnInt8(const std::vector<tok::Encoding>& encodings
 
 Status SentenceEncoder::EncodeTokensOnInt8(const std::vector<tok::Encoding>& encodings, std::vector<float>* out) const {
   std::vector<PackedBatch> batches;
-  SK_RETURN_IF_ERROR(CollectBatches(encodings, kCpuBatchTokens, &batches));
+  SK_RETURN_IF_ERROR(CollectInt8Batches(encodings, kCpuBatchTokens, &batches));
   size_t total = 0;
   for (const tok::Encoding& encoding : encodings) total += encoding.ids.size();
   out->assign(total * hidden_size_, 0.0f);
   std::vector<size_t> offsets(encodings.size() + 1, 0);
   for (size_t i = 0; i < encodings.size(); ++i) offsets[i + 1] = offsets[i] + encodings[i].ids.size();
   std::lock_guard<std::mutex> lock(model_.run_mutex);
-  return ForEachBatchOnLanes(*int8_, batches.size(), [&](size_t index, size_t lane, bool split) -> Status {
+  return ForEachInt8Batch(*int8_, batches.size(), [&](size_t index, size_t lane, bool split) -> Status {
     const PackedBatch& batch = batches[index];
     const float* hidden = nullptr;
-    SK_RETURN_IF_ERROR(int8_->Forward(Sequences(batch), lane, split, &hidden));
+    SK_RETURN_IF_ERROR(int8_->Forward(Int8Sequences(batch), lane, split, &hidden));
     // Consecutive texts: the batch's tokens are one contiguous run of the output.
     std::copy_n(hidden, batch.ids.size() * hidden_size_, out->begin() + offsets[batch.rows.front()] * hidden_size_);
     return Status::Ok();

@@ -14,6 +14,7 @@
 #include "kernels/cpu/int8_amx.h"
 #include "kernels/int8_gemm.h"
 #include "kernels/kernels.h"
+#include "pipeline/classification_head.h"
 #include "reference_encoder.h"
 
 namespace {
@@ -241,4 +242,34 @@ TEST(int8_encoder_rejects_what_it_cannot_run) {
   CHECK(mpnet.code() == sk::StatusCode::kModelLoad) << mpnet.message();
   const sk::Status missing = sk::cpu::Int8Encoder::Load(sktest::FixturePath("no-such-model"), 1, &engine);
   CHECK(missing.code() == sk::StatusCode::kModelLoad) << missing.message();
+}
+
+// The cross-encoder head the int8 engine's CrossEncoder uses, read by both naming schemes: on
+// the int8 engine's first token it stays close to the head on the fp32 reference's.
+TEST(classification_head_loads_bert_and_roberta_heads) {
+  sk::pipeline::ClassificationHead head;
+  const sk::Status none = sk::pipeline::ClassificationHead::Load(sktest::FixturePath("tiny-bert"), 32, &head);
+  CHECK(none.code() == sk::StatusCode::kModelLoad) << none.message();
+  for (const char* name : {"tiny-roberta-weights", "int8-engine/tiny-ce-3label"}) {
+    const std::string dir = sktest::FixturePath(name);
+    const sk::Status loaded = sk::pipeline::ClassificationHead::Load(dir, 32, &head);
+    CHECK(loaded.ok()) << name << ": " << loaded.message();
+    if (!loaded.ok()) continue;
+    CHECK(head.num_labels() == (std::string(name) == "tiny-roberta-weights" ? 1u : 3u)) << name;
+    sktest::ReferenceEncoder reference;
+    CHECK(reference.Load(dir).ok());
+    std::unique_ptr<sk::cpu::Int8Encoder> engine;
+    CHECK(sk::cpu::Int8Encoder::Load(dir, 1, &engine).ok());
+    std::vector<int32_t> ids{0, 17, 311, 45, 902, 7, 2};
+    std::vector<int32_t> offsets{0, static_cast<int32_t>(ids.size())};
+    const float* hidden = nullptr;
+    CHECK(engine->Forward({ids.data(), nullptr, offsets.data(), 1}, 0, false, &hidden).ok());
+    const std::vector<float> expected_hidden = reference.Forward(ids);
+    std::vector<float> ours(head.num_labels()), theirs(head.num_labels()), scratch;
+    head.Apply(hidden, 1, ours.data(), scratch);
+    head.Apply(expected_hidden.data(), 1, theirs.data(), scratch);
+    for (size_t label = 0; label < ours.size(); ++label) {
+      CHECK(std::fabs(ours[label] - theirs[label]) < 0.1f) << name << " label " << label << ": " << ours[label] << " vs " << theirs[label];
+    }
+  }
 }
