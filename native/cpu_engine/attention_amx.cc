@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 
 #include "cpu_engine/encoder_ops.h"
@@ -122,10 +123,18 @@ void Scores(const Layout& l, size_t strip, size_t head_dim) {
   }
 }
 
-// Each score row becomes its softmax, in bf16, zero past the sequence up to keys32.
-void Softmax(const Layout& l, size_t length) {
+// Each score row (plus its position bias, MPNet) becomes its softmax, in bf16, zero past the
+// sequence up to keys32.
+void Softmax(const Layout& l, size_t length, size_t first_query, const float* position_bias) {
   for (size_t r = 0; r < 16; ++r) {
-    const float* row = l.scores + r * l.keys32;
+    float* row = l.scores + r * l.keys32;
+    if (position_bias != nullptr) {
+      const float* bias = position_bias - static_cast<ptrdiff_t>(first_query + r);
+      for (size_t j = 0; j < length; j += 16) {
+        const __mmask16 mask = TailMask(length - j);
+        _mm512_mask_storeu_ps(row + j, mask, _mm512_add_ps(_mm512_maskz_loadu_ps(mask, row + j), _mm512_maskz_loadu_ps(mask, bias + j)));
+      }
+    }
     __m512 peak = _mm512_set1_ps(-INFINITY);
     for (size_t j = 0; j < length; j += 16) peak = _mm512_mask_max_ps(peak, TailMask(length - j), peak, _mm512_loadu_ps(row + j));
     const __m512 peaks = _mm512_set1_ps(_mm512_reduce_max_ps(peak));
@@ -199,7 +208,7 @@ void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float s
   kernels::ConfigureFullTiles();
   for (size_t strip = 0; strip < l.rows16 / 16; ++strip) {
     Scores(l, strip, head_dim);
-    Softmax(l, length);
+    Softmax(l, length, strip * 16, view.position_bias);
     Context(l, head_dim);
     const size_t rows = std::min<size_t>(16, length - strip * 16);
     for (size_t r = 0; r < rows; ++r) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 
 #include "kernels/cpu/int8_amx.h"
 #include "kernels/kernels.h"
@@ -76,6 +77,7 @@ void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float s
       double dot = 0.0;
       for (size_t d = 0; d < head_dim; ++d) dot += static_cast<double>(q[d]) * k[d];
       scores[j] = static_cast<float>(dot) * scale;
+      if (view.position_bias != nullptr) scores[j] += view.position_bias[static_cast<ptrdiff_t>(j) - static_cast<ptrdiff_t>(i)];
       peak = std::max(peak, scores[j]);
     }
     double total = 0.0;

@@ -24,6 +24,9 @@ struct HeadView {
   size_t stride = 0;
   float* out = nullptr;       // row t at out + t * out_stride
   size_t out_stride = 0;
+  // MPNet's relative position bias: query i, key j add position_bias[j - i] to their score,
+  // readable from -(length + 15) to length + 15 (null: none).
+  const float* position_bias = nullptr;
 };
 
 // softmax(Q Kᵀ · scale) V over `length` tokens (all attending: packed batches have no padding).

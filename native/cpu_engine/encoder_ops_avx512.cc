@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 
 #include "cpu_engine/encoder_ops.h"
 #include "kernels/cpu/vector_math_avx512.h"
@@ -96,6 +97,13 @@ void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float s
       _mm512_store_ps(rows + padded + jb, _mm512_mul_ps(acc1, scales));
       _mm512_store_ps(rows + 2 * padded + jb, _mm512_mul_ps(acc2, scales));
       _mm512_store_ps(rows + 3 * padded + jb, _mm512_mul_ps(acc3, scales));
+      if (view.position_bias != nullptr) {
+        for (size_t r = 0; r < 4; ++r) {
+          float* row = rows + r * padded + jb;
+          const float* bias = view.position_bias + (static_cast<ptrdiff_t>(jb) - static_cast<ptrdiff_t>(i0 + r));
+          _mm512_store_ps(row, _mm512_add_ps(_mm512_load_ps(row), _mm512_loadu_ps(bias)));
+        }
+      }
     }
     float inverse[4];
     for (size_t r = 0; r < 4; ++r) {

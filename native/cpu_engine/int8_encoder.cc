@@ -16,16 +16,27 @@ constexpr size_t kRowsPerTask = 32;
 // Workers poll this long between sections before sleeping (see ThreadPool): a batch's
 // sections follow each other within microseconds, and an idle engine stops polling soon.
 constexpr unsigned kSpinMicroseconds = 200;
+constexpr size_t kBiasPadding = 32;
+
+// MPNet's bucket of a key - query distance (transformers' MPNet relative_position_bucket:
+// bidirectional, exact below a quarter of the buckets, logarithmic up to 128 apart).
+int RelativeBucket(int relative_position, int buckets) {
+  int n = -relative_position;
+  const int half = buckets / 2;
+  const int bucket = n < 0 ? half : 0;
+  n = n < 0 ? -n : n;
+  const int max_exact = half / 2;
+  if (n < max_exact) return bucket + n;
+  const float large = std::log(static_cast<float>(n) / static_cast<float>(max_exact)) /
+                      static_cast<float>(std::log(128.0 / max_exact)) * static_cast<float>(half - max_exact);
+  return bucket + std::min(max_exact + static_cast<int>(large), half - 1);
+}
 
 }  // namespace
 
 Status Int8Encoder::Load(const std::string& model_dir, size_t threads, std::unique_ptr<Int8Encoder>* out) {
   std::unique_ptr<Int8Encoder> engine(new Int8Encoder());
   SK_RETURN_IF_ERROR(model::ReadEncoderConfig(model_dir + "/config.json", &engine->config_));
-  if (engine->config_.relative_buckets > 0) {
-    return ModelLoadError(model_dir + ": the int8 engine does not run " + engine->config_.model_type +
-                          " models yet (relative position bias); use the ONNX engine");
-  }
   SK_RETURN_IF_ERROR(engine->LoadWeights(model_dir + "/model.safetensors"));
   engine->pool_ = std::make_unique<ThreadPool>(threads, kSpinMicroseconds);
   engine->workspaces_.resize(engine->pool_->size());
@@ -40,7 +51,7 @@ Status Int8Encoder::LoadWeights(const std::string& path) {
   model::SafetensorsFile file;
   SK_RETURN_IF_ERROR(file.Open(path));
   std::string prefix;
-  for (const char* candidate : {"", "bert.", "roberta.", "model."}) {
+  for (const char* candidate : {"", "bert.", "roberta.", "mpnet.", "model."}) {
     if (file.Has(std::string(candidate) + "embeddings.word_embeddings.weight")) {
       prefix = candidate;
       break;
@@ -57,6 +68,13 @@ Status Int8Encoder::LoadWeights(const std::string& path) {
   }
   SK_RETURN_IF_ERROR(read("embeddings.LayerNorm.weight", {H}, &embed_gamma_));
   SK_RETURN_IF_ERROR(read("embeddings.LayerNorm.bias", {H}, &embed_beta_));
+  // BERT/RoBERTa name the attention's parts attention.self.{query,key,value} and
+  // attention.output.{dense,LayerNorm}; MPNet attention.attn.{q,k,v,o} and attention.LayerNorm.
+  const bool mpnet = config_.relative_buckets > 0;
+  const std::vector<const char*> qkv_names = mpnet ? std::vector<const char*>{"attention.attn.q", "attention.attn.k", "attention.attn.v"}
+                                                   : std::vector<const char*>{"attention.self.query", "attention.self.key", "attention.self.value"};
+  const std::string attention_out = mpnet ? "attention.attn.o" : "attention.output.dense";
+  const std::string attention_norm = mpnet ? "attention.LayerNorm" : "attention.output.LayerNorm";
   layers_.resize(config_.num_layers);
   std::vector<float> weight, bias, part;
   for (int l = 0; l < config_.num_layers; ++l) {
@@ -65,7 +83,7 @@ Status Int8Encoder::LoadWeights(const std::string& path) {
     weight.clear();
     bias.clear();
     // Query, key and value in one GEMM: [3H, H] rows, so each token's row is q | k | v.
-    for (const char* which : {"attention.self.query", "attention.self.key", "attention.self.value"}) {
+    for (const char* which : qkv_names) {
       SK_RETURN_IF_ERROR(read(base + which + ".weight", {H, H}, &part));
       weight.insert(weight.end(), part.begin(), part.end());
       SK_RETURN_IF_ERROR(read(base + which + ".bias", {H}, &part));
@@ -78,13 +96,26 @@ Status Int8Encoder::LoadWeights(const std::string& path) {
       target->Quantize(weight, bias, out, in);
       return Status::Ok();
     };
-    SK_RETURN_IF_ERROR(linear("attention.output.dense", H, H, &layer.attention_out));
+    SK_RETURN_IF_ERROR(linear(attention_out, H, H, &layer.attention_out));
     SK_RETURN_IF_ERROR(linear("intermediate.dense", I, H, &layer.intermediate));
     SK_RETURN_IF_ERROR(linear("output.dense", H, I, &layer.output));
-    SK_RETURN_IF_ERROR(read(base + "attention.output.LayerNorm.weight", {H}, &layer.attention_gamma));
-    SK_RETURN_IF_ERROR(read(base + "attention.output.LayerNorm.bias", {H}, &layer.attention_beta));
+    SK_RETURN_IF_ERROR(read(base + attention_norm + ".weight", {H}, &layer.attention_gamma));
+    SK_RETURN_IF_ERROR(read(base + attention_norm + ".bias", {H}, &layer.attention_beta));
     SK_RETURN_IF_ERROR(read(base + "output.LayerNorm.weight", {H}, &layer.output_gamma));
     SK_RETURN_IF_ERROR(read(base + "output.LayerNorm.bias", {H}, &layer.output_beta));
+  }
+  if (mpnet) {
+    // The bias depends only on key - query: one table per head for every layer and batch.
+    const int heads = config_.num_heads, buckets = config_.relative_buckets;
+    SK_RETURN_IF_ERROR(read("encoder.relative_attention_bias.weight", {buckets, heads}, &weight));
+    bias_span_ = static_cast<size_t>(config_.max_sequence());
+    bias_row_ = 2 * bias_span_ - 1 + 2 * kBiasPadding;
+    position_bias_.assign(static_cast<size_t>(heads) * bias_row_, 0.0f);
+    for (int h = 0; h < heads; ++h) {
+      for (int distance = 1 - static_cast<int>(bias_span_); distance < static_cast<int>(bias_span_); ++distance) {
+        position_bias_[h * bias_row_ + kBiasPadding + (distance + bias_span_ - 1)] = weight[RelativeBucket(distance, buckets) * heads + h];
+      }
+    }
   }
   return Status::Ok();
 }
@@ -176,6 +207,8 @@ void Int8Encoder::Attend(Workspace& work, const PackedSequences& batch, size_t l
     view.stride = 3 * H;
     view.out = work.context.data() + start * H + h * d;
     view.out_stride = H;
+    // Distance 0 of head h's table.
+    if (!position_bias_.empty()) view.position_bias = position_bias_.data() + h * bias_row_ + kBiasPadding + bias_span_ - 1;
     AttentionHead(view, length, d, scale, attention_scratch_[slot].data());
   };
   if (work.pool == nullptr) {

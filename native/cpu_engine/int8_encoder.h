@@ -1,4 +1,4 @@
-// A BERT-family encoder (BERT/MiniLM, RoBERTa/DistilRoBERTa, XLM-R) on the CPU with int8
+// A BERT-family encoder (BERT/MiniLM, RoBERTa/DistilRoBERTa, XLM-R, MPNet) on the CPU with int8
 // GEMMs: every linear layer's weights quantized per output channel when the model loads (from
 // model.safetensors and config.json, the same files the CUDA engine reads), activations
 // quantized per token before each GEMM, and the rest (embeddings, attention, LayerNorm, GELU)
@@ -78,6 +78,10 @@ class Int8Encoder {
   std::unique_ptr<ThreadPool> pool_;
   std::vector<float> word_, position_, token_type_, embed_gamma_, embed_beta_;
   std::vector<Layer> layers_;
+  // MPNet: per head, the bias of every key - query distance in [-(span - 1), span - 1], with
+  // kBiasPadding zeros on either side (the kernels read whole vectors); empty otherwise.
+  std::vector<float> position_bias_;
+  size_t bias_span_ = 0, bias_row_ = 0;
   std::vector<Workspace> workspaces_;                    // one per lane
   std::vector<AlignedVector<float>> attention_scratch_;  // one per pool slot
   // One GEMM block of the feed-forward activations per pool slot ([kBlockRows, intermediate]):

@@ -146,6 +146,8 @@ TEST(encoder_ops_avx512_match_scalar) {
     sk::cpu::scalar::QuantizeRow(y2.data(), cols, q1.data(), &s1);
     CHECK(q1 == q2 && s1 == s2) << "layer norm's quantization, cols " << cols;
   }
+  // With and without a position bias (MPNet): a table of distances ±(length + 15) around its centre.
+  for (bool biased : {false, true})
   for (size_t head_dim : {8u, 32u, 40u, 64u, 96u}) {
     for (size_t length : {1u, 3u, 16u, 17u, 33u, 130u}) {
       const size_t stride = 3 * head_dim + 5;
@@ -153,6 +155,8 @@ TEST(encoder_ops_avx512_match_scalar) {
       std::vector<float> out1(length * head_dim), out2(length * head_dim, -7.0f);
       sk::AlignedVector<float> scratch(sk::cpu::AttentionScratchFloats(length, head_dim));
       sk::cpu::HeadView view{qkv.data(), qkv.data() + head_dim, qkv.data() + 2 * head_dim, stride, out1.data(), head_dim};
+      std::vector<float> bias = RandomFloats(2 * (length + 16), rng, 1.0f);
+      if (biased) view.position_bias = bias.data() + length + 16;
       const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
       sk::cpu::scalar::AttentionHead(view, length, head_dim, scale, scratch.data());
       view.out = out2.data();
@@ -238,6 +242,7 @@ TEST(int8_encoder_tracks_fp32_reference) {
 
 TEST(int8_encoder_rejects_what_it_cannot_run) {
   std::unique_ptr<sk::cpu::Int8Encoder> engine;
+  // tiny-mpnet ships ONNX weights only.
   const sk::Status mpnet = sk::cpu::Int8Encoder::Load(sktest::FixturePath("tiny-mpnet"), 1, &engine);
   CHECK(mpnet.code() == sk::StatusCode::kModelLoad) << mpnet.message();
   const sk::Status missing = sk::cpu::Int8Encoder::Load(sktest::FixturePath("no-such-model"), 1, &engine);
@@ -271,5 +276,54 @@ TEST(classification_head_loads_bert_and_roberta_heads) {
     for (size_t label = 0; label < ours.size(); ++label) {
       CHECK(std::fabs(ours[label] - theirs[label]) < 0.1f) << name << " label " << label << ": " << ours[label] << " vs " << theirs[label];
     }
+  }
+}
+
+// RoBERTa and MPNet against transformers itself (hidden_states.json beside their weights,
+// written by test/tools/int8_engine_fixtures.py): the engine's hidden states, the RoBERTa
+// head's logits, and the fp32 reference forward pass the other tests lean on.
+TEST(int8_encoder_matches_transformers_on_roberta_and_mpnet) {
+  for (const std::string name : {"tiny-roberta-weights", "tiny-mpnet-weights"}) {
+    const std::string dir = sktest::FixturePath(name);
+    const sk::JsonValue cases = sktest::ReadFixtureJson(name + "/hidden_states.json");
+    std::unique_ptr<sk::cpu::Int8Encoder> engine;
+    const sk::Status loaded = sk::cpu::Int8Encoder::Load(dir, 1, &engine);
+    CHECK(loaded.ok()) << name << ": " << loaded.message();
+    sktest::ReferenceEncoder reference;
+    CHECK(reference.Load(dir).ok());
+    sk::pipeline::ClassificationHead head;
+    const bool has_head = sk::pipeline::ClassificationHead::Load(dir, 32, &head).ok();
+    if (!engine) continue;
+    const size_t H = engine->config().hidden_size;
+    for (int level = 0; level <= static_cast<int>(sk::kernels::SupportedCpuLevel()); level += 2) {
+      sk::kernels::SetCpuLevelForTesting(static_cast<sk::kernels::CpuLevel>(level));
+      for (const sk::JsonValue& item : cases.array()) {
+        std::vector<int32_t> ids;
+        for (int64_t id : sktest::IntArray(*item.Find("ids"))) ids.push_back(static_cast<int32_t>(id));
+        std::vector<float> expected;
+        for (const sk::JsonValue& row : item.Find("last_hidden_state")->array()) {
+          for (const sk::JsonValue& value : row.array()) expected.push_back(static_cast<float>(value.number()));
+        }
+        std::vector<int32_t> offsets{0, static_cast<int32_t>(ids.size())};
+        const float* hidden = nullptr;
+        CHECK(engine->Forward({ids.data(), nullptr, offsets.data(), 1}, 0, false, &hidden).ok());
+        const std::vector<float> fp32 = reference.Forward(ids);
+        double worst = 1.0;
+        float reference_worst = 0.0f;
+        for (size_t t = 0; t < ids.size(); ++t) {
+          worst = std::min(worst, Cosine(hidden + t * H, expected.data() + t * H, H));
+          for (size_t c = 0; c < H; ++c) reference_worst = std::max(reference_worst, std::fabs(fp32[t * H + c] - expected[t * H + c]));
+        }
+        CHECK(worst > 0.995) << name << " level " << level << ", " << ids.size() << " tokens: min token cosine " << worst;
+        CHECK(reference_worst < 1e-4f) << name << ", " << ids.size() << " tokens: fp32 reference max |diff| " << reference_worst;
+        if (!has_head || item.Find("logits") == nullptr) continue;
+        float logit = 0.0f;
+        std::vector<float> scratch;
+        head.Apply(hidden, 1, &logit, scratch);
+        const double want = item.Find("logits")->array()[0].number();
+        CHECK(std::fabs(logit - want) < 0.05) << name << ", " << ids.size() << " tokens: logit " << logit << " vs " << want;
+      }
+    }
+    sk::kernels::SetCpuLevelForTesting(sk::kernels::SupportedCpuLevel());
   }
 }

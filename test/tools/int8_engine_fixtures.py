@@ -6,35 +6,37 @@ the other fixtures drop their torch weights, since the ONNX files hold them for 
       CrossEncoder's fp32 logits / scores on the fixture pairs.
   test/fixtures/tiny-roberta-weights: a tiny RoBERTa inside a sequence-classification model
       (tensors under roberta.*, positions numbered past the padding index) as config.json +
-      model.safetensors only, for the native test against the fp32 reference forward pass.
+      model.safetensors, and hidden_states.json: transformers' own last hidden state and
+      logits for a few id sequences, which the native test compares the engine with.
+  test/fixtures/tiny-mpnet-weights: the same for a tiny MPNetModel (relative position bias,
+      no token types), saved bare as sentence-transformers saves all-mpnet-base-v2's.
 
     test/tools/.venv/bin/python test/tools/int8_engine_fixtures.py
 """
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 import torch
-from transformers import RobertaConfig, RobertaForSequenceClassification
+from transformers import MPNetConfig, MPNetModel, RobertaConfig, RobertaForSequenceClassification
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import model_class_fixtures  # noqa: E402
 from make_fixtures import FIXTURES, widen_init  # noqa: E402
 from mpnet_roberta_fixtures import BOS, EOS, PAD, SHAPE  # noqa: E402
 
-ROBERTA_VOCAB = 1000  # small: the word embeddings are most of the file
+SMALL_VOCAB = 1000  # the word embeddings are most of the file
 
 
-def make_roberta_weights() -> None:
-    torch.manual_seed(43)
-    config = RobertaConfig(vocab_size=ROBERTA_VOCAB, max_position_embeddings=514, type_vocab_size=1, num_labels=1,
-                           pad_token_id=PAD, bos_token_id=BOS, eos_token_id=EOS, **SHAPE)
-    model = RobertaForSequenceClassification(config).eval()
-    widen_init(model)
-    out = FIXTURES / "tiny-roberta-weights"
+def save_weights(model: torch.nn.Module, name: str) -> None:
+    """config.json + model.safetensors, and transformers' hidden states (and logits, for a
+    classification model) on a few id sequences as the tokenizer would give them (<s> … </s>),
+    lengths across the engine's single-thread cutoff, run one at a time (no padding)."""
+    out = FIXTURES / name
     work = Path(tempfile.mkdtemp())
     model.save_pretrained(work)
     if out.exists():
@@ -43,6 +45,36 @@ def make_roberta_weights() -> None:
     for file in ("config.json", "model.safetensors"):
         shutil.copy(work / file, out / file)
     shutil.rmtree(work)
+    generator = torch.Generator().manual_seed(44)
+    expected = []
+    with torch.no_grad():
+        for length in (2, 7, 33, 70):
+            body = torch.randint(4, SMALL_VOCAB, (length - 2,), generator=generator).tolist()
+            ids = [BOS, *body, EOS]
+            output = model(input_ids=torch.tensor([ids]), output_hidden_states=True)
+            case = {"ids": ids, "last_hidden_state": output.hidden_states[-1][0].tolist()}
+            if hasattr(output, "logits"):
+                case["logits"] = output.logits[0].tolist()
+            expected.append(case)
+    (out / "hidden_states.json").write_text(json.dumps(expected) + "\n", encoding="utf-8")
+
+
+def make_roberta_weights() -> None:
+    torch.manual_seed(43)
+    config = RobertaConfig(vocab_size=SMALL_VOCAB, max_position_embeddings=514, type_vocab_size=1, num_labels=1,
+                           pad_token_id=PAD, bos_token_id=BOS, eos_token_id=EOS, **SHAPE)
+    model = RobertaForSequenceClassification(config).eval()
+    widen_init(model)
+    save_weights(model, "tiny-roberta-weights")
+
+
+def make_mpnet_weights() -> None:
+    torch.manual_seed(45)
+    config = MPNetConfig(vocab_size=SMALL_VOCAB, max_position_embeddings=514, relative_attention_num_buckets=32,
+                         pad_token_id=PAD, bos_token_id=BOS, eos_token_id=EOS, **SHAPE)
+    model = MPNetModel(config, add_pooling_layer=False).eval()
+    widen_init(model)
+    save_weights(model, "tiny-mpnet-weights")
 
 
 def make_cross_encoder() -> None:
@@ -54,6 +86,7 @@ def make_cross_encoder() -> None:
 
 def main() -> None:
     make_roberta_weights()
+    make_mpnet_weights()
     make_cross_encoder()
 
 
