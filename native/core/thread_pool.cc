@@ -1,5 +1,7 @@
 #include "core/thread_pool.h"
 
+#include "core/thread_priority.h"
+
 #include <chrono>
 #include <cstdlib>
 
@@ -16,7 +18,10 @@ ThreadPool::ThreadPool(size_t threads, unsigned spin_microseconds) : spin_micros
   if (threads == 0) threads = std::thread::hardware_concurrency();
   if (threads == 0) threads = 1;
   for (size_t slot = 1; slot < threads; ++slot) {
-    workers_.emplace_back([this, slot] { WorkerLoop(slot); });
+    workers_.emplace_back([this, slot] {
+      LowerComputeThreadPriority();
+      WorkerLoop(slot);
+    });
   }
 }
 

@@ -1,5 +1,7 @@
 #include "napi/model_owner.h"
 
+#include "core/thread_priority.h"
+
 namespace sk::napi {
 
 // Shared by the owner and its thread-safe function, whose finalizer may run before or after
@@ -95,6 +97,7 @@ Napi::Promise CloseOwnerOnce(Napi::Env env, ModelOwner* owner) {
 }
 
 void ModelOwner::Loop() {
+  LowerComputeThreadPriority();
   for (;;) {
     OwnerJob* job = nullptr;
     {

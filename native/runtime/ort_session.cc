@@ -4,6 +4,8 @@
 
 #include <thread>
 
+#include "core/thread_priority.h"
+#include "runtime/compute_threads.h"
 #include "runtime/ort_runtime.h"
 
 namespace sk::ort {
@@ -71,6 +73,13 @@ Status OrtSession::Load(const std::string& model_path, const SessionOptions& opt
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SetIntraOpNumThreads(session_options, threads),
                                    StatusCode::kModelLoad, context));
+  // ORT's workers at the compute niceness, as ours (runtime/compute_threads.h).
+  if (ComputeThreadNice() > 0) {
+    SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SessionOptionsSetCustomCreateThreadFn(session_options, &CreateComputeThread),
+                                     StatusCode::kModelLoad, context));
+    SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SessionOptionsSetCustomJoinThreadFn(session_options, &JoinComputeThread),
+                                     StatusCode::kModelLoad, context));
+  }
   // One graph, run sequentially: parallelism comes from intra-op threads.
   SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SetInterOpNumThreads(session_options, 1),
                                    StatusCode::kModelLoad, context));
