@@ -24,7 +24,10 @@ export interface HubOptions {
   token?: string;
   /** Use only the cache. Default: $HF_HUB_OFFLINE === '1'. */
   localFilesOnly?: boolean;
-  /** The ONNX file wanted, e.g. 'onnx/model.onnx'; other ONNX variants are not downloaded. */
+  /**
+   * The weights file each transformer module runs, e.g. 'onnx/model.onnx' (other ONNX variants
+   * are not downloaded), or 'model.safetensors' for sentencekit's own engines (no ONNX then).
+   */
   onnxFile?: string;
   signal?: AbortSignal;
 }
@@ -54,18 +57,23 @@ function inFolder(folder: string, path: string): string | null {
 }
 
 /**
- * Whether a repository file belongs to what an ONNX sentence-transformers model needs, given
- * the folders that hold its transformer modules ('' for the root, see transformer-folders.ts):
- * each one's chosen ONNX file and external data, but not its other exports or torch weights;
- * every other module's files (2_Dense/ weights, a SparseStaticEmbedding's idf weights) as is.
+ * Whether a repository file belongs to what a sentence-transformers model needs, given the
+ * folders that hold its transformer modules ('' for the root, see transformer-folders.ts) and
+ * the weights file each of them runs (`onnxFile`: an ONNX export, or model.safetensors for
+ * sentencekit's own engines): each one's chosen file and external data, but not its other
+ * exports or torch weights; every other module's files (2_Dense/ weights, a
+ * SparseStaticEmbedding's idf weights) as is.
  */
 export function wantedFile(path: string, onnxFile: string, transformerDirs: readonly string[] = ['']): boolean {
   if (path.endsWith('.md') || path.split('/').some((part) => part.startsWith('.'))) return false;
+  for (const dir of transformerDirs) {
+    const inner = inFolder(dir, path);
+    if (inner === onnxFile || inner === `${onnxFile}_data` || inner === `${onnxFile}.data`) return true;
+  }
   if (!path.includes('/') && (TORCH_WEIGHTS.test(path) || path.endsWith('.pt') || path.endsWith('.ckpt'))) return false;
   for (const dir of transformerDirs) {
     const inner = inFolder(dir, path);
     if (inner === null) continue;
-    if (inner === onnxFile || inner === `${onnxFile}_data` || inner === `${onnxFile}.data`) return true;
     if (EXPORT_FOLDERS.includes(inner.split('/')[0] as string) || (!inner.includes('/') && TORCH_WEIGHTS.test(inner))) return false;
   }
   // ONNX files elsewhere are other variants (or other modules' exports we do not run).
@@ -269,7 +277,8 @@ async function fetchSnapshot(repo: string, revision: string, cacheDir: string, o
   const onnxPaths = transformerDirs.map((dir) => (dir ? `${dir}/${onnxFile}` : onnxFile));
   if (!onnxPaths.some((path) => listing.files.includes(path))) {
     const available = listing.files.filter((f) => f.endsWith('.onnx'));
-    throw hubError('ERR_MODEL_NOT_FOUND', `${repo} has no ${onnxPaths.join(' or ')}; its ONNX files are: ${available.length > 0 ? available.join(', ') : 'none (export the model to ONNX first)'}`);
+    const onnxHint = `; its ONNX files are: ${available.length > 0 ? available.join(', ') : "none (export the model to ONNX first, or use cpuEngine: 'int8')"}`;
+    throw hubError('ERR_MODEL_NOT_FOUND', `${repo} has no ${onnxPaths.join(' or ')}${onnxFile.endsWith('.onnx') ? onnxHint : ''}`);
   }
   for (const path of listing.files.filter((f) => wantedFile(f, onnxFile, transformerDirs))) await fetchFile(path);
   await mkdir(dirname(refFile), { recursive: true });

@@ -131,6 +131,7 @@ async function resolveMaxSeqLength(transformerDir: string, configured: unknown, 
 /** The files of the transformer module every model class runs. */
 export interface TransformerFiles {
   transformerDir: string;
+  /** The weights file the model runs: the ONNX export, or model.safetensors with cpuEngine 'int8'. */
   onnxPath: string;
   tokenizerPath: string;
   maxSeqLength: number;
@@ -163,7 +164,9 @@ export async function readTransformerFiles(transformerDir: string, fileName: str
   const stConfig = await readJsonFile<Record<string, unknown>>(stConfigFile, {});
   const onnxPath = join(transformerDir, fileName ?? join('onnx', 'model.onnx'));
   if (!(await exists(onnxPath))) {
-    throw loadError(`ONNX model not found: ${onnxPath} (export the model to ONNX, or pass fileName to choose another file)`);
+    throw loadError(onnxPath.endsWith('.onnx')
+      ? `ONNX model not found: ${onnxPath} (export the model to ONNX, pass fileName to choose another file, or use cpuEngine: 'int8')`
+      : `model file not found: ${onnxPath}`);
   }
   const tokenizerPath = join(transformerDir, 'tokenizer.json');
   if (!(await exists(tokenizerPath))) throw loadError(`tokenizer.json not found: ${tokenizerPath}`);

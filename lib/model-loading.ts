@@ -41,6 +41,9 @@ export interface LoadOptions extends Omit<HubOptions, 'onnxFile'> {
   cudaDtype?: CudaDtype;
 }
 
+/** The weights file sentencekit's own engines read in each transformer folder. */
+export const SAFETENSORS_WEIGHTS = 'model.safetensors';
+
 /** The int8 exports the Hub's sentence-transformers repositories ship, best first for this CPU. */
 export function quantizedCandidates(cpuLevel: string): string[] {
   const avx512 = ['onnx/model_qint8_avx512_vnni.onnx', 'onnx/model_qint8_avx512.onnx'];
@@ -71,7 +74,13 @@ export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, opti
   if (opts.quantized !== undefined) validateBoolean(opts.quantized, 'options.quantized');
   validateDevice(opts.device, 'options.device');
   validateCudaDtype(opts.cudaDtype, 'options.cudaDtype');
-  const candidates = opts.fileName !== undefined ? [opts.fileName] : opts.quantized ? quantizedCandidates(nativeBinding().runtimeInfo().cpuLevel) : ['onnx/model.onnx'];
+  // sentencekit's int8 engine reads each transformer's model.safetensors: no ONNX file is
+  // needed (or downloaded), so none may be chosen.
+  const int8Engine = (opts as { cpuEngine?: unknown }).cpuEngine === 'int8';
+  if (int8Engine && (opts.fileName !== undefined || opts.quantized)) {
+    throw new TypeError("options.fileName and options.quantized choose an ONNX file; cpuEngine 'int8' reads model.safetensors instead");
+  }
+  const candidates = int8Engine ? [SAFETENSORS_WEIGHTS] : opts.fileName !== undefined ? [opts.fileName] : opts.quantized ? quantizedCandidates(nativeBinding().runtimeInfo().cpuLevel) : ['onnx/model.onnx'];
   let lastError: unknown;
   for (const fileName of candidates) {
     try {

@@ -80,9 +80,29 @@ test('prompts, truncateDim and precision run as on the ONNX path', async () => {
   }
 });
 
+test('a folder without an ONNX export loads: the int8 engine needs only model.safetensors', async () => {
+  const fixture = copyFixture();
+  const withOnnx = await SentenceTransformer.fromPretrained(TINY_BERT, { cpuEngine: 'int8' });
+  try {
+    rmSync(join(fixture.dir, 'onnx'), { recursive: true });
+    const model = await SentenceTransformer.fromPretrained(fixture.dir, { cpuEngine: 'int8' });
+    const a = (await model.encode(reference.texts)) as Embeddings;
+    const b = (await withOnnx.encode(reference.texts)) as Embeddings;
+    assert.is(maxAbsDiff(a.data, b.data), 0);
+    await model.dispose();
+    const error = await SentenceTransformer.fromPretrained(fixture.dir).catch((e: unknown) => e);
+    assert.match((error as Error).message, /cpuEngine: 'int8'/, 'the ONNX engine says which engine would load it');
+  } finally {
+    await withOnnx.dispose();
+    fixture.cleanup();
+  }
+});
+
 test('bad options and folders it cannot run are typed errors', async () => {
   let error: unknown = await SentenceTransformer.fromPretrained(TINY_BERT, { cpuEngine: 'fast' as 'int8' }).catch((e: unknown) => e);
   assert.instance(error, TypeError);
+  error = await SentenceTransformer.fromPretrained(TINY_BERT, { cpuEngine: 'int8', quantized: true }).catch((e: unknown) => e);
+  assert.instance(error, TypeError, 'quantized picks an ONNX file, which the int8 engine does not read');
   // tiny-bert-dense ships only ONNX weights: the int8 engine reads model.safetensors.
   error = await SentenceTransformer.fromPretrained(join(FIXTURES, 'tiny-bert-dense'), { cpuEngine: 'int8' }).catch((e: unknown) => e);
   assert.instance(error, SentenceKitError);

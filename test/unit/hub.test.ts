@@ -46,6 +46,29 @@ test('downloads what an ONNX model needs into the huggingface_hub cache layout, 
   }
 });
 
+test("cpuEngine 'int8' downloads model.safetensors and no ONNX file, then encodes", async () => {
+  const fixture = copyFixture();
+  rmSync(join(fixture.dir, 'onnx'), { recursive: true }); // as most Hub repositories: no export
+  const hub = await startFakeHub({ 'org/no-onnx': fixture.dir });
+  const cacheDir = mkdtempSync(join(tmpdir(), 'sentencekit-hub-'));
+  try {
+    const model = await SentenceTransformer.fromPretrained('org/no-onnx', { endpoint: hub.endpoint, cacheDir, cpuEngine: 'int8' });
+    const local = await SentenceTransformer.fromPretrained(TINY_BERT, { cpuEngine: 'int8' });
+    const [a, b] = [await model.encode('hello hub'), await local.encode('hello hub')];
+    assert.ok(maxAbsDiff(a.data, b.data) === 0, 'same weights, same vectors');
+    await Promise.all([model.dispose(), local.dispose()]);
+    const snapshot = join(cacheDir, 'models--org--no-onnx', 'snapshots', SHA);
+    assert.ok(existsSync(join(snapshot, 'model.safetensors')) && existsSync(join(snapshot, 'config.json')));
+    const error = await rejection(SentenceTransformer.fromPretrained('org/no-onnx', { endpoint: hub.endpoint, cacheDir }));
+    assert.is(error.code, 'ERR_MODEL_NOT_FOUND');
+    assert.match(error.message, /cpuEngine: 'int8'/);
+  } finally {
+    await hub.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+    fixture.cleanup();
+  }
+});
+
 test('a cached snapshot needs no request; offline mode reads the cache only', async () => {
   const hub = await startFakeHub({ 'org/tiny-bert': TINY_BERT });
   const cacheDir = mkdtempSync(join(tmpdir(), 'sentencekit-hub-'));
@@ -134,6 +157,12 @@ test('which files a download takes, by where the transformer modules live', () =
   assert.not.ok(wantedFile('0_Transformer/onnx/model_O4.onnx', onnx, dirs));
   assert.not.ok(wantedFile('onnx/model.onnx', onnx, dirs), 'no transformer at the root');
   assert.ok(wantedFile('query_0_SparseStaticEmbedding/model.safetensors', onnx, dirs), 'idf weights are read');
+  // sentencekit's own engines: each transformer's model.safetensors, and no ONNX file.
+  assert.ok(wantedFile('model.safetensors', 'model.safetensors'));
+  assert.not.ok(wantedFile('onnx/model.onnx', 'model.safetensors'));
+  assert.not.ok(wantedFile('pytorch_model.bin', 'model.safetensors'));
+  assert.ok(wantedFile('0_Transformer/model.safetensors', 'model.safetensors', dirs));
+  assert.not.ok(wantedFile('model.safetensors', 'model.safetensors', dirs), 'no transformer at the root');
 });
 
 test('a Router model: the route folders\' ONNX file and idf weights come down, not the MLM\'s torch weights', async () => {
