@@ -130,7 +130,7 @@ export interface NativeBinding {
   loadCrossEncoder(options: NativeModelOptions & { device?: 'cpu' | 'cuda'; modelDir?: string; cudaDtype?: 'float16' | 'bfloat16' | 'float32'; cpuEngine?: 'onnxruntime' | 'int8' }): Promise<NativeCrossEncoder>;
   /** spladeActivation is SpladePooling's activation_function; default 'relu'. */
   /** device 'cuda': the CUDA engine runs encoder, masked-LM head and SPLADE pooling from modelDir's model.safetensors. */
-  loadSparseEncoder(options: NativeModelOptions & { spladeActivation?: 'relu' | 'log1p_relu'; device?: 'cpu' | 'cuda'; modelDir?: string; cudaDtype?: 'float16' | 'bfloat16' | 'float32' }): Promise<NativeSparseEncoder>;
+  loadSparseEncoder(options: NativeModelOptions & { spladeActivation?: 'relu' | 'log1p_relu'; device?: 'cpu' | 'cuda'; modelDir?: string; cudaDtype?: 'float16' | 'bfloat16' | 'float32'; cpuEngine?: 'onnxruntime' | 'int8' }): Promise<NativeSparseEncoder>;
   loadStaticSparseEncoder(options: NativeStaticSparseEncoderOptions): Promise<NativeStaticSparseEncoder>;
   semanticSearch(queries: Float32Array, numQueries: number, corpus: Float32Array, corpusRows: number, dim: number,
     topK: number, score: 'cosine' | 'dot', queryChunkSize: number, corpusChunkSize: number): Promise<NativeSearchResults>;

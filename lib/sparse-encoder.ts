@@ -5,7 +5,7 @@
  * tokenizes and looks up idf weights, natively, into the same sparse rows.
  */
 import { nativeBinding, type NativeSparseEncoder } from './binding.js';
-import { type CudaDtype, cudaFolderProblem, type DevicePlacement, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
+import { type CpuEngine, type CudaDtype, cudaFolderProblem, type DevicePlacement, int8EngineOptions, loadPlaced, validateCpuEngine, validateCudaDtype, validateDevice } from './device.js';
 import { loadError } from './json-files.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
 import { NativeModelHandle } from './native-model-handle.js';
@@ -15,7 +15,14 @@ import { readSparseEncoderFolder, type SparseEncoderFolder, type SparseRoute } f
 import { resolveRoute } from './sparse-router.js';
 import { describeValue, validateOptionsObject, validatePositiveInteger, validateTexts } from './validate.js';
 
-export type SparseEncoderOptions = LoadOptions;
+export interface SparseEncoderOptions extends LoadOptions {
+  /**
+   * What runs the SPLADE transformer on the CPU: 'onnxruntime' (default) or 'int8', sentencekit's
+   * own int8 engine (see SentenceTransformerOptions.cpuEngine), its masked-LM decoder folded
+   * into the max pooling so the [tokens × vocabulary] logits are never kept.
+   */
+  cpuEngine?: CpuEngine;
+}
 
 export interface SparseEncodeOptions {
   /** Texts per model run. Default 32. */
@@ -35,13 +42,14 @@ export interface SparseEncodeOptions {
 
 type RouteLoadOptions = Parameters<typeof nativeModelOptions>[1];
 
-// device 'cuda' applies to SPLADE routes; a static (idf lookup) route runs no model and stays on the CPU.
-function loadRoute(route: SparseRoute, runtime: RouteLoadOptions, device: 'cpu' | 'cuda', cudaDtype: CudaDtype): Promise<NativeSparseEncoder> {
+// device 'cuda' and cpuEngine 'int8' apply to SPLADE routes; a static (idf lookup) route runs no model and stays on the CPU.
+function loadRoute(route: SparseRoute, runtime: RouteLoadOptions, device: 'cpu' | 'cuda', cudaDtype: CudaDtype, cpuEngine: CpuEngine): Promise<NativeSparseEncoder> {
   return route.kind === 'splade'
     ? nativeBinding().loadSparseEncoder({
       ...nativeModelOptions(route.files, runtime),
       spladeActivation: route.activation,
       ...(device === 'cuda' ? { device, modelDir: route.files.transformerDir, cudaDtype } : {}),
+      ...int8EngineOptions(cpuEngine, device, route.files.transformerDir),
     })
     : nativeBinding().loadStaticSparseEncoder({ tokenizerPath: route.tokenizerPath, maxLength: route.maxLength, weights: route.weights });
 }
@@ -84,12 +92,13 @@ export class SparseEncoder {
     const { root, fileName, runtime } = await resolveLoad<SparseEncoderOptions>(pathOrId, options);
     const requested = validateDevice(options?.device, 'options.device');
     const cudaDtype = validateCudaDtype(options?.cudaDtype, 'options.cudaDtype');
+    const cpuEngine = validateCpuEngine(options?.cpuEngine, 'options.cpuEngine');
     const folder = await readSparseEncoderFolder(root, fileName);
     const problems = [...folder.routes.values()].flatMap((route) => (route.kind === 'splade' ? [cudaFolderProblem(route.files.transformerDir)] : []));
     const loadAll = async (device: 'cpu' | 'cuda'): Promise<Map<string, NativeSparseEncoder>> => {
       const natives = new Map<string, NativeSparseEncoder>();
       try {
-        for (const [name, route] of folder.routes) natives.set(name, await loadRoute(route, runtime, device, cudaDtype));
+        for (const [name, route] of folder.routes) natives.set(name, await loadRoute(route, runtime, device, cudaDtype, cpuEngine));
         // Every route must embed into the same vocabulary, or query and document rows would not compare.
         const sizes = [...natives].map(([name, native]) => `${name}: ${native.vocabSize}`);
         if (new Set([...natives.values()].map((native) => native.vocabSize)).size > 1) {

@@ -17,6 +17,8 @@ constexpr size_t kRowsPerTask = 32;
 // sections follow each other within microseconds, and an idle engine stops polling soon.
 constexpr unsigned kSpinMicroseconds = 200;
 constexpr size_t kBiasPadding = 32;
+// Decoder columns per tile: [64, 1,024] floats (256 KiB) and the chunk's int8 weights stay in L2.
+constexpr size_t kVocabChunk = 1024;
 
 // MPNet's bucket of a key - query distance (transformers' MPNet relative_position_bucket:
 // bidirectional, exact below a quarter of the buckets, logarithmic up to 128 apart).
@@ -39,6 +41,11 @@ Status Int8Encoder::Load(const std::string& model_dir, size_t threads, std::uniq
   SK_RETURN_IF_ERROR(model::ReadEncoderConfig(model_dir + "/config.json", &engine->config_));
   SK_RETURN_IF_ERROR(engine->LoadWeights(model_dir + "/model.safetensors"));
   engine->pool_ = std::make_unique<ThreadPool>(threads, kSpinMicroseconds);
+  if (engine->masked_lm_) {
+    engine->zero_row_.assign(engine->config_.hidden_size, 0.0f);
+    engine->logit_tiles_.assign(engine->pool_->size(), std::vector<float>(Int8Linear::kBlockRows * kVocabChunk));
+    engine->token_sequences_.resize(engine->pool_->size());
+  }
   engine->workspaces_.resize(engine->pool_->size());
   engine->attention_scratch_.resize(engine->pool_->size());
   engine->feed_forward_blocks_.assign(engine->pool_->size(),
@@ -117,6 +124,41 @@ Status Int8Encoder::LoadWeights(const std::string& path) {
       }
     }
   }
+  return LoadMaskedLmHead(file);
+}
+
+Status Int8Encoder::LoadMaskedLmHead(const model::SafetensorsFile& file) {
+  std::string dense, norm, decoder, bias;
+  if (file.Has("cls.predictions.transform.dense.weight")) {
+    dense = "cls.predictions.transform.dense";
+    norm = "cls.predictions.transform.LayerNorm";
+    decoder = "cls.predictions.decoder.weight";
+    bias = file.Has("cls.predictions.bias") ? "cls.predictions.bias" : "cls.predictions.decoder.bias";
+  } else if (file.Has("lm_head.dense.weight")) {
+    dense = "lm_head.dense";
+    norm = "lm_head.layer_norm";
+    decoder = "lm_head.decoder.weight";
+    bias = file.Has("lm_head.bias") ? "lm_head.bias" : "lm_head.decoder.bias";
+  } else {
+    return Status::Ok();  // a bare encoder or another head
+  }
+  const int64_t H = config_.hidden_size, V = config_.vocab_size;
+  auto head = std::make_unique<MaskedLmHead>();
+  std::vector<float> weight, values;
+  SK_RETURN_IF_ERROR(file.ReadFloat32(dense + ".weight", {H, H}, &weight));
+  SK_RETURN_IF_ERROR(file.ReadFloat32(dense + ".bias", {H}, &values));
+  head->transform.Quantize(weight, values, H, H);
+  SK_RETURN_IF_ERROR(file.ReadFloat32(norm + ".weight", {H}, &head->gamma));
+  SK_RETURN_IF_ERROR(file.ReadFloat32(norm + ".bias", {H}, &head->beta));
+  // The decoder is its own tensor, or tied to the word embeddings (then not saved).
+  if (file.Has(decoder)) {
+    SK_RETURN_IF_ERROR(file.ReadFloat32(decoder, {V, H}, &weight));
+  } else {
+    weight = word_;
+  }
+  SK_RETURN_IF_ERROR(file.ReadFloat32(bias, {V}, &values));
+  head->decoder.Quantize(weight, values, V, H);
+  masked_lm_ = std::move(head);
   return Status::Ok();
 }
 
@@ -269,6 +311,48 @@ Status Int8Encoder::Forward(const PackedSequences& batch, size_t lane, bool spli
   }
   work.pool = nullptr;
   *hidden = work.hidden.data();
+  return Status::Ok();
+}
+
+Status Int8Encoder::MaskedLmMaxima(const PackedSequences& batch, size_t lane, bool split, float* maxima) {
+  if (!masked_lm_) return InvalidArgument("this model has no masked-LM head (cls.predictions or lm_head) in model.safetensors");
+  const float* hidden = nullptr;
+  SK_RETURN_IF_ERROR(Forward(batch, lane, split, &hidden));
+  Workspace& work = workspaces_[lane];
+  work.pool = split && work.tokens >= kParallelTokens && pool_->size() > 1 ? pool_.get() : nullptr;
+  const size_t tokens = work.tokens, H = config_.hidden_size, V = config_.vocab_size;
+  // The last layer left its output unquantized; the transform reads it as int8.
+  ForRows(work, tokens, [&](size_t begin, size_t end) {
+    for (size_t t = begin; t < end; ++t) QuantizeRow(work.hidden.data() + t * H, H, work.hidden_q.row(t), &work.hidden_q.scales[t]);
+  });
+  const MaskedLmHead& head = *masked_lm_;
+  head.transform.Apply(
+      work.hidden_q, tokens, kernels::ToGemmActivation(config_.activation), H,
+      [&](size_t, size_t begin) { return work.projected.data() + begin * H; },
+      [&](size_t, size_t begin, size_t end, float* rows) {
+        for (size_t t = begin; t < end; ++t) {
+          ResidualLayerNormRow(rows + (t - begin) * H, zero_row_.data(), H, head.gamma.data(), head.beta.data(),
+                               config_.layer_norm_eps, work.hidden_q.row(t), &work.hidden_q.scales[t]);
+        }
+      },
+      work.pool, lane);
+  std::vector<uint32_t>& sequence_of = token_sequences_[lane];
+  sequence_of.resize(tokens);
+  for (size_t s = 0; s < batch.num_seqs; ++s) {
+    for (int32_t t = batch.offsets[s]; t < batch.offsets[s + 1]; ++t) sequence_of[t] = static_cast<uint32_t>(s);
+  }
+  std::fill(maxima, maxima + batch.num_seqs * V, -INFINITY);
+  head.decoder.ApplyColumns(
+      work.hidden_q, tokens, kVocabChunk, [this](size_t slot) { return logit_tiles_[slot].data(); },
+      [&](size_t, size_t begin, size_t end, size_t column_begin, size_t columns, const float* tile) {
+        for (size_t t = begin; t < end; ++t) {
+          float* target = maxima + sequence_of[t] * V + column_begin;
+          const float* logits = tile + (t - begin) * kVocabChunk;
+          for (size_t c = 0; c < columns; ++c) target[c] = std::max(target[c], logits[c]);
+        }
+      },
+      work.pool, lane);
+  work.pool = nullptr;
   return Status::Ok();
 }
 

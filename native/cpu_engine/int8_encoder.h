@@ -18,6 +18,7 @@
 #include "core/thread_pool.h"
 #include "cpu_engine/int8_linear.h"
 #include "model/encoder_config.h"
+#include "model/safetensors_file.h"
 
 namespace sk::cpu {
 
@@ -47,6 +48,14 @@ class Int8Encoder {
   // single large call); only from outside the pool's tasks, on lane 0.
   Status Forward(const PackedSequences& batch, size_t lane, bool split, const float** hidden);
 
+  // Whether model.safetensors has a masked-LM head (BERT's cls.predictions, RoBERTa's lm_head),
+  // loaded with the encoder: its transform and decoder quantized like the encoder's layers.
+  bool has_masked_lm_head() const { return masked_lm_ != nullptr; }
+  // SPLADE before its activation: maxima[s * vocab_size + v] = the largest masked-LM logit v over
+  // sequence s's tokens (log1p(relu(·)) is monotonic, so the caller applies it to these alone).
+  // The logits are made a tile at a time and never kept whole. Lanes and `split` as Forward.
+  Status MaskedLmMaxima(const PackedSequences& batch, size_t lane, bool split, float* maxima);
+
  private:
   struct Layer {
     Int8Linear qkv, attention_out, intermediate, output;
@@ -60,8 +69,13 @@ class Int8Encoder {
     std::vector<int32_t> positions;
     QuantizedRows hidden_q, intermediate_q;
   };
+  struct MaskedLmHead {
+    Int8Linear transform, decoder;
+    std::vector<float> gamma, beta;
+  };
   Int8Encoder() = default;
   Status LoadWeights(const std::string& path);
+  Status LoadMaskedLmHead(const model::SafetensorsFile& file);
   Status Validate(const PackedSequences& batch) const;
   void Reserve(Workspace& work, size_t lane, size_t tokens, size_t longest);
   void Embed(Workspace& work, const PackedSequences& batch);
@@ -87,6 +101,10 @@ class Int8Encoder {
   // One GEMM block of the feed-forward activations per pool slot ([kBlockRows, intermediate]):
   // they are quantized for the next GEMM while in cache, never kept whole.
   std::vector<std::vector<float>> feed_forward_blocks_;
+  std::unique_ptr<MaskedLmHead> masked_lm_;
+  std::vector<float> zero_row_;                        // [hidden]: the transform's LayerNorm has no residual
+  std::vector<std::vector<float>> logit_tiles_;        // per pool slot, [kBlockRows, kVocabChunk]
+  std::vector<std::vector<uint32_t>> token_sequences_; // per lane: each token's sequence
 };
 
 }  // namespace sk::cpu

@@ -58,4 +58,35 @@ void Int8Linear::Apply(const QuantizedRows& a, size_t rows, kernels::GemmActivat
   }
 }
 
+void Int8Linear::ApplyColumns(const QuantizedRows& a, size_t rows, size_t chunk, const TileOut& tile,
+                              const TileDone& done, ThreadPool* pool, size_t slot) const {
+  const size_t groups_per_chunk = chunk / kernels::kGemmGroupColumns;
+  const size_t chunks = (out_ + chunk - 1) / chunk;
+  auto run = [&](size_t index, size_t task_slot) {
+    const size_t column_begin = index * chunk, columns = std::min(chunk, out_ - column_begin);
+    const size_t group_begin = index * groups_per_chunk;
+    const size_t group_end = std::min(kernels::GemmGroups(out_), group_begin + groups_per_chunk);
+    float* buffer = tile(task_slot);
+    for (size_t begin = 0; begin < rows; begin += kBlockRows) {
+      const size_t end = std::min(rows, begin + kBlockRows);
+      kernels::GemmOutput output;
+      output.row_scales = a.scales.data();
+      output.column_scales = scales_.data();
+      output.bias = bias_.empty() ? nullptr : bias_.data();
+      output.out = buffer;
+      output.out_stride = chunk;
+      output.out_row_begin = begin;
+      output.out_column_begin = column_begin;
+      output.columns = out_;
+      kernels::Int8Gemm(a.values.data(), a.stride, begin, end, packed_.data(), steps_, group_begin, group_end, output);
+      done(task_slot, begin, end, column_begin, columns, buffer);
+    }
+  };
+  if (pool == nullptr) {
+    for (size_t index = 0; index < chunks; ++index) run(index, slot);
+  } else {
+    pool->ParallelFor(chunks, run);
+  }
+}
+
 }  // namespace sk::cpu

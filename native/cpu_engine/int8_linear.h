@@ -39,6 +39,17 @@ class Int8Linear {
   // when pool is null, else the blocks spread over the pool (each on its task's slot).
   void Apply(const QuantizedRows& a, size_t rows, kernels::GemmActivation activation, size_t out_stride,
              const BlockOut& out, const BlockDone& done, ThreadPool* pool, size_t slot) const;
+  // A tile's buffer on `slot`: [kBlockRows, chunk columns], row stride `chunk`.
+  using TileOut = std::function<float*(size_t slot)>;
+  // Runs after each tile: rows [begin, end) x columns [column_begin, column_begin + columns).
+  using TileDone = std::function<void(size_t slot, size_t begin, size_t end, size_t column_begin, size_t columns,
+                                      const float* tile)>;
+  // For outputs too wide to keep (a masked-LM decoder's vocabulary): column chunks of `chunk`
+  // columns (a multiple of 16) are the tasks, each running every row block into its slot's
+  // tile, so no two tasks ever touch the same output column.
+  void ApplyColumns(const QuantizedRows& a, size_t rows, size_t chunk, const TileOut& tile, const TileDone& done,
+                    ThreadPool* pool, size_t slot) const;
+
   size_t out_features() const { return out_; }
   size_t in_features() const { return in_; }
 

@@ -66,7 +66,7 @@ void Int8GemmScalar(const int8_t* a, size_t a_stride, size_t row_begin, size_t r
         if (n >= output.columns) break;
         float value = static_cast<float>(acc[c]) * output.row_scales[m] * output.column_scales[n];
         if (output.bias != nullptr) value += output.bias[n];
-        output.out[(m - output.out_row_begin) * output.out_stride + n] = ApplyGemmActivation(output.activation, value);
+        output.out[(m - output.out_row_begin) * output.out_stride + (n - output.out_column_begin)] = ApplyGemmActivation(output.activation, value);
       }
     }
   }

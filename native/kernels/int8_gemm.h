@@ -34,9 +34,10 @@ struct GemmOutput {
   const float* column_scales = nullptr;  // [n]
   const float* bias = nullptr;           // [n], may be null
   GemmActivation activation = GemmActivation::kNone;
-  float* out = nullptr;                  // row m at out + (m - out_row_begin) * out_stride
+  float* out = nullptr;                  // (m, n) at out + (m - out_row_begin) * out_stride + n - out_column_begin
   size_t out_stride = 0;
-  size_t out_row_begin = 0;              // a block's own buffer: its first row's index
+  size_t out_row_begin = 0;              // a block's own buffer: its first row and column
+  size_t out_column_begin = 0;           // (a multiple of 16: whole groups)
   size_t columns = 0;                    // n
 };
 

@@ -23,10 +23,12 @@ Napi::Value LoadSparseEncoder(const Napi::CallbackInfo& info) {
           ? pipeline::SpladeActivation::kLog1pRelu
           : pipeline::SpladeActivation::kRelu;
   const pipeline::CudaPlacement cuda = ReadCudaPlacement(options);
+  const pipeline::Int8Placement int8 = ReadInt8Placement(options);
   return LoadModelWorker<pipeline::SparseEncoderModel, SparseEncoderWrap>::Start(
-      env, [files, activation, cuda](std::unique_ptr<pipeline::SparseEncoderModel>* out) {
-        return cuda.enabled ? pipeline::SparseEncoderModel::LoadCuda(files, cuda, out, activation)
-                            : pipeline::SparseEncoderModel::Load(files, out, activation);
+      env, [files, activation, cuda, int8](std::unique_ptr<pipeline::SparseEncoderModel>* out) {
+        if (cuda.enabled) return pipeline::SparseEncoderModel::LoadCuda(files, cuda, out, activation);
+        if (int8.enabled) return pipeline::SparseEncoderModel::LoadInt8(files, int8, out, activation);
+        return pipeline::SparseEncoderModel::Load(files, out, activation);
       });
 }
 

@@ -63,10 +63,10 @@ Status SparseEncoderModel::Encode(const std::vector<std::string>& texts, size_t 
   }
 
   if (cuda_) return EncodeOnCuda(encodings, batch_size, max_active_dims, out);
+  if (int8_) return EncodeOnInt8(encodings, max_active_dims, out);
   // Rows arrive in length order; keep each one's sparse entries until all are done.
   std::vector<SparseRows> rows(texts.size());
   std::vector<float> pooled;
-  const bool twice = activation_ == SpladeActivation::kLog1pRelu;
   const ort::OrtSession& session = *model_.session;
   SK_RETURN_IF_ERROR(RunSortedBatches(model_, encodings, BatchLimits{batch_size, kCpuBatchTokens},
                                       [&](const BatchResult& result) -> Status {
@@ -81,23 +81,31 @@ Status SparseEncoderModel::Encode(const std::vector<std::string>& texts, size_t 
                      vocab_size_, pooled.data());
     for (size_t r = 0; r < result.count; ++r) {
       float* row = pooled.data() + r * vocab_size_;
-      // log1p(relu(max)) == max(log1p(relu(x))): both functions are monotonic.
-      for (size_t j = 0; j < vocab_size_; ++j) {
-        row[j] = row[j] > 0.0f ? std::log1p(row[j]) : (std::isnan(row[j]) ? row[j] : 0.0f);
-        if (twice) row[j] = std::log1p(row[j]);
-      }
+      SpladeActivate(activation_, row, vocab_size_);
       AppendSparseRow(row, vocab_size_, max_active_dims, &rows[result.rows[r]]);
     }
     return Status::Ok();
   }));
+  ConcatenateSparseRows(rows, out);
+  return Status::Ok();
+}
 
+void SpladeActivate(SpladeActivation activation, float* row, size_t vocab) {
+  // log1p(relu(max)) == max(log1p(relu(x))): both functions are monotonic.
+  const bool twice = activation == SpladeActivation::kLog1pRelu;
+  for (size_t j = 0; j < vocab; ++j) {
+    row[j] = row[j] > 0.0f ? std::log1p(row[j]) : (std::isnan(row[j]) ? row[j] : 0.0f);
+    if (twice) row[j] = std::log1p(row[j]);
+  }
+}
+
+void ConcatenateSparseRows(const std::vector<SparseRows>& rows, SparseRows* out) {
   *out = SparseRows();
   for (const SparseRows& row : rows) {
     out->indices.insert(out->indices.end(), row.indices.begin(), row.indices.end());
     out->values.insert(out->values.end(), row.values.begin(), row.values.end());
     out->offsets.push_back(static_cast<int64_t>(out->indices.size()));
   }
-  return Status::Ok();
 }
 
 }  // namespace sk::pipeline

@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "core/status.h"
-#include "pipeline/model_session.h"
+#include "cpu_engine/int8_encoder.h"
 #include "pipeline/cuda_placement.h"
+#include "pipeline/int8_placement.h"
+#include "pipeline/model_session.h"
 #include "runtime/cuda_backend.h"
 
 namespace sk::pipeline {
@@ -38,6 +40,11 @@ class SparseEncoderModel {
   static Status LoadCuda(const ModelFiles& files, const CudaPlacement& cuda, std::unique_ptr<SparseEncoderModel>* out,
                          SpladeActivation activation = SpladeActivation::kRelu);
 
+  // cpuEngine 'int8': encoder and masked-LM head on the int8 engine from int8.model_dir's
+  // model.safetensors, SPLADE pooling folded into its decoder tiles; no ONNX file is opened.
+  static Status LoadInt8(const ModelFiles& files, const Int8Placement& int8, std::unique_ptr<SparseEncoderModel>* out,
+                         SpladeActivation activation = SpladeActivation::kRelu);
+
   size_t vocab_size() const { return vocab_size_; }
   const tok::Tokenizer& tokenizer() const { return *model_.tokenizer; }
 
@@ -50,13 +57,22 @@ class SparseEncoderModel {
   SparseEncoderModel() = default;
   Status EncodeOnCuda(const std::vector<tok::Encoding>& encodings, size_t batch_size, size_t max_active_dims,
                       SparseRows* out) const;
+  Status EncodeOnInt8(const std::vector<tok::Encoding>& encodings, size_t max_active_dims, SparseRows* out) const;
 
   ModelFiles files_;
   ModelSession model_;  // on 'cuda' only its tokenizer is loaded
   std::unique_ptr<runtime::CudaEncoder> cuda_;
+  std::unique_ptr<cpu::Int8Encoder> int8_;
   size_t vocab_size_ = 0;
   SpladeActivation activation_ = SpladeActivation::kRelu;
 };
+
+// SPLADE's activation on one row of per-vocabulary maxima, in place: log1p(relu(x)), once
+// more for kLog1pRelu; NaN stays NaN.
+void SpladeActivate(SpladeActivation activation, float* row, size_t vocab);
+
+// Joins per-text sparse rows, in order, into one SparseRows.
+void ConcatenateSparseRows(const std::vector<SparseRows>& rows, SparseRows* out);
 
 // Turns one dense row of SPLADE weights into sparse entries, keeping the `max_active_dims`
 // largest (all positive ones when 0). Exposed for tests.

@@ -4,6 +4,9 @@ the other fixtures drop their torch weights, since the ONNX files hold them for 
   test/fixtures/int8-engine/tiny-ce-3label (+ .reference.json): a BERT cross-encoder with three
       labels, made by model_class_fixtures.make_cross_encoder with its weights kept, and Python
       CrossEncoder's fp32 logits / scores on the fixture pairs.
+  test/fixtures/int8-engine/tiny-splade (+ tiny-splade.reference.json): the SPLADE model of
+      model_class_fixtures.make_splade_at the same way, with Python SparseEncoder's embeddings.
+  Both without their ONNX export: the int8 engine reads model.safetensors alone.
   test/fixtures/tiny-roberta-weights: a tiny RoBERTa inside a sequence-classification model
       (tensors under roberta.*, positions numbered past the padding index) as config.json +
       model.safetensors, and hidden_states.json: transformers' own last hidden state and
@@ -77,17 +80,23 @@ def make_mpnet_weights() -> None:
     save_weights(model, "tiny-mpnet-weights")
 
 
-def make_cross_encoder() -> None:
-    # make_cross_encoder keeps model.safetensors when its folder is not test/fixtures itself.
-    model_class_fixtures.FIXTURES = FIXTURES / "int8-engine"
-    model_class_fixtures.FIXTURES.mkdir(exist_ok=True)
+def make_model_classes() -> None:
+    """model_class_fixtures' cross-encoder and SPLADE generators, writing into int8-engine/ and
+    keeping the torch weights this time (their ONNX exports are dropped instead)."""
+    out = FIXTURES / "int8-engine"
+    out.mkdir(exist_ok=True)
+    model_class_fixtures.FIXTURES = out
+    model_class_fixtures.drop_torch_weights = lambda folder: None
     model_class_fixtures.make_cross_encoder("tiny-ce-3label", 3, seed=13)
+    model_class_fixtures.make_splade_at(out / "tiny-splade", write_reference=True)
+    for name in ("tiny-ce-3label", "tiny-splade"):
+        shutil.rmtree(out / name / "onnx")
 
 
 def main() -> None:
     make_roberta_weights()
     make_mpnet_weights()
-    make_cross_encoder()
+    make_model_classes()
 
 
 if __name__ == "__main__":

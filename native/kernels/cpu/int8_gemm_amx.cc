@@ -61,7 +61,7 @@ void WriteBlock(const int32_t* scratch, size_t m0, size_t strips, size_t row_end
         const __m512 acc = _mm512_cvtepi32_ps(_mm512_load_si512(tile + r * 16));
         const __m512 scale = _mm512_mul_ps(column_scales, _mm512_set1_ps(output.row_scales[m]));
         const __m512 value = avx512::Activate(output.activation, _mm512_fmadd_ps(acc, scale, bias));
-        _mm512_mask_storeu_ps(output.out + (m - output.out_row_begin) * output.out_stride + n0, mask, value);
+        _mm512_mask_storeu_ps(output.out + (m - output.out_row_begin) * output.out_stride + (n0 - output.out_column_begin), mask, value);
       }
     }
   }
