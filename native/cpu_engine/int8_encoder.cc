@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "cpu_engine/encoder_ops.h"
+#include "model/head_names.h"
 #include "model/safetensors_file.h"
 
 namespace sk::cpu {
@@ -57,13 +58,7 @@ Status Int8Encoder::Load(const std::string& model_dir, size_t threads, std::uniq
 Status Int8Encoder::LoadWeights(const std::string& path) {
   model::SafetensorsFile file;
   SK_RETURN_IF_ERROR(file.Open(path));
-  std::string prefix;
-  for (const char* candidate : {"", "bert.", "roberta.", "mpnet.", "model."}) {
-    if (file.Has(std::string(candidate) + "embeddings.word_embeddings.weight")) {
-      prefix = candidate;
-      break;
-    }
-  }
+  const std::string prefix = model::FindBasePrefix(file);
   const int64_t H = config_.hidden_size, I = config_.intermediate_size;
   auto read = [&](const std::string& name, const std::vector<int64_t>& shape, std::vector<float>* values) {
     return file.ReadFloat32(prefix + name, shape, values);
@@ -128,35 +123,23 @@ Status Int8Encoder::LoadWeights(const std::string& path) {
 }
 
 Status Int8Encoder::LoadMaskedLmHead(const model::SafetensorsFile& file) {
-  std::string dense, norm, decoder, bias;
-  if (file.Has("cls.predictions.transform.dense.weight")) {
-    dense = "cls.predictions.transform.dense";
-    norm = "cls.predictions.transform.LayerNorm";
-    decoder = "cls.predictions.decoder.weight";
-    bias = file.Has("cls.predictions.bias") ? "cls.predictions.bias" : "cls.predictions.decoder.bias";
-  } else if (file.Has("lm_head.dense.weight")) {
-    dense = "lm_head.dense";
-    norm = "lm_head.layer_norm";
-    decoder = "lm_head.decoder.weight";
-    bias = file.Has("lm_head.bias") ? "lm_head.bias" : "lm_head.decoder.bias";
-  } else {
-    return Status::Ok();  // a bare encoder or another head
-  }
+  model::MaskedLmHeadNames names;
+  if (!model::FindMaskedLmHead(file, &names)) return Status::Ok();  // a bare encoder or another head
   const int64_t H = config_.hidden_size, V = config_.vocab_size;
   auto head = std::make_unique<MaskedLmHead>();
   std::vector<float> weight, values;
-  SK_RETURN_IF_ERROR(file.ReadFloat32(dense + ".weight", {H, H}, &weight));
-  SK_RETURN_IF_ERROR(file.ReadFloat32(dense + ".bias", {H}, &values));
+  SK_RETURN_IF_ERROR(file.ReadFloat32(names.dense + ".weight", {H, H}, &weight));
+  SK_RETURN_IF_ERROR(file.ReadFloat32(names.dense + ".bias", {H}, &values));
   head->transform.Quantize(weight, values, H, H);
-  SK_RETURN_IF_ERROR(file.ReadFloat32(norm + ".weight", {H}, &head->gamma));
-  SK_RETURN_IF_ERROR(file.ReadFloat32(norm + ".bias", {H}, &head->beta));
+  SK_RETURN_IF_ERROR(file.ReadFloat32(names.norm + ".weight", {H}, &head->gamma));
+  SK_RETURN_IF_ERROR(file.ReadFloat32(names.norm + ".bias", {H}, &head->beta));
   // The decoder is its own tensor, or tied to the word embeddings (then not saved).
-  if (file.Has(decoder)) {
-    SK_RETURN_IF_ERROR(file.ReadFloat32(decoder, {V, H}, &weight));
+  if (file.Has(names.decoder)) {
+    SK_RETURN_IF_ERROR(file.ReadFloat32(names.decoder, {V, H}, &weight));
   } else {
     weight = word_;
   }
-  SK_RETURN_IF_ERROR(file.ReadFloat32(bias, {V}, &values));
+  SK_RETURN_IF_ERROR(file.ReadFloat32(names.bias, {V}, &values));
   head->decoder.Quantize(weight, values, V, H);
   masked_lm_ = std::move(head);
   return Status::Ok();

@@ -13,6 +13,7 @@
 #include "cuda_engine/cublaslt_library.h"
 #include "cuda_engine/device_buffer.h"
 #include "cuda_engine/lt_gemm.h"
+#include "model/head_names.h"
 #include "model/safetensors_file.h"
 #include "kernels/cuda/activation.cuh"
 #include "kernels/cuda/attention.cuh"
@@ -247,16 +248,10 @@ class TypedEncoder final : public EncoderEngine {
   // The sequence-classification head, when the file has one. Head tensors sit outside the base
   // model's prefix (classifier.*), except BERT's pooler, which is inside it (bert.pooler.*).
   Status LoadClassificationHead(SafetensorsFile& file) {
-    std::string dense, out;
-    if (file.Has(prefix_ + "pooler.dense.weight") && file.Has("classifier.weight")) {
-      dense = prefix_ + "pooler.dense";
-      out = "classifier";
-    } else if (file.Has("classifier.dense.weight") && file.Has("classifier.out_proj.weight")) {
-      dense = "classifier.dense";
-      out = "classifier.out_proj";
-    } else {
-      return Status::Ok();
-    }
+    model::ClassificationHeadNames names;
+    if (!model::FindClassificationHead(file, prefix_, &names)) return Status::Ok();
+    const std::string& dense = names.dense;
+    const std::string& out = names.out;
     const SafetensorsEntry* entry = file.Find(out + ".weight");
     const int64_t H = config_.hidden_size;
     if (entry == nullptr || entry->shape.size() != 2 || entry->shape[1] != H || entry->shape[0] <= 0 ||
@@ -275,20 +270,12 @@ class TypedEncoder final : public EncoderEngine {
   // The masked-LM head, when the file has one: transform (dense + activation + LayerNorm) in T for
   // the GEMMs, the decoder (its own tensor, else tied to the word embeddings) and its bias (fp32).
   Status LoadMaskedLmHead(SafetensorsFile& file) {
-    std::string dense, norm, decoder, bias;
-    if (file.Has("cls.predictions.transform.dense.weight")) {
-      dense = "cls.predictions.transform.dense";
-      norm = "cls.predictions.transform.LayerNorm";
-      decoder = "cls.predictions.decoder.weight";
-      bias = file.Has("cls.predictions.bias") ? "cls.predictions.bias" : "cls.predictions.decoder.bias";
-    } else if (file.Has("lm_head.dense.weight")) {
-      dense = "lm_head.dense";
-      norm = "lm_head.layer_norm";
-      decoder = "lm_head.decoder.weight";
-      bias = file.Has("lm_head.bias") ? "lm_head.bias" : "lm_head.decoder.bias";
-    } else {
-      return Status::Ok();
-    }
+    model::MaskedLmHeadNames names;
+    if (!model::FindMaskedLmHead(file, &names)) return Status::Ok();
+    const std::string& dense = names.dense;
+    const std::string& norm = names.norm;
+    const std::string& decoder = names.decoder;
+    const std::string& bias = names.bias;
     const int64_t H = config_.hidden_size, V = config_.vocab_size;
     std::vector<float> values;
     auto upload = [&](const std::string& name, const std::vector<int64_t>& shape, DeviceBuffer* target) -> Status {
@@ -308,12 +295,7 @@ class TypedEncoder final : public EncoderEngine {
 
   Status LoadWeights(SafetensorsFile& file) {
     // The base model's tensors, whether saved bare (AutoModel) or inside a head model.
-    for (const char* prefix : {"", "bert.", "roberta.", "mpnet.", "model."}) {
-      if (file.Has(std::string(prefix) + "embeddings.word_embeddings.weight")) {
-        prefix_ = prefix;
-        break;
-      }
-    }
+    prefix_ = model::FindBasePrefix(file);
     const int64_t H = config_.hidden_size, I = config_.intermediate_size;
     SK_RETURN_IF_ERROR(Upload(file, "embeddings.word_embeddings.weight", {config_.vocab_size, H}, &word_));
     SK_RETURN_IF_ERROR(Upload(file, "embeddings.position_embeddings.weight", {config_.max_position_embeddings, H}, &position_));

@@ -1,5 +1,6 @@
 #include "pipeline/classification_head.h"
 
+#include "model/head_names.h"
 #include "model/safetensors_file.h"
 
 namespace sk::pipeline {
@@ -20,17 +21,13 @@ Status ReadLayer(const model::SafetensorsFile& file, const std::string& name, si
 Status ClassificationHead::Load(const std::string& model_dir, size_t hidden, ClassificationHead* head) {
   model::SafetensorsFile file;
   SK_RETURN_IF_ERROR(file.Open(model_dir + "/model.safetensors"));
-  std::string dense, out;
-  if (file.Has("bert.pooler.dense.weight") && file.Has("classifier.weight")) {
-    dense = "bert.pooler.dense";
-    out = "classifier";
-  } else if (file.Has("classifier.dense.weight") && file.Has("classifier.out_proj.weight")) {
-    dense = "classifier.dense";
-    out = "classifier.out_proj";
-  } else {
+  model::ClassificationHeadNames names;
+  if (!model::FindClassificationHead(file, model::FindBasePrefix(file), &names)) {
     return ModelLoadError(file.path() + " has no sequence-classification head (BERT's pooler + classifier, or "
                           "classifier.dense + classifier.out_proj)");
   }
+  const std::string& dense = names.dense;
+  const std::string& out = names.out;
   const model::SafetensorsEntry* entry = file.Find(out + ".weight");
   if (entry == nullptr || entry->shape.size() != 2 || entry->shape[0] <= 0) {
     return ModelLoadError(file.path() + ": " + out + ".weight is not [labels, hidden]");

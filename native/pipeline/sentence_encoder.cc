@@ -127,7 +127,7 @@ Status SentenceEncoder::Encode(const std::vector<std::string>& texts, const Enco
 
 void SentenceEncoder::FinishRows(std::vector<float>& pooled, const size_t* text_rows, size_t rows,
                                  const EncodeParams& params, std::vector<float>& dense_in, std::vector<float>& dense_out,
-                                 float* out) const {
+                                 float* out, bool normalized_on_device) const {
   const size_t out_dim = OutputDimension(params);
   // Dense modules ping-pong between two buffers.
   float* current = pooled.data();
@@ -137,7 +137,7 @@ void SentenceEncoder::FinishRows(std::vector<float>& pooled, const size_t* text_
     dense_in.swap(dense_out);
     current = dense_in.data();
   }
-  if (config_.normalize_module) kernels::L2NormalizeRows(current, rows, dimension_);
+  if (config_.normalize_module && !normalized_on_device) kernels::L2NormalizeRows(current, rows, dimension_);
   for (size_t r = 0; r < rows; ++r) {
     float* target = out + text_rows[r] * out_dim;
     std::copy_n(current + r * dimension_, out_dim, target);

@@ -74,10 +74,12 @@ class SentenceEncoder {
   Status LoadInt8();
   Status EncodeOnInt8(const std::vector<tok::Encoding>& encodings, const EncodeParams& params, float* out) const;
   Status EncodeTokensOnInt8(const std::vector<tok::Encoding>& encodings, std::vector<float>* out) const;
-  // Dense modules, the Normalize module, truncate_dim and normalize_embeddings on pooled rows
-  // (in place in `pooled`, [rows, pooled width]), written to out at each row's text index.
+  // Dense modules, the Normalize module (unless the device already applied it), truncate_dim
+  // and normalize_embeddings on pooled rows ([rows, pooled width]), written to out at each
+  // row's text index.
   void FinishRows(std::vector<float>& pooled, const size_t* text_rows, size_t rows, const EncodeParams& params,
-                  std::vector<float>& dense_in, std::vector<float>& dense_out, float* out) const;
+                  std::vector<float>& dense_in, std::vector<float>& dense_out, float* out,
+                  bool normalized_on_device = false) const;
 
   SentenceEncoderConfig config_;
   ModelSession model_;

@@ -37,7 +37,6 @@ Status SentenceEncoder::LoadCuda() {
 
 Status SentenceEncoder::EncodeOnCuda(const std::vector<tok::Encoding>& encodings, const EncodeParams& params,
                                      float* out) const {
-  const size_t out_dim = OutputDimension(params);
   const size_t modes = config_.pooling.modes.size();
   // A Normalize module right after pooling can run on the device; with Dense it must wait.
   const bool device_normalize = config_.normalize_module && config_.dense.empty() && modes == 1;
@@ -57,19 +56,7 @@ Status SentenceEncoder::EncodeOnCuda(const std::vector<tok::Encoding>& encodings
         }
       }
     }
-    float* current = pooled.data();
-    for (const DenseLayer& layer : config_.dense) {
-      dense_out.resize(rows * layer.out_features);
-      layer.Apply(current, rows, dense_out.data());
-      dense_in.swap(dense_out);
-      current = dense_in.data();
-    }
-    if (config_.normalize_module && !device_normalize) kernels::L2NormalizeRows(current, rows, dimension_);
-    for (size_t r = 0; r < rows; ++r) {
-      float* target = out + batch.rows[r] * out_dim;
-      std::copy_n(current + r * dimension_, out_dim, target);
-      if (params.normalize) kernels::L2NormalizeRows(target, 1, out_dim);
-    }
+    FinishRows(pooled, batch.rows.data(), rows, params, dense_in, dense_out, out, device_normalize);
     return Status::Ok();
   });
 }

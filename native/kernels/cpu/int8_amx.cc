@@ -6,6 +6,7 @@
 #include "kernels/cpu/int8_amx.h"
 
 #include "kernels/cpu/amx_tiles.h"
+#include "kernels/int8_gemm.h"
 
 #include <immintrin.h>
 
@@ -119,18 +120,8 @@ size_t ScoreSelect(const int8_t* packed_queries, size_t first_group, size_t m, c
 }  // namespace
 
 void AmxPackQueries(const int8_t* queries, size_t num_queries, size_t dim, int8_t* packed) {
-  const size_t steps = AmxSteps(dim);
-  const size_t groups = (num_queries + kAmxQueryGroup - 1) / kAmxQueryGroup;
-  std::memset(packed, 0, AmxPackedQueryBytes(num_queries, dim));
-  for (size_t g = 0; g < groups; ++g) {
-    for (size_t n = 0; n < kAmxQueryGroup && g * kAmxQueryGroup + n < num_queries; ++n) {
-      const int8_t* query = queries + (g * kAmxQueryGroup + n) * dim;
-      for (size_t d = 0; d < dim; ++d) {
-        const size_t s = d / kAmxStepBytes, c = (d % kAmxStepBytes) / 4, j = d % 4;
-        packed[((g * steps + s) * 16 + c) * 64 + n * 4 + j] = query[d];
-      }
-    }
-  }
+  // The B layout of every TDPBSSD here: the int8 GEMM's packed weights (compiled for any CPU).
+  PackGemmWeights(queries, num_queries, dim, packed);
 }
 
 size_t AmxInt8ScoreSelect(const int8_t* packed_queries, size_t first_group, size_t m, const int8_t* corpus,

@@ -1,0 +1,38 @@
+#include "model/head_names.h"
+
+namespace sk::model {
+
+std::string FindBasePrefix(const SafetensorsFile& file) {
+  for (const char* prefix : {"", "bert.", "roberta.", "mpnet.", "model."}) {
+    if (file.Has(std::string(prefix) + "embeddings.word_embeddings.weight")) return prefix;
+  }
+  return "";
+}
+
+bool FindClassificationHead(const SafetensorsFile& file, const std::string& prefix, ClassificationHeadNames* out) {
+  if (file.Has(prefix + "pooler.dense.weight") && file.Has("classifier.weight")) {
+    *out = {prefix + "pooler.dense", "classifier"};
+    return true;
+  }
+  if (file.Has("classifier.dense.weight") && file.Has("classifier.out_proj.weight")) {
+    *out = {"classifier.dense", "classifier.out_proj"};
+    return true;
+  }
+  return false;
+}
+
+bool FindMaskedLmHead(const SafetensorsFile& file, MaskedLmHeadNames* out) {
+  if (file.Has("cls.predictions.transform.dense.weight")) {
+    *out = {"cls.predictions.transform.dense", "cls.predictions.transform.LayerNorm", "cls.predictions.decoder.weight",
+            file.Has("cls.predictions.bias") ? "cls.predictions.bias" : "cls.predictions.decoder.bias"};
+    return true;
+  }
+  if (file.Has("lm_head.dense.weight")) {
+    *out = {"lm_head.dense", "lm_head.layer_norm", "lm_head.decoder.weight",
+            file.Has("lm_head.bias") ? "lm_head.bias" : "lm_head.decoder.bias"};
+    return true;
+  }
+  return false;
+}
+
+}  // namespace sk::model
