@@ -1,7 +1,9 @@
 /**
  * bench/model-classes: rerank 100 (query, passage) pairs with an ms-marco-MiniLM-L6-v2-shaped
  * CrossEncoder and SPLADE-encode 1,000 passages with a bert-base SparseEncoder, against Python
- * sentence-transformers (torch CPU) on the same weights and texts, in the same run.
+ * sentence-transformers (torch CPU) on the same weights and texts, in the same run: sentencekit
+ * on ONNX Runtime (the fp32 export and the avx512_vnni int8 export) and on its int8 engine
+ * (cpuEngine 'int8', model.safetensors), with how far each int8 result is from fp32.
  *
  *   test/tools/.venv/bin/python test/tools/model_class_fixtures.py bench && node --import tsx bench/model-classes/run.ts
  */
@@ -10,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 
-import { CrossEncoder, SparseEncoder } from '../../lib/index.js';
+import { CrossEncoder, type SparseEmbeddings, SparseEncoder } from '../../lib/index.js';
 import { mixedLengthCorpus } from '../corpus.js';
 
 const ROOT = join(__dirname, '..', '..');
@@ -19,6 +21,31 @@ const RERANKER = join(MODELS, 'ce-minilm-l6');
 const SPLADE = join(MODELS, 'splade-bert-base');
 const PAIRS = 100;
 const PASSAGES = 1000;
+
+function pearson(a: Float32Array, b: Float32Array): number {
+  const mean = (v: Float32Array): number => v.reduce((x, y) => x + y, 0) / v.length;
+  const [ma, mb] = [mean(a), mean(b)];
+  let [ab, aa, bb] = [0, 0, 0];
+  a.forEach((x, i) => {
+    ab += (x - ma) * (b[i]! - mb);
+    aa += (x - ma) ** 2;
+    bb += (b[i]! - mb) ** 2;
+  });
+  return ab / Math.sqrt(aa * bb);
+}
+
+function sparseCosine(a: SparseEmbeddings, b: SparseEmbeddings, row: number): number {
+  const entries = (e: SparseEmbeddings): Map<number, number> => {
+    const m = new Map<number, number>();
+    for (let k = e.offsets[row]!; k < e.offsets[row + 1]!; k++) m.set(e.indices[k]!, e.values[k]!);
+    return m;
+  };
+  const [x, y] = [entries(a), entries(b)];
+  let dot = 0;
+  for (const [index, value] of x) dot += value * (y.get(index) ?? 0);
+  const norm = (m: Map<number, number>): number => Math.sqrt([...m.values()].reduce((s, v) => s + v * v, 0));
+  return dot / (norm(x) * norm(y));
+}
 
 async function seconds(run: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();
@@ -39,22 +66,42 @@ async function main(): Promise<void> {
   if (peer.status !== 0) throw new Error(`sentence-transformers peer failed:\n${peer.stderr}`);
   const st = JSON.parse(peer.stdout.trim().split('\n').pop() ?? '{}') as { rerank_seconds: number; splade_seconds: number; versions: Record<string, string> };
 
-  const reranker = await CrossEncoder.fromPretrained(RERANKER);
+  type Variant = 'fp32' | 'onnxInt8' | 'engine';
+  const variants: Record<Variant, { cpuEngine?: 'int8'; quantized?: boolean }> = { fp32: {}, onnxInt8: { quantized: true }, engine: { cpuEngine: 'int8' } };
+  const timings = {} as Record<Variant, { rerank: number; sparse: number }>;
+  // Each variant's outputs, to state how far the int8 ones are from fp32.
+  const scores = {} as Record<Variant, Float32Array>;
+  const vectors = {} as Record<Variant, SparseEmbeddings>;
   const pairs = texts.slice(0, PAIRS).map((text) => ['what is the best way to search documents', text] as [string, string]);
-  await reranker.predict(pairs.slice(0, 8));
-  const rerank = await seconds(() => reranker.predict(pairs, { batchSize: 32 }));
-  await reranker.dispose();
+  for (const variant of Object.keys(variants) as Variant[]) {
+    const reranker = await CrossEncoder.fromPretrained(RERANKER, variants[variant]);
+    await reranker.predict(pairs.slice(0, 8));
+    const rerank = await seconds(async () => (scores[variant] = await reranker.predict(pairs, { batchSize: 32, activation: 'identity' })));
+    await reranker.dispose();
 
-  const splade = await SparseEncoder.fromPretrained(SPLADE);
-  await splade.encode(texts.slice(0, 8));
-  const sparse = await seconds(() => splade.encode(texts, { batchSize: 32 }));
-  await splade.dispose();
+    const splade = await SparseEncoder.fromPretrained(SPLADE, variants[variant]);
+    await splade.encode(texts.slice(0, 8));
+    const sparse = await seconds(async () => (vectors[variant] = await splade.encode(texts, { batchSize: 32 })));
+    await splade.dispose();
+    timings[variant] = { rerank, sparse };
+  }
 
+  const { fp32: ort, onnxInt8, engine: int8 } = timings;
   console.log(`\n${cpus().length} CPUs (${cpus()[0]?.model}); sentence-transformers ${st.versions.sentence_transformers}, torch ${st.versions.torch}\n`);
-  console.log('| task | sentence-transformers | sentencekit | ratio |');
-  console.log('|---|---:|---:|---:|');
-  console.log(`| rerank ${PAIRS} pairs (MiniLM-L6 cross-encoder) | ${(st.rerank_seconds * 1000).toFixed(0)} ms | ${(rerank * 1000).toFixed(0)} ms | ${(st.rerank_seconds / rerank).toFixed(2)}× |`);
-  console.log(`| SPLADE-encode ${PASSAGES} passages (bert-base) | ${st.splade_seconds.toFixed(1)} s | ${sparse.toFixed(1)} s | ${(st.splade_seconds / sparse).toFixed(2)}× |`);
+  const row = (seconds: number, st: number, unit: 'ms' | 's'): string =>
+    `${unit === 'ms' ? (seconds * 1000).toFixed(0) : seconds.toFixed(1)} ${unit} | ${(st / seconds).toFixed(2)}×`;
+  console.log('| task | sentence-transformers | sentencekit ONNX fp32 | ratio | sentencekit ONNX int8 | ratio | sentencekit int8 engine | ratio |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(`| rerank ${PAIRS} pairs (MiniLM-L6 cross-encoder) | ${(st.rerank_seconds * 1000).toFixed(0)} ms | ${row(ort.rerank, st.rerank_seconds, 'ms')} | ${row(onnxInt8.rerank, st.rerank_seconds, 'ms')} | ${row(int8.rerank, st.rerank_seconds, 'ms')} |`);
+  console.log(`| SPLADE-encode ${PASSAGES} passages (bert-base) | ${st.splade_seconds.toFixed(1)} s | ${row(ort.sparse, st.splade_seconds, 's')} | ${row(onnxInt8.sparse, st.splade_seconds, 's')} | ${row(int8.sparse, st.splade_seconds, 's')} |`);
+  const rank = (values: Float32Array): number[] => Array.from(values.keys()).sort((a, b) => values[b]! - values[a]!);
+  console.log('\nAgainst the fp32 export (random weights, so SPLADE keeps ~6,000 of 30,522 dims and many logits sit near 0):');
+  for (const variant of ['onnxInt8', 'engine'] as const) {
+    const top10 = rank(scores.fp32).slice(0, 10).filter((i) => rank(scores[variant]).slice(0, 10).includes(i)).length;
+    const cosines = Array.from({ length: PASSAGES }, (_, i) => sparseCosine(vectors[variant], vectors.fp32, i));
+    console.log(`- ${variant === 'engine' ? 'int8 engine' : 'ONNX int8 export'}: rerank logits Pearson ${pearson(scores[variant], scores.fp32).toFixed(5)}, ` +
+      `top-10 shared ${top10}/10; SPLADE cosine min ${Math.min(...cosines).toFixed(5)}, mean ${(cosines.reduce((a, b) => a + b, 0) / PASSAGES).toFixed(5)}`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -231,7 +231,8 @@ def make_dense() -> None:
 
 def make_bench_models(out: Path) -> None:
     """Full-size shapes for bench/model-classes (not committed): an ms-marco-MiniLM-L6-v2-shaped
-    reranker and a bert-base SPLADE (splade-cocondenser shape)."""
+    reranker and a bert-base SPLADE (splade-cocondenser shape), each with its fp32 ONNX export,
+    an int8 one, and its torch weights (for sentencekit's int8 engine)."""
     global FIXTURES, SHAPE
     saved = (FIXTURES, SHAPE)
     try:
@@ -240,6 +241,11 @@ def make_bench_models(out: Path) -> None:
         make_cross_encoder("ce-minilm-l6", 1, seed=21)
         SHAPE = dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072)
         make_splade_at(out / "splade-bert-base", write_reference=False)
+        # The int8 exports Optimum's avx512_vnni settings make, for the int8 rows of the bench.
+        from onnx_export import quantize_avx512_vnni
+        for name in ("ce-minilm-l6", "splade-bert-base"):
+            onnx_dir = out / name / "onnx"
+            quantize_avx512_vnni(onnx_dir / "model.onnx", onnx_dir / "model_qint8_avx512_vnni.onnx")
     finally:
         FIXTURES, SHAPE = saved
 
