@@ -30,6 +30,8 @@ void Int8Linear::Quantize(const std::vector<float>& weights, const std::vector<f
   }
   packed_.assign(kernels::GemmPackedBytes(out, in), 0);
   kernels::PackGemmWeights(quantized.data(), out, in, packed_.data());
+  sums_.assign(out, 0);
+  kernels::GemmWeightSums(quantized.data(), out, in, sums_.data());
   bias_ = bias;
 }
 
@@ -47,6 +49,7 @@ void Int8Linear::Apply(const QuantizedRows& a, size_t rows, kernels::GemmActivat
     output.out_stride = out_stride;
     output.out_row_begin = begin;
     output.columns = out_;
+    output.weight_sums = sums_.data();
     kernels::Int8Gemm(a.values.data(), a.stride, begin, end, packed_.data(), steps_, 0, groups, output);
     if (done) done(task_slot, begin, end, output.out);
   };
@@ -78,6 +81,7 @@ void Int8Linear::ApplyColumns(const QuantizedRows& a, size_t rows, size_t chunk,
       output.out_row_begin = begin;
       output.out_column_begin = column_begin;
       output.columns = out_;
+      output.weight_sums = sums_.data();
       kernels::Int8Gemm(a.values.data(), a.stride, begin, end, packed_.data(), steps_, group_begin, group_end, output);
       done(task_slot, begin, end, column_begin, columns, buffer);
     }

@@ -57,6 +57,7 @@ class Int8Linear {
   size_t out_ = 0, in_ = 0, steps_ = 0;
   AlignedVector<int8_t> packed_;
   std::vector<float> scales_, bias_;
+  std::vector<int32_t> sums_;  // Σ_k of each output channel's int8 weights (the VNNI kernel's shift)
 };
 
 }  // namespace sk::cpu

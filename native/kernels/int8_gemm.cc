@@ -6,6 +6,7 @@
 
 #include "kernels/cpu/int8_amx.h"
 #include "kernels/cpu/int8_gemm_amx.h"
+#include "kernels/kernels.h"
 
 namespace sk::kernels {
 
@@ -72,13 +73,26 @@ void Int8GemmScalar(const int8_t* a, size_t a_stride, size_t row_begin, size_t r
   }
 }
 
-bool Int8GemmUsesAmx() { return AmxInt8Enabled(); }
+void GemmWeightSums(const int8_t* w, size_t n, size_t k, int32_t* sums) {
+  for (size_t c = 0; c < n; ++c) {
+    int32_t sum = 0;
+    for (size_t i = 0; i < k; ++i) sum += w[c * k + i];
+    sums[c] = sum;
+  }
+}
+
+const char* Int8GemmKernel() {
+  if (AmxInt8Enabled()) return "amx";
+  return ActiveCpuLevel() == CpuLevel::kAvx512 ? "avx512-vnni" : "portable";
+}
 
 void Int8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
               size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output) {
   if (row_begin >= row_end || group_begin >= group_end) return;
   if (AmxInt8Enabled()) {
     AmxInt8Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
+  } else if (ActiveCpuLevel() == CpuLevel::kAvx512 && output.weight_sums != nullptr) {
+    Avx512Int8Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
   } else {
     Int8GemmScalar(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
   }

@@ -39,6 +39,9 @@ struct GemmOutput {
   size_t out_row_begin = 0;              // a block's own buffer: its first row and column
   size_t out_column_begin = 0;           // (a multiple of 16: whole groups)
   size_t columns = 0;                    // n
+  // Σ_k w[n][k] per column (int32, [n]): what the AVX-512 VNNI kernel (unsigned x signed
+  // bytes) subtracts 128 times; without it Int8Gemm takes the portable loop where AMX is absent.
+  const int32_t* weight_sums = nullptr;
 };
 
 // Rows [row_begin, row_end) and weight groups [group_begin, group_end) of the product. `a`
@@ -49,8 +52,11 @@ void Int8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end
 // The portable loop, whatever the CPU: the reference the AMX kernel is tested against.
 void Int8GemmScalar(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
                     size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
-// Whether Int8Gemm runs on AMX here.
-bool Int8GemmUsesAmx();
+// Which kernel Int8Gemm runs here: "amx", "avx512-vnni" (given weight_sums) or "portable".
+const char* Int8GemmKernel();
+
+// weight_sums for GemmOutput: Σ_k w[n][k] of w[n][k] (PyTorch's [out, in]).
+void GemmWeightSums(const int8_t* w, size_t n, size_t k, int32_t* sums);
 
 // The activations, as the scalar epilogue applies them (std::erf / std::tanh).
 float ApplyGemmActivation(GemmActivation activation, float x);

@@ -35,6 +35,23 @@ std::vector<float> RandomFloats(size_t count, std::mt19937& rng, float scale = 1
   return floats;
 }
 
+// Runs fn(kernel name) with Int8Gemm on each kernel this CPU has: the portable loop, AVX-512
+// VNNI, AMX.
+template <typename Fn>
+void ForEachGemmKernel(Fn fn) {
+  const sk::kernels::CpuLevel before = sk::kernels::ActiveCpuLevel();
+  for (int level = 0; level <= static_cast<int>(sk::kernels::SupportedCpuLevel()); level += 2) {
+    for (bool amx : {false, true}) {
+      if (amx && level != 2) continue;
+      sk::kernels::SetCpuLevelForTesting(static_cast<sk::kernels::CpuLevel>(level));
+      sk::kernels::SetAmxForTesting(amx);
+      fn(sk::kernels::Int8GemmKernel());
+    }
+  }
+  sk::kernels::SetAmxForTesting(true);
+  sk::kernels::SetCpuLevelForTesting(before);
+}
+
 bool AvxAvailable() { return sk::kernels::SupportedCpuLevel() == sk::kernels::CpuLevel::kAvx512; }
 
 double Cosine(const float* a, const float* b, size_t n) {
@@ -70,25 +87,27 @@ TEST(int8_gemm_matches_int32_reference) {
             expected[r * n + c] = static_cast<float>(acc);
           }
         }
-        for (bool amx : {false, true}) {
-          sk::kernels::SetAmxForTesting(amx);
+        std::vector<int32_t> sums(n);
+        sk::kernels::GemmWeightSums(w.data(), n, k, sums.data());
+        // The portable loop, AVX-512 VNNI and AMX, each where the CPU has it.
+        ForEachGemmKernel([&](const char* kernel) {
           std::vector<float> out(rows * n, -1.0f);
           sk::kernels::GemmOutput output;
           output.row_scales = ones_rows.data();
           output.column_scales = ones_cols.data();
           output.out = out.data();
           output.out_stride = output.columns = n;
+          output.weight_sums = sums.data();
           // Two calls over disjoint row and group ranges, as the engine's tasks split them.
           const size_t groups = sk::kernels::GemmGroups(n), half = rows / 2 / 32 * 32;
           sk::kernels::Int8Gemm(a.data(), stride, 0, half, packed.data(), sk::kernels::GemmSteps(k), 0, groups, output);
           sk::kernels::Int8Gemm(a.data(), stride, half, rows, packed.data(), sk::kernels::GemmSteps(k), 0, 1, output);
           sk::kernels::Int8Gemm(a.data(), stride, half, rows, packed.data(), sk::kernels::GemmSteps(k), 1, groups, output);
-          CHECK(out == expected) << "rows " << rows << " k " << k << " n " << n << " amx " << amx;
-        }
+          CHECK(out == expected) << "rows " << rows << " k " << k << " n " << n << " kernel " << kernel;
+        });
       }
     }
   }
-  sk::kernels::SetAmxForTesting(true);
 }
 
 TEST(int8_gemm_epilogue_scales_bias_and_activations) {
@@ -113,12 +132,17 @@ TEST(int8_gemm_epilogue_scales_bias_and_activations) {
     output.activation = activation;
     output.out = expected.data();
     output.out_stride = output.columns = n;
+    std::vector<int32_t> sums(n);
+    sk::kernels::GemmWeightSums(w.data(), n, k, sums.data());
+    output.weight_sums = sums.data();
     sk::kernels::Int8GemmScalar(a.data(), stride, 0, rows, packed.data(), sk::kernels::GemmSteps(k), 0, sk::kernels::GemmGroups(n), output);
-    output.out = out.data();
-    sk::kernels::Int8Gemm(a.data(), stride, 0, rows, packed.data(), sk::kernels::GemmSteps(k), 0, sk::kernels::GemmGroups(n), output);
-    float worst = 0.0f;
-    for (size_t i = 0; i < out.size(); ++i) worst = std::max(worst, std::fabs(out[i] - expected[i]));
-    CHECK(worst < 2e-5f) << "activation " << static_cast<int>(activation) << " max |diff| " << worst;
+    ForEachGemmKernel([&](const char* kernel) {
+      output.out = out.data();
+      sk::kernels::Int8Gemm(a.data(), stride, 0, rows, packed.data(), sk::kernels::GemmSteps(k), 0, sk::kernels::GemmGroups(n), output);
+      float worst = 0.0f;
+      for (size_t i = 0; i < out.size(); ++i) worst = std::max(worst, std::fabs(out[i] - expected[i]));
+      CHECK(worst < 2e-5f) << "activation " << static_cast<int>(activation) << " kernel " << kernel << " max |diff| " << worst;
+    });
   }
 }
 
@@ -209,13 +233,13 @@ TEST(int8_encoder_tracks_fp32_reference) {
     offsets.push_back(static_cast<int32_t>(ids.size()));
   }
   const size_t H = engine->config().hidden_size;
-  for (int level = 0; level <= static_cast<int>(sk::kernels::SupportedCpuLevel()); level += 2) {
-    sk::kernels::SetCpuLevelForTesting(static_cast<sk::kernels::CpuLevel>(level));
+  ForEachGemmKernel([&](const char* kernel) {
+    const bool split = std::string(kernel) == "portable";
     sk::cpu::PackedSequences batch{ids.data(), nullptr, offsets.data(), sequences.size()};
     const float* hidden = nullptr;
-    const sk::Status ran = engine->Forward(batch, 0, level == 0, &hidden);
+    const sk::Status ran = engine->Forward(batch, 0, split, &hidden);
     CHECK(ran.ok()) << ran.message();
-    if (!ran.ok()) continue;
+    if (!ran.ok()) return;
     double worst = 1.0, total = 0.0;
     size_t count = 0;
     for (size_t s = 0; s < sequences.size(); ++s) {
@@ -227,10 +251,9 @@ TEST(int8_encoder_tracks_fp32_reference) {
         ++count;
       }
     }
-    std::cout << "  level " << level << ": token cosine against fp32, mean " << total / count << " min " << worst << "\n";
-    CHECK(worst > 0.995) << name << " level " << level << " min token cosine " << worst;
-  }
-  sk::kernels::SetCpuLevelForTesting(sk::kernels::SupportedCpuLevel());
+    std::cout << "  " << kernel << ": token cosine against fp32, mean " << total / count << " min " << worst << "\n";
+    CHECK(worst > 0.995) << name << " " << kernel << " min token cosine " << worst;
+  });
 
   std::vector<int32_t> bad{1, reference.vocab(), 2};
   std::vector<int32_t> bad_offsets{0, 3};

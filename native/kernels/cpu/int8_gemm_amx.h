@@ -1,5 +1,5 @@
-// Int8Gemm on AMX tiles; internal to native/kernels (int8_gemm.cc calls it when
-// AmxInt8Enabled()).
+// Int8Gemm's CPU kernels, internal to native/kernels: AMX tiles (int8_gemm_amx.cc, when
+// AmxInt8Enabled()) and AVX-512 VNNI (int8_gemm_avx512.cc, at the AVX-512 level otherwise).
 #pragma once
 
 #include <cstddef>
@@ -11,5 +11,8 @@ namespace sk::kernels {
 
 void AmxInt8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
                  size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
+// Needs output.weight_sums.
+void Avx512Int8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
+                    size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
 
 }  // namespace sk::kernels
