@@ -37,11 +37,11 @@ int RelativeBucket(int relative_position, int buckets) {
 
 }  // namespace
 
-Status Int8Encoder::Load(const std::string& model_dir, size_t threads, std::unique_ptr<Int8Encoder>* out) {
+Status Int8Encoder::Load(const std::string& model_dir, size_t threads, std::unique_ptr<Int8Encoder>* out, bool spin) {
   std::unique_ptr<Int8Encoder> engine(new Int8Encoder());
   SK_RETURN_IF_ERROR(model::ReadEncoderConfig(model_dir + "/config.json", &engine->config_));
   SK_RETURN_IF_ERROR(engine->LoadWeights(model_dir + "/model.safetensors"));
-  engine->pool_ = std::make_unique<ThreadPool>(threads, kSpinMicroseconds);
+  engine->pool_ = std::make_unique<ThreadPool>(threads, spin ? kSpinMicroseconds : 0);
   if (engine->masked_lm_) {
     engine->zero_row_.assign(engine->config_.hidden_size, 0.0f);
     engine->logit_tiles_.assign(engine->pool_->size(), std::vector<float>(Int8Linear::kBlockRows * kVocabChunk));

@@ -31,8 +31,9 @@ struct PackedSequences {
 
 class Int8Encoder {
  public:
-  // `threads` as ThreadPool counts them (0: one per hardware thread).
-  static Status Load(const std::string& model_dir, size_t threads, std::unique_ptr<Int8Encoder>* out);
+  // `threads` as ThreadPool counts them (0: one per hardware thread); with `spin` idle lanes
+  // poll briefly for the next parallel section before sleeping.
+  static Status Load(const std::string& model_dir, size_t threads, std::unique_ptr<Int8Encoder>* out, bool spin = true);
 
   const model::EncoderConfig& config() const { return config_; }
   // The engine's threads. Its slots are lanes: a whole batch runs on one thread with that

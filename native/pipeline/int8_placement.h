@@ -10,7 +10,8 @@ namespace sk::pipeline {
 struct Int8Placement {
   bool enabled = false;
   std::string model_dir;
-  size_t threads = 0;  // its lanes (0: one per hardware thread)
+  size_t threads = 0;          // its lanes (0: one per hardware thread)
+  bool allow_spinning = true;  // lanes poll briefly between parallel sections (allowSpinning)
 };
 
 }  // namespace sk::pipeline

@@ -16,7 +16,7 @@ Status SparseEncoderModel::LoadInt8(const ModelFiles& files, const Int8Placement
   model->files_ = files;
   model->activation_ = activation;
   SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model->model_.tokenizer, files.lowercase));
-  SK_RETURN_IF_ERROR(cpu::Int8Encoder::Load(int8.model_dir, int8.threads, &model->int8_));
+  SK_RETURN_IF_ERROR(cpu::Int8Encoder::Load(int8.model_dir, int8.threads, &model->int8_, int8.allow_spinning));
   const model::EncoderConfig& config = model->int8_->config();
   if (!model->int8_->has_masked_lm_head()) {
     return ModelLoadError(int8.model_dir + "/model.safetensors has no masked-LM head (cls.predictions or lm_head) for SPLADE");
