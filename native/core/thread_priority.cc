@@ -12,7 +12,7 @@ namespace sk {
 int ComputeThreadNice() {
   static const int nice = [] {
     const char* value = std::getenv("SENTENCEKIT_COMPUTE_NICE");
-    if (value == nullptr || *value == '\0') return kDefaultComputeNice;
+    if (value == nullptr || *value == '\0') return 0;
     const int parsed = std::atoi(value);
     return parsed < 0 ? 0 : (parsed > 19 ? 19 : parsed);
   }();
