@@ -11,7 +11,7 @@ import { SentenceKitError } from './errors.js';
 import { resolveModelFolder, type HubOptions } from './hub.js';
 import type { TransformerFiles } from './model-folder.js';
 import { transformerFolders } from './transformer-folders.js';
-import { type CudaDtype, type Device, validateCudaDtype, validateDevice } from './device.js';
+import { type CudaDtype, type Device, validateCpuEngine, validateCudaDtype, validateDevice } from './device.js';
 import { describeValue, validateBoolean, validateOptionsObject, validatePositiveInteger } from './validate.js';
 
 /** Options every fromPretrained() takes. */
@@ -41,6 +41,15 @@ export interface LoadOptions extends Omit<HubOptions, 'onnxFile'> {
   cudaDtype?: CudaDtype;
 }
 
+// More threads than this is a mistake, not a machine: refused before any thread is made.
+const MAX_THREADS = 1024;
+
+function validateThreadCount(value: unknown): number {
+  const threads = validatePositiveInteger(value, 'options.intraOpThreads');
+  if (threads > MAX_THREADS) throw new RangeError(`expected options.intraOpThreads to be at most ${MAX_THREADS} but received ${threads}`);
+  return threads;
+}
+
 /** The weights file sentencekit's own engines read in each transformer folder. */
 export const SAFETENSORS_WEIGHTS = 'model.safetensors';
 
@@ -68,15 +77,15 @@ export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, opti
     throw new TypeError(`expected options.fileName to be a string but received ${describeValue(opts.fileName)}`);
   }
   const runtime = {
-    intraOpThreads: opts.intraOpThreads === undefined ? 0 : validatePositiveInteger(opts.intraOpThreads, 'options.intraOpThreads'),
+    intraOpThreads: opts.intraOpThreads === undefined ? 0 : validateThreadCount(opts.intraOpThreads),
     allowSpinning: opts.allowSpinning === undefined ? true : validateBoolean(opts.allowSpinning, 'options.allowSpinning'),
   };
   if (opts.quantized !== undefined) validateBoolean(opts.quantized, 'options.quantized');
   validateDevice(opts.device, 'options.device');
   validateCudaDtype(opts.cudaDtype, 'options.cudaDtype');
   // sentencekit's int8 engine reads each transformer's model.safetensors: no ONNX file is
-  // needed (or downloaded), so none may be chosen.
-  const int8Engine = (opts as { cpuEngine?: unknown }).cpuEngine === 'int8';
+  // needed (or downloaded), so none may be chosen. Checked before anything is downloaded.
+  const int8Engine = validateCpuEngine((opts as { cpuEngine?: unknown }).cpuEngine, 'options.cpuEngine') === 'int8';
   if (int8Engine && (opts.fileName !== undefined || opts.quantized)) {
     throw new TypeError("options.fileName and options.quantized choose an ONNX file; cpuEngine 'int8' reads model.safetensors instead");
   }

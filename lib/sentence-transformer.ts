@@ -39,9 +39,10 @@ export interface SentenceTransformerOptions extends LoadOptions {
   /**
    * What runs the transformer when the model is on the CPU: 'onnxruntime' (default, the ONNX
    * file) or 'int8', sentencekit's own int8 engine, which reads model.safetensors and
-   * config.json (BERT/MiniLM and RoBERTa-family models), quantizes every linear layer per
-   * output channel at load, and runs its GEMMs on AMX where the CPU has it; its lanes
-   * (intraOpThreads, default one per core) encode separate batches at once. Its embeddings
+   * config.json (BERT/MiniLM, RoBERTa-family and MPNet models; no ONNX export needed),
+   * quantizes every linear layer per output channel at load, and runs its GEMMs on AMX (else
+   * AVX-512 VNNI) where the CPU has it; its lanes (intraOpThreads, default one per logical
+   * CPU) encode separate batches at once. Its embeddings
    * track float32 closely (cosine against the fp32 model in bench/RESULTS.md), but are not
    * the ONNX int8 export's.
    */

@@ -1,7 +1,5 @@
 #include "core/thread_pool.h"
 
-#include "core/thread_priority.h"
-
 #include <chrono>
 #include <cstdlib>
 
@@ -12,26 +10,38 @@
 #define SK_CPU_RELAX() ((void)0)
 #endif
 
+#include "core/thread_priority.h"
+
 namespace sk {
 
 ThreadPool::ThreadPool(size_t threads, unsigned spin_microseconds) : spin_microseconds_(spin_microseconds) {
   if (threads == 0) threads = std::thread::hardware_concurrency();
   if (threads == 0) threads = 1;
-  for (size_t slot = 1; slot < threads; ++slot) {
-    workers_.emplace_back([this, slot] {
-      LowerComputeThreadPriority();
-      WorkerLoop(slot);
-    });
+  try {
+    for (size_t slot = 1; slot < threads; ++slot) {
+      workers_.emplace_back([this, slot] {
+        LowerComputeThreadPriority();
+        WorkerLoop(slot);
+      });
+    }
+  } catch (...) {
+    // The system refused a thread: the ones started must be joined before the pool unwinds.
+    StopJoining(workers_.size());
+    throw;
   }
 }
 
-ThreadPool::~ThreadPool() {
+ThreadPool::~ThreadPool() { StopJoining(workers_.size()); }
+
+void ThreadPool::StopJoining(size_t started) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
   work_ready_.notify_all();
-  for (std::thread& worker : workers_) worker.join();
+  for (size_t i = 0; i < started; ++i) {
+    if (workers_[i].joinable()) workers_[i].join();
+  }
 }
 
 ThreadPool& ThreadPool::Shared() {
@@ -60,7 +70,15 @@ void ThreadPool::RunTasks(const std::function<void(size_t, size_t)>& task, size_
   for (;;) {
     const size_t index = next_task_.fetch_add(1, std::memory_order_relaxed);
     if (index >= count) return;
-    task(index, slot);
+    try {
+      task(index, slot);
+    } catch (...) {
+      // Keep the first; the tasks not yet claimed are given up.
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!error_) error_ = std::current_exception();
+      next_task_.store(count, std::memory_order_relaxed);
+      return;
+    }
   }
 }
 
@@ -105,6 +123,11 @@ void ThreadPool::ParallelFor(size_t tasks, const std::function<void(size_t, size
   work_done_.wait(lock, [&] { return busy_workers_ == 0; });
   task_ = nullptr;
   task_count_ = 0;
+  if (error_) {
+    std::exception_ptr error = error_;
+    error_ = nullptr;
+    std::rethrow_exception(error);
+  }
 }
 
 }  // namespace sk

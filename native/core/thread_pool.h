@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <cstddef>
 #include <functional>
 #include <mutex>
@@ -29,7 +30,8 @@ class ThreadPool {
 
   // Runs task(index, slot) for index in [0, tasks), spread over the pool; `slot` is in
   // [0, size()) and no two concurrent calls share one, so callers can keep per-slot scratch.
-  // Returns when every task has finished. Calls from several threads are serialized; a task
+  // Returns when every task has finished. A task that throws stops the tasks not yet claimed;
+  // the first exception is rethrown here once every running task has returned. Calls from several threads are serialized; a task
   // must not call ParallelFor on the same pool (it would wait for itself).
   void ParallelFor(size_t tasks, const std::function<void(size_t index, size_t slot)>& task);
 
@@ -39,6 +41,7 @@ class ThreadPool {
  private:
   void WorkerLoop(size_t slot);
   void RunTasks(const std::function<void(size_t, size_t)>& task, size_t count, size_t slot);
+  void StopJoining(size_t started);
   // Polls `done` for up to the spin time; whether it became true.
   template <typename Done>
   bool Spin(Done&& done) const;
@@ -56,6 +59,7 @@ class ThreadPool {
   std::atomic<size_t> busy_workers_{0};  // changed under mutex_; read without it while spinning
   std::atomic<size_t> generation_{0};    // likewise
   std::atomic<bool> stopping_{false};
+  std::exception_ptr error_;  // the running call's first exception, under mutex_
 };
 
 }  // namespace sk

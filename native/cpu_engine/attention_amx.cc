@@ -195,13 +195,6 @@ void Context(const Layout& l, size_t head_dim) {
 
 }  // namespace
 
-size_t AttentionScratchFloats(size_t length, size_t head_dim) {
-  const size_t rows16 = RoundUp(length, 16), keys32 = RoundUp(length, 32);
-  const size_t bytes = RoundUp(rows16 * head_dim * 2, 64) * 3 + RoundUp(keys32 * head_dim * 2, 64) +
-                       RoundUp(16 * keys32 * 2, 64) + RoundUp(16 * keys32 * 4, 64) + RoundUp(16 * head_dim * 4, 64);
-  return bytes / sizeof(float) + 16;
-}
-
 void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch) {
   const Layout l = Carve(length, head_dim, scratch);
   Pack(view, length, head_dim, scale, l, l.key_rows);

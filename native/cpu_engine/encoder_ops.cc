@@ -14,6 +14,17 @@ bool UseAvx512() { return kernels::ActiveCpuLevel() == kernels::CpuLevel::kAvx51
 
 }  // namespace
 
+// Here, not in attention_amx.cc: it runs on every CPU, and that file is built for AMX ones.
+// Its sum matches attention_amx.cc's Carve(): Q, K rows and packed Kᵀ of rows16 x head_dim bf16,
+// packed V of keys32 x head_dim, one strip of P (bf16), scores and outputs (fp32).
+size_t amx::AttentionScratchFloats(size_t length, size_t head_dim) {
+  auto round_up = [](size_t value, size_t step) { return (value + step - 1) / step * step; };
+  const size_t rows16 = round_up(length, 16), keys32 = round_up(length, 32);
+  const size_t bytes = round_up(rows16 * head_dim * 2, 64) * 3 + round_up(keys32 * head_dim * 2, 64) +
+                       round_up(16 * keys32 * 2, 64) + round_up(16 * keys32 * 4, 64) + round_up(16 * head_dim * 4, 64);
+  return bytes / sizeof(float) + 16;
+}
+
 bool amx::Usable(size_t head_dim) { return head_dim % 32 == 0 && head_dim <= 128 && kernels::AmxBf16Enabled(); }
 
 size_t AttentionScratchFloats(size_t length, size_t head_dim) {

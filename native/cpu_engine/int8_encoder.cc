@@ -37,11 +37,11 @@ int RelativeBucket(int relative_position, int buckets) {
 
 }  // namespace
 
-Status Int8Encoder::Load(const std::string& model_dir, size_t threads, std::unique_ptr<Int8Encoder>* out, bool spin) {
+Status Int8Encoder::Load(const std::string& model_dir, const LoadOptions& options, std::unique_ptr<Int8Encoder>* out) {
   std::unique_ptr<Int8Encoder> engine(new Int8Encoder());
   SK_RETURN_IF_ERROR(model::ReadEncoderConfig(model_dir + "/config.json", &engine->config_));
-  SK_RETURN_IF_ERROR(engine->LoadWeights(model_dir + "/model.safetensors"));
-  engine->pool_ = std::make_unique<ThreadPool>(threads, spin ? kSpinMicroseconds : 0);
+  SK_RETURN_IF_ERROR(engine->LoadWeights(model_dir + "/model.safetensors", options.masked_lm_head));
+  engine->pool_ = std::make_unique<ThreadPool>(options.threads, options.spin ? kSpinMicroseconds : 0);
   if (engine->masked_lm_) {
     engine->zero_row_.assign(engine->config_.hidden_size, 0.0f);
     engine->logit_tiles_.assign(engine->pool_->size(), std::vector<float>(Int8Linear::kBlockRows * kVocabChunk));
@@ -55,7 +55,7 @@ Status Int8Encoder::Load(const std::string& model_dir, size_t threads, std::uniq
   return Status::Ok();
 }
 
-Status Int8Encoder::LoadWeights(const std::string& path) {
+Status Int8Encoder::LoadWeights(const std::string& path, bool masked_lm_head) {
   model::SafetensorsFile file;
   SK_RETURN_IF_ERROR(file.Open(path));
   const std::string prefix = model::FindBasePrefix(file);
@@ -119,7 +119,7 @@ Status Int8Encoder::LoadWeights(const std::string& path) {
       }
     }
   }
-  return LoadMaskedLmHead(file);
+  return masked_lm_head ? LoadMaskedLmHead(file) : Status::Ok();
 }
 
 Status Int8Encoder::LoadMaskedLmHead(const model::SafetensorsFile& file) {
@@ -131,6 +131,9 @@ Status Int8Encoder::LoadMaskedLmHead(const model::SafetensorsFile& file) {
   SK_RETURN_IF_ERROR(file.ReadFloat32(names.dense + ".weight", {H, H}, &weight));
   SK_RETURN_IF_ERROR(file.ReadFloat32(names.dense + ".bias", {H}, &values));
   head->transform.Quantize(weight, values, H, H);
+  // transformers' RobertaLMHead (and MPNet's) always applies erf GELU; BERT's transform, hidden_act.
+  head->activation = names.dense.rfind("lm_head", 0) == 0 ? kernels::GemmActivation::kGeluErf
+                                                          : kernels::ToGemmActivation(config_.activation);
   SK_RETURN_IF_ERROR(file.ReadFloat32(names.norm + ".weight", {H}, &head->gamma));
   SK_RETURN_IF_ERROR(file.ReadFloat32(names.norm + ".bias", {H}, &head->beta));
   // The decoder is its own tensor, or tied to the word embeddings (then not saved).
@@ -162,7 +165,9 @@ Status Int8Encoder::Validate(const PackedSequences& batch) const {
     if (batch.ids[t] < 0 || batch.ids[t] >= config_.vocab_size) {
       return InvalidArgument("token id " + std::to_string(batch.ids[t]) + " is outside the vocabulary");
     }
-    const int32_t type = batch.type_ids == nullptr ? 0 : batch.type_ids[t];
+    // Models with at most one token type (RoBERTa, XLM-R, MPNet) never read the ids, as in
+    // transformers, whatever a tokenizer's pair template gives.
+    const int32_t type = batch.type_ids == nullptr || config_.type_vocab_size <= 1 ? 0 : batch.type_ids[t];
     if (type < 0 || (type > 0 && type >= config_.type_vocab_size)) {
       return InvalidArgument("token type " + std::to_string(type) + " is out of range");
     }
@@ -210,7 +215,8 @@ void Int8Encoder::Embed(Workspace& work, const PackedSequences& batch) {
       if (token_type_.empty()) {
         std::copy_n(word, H, row);
       } else {
-        const float* type = token_type_.data() + static_cast<size_t>(batch.type_ids ? batch.type_ids[t] : 0) * H;
+        const bool typed = batch.type_ids != nullptr && config_.type_vocab_size > 1;
+        const float* type = token_type_.data() + static_cast<size_t>(typed ? batch.type_ids[t] : 0) * H;
         for (size_t c = 0; c < H; ++c) row[c] = word[c] + type[c];
       }
       ResidualLayerNormRow(row, position_.data() + static_cast<size_t>(positions[t]) * H, H, embed_gamma_.data(),
@@ -310,7 +316,7 @@ Status Int8Encoder::MaskedLmMaxima(const PackedSequences& batch, size_t lane, bo
   });
   const MaskedLmHead& head = *masked_lm_;
   head.transform.Apply(
-      work.hidden_q, tokens, kernels::ToGemmActivation(config_.activation), H,
+      work.hidden_q, tokens, head.activation, H,
       [&](size_t, size_t begin) { return work.projected.data() + begin * H; },
       [&](size_t, size_t begin, size_t end, float* rows) {
         for (size_t t = begin; t < end; ++t) {

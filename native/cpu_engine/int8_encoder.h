@@ -31,9 +31,12 @@ struct PackedSequences {
 
 class Int8Encoder {
  public:
-  // `threads` as ThreadPool counts them (0: one per hardware thread); with `spin` idle lanes
-  // poll briefly for the next parallel section before sleeping.
-  static Status Load(const std::string& model_dir, size_t threads, std::unique_ptr<Int8Encoder>* out, bool spin = true);
+  struct LoadOptions {
+    size_t threads = 0;            // lanes, as ThreadPool counts them (0: one per hardware thread)
+    bool spin = true;              // idle lanes poll briefly for the next parallel section
+    bool masked_lm_head = false;   // also load the masked-LM head (SPLADE), when the file has one
+  };
+  static Status Load(const std::string& model_dir, const LoadOptions& options, std::unique_ptr<Int8Encoder>* out);
 
   const model::EncoderConfig& config() const { return config_; }
   // The engine's threads. Its slots are lanes: a whole batch runs on one thread with that
@@ -49,8 +52,8 @@ class Int8Encoder {
   // single large call); only from outside the pool's tasks, on lane 0.
   Status Forward(const PackedSequences& batch, size_t lane, bool split, const float** hidden);
 
-  // Whether model.safetensors has a masked-LM head (BERT's cls.predictions, RoBERTa's lm_head),
-  // loaded with the encoder: its transform and decoder quantized like the encoder's layers.
+  // Whether the masked-LM head (BERT's cls.predictions, RoBERTa's lm_head) was asked for and
+  // found: its transform and decoder quantized like the encoder's layers.
   bool has_masked_lm_head() const { return masked_lm_ != nullptr; }
   // SPLADE before its activation: maxima[s * vocab_size + v] = the largest masked-LM logit v over
   // sequence s's tokens (log1p(relu(·)) is monotonic, so the caller applies it to these alone).
@@ -73,9 +76,10 @@ class Int8Encoder {
   struct MaskedLmHead {
     Int8Linear transform, decoder;
     std::vector<float> gamma, beta;
+    kernels::GemmActivation activation;  // BERT's transform: hidden_act; RoBERTa's lm_head: erf GELU
   };
   Int8Encoder() = default;
-  Status LoadWeights(const std::string& path);
+  Status LoadWeights(const std::string& path, bool masked_lm_head);
   Status LoadMaskedLmHead(const model::SafetensorsFile& file);
   Status Validate(const PackedSequences& batch) const;
   void Reserve(Workspace& work, size_t lane, size_t tokens, size_t longest);

@@ -81,6 +81,10 @@ class TypedEncoder final : public EncoderEngine {
     device_ = options.device_index;
     const std::string dir = options.model_dir;
     SK_RETURN_IF_ERROR(ReadEncoderConfig(dir + "/config.json", &config_));
+    if (!AttentionSupportsHeadDim(config_.head_dim())) {
+      return ModelLoadError(dir + "/config.json: attention head size " + std::to_string(config_.head_dim()) +
+                            " is not supported by the CUDA engine (8, 16, 32 or 64)");
+    }
     std::string error;
     const CublasLtLibrary* lib = CublasLtLibrary::Get(&error);
     if (lib == nullptr) return Status(StatusCode::kCudaUnavailable, error);

@@ -45,14 +45,16 @@ struct GemmOutput {
 };
 
 // Rows [row_begin, row_end) and weight groups [group_begin, group_end) of the product. `a`
-// holds GemmRowStride(k) bytes per row at `a_stride` apart, readable up to row_end rounded up to
-// kGemmRowAlign. Not reentrant per thread on AMX (tile state); threads may run disjoint blocks.
+// holds GemmRowStride(k) bytes per row at `a_stride` apart; row_begin is a multiple of
+// kGemmRowAlign and rows are readable up to row_end rounded up to it (AMX loads whole 16-row
+// strips). Not reentrant per thread on AMX (tile state); threads may run disjoint blocks.
 void Int8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
               size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
 // The portable loop, whatever the CPU: the reference the AMX kernel is tested against.
 void Int8GemmScalar(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
                     size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
-// Which kernel Int8Gemm runs here: "amx", "avx512-vnni" (given weight_sums) or "portable".
+// Which kernel Int8Gemm runs here for a GemmOutput with weight_sums: "amx", "avx512-vnni" or
+// "portable" (without weight_sums "avx512-vnni" falls back to the portable loop).
 const char* Int8GemmKernel();
 
 // weight_sums for GemmOutput: Σ_k w[n][k] of w[n][k] (PyTorch's [out, in]).

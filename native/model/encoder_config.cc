@@ -47,7 +47,10 @@ Status ReadEncoderConfig(const std::string& path, EncoderConfig* out) {
   if (out->model_type == "mpnet") {
     out->type_vocab_size = 0;  // MPNet has no token-type embedding
     SK_RETURN_IF_ERROR(ReadInt(config, "relative_attention_num_buckets", false, 32, &out->relative_buckets, path));
-    if (out->relative_buckets < 4) return ModelLoadError(path + ": relative_attention_num_buckets must be at least 4");
+    // MPNet's bucketing is logarithmic between a quarter of the buckets and 128 positions apart.
+    if (out->relative_buckets < 4 || out->relative_buckets > 256) {
+      return ModelLoadError(path + ": relative_attention_num_buckets must be from 4 to 256");
+    }
   }
   SK_RETURN_IF_ERROR(ReadInt(config, "pad_token_id", false, out->model_type == "bert" ? 0 : 1, &out->pad_token_id, path));
   if (out->position_offset < 0) out->position_offset = out->pad_token_id + 1;

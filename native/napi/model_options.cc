@@ -38,7 +38,7 @@ pipeline::Int8Placement ReadInt8Placement(const Napi::Object& options) {
   int8.enabled = true;
   int8.model_dir = GetString(options, "modelDir");
   int8.threads = static_cast<size_t>(GetNumber(options, "intraOpThreads", 0));
-  int8.allow_spinning = GetBool(options, "allowSpinning", true);
+  int8.allow_spinning = GetBool(options, "allowSpinning", false);
   return int8;
 }
 

@@ -16,8 +16,9 @@ pipeline::ModelFiles ReadModelFiles(const Napi::Object& options);
 // model in the CUDA engine beside this addon, reading the folder's model.safetensors.
 pipeline::CudaPlacement ReadCudaPlacement(const Napi::Object& options);
 
-// { cpuEngine?, modelDir?, intraOpThreads? }: cpuEngine 'int8' runs the transformer in
-// sentencekit's int8 engine from the folder's model.safetensors, on intraOpThreads lanes.
+// { cpuEngine?, modelDir?, intraOpThreads?, allowSpinning? }: cpuEngine 'int8' runs the
+// transformer in sentencekit's int8 engine from the folder's model.safetensors, on
+// intraOpThreads lanes that poll between parallel sections when allowSpinning.
 pipeline::Int8Placement ReadInt8Placement(const Napi::Object& options);
 
 // A promise already rejected with ERR_DISPOSED, for calls on a disposed model.

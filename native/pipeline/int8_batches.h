@@ -18,9 +18,12 @@ inline cpu::PackedSequences Int8Sequences(const PackedBatch& batch) {
   return cpu::PackedSequences{batch.ids.data(), batch.types.data(), batch.cu.data(), batch.rows.size()};
 }
 
+// `max_rows` bounds a batch's texts where each costs more than its tokens (a SPLADE text's
+// vocabulary-wide maxima); 0: only the token budget.
 inline Status CollectInt8Batches(const std::vector<tok::Encoding>& encodings, size_t max_tokens,
-                                 std::vector<PackedBatch>* batches) {
-  return ForEachPacked(encodings, std::max<size_t>(max_tokens, 1), max_tokens, [&](const PackedBatch& batch) -> Status {
+                                 std::vector<PackedBatch>* batches, size_t max_rows = 0) {
+  const size_t rows = max_rows > 0 ? max_rows : std::max<size_t>(max_tokens, 1);
+  return ForEachPacked(encodings, rows, max_tokens, [&](const PackedBatch& batch) -> Status {
     batches->push_back(batch);
     return Status::Ok();
   });

@@ -57,7 +57,8 @@ class SparseEncoderModel {
   SparseEncoderModel() = default;
   Status EncodeOnCuda(const std::vector<tok::Encoding>& encodings, size_t batch_size, size_t max_active_dims,
                       SparseRows* out) const;
-  Status EncodeOnInt8(const std::vector<tok::Encoding>& encodings, size_t max_active_dims, SparseRows* out) const;
+  Status EncodeOnInt8(const std::vector<tok::Encoding>& encodings, size_t batch_size, size_t max_active_dims,
+                      SparseRows* out) const;
 
   ModelFiles files_;
   ModelSession model_;  // on 'cuda' only its tokenizer is loaded

@@ -1,6 +1,7 @@
 // SparseEncoderModel with cpuEngine 'int8': texts packed unpadded onto the int8 engine's lanes,
 // whose masked-LM decoder tiles fold straight into per-text maxima (the [tokens, vocabulary]
 // logits are never kept); SPLADE's activation and the sparse rows then as on the ONNX path.
+#include <algorithm>
 #include <mutex>
 
 #include "pipeline/batch_cut.h"
@@ -16,7 +17,7 @@ Status SparseEncoderModel::LoadInt8(const ModelFiles& files, const Int8Placement
   model->files_ = files;
   model->activation_ = activation;
   SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model->model_.tokenizer, files.lowercase));
-  SK_RETURN_IF_ERROR(cpu::Int8Encoder::Load(int8.model_dir, int8.threads, &model->int8_, int8.allow_spinning));
+  SK_RETURN_IF_ERROR(cpu::Int8Encoder::Load(int8.model_dir, {int8.threads, int8.allow_spinning, true}, &model->int8_));
   const model::EncoderConfig& config = model->int8_->config();
   if (!model->int8_->has_masked_lm_head()) {
     return ModelLoadError(int8.model_dir + "/model.safetensors has no masked-LM head (cls.predictions or lm_head) for SPLADE");
@@ -30,10 +31,11 @@ Status SparseEncoderModel::LoadInt8(const ModelFiles& files, const Int8Placement
   return Status::Ok();
 }
 
-Status SparseEncoderModel::EncodeOnInt8(const std::vector<tok::Encoding>& encodings, size_t max_active_dims,
-                                        SparseRows* out) const {
+Status SparseEncoderModel::EncodeOnInt8(const std::vector<tok::Encoding>& encodings, size_t batch_size,
+                                        size_t max_active_dims, SparseRows* out) const {
   std::vector<PackedBatch> batches;
-  SK_RETURN_IF_ERROR(CollectInt8Batches(encodings, kCpuBatchTokens, &batches));
+  // batch_size caps the texts per batch: each holds a vocabulary-wide row of maxima per lane.
+  SK_RETURN_IF_ERROR(CollectInt8Batches(encodings, kCpuBatchTokens, &batches, std::max<size_t>(batch_size, 1)));
   std::vector<SparseRows> rows(encodings.size());
   // The engine's lanes and buffers are shared by every call: one call at a time.
   std::lock_guard<std::mutex> lock(model_.run_mutex);

@@ -215,7 +215,7 @@ TEST(int8_encoder_tracks_fp32_reference) {
   sktest::ReferenceEncoder reference;
   CHECK(reference.Load(dir).ok());
   std::unique_ptr<sk::cpu::Int8Encoder> engine;
-  const sk::Status loaded = sk::cpu::Int8Encoder::Load(dir, 2, &engine);
+  const sk::Status loaded = sk::cpu::Int8Encoder::Load(dir, {2}, &engine);
   CHECK(loaded.ok()) << loaded.message();
   if (!loaded.ok()) return;
   std::mt19937 rng(5);
@@ -266,9 +266,9 @@ TEST(int8_encoder_tracks_fp32_reference) {
 TEST(int8_encoder_rejects_what_it_cannot_run) {
   std::unique_ptr<sk::cpu::Int8Encoder> engine;
   // tiny-mpnet ships ONNX weights only.
-  const sk::Status mpnet = sk::cpu::Int8Encoder::Load(sktest::FixturePath("tiny-mpnet"), 1, &engine);
+  const sk::Status mpnet = sk::cpu::Int8Encoder::Load(sktest::FixturePath("tiny-mpnet"), {1}, &engine);
   CHECK(mpnet.code() == sk::StatusCode::kModelLoad) << mpnet.message();
-  const sk::Status missing = sk::cpu::Int8Encoder::Load(sktest::FixturePath("no-such-model"), 1, &engine);
+  const sk::Status missing = sk::cpu::Int8Encoder::Load(sktest::FixturePath("no-such-model"), {1}, &engine);
   CHECK(missing.code() == sk::StatusCode::kModelLoad) << missing.message();
 }
 
@@ -287,7 +287,7 @@ TEST(classification_head_loads_bert_and_roberta_heads) {
     sktest::ReferenceEncoder reference;
     CHECK(reference.Load(dir).ok());
     std::unique_ptr<sk::cpu::Int8Encoder> engine;
-    CHECK(sk::cpu::Int8Encoder::Load(dir, 1, &engine).ok());
+    CHECK(sk::cpu::Int8Encoder::Load(dir, {1}, &engine).ok());
     std::vector<int32_t> ids{0, 17, 311, 45, 902, 7, 2};
     std::vector<int32_t> offsets{0, static_cast<int32_t>(ids.size())};
     const float* hidden = nullptr;
@@ -310,7 +310,7 @@ TEST(int8_encoder_matches_transformers_on_roberta_and_mpnet) {
     const std::string dir = sktest::FixturePath(name);
     const sk::JsonValue cases = sktest::ReadFixtureJson(name + "/hidden_states.json");
     std::unique_ptr<sk::cpu::Int8Encoder> engine;
-    const sk::Status loaded = sk::cpu::Int8Encoder::Load(dir, 1, &engine);
+    const sk::Status loaded = sk::cpu::Int8Encoder::Load(dir, {1}, &engine);
     CHECK(loaded.ok()) << name << ": " << loaded.message();
     sktest::ReferenceEncoder reference;
     CHECK(reference.Load(dir).ok());

@@ -1,6 +1,9 @@
 // The thread pool: every index runs exactly once, slots stay in range and are never shared
 // by two tasks at once, and concurrent callers are serialized safely.
 #include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -42,3 +45,28 @@ TEST(thread_pool_serializes_concurrent_callers) {
   for (auto& caller : callers) caller.join();
   CHECK(total.load() == 4L * 20 * (49 * 50 / 2));
 }
+
+// A task that throws: the call still waits for the running tasks, then rethrows the first
+// exception; the pool keeps working afterwards. With and without spinning workers.
+TEST(thread_pool_rethrows_a_task_exception_after_the_others_finish) {
+  for (unsigned spin : {0u, 200u}) {
+    sk::ThreadPool pool(3, spin);
+    std::atomic<int> finished{0};
+    bool caught = false;
+    try {
+      pool.ParallelFor(64, [&](size_t index, size_t) {
+        if (index == 5) throw std::runtime_error("task 5");
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        finished.fetch_add(1);
+      });
+    } catch (const std::runtime_error& error) {
+      caught = std::string(error.what()) == "task 5";
+    }
+    CHECK(caught) << "spin " << spin;
+    CHECK(finished.load() < 64);
+    std::atomic<int> runs{0};
+    pool.ParallelFor(10, [&](size_t, size_t) { runs.fetch_add(1); });
+    CHECK(runs.load() == 10) << "spin " << spin;
+  }
+}
+

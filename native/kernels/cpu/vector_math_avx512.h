@@ -9,6 +9,9 @@
 #include "kernels/int8_gemm.h"
 
 namespace sk::kernels::avx512 {
+// Internal linkage: the files including this are built with different -m flags, and one
+// shared inline copy could carry instructions another file's CPU lacks.
+namespace {
 
 inline __m512 Exp(__m512 x) {
   x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.0f)), _mm512_set1_ps(-87.0f));
@@ -61,4 +64,5 @@ inline __m512 Activate(GemmActivation activation, __m512 x) {
   return x;
 }
 
+}  // namespace
 }  // namespace sk::kernels::avx512
