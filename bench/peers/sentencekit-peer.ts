@@ -13,9 +13,10 @@ import { concurrent, emit, latency, peerArguments, throughput, withEventLoopLag,
 
 async function main(): Promise<void> {
   const args = peerArguments();
-  const fileName = args.extra.get('onnx') ?? 'onnx/model.onnx';
   const cpuEngine = args.extra.get('engine') === 'int8' ? 'int8' : 'onnxruntime';
-  const model = await SentenceTransformer.fromPretrained(args.model, { fileName, intraOpThreads: args.threads, cpuEngine });
+  // The int8 engine reads model.safetensors: no ONNX file to choose.
+  const file = cpuEngine === 'int8' ? {} : { fileName: args.extra.get('onnx') ?? 'onnx/model.onnx' };
+  const model = await SentenceTransformer.fromPretrained(args.model, { ...file, intraOpThreads: args.threads, cpuEngine });
   const encode = async (texts: string[]): Promise<Float32Array> => (await model.encode(texts, { batchSize: args.batchSize })).data;
   const encodeOne = (text: string): Promise<unknown> => model.encode(text);
 
