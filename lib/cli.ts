@@ -1,28 +1,31 @@
 #!/usr/bin/env node
 /**
- * Command line: `sentencekit encode [--model <folder|hub id>] [--normalize] <text…>` prints one
+ * Command line: `sentencekit encode [--model <folder|hub id>] [--cpu-engine int8] [--normalize] <text…>` prints one
  * JSON line per text with its embedding. Texts come from the arguments, or stdin lines.
  */
 import { createInterface } from 'node:readline';
 
+import type { CpuEngine } from './device.js';
 import { SentenceTransformer } from './sentence-transformer.js';
 
 const DEFAULT_MODEL = 'sentence-transformers/all-MiniLM-L6-v2';
 
-const USAGE = `usage: sentencekit encode [--model <folder|hub id>] [--file-name onnx/model.onnx] [--normalize] [--batch-size N] [text ...]
+const USAGE = `usage: sentencekit encode [--model <folder|hub id>] [--file-name onnx/model.onnx] [--cpu-engine onnxruntime|int8] [--normalize] [--batch-size N] [text ...]
   Encodes each text (or each line of stdin when no text is given) and prints one JSON line per text:
-  {"text": ..., "dimension": N, "embedding": [...]}. The default model is ${DEFAULT_MODEL} (from the Hub).`;
+  {"text": ..., "dimension": N, "embedding": [...]}. The default model is ${DEFAULT_MODEL} (from the Hub).
+  --cpu-engine int8 runs sentencekit's int8 engine on the model's model.safetensors (no ONNX export needed).`;
 
 interface CliArgs {
   model: string;
   fileName: string | undefined;
+  cpuEngine: string | undefined;
   normalize: boolean;
   batchSize: number;
   texts: string[];
 }
 
 function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { model: DEFAULT_MODEL, fileName: undefined, normalize: false, batchSize: 32, texts: [] };
+  const args: CliArgs = { model: DEFAULT_MODEL, fileName: undefined, cpuEngine: undefined, normalize: false, batchSize: 32, texts: [] };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] as string;
     const value = (): string => {
@@ -33,6 +36,7 @@ function parseArgs(argv: string[]): CliArgs {
     };
     if (arg === '--model' || arg === '-m') args.model = value();
     else if (arg === '--file-name') args.fileName = value();
+    else if (arg === '--cpu-engine') args.cpuEngine = value();
     else if (arg === '--normalize') args.normalize = true;
     else if (arg === '--batch-size') args.batchSize = Number(value());
     else if (arg === '--help' || arg === '-h') {
@@ -58,7 +62,11 @@ async function main(argv: string[]): Promise<void> {
   }
   const args = parseArgs(rest);
   const texts = args.texts.length > 0 ? args.texts : await readStdinLines();
-  const model = await SentenceTransformer.fromPretrained(args.model, args.fileName ? { fileName: args.fileName } : {});
+  const model = await SentenceTransformer.fromPretrained(args.model, {
+    ...(args.fileName ? { fileName: args.fileName } : {}),
+    // An unknown engine name is the library's TypeError, printed below.
+    ...(args.cpuEngine ? { cpuEngine: args.cpuEngine as CpuEngine } : {}),
+  });
   try {
     const embeddings = await model.encode(texts, { batchSize: args.batchSize, normalizeEmbeddings: args.normalize });
     texts.forEach((text, i) => {
