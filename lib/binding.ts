@@ -107,6 +107,8 @@ export interface NativeRuntimeInfo {
   onnxRuntimeVersion: string | null;
   onnxRuntimeLibrary: string;
   cpuLevel: string;
+  /** The int8 engine's GEMM kernel on this CPU: 'amx', 'avx512-vnni' or 'portable' (a plain loop, far slower than ONNX Runtime's int8). */
+  int8EngineKernel: 'amx' | 'avx512-vnni' | 'portable';
 }
 
 /** Ranked search results: query q's hits are ids/scores[q * perQuery .. (q + 1) * perQuery). */

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "kernels/int8_gemm.h"
 #include "kernels/kernels.h"
 #include "napi/addon_data.h"
 #include "napi/cuda_probe.h"
@@ -51,6 +52,9 @@ Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
   result.Set("onnxRuntimeLibrary", Napi::String::New(env, runtime ? runtime->library_path()
                                                                   : OrtLibraryPath(env)));
   result.Set("cpuLevel", Napi::String::New(env, kernels::CpuLevelName(kernels::ActiveCpuLevel())));
+  // The int8 engine's GEMM kernel here: "amx", "avx512-vnni" or "portable" (far slower than
+  // ONNX Runtime's int8 on such a CPU).
+  result.Set("int8EngineKernel", Napi::String::New(env, kernels::Int8GemmKernel()));
   return result;
 }
 

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { Embeddings, SentenceKitError, SentenceTransformer } from '../../lib/index.js';
+import { Embeddings, runtimeInfo, SentenceKitError, SentenceTransformer } from '../../lib/index.js';
 import { copyFixture, FIXTURES, maxAbsDiff, TINY_BERT, tinyBertReference } from '../helpers/fixtures.js';
 import { join } from 'node:path';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -96,6 +96,10 @@ test('a folder without an ONNX export loads: the int8 engine needs only model.sa
     await withOnnx.dispose();
     fixture.cleanup();
   }
+});
+
+test('runtimeInfo says which GEMM kernel the engine runs here', () => {
+  assert.ok(['amx', 'avx512-vnni', 'portable'].includes(runtimeInfo().int8EngineKernel));
 });
 
 test('bad options and folders it cannot run are typed errors', async () => {
