@@ -260,7 +260,18 @@ Int8Linear::BlockDone Int8Encoder::AddAndNormalize(Workspace& work, const std::v
   };
 }
 
+ThreadPool* Int8Encoder::SplitPool(bool split, size_t tokens) const {
+  return split && tokens >= kParallelTokens && pool_->size() > 1 ? pool_.get() : nullptr;
+}
+
 Status Int8Encoder::Forward(const PackedSequences& batch, size_t lane, bool split, const float** hidden) {
+  SK_RETURN_IF_ERROR(Encode(batch, lane, split, false));
+  workspaces_[lane].pool = nullptr;
+  *hidden = workspaces_[lane].hidden.data();
+  return Status::Ok();
+}
+
+Status Int8Encoder::Encode(const PackedSequences& batch, size_t lane, bool split, bool quantize_output) {
   if (lane >= workspaces_.size()) return InvalidArgument("lane " + std::to_string(lane) + " is out of range");
   SK_RETURN_IF_ERROR(Validate(batch));
   Workspace& work = workspaces_[lane];
@@ -268,7 +279,7 @@ Status Int8Encoder::Forward(const PackedSequences& batch, size_t lane, bool spli
   size_t longest = 0;
   for (size_t s = 0; s < batch.num_seqs; ++s) longest = std::max<size_t>(longest, batch.offsets[s + 1] - batch.offsets[s]);
   work.tokens = tokens;
-  work.pool = split && tokens >= kParallelTokens && pool_->size() > 1 ? pool_.get() : nullptr;
+  work.pool = SplitPool(split, tokens);
   Reserve(work, lane, tokens, longest);
   const size_t H = config_.hidden_size, I = config_.intermediate_size;
   const kernels::GemmActivation activation = kernels::ToGemmActivation(config_.activation);
@@ -295,25 +306,19 @@ Status Int8Encoder::Forward(const PackedSequences& batch, size_t lane, bool spli
     work.hidden.swap(work.projected);
     layer.intermediate.Apply(work.hidden_q, tokens, activation, I, feed_forward_block, quantize_feed_forward, work.pool, lane);
     layer.output.Apply(work.intermediate_q, tokens, none, H, rows_of(work.projected, H),
-                       AddAndNormalize(work, layer.output_gamma, layer.output_beta, l + 1 < layers_.size()), work.pool, lane);
+                       AddAndNormalize(work, layer.output_gamma, layer.output_beta, quantize_output || l + 1 < layers_.size()),
+                       work.pool, lane);
     work.hidden.swap(work.projected);
   }
-  work.pool = nullptr;
-  *hidden = work.hidden.data();
   return Status::Ok();
 }
 
 Status Int8Encoder::MaskedLmMaxima(const PackedSequences& batch, size_t lane, bool split, float* maxima) {
   if (!masked_lm_) return InvalidArgument("this model has no masked-LM head (cls.predictions or lm_head) in model.safetensors");
-  const float* hidden = nullptr;
-  SK_RETURN_IF_ERROR(Forward(batch, lane, split, &hidden));
-  Workspace& work = workspaces_[lane];
-  work.pool = split && work.tokens >= kParallelTokens && pool_->size() > 1 ? pool_.get() : nullptr;
+  // The encoder's last LayerNorm quantizes its output too: the transform reads it as int8.
+  SK_RETURN_IF_ERROR(Encode(batch, lane, split, true));
+  Workspace& work = workspaces_[lane];  // its pool still set for a split batch
   const size_t tokens = work.tokens, H = config_.hidden_size, V = config_.vocab_size;
-  // The last layer left its output unquantized; the transform reads it as int8.
-  ForRows(work, tokens, [&](size_t begin, size_t end) {
-    for (size_t t = begin; t < end; ++t) QuantizeRow(work.hidden.data() + t * H, H, work.hidden_q.row(t), &work.hidden_q.scales[t]);
-  });
   const MaskedLmHead& head = *masked_lm_;
   head.transform.Apply(
       work.hidden_q, tokens, head.activation, H,

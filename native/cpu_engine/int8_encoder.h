@@ -82,6 +82,12 @@ class Int8Encoder {
   Status LoadWeights(const std::string& path, bool masked_lm_head);
   Status LoadMaskedLmHead(const model::SafetensorsFile& file);
   Status Validate(const PackedSequences& batch) const;
+  // Forward's work, leaving the lane's workspace set up (its pool too, which the caller clears)
+  // for a head to follow; with quantize_output the last layer's output is quantized into
+  // hidden_q as well. Errors come before anything is set.
+  Status Encode(const PackedSequences& batch, size_t lane, bool split, bool quantize_output);
+  // The pool for a split batch large enough to gain from it, else null (inline).
+  ThreadPool* SplitPool(bool split, size_t tokens) const;
   void Reserve(Workspace& work, size_t lane, size_t tokens, size_t longest);
   void Embed(Workspace& work, const PackedSequences& batch);
   void Attend(Workspace& work, const PackedSequences& batch, size_t lane);

@@ -35,21 +35,26 @@ void Int8Linear::Quantize(const std::vector<float>& weights, const std::vector<f
   bias_ = bias;
 }
 
+kernels::GemmOutput Int8Linear::Output(const QuantizedRows& a, kernels::GemmActivation activation) const {
+  kernels::GemmOutput output;
+  output.row_scales = a.scales.data();
+  output.column_scales = scales_.data();
+  output.bias = bias_.empty() ? nullptr : bias_.data();
+  output.activation = activation;
+  output.columns = out_;
+  output.weight_sums = sums_.data();
+  return output;
+}
+
 void Int8Linear::Apply(const QuantizedRows& a, size_t rows, kernels::GemmActivation activation, size_t out_stride,
                        const BlockOut& out, const BlockDone& done, ThreadPool* pool, size_t slot) const {
   const size_t groups = kernels::GemmGroups(out_);
   auto block = [&](size_t index, size_t task_slot) {
     const size_t begin = index * kBlockRows, end = std::min(rows, begin + kBlockRows);
-    kernels::GemmOutput output;
-    output.row_scales = a.scales.data();
-    output.column_scales = scales_.data();
-    output.bias = bias_.empty() ? nullptr : bias_.data();
-    output.activation = activation;
+    kernels::GemmOutput output = Output(a, activation);
     output.out = out(task_slot, begin);
     output.out_stride = out_stride;
     output.out_row_begin = begin;
-    output.columns = out_;
-    output.weight_sums = sums_.data();
     kernels::Int8Gemm(a.values.data(), a.stride, begin, end, packed_.data(), steps_, 0, groups, output);
     if (done) done(task_slot, begin, end, output.out);
   };
@@ -72,16 +77,11 @@ void Int8Linear::ApplyColumns(const QuantizedRows& a, size_t rows, size_t chunk,
     float* buffer = tile(task_slot);
     for (size_t begin = 0; begin < rows; begin += kBlockRows) {
       const size_t end = std::min(rows, begin + kBlockRows);
-      kernels::GemmOutput output;
-      output.row_scales = a.scales.data();
-      output.column_scales = scales_.data();
-      output.bias = bias_.empty() ? nullptr : bias_.data();
+      kernels::GemmOutput output = Output(a, kernels::GemmActivation::kNone);
       output.out = buffer;
       output.out_stride = chunk;
       output.out_row_begin = begin;
       output.out_column_begin = column_begin;
-      output.columns = out_;
-      output.weight_sums = sums_.data();
       kernels::Int8Gemm(a.values.data(), a.stride, begin, end, packed_.data(), steps_, group_begin, group_end, output);
       done(task_slot, begin, end, column_begin, columns, buffer);
     }

@@ -54,6 +54,10 @@ class Int8Linear {
   size_t in_features() const { return in_; }
 
  private:
+  // The epilogue's fields every call shares: a's row scales, this layer's column scales, bias
+  // and weight sums; the caller adds where the rows go.
+  kernels::GemmOutput Output(const QuantizedRows& a, kernels::GemmActivation activation) const;
+
   size_t out_ = 0, in_ = 0, steps_ = 0;
   AlignedVector<int8_t> packed_;
   std::vector<float> scales_, bias_;

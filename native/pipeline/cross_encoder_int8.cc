@@ -16,12 +16,8 @@ Status CrossEncoderModel::LoadInt8(const ModelFiles& files, const Int8Placement&
   std::unique_ptr<CrossEncoderModel> model(new CrossEncoderModel());
   model->files_ = files;
   SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model->model_.tokenizer, files.lowercase));
-  SK_RETURN_IF_ERROR(cpu::Int8Encoder::Load(int8.model_dir, {int8.threads, int8.allow_spinning, false}, &model->int8_));
+  SK_RETURN_IF_ERROR(LoadInt8Encoder(int8, files.max_length, false, &model->int8_));
   const model::EncoderConfig& config = model->int8_->config();
-  if (files.max_length > static_cast<size_t>(config.max_sequence())) {
-    return ModelLoadError(int8.model_dir + ": max_length " + std::to_string(files.max_length) + " exceeds the model's " +
-                          std::to_string(config.max_sequence()) + " positions");
-  }
   SK_RETURN_IF_ERROR(ClassificationHead::Load(int8.model_dir, static_cast<size_t>(config.hidden_size), &model->head_));
   model->num_labels_ = model->head_.num_labels();
   *out = std::move(model);

@@ -15,11 +15,7 @@ Status SentenceEncoder::LoadInt8() {
   const ModelFiles& files = config_.files;
   if (files.max_length == 0) return InvalidArgument("max_length must be positive");
   SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model_.tokenizer, files.lowercase));
-  SK_RETURN_IF_ERROR(cpu::Int8Encoder::Load(config_.int8.model_dir, {config_.int8.threads, config_.int8.allow_spinning, false}, &int8_));
-  if (files.max_length > static_cast<size_t>(int8_->config().max_sequence())) {
-    return ModelLoadError(config_.int8.model_dir + ": max_seq_length " + std::to_string(files.max_length) +
-                          " exceeds the model's " + std::to_string(int8_->config().max_sequence()) + " positions");
-  }
+  SK_RETURN_IF_ERROR(LoadInt8Encoder(config_.int8, files.max_length, false, &int8_));
   hidden_size_ = static_cast<size_t>(int8_->config().hidden_size);
   return Status::Ok();
 }

@@ -17,15 +17,8 @@ Status SparseEncoderModel::LoadInt8(const ModelFiles& files, const Int8Placement
   model->files_ = files;
   model->activation_ = activation;
   SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model->model_.tokenizer, files.lowercase));
-  SK_RETURN_IF_ERROR(cpu::Int8Encoder::Load(int8.model_dir, {int8.threads, int8.allow_spinning, true}, &model->int8_));
+  SK_RETURN_IF_ERROR(LoadInt8Encoder(int8, files.max_length, true, &model->int8_));
   const model::EncoderConfig& config = model->int8_->config();
-  if (!model->int8_->has_masked_lm_head()) {
-    return ModelLoadError(int8.model_dir + "/model.safetensors has no masked-LM head (cls.predictions or lm_head) for SPLADE");
-  }
-  if (files.max_length > static_cast<size_t>(config.max_sequence())) {
-    return ModelLoadError(int8.model_dir + ": max_seq_length " + std::to_string(files.max_length) + " exceeds the model's " +
-                          std::to_string(config.max_sequence()) + " positions");
-  }
   model->vocab_size_ = static_cast<size_t>(config.vocab_size);
   *out = std::move(model);
   return Status::Ok();
