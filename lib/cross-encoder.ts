@@ -4,7 +4,7 @@
  */
 import { applyActivation, softmaxRows } from './activations.js';
 import { nativeBinding, type NativeCrossEncoder } from './binding.js';
-import { type CpuEngine, cudaFolderProblem, type DevicePlacement, int8EngineOptions, loadPlaced, validateCpuEngine, validateCudaDtype, validateDevice } from './device.js';
+import { cudaFolderProblem, type DevicePlacement, int8EngineOptions, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
 import { ACTIVATIONS, type ActivationName, type CrossEncoderFolder, readCrossEncoderFolder } from './cross-encoder-folder.js';
 import { SentenceKitError } from './errors.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
@@ -14,14 +14,7 @@ import { describeValue, validateBoolean, validateOptionsObject, validatePositive
 
 export type { ActivationName } from './cross-encoder-folder.js';
 
-export interface CrossEncoderOptions extends LoadOptions {
-  /**
-   * What runs the transformer when the model is on the CPU: 'onnxruntime' (default) or 'int8',
-   * sentencekit's own int8 engine (see SentenceTransformerOptions.cpuEngine); the
-   * classification head then runs in fp32 from the same model.safetensors.
-   */
-  cpuEngine?: CpuEngine;
-}
+export type CrossEncoderOptions = LoadOptions;
 
 export interface PredictOptions {
   /** Pairs per model run. Default 32. */
@@ -99,10 +92,9 @@ export class CrossEncoder {
 
   /** Loads a local folder or a Hub id (see SentenceTransformer.fromPretrained). */
   static async fromPretrained(pathOrId: string, options: CrossEncoderOptions = {}): Promise<CrossEncoder> {
-    const { root, fileName, runtime } = await resolveLoad<CrossEncoderOptions>(pathOrId, options);
+    const { root, fileName, runtime, cpuEngine } = await resolveLoad<CrossEncoderOptions>(pathOrId, options);
     const requested = validateDevice(options?.device, 'options.device');
     const cudaDtype = validateCudaDtype(options?.cudaDtype, 'options.cudaDtype');
-    const cpuEngine = validateCpuEngine(options?.cpuEngine, 'options.cpuEngine');
     const folder = await readCrossEncoderFolder(root, fileName);
     const { native, placement } = await loadPlaced(requested, cudaFolderProblem(folder.transformerDir), (device) =>
       nativeBinding().loadCrossEncoder({

@@ -11,7 +11,7 @@ import { SentenceKitError } from './errors.js';
 import { resolveModelFolder, type HubOptions } from './hub.js';
 import type { TransformerFiles } from './model-folder.js';
 import { transformerFolders } from './transformer-folders.js';
-import { type CudaDtype, type Device, validateCpuEngine, validateCudaDtype, validateDevice } from './device.js';
+import { type CpuEngine, type CudaDtype, type Device, validateCpuEngine, validateCudaDtype, validateDevice } from './device.js';
 import { describeValue, validateBoolean, validateOptionsObject, validatePositiveInteger } from './validate.js';
 
 /** Options every fromPretrained() takes. */
@@ -39,6 +39,18 @@ export interface LoadOptions extends Omit<HubOptions, 'onnxFile'> {
   device?: Device;
   /** Weights and activations on the GPU: 'float16' (default), 'bfloat16' or 'float32'. */
   cudaDtype?: CudaDtype;
+  /**
+   * What runs the transformer when the model is on the CPU: 'onnxruntime' (default, the ONNX
+   * file) or 'int8', sentencekit's own int8 engine, which reads model.safetensors and
+   * config.json (BERT/MiniLM, RoBERTa-family and MPNet models; no ONNX export needed),
+   * quantizes every linear layer per output channel at load, and runs its GEMMs on AMX (else
+   * AVX-512 VNNI) where the CPU has it; its lanes (intraOpThreads, default one per logical
+   * CPU) encode separate batches at once. A CrossEncoder's classification head then runs in
+   * fp32 from the same file; a SparseEncoder's masked-LM decoder is folded into the max
+   * pooling, so the [tokens × vocabulary] logits are never kept. Its outputs track float32
+   * closely (bench/RESULTS.md), but are not the ONNX int8 export's.
+   */
+  cpuEngine?: CpuEngine;
 }
 
 // More threads than this is a mistake, not a machine: refused before any thread is made.
@@ -66,6 +78,7 @@ export interface ResolvedLoad<T extends LoadOptions> {
   fileName: string;
   options: Partial<T>;
   runtime: { intraOpThreads: number; allowSpinning: boolean };
+  cpuEngine: CpuEngine;
 }
 
 export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, options: unknown): Promise<ResolvedLoad<T>> {
@@ -85,7 +98,8 @@ export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, opti
   validateCudaDtype(opts.cudaDtype, 'options.cudaDtype');
   // sentencekit's int8 engine reads each transformer's model.safetensors: no ONNX file is
   // needed (or downloaded), so none may be chosen. Checked before anything is downloaded.
-  const int8Engine = validateCpuEngine((opts as { cpuEngine?: unknown }).cpuEngine, 'options.cpuEngine') === 'int8';
+  const cpuEngine = validateCpuEngine(opts.cpuEngine, 'options.cpuEngine');
+  const int8Engine = cpuEngine === 'int8';
   if (int8Engine && (opts.fileName !== undefined || opts.quantized)) {
     throw new TypeError("options.fileName and options.quantized choose an ONNX file; cpuEngine 'int8' reads model.safetensors instead");
   }
@@ -99,7 +113,7 @@ export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, opti
         lastError = new SentenceKitError('ERR_MODEL_LOAD', `${root} has no ${fileName}`);
         continue;
       }
-      return { root, fileName, options: opts, runtime };
+      return { root, fileName, options: opts, runtime, cpuEngine };
     } catch (error) {
       if (!(error instanceof SentenceKitError) || error.code !== 'ERR_MODEL_NOT_FOUND' || candidates.length === 1) throw error;
       lastError = error;

@@ -3,7 +3,7 @@
  * Hub), encoding texts natively off the event loop.
  */
 import { nativeBinding, type NativeSentenceEncoder } from './binding.js';
-import { type CpuEngine, cudaFolderProblem, type DevicePlacement, int8EngineOptions, loadPlaced, validateCpuEngine, validateCudaDtype, validateDevice } from './device.js';
+import { cudaFolderProblem, type DevicePlacement, int8EngineOptions, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
 import { Embeddings } from './embeddings.js';
 import { EncodeScheduler } from './encode-scheduler.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
@@ -36,17 +36,6 @@ export interface SentenceTransformerOptions extends LoadOptions {
    * of one is never padded). Default 0.1; 1 turns it off.
    */
   maxBatchPadding?: number;
-  /**
-   * What runs the transformer when the model is on the CPU: 'onnxruntime' (default, the ONNX
-   * file) or 'int8', sentencekit's own int8 engine, which reads model.safetensors and
-   * config.json (BERT/MiniLM, RoBERTa-family and MPNet models; no ONNX export needed),
-   * quantizes every linear layer per output channel at load, and runs its GEMMs on AMX (else
-   * AVX-512 VNNI) where the CPU has it; its lanes (intraOpThreads, default one per logical
-   * CPU) encode separate batches at once. Its embeddings
-   * track float32 closely (cosine against the fp32 model in bench/RESULTS.md), but are not
-   * the ONNX int8 export's.
-   */
-  cpuEngine?: CpuEngine;
 }
 
 export interface EncodeOptions {
@@ -108,7 +97,7 @@ export class SentenceTransformer {
    * from the Hugging Face Hub by id (into the same cache Python uses).
    */
   static async fromPretrained(pathOrId: string, options: SentenceTransformerOptions = {}): Promise<SentenceTransformer> {
-    const { root, fileName, options: opts, runtime } = await resolveLoad<SentenceTransformerOptions>(pathOrId, options);
+    const { root, fileName, options: opts, runtime, cpuEngine } = await resolveLoad<SentenceTransformerOptions>(pathOrId, options);
     const maxBatchTexts = opts.maxBatchTexts === undefined ? 256 : validatePositiveInteger(opts.maxBatchTexts, 'options.maxBatchTexts');
     const maxWaitMs = opts.maxWaitMs === undefined ? 0 : validateNonNegativeNumber(opts.maxWaitMs, 'options.maxWaitMs');
     // 0: the engine's default for the device the model lands on.
@@ -117,7 +106,6 @@ export class SentenceTransformer {
     const folder = await readSentenceTransformerFolder(root, { fileName });
     const requested = validateDevice(opts.device, 'options.device');
     const cudaDtype = validateCudaDtype(opts.cudaDtype, 'options.cudaDtype');
-    const cpuEngine = validateCpuEngine(opts.cpuEngine, 'options.cpuEngine');
     const { native, placement } = await loadPlaced(requested, cudaFolderProblem(folder.transformerDir), (device) =>
       nativeBinding().loadSentenceEncoder({
         ...nativeModelOptions(folder, runtime),

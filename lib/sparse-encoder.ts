@@ -5,7 +5,7 @@
  * tokenizes and looks up idf weights, natively, into the same sparse rows.
  */
 import { nativeBinding, type NativeSparseEncoder } from './binding.js';
-import { type CpuEngine, type CudaDtype, cudaFolderProblem, type DevicePlacement, int8EngineOptions, loadPlaced, validateCpuEngine, validateCudaDtype, validateDevice } from './device.js';
+import { type CpuEngine, type CudaDtype, cudaFolderProblem, type DevicePlacement, int8EngineOptions, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
 import { loadError } from './json-files.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
 import { NativeModelHandle } from './native-model-handle.js';
@@ -15,14 +15,7 @@ import { readSparseEncoderFolder, type SparseEncoderFolder, type SparseRoute } f
 import { resolveRoute } from './sparse-router.js';
 import { describeValue, validateOptionsObject, validatePositiveInteger, validateTexts } from './validate.js';
 
-export interface SparseEncoderOptions extends LoadOptions {
-  /**
-   * What runs the SPLADE transformer on the CPU: 'onnxruntime' (default) or 'int8', sentencekit's
-   * own int8 engine (see SentenceTransformerOptions.cpuEngine), its masked-LM decoder folded
-   * into the max pooling so the [tokens × vocabulary] logits are never kept.
-   */
-  cpuEngine?: CpuEngine;
-}
+export type SparseEncoderOptions = LoadOptions;
 
 export interface SparseEncodeOptions {
   /** Texts per model run. Default 32. */
@@ -89,10 +82,9 @@ export class SparseEncoder {
   }
 
   static async fromPretrained(pathOrId: string, options: SparseEncoderOptions = {}): Promise<SparseEncoder> {
-    const { root, fileName, runtime } = await resolveLoad<SparseEncoderOptions>(pathOrId, options);
+    const { root, fileName, runtime, cpuEngine } = await resolveLoad<SparseEncoderOptions>(pathOrId, options);
     const requested = validateDevice(options?.device, 'options.device');
     const cudaDtype = validateCudaDtype(options?.cudaDtype, 'options.cudaDtype');
-    const cpuEngine = validateCpuEngine(options?.cpuEngine, 'options.cpuEngine');
     const folder = await readSparseEncoderFolder(root, fileName);
     const problems = [...folder.routes.values()].flatMap((route) => (route.kind === 'splade' ? [cudaFolderProblem(route.files.transformerDir)] : []));
     const loadAll = async (device: 'cpu' | 'cuda'): Promise<Map<string, NativeSparseEncoder>> => {
