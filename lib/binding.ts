@@ -32,8 +32,8 @@ export interface NativeSentenceEncoderOptions extends NativeModelOptions {
   device?: 'cpu' | 'cuda';
   modelDir?: string;
   cudaDtype?: 'float16' | 'bfloat16' | 'float32';
-  /** 'int8': sentencekit's int8 engine runs the transformer from modelDir's model.safetensors (device 'cpu'). */
-  cpuEngine?: 'onnxruntime' | 'int8';
+  /** 'int8' / 'bf16x3': sentencekit's CPU engine runs the transformer at that precision from modelDir's model.safetensors (device 'cpu'). */
+  cpuEngine?: 'onnxruntime' | 'int8' | 'bf16x3';
 }
 
 export interface NativeEncodeOptions {
@@ -109,6 +109,8 @@ export interface NativeRuntimeInfo {
   cpuLevel: string;
   /** The int8 engine's GEMM kernel on this CPU: 'amx', 'avx512-vnni' or 'portable' (a plain loop, far slower than ONNX Runtime's int8). */
   int8EngineKernel: 'amx' | 'avx512-vnni' | 'portable';
+  /** The CPU engine's bf16x3 GEMM kernel on this CPU: 'amx' (AMX-BF16) or 'portable' (a plain loop, far slower than ONNX Runtime's fp32). */
+  bf16x3EngineKernel: 'amx' | 'portable';
 }
 
 /** Ranked search results: query q's hits are ids/scores[q * perQuery .. (q + 1) * perQuery). */
@@ -128,11 +130,11 @@ export interface NativeBinding {
   cudaProbe(device?: number): import('./device.js').CudaStatus;
   loadSentenceEncoder(options: NativeSentenceEncoderOptions): Promise<NativeSentenceEncoder>;
   /** device 'cuda': the CUDA engine runs encoder and classification head from modelDir's model.safetensors. */
-  /** cpuEngine 'int8': the int8 engine runs the encoder, the head runs in fp32, both from modelDir's model.safetensors. */
-  loadCrossEncoder(options: NativeModelOptions & { device?: 'cpu' | 'cuda'; modelDir?: string; cudaDtype?: 'float16' | 'bfloat16' | 'float32'; cpuEngine?: 'onnxruntime' | 'int8' }): Promise<NativeCrossEncoder>;
+  /** cpuEngine 'int8' / 'bf16x3': the CPU engine runs the encoder, the head runs in fp32, both from modelDir's model.safetensors. */
+  loadCrossEncoder(options: NativeModelOptions & { device?: 'cpu' | 'cuda'; modelDir?: string; cudaDtype?: 'float16' | 'bfloat16' | 'float32'; cpuEngine?: 'onnxruntime' | 'int8' | 'bf16x3' }): Promise<NativeCrossEncoder>;
   /** spladeActivation is SpladePooling's activation_function; default 'relu'. */
   /** device 'cuda': the CUDA engine runs encoder, masked-LM head and SPLADE pooling from modelDir's model.safetensors. */
-  loadSparseEncoder(options: NativeModelOptions & { spladeActivation?: 'relu' | 'log1p_relu'; device?: 'cpu' | 'cuda'; modelDir?: string; cudaDtype?: 'float16' | 'bfloat16' | 'float32'; cpuEngine?: 'onnxruntime' | 'int8' }): Promise<NativeSparseEncoder>;
+  loadSparseEncoder(options: NativeModelOptions & { spladeActivation?: 'relu' | 'log1p_relu'; device?: 'cpu' | 'cuda'; modelDir?: string; cudaDtype?: 'float16' | 'bfloat16' | 'float32'; cpuEngine?: 'onnxruntime' | 'int8' | 'bf16x3' }): Promise<NativeSparseEncoder>;
   loadStaticSparseEncoder(options: NativeStaticSparseEncoderOptions): Promise<NativeStaticSparseEncoder>;
   semanticSearch(queries: Float32Array, numQueries: number, corpus: Float32Array, corpusRows: number, dim: number,
     topK: number, score: 'cosine' | 'dot', queryChunkSize: number, corpusChunkSize: number): Promise<NativeSearchResults>;

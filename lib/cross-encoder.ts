@@ -4,7 +4,7 @@
  */
 import { applyActivation, softmaxRows } from './activations.js';
 import { nativeBinding, type NativeCrossEncoder } from './binding.js';
-import { cudaFolderProblem, type DevicePlacement, int8EngineOptions, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
+import { cpuEngineOptions, cudaFolderProblem, type DevicePlacement, isOwnCpuEngine, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
 import { ACTIVATIONS, type ActivationName, type CrossEncoderFolder, readCrossEncoderFolder } from './cross-encoder-folder.js';
 import { SentenceKitError } from './errors.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
@@ -100,11 +100,11 @@ export class CrossEncoder {
       nativeBinding().loadCrossEncoder({
         ...nativeModelOptions(folder, runtime),
         ...(device === 'cuda' ? { device, modelDir: folder.transformerDir, cudaDtype } : {}),
-        ...int8EngineOptions(cpuEngine, device, folder.transformerDir),
+        ...cpuEngineOptions(cpuEngine, device, folder.transformerDir),
       }));
     if (native.numLabels !== folder.numLabels) {
       await native.dispose();
-      const source = placement.device === 'cuda' || cpuEngine === 'int8' ? `${folder.transformerDir}/model.safetensors` : folder.onnxPath;
+      const source = placement.device === 'cuda' || isOwnCpuEngine(cpuEngine) ? `${folder.transformerDir}/model.safetensors` : folder.onnxPath;
       throw new SentenceKitError('ERR_MODEL_LOAD', `${source} outputs ${native.numLabels} logits but config.json declares ${folder.numLabels} labels`);
     }
     return new CrossEncoder(native, folder, placement);

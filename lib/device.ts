@@ -110,21 +110,31 @@ export function cudaFolderProblem(transformerDir: string, engine = 'the CUDA eng
 }
 
 /**
- * What runs the transformer when a model is on the CPU: 'onnxruntime' (the ONNX file) or
- * 'int8', sentencekit's own int8 engine, which reads model.safetensors and config.json.
+ * What runs the transformer when a model is on the CPU: 'onnxruntime' (the ONNX file), or
+ * sentencekit's own CPU engine, which reads model.safetensors and config.json, at one of two
+ * precisions: 'int8' (int8 GEMMs) or 'bf16x3' (fp32-accurate GEMMs on AMX-BF16).
  */
-export type CpuEngine = 'onnxruntime' | 'int8';
+export type CpuEngine = 'onnxruntime' | 'int8' | 'bf16x3';
+/** The precisions of sentencekit's own CPU engine. */
+export type OwnCpuEngine = Exclude<CpuEngine, 'onnxruntime'>;
+
+const CPU_ENGINES: readonly CpuEngine[] = ['onnxruntime', 'int8', 'bf16x3'];
 
 export function validateCpuEngine(value: unknown, name: string): CpuEngine {
   if (value === undefined) return 'onnxruntime';
-  if (value === 'onnxruntime' || value === 'int8') return value;
-  throw new TypeError(`expected ${name} to be 'onnxruntime' or 'int8' but received ${describeValue(value)}`);
+  if (CPU_ENGINES.includes(value as CpuEngine)) return value as CpuEngine;
+  throw new TypeError(`expected ${name} to be 'onnxruntime', 'int8' or 'bf16x3' but received ${describeValue(value)}`);
 }
 
-/** The native load options for cpuEngine 'int8' when the model lands on the CPU (none otherwise); ERR_MODEL_LOAD without the files it reads. */
-export function int8EngineOptions(cpuEngine: CpuEngine, device: 'cpu' | 'cuda', transformerDir: string): { cpuEngine?: 'int8'; modelDir?: string } {
-  if (cpuEngine !== 'int8' || device !== 'cpu') return {};
-  const problem = cudaFolderProblem(transformerDir, "cpuEngine 'int8'");
+/** Whether cpuEngine is sentencekit's own engine (it reads model.safetensors, not the ONNX file). */
+export function isOwnCpuEngine(cpuEngine: CpuEngine): cpuEngine is OwnCpuEngine {
+  return cpuEngine !== 'onnxruntime';
+}
+
+/** The native load options for sentencekit's CPU engine when the model lands on the CPU (none otherwise); ERR_MODEL_LOAD without the files it reads. */
+export function cpuEngineOptions(cpuEngine: CpuEngine, device: 'cpu' | 'cuda', transformerDir: string): { cpuEngine?: OwnCpuEngine; modelDir?: string } {
+  if (!isOwnCpuEngine(cpuEngine) || device !== 'cpu') return {};
+  const problem = cudaFolderProblem(transformerDir, `cpuEngine '${cpuEngine}'`);
   if (problem !== null) throw new SentenceKitError('ERR_MODEL_LOAD', problem);
   return { cpuEngine, modelDir: transformerDir };
 }

@@ -277,7 +277,7 @@ async function fetchSnapshot(repo: string, revision: string, cacheDir: string, o
   const onnxPaths = transformerDirs.map((dir) => (dir ? `${dir}/${onnxFile}` : onnxFile));
   if (!onnxPaths.some((path) => listing.files.includes(path))) {
     const available = listing.files.filter((f) => f.endsWith('.onnx'));
-    const onnxHint = `; its ONNX files are: ${available.length > 0 ? available.join(', ') : "none (export the model to ONNX first, or use cpuEngine: 'int8')"}`;
+    const onnxHint = `; its ONNX files are: ${available.length > 0 ? available.join(', ') : "none (export the model to ONNX first, or use cpuEngine: 'int8' or 'bf16x3')"}`;
     throw hubError('ERR_MODEL_NOT_FOUND', `${repo} has no ${onnxPaths.join(' or ')}${onnxFile.endsWith('.onnx') ? onnxHint : ''}`);
   }
   for (const path of listing.files.filter((f) => wantedFile(f, onnxFile, transformerDirs))) await fetchFile(path);

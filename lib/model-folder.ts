@@ -131,7 +131,7 @@ async function resolveMaxSeqLength(transformerDir: string, configured: unknown, 
 /** The files of the transformer module every model class runs. */
 export interface TransformerFiles {
   transformerDir: string;
-  /** The weights file the model runs: the ONNX export, or model.safetensors with cpuEngine 'int8'. */
+  /** The weights file the model runs: the ONNX export, or model.safetensors with cpuEngine 'int8' / 'bf16x3'. */
   onnxPath: string;
   tokenizerPath: string;
   maxSeqLength: number;
@@ -165,7 +165,7 @@ export async function readTransformerFiles(transformerDir: string, fileName: str
   const onnxPath = join(transformerDir, fileName ?? join('onnx', 'model.onnx'));
   if (!(await exists(onnxPath))) {
     throw loadError(onnxPath.endsWith('.onnx')
-      ? `ONNX model not found: ${onnxPath} (export the model to ONNX, pass fileName to choose another file, or use cpuEngine: 'int8')`
+      ? `ONNX model not found: ${onnxPath} (export the model to ONNX, pass fileName to choose another file, or use cpuEngine: 'int8' or 'bf16x3')`
       : `model file not found: ${onnxPath}`);
   }
   const tokenizerPath = join(transformerDir, 'tokenizer.json');

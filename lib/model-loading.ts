@@ -11,7 +11,7 @@ import { SentenceKitError } from './errors.js';
 import { resolveModelFolder, type HubOptions } from './hub.js';
 import type { TransformerFiles } from './model-folder.js';
 import { transformerFolders } from './transformer-folders.js';
-import { type CpuEngine, type CudaDtype, type Device, validateCpuEngine, validateCudaDtype, validateDevice } from './device.js';
+import { type CpuEngine, type CudaDtype, type Device, isOwnCpuEngine, validateCpuEngine, validateCudaDtype, validateDevice } from './device.js';
 import { describeValue, validateBoolean, validateOptionsObject, validatePositiveInteger } from './validate.js';
 
 /** Options every fromPretrained() takes. */
@@ -41,14 +41,24 @@ export interface LoadOptions extends Omit<HubOptions, 'onnxFile'> {
   cudaDtype?: CudaDtype;
   /**
    * What runs the transformer when the model is on the CPU: 'onnxruntime' (default, the ONNX
-   * file) or 'int8', sentencekit's own int8 engine, which reads model.safetensors and
-   * config.json (BERT/MiniLM, RoBERTa-family and MPNet models; no ONNX export needed),
-   * quantizes every linear layer per output channel at load, and runs its GEMMs on AMX (else
-   * AVX-512 VNNI) where the CPU has it; its lanes (intraOpThreads, default one per logical
-   * CPU) encode separate batches at once. A CrossEncoder's classification head then runs in
-   * fp32 from the same file; a SparseEncoder's masked-LM decoder is folded into the max
-   * pooling, so the [tokens × vocabulary] logits are never kept. Its outputs track float32
-   * closely (bench/RESULTS.md), but are not the ONNX int8 export's.
+   * file), or sentencekit's own CPU engine, which reads model.safetensors and config.json
+   * (BERT/MiniLM, RoBERTa-family and MPNet models; no ONNX export needed), at one of two
+   * precisions:
+   * - 'int8' quantizes every linear layer per output channel at load and runs its GEMMs on
+   *   AMX (else AVX-512 VNNI) where the CPU has it. Its outputs track float32 closely
+   *   (bench/RESULTS.md), but are not the ONNX int8 export's.
+   * - 'bf16x3' splits weights and activations into two bf16 halves and runs three bf16
+   *   products on AMX-BF16 with fp32 accumulation (PyTorch's 'high' float32 matmul
+   *   precision): float32 results to about 1e-6, at about twice ONNX Runtime's fp32 speed.
+   *   Without AMX-BF16 its GEMMs are a plain loop (`runtimeInfo().bf16x3EngineKernel` is
+   *   'portable'): keep 'onnxruntime' there.
+   * Its lanes (intraOpThreads, default one per logical CPU) encode separate batches at once. A
+   * CrossEncoder's classification head runs in fp32 from the same file; a SparseEncoder's
+   * masked-LM decoder is folded into the max pooling, so the [tokens × vocabulary] logits are
+   * never kept.
+   *
+   * @example
+   * const model = await SentenceTransformer.load('./all-MiniLM-L6-v2', { cpuEngine: 'bf16x3' });
    */
   cpuEngine?: CpuEngine;
 }
@@ -96,14 +106,14 @@ export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, opti
   if (opts.quantized !== undefined) validateBoolean(opts.quantized, 'options.quantized');
   validateDevice(opts.device, 'options.device');
   validateCudaDtype(opts.cudaDtype, 'options.cudaDtype');
-  // sentencekit's int8 engine reads each transformer's model.safetensors: no ONNX file is
+  // sentencekit's own CPU engine reads each transformer's model.safetensors: no ONNX file is
   // needed (or downloaded), so none may be chosen. Checked before anything is downloaded.
   const cpuEngine = validateCpuEngine(opts.cpuEngine, 'options.cpuEngine');
-  const int8Engine = cpuEngine === 'int8';
-  if (int8Engine && (opts.fileName !== undefined || opts.quantized)) {
-    throw new TypeError("options.fileName and options.quantized choose an ONNX file; cpuEngine 'int8' reads model.safetensors instead");
+  const ownEngine = isOwnCpuEngine(cpuEngine);
+  if (ownEngine && (opts.fileName !== undefined || opts.quantized)) {
+    throw new TypeError(`options.fileName and options.quantized choose an ONNX file; cpuEngine '${cpuEngine}' reads model.safetensors instead`);
   }
-  const candidates = int8Engine ? [SAFETENSORS_WEIGHTS] : opts.fileName !== undefined ? [opts.fileName] : opts.quantized ? quantizedCandidates(nativeBinding().runtimeInfo().cpuLevel) : ['onnx/model.onnx'];
+  const candidates = ownEngine ? [SAFETENSORS_WEIGHTS] : opts.fileName !== undefined ? [opts.fileName] : opts.quantized ? quantizedCandidates(nativeBinding().runtimeInfo().cpuLevel) : ['onnx/model.onnx'];
   let lastError: unknown;
   for (const fileName of candidates) {
     try {

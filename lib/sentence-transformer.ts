@@ -3,7 +3,7 @@
  * Hub), encoding texts natively off the event loop.
  */
 import { nativeBinding, type NativeSentenceEncoder } from './binding.js';
-import { cudaFolderProblem, type DevicePlacement, int8EngineOptions, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
+import { cpuEngineOptions, cudaFolderProblem, type DevicePlacement, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
 import { Embeddings } from './embeddings.js';
 import { EncodeScheduler } from './encode-scheduler.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
@@ -113,7 +113,7 @@ export class SentenceTransformer {
         dense: folder.dense,
         normalizeModule: folder.normalize,
         ...(device === 'cuda' ? { device, modelDir: folder.transformerDir, cudaDtype } : {}),
-        ...int8EngineOptions(cpuEngine, device, folder.transformerDir),
+        ...cpuEngineOptions(cpuEngine, device, folder.transformerDir),
       }));
     return new SentenceTransformer(native, folder, { maxBatchTexts, maxWaitMs, maxBatchTokens, maxBatchPadding }, placement);
   }

@@ -5,7 +5,7 @@
  * tokenizes and looks up idf weights, natively, into the same sparse rows.
  */
 import { nativeBinding, type NativeSparseEncoder } from './binding.js';
-import { type CpuEngine, type CudaDtype, cudaFolderProblem, type DevicePlacement, int8EngineOptions, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
+import { type CpuEngine, cpuEngineOptions, type CudaDtype, cudaFolderProblem, type DevicePlacement, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
 import { loadError } from './json-files.js';
 import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
 import { NativeModelHandle } from './native-model-handle.js';
@@ -35,14 +35,14 @@ export interface SparseEncodeOptions {
 
 type RouteLoadOptions = Parameters<typeof nativeModelOptions>[1];
 
-// device 'cuda' and cpuEngine 'int8' apply to SPLADE routes; a static (idf lookup) route runs no model and stays on the CPU.
+// device 'cuda' and cpuEngine 'int8' / 'bf16x3' apply to SPLADE routes; a static (idf lookup) route runs no model and stays on the CPU.
 function loadRoute(route: SparseRoute, runtime: RouteLoadOptions, device: 'cpu' | 'cuda', cudaDtype: CudaDtype, cpuEngine: CpuEngine): Promise<NativeSparseEncoder> {
   return route.kind === 'splade'
     ? nativeBinding().loadSparseEncoder({
       ...nativeModelOptions(route.files, runtime),
       spladeActivation: route.activation,
       ...(device === 'cuda' ? { device, modelDir: route.files.transformerDir, cudaDtype } : {}),
-      ...int8EngineOptions(cpuEngine, device, route.files.transformerDir),
+      ...cpuEngineOptions(cpuEngine, device, route.files.transformerDir),
     })
     : nativeBinding().loadStaticSparseEncoder({ tokenizerPath: route.tokenizerPath, maxLength: route.maxLength, weights: route.weights });
 }

@@ -16,7 +16,7 @@ function throughputOf(records: PeerRecord[], id: string): number | undefined {
   return records.find((r) => r.id === id)?.result?.throughput.sentences_per_second;
 }
 
-/** Our fastest run at this precision (the ONNX int8 model or the int8 engine). */
+/** Our fastest run at this precision (the ONNX model or our CPU engine: int8, or bf16x3 for fp32). */
 function oursAt(records: PeerRecord[], precision: string): number | undefined {
   const ours = records.filter((r) => r.id.startsWith('sentencekit') && r.precision === precision && r.result).map((r) => r.result!.throughput.sentences_per_second);
   return ours.length > 0 ? Math.max(...ours) : undefined;
@@ -26,7 +26,7 @@ export function markdownTable(results: Results): string {
   const records = results.peers;
   const st = throughputOf(records, 'st-torch');
   const header = [
-    '| peer | precision | sentences/s | vs sentence-transformers | sentencekit vs this | short query p50 / p99 ms | 64 callers sentences/s | 64 callers p99 ms | event-loop lag p99 / max ms (max of an idle process beside it) | cosine to ours (sentencekit at the same precision; the int8 engine: sentencekit fp32): min / mean, centered min |',
+    '| peer | precision | sentences/s | vs sentence-transformers | sentencekit vs this | short query p50 / p99 ms | 64 callers sentences/s | 64 callers p99 ms | event-loop lag p99 / max ms (max of an idle process beside it) | cosine to ours (sentencekit at the same precision; our CPU engine: sentencekit fp32): min / mean, centered min; max abs diff |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const rows = records.map((r) => {
@@ -41,7 +41,7 @@ export function markdownTable(results: Results): string {
       ? `${fixed(Math.max(lag.throughput.p99_ms, lag.concurrent.p99_ms), 1)} / ${fixed(Math.max(lag.throughput.max_ms, lag.concurrent.max_ms), 1)}` +
         (Number.isNaN(idleMax) ? '' : ` (idle process: ${fixed(idleMax, 1)})`)
       : 'n/a (Python)';
-    const agreement = r.id === r.reference ? 'reference' : r.agreement ? `${fixed(r.agreement.min_cosine, 5)} / ${fixed(r.agreement.mean_cosine, 5)}, ${fixed(r.agreement.min_centered_cosine, 4)}` : '–';
+    const agreement = r.id === r.reference ? 'reference' : r.agreement ? `${fixed(r.agreement.min_cosine, 5)} / ${fixed(r.agreement.mean_cosine, 5)}, ${fixed(r.agreement.min_centered_cosine, 4)}; ${r.agreement.max_abs_diff.toExponential(1)}` : '–';
     return `| ${name} | ${r.precision} | ${fixed(throughput.sentences_per_second, 1)} | ${ratio(throughput.sentences_per_second, st)} | ${r.id.startsWith('sentencekit') ? '–' : ratio(ours, throughput.sentences_per_second)} | ${fixed(latency.p50_ms, 2)} / ${fixed(latency.p99_ms, 2)} | ${fixed(concurrent.sentences_per_second, 1)} | ${fixed(concurrent.p99_ms, 0)} | ${lagText} | ${agreement} |`;
   });
   const o = results.options;

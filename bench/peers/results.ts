@@ -24,6 +24,8 @@ export interface Agreement {
    * raw cosine hides and this does not.
    */
   min_centered_cosine: number;
+  /** The largest |difference| of any value (our embeddings are normalized): how close to fp32 a fp32-accurate engine is. */
+  max_abs_diff: number;
 }
 
 export interface PeerRecord {
@@ -83,5 +85,6 @@ export function agreement(ours: Float32Array, reference: Float32Array, rows: num
     min_cosine: Math.min(...raw),
     mean_cosine: raw.reduce((a, b) => a + b, 0) / rows,
     min_centered_cosine: Math.min(...centered),
+    max_abs_diff: ours.reduce((worst, value, i) => Math.max(worst, Math.abs(value - (reference[i] as number))), 0),
   };
 }

@@ -52,6 +52,9 @@ function peers(): PeerSpec[] {
     // sentencekit's own int8 engine (cpuEngine 'int8', model.safetensors): checked against our
     // fp32 embeddings, since its int8 is not the ONNX export's.
     { id: 'sentencekit-int8-engine', label: 'sentencekit int8 engine', precision: 'int8', reference: 'sentencekit-fp32', ...sk, args: [...sk.args, '--engine', 'int8'] },
+    // The same engine with bf16x3 GEMMs (cpuEngine 'bf16x3'): fp32-accurate, so it counts as
+    // fp32, and its agreement with our ONNX fp32 rows (max abs diff) is in the table.
+    { id: 'sentencekit-bf16x3-engine', label: 'sentencekit bf16x3 engine', precision: 'fp32', reference: 'sentencekit-fp32', ...sk, args: [...sk.args, '--engine', 'bf16x3'] },
     { id: 'st-torch', label: 'sentence-transformers (torch CPU)', precision: 'fp32', reference: 'sentencekit-fp32', command: PYTHON, args: [join(__dirname, 'st_peer.py')] },
     { id: 'ort-python-fp32', label: 'Python ONNX Runtime + tokenizers', precision: 'fp32', reference: 'sentencekit-fp32', command: PYTHON, args: [join(__dirname, 'ort_peer.py'), '--onnx', FP32] },
     { id: 'ort-python-int8', label: 'Python ONNX Runtime + tokenizers', precision: 'int8', reference: 'sentencekit-int8', command: PYTHON, args: [join(__dirname, 'ort_peer.py'), '--onnx', INT8] },

@@ -1,6 +1,6 @@
 /**
- * bench/peers: sentencekit on the given ONNX file of the model folder, or (--engine int8) on its
- * own int8 engine from model.safetensors. Concurrent callers go through the model's
+ * bench/peers: sentencekit on the given ONNX file of the model folder, or (--engine int8 or
+ * bf16x3) on its own CPU engine from model.safetensors. Concurrent callers go through the model's
  * cross-caller batching (lib/encode-scheduler.ts), as in a server.
  * Prints one JSON line (bench/peer-timing.ts).
  */
@@ -13,9 +13,10 @@ import { concurrent, emit, latency, peerArguments, throughput, withEventLoopLag,
 
 async function main(): Promise<void> {
   const args = peerArguments();
-  const cpuEngine = args.extra.get('engine') === 'int8' ? 'int8' : 'onnxruntime';
-  // The int8 engine reads model.safetensors: no ONNX file to choose.
-  const file = cpuEngine === 'int8' ? {} : { fileName: args.extra.get('onnx') ?? 'onnx/model.onnx' };
+  const engine = args.extra.get('engine');
+  const cpuEngine = engine === 'int8' || engine === 'bf16x3' ? engine : 'onnxruntime';
+  // The CPU engine reads model.safetensors: no ONNX file to choose.
+  const file = cpuEngine !== 'onnxruntime' ? {} : { fileName: args.extra.get('onnx') ?? 'onnx/model.onnx' };
   const model = await SentenceTransformer.fromPretrained(args.model, { ...file, intraOpThreads: args.threads, cpuEngine });
   const encode = async (texts: string[]): Promise<Float32Array> => (await model.encode(texts, { batchSize: args.batchSize })).data;
   const encodeOne = (text: string): Promise<unknown> => model.encode(text);
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
 
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
   emit({
-    peer: cpuEngine === 'int8' ? 'sentencekit int8 engine' : 'sentencekit',
+    peer: cpuEngine !== 'onnxruntime' ? `sentencekit ${cpuEngine} engine` : 'sentencekit',
     versions: { sentencekit: pkg.version, onnxruntime: runtimeInfo().onnxRuntimeVersion, kernels: runtimeInfo().cpuLevel },
     threads: args.threads,
     throughput: batch.value.timing,

@@ -46,6 +46,10 @@ void ResidualLayerNormRow(float* x, const float* residual, size_t cols, const fl
 
 void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch) {
   if (amx::Usable(head_dim)) return amx::AttentionHead(view, length, head_dim, scale, scratch);
+  AttentionHeadFp32(view, length, head_dim, scale, scratch);
+}
+
+void AttentionHeadFp32(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch) {
   if (UseAvx512()) return avx512::AttentionHead(view, length, head_dim, scale, scratch);
   scalar::AttentionHead(view, length, head_dim, scale, scratch);
 }

@@ -33,6 +33,8 @@ struct HeadView {
 // `scratch` holds AttentionScratchFloats(length, head_dim) floats.
 size_t AttentionScratchFloats(size_t length, size_t head_dim);
 void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch);
+// The same all in fp32 (AVX-512 or scalar, never the bf16 tiles): the bf16x3 precision's.
+void AttentionHeadFp32(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch);
 
 namespace scalar {
 void QuantizeRow(const float* x, size_t cols, int8_t* q, float* scale);

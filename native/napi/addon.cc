@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "kernels/bf16x3_gemm.h"
 #include "kernels/int8_gemm.h"
 #include "kernels/kernels.h"
 #include "napi/addon_data.h"
@@ -55,6 +56,7 @@ Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
   // The int8 engine's GEMM kernel here: "amx", "avx512-vnni" or "portable" (far slower than
   // ONNX Runtime's int8 on such a CPU).
   result.Set("int8EngineKernel", Napi::String::New(env, kernels::Int8GemmKernel()));
+  result.Set("bf16x3EngineKernel", Napi::String::New(env, kernels::Bf16x3GemmKernel()));
   return result;
 }
 

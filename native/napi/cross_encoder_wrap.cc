@@ -17,11 +17,11 @@ Napi::Value LoadCrossEncoder(const Napi::CallbackInfo& info) {
   const Napi::Object options = info[0].As<Napi::Object>();
   const pipeline::ModelFiles files = ReadModelFiles(options);
   const pipeline::CudaPlacement cuda = ReadCudaPlacement(options);
-  const pipeline::Int8Placement int8 = ReadInt8Placement(options);
+  const pipeline::CpuEnginePlacement cpu_engine = ReadCpuEnginePlacement(options);
   return LoadModelWorker<pipeline::CrossEncoderModel, CrossEncoderWrap>::Start(
-      env, [files, cuda, int8](std::unique_ptr<pipeline::CrossEncoderModel>* out) {
+      env, [files, cuda, cpu_engine](std::unique_ptr<pipeline::CrossEncoderModel>* out) {
         if (cuda.enabled) return pipeline::CrossEncoderModel::LoadCuda(files, cuda, out);
-        if (int8.enabled) return pipeline::CrossEncoderModel::LoadInt8(files, int8, out);
+        if (cpu_engine.enabled) return pipeline::CrossEncoderModel::LoadCpuEngine(files, cpu_engine, out);
         return pipeline::CrossEncoderModel::Load(files, out);
       });
 }

@@ -32,14 +32,17 @@ pipeline::CudaPlacement ReadCudaPlacement(const Napi::Object& options) {
   return cuda;
 }
 
-pipeline::Int8Placement ReadInt8Placement(const Napi::Object& options) {
-  pipeline::Int8Placement int8;
-  if (!options.Get("cpuEngine").IsString() || GetString(options, "cpuEngine") != "int8") return int8;
-  int8.enabled = true;
-  int8.model_dir = GetString(options, "modelDir");
-  int8.threads = static_cast<size_t>(GetNumber(options, "intraOpThreads", 0));
-  int8.allow_spinning = GetBool(options, "allowSpinning", false);
-  return int8;
+pipeline::CpuEnginePlacement ReadCpuEnginePlacement(const Napi::Object& options) {
+  pipeline::CpuEnginePlacement cpu_engine;
+  if (!options.Get("cpuEngine").IsString()) return cpu_engine;
+  const std::string engine = GetString(options, "cpuEngine");
+  if (engine != "int8" && engine != "bf16x3") return cpu_engine;  // 'onnxruntime'
+  cpu_engine.enabled = true;
+  cpu_engine.precision = engine == "int8" ? cpu::EnginePrecision::kInt8 : cpu::EnginePrecision::kBf16x3;
+  cpu_engine.model_dir = GetString(options, "modelDir");
+  cpu_engine.threads = static_cast<size_t>(GetNumber(options, "intraOpThreads", 0));
+  cpu_engine.allow_spinning = GetBool(options, "allowSpinning", false);
+  return cpu_engine;
 }
 
 Napi::Promise RejectDisposed(Napi::Env env) {

@@ -5,7 +5,7 @@
 
 #include "pipeline/cuda_placement.h"
 #include "pipeline/model_session.h"
-#include "pipeline/int8_placement.h"
+#include "pipeline/cpu_engine_placement.h"
 
 namespace sk::napi {
 
@@ -16,10 +16,11 @@ pipeline::ModelFiles ReadModelFiles(const Napi::Object& options);
 // model in the CUDA engine beside this addon, reading the folder's model.safetensors.
 pipeline::CudaPlacement ReadCudaPlacement(const Napi::Object& options);
 
-// { cpuEngine?, modelDir?, intraOpThreads?, allowSpinning? }: cpuEngine 'int8' runs the
-// transformer in sentencekit's int8 engine from the folder's model.safetensors, on
-// intraOpThreads lanes that poll between parallel sections when allowSpinning.
-pipeline::Int8Placement ReadInt8Placement(const Napi::Object& options);
+// { cpuEngine?, modelDir?, intraOpThreads?, allowSpinning? }: cpuEngine 'int8' or 'bf16x3' runs
+// the transformer in sentencekit's CPU engine at that precision from the folder's
+// model.safetensors, on intraOpThreads lanes that poll between parallel sections when
+// allowSpinning.
+pipeline::CpuEnginePlacement ReadCpuEnginePlacement(const Napi::Object& options);
 
 // A promise already rejected with ERR_DISPOSED, for calls on a disposed model.
 Napi::Promise RejectDisposed(Napi::Env env);

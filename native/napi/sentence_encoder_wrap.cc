@@ -56,7 +56,7 @@ Napi::Value LoadSentenceEncoder(const Napi::CallbackInfo& info) {
   }
   config.normalize_module = GetBool(options, "normalizeModule", false);
   config.cuda = ReadCudaPlacement(options);
-  config.int8 = ReadInt8Placement(options);
+  config.cpu_engine = ReadCpuEnginePlacement(options);
   const Napi::Value dense = options.Get("dense");
   if (dense.IsArray()) {
     const Napi::Array layers = dense.As<Napi::Array>();

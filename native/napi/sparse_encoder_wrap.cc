@@ -23,11 +23,11 @@ Napi::Value LoadSparseEncoder(const Napi::CallbackInfo& info) {
           ? pipeline::SpladeActivation::kLog1pRelu
           : pipeline::SpladeActivation::kRelu;
   const pipeline::CudaPlacement cuda = ReadCudaPlacement(options);
-  const pipeline::Int8Placement int8 = ReadInt8Placement(options);
+  const pipeline::CpuEnginePlacement cpu_engine = ReadCpuEnginePlacement(options);
   return LoadModelWorker<pipeline::SparseEncoderModel, SparseEncoderWrap>::Start(
-      env, [files, activation, cuda, int8](std::unique_ptr<pipeline::SparseEncoderModel>* out) {
+      env, [files, activation, cuda, cpu_engine](std::unique_ptr<pipeline::SparseEncoderModel>* out) {
         if (cuda.enabled) return pipeline::SparseEncoderModel::LoadCuda(files, cuda, out, activation);
-        if (int8.enabled) return pipeline::SparseEncoderModel::LoadInt8(files, int8, out, activation);
+        if (cpu_engine.enabled) return pipeline::SparseEncoderModel::LoadCpuEngine(files, cpu_engine, out, activation);
         return pipeline::SparseEncoderModel::Load(files, out, activation);
       });
 }

@@ -24,7 +24,7 @@ Status CrossEncoderModel::Predict(const std::vector<std::pair<std::string, std::
     SK_RETURN_IF_ERROR(model_.tokenizer->EncodePair(pairs[i].first, pairs[i].second, options, &encodings[i]));
   }
   if (cuda_) return PredictOnCuda(encodings, batch_size, out);
-  if (int8_) return PredictOnInt8(encodings, out);
+  if (engine_) return PredictOnCpuEngine(encodings, out);
   const ort::OrtSession& session = *model_.session;
   return RunSortedBatches(model_, encodings, BatchLimits{batch_size, kCpuBatchTokens},
                           [&](const BatchResult& result) -> Status {

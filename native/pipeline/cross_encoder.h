@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "core/status.h"
-#include "cpu_engine/int8_encoder.h"
+#include "cpu_engine/cpu_encoder.h"
 #include "pipeline/classification_head.h"
 #include "pipeline/cuda_placement.h"
-#include "pipeline/int8_placement.h"
+#include "pipeline/cpu_engine_placement.h"
 #include "pipeline/model_session.h"
 #include "runtime/cuda_backend.h"
 
@@ -24,9 +24,9 @@ class CrossEncoderModel {
   // device 'cuda': the encoder and its classification head run in the CUDA engine from
   // cuda.model_dir's model.safetensors; files.model_path (the ONNX file) is not opened.
   static Status LoadCuda(const ModelFiles& files, const CudaPlacement& cuda, std::unique_ptr<CrossEncoderModel>* out);
-  // cpuEngine 'int8': the int8 engine runs the encoder from int8.model_dir's model.safetensors,
+  // cpuEngine 'int8' or 'bf16x3': the int8 engine runs the encoder from cpu_engine.model_dir's model.safetensors,
   // and the classification head from the same file in fp32; the ONNX file is not opened.
-  static Status LoadInt8(const ModelFiles& files, const Int8Placement& int8, std::unique_ptr<CrossEncoderModel>* out);
+  static Status LoadCpuEngine(const ModelFiles& files, const CpuEnginePlacement& cpu_engine, std::unique_ptr<CrossEncoderModel>* out);
 
   size_t num_labels() const { return num_labels_; }
 
@@ -37,13 +37,13 @@ class CrossEncoderModel {
  private:
   CrossEncoderModel() = default;
   Status PredictOnCuda(const std::vector<tok::Encoding>& encodings, size_t batch_size, float* out) const;
-  Status PredictOnInt8(const std::vector<tok::Encoding>& encodings, float* out) const;
+  Status PredictOnCpuEngine(const std::vector<tok::Encoding>& encodings, float* out) const;
 
   ModelFiles files_;
   ModelSession model_;  // on 'cuda' only its tokenizer is loaded
   std::unique_ptr<runtime::CudaEncoder> cuda_;
-  std::unique_ptr<cpu::Int8Encoder> int8_;
-  ClassificationHead head_;  // with int8_
+  std::unique_ptr<cpu::CpuEncoder> engine_;
+  ClassificationHead head_;  // with engine_
   size_t num_labels_ = 0;
 };
 

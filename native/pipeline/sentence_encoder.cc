@@ -13,8 +13,8 @@ Status SentenceEncoder::Load(const SentenceEncoderConfig& config, std::unique_pt
   encoder->config_ = config;
   if (config.cuda.enabled) {
     SK_RETURN_IF_ERROR(encoder->LoadCuda());
-  } else if (config.int8.enabled) {
-    SK_RETURN_IF_ERROR(encoder->LoadInt8());
+  } else if (config.cpu_engine.enabled) {
+    SK_RETURN_IF_ERROR(encoder->LoadCpuEngine());
   } else {
     SK_RETURN_IF_ERROR(encoder->model_.Load(config.files));
     SK_RETURN_IF_ERROR(encoder->model_.LastDimension(config.files.max_length, &encoder->hidden_size_));
@@ -58,10 +58,10 @@ Status SentenceEncoder::EncodeTokens(const std::vector<std::string>& texts, size
     for (size_t i = 0; i < texts.size(); ++i) (*token_counts)[i] = static_cast<int32_t>(encodings[i].ids.size());
     return EncodeTokensOnCuda(encodings, batch_size, out);
   }
-  if (int8_) {
+  if (engine_) {
     token_counts->resize(texts.size());
     for (size_t i = 0; i < texts.size(); ++i) (*token_counts)[i] = static_cast<int32_t>(encodings[i].ids.size());
-    return EncodeTokensOnInt8(encodings, out);
+    return EncodeTokensOnCpuEngine(encodings, out);
   }
   // Each text's rows land at its own offset, so batches may arrive in any order.
   std::vector<size_t> offsets(texts.size() + 1, 0);
@@ -93,7 +93,7 @@ Status SentenceEncoder::Encode(const std::vector<std::string>& texts, const Enco
   std::vector<tok::Encoding> encodings;
   SK_RETURN_IF_ERROR(Tokenize(texts, &encodings));
   if (cuda_) return EncodeOnCuda(encodings, params, out);
-  if (int8_) return EncodeOnInt8(encodings, params, out);
+  if (engine_) return EncodeOnCpuEngine(encodings, params, out);
 
   std::vector<float>& pooled = pooled_;
   std::vector<float>& dense_in = dense_in_;

@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "core/status.h"
-#include "cpu_engine/int8_encoder.h"
+#include "cpu_engine/cpu_encoder.h"
 #include "pipeline/cuda_placement.h"
 #include "pipeline/dense_layer.h"
-#include "pipeline/int8_placement.h"
+#include "pipeline/cpu_engine_placement.h"
 #include "pipeline/model_session.h"
 #include "pipeline/pooling.h"
 #include "runtime/cuda_backend.h"
@@ -21,7 +21,7 @@ namespace sk::pipeline {
 struct SentenceEncoderConfig {
   ModelFiles files;
   CudaPlacement cuda;
-  Int8Placement int8;
+  CpuEnginePlacement cpu_engine;
   PoolingSpec pooling;
   std::vector<DenseLayer> dense;  // Dense modules after pooling, in order
   bool normalize_module = false;  // a Normalize module ends the model
@@ -70,10 +70,10 @@ class SentenceEncoder {
   Status LoadCuda();
   Status EncodeOnCuda(const std::vector<tok::Encoding>& encodings, const EncodeParams& params, float* out) const;
   Status EncodeTokensOnCuda(const std::vector<tok::Encoding>& encodings, size_t batch_size, std::vector<float>* out) const;
-  // The int8 engine path (sentence_encoder_int8.cc).
-  Status LoadInt8();
-  Status EncodeOnInt8(const std::vector<tok::Encoding>& encodings, const EncodeParams& params, float* out) const;
-  Status EncodeTokensOnInt8(const std::vector<tok::Encoding>& encodings, std::vector<float>* out) const;
+  // The int8 engine path (sentence_encoder_cpu_engine.cc).
+  Status LoadCpuEngine();
+  Status EncodeOnCpuEngine(const std::vector<tok::Encoding>& encodings, const EncodeParams& params, float* out) const;
+  Status EncodeTokensOnCpuEngine(const std::vector<tok::Encoding>& encodings, std::vector<float>* out) const;
   // Dense modules, the Normalize module (unless the device already applied it), truncate_dim
   // and normalize_embeddings on pooled rows ([rows, pooled width]), written to out at each
   // row's text index.
@@ -84,7 +84,7 @@ class SentenceEncoder {
   SentenceEncoderConfig config_;
   ModelSession model_;
   std::unique_ptr<runtime::CudaEncoder> cuda_;  // set when config_.cuda.enabled
-  std::unique_ptr<cpu::Int8Encoder> int8_;       // set when config_.int8.enabled
+  std::unique_ptr<cpu::CpuEncoder> engine_;       // set when config_.cpu_engine.enabled
   size_t hidden_size_ = 0;
   size_t pooled_dimension_ = 0;
   size_t dimension_ = 0;

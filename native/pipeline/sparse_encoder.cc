@@ -63,7 +63,7 @@ Status SparseEncoderModel::Encode(const std::vector<std::string>& texts, size_t 
   }
 
   if (cuda_) return EncodeOnCuda(encodings, batch_size, max_active_dims, out);
-  if (int8_) return EncodeOnInt8(encodings, batch_size, max_active_dims, out);
+  if (engine_) return EncodeOnCpuEngine(encodings, batch_size, max_active_dims, out);
   // Rows arrive in length order; keep each one's sparse entries until all are done.
   std::vector<SparseRows> rows(texts.size());
   std::vector<float> pooled;

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "core/status.h"
-#include "cpu_engine/int8_encoder.h"
+#include "cpu_engine/cpu_encoder.h"
 #include "pipeline/cuda_placement.h"
-#include "pipeline/int8_placement.h"
+#include "pipeline/cpu_engine_placement.h"
 #include "pipeline/model_session.h"
 #include "runtime/cuda_backend.h"
 
@@ -40,9 +40,9 @@ class SparseEncoderModel {
   static Status LoadCuda(const ModelFiles& files, const CudaPlacement& cuda, std::unique_ptr<SparseEncoderModel>* out,
                          SpladeActivation activation = SpladeActivation::kRelu);
 
-  // cpuEngine 'int8': encoder and masked-LM head on the int8 engine from int8.model_dir's
+  // cpuEngine 'int8' or 'bf16x3': encoder and masked-LM head on the int8 engine from cpu_engine.model_dir's
   // model.safetensors, SPLADE pooling folded into its decoder tiles; no ONNX file is opened.
-  static Status LoadInt8(const ModelFiles& files, const Int8Placement& int8, std::unique_ptr<SparseEncoderModel>* out,
+  static Status LoadCpuEngine(const ModelFiles& files, const CpuEnginePlacement& cpu_engine, std::unique_ptr<SparseEncoderModel>* out,
                          SpladeActivation activation = SpladeActivation::kRelu);
 
   size_t vocab_size() const { return vocab_size_; }
@@ -57,13 +57,13 @@ class SparseEncoderModel {
   SparseEncoderModel() = default;
   Status EncodeOnCuda(const std::vector<tok::Encoding>& encodings, size_t batch_size, size_t max_active_dims,
                       SparseRows* out) const;
-  Status EncodeOnInt8(const std::vector<tok::Encoding>& encodings, size_t batch_size, size_t max_active_dims,
+  Status EncodeOnCpuEngine(const std::vector<tok::Encoding>& encodings, size_t batch_size, size_t max_active_dims,
                       SparseRows* out) const;
 
   ModelFiles files_;
   ModelSession model_;  // on 'cuda' only its tokenizer is loaded
   std::unique_ptr<runtime::CudaEncoder> cuda_;
-  std::unique_ptr<cpu::Int8Encoder> int8_;
+  std::unique_ptr<cpu::CpuEncoder> engine_;
   size_t vocab_size_ = 0;
   SpladeActivation activation_ = SpladeActivation::kRelu;
 };

@@ -9,7 +9,7 @@
 #include "check.h"
 #include "core/aligned_vector.h"
 #include "cpu_engine/encoder_ops.h"
-#include "cpu_engine/int8_encoder.h"
+#include "cpu_engine/cpu_encoder.h"
 #include "fixtures.h"
 #include "kernels/cpu/int8_amx.h"
 #include "kernels/int8_gemm.h"
@@ -214,8 +214,8 @@ TEST(int8_encoder_tracks_fp32_reference) {
   const std::string dir = sktest::FixturePath(name);
   sktest::ReferenceEncoder reference;
   CHECK(reference.Load(dir).ok());
-  std::unique_ptr<sk::cpu::Int8Encoder> engine;
-  const sk::Status loaded = sk::cpu::Int8Encoder::Load(dir, {2}, &engine);
+  std::unique_ptr<sk::cpu::CpuEncoder> engine;
+  const sk::Status loaded = sk::cpu::CpuEncoder::Load(dir, {2}, &engine);
   CHECK(loaded.ok()) << loaded.message();
   if (!loaded.ok()) return;
   std::mt19937 rng(5);
@@ -264,11 +264,11 @@ TEST(int8_encoder_tracks_fp32_reference) {
 }
 
 TEST(int8_encoder_rejects_what_it_cannot_run) {
-  std::unique_ptr<sk::cpu::Int8Encoder> engine;
+  std::unique_ptr<sk::cpu::CpuEncoder> engine;
   // tiny-mpnet ships ONNX weights only.
-  const sk::Status mpnet = sk::cpu::Int8Encoder::Load(sktest::FixturePath("tiny-mpnet"), {1}, &engine);
+  const sk::Status mpnet = sk::cpu::CpuEncoder::Load(sktest::FixturePath("tiny-mpnet"), {1}, &engine);
   CHECK(mpnet.code() == sk::StatusCode::kModelLoad) << mpnet.message();
-  const sk::Status missing = sk::cpu::Int8Encoder::Load(sktest::FixturePath("no-such-model"), {1}, &engine);
+  const sk::Status missing = sk::cpu::CpuEncoder::Load(sktest::FixturePath("no-such-model"), {1}, &engine);
   CHECK(missing.code() == sk::StatusCode::kModelLoad) << missing.message();
 }
 
@@ -286,8 +286,8 @@ TEST(classification_head_loads_bert_and_roberta_heads) {
     CHECK(head.num_labels() == (std::string(name) == "tiny-roberta-weights" ? 1u : 3u)) << name;
     sktest::ReferenceEncoder reference;
     CHECK(reference.Load(dir).ok());
-    std::unique_ptr<sk::cpu::Int8Encoder> engine;
-    CHECK(sk::cpu::Int8Encoder::Load(dir, {1}, &engine).ok());
+    std::unique_ptr<sk::cpu::CpuEncoder> engine;
+    CHECK(sk::cpu::CpuEncoder::Load(dir, {1}, &engine).ok());
     std::vector<int32_t> ids{0, 17, 311, 45, 902, 7, 2};
     std::vector<int32_t> offsets{0, static_cast<int32_t>(ids.size())};
     const float* hidden = nullptr;
@@ -309,8 +309,8 @@ TEST(int8_encoder_matches_transformers_on_roberta_and_mpnet) {
   for (const std::string name : {"tiny-roberta-weights", "tiny-mpnet-weights"}) {
     const std::string dir = sktest::FixturePath(name);
     const sk::JsonValue cases = sktest::ReadFixtureJson(name + "/hidden_states.json");
-    std::unique_ptr<sk::cpu::Int8Encoder> engine;
-    const sk::Status loaded = sk::cpu::Int8Encoder::Load(dir, {1}, &engine);
+    std::unique_ptr<sk::cpu::CpuEncoder> engine;
+    const sk::Status loaded = sk::cpu::CpuEncoder::Load(dir, {1}, &engine);
     CHECK(loaded.ok()) << name << ": " << loaded.message();
     sktest::ReferenceEncoder reference;
     CHECK(reference.Load(dir).ok());

@@ -23,6 +23,7 @@ test('agreement: row-wise cosine, scale-free, shape-checked', () => {
   const result = agreement(a, b, 3);
   assert.ok(Math.abs(result.min_cosine - 24 / 25) < 1e-6);
   assert.ok(Math.abs(result.mean_cosine - (2 + 24 / 25) / 3) < 1e-6);
+  assert.is(result.max_abs_diff, 5 - 1);
   assert.throws(() => agreement(a, b.subarray(0, 4), 3), RangeError);
   // Centered on the reference's mean (10.05, 10.05): a shared offset no longer counts as agreement.
   const offset = new Float32Array([10, 10.1, 10.1, 10]);
@@ -41,7 +42,7 @@ test('niceMax rounds up to 1, 2 or 5 × 10^n', () => {
 function record(id: string, label: string, precision: 'fp32' | 'int8', sps: number, lag: boolean): PeerRecord {
   return {
     id, label, precision, reference: `sentencekit-${precision}`, started: '2026-12-01T00:00:00Z', load_before: '0', load_after: '0', ok: true,
-    agreement: { min_cosine: 0.99991, mean_cosine: 0.99998, min_centered_cosine: 0.9987 },
+    agreement: { min_cosine: 0.99991, mean_cosine: 0.99998, min_centered_cosine: 0.9987, max_abs_diff: 0.004 },
     result: {
       peer: label, versions: { v: '1.0' }, threads: 2,
       throughput: { seconds: 1000 / sps, sentences_per_second: sps },

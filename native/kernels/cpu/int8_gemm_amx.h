@@ -1,5 +1,7 @@
 // Int8Gemm's CPU kernels, internal to native/kernels: AMX tiles (int8_gemm_amx.cc, when
-// AmxInt8Enabled()) and AVX-512 VNNI (int8_gemm_avx512.cc, at the AVX-512 level otherwise).
+// AmxInt8Enabled()) and AVX-512 VNNI (int8_gemm_avx512.cc, at the AVX-512 level otherwise);
+// and Bf16x3Gemm's AMX kernel (int8_gemm_amx.cc too, the same loop on TDPBF16PS, when
+// AmxBf16Enabled()).
 #pragma once
 
 #include <cstddef>
@@ -14,5 +16,9 @@ void AmxInt8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_
 // Needs output.weight_sums.
 void Avx512Int8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
                     size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
+
+// a_stride in bf16 values; row and column scales unused.
+void AmxBf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row_end, const uint16_t* packed_w,
+                   size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
 
 }  // namespace sk::kernels

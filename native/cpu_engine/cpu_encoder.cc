@@ -1,4 +1,4 @@
-#include "cpu_engine/int8_encoder.h"
+#include "cpu_engine/cpu_encoder.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,9 +10,6 @@
 namespace sk::cpu {
 namespace {
 
-// Below this many tokens even a split batch runs on the calling thread alone: each parallel
-// section (about 55 per batch on six layers) costs a short query more than a core gives it.
-constexpr size_t kParallelTokens = 48;
 constexpr size_t kRowsPerTask = 32;
 // Workers poll this long between sections before sleeping (see ThreadPool): a batch's
 // sections follow each other within microseconds, and an idle engine stops polling soon.
@@ -37,25 +34,26 @@ int RelativeBucket(int relative_position, int buckets) {
 
 }  // namespace
 
-Status Int8Encoder::Load(const std::string& model_dir, const LoadOptions& options, std::unique_ptr<Int8Encoder>* out) {
-  std::unique_ptr<Int8Encoder> engine(new Int8Encoder());
+Status CpuEncoder::Load(const std::string& model_dir, const LoadOptions& options, std::unique_ptr<CpuEncoder>* out) {
+  std::unique_ptr<CpuEncoder> engine(new CpuEncoder());
+  engine->precision_ = options.precision;
   SK_RETURN_IF_ERROR(model::ReadEncoderConfig(model_dir + "/config.json", &engine->config_));
   SK_RETURN_IF_ERROR(engine->LoadWeights(model_dir + "/model.safetensors", options.masked_lm_head));
   engine->pool_ = std::make_unique<ThreadPool>(options.threads, options.spin ? kSpinMicroseconds : 0);
   if (engine->masked_lm_) {
     engine->zero_row_.assign(engine->config_.hidden_size, 0.0f);
-    engine->logit_tiles_.assign(engine->pool_->size(), std::vector<float>(Int8Linear::kBlockRows * kVocabChunk));
+    engine->logit_tiles_.assign(engine->pool_->size(), std::vector<float>(EngineLinear::kBlockRows * kVocabChunk));
     engine->token_sequences_.resize(engine->pool_->size());
   }
   engine->workspaces_.resize(engine->pool_->size());
   engine->attention_scratch_.resize(engine->pool_->size());
   engine->feed_forward_blocks_.assign(engine->pool_->size(),
-                                      std::vector<float>(Int8Linear::kBlockRows * engine->config_.intermediate_size));
+                                      std::vector<float>(EngineLinear::kBlockRows * engine->config_.intermediate_size));
   *out = std::move(engine);
   return Status::Ok();
 }
 
-Status Int8Encoder::LoadWeights(const std::string& path, bool masked_lm_head) {
+Status CpuEncoder::LoadWeights(const std::string& path, bool masked_lm_head) {
   model::SafetensorsFile file;
   SK_RETURN_IF_ERROR(file.Open(path));
   const std::string prefix = model::FindBasePrefix(file);
@@ -91,11 +89,11 @@ Status Int8Encoder::LoadWeights(const std::string& path, bool masked_lm_head) {
       SK_RETURN_IF_ERROR(read(base + which + ".bias", {H}, &part));
       bias.insert(bias.end(), part.begin(), part.end());
     }
-    layer.qkv.Quantize(weight, bias, 3 * H, H);
-    auto linear = [&](const std::string& name, int64_t out, int64_t in, Int8Linear* target) -> Status {
+    layer.qkv.Load(weight, bias, 3 * H, H, precision_);
+    auto linear = [&](const std::string& name, int64_t out, int64_t in, EngineLinear* target) -> Status {
       SK_RETURN_IF_ERROR(read(base + name + ".weight", {out, in}, &weight));
       SK_RETURN_IF_ERROR(read(base + name + ".bias", {out}, &bias));
-      target->Quantize(weight, bias, out, in);
+      target->Load(weight, bias, out, in, precision_);
       return Status::Ok();
     };
     SK_RETURN_IF_ERROR(linear(attention_out, H, H, &layer.attention_out));
@@ -122,7 +120,7 @@ Status Int8Encoder::LoadWeights(const std::string& path, bool masked_lm_head) {
   return masked_lm_head ? LoadMaskedLmHead(file) : Status::Ok();
 }
 
-Status Int8Encoder::LoadMaskedLmHead(const model::SafetensorsFile& file) {
+Status CpuEncoder::LoadMaskedLmHead(const model::SafetensorsFile& file) {
   model::MaskedLmHeadNames names;
   if (!model::FindMaskedLmHead(file, &names)) return Status::Ok();  // a bare encoder or another head
   const int64_t H = config_.hidden_size, V = config_.vocab_size;
@@ -130,7 +128,7 @@ Status Int8Encoder::LoadMaskedLmHead(const model::SafetensorsFile& file) {
   std::vector<float> weight, values;
   SK_RETURN_IF_ERROR(file.ReadFloat32(names.dense + ".weight", {H, H}, &weight));
   SK_RETURN_IF_ERROR(file.ReadFloat32(names.dense + ".bias", {H}, &values));
-  head->transform.Quantize(weight, values, H, H);
+  head->transform.Load(weight, values, H, H, precision_);
   // transformers' RobertaLMHead (and MPNet's) always applies erf GELU; BERT's transform, hidden_act.
   head->activation = names.dense.rfind("lm_head", 0) == 0 ? kernels::GemmActivation::kGeluErf
                                                           : kernels::ToGemmActivation(config_.activation);
@@ -143,12 +141,12 @@ Status Int8Encoder::LoadMaskedLmHead(const model::SafetensorsFile& file) {
     weight = word_;
   }
   SK_RETURN_IF_ERROR(file.ReadFloat32(names.bias, {V}, &values));
-  head->decoder.Quantize(weight, values, V, H);
+  head->decoder.Load(weight, values, V, H, precision_);
   masked_lm_ = std::move(head);
   return Status::Ok();
 }
 
-Status Int8Encoder::Validate(const PackedSequences& batch) const {
+Status CpuEncoder::Validate(const PackedSequences& batch) const {
   if (batch.num_seqs == 0 || batch.offsets == nullptr || batch.ids == nullptr) {
     return InvalidArgument("the int8 engine was given an empty batch");
   }
@@ -175,7 +173,7 @@ Status Int8Encoder::Validate(const PackedSequences& batch) const {
   return Status::Ok();
 }
 
-void Int8Encoder::Reserve(Workspace& work, size_t lane, size_t tokens, size_t longest) {
+void CpuEncoder::Reserve(Workspace& work, size_t lane, size_t tokens, size_t longest) {
   const size_t H = config_.hidden_size, I = config_.intermediate_size;
   if (work.hidden.size() < tokens * H) {
     work.hidden.resize(tokens * H);
@@ -184,8 +182,8 @@ void Int8Encoder::Reserve(Workspace& work, size_t lane, size_t tokens, size_t lo
     work.qkv.resize(tokens * 3 * H);
   }
   work.positions.resize(tokens);
-  work.hidden_q.Reserve(tokens, H);
-  work.intermediate_q.Reserve(tokens, I);
+  work.hidden_q.Reserve(precision_, tokens, H);
+  work.intermediate_q.Reserve(precision_, tokens, I);
   // Every slot that may run one of this batch's heads: all of them for a split batch, else
   // only the lane's own (other lanes may be using theirs).
   const size_t scratch = AttentionScratchFloats(longest, config_.head_dim());
@@ -195,14 +193,14 @@ void Int8Encoder::Reserve(Workspace& work, size_t lane, size_t tokens, size_t lo
 }
 
 template <typename Fn>
-void Int8Encoder::ForRows(Workspace& work, size_t rows, Fn&& fn) {
+void CpuEncoder::ForRows(Workspace& work, size_t rows, Fn&& fn) {
   if (work.pool == nullptr) return fn(size_t{0}, rows);
   work.pool->ParallelFor((rows + kRowsPerTask - 1) / kRowsPerTask, [&](size_t index, size_t) {
     fn(index * kRowsPerTask, std::min(rows, (index + 1) * kRowsPerTask));
   });
 }
 
-void Int8Encoder::Embed(Workspace& work, const PackedSequences& batch) {
+void CpuEncoder::Embed(Workspace& work, const PackedSequences& batch) {
   const size_t H = config_.hidden_size;
   std::vector<int32_t>& positions = work.positions;
   for (size_t s = 0; s < batch.num_seqs; ++s) {
@@ -219,13 +217,12 @@ void Int8Encoder::Embed(Workspace& work, const PackedSequences& batch) {
         const float* type = token_type_.data() + static_cast<size_t>(typed ? batch.type_ids[t] : 0) * H;
         for (size_t c = 0; c < H; ++c) row[c] = word[c] + type[c];
       }
-      ResidualLayerNormRow(row, position_.data() + static_cast<size_t>(positions[t]) * H, H, embed_gamma_.data(),
-                           embed_beta_.data(), config_.layer_norm_eps, work.hidden_q.row(t), &work.hidden_q.scales[t]);
+      NormalizeRow(row, position_.data() + static_cast<size_t>(positions[t]) * H, embed_gamma_, embed_beta_, &work.hidden_q, t);
     }
   });
 }
 
-void Int8Encoder::Attend(Workspace& work, const PackedSequences& batch, size_t lane) {
+void CpuEncoder::Attend(Workspace& work, const PackedSequences& batch, size_t lane) {
   const size_t H = config_.hidden_size, heads = config_.num_heads, d = config_.head_dim();
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
   auto run = [&](size_t index, size_t slot) {
@@ -240,7 +237,11 @@ void Int8Encoder::Attend(Workspace& work, const PackedSequences& batch, size_t l
     view.out_stride = H;
     // Distance 0 of head h's table.
     if (!position_bias_.empty()) view.position_bias = position_bias_.data() + h * bias_row_ + kBiasPadding + bias_span_ - 1;
-    AttentionHead(view, length, d, scale, attention_scratch_[slot].data());
+    if (precision_ == EnginePrecision::kBf16x3) {
+      AttentionHeadFp32(view, length, d, scale, attention_scratch_[slot].data());
+    } else {
+      AttentionHead(view, length, d, scale, attention_scratch_[slot].data());
+    }
   };
   if (work.pool == nullptr) {
     for (size_t i = 0; i < batch.num_seqs * heads; ++i) run(i, lane);
@@ -249,29 +250,39 @@ void Int8Encoder::Attend(Workspace& work, const PackedSequences& batch, size_t l
   work.pool->ParallelFor(batch.num_seqs * heads, run);
 }
 
-Int8Linear::BlockDone Int8Encoder::AddAndNormalize(Workspace& work, const std::vector<float>& gamma,
+EngineLinear::BlockDone CpuEncoder::AddAndNormalize(Workspace& work, const std::vector<float>& gamma,
                                                    const std::vector<float>& beta, bool quantize) const {
   return [this, &work, &gamma, &beta, quantize](size_t, size_t begin, size_t end, float* rows) {
     const size_t H = config_.hidden_size;
     for (size_t t = begin; t < end; ++t) {
-      ResidualLayerNormRow(rows + (t - begin) * H, work.hidden.data() + t * H, H, gamma.data(), beta.data(),
-                           config_.layer_norm_eps, quantize ? work.hidden_q.row(t) : nullptr, &work.hidden_q.scales[t]);
+      NormalizeRow(rows + (t - begin) * H, work.hidden.data() + t * H, gamma, beta, quantize ? &work.hidden_q : nullptr, t);
     }
   };
 }
 
-ThreadPool* Int8Encoder::SplitPool(bool split, size_t tokens) const {
-  return split && tokens >= kParallelTokens && pool_->size() > 1 ? pool_.get() : nullptr;
+void CpuEncoder::NormalizeRow(float* x, const float* residual, const std::vector<float>& gamma,
+                              const std::vector<float>& beta, GemmRows* next, size_t t) const {
+  const size_t H = config_.hidden_size;
+  // int8 quantizes inside the LayerNorm's last pass; bf16x3 splits the finished row.
+  const bool fused = next != nullptr && next->precision == EnginePrecision::kInt8;
+  float unused_scale = 0.0f;
+  ResidualLayerNormRow(x, residual, H, gamma.data(), beta.data(), config_.layer_norm_eps, fused ? next->row(t) : nullptr,
+                       fused ? &next->scales[t] : &unused_scale);
+  if (next != nullptr && !fused) next->Set(t, x, H);
 }
 
-Status Int8Encoder::Forward(const PackedSequences& batch, size_t lane, bool split, const float** hidden) {
+ThreadPool* CpuEncoder::SplitPool(bool split) const {
+  return split && pool_->size() > 1 ? pool_.get() : nullptr;
+}
+
+Status CpuEncoder::Forward(const PackedSequences& batch, size_t lane, bool split, const float** hidden) {
   SK_RETURN_IF_ERROR(Encode(batch, lane, split, false));
   workspaces_[lane].pool = nullptr;
   *hidden = workspaces_[lane].hidden.data();
   return Status::Ok();
 }
 
-Status Int8Encoder::Encode(const PackedSequences& batch, size_t lane, bool split, bool quantize_output) {
+Status CpuEncoder::Encode(const PackedSequences& batch, size_t lane, bool split, bool quantize_output) {
   if (lane >= workspaces_.size()) return InvalidArgument("lane " + std::to_string(lane) + " is out of range");
   SK_RETURN_IF_ERROR(Validate(batch));
   Workspace& work = workspaces_[lane];
@@ -279,19 +290,19 @@ Status Int8Encoder::Encode(const PackedSequences& batch, size_t lane, bool split
   size_t longest = 0;
   for (size_t s = 0; s < batch.num_seqs; ++s) longest = std::max<size_t>(longest, batch.offsets[s + 1] - batch.offsets[s]);
   work.tokens = tokens;
-  work.pool = SplitPool(split, tokens);
+  work.pool = SplitPool(split);
   Reserve(work, lane, tokens, longest);
   const size_t H = config_.hidden_size, I = config_.intermediate_size;
   const kernels::GemmActivation activation = kernels::ToGemmActivation(config_.activation);
   const kernels::GemmActivation none = kernels::GemmActivation::kNone;
   Embed(work, batch);
-  auto rows_of = [](std::vector<float>& buffer, size_t width) -> Int8Linear::BlockOut {
+  auto rows_of = [](std::vector<float>& buffer, size_t width) -> EngineLinear::BlockOut {
     return [&buffer, width](size_t, size_t begin) { return buffer.data() + begin * width; };
   };
-  const Int8Linear::BlockOut feed_forward_block = [this](size_t slot, size_t) { return feed_forward_blocks_[slot].data(); };
-  const Int8Linear::BlockDone quantize_feed_forward = [&](size_t, size_t begin, size_t end, float* rows) {
+  const EngineLinear::BlockOut feed_forward_block = [this](size_t slot, size_t) { return feed_forward_blocks_[slot].data(); };
+  const EngineLinear::BlockDone quantize_feed_forward = [&](size_t, size_t begin, size_t end, float* rows) {
     for (size_t t = begin; t < end; ++t) {
-      QuantizeRow(rows + (t - begin) * I, I, work.intermediate_q.row(t), &work.intermediate_q.scales[t]);
+      work.intermediate_q.Set(t, rows + (t - begin) * I, I);
     }
   };
   for (size_t l = 0; l < layers_.size(); ++l) {
@@ -299,7 +310,7 @@ Status Int8Encoder::Encode(const PackedSequences& batch, size_t lane, bool split
     layer.qkv.Apply(work.hidden_q, tokens, none, 3 * H, rows_of(work.qkv, 3 * H), nullptr, work.pool, lane);
     Attend(work, batch, lane);
     ForRows(work, tokens, [&](size_t begin, size_t end) {
-      for (size_t t = begin; t < end; ++t) QuantizeRow(work.context.data() + t * H, H, work.hidden_q.row(t), &work.hidden_q.scales[t]);
+      for (size_t t = begin; t < end; ++t) work.hidden_q.Set(t, work.context.data() + t * H, H);
     });
     layer.attention_out.Apply(work.hidden_q, tokens, none, H, rows_of(work.projected, H),
                               AddAndNormalize(work, layer.attention_gamma, layer.attention_beta, true), work.pool, lane);
@@ -313,7 +324,7 @@ Status Int8Encoder::Encode(const PackedSequences& batch, size_t lane, bool split
   return Status::Ok();
 }
 
-Status Int8Encoder::MaskedLmMaxima(const PackedSequences& batch, size_t lane, bool split, float* maxima) {
+Status CpuEncoder::MaskedLmMaxima(const PackedSequences& batch, size_t lane, bool split, float* maxima) {
   if (!masked_lm_) return InvalidArgument("this model has no masked-LM head (cls.predictions or lm_head) in model.safetensors");
   // The encoder's last LayerNorm quantizes its output too: the transform reads it as int8.
   SK_RETURN_IF_ERROR(Encode(batch, lane, split, true));
@@ -325,8 +336,7 @@ Status Int8Encoder::MaskedLmMaxima(const PackedSequences& batch, size_t lane, bo
       [&](size_t, size_t begin) { return work.projected.data() + begin * H; },
       [&](size_t, size_t begin, size_t end, float* rows) {
         for (size_t t = begin; t < end; ++t) {
-          ResidualLayerNormRow(rows + (t - begin) * H, zero_row_.data(), H, head.gamma.data(), head.beta.data(),
-                               config_.layer_norm_eps, work.hidden_q.row(t), &work.hidden_q.scales[t]);
+          NormalizeRow(rows + (t - begin) * H, zero_row_.data(), head.gamma, head.beta, &work.hidden_q, t);
         }
       },
       work.pool, lane);

@@ -9,18 +9,18 @@
 #include <vector>
 
 #include "core/status.h"
-#include "cpu_engine/int8_encoder.h"
+#include "cpu_engine/cpu_encoder.h"
 #include "pipeline/packed_batches.h"
 
 namespace sk::pipeline {
 
-inline cpu::PackedSequences Int8Sequences(const PackedBatch& batch) {
+inline cpu::PackedSequences EngineSequences(const PackedBatch& batch) {
   return cpu::PackedSequences{batch.ids.data(), batch.types.data(), batch.cu.data(), batch.rows.size()};
 }
 
 // `max_rows` bounds a batch's texts where each costs more than its tokens (a SPLADE text's
 // vocabulary-wide maxima); 0: only the token budget.
-inline Status CollectInt8Batches(const std::vector<tok::Encoding>& encodings, size_t max_tokens,
+inline Status CollectEngineBatches(const std::vector<tok::Encoding>& encodings, size_t max_tokens,
                                  std::vector<PackedBatch>* batches, size_t max_rows = 0) {
   const size_t rows = max_rows > 0 ? max_rows : std::max<size_t>(max_tokens, 1);
   return ForEachPacked(encodings, rows, max_tokens, [&](const PackedBatch& batch) -> Status {
@@ -32,7 +32,7 @@ inline Status CollectInt8Batches(const std::vector<tok::Encoding>& encodings, si
 // Runs fn(batch index, lane, split) for every batch: alone on lane 0 with the batch split over
 // the lanes when there is one, else the batches spread over the lanes. The first error wins.
 template <typename Fn>
-Status ForEachInt8Batch(cpu::Int8Encoder& engine, size_t batches, Fn&& fn) {
+Status ForEachEngineBatch(cpu::CpuEncoder& engine, size_t batches, Fn&& fn) {
   if (batches == 1) return fn(size_t{0}, size_t{0}, true);
   std::vector<Status> statuses(batches);
   engine.pool().ParallelFor(batches, [&](size_t index, size_t lane) { statuses[index] = fn(index, lane, false); });

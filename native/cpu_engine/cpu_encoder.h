@@ -1,9 +1,14 @@
-// A BERT-family encoder (BERT/MiniLM, RoBERTa/DistilRoBERTa, XLM-R, MPNet) on the CPU with int8
-// GEMMs: every linear layer's weights quantized per output channel when the model loads (from
-// model.safetensors and config.json, the same files the CUDA engine reads), activations
-// quantized per token before each GEMM, and the rest (embeddings, attention, LayerNorm, GELU)
-// in float32. On AMX the GEMMs run at several times ONNX Runtime's VNNI int8 speed. Batches
-// are packed (no padding): each sequence attends over its own tokens only.
+// A BERT-family encoder (BERT/MiniLM, RoBERTa/DistilRoBERTa, XLM-R, MPNet) on the CPU, read from
+// model.safetensors and config.json (the same files the CUDA engine reads), with its GEMMs at
+// one of two precisions:
+// - int8: every linear layer's weights quantized per output channel when the model loads,
+//   activations per token before each GEMM, attention on AMX-BF16 where the CPU has it; on
+//   AMX the GEMMs run at several times ONNX Runtime's VNNI int8 speed.
+// - bf16x3: weights and activations split into two bf16 halves and multiplied on AMX-BF16 in
+//   three products (fp32-accurate: PyTorch's 'high' float32 matmul precision), attention in
+//   fp32; about twice what fp32 FMAs do per core.
+// The rest (embeddings, LayerNorm, GELU, softmax) is float32. Batches are packed (no padding):
+// each sequence attends over its own tokens only.
 #pragma once
 
 #include <cstddef>
@@ -16,7 +21,7 @@
 #include "core/aligned_vector.h"
 #include "core/status.h"
 #include "core/thread_pool.h"
-#include "cpu_engine/int8_linear.h"
+#include "cpu_engine/engine_linear.h"
 #include "model/encoder_config.h"
 #include "model/safetensors_file.h"
 
@@ -29,16 +34,18 @@ struct PackedSequences {
   size_t num_seqs = 0;
 };
 
-class Int8Encoder {
+class CpuEncoder {
  public:
   struct LoadOptions {
     size_t threads = 0;            // lanes, as ThreadPool counts them (0: one per hardware thread)
     bool spin = true;              // idle lanes poll briefly for the next parallel section
     bool masked_lm_head = false;   // also load the masked-LM head (SPLADE), when the file has one
+    EnginePrecision precision = EnginePrecision::kInt8;  // of every linear layer (and attention)
   };
-  static Status Load(const std::string& model_dir, const LoadOptions& options, std::unique_ptr<Int8Encoder>* out);
+  static Status Load(const std::string& model_dir, const LoadOptions& options, std::unique_ptr<CpuEncoder>* out);
 
   const model::EncoderConfig& config() const { return config_; }
+  EnginePrecision precision() const { return precision_; }
   // The engine's threads. Its slots are lanes: a whole batch runs on one thread with that
   // lane's buffers, and lanes run different batches at once. Measured on 2 cores (MiniLM-L6,
   // 1,024 tokens per batch): two lanes gave 1.5x the throughput of one batch split over both
@@ -62,7 +69,7 @@ class Int8Encoder {
 
  private:
   struct Layer {
-    Int8Linear qkv, attention_out, intermediate, output;
+    EngineLinear qkv, attention_out, intermediate, output;
     std::vector<float> attention_gamma, attention_beta, output_gamma, output_beta;
   };
   // One lane's per-batch buffers, grown to its largest batch and reused.
@@ -71,35 +78,42 @@ class Int8Encoder {
     ThreadPool* pool = nullptr;  // set while a split batch runs
     std::vector<float> hidden, projected, qkv, context;
     std::vector<int32_t> positions;
-    QuantizedRows hidden_q, intermediate_q;
+    GemmRows hidden_q, intermediate_q;
   };
   struct MaskedLmHead {
-    Int8Linear transform, decoder;
+    EngineLinear transform, decoder;
     std::vector<float> gamma, beta;
     kernels::GemmActivation activation;  // BERT's transform: hidden_act; RoBERTa's lm_head: erf GELU
   };
-  Int8Encoder() = default;
+  CpuEncoder() = default;
   Status LoadWeights(const std::string& path, bool masked_lm_head);
   Status LoadMaskedLmHead(const model::SafetensorsFile& file);
   Status Validate(const PackedSequences& batch) const;
   // Forward's work, leaving the lane's workspace set up (its pool too, which the caller clears)
-  // for a head to follow; with quantize_output the last layer's output is quantized into
+  // for a head to follow; with quantize_output the last layer's output is prepared into
   // hidden_q as well. Errors come before anything is set.
   Status Encode(const PackedSequences& batch, size_t lane, bool split, bool quantize_output);
-  // The pool for a split batch large enough to gain from it, else null (inline).
-  ThreadPool* SplitPool(bool split, size_t tokens) const;
+  // The pool for a split batch, else null (inline). Even a short query gains: one block's GEMMs
+  // split by columns (EngineLinear::Apply). MiniLM-L6, 1 x 12 tokens on 2 cores: int8 0.53 ->
+  // 0.40 ms, bf16x3 1.74 -> 1.0 ms.
+  ThreadPool* SplitPool(bool split) const;
   void Reserve(Workspace& work, size_t lane, size_t tokens, size_t longest);
   void Embed(Workspace& work, const PackedSequences& batch);
   void Attend(Workspace& work, const PackedSequences& batch, size_t lane);
   // The block finisher of the two GEMMs a residual LayerNorm follows: rows = LayerNorm(rows +
-  // hidden), quantized into hidden_q (unless `quantize` is false: the last layer).
-  Int8Linear::BlockDone AddAndNormalize(Workspace& work, const std::vector<float>& gamma, const std::vector<float>& beta,
-                                        bool quantize) const;
+  // hidden), prepared into hidden_q (unless `quantize` is false: the last layer).
+  EngineLinear::BlockDone AddAndNormalize(Workspace& work, const std::vector<float>& gamma, const std::vector<float>& beta,
+                                          bool quantize) const;
+  // x = LayerNorm(x + residual) · gamma + beta, then (when next is not null) prepared as row t
+  // of the next GEMM's input.
+  void NormalizeRow(float* x, const float* residual, const std::vector<float>& gamma, const std::vector<float>& beta,
+                    GemmRows* next, size_t t) const;
   // Runs fn(begin, end) over row chunks: on the pool for a split batch, else inline.
   template <typename Fn>
   void ForRows(Workspace& work, size_t rows, Fn&& fn);
 
   model::EncoderConfig config_;
+  EnginePrecision precision_ = EnginePrecision::kInt8;
   std::unique_ptr<ThreadPool> pool_;
   std::vector<float> word_, position_, token_type_, embed_gamma_, embed_beta_;
   std::vector<Layer> layers_;

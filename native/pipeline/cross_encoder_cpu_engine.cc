@@ -1,4 +1,4 @@
-// CrossEncoderModel with cpuEngine 'int8': pairs tokenized here as on the ONNX path, packed
+// CrossEncoderModel with cpuEngine 'int8' or 'bf16x3': pairs tokenized here as on the ONNX path, packed
 // unpadded, encoded on the int8 engine's lanes; each sequence's first token goes through the
 // classification head in fp32, and the caller applies the activation to the raw logits exactly
 // as it does for the ONNX path's.
@@ -6,38 +6,38 @@
 
 #include "pipeline/batch_cut.h"
 #include "pipeline/cross_encoder.h"
-#include "pipeline/int8_batches.h"
+#include "pipeline/cpu_engine_batches.h"
 
 namespace sk::pipeline {
 
-Status CrossEncoderModel::LoadInt8(const ModelFiles& files, const Int8Placement& int8,
+Status CrossEncoderModel::LoadCpuEngine(const ModelFiles& files, const CpuEnginePlacement& cpu_engine,
                                    std::unique_ptr<CrossEncoderModel>* out) {
   if (files.max_length == 0) return InvalidArgument("max_length must be positive");
   std::unique_ptr<CrossEncoderModel> model(new CrossEncoderModel());
   model->files_ = files;
   SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model->model_.tokenizer, files.lowercase));
-  SK_RETURN_IF_ERROR(LoadInt8Encoder(int8, files.max_length, false, &model->int8_));
-  const model::EncoderConfig& config = model->int8_->config();
-  SK_RETURN_IF_ERROR(ClassificationHead::Load(int8.model_dir, static_cast<size_t>(config.hidden_size), &model->head_));
+  SK_RETURN_IF_ERROR(LoadCpuEncoder(cpu_engine, files.max_length, false, &model->engine_));
+  const model::EncoderConfig& config = model->engine_->config();
+  SK_RETURN_IF_ERROR(ClassificationHead::Load(cpu_engine.model_dir, static_cast<size_t>(config.hidden_size), &model->head_));
   model->num_labels_ = model->head_.num_labels();
   *out = std::move(model);
   return Status::Ok();
 }
 
-Status CrossEncoderModel::PredictOnInt8(const std::vector<tok::Encoding>& encodings, float* out) const {
+Status CrossEncoderModel::PredictOnCpuEngine(const std::vector<tok::Encoding>& encodings, float* out) const {
   std::vector<PackedBatch> batches;
-  SK_RETURN_IF_ERROR(CollectInt8Batches(encodings, kCpuBatchTokens, &batches));
+  SK_RETURN_IF_ERROR(CollectEngineBatches(encodings, kCpuBatchTokens, &batches));
   // The engine's lanes and buffers are shared by every call: one call at a time.
   std::lock_guard<std::mutex> lock(model_.run_mutex);
-  const size_t H = static_cast<size_t>(int8_->config().hidden_size);
+  const size_t H = static_cast<size_t>(engine_->config().hidden_size);
   struct LaneScratch {
     std::vector<float> first, head;
   };
-  std::vector<LaneScratch> scratch(int8_->lanes());
-  return ForEachInt8Batch(*int8_, batches.size(), [&](size_t index, size_t lane, bool split) -> Status {
+  std::vector<LaneScratch> scratch(engine_->lanes());
+  return ForEachEngineBatch(*engine_, batches.size(), [&](size_t index, size_t lane, bool split) -> Status {
     const PackedBatch& batch = batches[index];
     const float* hidden = nullptr;
-    SK_RETURN_IF_ERROR(int8_->Forward(Int8Sequences(batch), lane, split, &hidden));
+    SK_RETURN_IF_ERROR(engine_->Forward(EngineSequences(batch), lane, split, &hidden));
     LaneScratch& own = scratch[lane];
     const size_t rows = batch.rows.size();
     own.first.resize(rows * H);

@@ -6,36 +6,36 @@
 
 #include "kernels/kernels.h"
 #include "pipeline/batch_cut.h"
-#include "pipeline/int8_batches.h"
+#include "pipeline/cpu_engine_batches.h"
 #include "pipeline/sentence_encoder.h"
 
 namespace sk::pipeline {
 
-Status SentenceEncoder::LoadInt8() {
+Status SentenceEncoder::LoadCpuEngine() {
   const ModelFiles& files = config_.files;
   if (files.max_length == 0) return InvalidArgument("max_length must be positive");
   SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model_.tokenizer, files.lowercase));
-  SK_RETURN_IF_ERROR(LoadInt8Encoder(config_.int8, files.max_length, false, &int8_));
-  hidden_size_ = static_cast<size_t>(int8_->config().hidden_size);
+  SK_RETURN_IF_ERROR(LoadCpuEncoder(config_.cpu_engine, files.max_length, false, &engine_));
+  hidden_size_ = static_cast<size_t>(engine_->config().hidden_size);
   return Status::Ok();
 }
 
-Status SentenceEncoder::EncodeOnInt8(const std::vector<tok::Encoding>& encodings, const EncodeParams& params,
+Status SentenceEncoder::EncodeOnCpuEngine(const std::vector<tok::Encoding>& encodings, const EncodeParams& params,
                                      float* out) const {
   std::vector<PackedBatch> batches;
-  SK_RETURN_IF_ERROR(CollectInt8Batches(encodings, CpuBatchTokens(params.max_batch_tokens), &batches));
+  SK_RETURN_IF_ERROR(CollectEngineBatches(encodings, CpuBatchTokens(params.max_batch_tokens), &batches));
   // The engine's lanes and buffers are shared by every call: one call at a time.
   std::lock_guard<std::mutex> lock(model_.run_mutex);
   struct LaneScratch {
     std::vector<float> pooled, dense_in, dense_out;
     std::vector<int64_t> mask, prompt_length;
   };
-  std::vector<LaneScratch> scratch(int8_->lanes());
+  std::vector<LaneScratch> scratch(engine_->lanes());
   const size_t H = hidden_size_;
-  return ForEachInt8Batch(*int8_, batches.size(), [&](size_t index, size_t lane, bool split) -> Status {
+  return ForEachEngineBatch(*engine_, batches.size(), [&](size_t index, size_t lane, bool split) -> Status {
     const PackedBatch& batch = batches[index];
     const float* hidden = nullptr;
-    SK_RETURN_IF_ERROR(int8_->Forward(Int8Sequences(batch), lane, split, &hidden));
+    SK_RETURN_IF_ERROR(engine_->Forward(EngineSequences(batch), lane, split, &hidden));
     LaneScratch& own = scratch[lane];
     const size_t rows = batch.rows.size();
     own.pooled.resize(rows * pooled_dimension_);
@@ -56,19 +56,19 @@ Status SentenceEncoder::EncodeOnInt8(const std::vector<tok::Encoding>& encodings
   });
 }
 
-Status SentenceEncoder::EncodeTokensOnInt8(const std::vector<tok::Encoding>& encodings, std::vector<float>* out) const {
+Status SentenceEncoder::EncodeTokensOnCpuEngine(const std::vector<tok::Encoding>& encodings, std::vector<float>* out) const {
   std::vector<PackedBatch> batches;
-  SK_RETURN_IF_ERROR(CollectInt8Batches(encodings, kCpuBatchTokens, &batches));
+  SK_RETURN_IF_ERROR(CollectEngineBatches(encodings, kCpuBatchTokens, &batches));
   size_t total = 0;
   for (const tok::Encoding& encoding : encodings) total += encoding.ids.size();
   out->assign(total * hidden_size_, 0.0f);
   std::vector<size_t> offsets(encodings.size() + 1, 0);
   for (size_t i = 0; i < encodings.size(); ++i) offsets[i + 1] = offsets[i] + encodings[i].ids.size();
   std::lock_guard<std::mutex> lock(model_.run_mutex);
-  return ForEachInt8Batch(*int8_, batches.size(), [&](size_t index, size_t lane, bool split) -> Status {
+  return ForEachEngineBatch(*engine_, batches.size(), [&](size_t index, size_t lane, bool split) -> Status {
     const PackedBatch& batch = batches[index];
     const float* hidden = nullptr;
-    SK_RETURN_IF_ERROR(int8_->Forward(Int8Sequences(batch), lane, split, &hidden));
+    SK_RETURN_IF_ERROR(engine_->Forward(EngineSequences(batch), lane, split, &hidden));
     // Consecutive texts: the batch's tokens are one contiguous run of the output.
     std::copy_n(hidden, batch.ids.size() * hidden_size_, out->begin() + offsets[batch.rows.front()] * hidden_size_);
     return Status::Ok();

@@ -1,0 +1,229 @@
+// The CPU engine's bf16x3 precision: the splitter (AVX512-BF16 against scalar, bit for bit), the
+// GEMM (AMX against the portable loop, and both against the float64 product they approximate),
+// and the whole encoder against the fp32 reference forward pass and transformers' own hidden
+// states. The bar is float32's: bf16x3 drops only the lo · lo products (about 2^-16 each).
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "check.h"
+#include "core/aligned_vector.h"
+#include "cpu_engine/cpu_encoder.h"
+#include "fixtures.h"
+#include "kernels/bf16x3_gemm.h"
+#include "kernels/cpu/int8_amx.h"
+#include "kernels/kernels.h"
+#include "reference_encoder.h"
+
+namespace {
+
+using sk::kernels::GemmActivation;
+
+std::vector<float> RandomFloats(size_t count, std::mt19937& rng, float scale = 1.0f) {
+  std::normal_distribution<float> value(0.0f, scale);
+  std::vector<float> floats(count);
+  for (float& f : floats) f = value(rng);
+  return floats;
+}
+
+// Runs fn(kernel name) on each bf16x3 GEMM kernel this CPU has: the portable loop, then AMX.
+template <typename Fn>
+void ForEachBf16x3Kernel(Fn fn) {
+  for (bool amx : {false, true}) {
+    sk::kernels::SetAmxForTesting(amx);
+    if (amx && !sk::kernels::AmxBf16Enabled()) break;
+    fn(sk::kernels::Bf16x3GemmKernel());
+  }
+  sk::kernels::SetAmxForTesting(true);
+}
+
+sk::cpu::CpuEncoder::LoadOptions Bf16x3Options(size_t threads) {
+  sk::cpu::CpuEncoder::LoadOptions options;
+  options.threads = threads;
+  options.precision = sk::cpu::EnginePrecision::kBf16x3;
+  return options;
+}
+
+}  // namespace
+
+TEST(bf16x3_split_is_hi_plus_lo_and_matches_scalar) {
+  std::mt19937 rng(3);
+  for (size_t k : {1u, 15u, 16u, 17u, 31u, 32u, 33u, 100u, 384u}) {
+    std::vector<float> x = RandomFloats(k, rng, 3.0f);
+    if (k > 4) {
+      x[0] = 0.0f;
+      x[1] = -0.0f;
+      x[2] = 1e-40f;  // a denormal: zero, as the hardware converts it
+      x[3] = 65504.5f;
+    }
+    const size_t stride = sk::kernels::Bf16x3RowStride(k);
+    std::vector<uint16_t> scalar(stride, 0xFFFF), fast(stride, 0xFFFF);
+    sk::kernels::SplitRowBf16x3Scalar(x.data(), k, scalar.data());
+    sk::kernels::SplitRowBf16x3(x.data(), k, fast.data());
+    CHECK(scalar == fast) << "k " << k << " (" << (sk::kernels::AmxBf16Enabled() ? "AVX512-BF16" : "scalar") << ")";
+    for (size_t i = 0; i < k; ++i) {
+      const size_t step = i / 32, at = i % 32;
+      const float hi = sk::kernels::FromBf16(scalar[2 * step * 32 + at]), lo = sk::kernels::FromBf16(scalar[(2 * step + 1) * 32 + at]);
+      const double error = std::fabs(static_cast<double>(hi) + lo - x[i]);
+      CHECK(error <= std::fabs(x[i]) * 1.6e-5 || std::fabs(x[i]) < 1e-37f) << "k " << k << " value " << x[i] << ": hi + lo off by " << error;
+    }
+    for (size_t i = 0; i < stride; ++i) {
+      if ((i % 32) + (i / 64) * 32 >= k) CHECK(scalar[i] == 0) << "k " << k << ": value " << i << " past K is not zero";
+    }
+  }
+}
+
+TEST(bf16x3_gemm_tracks_the_float64_product) {
+  std::mt19937 rng(9);
+  for (size_t rows : {1u, 15u, 17u, 33u, 77u, 130u}) {
+    for (size_t k : {8u, 33u, 100u, 384u}) {
+      for (size_t n : {5u, 16u, 50u, 97u}) {
+        const size_t stride = sk::kernels::Bf16x3RowStride(k), padded_rows = (rows + 31) / 32 * 32;
+        const std::vector<float> x = RandomFloats(rows * k, rng), w = RandomFloats(n * k, rng, 0.05f);
+        const std::vector<float> bias = RandomFloats(n, rng);
+        sk::AlignedVector<uint16_t> a(padded_rows * stride, 0), packed(sk::kernels::Bf16x3PackedValues(n, k));
+        for (size_t r = 0; r < rows; ++r) sk::kernels::SplitRowBf16x3(x.data() + r * k, k, a.data() + r * stride);
+        sk::kernels::PackBf16x3Weights(w.data(), n, k, packed.data());
+        std::vector<double> expected(rows * n), magnitude(rows * n);
+        for (size_t r = 0; r < rows; ++r) {
+          for (size_t c = 0; c < n; ++c) {
+            double sum = bias[c], size = std::fabs(bias[c]);
+            for (size_t i = 0; i < k; ++i) {
+              sum += static_cast<double>(x[r * k + i]) * w[c * k + i];
+              size += std::fabs(static_cast<double>(x[r * k + i]) * w[c * k + i]);
+            }
+            expected[r * n + c] = sum;
+            magnitude[r * n + c] = size;
+          }
+        }
+        const size_t steps = sk::kernels::Bf16x3Steps(k), groups = sk::kernels::GemmGroups(n);
+        std::vector<float> portable;
+        ForEachBf16x3Kernel([&](const char* kernel) {
+          std::vector<float> out(rows * n, -1.0f);
+          sk::kernels::GemmOutput output;
+          output.bias = bias.data();
+          output.out = out.data();
+          output.out_stride = output.columns = n;
+          // Disjoint row and group ranges, as the engine's tasks split them.
+          const size_t half = rows / 2 / 32 * 32;
+          sk::kernels::Bf16x3Gemm(a.data(), stride, 0, half, packed.data(), steps, 0, groups, output);
+          sk::kernels::Bf16x3Gemm(a.data(), stride, half, rows, packed.data(), steps, 0, 1, output);
+          sk::kernels::Bf16x3Gemm(a.data(), stride, half, rows, packed.data(), steps, 1, groups, output);
+          double worst = 0.0;
+          for (size_t i = 0; i < out.size(); ++i) worst = std::max(worst, std::fabs(out[i] - expected[i]) / magnitude[i]);
+          // Each half carries 8 significant bits, so hi + lo is within 2^-18 of x and a product
+          // within 3 · 2^-18 (1.1e-5) of |a·w|; fp32 accumulation adds about 1e-7. Over many
+          // products the errors average out (about 1e-6 at K = 384).
+          CHECK(worst < 1.5e-5) << "rows " << rows << " k " << k << " n " << n << " " << kernel << ": error / Σ|a·w| " << worst;
+          if (portable.empty()) {
+            portable = out;
+          } else {
+            float gap = 0.0f;
+            for (size_t i = 0; i < out.size(); ++i) gap = std::max(gap, static_cast<float>(std::fabs(out[i] - portable[i]) / magnitude[i]));
+            CHECK(gap < 2e-6f) << "rows " << rows << " k " << k << " n " << n << ": AMX against the portable loop " << gap;
+          }
+        });
+      }
+    }
+  }
+}
+
+TEST(bf16x3_gemm_epilogue_applies_activations) {
+  std::mt19937 rng(13);
+  const size_t rows = 45, k = 96, n = 40, stride = sk::kernels::Bf16x3RowStride(k);
+  const std::vector<float> x = RandomFloats(rows * k, rng), w = RandomFloats(n * k, rng, 0.1f), bias = RandomFloats(n, rng);
+  sk::AlignedVector<uint16_t> a(64 * stride, 0), packed(sk::kernels::Bf16x3PackedValues(n, k));
+  for (size_t r = 0; r < rows; ++r) sk::kernels::SplitRowBf16x3(x.data() + r * k, k, a.data() + r * stride);
+  sk::kernels::PackBf16x3Weights(w.data(), n, k, packed.data());
+  for (GemmActivation activation : {GemmActivation::kNone, GemmActivation::kGeluErf, GemmActivation::kGeluTanh, GemmActivation::kRelu}) {
+    std::vector<float> plain(rows * n), out(rows * n);
+    sk::kernels::GemmOutput output;
+    output.bias = bias.data();
+    output.out = plain.data();
+    output.out_stride = output.columns = n;
+    sk::kernels::Bf16x3GemmScalar(a.data(), stride, 0, rows, packed.data(), sk::kernels::Bf16x3Steps(k), 0, sk::kernels::GemmGroups(n), output);
+    output.activation = activation;
+    ForEachBf16x3Kernel([&](const char* kernel) {
+      output.out = out.data();
+      sk::kernels::Bf16x3Gemm(a.data(), stride, 0, rows, packed.data(), sk::kernels::Bf16x3Steps(k), 0, sk::kernels::GemmGroups(n), output);
+      float worst = 0.0f;
+      for (size_t i = 0; i < out.size(); ++i) {
+        worst = std::max(worst, std::fabs(out[i] - sk::kernels::ApplyGemmActivation(activation, plain[i])));
+      }
+      CHECK(worst < 2e-5f) << "activation " << static_cast<int>(activation) << " " << kernel << ": max |diff| " << worst;
+    });
+  }
+}
+
+TEST(bf16x3_encoder_matches_fp32_reference) {
+  for (const char* name : {"tiny-bert", "tiny-roberta-weights", "tiny-mpnet-weights"}) {
+    const std::string dir = sktest::FixturePath(name);
+    sktest::ReferenceEncoder reference;
+    CHECK(reference.Load(dir).ok()) << name;
+    std::unique_ptr<sk::cpu::CpuEncoder> engine;
+    const sk::Status loaded = sk::cpu::CpuEncoder::Load(dir, Bf16x3Options(2), &engine);
+    CHECK(loaded.ok()) << name << ": " << loaded.message();
+    if (!loaded.ok()) continue;
+    CHECK(engine->precision() == sk::cpu::EnginePrecision::kBf16x3);
+    std::mt19937 rng(5);
+    std::vector<std::vector<int32_t>> sequences;
+    std::uniform_int_distribution<int32_t> id(5, reference.vocab() - 1);
+    for (size_t length : {1u, 2u, 9u, 40u, 77u, 128u}) {
+      if (length > static_cast<size_t>(engine->config().max_sequence())) continue;
+      std::vector<int32_t> ids;
+      while (ids.size() < length) ids.push_back(id(rng));
+      sequences.push_back(ids);
+    }
+    std::vector<int32_t> ids, offsets{0};
+    for (const auto& sequence : sequences) {
+      ids.insert(ids.end(), sequence.begin(), sequence.end());
+      offsets.push_back(static_cast<int32_t>(ids.size()));
+    }
+    const size_t H = engine->config().hidden_size;
+    ForEachBf16x3Kernel([&](const char* kernel) {
+      for (bool split : {false, true}) {
+        const float* hidden = nullptr;
+        const sk::Status ran = engine->Forward({ids.data(), nullptr, offsets.data(), sequences.size()}, 0, split, &hidden);
+        CHECK(ran.ok()) << ran.message();
+        if (!ran.ok()) return;
+        float worst = 0.0f;
+        for (size_t s = 0; s < sequences.size(); ++s) {
+          const std::vector<float> expected = reference.Forward(sequences[s]);
+          for (size_t i = 0; i < expected.size(); ++i) worst = std::max(worst, std::fabs(hidden[offsets[s] * H + i] - expected[i]));
+        }
+        if (split) std::cout << "  " << name << " " << kernel << ": max |diff| against the fp32 reference " << worst << "\n";
+        CHECK(worst < 5e-5f) << name << " " << kernel << (split ? " split" : "") << ": max |diff| " << worst;
+      }
+    });
+  }
+}
+
+// RoBERTa and MPNet against transformers itself (hidden_states.json beside their weights,
+// written by test/tools/int8_engine_fixtures.py), at float32's tolerance.
+TEST(bf16x3_encoder_matches_transformers_on_roberta_and_mpnet) {
+  for (const std::string name : {"tiny-roberta-weights", "tiny-mpnet-weights"}) {
+    const sk::JsonValue cases = sktest::ReadFixtureJson(name + "/hidden_states.json");
+    std::unique_ptr<sk::cpu::CpuEncoder> engine;
+    const sk::Status loaded = sk::cpu::CpuEncoder::Load(sktest::FixturePath(name), Bf16x3Options(1), &engine);
+    CHECK(loaded.ok()) << name << ": " << loaded.message();
+    if (!engine) continue;
+    const size_t H = engine->config().hidden_size;
+    for (const sk::JsonValue& item : cases.array()) {
+      std::vector<int32_t> ids;
+      for (int64_t id : sktest::IntArray(*item.Find("ids"))) ids.push_back(static_cast<int32_t>(id));
+      std::vector<int32_t> offsets{0, static_cast<int32_t>(ids.size())};
+      const float* hidden = nullptr;
+      CHECK(engine->Forward({ids.data(), nullptr, offsets.data(), 1}, 0, false, &hidden).ok());
+      float worst = 0.0f;
+      size_t i = 0;
+      for (const sk::JsonValue& row : item.Find("last_hidden_state")->array()) {
+        for (const sk::JsonValue& value : row.array()) worst = std::max(worst, std::fabs(hidden[i++] - static_cast<float>(value.number())));
+      }
+      CHECK(i == ids.size() * H) << name;
+      CHECK(worst < 5e-5f) << name << ", " << ids.size() << " tokens: max |diff| against transformers " << worst;
+    }
+  }
+}
