@@ -15,7 +15,7 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
   return spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8' });
 }
 
-for (const cpuEngine of ['onnxruntime', 'int8'] as const) {
+for (const cpuEngine of ['onnxruntime', 'int8', 'bf16x3'] as const) {
   test(`encode prints each text's embedding (--cpu-engine ${cpuEngine})`, async () => {
     const run = cli('encode', '--model', TINY_BERT, '--cpu-engine', cpuEngine, 'hello world', 'a second text');
     assert.is(run.status, 0, run.stderr);

@@ -1,7 +1,7 @@
 // Many concurrent callers on one model: every valid call gets exactly its own rows (checked
 // against sequential results), every invalid call its own error, nothing else affected; and
-// dispose() under load lets running calls finish and rejects later ones. On both CPU engines:
-// ONNX Runtime and the int8 engine (whose lanes run several batches at once).
+// dispose() under load lets running calls finish and rejects later ones. On every CPU engine:
+// ONNX Runtime and both precisions of sentencekit's CPU engine (whose lanes run several batches at once).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -11,7 +11,7 @@ import { maxAbsDiff, TINY_BERT, tinyBertReference } from '../helpers/fixtures.js
 const texts = tinyBertReference().texts;
 const CALLS = 10_000;
 
-for (const cpuEngine of ['onnxruntime', 'int8'] as const) {
+for (const cpuEngine of ['onnxruntime', 'int8', 'bf16x3'] as const) {
 test(`${CALLS} concurrent calls, valid and invalid mixed (cpuEngine '${cpuEngine}')`, async () => {
   const model = await SentenceTransformer.fromPretrained(TINY_BERT, { cpuEngine });
   const sequential = new Map<string, Float32Array>();

@@ -46,7 +46,7 @@ test('downloads what an ONNX model needs into the huggingface_hub cache layout, 
   }
 });
 
-test("cpuEngine 'int8' downloads model.safetensors and no ONNX file, then encodes", async () => {
+test("cpuEngine 'int8' and 'bf16x3' download model.safetensors and no ONNX file, then encode", async () => {
   const fixture = copyFixture();
   rmSync(join(fixture.dir, 'onnx'), { recursive: true }); // as most Hub repositories: no export
   const hub = await startFakeHub({ 'org/no-onnx': fixture.dir });
@@ -57,6 +57,10 @@ test("cpuEngine 'int8' downloads model.safetensors and no ONNX file, then encode
     const [a, b] = [await model.encode('hello hub'), await local.encode('hello hub')];
     assert.ok(maxAbsDiff(a.data, b.data) === 0, 'same weights, same vectors');
     await Promise.all([model.dispose(), local.dispose()]);
+    const bf16x3 = await SentenceTransformer.fromPretrained('org/no-onnx', { endpoint: hub.endpoint, cacheDir, cpuEngine: 'bf16x3' });
+    const localBf16x3 = await SentenceTransformer.fromPretrained(TINY_BERT, { cpuEngine: 'bf16x3' });
+    assert.ok(maxAbsDiff((await bf16x3.encode('hello hub')).data, (await localBf16x3.encode('hello hub')).data) === 0, 'bf16x3 too');
+    await Promise.all([bf16x3.dispose(), localBf16x3.dispose()]);
     const snapshot = join(cacheDir, 'models--org--no-onnx', 'snapshots', SHA);
     assert.ok(existsSync(join(snapshot, 'model.safetensors')) && existsSync(join(snapshot, 'config.json')));
     const error = await rejection(SentenceTransformer.fromPretrained('org/no-onnx', { endpoint: hub.endpoint, cacheDir }));
