@@ -109,8 +109,8 @@ export interface NativeRuntimeInfo {
   cpuLevel: string;
   /** The int8 engine's GEMM kernel on this CPU: 'amx', 'avx512-vnni' or 'portable' (a plain loop, far slower than ONNX Runtime's int8). */
   int8EngineKernel: 'amx' | 'avx512-vnni' | 'portable';
-  /** The CPU engine's bf16x3 GEMM kernel on this CPU: 'amx' (AMX-BF16) or 'portable' (a plain loop, far slower than ONNX Runtime's fp32). */
-  bf16x3EngineKernel: 'amx' | 'portable';
+  /** The CPU engine's bf16x3 GEMM kernel on this CPU: 'amx' (AMX-BF16), 'avx512' (float32 FMAs, about ONNX Runtime's fp32 speed) or 'portable' (a plain loop, far slower). */
+  bf16x3EngineKernel: 'amx' | 'avx512' | 'portable';
 }
 
 /** Ranked search results: query q's hits are ids/scores[q * perQuery .. (q + 1) * perQuery). */

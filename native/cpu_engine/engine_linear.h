@@ -2,7 +2,8 @@
 // - int8: weights quantized once per output channel (symmetric), applied to int8 activations
 //   with one scale per row (kernels::Int8Gemm);
 // - bf16x3: weights and activations each split into two bf16 halves, three bf16 products with
-//   fp32 accumulation (kernels::Bf16x3Gemm): fp32-accurate to about 1e-6 of |a|·|w|.
+//   fp32 accumulation (kernels::Bf16x3Gemm): each product within about 2^-16 of |a·w|,
+//   about 1e-6 of a layer's output on average (PyTorch's 'high' float32 matmul precision).
 #pragma once
 
 #include <cstddef>

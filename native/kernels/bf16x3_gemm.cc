@@ -4,7 +4,8 @@
 
 #include "kernels/cpu/bf16x3_split_amx.h"
 #include "kernels/cpu/int8_amx.h"
-#include "kernels/cpu/int8_gemm_amx.h"
+#include "kernels/kernels.h"
+#include "kernels/cpu/gemm_kernels.h"
 
 namespace sk::kernels {
 
@@ -97,13 +98,18 @@ void Bf16x3GemmScalar(const uint16_t* a, size_t a_stride, size_t row_begin, size
   }
 }
 
-const char* Bf16x3GemmKernel() { return AmxBf16Enabled() ? "amx" : "portable"; }
+const char* Bf16x3GemmKernel() {
+  if (AmxBf16Enabled()) return "amx";
+  return ActiveCpuLevel() == CpuLevel::kAvx512 ? "avx512" : "portable";
+}
 
 void Bf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row_end, const uint16_t* packed_w,
                 size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output) {
   if (row_begin >= row_end || group_begin >= group_end) return;
   if (AmxBf16Enabled()) {
     AmxBf16x3Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
+  } else if (ActiveCpuLevel() == CpuLevel::kAvx512) {
+    Avx512Bf16x3Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
   } else {
     Bf16x3GemmScalar(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
   }

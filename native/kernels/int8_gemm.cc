@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "kernels/cpu/int8_amx.h"
-#include "kernels/cpu/int8_gemm_amx.h"
+#include "kernels/cpu/gemm_kernels.h"
 #include "kernels/kernels.h"
 
 namespace sk::kernels {

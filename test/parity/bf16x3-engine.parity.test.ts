@@ -96,7 +96,7 @@ test('SparseEncoder (SPLADE) matches Python float32: the same active dimensions,
 });
 
 test("runtimeInfo says which bf16x3 GEMM kernel runs here; bad precisions are TypeErrors", async () => {
-  assert.ok(['amx', 'portable'].includes(runtimeInfo().bf16x3EngineKernel));
+  assert.ok(['amx', 'avx512', 'portable'].includes(runtimeInfo().bf16x3EngineKernel));
   const error = await SentenceTransformer.fromPretrained(TINY_BERT, { cpuEngine: 'fp32' as 'bf16x3' }).catch((e: unknown) => e);
   assert.instance(error, TypeError);
   assert.match((error as Error).message, /'onnxruntime', 'int8' or 'bf16x3'/);

@@ -4,7 +4,7 @@
 // budget), weight groups outside so a group pair's packed weights stay in L1 or L2 while the
 // activation strips stream from L2; each finished block goes through a 4 KiB scratch to the
 // float epilogue.
-#include "kernels/cpu/int8_gemm_amx.h"
+#include "kernels/cpu/gemm_kernels.h"
 
 #include <immintrin.h>
 

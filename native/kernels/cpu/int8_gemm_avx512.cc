@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "kernels/cpu/int8_gemm_amx.h"
+#include "kernels/cpu/gemm_kernels.h"
 #include "kernels/cpu/vector_math_avx512.h"
 
 namespace sk::kernels {

@@ -1,7 +1,8 @@
-// Int8Gemm's CPU kernels, internal to native/kernels: AMX tiles (int8_gemm_amx.cc, when
-// AmxInt8Enabled()) and AVX-512 VNNI (int8_gemm_avx512.cc, at the AVX-512 level otherwise);
-// and Bf16x3Gemm's AMX kernel (int8_gemm_amx.cc too, the same loop on TDPBF16PS, when
-// AmxBf16Enabled()).
+// The CPU engine's GEMM kernels, internal to native/kernels:
+// - Int8Gemm's: AMX tiles (int8_gemm_amx.cc, when AmxInt8Enabled()) and AVX-512 VNNI
+//   (int8_gemm_avx512.cc, at the AVX-512 level otherwise);
+// - Bf16x3Gemm's: AMX-BF16 (int8_gemm_amx.cc too, the same loop on TDPBF16PS, when
+//   AmxBf16Enabled()) and AVX-512 FMAs (bf16x3_gemm_avx512.cc, at the AVX-512 level otherwise).
 #pragma once
 
 #include <cstddef>
@@ -20,5 +21,7 @@ void Avx512Int8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t r
 // a_stride in bf16 values; row and column scales unused.
 void AmxBf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row_end, const uint16_t* packed_w,
                    size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
+void Avx512Bf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row_end, const uint16_t* packed_w,
+                      size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
 
 }  // namespace sk::kernels
