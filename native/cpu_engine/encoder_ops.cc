@@ -15,13 +15,14 @@ bool UseAvx512() { return kernels::ActiveCpuLevel() == kernels::CpuLevel::kAvx51
 }  // namespace
 
 // Here, not in attention_amx.cc: it runs on every CPU, and that file is built for AMX ones.
-// Its sum matches attention_amx.cc's Carve(): Q, K rows and packed Kᵀ of rows16 x head_dim bf16,
-// packed V of keys32 x head_dim, one strip of P (bf16), scores and outputs (fp32).
+// Its sum matches attention_amx.cc's Carve() with split (three parts): Q, K rows and packed Kᵀ
+// of rows16 x 3 head_dim bf16, packed V of 3 keys32 x head_dim, one strip of P (bf16), scores
+// and outputs (fp32).
 size_t amx::AttentionScratchFloats(size_t length, size_t head_dim) {
   auto round_up = [](size_t value, size_t step) { return (value + step - 1) / step * step; };
-  const size_t rows16 = round_up(length, 16), keys32 = round_up(length, 32);
-  const size_t bytes = round_up(rows16 * head_dim * 2, 64) * 3 + round_up(keys32 * head_dim * 2, 64) +
-                       round_up(16 * keys32 * 2, 64) + round_up(16 * keys32 * 4, 64) + round_up(16 * head_dim * 4, 64);
+  const size_t rows16 = round_up(length, 16), keys32 = round_up(length, 32), parts = 3;
+  const size_t bytes = round_up(rows16 * parts * head_dim * 2, 64) * 3 + round_up(parts * keys32 * head_dim * 2, 64) +
+                       round_up(16 * parts * keys32 * 2, 64) + round_up(16 * keys32 * 4, 64) + round_up(16 * head_dim * 4, 64);
   return bytes / sizeof(float) + 16;
 }
 
@@ -45,11 +46,13 @@ void ResidualLayerNormRow(float* x, const float* residual, size_t cols, const fl
 }
 
 void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch) {
-  if (amx::Usable(head_dim)) return amx::AttentionHead(view, length, head_dim, scale, scratch);
-  AttentionHeadFp32(view, length, head_dim, scale, scratch);
+  if (amx::Usable(head_dim)) return amx::AttentionHead(view, length, head_dim, scale, false, scratch);
+  if (UseAvx512()) return avx512::AttentionHead(view, length, head_dim, scale, scratch);
+  scalar::AttentionHead(view, length, head_dim, scale, scratch);
 }
 
 void AttentionHeadFp32(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch) {
+  if (amx::Usable(head_dim)) return amx::AttentionHead(view, length, head_dim, scale, true, scratch);
   if (UseAvx512()) return avx512::AttentionHead(view, length, head_dim, scale, scratch);
   scalar::AttentionHead(view, length, head_dim, scale, scratch);
 }

@@ -33,7 +33,8 @@ struct HeadView {
 // `scratch` holds AttentionScratchFloats(length, head_dim) floats.
 size_t AttentionScratchFloats(size_t length, size_t head_dim);
 void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch);
-// The same all in fp32 (AVX-512 or scalar, never the bf16 tiles): the bf16x3 precision's.
+// The same to fp32 accuracy, the bf16x3 precision's: on AMX-BF16 in bf16x3 products, else in
+// fp32 (AVX-512 or scalar).
 void AttentionHeadFp32(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch);
 
 namespace scalar {
@@ -44,11 +45,13 @@ void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float s
 }  // namespace scalar
 
 // AMX-BF16 attention (attention_amx.cc), used when AmxBf16Enabled() and head_dim is a whole
-// number of 32s: Q, K, V and the probabilities rounded to bf16, accumulation in fp32.
+// number of 32s: Q, K, V and the probabilities rounded to bf16, accumulation in fp32; with
+// `split`, each of them two bf16 halves and each product three (bf16x3: fp32-accurate).
 namespace amx {
 bool Usable(size_t head_dim);
+// Enough for either form.
 size_t AttentionScratchFloats(size_t length, size_t head_dim);
-void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch);
+void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, bool split, float* scratch);
 }  // namespace amx
 
 namespace avx512 {

@@ -192,7 +192,7 @@ TEST(encoder_ops_avx512_match_scalar) {
       // bf16 operands: about 3 significant digits per product, fp32 sums. Values here are ~N(0, 2).
       std::fill(out2.begin(), out2.end(), -7.0f);
       scratch.assign(sk::cpu::AttentionScratchFloats(length, head_dim), 0.0f);
-      sk::cpu::amx::AttentionHead(view, length, head_dim, scale, scratch.data());
+      sk::cpu::amx::AttentionHead(view, length, head_dim, scale, false, scratch.data());
       worst = 0;
       double cosine_sum = 0;
       for (size_t t = 0; t < length; ++t) {
@@ -201,6 +201,12 @@ TEST(encoder_ops_avx512_match_scalar) {
       }
       CHECK(worst < 0.1f && cosine_sum / length > 0.9999) << "amx attention, head_dim " << head_dim << " length " << length
                                                          << " max |diff| " << worst << " mean cosine " << cosine_sum / length;
+      // bf16x3 (split): three products of bf16 halves, fp32 to about 2^-16 per product.
+      std::fill(out2.begin(), out2.end(), -7.0f);
+      sk::cpu::amx::AttentionHead(view, length, head_dim, scale, true, scratch.data());
+      worst = 0;
+      for (size_t i = 0; i < out1.size(); ++i) worst = std::max(worst, std::fabs(out1[i] - out2[i]));
+      CHECK(worst < 2e-4f) << "bf16x3 amx attention, head_dim " << head_dim << " length " << length << " max |diff| " << worst;
     }
   }
   if (!sk::kernels::AmxBf16Enabled()) std::cout << "  (AMX-BF16 attention skipped: not on this CPU)\n";
