@@ -12,6 +12,7 @@
 #include "check.h"
 #include "core/aligned_vector.h"
 #include "cpu_engine/cpu_encoder.h"
+#include "engine_kernels.h"
 #include "fixtures.h"
 #include "kernels/bf16x3_gemm.h"
 #include "kernels/cpu/int8_amx.h"
@@ -22,29 +23,13 @@ namespace {
 
 using sk::kernels::GemmActivation;
 
-std::vector<float> RandomFloats(size_t count, std::mt19937& rng, float scale = 1.0f) {
-  std::normal_distribution<float> value(0.0f, scale);
-  std::vector<float> floats(count);
-  for (float& f : floats) f = value(rng);
-  return floats;
-}
+using sktest::RandomFloats;
 
 // Runs fn(kernel name) on each bf16x3 GEMM kernel this CPU has: the portable loop, AVX-512 FMAs,
 // AMX-BF16.
 template <typename Fn>
 void ForEachBf16x3Kernel(Fn fn) {
-  const sk::kernels::CpuLevel before = sk::kernels::ActiveCpuLevel();
-  for (int level = 0; level <= static_cast<int>(sk::kernels::SupportedCpuLevel()); level += 2) {
-    for (bool amx : {false, true}) {
-      if (amx && level != 2) continue;
-      sk::kernels::SetCpuLevelForTesting(static_cast<sk::kernels::CpuLevel>(level));
-      sk::kernels::SetAmxForTesting(amx);
-      if (amx && !sk::kernels::AmxBf16Enabled()) continue;
-      fn(sk::kernels::Bf16x3GemmKernel());
-    }
-  }
-  sk::kernels::SetAmxForTesting(true);
-  sk::kernels::SetCpuLevelForTesting(before);
+  sktest::ForEachEngineKernel(sk::kernels::Bf16x3GemmKernel, sk::kernels::AmxBf16Enabled, fn);
 }
 
 sk::cpu::CpuEncoder::LoadOptions Bf16x3Options(size_t threads) {
@@ -179,19 +164,8 @@ TEST(bf16x3_encoder_matches_fp32_reference) {
     if (!loaded.ok()) continue;
     CHECK(engine->precision() == sk::cpu::EnginePrecision::kBf16x3);
     std::mt19937 rng(5);
-    std::vector<std::vector<int32_t>> sequences;
-    std::uniform_int_distribution<int32_t> id(5, reference.vocab() - 1);
-    for (size_t length : {1u, 2u, 9u, 40u, 77u, 128u}) {
-      if (length > static_cast<size_t>(engine->config().max_sequence())) continue;
-      std::vector<int32_t> ids;
-      while (ids.size() < length) ids.push_back(id(rng));
-      sequences.push_back(ids);
-    }
-    std::vector<int32_t> ids, offsets{0};
-    for (const auto& sequence : sequences) {
-      ids.insert(ids.end(), sequence.begin(), sequence.end());
-      offsets.push_back(static_cast<int32_t>(ids.size()));
-    }
+    const sktest::PackedIds packed = sktest::RandomPackedIds(reference.vocab(), static_cast<size_t>(engine->config().max_sequence()), rng);
+    const auto& [sequences, ids, offsets] = packed;
     const size_t H = engine->config().hidden_size;
     ForEachBf16x3Kernel([&](const char* kernel) {
       for (bool split : {false, true}) {

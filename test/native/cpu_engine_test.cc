@@ -10,6 +10,7 @@
 #include "core/aligned_vector.h"
 #include "cpu_engine/encoder_ops.h"
 #include "cpu_engine/cpu_encoder.h"
+#include "engine_kernels.h"
 #include "fixtures.h"
 #include "kernels/cpu/int8_amx.h"
 #include "kernels/int8_gemm.h"
@@ -28,28 +29,13 @@ std::vector<int8_t> RandomBytes(size_t count, std::mt19937& rng) {
   return bytes;
 }
 
-std::vector<float> RandomFloats(size_t count, std::mt19937& rng, float scale = 1.0f) {
-  std::normal_distribution<float> value(0.0f, scale);
-  std::vector<float> floats(count);
-  for (float& f : floats) f = value(rng);
-  return floats;
-}
+using sktest::RandomFloats;
 
 // Runs fn(kernel name) with Int8Gemm on each kernel this CPU has: the portable loop, AVX-512
 // VNNI, AMX.
 template <typename Fn>
 void ForEachGemmKernel(Fn fn) {
-  const sk::kernels::CpuLevel before = sk::kernels::ActiveCpuLevel();
-  for (int level = 0; level <= static_cast<int>(sk::kernels::SupportedCpuLevel()); level += 2) {
-    for (bool amx : {false, true}) {
-      if (amx && level != 2) continue;
-      sk::kernels::SetCpuLevelForTesting(static_cast<sk::kernels::CpuLevel>(level));
-      sk::kernels::SetAmxForTesting(amx);
-      fn(sk::kernels::Int8GemmKernel());
-    }
-  }
-  sk::kernels::SetAmxForTesting(true);
-  sk::kernels::SetCpuLevelForTesting(before);
+  sktest::ForEachEngineKernel(sk::kernels::Int8GemmKernel, sk::kernels::AmxInt8Enabled, fn);
 }
 
 bool AvxAvailable() { return sk::kernels::SupportedCpuLevel() == sk::kernels::CpuLevel::kAvx512; }
@@ -225,19 +211,9 @@ TEST(int8_encoder_tracks_fp32_reference) {
   CHECK(loaded.ok()) << loaded.message();
   if (!loaded.ok()) return;
   std::mt19937 rng(5);
-  // Lengths on both sides of the single-thread cutoff, in one packed batch and alone.
-  std::vector<std::vector<int32_t>> sequences;
-  for (size_t length : {1u, 2u, 9u, 40u, 77u, 128u}) {
-    std::uniform_int_distribution<int32_t> id(5, reference.vocab() - 1);
-    std::vector<int32_t> ids{id(rng)};
-    while (ids.size() < length) ids.push_back(id(rng));
-    sequences.push_back(ids);
-  }
-  std::vector<int32_t> ids, offsets{0};
-  for (const auto& sequence : sequences) {
-    ids.insert(ids.end(), sequence.begin(), sequence.end());
-    offsets.push_back(static_cast<int32_t>(ids.size()));
-  }
+  // Mixed lengths in one packed batch, each checked against the reference run alone.
+  const sktest::PackedIds packed = sktest::RandomPackedIds(reference.vocab(), static_cast<size_t>(engine->config().max_sequence()), rng);
+  const auto& [sequences, ids, offsets] = packed;
   const size_t H = engine->config().hidden_size;
   ForEachGemmKernel([&](const char* kernel) {
     const bool split = std::string(kernel) == "portable";

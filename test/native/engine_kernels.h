@@ -1,0 +1,60 @@
+// Shared by the CPU engine's tests: random inputs, and a loop over every GEMM kernel this CPU
+// can run (the portable loop at the scalar level, the AVX-512 kernel, the AMX one).
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "kernels/cpu/int8_amx.h"
+#include "kernels/kernels.h"
+
+namespace sktest {
+
+inline std::vector<float> RandomFloats(size_t count, std::mt19937& rng, float scale = 1.0f) {
+  std::normal_distribution<float> value(0.0f, scale);
+  std::vector<float> floats(count);
+  for (float& f : floats) f = value(rng);
+  return floats;
+}
+
+// Random sequences of mixed lengths (1 to 128 tokens, up to max_length) packed into one batch,
+// as the engine takes them: ids back to back, offsets[s] where sequence s starts.
+struct PackedIds {
+  std::vector<std::vector<int32_t>> sequences;
+  std::vector<int32_t> ids, offsets{0};
+};
+
+inline PackedIds RandomPackedIds(int32_t vocab, size_t max_length, std::mt19937& rng) {
+  PackedIds packed;
+  std::uniform_int_distribution<int32_t> id(5, vocab - 1);
+  for (size_t length : {1u, 2u, 9u, 40u, 77u, 128u}) {
+    if (length > max_length) continue;
+    std::vector<int32_t> ids;
+    while (ids.size() < length) ids.push_back(id(rng));
+    packed.ids.insert(packed.ids.end(), ids.begin(), ids.end());
+    packed.offsets.push_back(static_cast<int32_t>(packed.ids.size()));
+    packed.sequences.push_back(std::move(ids));
+  }
+  return packed;
+}
+
+// Runs fn(kernel_name()) at each CPU level and AMX setting this machine has (AMX only at the
+// AVX-512 level, and only where `amx_available()` says it runs), then restores both.
+template <typename Name, typename Available, typename Fn>
+void ForEachEngineKernel(Name kernel_name, Available amx_available, Fn fn) {
+  const sk::kernels::CpuLevel before = sk::kernels::ActiveCpuLevel();
+  for (int level = 0; level <= static_cast<int>(sk::kernels::SupportedCpuLevel()); level += 2) {
+    for (bool amx : {false, true}) {
+      if (amx && level != 2) continue;
+      sk::kernels::SetCpuLevelForTesting(static_cast<sk::kernels::CpuLevel>(level));
+      sk::kernels::SetAmxForTesting(amx);
+      if (amx && !amx_available()) continue;
+      fn(kernel_name());
+    }
+  }
+  sk::kernels::SetAmxForTesting(true);
+  sk::kernels::SetCpuLevelForTesting(before);
+}
+
+}  // namespace sktest
