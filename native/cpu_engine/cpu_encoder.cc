@@ -148,7 +148,7 @@ Status CpuEncoder::LoadMaskedLmHead(const model::SafetensorsFile& file) {
 
 Status CpuEncoder::Validate(const PackedSequences& batch) const {
   if (batch.num_seqs == 0 || batch.offsets == nullptr || batch.ids == nullptr) {
-    return InvalidArgument("the int8 engine was given an empty batch");
+    return InvalidArgument("the CPU engine was given an empty batch");
   }
   if (batch.offsets[0] != 0) return InvalidArgument("sequence offsets must start at 0");
   for (size_t s = 0; s < batch.num_seqs; ++s) {

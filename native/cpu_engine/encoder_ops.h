@@ -1,5 +1,5 @@
-// The int8 engine's per-token operations between its GEMMs: symmetric row quantization, the
-// residual + LayerNorm (+ quantization for the next GEMM), and one attention head of one
+// The CPU engine's per-token operations between its GEMMs: symmetric row quantization (int8),
+// the residual + LayerNorm (+ quantization for the next GEMM), and one attention head of one
 // sequence. Each has a scalar form (the reference, and the path without AVX-512) and an AVX-512
 // form, chosen by the active CPU level.
 #pragma once

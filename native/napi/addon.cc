@@ -53,8 +53,8 @@ Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
   result.Set("onnxRuntimeLibrary", Napi::String::New(env, runtime ? runtime->library_path()
                                                                   : OrtLibraryPath(env)));
   result.Set("cpuLevel", Napi::String::New(env, kernels::CpuLevelName(kernels::ActiveCpuLevel())));
-  // The int8 engine's GEMM kernel here: "amx", "avx512-vnni" or "portable" (far slower than
-  // ONNX Runtime's int8 on such a CPU).
+  // The CPU engine's GEMM kernels here: int8 "amx", "avx512-vnni" or "portable" (far slower
+  // than ONNX Runtime's int8 on such a CPU); bf16x3 "amx", "avx512" or "portable".
   result.Set("int8EngineKernel", Napi::String::New(env, kernels::Int8GemmKernel()));
   result.Set("bf16x3EngineKernel", Napi::String::New(env, kernels::Bf16x3GemmKernel()));
   return result;

@@ -1,4 +1,4 @@
-// How the model classes feed sentencekit's int8 engine: their encodings packed into batches cut
+// How the model classes feed sentencekit's CPU engine: their encodings packed into batches cut
 // by a token budget only (packing pads nothing, so many short texts in one batch cost no more
 // than their tokens), run one batch per engine lane at a time, or a lone batch split over all
 // lanes.

@@ -24,8 +24,9 @@ class CrossEncoderModel {
   // device 'cuda': the encoder and its classification head run in the CUDA engine from
   // cuda.model_dir's model.safetensors; files.model_path (the ONNX file) is not opened.
   static Status LoadCuda(const ModelFiles& files, const CudaPlacement& cuda, std::unique_ptr<CrossEncoderModel>* out);
-  // cpuEngine 'int8' or 'bf16x3': the int8 engine runs the encoder from cpu_engine.model_dir's model.safetensors,
-  // and the classification head from the same file in fp32; the ONNX file is not opened.
+  // cpuEngine 'int8' or 'bf16x3': the CPU engine runs the encoder from cpu_engine.model_dir's
+  // model.safetensors, and the classification head from the same file in fp32; the ONNX file is
+  // not opened.
   static Status LoadCpuEngine(const ModelFiles& files, const CpuEnginePlacement& cpu_engine, std::unique_ptr<CrossEncoderModel>* out);
 
   size_t num_labels() const { return num_labels_; }

@@ -1,5 +1,5 @@
-// CrossEncoderModel with cpuEngine 'int8' or 'bf16x3': pairs tokenized here as on the ONNX path, packed
-// unpadded, encoded on the int8 engine's lanes; each sequence's first token goes through the
+// CrossEncoderModel with cpuEngine 'int8' or 'bf16x3': pairs tokenized here as on the ONNX path,
+// packed unpadded, encoded on the CPU engine's lanes; each sequence's first token goes through the
 // classification head in fp32, and the caller applies the activation to the raw logits exactly
 // as it does for the ONNX path's.
 #include <mutex>

@@ -70,7 +70,7 @@ class SentenceEncoder {
   Status LoadCuda();
   Status EncodeOnCuda(const std::vector<tok::Encoding>& encodings, const EncodeParams& params, float* out) const;
   Status EncodeTokensOnCuda(const std::vector<tok::Encoding>& encodings, size_t batch_size, std::vector<float>* out) const;
-  // The int8 engine path (sentence_encoder_cpu_engine.cc).
+  // The CPU engine path (sentence_encoder_cpu_engine.cc).
   Status LoadCpuEngine();
   Status EncodeOnCpuEngine(const std::vector<tok::Encoding>& encodings, const EncodeParams& params, float* out) const;
   Status EncodeTokensOnCpuEngine(const std::vector<tok::Encoding>& encodings, std::vector<float>* out) const;

@@ -40,8 +40,9 @@ class SparseEncoderModel {
   static Status LoadCuda(const ModelFiles& files, const CudaPlacement& cuda, std::unique_ptr<SparseEncoderModel>* out,
                          SpladeActivation activation = SpladeActivation::kRelu);
 
-  // cpuEngine 'int8' or 'bf16x3': encoder and masked-LM head on the int8 engine from cpu_engine.model_dir's
-  // model.safetensors, SPLADE pooling folded into its decoder tiles; no ONNX file is opened.
+  // cpuEngine 'int8' or 'bf16x3': encoder and masked-LM head on the CPU engine from
+  // cpu_engine.model_dir's model.safetensors, SPLADE pooling folded into its decoder tiles; no
+  // ONNX file is opened.
   static Status LoadCpuEngine(const ModelFiles& files, const CpuEnginePlacement& cpu_engine, std::unique_ptr<SparseEncoderModel>* out,
                          SpladeActivation activation = SpladeActivation::kRelu);
 

@@ -1,6 +1,7 @@
-// SparseEncoderModel with cpuEngine 'int8' or 'bf16x3': texts packed unpadded onto the int8 engine's lanes,
-// whose masked-LM decoder tiles fold straight into per-text maxima (the [tokens, vocabulary]
-// logits are never kept); SPLADE's activation and the sparse rows then as on the ONNX path.
+// SparseEncoderModel with cpuEngine 'int8' or 'bf16x3': texts packed unpadded onto the CPU
+// engine's lanes, whose masked-LM decoder tiles fold straight into per-text maxima (the
+// [tokens, vocabulary] logits are never kept); SPLADE's activation and the sparse rows then as
+// on the ONNX path.
 #include <algorithm>
 #include <mutex>
 

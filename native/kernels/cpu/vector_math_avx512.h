@@ -1,4 +1,4 @@
-// exp, erf and tanh on 16 floats for the int8 engine's epilogues, softmax and activations.
+// exp, erf and tanh on 16 floats for the CPU engine's epilogues, softmax and activations.
 // Include only from sources compiled with AVX-512 flags (*_avx512.cc, *_amx.cc).
 //   Exp: 2^f by a degree-5 polynomial on [0, 1) and VSCALEFPS; about 2 ulp.
 //   Erf: Abramowitz & Stegun 7.1.26, |error| < 1.5e-7, far below int8 quantization noise.
