@@ -1,7 +1,7 @@
 // SentenceEncoder with cpuEngine 'int8' or 'bf16x3': packed, unpadded batches go to the CPU
-// engine, one batch per lane at a time (a lone batch is split over all of them instead); each lane pools
-// its batch's rows and runs the Dense / Normalize modules and truncation exactly as the ONNX
-// path does, into the caller's rows (no two batches share one).
+// engine, one batch per lane at a time (a lone batch is split over all of them instead); each
+// lane pools its batch's rows and runs the Dense / Normalize modules and truncation exactly as
+// the ONNX path does, into the caller's rows (no two batches share one).
 #include <algorithm>
 
 #include "kernels/kernels.h"
