@@ -100,7 +100,8 @@ void EngineLinear::Apply(const GemmRows& a, size_t rows, kernels::GemmActivation
     kernels::GemmOutput output = Output(a, activation);
     output.out = out(slot, 0);
     output.out_stride = out_stride;
-    const size_t tasks = pool->size(), per_task = (groups / 2 + tasks - 1) / tasks * 2;
+    // Whole group pairs per task (the AMX kernels' 2 x 2 blocks), the last pair maybe single.
+    const size_t tasks = pool->size(), pairs = (groups + 1) / 2, per_task = (pairs + tasks - 1) / tasks * 2;
     pool->ParallelFor(tasks, [&](size_t index, size_t) {
       const size_t begin = index * per_task;
       if (begin < groups) Multiply(a, 0, rows, begin, std::min(groups, begin + per_task), output);

@@ -332,3 +332,41 @@ TEST(int8_encoder_matches_transformers_on_roberta_and_mpnet) {
     sk::kernels::SetCpuLevelForTesting(sk::kernels::SupportedCpuLevel());
   }
 }
+
+// EngineLinear::Apply over a pool: row blocks as tasks, or (one block, a short query) column
+// groups as tasks, for any number of groups; either way every output and every block finisher
+// exactly as inline, at both precisions.
+TEST(engine_linear_spreads_rows_or_columns_over_a_pool_bit_for_bit) {
+  std::mt19937 rng(17);
+  for (sk::cpu::EnginePrecision precision : {sk::cpu::EnginePrecision::kInt8, sk::cpu::EnginePrecision::kBf16x3}) {
+    for (size_t out : {16u, 80u, 112u, 392u}) {
+      const size_t in = 48;
+      sk::cpu::EngineLinear linear;
+      linear.Load(RandomFloats(out * in, rng, 0.1f), RandomFloats(out, rng), out, in, precision);
+      for (size_t rows : {1u, 7u, 64u, 130u}) {
+        sk::cpu::GemmRows a;
+        a.Reserve(precision, rows, in);
+        const std::vector<float> x = RandomFloats(rows * in, rng);
+        for (size_t r = 0; r < rows; ++r) a.Set(r, x.data() + r * in, in);
+        auto run = [&](sk::ThreadPool* pool, std::vector<size_t>* finished) {
+          std::vector<float> y(rows * out, -1.0f);
+          linear.Apply(
+              a, rows, GemmActivation::kGeluErf, out, [&](size_t, size_t begin) { return y.data() + begin * out; },
+              [&](size_t, size_t begin, size_t end, float*) {
+                for (size_t r = begin; r < end; ++r) ++(*finished)[r];
+              },
+              pool, 0);
+          return y;
+        };
+        std::vector<size_t> inline_done(rows, 0);
+        const std::vector<float> expected = run(nullptr, &inline_done);
+        for (size_t threads : {2u, 3u}) {
+          sk::ThreadPool pool(threads);
+          std::vector<size_t> done(rows, 0);
+          CHECK(run(&pool, &done) == expected) << "out " << out << " rows " << rows << " threads " << threads;
+          CHECK(done == std::vector<size_t>(rows, 1)) << "out " << out << " rows " << rows << ": each row finished once";
+        }
+      }
+    }
+  }
+}
