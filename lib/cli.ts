@@ -10,7 +10,7 @@ import { SentenceTransformer } from './sentence-transformer.js';
 
 const DEFAULT_MODEL = 'sentence-transformers/all-MiniLM-L6-v2';
 
-const USAGE = `usage: sentencekit encode [--model <folder|hub id>] [--file-name onnx/model.onnx] [--cpu-engine onnxruntime|int8] [--normalize] [--batch-size N] [text ...]
+const USAGE = `usage: sentencekit encode [--model <folder|hub id>] [--file-name onnx/model.onnx] [--cpu-engine onnxruntime|int8|bf16x3] [--normalize] [--batch-size N] [text ...]
   Encodes each text (or each line of stdin when no text is given) and prints one JSON line per text:
   {"text": ..., "dimension": N, "embedding": [...]}. The default model is ${DEFAULT_MODEL} (from the Hub).
   --cpu-engine int8|bf16x3 runs sentencekit's CPU engine (int8, or fp32-accurate bf16x3 GEMMs) on the model's model.safetensors (no ONNX export needed).`;
