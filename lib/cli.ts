@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Command line: `sentencekit encode [--model <folder|hub id>] [--cpu-engine int8] [--normalize] <text…>` prints one
+ * Command line: `sentencekit encode [--model <folder|hub id>] [--cpu-engine int8|bf16x3] [--normalize] <text…>` prints one
  * JSON line per text with its embedding. Texts come from the arguments, or stdin lines.
  */
 import { createInterface } from 'node:readline';
