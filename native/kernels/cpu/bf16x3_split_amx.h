@@ -1,5 +1,6 @@
-// SplitRowBf16x3's AVX512-BF16 form (bf16x3_split_amx.cc), internal to native/kernels; run only
-// where AmxBf16Enabled().
+// SplitRowBf16x3's SIMD forms, internal to native/kernels: AVX512-BF16 (bf16x3_split_amx.cc,
+// run only where AmxBf16Enabled()) and AVX-512F (bf16x3_split_avx512.cc, at the AVX-512 level
+// otherwise).
 #pragma once
 
 #include <cstddef>
@@ -8,5 +9,6 @@
 namespace sk::kernels {
 
 void AmxSplitRowBf16x3(const float* x, size_t k, uint16_t* row);
+void Avx512SplitRowBf16x3(const float* x, size_t k, uint16_t* row);
 
 }  // namespace sk::kernels
