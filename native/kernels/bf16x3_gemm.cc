@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "kernels/cpu/bf16x3_split_amx.h"
+#include "kernels/cpu/bf16x3_split.h"
 #include "kernels/cpu/int8_amx.h"
 #include "kernels/kernels.h"
 #include "kernels/cpu/gemm_kernels.h"

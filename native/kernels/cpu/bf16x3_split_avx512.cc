@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "kernels/bf16x3_gemm.h"
-#include "kernels/cpu/bf16x3_split_amx.h"
+#include "kernels/cpu/bf16x3_split.h"
 
 namespace sk::kernels {
 namespace {
