@@ -5,8 +5,8 @@
 //   activations per token before each GEMM, attention on AMX-BF16 where the CPU has it; on
 //   AMX the GEMMs run at several times ONNX Runtime's VNNI int8 speed.
 // - bf16x3: weights and activations split into two bf16 halves and multiplied on AMX-BF16 in
-//   three products (fp32-accurate: PyTorch's 'high' float32 matmul precision), attention in
-//   fp32; about twice what fp32 FMAs do per core.
+//   three products (fp32-accurate: PyTorch's 'high' float32 matmul precision), attention the
+//   same way on AMX-BF16 (in fp32 without it); about twice what fp32 FMAs do per core.
 // The rest (embeddings, LayerNorm, GELU, softmax) is float32. Batches are packed (no padding):
 // each sequence attends over its own tokens only.
 #pragma once
@@ -60,7 +60,7 @@ class CpuEncoder {
   Status Forward(const PackedSequences& batch, size_t lane, bool split, const float** hidden);
 
   // Whether the masked-LM head (BERT's cls.predictions, RoBERTa's lm_head) was asked for and
-  // found: its transform and decoder quantized like the encoder's layers.
+  // found: its transform and decoder at the encoder's precision.
   bool has_masked_lm_head() const { return masked_lm_ != nullptr; }
   // SPLADE before its activation: maxima[s * vocab_size + v] = the largest masked-LM logit v over
   // sequence s's tokens (log1p(relu(·)) is monotonic, so the caller applies it to these alone).
