@@ -1,66 +1,152 @@
-// The project's test command (`npm test`): the native kernel/tokenizer tests, then the
-// TypeScript suites (uvu) under test/unit, test/parity and test/package. Ends with one plain
-// "N passed, N failed" line that CI reads; exits non-zero when anything failed.
+// The project's test command (`npm test`, or `npm test -- <suite> …` for some of them):
+//   native   the kernel/tokenizer tests (C++), and the CUDA engine's when it was built
+//   unit     test/unit/*.test.ts (uvu), each file in its own process
+//   parity   test/parity/*.test.ts, likewise
+//   package  test/package/*.test.ts, likewise
+//   levels   unit and parity again at each SENTENCEKIT_CPU_LEVEL below this CPU's own
+// Ends with one plain "N passed, N failed, N skipped" line that CI reads; exits 1 when anything
+// failed, 2 for a suite name it does not know. A skip is a test this machine cannot run (no GPU,
+// no AMX, a kernel level above its CPU's), never counted as passed. A file that throws before
+// its tests run (at import) fails that file alone.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const only = process.argv[2]; // optional: a suite folder (unit, parity, package, native)
-let passed = 0;
-let failed = 0;
+const SUITES = ['native', 'unit', 'parity', 'package', 'levels'];
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !SUITES.includes(name));
+if (unknown.length > 0) {
+  console.error(`run-tests: unknown suite ${unknown.map((name) => `'${name}'`).join(', ')}; the suites are ${SUITES.join(', ')}`);
+  process.exit(2);
+}
+const wanted = (suite) => asked.length === 0 || asked.includes(suite);
 
-function run(label, command, args, parse) {
-  console.log(`\n# ${label}`);
-  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_DISABLE_COLORS: '1' }, maxBuffer: 1 << 28 });
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const timings = [];
+
+function spawn(command, args, env = {}) {
+  return spawnSync(command, args, {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_DISABLE_COLORS: '1', ...env },
+    maxBuffer: 1 << 28,
+  });
+}
+
+function add(into, counts) {
+  into.passed += counts.passed;
+  into.failed += counts.failed;
+  into.skipped += counts.skipped;
+}
+
+// "N passed, N failed[, N skipped]", the native binaries' last line.
+function parseNative(output) {
+  const match = /(\d+) passed, (\d+) failed(?:, (\d+) skipped)?/.exec(output);
+  return match ? { passed: Number(match[1]), failed: Number(match[2]), skipped: Number(match[3] ?? 0) } : null;
+}
+
+// uvu's summary: Total counts the tests that ran (skips excluded), Passed those that passed.
+function parseUvu(output) {
+  const total = /Total:\s+(\d+)/.exec(output);
+  const passed = /Passed:\s+(\d+)/.exec(output);
+  const skipped = /Skipped:\s+(\d+)/.exec(output);
+  if (!total || !passed || !skipped) return null;
+  return { passed: Number(passed[1]), failed: Number(total[1]) - Number(passed[1]), skipped: Number(skipped[1]) };
+}
+
+// One process; its counts, with a crash or a missing summary counted as one failure.
+function runOne(label, command, args, parse, env) {
+  const result = spawn(command, args, env);
   process.stdout.write(result.stdout ?? '');
   process.stderr.write(result.stderr ?? '');
   const counts = parse(result.stdout ?? '');
   if (counts === null) {
-    console.log(`# ${label}: could not read a summary (exit ${result.status}); counting one failure`);
-    failed += 1;
-    return;
+    console.log(`# ${label}: no summary (exit ${result.status ?? result.signal}): counted as one failure`);
+    return { passed: 0, failed: 1, skipped: 0 };
   }
-  passed += counts.passed;
-  failed += counts.failed;
-  // A crash after a summary still counts.
-  if (result.status !== 0 && counts.failed === 0) failed += 1;
-}
-
-function parseNative(output) {
-  const match = /(\d+) passed, (\d+) failed/.exec(output);
-  return match ? { passed: Number(match[1]), failed: Number(match[2]) } : null;
-}
-
-function parseUvu(output) {
-  const total = /Total:\s+(\d+)/.exec(output);
-  const ok = /Passed:\s+(\d+)/.exec(output);
-  if (!total || !ok) return null;
-  return { passed: Number(ok[1]), failed: Number(total[1]) - Number(ok[1]) };
-}
-
-if (!only || only === 'native') {
-  const binary = join(root, 'build', 'sentencekit_native_tests');
-  if (existsSync(binary)) {
-    run('native tests', binary, [], parseNative);
-  } else {
-    console.log(`# native tests: ${binary} missing — run \`npm run build\` first`);
-    failed += 1;
+  if (counts.passed + counts.failed + counts.skipped === 0) {
+    console.log(`# ${label}: ran no test: counted as one failure`);
+    counts.failed += 1;
   }
-  // The CUDA engine against its CPU reference, when it was built; without a GPU it prints
-  // "SKIP …" with the reason and runs only the reference's own check.
-  const cudaTests = join(root, 'build', 'sentencekit_cuda_tests');
-  if (existsSync(cudaTests)) run('cuda engine tests', cudaTests, [], parseNative);
-  else console.log('# cuda engine tests: not built (no nvcc or cuBLAS headers; see SENTENCEKIT_CUDA in CMakeLists.txt)');
+  if (result.status !== 0 && counts.failed === 0) {
+    console.log(`# ${label}: exit ${result.status ?? result.signal} after a clean summary: counted as one failure`);
+    counts.failed += 1;
+  }
+  return counts;
 }
 
-for (const suite of ['unit', 'parity', 'package']) {
-  if (only && only !== suite) continue;
+function timed(label, body) {
+  console.log(`\n# ${label}`);
+  const started = Date.now();
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  body(counts);
+  const seconds = (Date.now() - started) / 1000;
+  timings.push({ label, seconds, ...counts });
+  console.log(`# ${label}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped in ${seconds.toFixed(1)} s`);
+  add(totals, counts);
+}
+
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function uvuSuite(suite, env = {}, tag = '') {
   const dir = join(root, 'test', suite);
-  if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith('.test.ts'))) continue;
-  run(`${suite} tests`, process.execPath, [join(root, 'node_modules', 'uvu', 'bin.js'), join('test', suite), '\\.test\\.ts$', '-r', 'tsx/cjs'], parseUvu);
+  if (!existsSync(dir)) return;
+  const files = readdirSync(dir).filter((file) => file.endsWith('.test.ts')).sort();
+  if (files.length === 0) return;
+  timed(`${suite} tests${tag}`, (counts) => {
+    for (const file of files) {
+      const args = [join(root, 'node_modules', 'uvu', 'bin.js'), join('test', suite), `^${escape(file)}$`, '-r', 'tsx/cjs'];
+      add(counts, runOne(`${suite}/${file}${tag}`, process.execPath, args, parseUvu, env));
+    }
+  });
 }
 
-console.log(`\n${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+// This CPU's own level as the tests expect it (test/helpers/cpu-features.ts reads
+// /proc/cpuinfo), whatever SENTENCEKIT_CPU_LEVEL this command was started with.
+function supportedLevel() {
+  const script = "process.stdout.write(require('./test/helpers/cpu-features.ts').expectedKernels(undefined, {}).supportedLevel)";
+  const result = spawn(process.execPath, ['-r', 'tsx/cjs', '-e', script]);
+  if (result.status !== 0) throw new Error(`run-tests: cannot read this CPU's level: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+if (wanted('native')) {
+  timed('native tests', (counts) => {
+    const binary = join(root, 'build', 'sentencekit_native_tests');
+    if (existsSync(binary)) {
+      add(counts, runOne('native tests', binary, [], parseNative));
+    } else {
+      console.log(`# native tests: ${binary} missing — run \`npm run build\` first`);
+      counts.failed += 1;
+    }
+    // The CUDA engine against its CPU reference, when it was built; without a GPU its tests are
+    // reported and counted as skipped, and only the reference's own check runs.
+    const cudaTests = join(root, 'build', 'sentencekit_cuda_tests');
+    if (existsSync(cudaTests)) add(counts, runOne('cuda engine tests', cudaTests, [], parseNative));
+    else console.log('# cuda engine tests: not built (no nvcc or cuBLAS headers; see SENTENCEKIT_CUDA in CMakeLists.txt)');
+  });
+}
+
+for (const suite of ['unit', 'parity', 'package']) if (wanted(suite)) uvuSuite(suite);
+
+const levelsRun = [];
+if (wanted('unit') || wanted('parity') || wanted('native')) levelsRun.push(`${process.env.SENTENCEKIT_CPU_LEVEL ?? supportedLevel()} (this CPU's level${process.env.SENTENCEKIT_CPU_LEVEL ? ', forced' : ''})`);
+if (wanted('levels')) {
+  const own = supportedLevel();
+  const below = ['avx2', 'scalar'].filter((level) => ['scalar', 'avx2', 'avx512'].indexOf(level) < ['scalar', 'avx2', 'avx512'].indexOf(own));
+  for (const level of below) {
+    for (const suite of ['unit', 'parity']) uvuSuite(suite, { SENTENCEKIT_CPU_LEVEL: level }, ` @ SENTENCEKIT_CPU_LEVEL=${level}`);
+    levelsRun.push(level);
+  }
+  if (below.length === 0) console.log('\n# levels: this CPU has no SIMD level, so there is no lower one to run');
+}
+
+console.log('\n# stages');
+for (const { label, seconds, passed, failed, skipped } of timings) {
+  console.log(`#   ${label.padEnd(44)} ${seconds.toFixed(1).padStart(7)} s  ${passed} passed, ${failed} failed, ${skipped} skipped`);
+}
+if (levelsRun.length > 0) console.log(`# kernel levels run: ${levelsRun.join('; ')}`);
+console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(totals.failed === 0 ? 0 : 1);

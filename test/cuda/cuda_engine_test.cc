@@ -131,7 +131,7 @@ void CheckModel(const std::string& dir) {
   double worst = 0;
   for (size_t s = 0; s < batch.sequences.size(); ++s) {
     for (size_t i = 0; i < expected[s].size(); ++i) {
-      worst = std::max(worst, std::fabs(static_cast<double>(tokens[batch.cu[s] * hidden + i]) - expected[s][i]));
+      worst = sktest::MaxOrNan(worst, std::fabs(static_cast<double>(tokens[batch.cu[s] * hidden + i]) - expected[s][i]));
     }
   }
   std::cout << "    fp32 tokens: max |diff| " << worst << "\n";
@@ -152,7 +152,7 @@ void CheckModel(const std::string& dir) {
           for (float v : want) norm += static_cast<double>(v) * v;
           for (float& v : want) v = static_cast<float>(v / std::max(std::sqrt(norm), 1e-12));
         }
-        for (int i = 0; i < hidden; ++i) pool_worst = std::max(pool_worst, std::fabs(static_cast<double>(pooled[s * hidden + i]) - want[i]));
+        for (int i = 0; i < hidden; ++i) pool_worst = sktest::MaxOrNan(pool_worst, std::fabs(static_cast<double>(pooled[s * hidden + i]) - want[i]));
       }
       CHECK(pool_worst <= 1e-4) << "pooling mode " << mode << " normalize " << normalize << ": max |diff| " << pool_worst;
     }
@@ -168,7 +168,7 @@ void CheckModel(const std::string& dir) {
     const std::vector<int32_t> cu = {0, static_cast<int32_t>(batch.sequences[s].size())};
     status = fp32->EncodePooled(batch.sequences[s], {}, cu, SK_CUDA_POOL_MEAN, 0, 0, alone.data());
     CHECK(status.ok()) << status.message();
-    for (int i = 0; i < hidden; ++i) pack_worst = std::max(pack_worst, std::fabs(static_cast<double>(alone[i]) - together[s * hidden + i]));
+    for (int i = 0; i < hidden; ++i) pack_worst = sktest::MaxOrNan(pack_worst, std::fabs(static_cast<double>(alone[i]) - together[s * hidden + i]));
   }
   CHECK(pack_worst <= 1e-5) << "packed vs alone: max |diff| " << pack_worst;
 
@@ -197,7 +197,7 @@ void CheckModel(const std::string& dir) {
     double worst_cosine = 1;
     for (size_t s = 0; s < batch.sequences.size(); ++s) {
       const auto want = ReferencePool(expected[s], static_cast<int>(batch.sequences[s].size()), hidden, SK_CUDA_POOL_MEAN);
-      worst_cosine = std::min(worst_cosine, Cosine(pooled.data() + s * hidden, want.data(), hidden));
+      worst_cosine = sktest::MinOrNan(worst_cosine, Cosine(pooled.data() + s * hidden, want.data(), hidden));
     }
     const double bar = dtype == SK_CUDA_DTYPE_FLOAT16 ? 0.999 : 0.99;
     std::cout << "    " << (dtype == SK_CUDA_DTYPE_FLOAT16 ? "fp16" : "bf16") << " mean pooled: min cosine "
@@ -248,7 +248,7 @@ TEST(reference_encoder_matches_sentence_transformers) {
       const auto& want = embeddings->Find(name)->Find("raw")->array()[row].array();
       CHECK(static_cast<int>(want.size()) == hidden);
       for (int i = 0; i < hidden && i < static_cast<int>(want.size()); ++i) {
-        worst = std::max(worst, std::fabs(pooled[i] - want[i].number()));
+        worst = sktest::MaxOrNan(worst, std::fabs(pooled[i] - want[i].number()));
       }
     }
   }
@@ -270,33 +270,21 @@ TEST(cuda_engine_rejects_missing_model_folder) {
   CHECK(status.code() == sk::StatusCode::kModelLoad) << status.message();
 }
 
-// Probes first: without a usable device only the reference_* tests run, and the output says why
-// the others were skipped ("SKIP …" leads, so callers can tell).
+// Probes first: without a usable device only the reference_* tests run; the others are reported
+// and counted as skipped, with the reason.
 int main(int argc, char** argv) {
   SkCudaDeviceInfo info{};
   const sk::Status probe = sk::runtime::ProbeCuda(LibraryDir(), 0, &info);
   if (!probe.ok()) {
-    std::cout << "SKIP cuda engine tests (only the CPU reference's own check runs): " << probe.message() << "\n";
+    std::cout << "no usable CUDA device: only the CPU reference's own check runs (" << probe.message() << ")\n";
   } else {
     std::cout << "CUDA device: " << info.device_name << " (sm_" << info.compute_capability << ", "
               << (info.total_memory_bytes >> 20) << " MiB), runtime " << info.runtime_version << ", driver "
               << info.driver_version << ", cuBLASLt " << info.cublaslt_version << "\n";
   }
-  const char* filter = argc > 1 ? argv[1] : nullptr;
-  int passed = 0, failed = 0;
-  for (const auto& test : sktest::Registry()) {
-    if (filter != nullptr && test.name.find(filter) == std::string::npos) continue;
-    if (!probe.ok() && test.name.rfind("reference_", 0) != 0) continue;
-    sktest::CurrentFailures() = 0;
-    try {
-      test.body();
-    } catch (const std::exception& error) {
-      std::cerr << "  exception: " << error.what() << "\n";
-      sktest::CurrentFailures() += 1;
-    }
-    (sktest::CurrentFailures() == 0 ? passed : failed) += 1;
-    std::cout << (sktest::CurrentFailures() == 0 ? "ok   " : "FAIL ") << test.name << "\n";
-  }
-  std::cout << passed << " passed, " << failed << " failed\n";
-  return failed == 0 ? 0 : 1;
+  // Without a device every test but the reference's own is skipped, and counted so.
+  const std::string no_device = probe.ok() ? std::string() : "no usable CUDA device (" + probe.message() + ")";
+  return sktest::RunTests(argc > 1 ? argv[1] : nullptr, [&](const sktest::TestCase& test) {
+    return test.name.rfind("reference_", 0) == 0 ? std::string() : no_device;
+  });
 }

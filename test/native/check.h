@@ -1,11 +1,16 @@
 // A minimal test registry for the native tests (no third-party framework to install).
 // TEST(name) { CHECK(cond) << ...; } registers a test; sentencekit_native_tests runs them
-// all (or those whose name contains argv[1]) and ends with "N passed, N failed".
+// all (or those whose name contains argv[1]) and ends with "N passed, N failed, N skipped".
+// SKIP("why") ends a test that cannot run on this machine (no GPU, no AMX) as skipped, never
+// as passed; SkipPart("what") records a part of a passing test this machine cannot run (a
+// kernel level above its CPU's), counted among the skipped too.
 #pragma once
 
 #include <cmath>
 #include <functional>
+#include <type_traits>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -27,6 +32,19 @@ inline int& CurrentFailures() {
   static int failures = 0;
   return failures;
 }
+
+// Thrown by SKIP(): the test ends here, counted as skipped.
+struct Skipped {
+  std::string reason;
+};
+
+// Parts of the running test this machine cannot run; reset by the runner for each test.
+inline std::set<std::string>& SkippedParts() {
+  static std::set<std::string> parts;
+  return parts;
+}
+
+inline void SkipPart(const std::string& what) { SkippedParts().insert(what); }
 
 struct Registrar {
   Registrar(const char* name, std::function<void()> body) {
@@ -52,6 +70,72 @@ class FailureReport {
   std::ostringstream stream_;
 };
 
+// The larger / smaller of a running worst case and a new value, NaN winning. std::max(worst, NaN)
+// keeps `worst`, so a loop built on it reports no error at all for an all-NaN output.
+template <typename A, typename B>
+std::common_type_t<A, B> MaxOrNan(A worst, B value) {
+  using T = std::common_type_t<A, B>;
+  if (std::isnan(static_cast<T>(worst))) return static_cast<T>(worst);
+  if (std::isnan(static_cast<T>(value))) return static_cast<T>(value);
+  return value > worst ? static_cast<T>(value) : static_cast<T>(worst);
+}
+
+template <typename A, typename B>
+std::common_type_t<A, B> MinOrNan(A worst, B value) {
+  using T = std::common_type_t<A, B>;
+  if (std::isnan(static_cast<T>(worst))) return static_cast<T>(worst);
+  if (std::isnan(static_cast<T>(value))) return static_cast<T>(value);
+  return value < worst ? static_cast<T>(value) : static_cast<T>(worst);
+}
+
+// Runs the registered tests whose name contains `filter` (all when null). `skip_reason(test)`
+// returning non-empty skips a test without running it. Prints one line per test and the
+// summary line; returns the process exit status (1 when any failed, or none matched the filter).
+template <typename SkipReason>
+int RunTests(const char* filter, SkipReason skip_reason) {
+  int passed = 0, failed = 0, skipped = 0, matched = 0;
+  for (const auto& test : Registry()) {
+    if (filter != nullptr && test.name.find(filter) == std::string::npos) continue;
+    matched += 1;
+    const std::string reason = skip_reason(test);
+    if (!reason.empty()) {
+      skipped += 1;
+      std::cout << "skip " << test.name << ": " << reason << "\n";
+      continue;
+    }
+    CurrentFailures() = 0;
+    SkippedParts().clear();
+    try {
+      test.body();
+    } catch (const Skipped& skip) {
+      if (CurrentFailures() == 0) {
+        skipped += 1;
+        std::cout << "skip " << test.name << ": " << skip.reason << "\n";
+        continue;
+      }
+    } catch (const std::exception& error) {
+      std::cerr << "  exception: " << error.what() << "\n";
+      CurrentFailures() += 1;
+    }
+    std::string parts;
+    for (const std::string& part : SkippedParts()) parts += (parts.empty() ? "" : ", ") + part;
+    skipped += static_cast<int>(SkippedParts().size());
+    if (CurrentFailures() == 0) {
+      passed += 1;
+      std::cout << "ok   " << test.name << (parts.empty() ? "" : " (not run here: " + parts + ")") << "\n";
+    } else {
+      failed += 1;
+      std::cout << "FAIL " << test.name << "\n";
+    }
+  }
+  if (matched == 0) {
+    std::cout << "no test matches " << (filter == nullptr ? "" : filter) << "\n";
+    failed += 1;
+  }
+  std::cout << passed << " passed, " << failed << " failed, " << skipped << " skipped\n";
+  return failed == 0 ? 0 : 1;
+}
+
 }  // namespace sktest
 
 #define SKTEST_CONCAT_(a, b) a##b
@@ -61,6 +145,8 @@ class FailureReport {
   static ::sktest::Registrar SKTEST_CONCAT(sktest_reg_, name)(#name,            \
                                                               SKTEST_CONCAT(sktest_body_, name)); \
   static void SKTEST_CONCAT(sktest_body_, name)()
+
+#define SKIP(reason) throw ::sktest::Skipped{reason}
 
 #define CHECK(cond) \
   if (cond) {       \

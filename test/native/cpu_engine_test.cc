@@ -121,22 +121,43 @@ TEST(int8_gemm_epilogue_scales_bias_and_activations) {
     std::vector<int32_t> sums(n);
     sk::kernels::GemmWeightSums(w.data(), n, k, sums.data());
     output.weight_sums = sums.data();
+    // The epilogue from its formula, in double, on the unpacked operands: acc · row_scale ·
+    // column_scale + bias, then the activation.
+    std::vector<double> formula(rows * n);
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t c = 0; c < n; ++c) {
+        int64_t acc = 0;
+        for (size_t i = 0; i < k; ++i) acc += static_cast<int64_t>(a[r * stride + i]) * w[c * k + i];
+        const double value = static_cast<double>(acc) * row_scales[r] * column_scales[c] + bias[c];
+        formula[r * n + c] = sktest::ReferenceActivation(static_cast<int>(activation), value);
+      }
+    }
+    auto worst_against_formula = [&](const std::vector<float>& got) {
+      double worst = 0.0;
+      for (size_t i = 0; i < got.size(); ++i) {
+        worst = sktest::MaxOrNan(worst, std::fabs(got[i] - formula[i]) / std::max(1.0, std::fabs(formula[i])));
+      }
+      return worst;
+    };
     sk::kernels::Int8GemmScalar(a.data(), stride, 0, rows, packed.data(), sk::kernels::GemmSteps(k), 0, sk::kernels::GemmGroups(n), output);
+    // float32 scaling and std::erf / std::tanh in float: a few ulps of the value.
+    CHECK(worst_against_formula(expected) < 2e-6) << "activation " << static_cast<int>(activation)
+                                                 << ": the portable loop against the formula " << worst_against_formula(expected);
     ForEachGemmKernel([&](const char* kernel) {
+      std::fill(out.begin(), out.end(), std::nanf(""));
       output.out = out.data();
       sk::kernels::Int8Gemm(a.data(), stride, 0, rows, packed.data(), sk::kernels::GemmSteps(k), 0, sk::kernels::GemmGroups(n), output);
       float worst = 0.0f;
-      for (size_t i = 0; i < out.size(); ++i) worst = std::max(worst, std::fabs(out[i] - expected[i]));
+      for (size_t i = 0; i < out.size(); ++i) worst = sktest::MaxOrNan(worst, std::fabs(out[i] - expected[i]));
       CHECK(worst < 2e-5f) << "activation " << static_cast<int>(activation) << " kernel " << kernel << " max |diff| " << worst;
+      CHECK(worst_against_formula(out) < 2e-5) << "activation " << static_cast<int>(activation) << " kernel " << kernel
+                                               << " against the formula " << worst_against_formula(out);
     });
   }
 }
 
 TEST(encoder_ops_avx512_match_scalar) {
-  if (!AvxAvailable()) {
-    std::cout << "  (skipped: no AVX-512 on this CPU; the scalar forms run)\n";
-    return;
-  }
+  if (!AvxAvailable()) SKIP("no AVX-512 on this CPU");
   std::mt19937 rng(3);
   for (size_t cols : {7u, 32u, 384u, 1000u}) {
     std::vector<float> x = RandomFloats(cols, rng, 3.0f);
@@ -151,7 +172,7 @@ TEST(encoder_ops_avx512_match_scalar) {
     sk::cpu::scalar::ResidualLayerNormRow(y1.data(), residual.data(), cols, gamma.data(), beta.data(), 1e-12f, nullptr, nullptr);
     sk::cpu::avx512::ResidualLayerNormRow(y2.data(), residual.data(), cols, gamma.data(), beta.data(), 1e-12f, q2.data(), &s2);
     float worst = 0;
-    for (size_t c = 0; c < cols; ++c) worst = std::max(worst, std::fabs(y1[c] - y2[c]));
+    for (size_t c = 0; c < cols; ++c) worst = sktest::MaxOrNan(worst, std::fabs(y1[c] - y2[c]));
     CHECK(worst < 1e-4f) << "layer norm, cols " << cols << " max |diff| " << worst;
     sk::cpu::scalar::QuantizeRow(y2.data(), cols, q1.data(), &s1);
     CHECK(q1 == q2 && s1 == s2) << "layer norm's quantization, cols " << cols;
@@ -172,7 +193,7 @@ TEST(encoder_ops_avx512_match_scalar) {
       view.out = out2.data();
       sk::cpu::avx512::AttentionHead(view, length, head_dim, scale, scratch.data());
       float worst = 0;
-      for (size_t i = 0; i < out1.size(); ++i) worst = std::max(worst, std::fabs(out1[i] - out2[i]));
+      for (size_t i = 0; i < out1.size(); ++i) worst = sktest::MaxOrNan(worst, std::fabs(out1[i] - out2[i]));
       CHECK(worst < 1e-4f) << "attention, head_dim " << head_dim << " length " << length << " max |diff| " << worst;
       if (!sk::cpu::amx::Usable(head_dim)) continue;
       // bf16 operands: about 3 significant digits per product, fp32 sums. Values here are ~N(0, 2).
@@ -182,7 +203,7 @@ TEST(encoder_ops_avx512_match_scalar) {
       worst = 0;
       double cosine_sum = 0;
       for (size_t t = 0; t < length; ++t) {
-        for (size_t d = 0; d < head_dim; ++d) worst = std::max(worst, std::fabs(out1[t * head_dim + d] - out2[t * head_dim + d]));
+        for (size_t d = 0; d < head_dim; ++d) worst = sktest::MaxOrNan(worst, std::fabs(out1[t * head_dim + d] - out2[t * head_dim + d]));
         cosine_sum += Cosine(out1.data() + t * head_dim, out2.data() + t * head_dim, head_dim);
       }
       CHECK(worst < 0.1f && cosine_sum / length > 0.9999) << "amx attention, head_dim " << head_dim << " length " << length
@@ -191,11 +212,11 @@ TEST(encoder_ops_avx512_match_scalar) {
       std::fill(out2.begin(), out2.end(), -7.0f);
       sk::cpu::amx::AttentionHead(view, length, head_dim, scale, true, scratch.data());
       worst = 0;
-      for (size_t i = 0; i < out1.size(); ++i) worst = std::max(worst, std::fabs(out1[i] - out2[i]));
+      for (size_t i = 0; i < out1.size(); ++i) worst = sktest::MaxOrNan(worst, std::fabs(out1[i] - out2[i]));
       CHECK(worst < 2e-4f) << "bf16x3 amx attention, head_dim " << head_dim << " length " << length << " max |diff| " << worst;
     }
   }
-  if (!sk::kernels::AmxBf16Enabled()) std::cout << "  (AMX-BF16 attention skipped: not on this CPU)\n";
+  if (!sk::kernels::AmxBf16Enabled()) sktest::SkipPart("amx-bf16 attention (no AMX on this CPU)");
 }
 
 // BERT saved bare (tiny-bert) and RoBERTa inside a classification model (tiny-roberta-weights:
@@ -228,7 +249,7 @@ TEST(int8_encoder_tracks_fp32_reference) {
       const std::vector<float> expected = reference.Forward(sequences[s]);
       for (size_t t = 0; t < sequences[s].size(); ++t) {
         const double cosine = Cosine(hidden + (offsets[s] + t) * H, expected.data() + t * H, H);
-        worst = std::min(worst, cosine);
+        worst = sktest::MinOrNan(worst, cosine);
         total += cosine;
         ++count;
       }
@@ -284,11 +305,12 @@ TEST(classification_head_loads_bert_and_roberta_heads) {
   }
 }
 
-// RoBERTa and MPNet against transformers itself (hidden_states.json beside their weights,
-// written by test/tools/int8_engine_fixtures.py): the engine's hidden states, the RoBERTa
-// head's logits, and the fp32 reference forward pass the other tests lean on.
-TEST(int8_encoder_matches_transformers_on_roberta_and_mpnet) {
-  for (const std::string name : {"tiny-roberta-weights", "tiny-mpnet-weights"}) {
+// RoBERTa, MPNet and a BERT with 32-wide heads (AMX attention's shape) against transformers
+// itself (hidden_states.json beside their weights, written by test/tools/int8_engine_fixtures.py):
+// the engine's hidden states, the RoBERTa head's logits, and the fp32 reference forward pass the
+// other tests lean on.
+TEST(int8_encoder_matches_transformers_on_roberta_mpnet_and_wide_heads) {
+  for (const std::string name : {"tiny-roberta-weights", "tiny-mpnet-weights", "tiny-bert-hd32-weights"}) {
     const std::string dir = sktest::FixturePath(name);
     const sk::JsonValue cases = sktest::ReadFixtureJson(name + "/hidden_states.json");
     std::unique_ptr<sk::cpu::CpuEncoder> engine;
@@ -316,8 +338,8 @@ TEST(int8_encoder_matches_transformers_on_roberta_and_mpnet) {
         double worst = 1.0;
         float reference_worst = 0.0f;
         for (size_t t = 0; t < ids.size(); ++t) {
-          worst = std::min(worst, Cosine(hidden + t * H, expected.data() + t * H, H));
-          for (size_t c = 0; c < H; ++c) reference_worst = std::max(reference_worst, std::fabs(fp32[t * H + c] - expected[t * H + c]));
+          worst = sktest::MinOrNan(worst, Cosine(hidden + t * H, expected.data() + t * H, H));
+          for (size_t c = 0; c < H; ++c) reference_worst = sktest::MaxOrNan(reference_worst, std::fabs(fp32[t * H + c] - expected[t * H + c]));
         }
         CHECK(worst > 0.995) << name << " level " << level << ", " << ids.size() << " tokens: min token cosine " << worst;
         CHECK(reference_worst < 1e-4f) << name << ", " << ids.size() << " tokens: fp32 reference max |diff| " << reference_worst;

@@ -2,10 +2,12 @@
 // can run (the portable loop at the scalar level, the AVX-512 kernel, the AMX one).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <vector>
 
+#include "cpu_levels.h"
 #include "kernels/cpu/int8_amx.h"
 #include "kernels/kernels.h"
 
@@ -16,6 +18,19 @@ inline std::vector<float> RandomFloats(size_t count, std::mt19937& rng, float sc
   std::vector<float> floats(count);
   for (float& f : floats) f = value(rng);
   return floats;
+}
+
+// The GEMM epilogue's activations written out from their definitions in double, independent of
+// the kernels' own sk::kernels::ApplyGemmActivation (0 none, 1 GELU erf, 2 GELU tanh, 3 ReLU,
+// GemmActivation's order).
+inline double ReferenceActivation(int activation, double x) {
+  constexpr double kPi = 3.14159265358979323846;
+  switch (activation) {
+    case 1: return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
+    case 2: return 0.5 * x * (1.0 + std::tanh(std::sqrt(2.0 / kPi) * (x + 0.044715 * x * x * x)));
+    case 3: return x > 0.0 ? x : 0.0;
+    default: return x;
+  }
 }
 
 // Random sequences of mixed lengths (1 to 128 tokens, up to max_length) packed into one batch,
@@ -55,6 +70,8 @@ void ForEachEngineKernel(Name kernel_name, Available amx_available, Fn fn) {
   }
   sk::kernels::SetAmxForTesting(true);
   sk::kernels::SetCpuLevelForTesting(before);
+  SkipCpuLevelsAbove(sk::kernels::CpuLevel::kAvx512);
+  if (sk::kernels::SupportedCpuLevel() == sk::kernels::CpuLevel::kAvx512 && !amx_available()) SkipPart("amx kernels (not on this CPU)");
 }
 
 }  // namespace sktest

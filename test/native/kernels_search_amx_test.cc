@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "check.h"
+#include "cpu_levels.h"
 #include "core/aligned_vector.h"
 #include "core/thread_pool.h"
 #include "kernels/cpu/int8_amx.h"
@@ -43,6 +44,8 @@ void ForEachLevelAndAmx(Fn fn) {
   }
   sk::kernels::SetAmxForTesting(true);
   sk::kernels::SetCpuLevelForTesting(before);
+  sktest::SkipCpuLevelsAbove(CpuLevel::kAvx512);
+  sktest::SkipAmxUnlessSupported();
 }
 
 }  // namespace
@@ -140,7 +143,7 @@ TEST(amx_pack_queries_layout) {
 TEST(expand_bits_to_signs_matches_scalar_reference) {
   // Row widths around whole 8-byte words; every output byte, padding included. The kernel is
   // AVX-512BW code that search.cc calls only beside AMX.
-  if (sk::kernels::SupportedCpuLevel() != CpuLevel::kAvx512) return;
+  if (sk::kernels::SupportedCpuLevel() != CpuLevel::kAvx512) SKIP("AVX-512BW kernel; no AVX-512 on this CPU");
   std::mt19937 rng(7);
   for (size_t bytes : {1, 7, 8, 9, 17, 48, 63, 65}) {
     const size_t n = 5, stride = sk::kernels::SignBytesStride(bytes);

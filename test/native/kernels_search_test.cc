@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "check.h"
+#include "cpu_levels.h"
 #include "core/thread_pool.h"
 #include "kernels/kernels.h"
 #include "kernels/search.h"
@@ -45,6 +46,7 @@ void ForEachLevel(Fn fn) {
     fn(level);
   }
   sk::kernels::SetCpuLevelForTesting(before);
+  sktest::SkipCpuLevelsAbove(CpuLevel::kAvx512);
 }
 
 }  // namespace

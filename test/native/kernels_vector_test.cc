@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "check.h"
+#include "cpu_levels.h"
 #include "kernels/cpu/vector_table.h"
 #include "kernels/kernels.h"
 
@@ -18,6 +19,7 @@ void ForEachSimdLevel(Fn fn) {
   for (int level = 1; level <= static_cast<int>(sk::kernels::SupportedCpuLevel()); ++level) {
     fn(level, sk::kernels::VectorKernelsFor(level));
   }
+  sktest::SkipCpuLevelsAbove(sk::kernels::CpuLevel::kAvx512);
 }
 
 bool Close(float a, float b, float tolerance) {

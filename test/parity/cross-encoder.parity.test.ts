@@ -34,6 +34,7 @@ test('one label: logits, sigmoid scores and rank order', async () => {
     assert.ok(maxAbsDiff(logits, reference.logits.flat()) <= TOLERANCE, 'logits');
     const scores = await model.predict(reference.pairs);
     assert.ok(maxAbsDiff(scores, reference.scores.flat()) <= TOLERANCE, 'scores');
+    assert.ok((reference.rank?.length ?? 0) > 0, 'the reference has rank cases');
     for (const { query, documents, results } of reference.rank ?? []) {
       const ranked = await model.rank(query, documents, { returnDocuments: true });
       assert.equal(ranked.map((r) => r.corpusId), results.map((r) => r.corpus_id), `rank order for ${query}`);

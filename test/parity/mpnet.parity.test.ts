@@ -54,6 +54,8 @@ test('token embeddings: one row per token sentence-transformers feeds, truncated
   const model = await SentenceTransformer.fromPretrained(MPNET);
   try {
     const tokens = await model.encodeTokenEmbeddings(reference.texts, { batchSize: 16 });
+    assert.ok(reference.texts.length > 0, 'the reference has texts');
+    assert.is(tokens.length, reference.texts.length, 'one matrix per text');
     tokens.forEach((matrix, i) => assert.equal(matrix.shape, [reference.input_ids[i]!.length, 32], `text ${i}`));
     assert.ok(reference.input_ids.some((ids) => ids.length === reference.max_seq_length), 'some text is truncated');
   } finally {

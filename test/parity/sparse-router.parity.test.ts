@@ -64,7 +64,7 @@ test('encodeQuery (idf lookup, no transformer), encodeDocument (SPLADE) and enco
     checkDecoded(model.decode(await model.encodeDocument(reference.documents.slice(0, 4)), 5), reference.decode_document_top5, 'document');
 
     const similarity = model.similarity(await model.encodeQuery(reference.queries.slice(0, 6)), documents);
-    reference.similarity_query6_documents.flat().forEach((v, i) => assert.ok(Math.abs((similarity[i] as number) - v) <= 1e-4 * Math.max(1, Math.abs(v)), `similarity ${i}`));
+    reference.similarity_query6_documents.flat().forEach((v, i) => assert.ok(Math.abs((similarity.data[i] as number) - v) <= 1e-4 * Math.max(1, Math.abs(v)), `similarity ${i}`));
   } finally {
     await model.dispose();
   }

@@ -7,6 +7,7 @@ import { percentile } from '../../bench/peer-timing.js';
 import { niceMax, throughputChart } from '../../bench/peers/chart.js';
 import { markdownTable } from '../../bench/peers/report.js';
 import { agreement, type PeerRecord, type Results } from '../../bench/peers/results.js';
+import { throwsError } from '../helpers/errors.js';
 
 test('nearest-rank percentiles', () => {
   const samples = Array.from({ length: 200 }, (_, i) => 200 - i); // 1..200, unsorted
@@ -24,7 +25,7 @@ test('agreement: row-wise cosine, scale-free, shape-checked', () => {
   assert.ok(Math.abs(result.min_cosine - 24 / 25) < 1e-6);
   assert.ok(Math.abs(result.mean_cosine - (2 + 24 / 25) / 3) < 1e-6);
   assert.is(result.max_abs_diff, 5 - 1);
-  assert.throws(() => agreement(a, b.subarray(0, 4), 3), RangeError);
+  throwsError(() => agreement(a, b.subarray(0, 4), 3), RangeError);
   // Centered on the reference's mean (10.05, 10.05): a shared offset no longer counts as agreement.
   const offset = new Float32Array([10, 10.1, 10.1, 10]);
   const near = new Float32Array([10.1, 10, 10, 10.1]);

@@ -16,6 +16,7 @@ import {
   SentenceKitError,
   type SearchHit,
 } from '../../lib/index.js';
+import { testIf } from '../helpers/skip.js';
 
 const cuda = cudaStatus();
 if (!cuda.available) console.log(`# device search tests: no usable GPU (${cuda.reason}); GPU-only checks skip`);
@@ -42,22 +43,51 @@ async function rejectsWith(promise: Promise<unknown>, check: (error: unknown) =>
 const isUnavailable = (error: unknown): boolean => error instanceof SentenceKitError && error.code === 'ERR_CUDA_UNAVAILABLE';
 
 // Same hits, or (on the GPU, whose sums run in another order) the same scores within `tolerance`
-// with a swapped id only where two scores are that close.
+// with a swapped id only where two scores are that close: an id that differs from the
+// reference's at its rank must be one the reference scores within `tolerance` of that rank's
+// score (or, past the reference's last hit, one whose score ties the last within `tolerance`).
 function sameHits(got: SearchHit[][], want: SearchHit[][], tolerance: number, what: string): void {
   assert.is(got.length, want.length, `${what}: query count`);
   got.forEach((row, q) => {
     const expected = want[q] as SearchHit[];
     assert.is(row.length, expected.length, `${what}: hits of query ${q}`);
+    assert.is(new Set(row.map((hit) => hit.corpusId)).size, row.length, `${what}: query ${q} lists an id twice`);
+    const referenceScore = new Map(expected.map((hit) => [hit.corpusId, hit.score]));
+    const last = expected[expected.length - 1]?.score ?? 0;
     row.forEach((hit, k) => {
       const ref = expected[k] as SearchHit;
       assert.ok(Math.abs(hit.score - ref.score) <= tolerance, `${what}: query ${q} rank ${k} score ${hit.score} vs ${ref.score}`);
-      if (tolerance === 0) assert.is(hit.corpusId, ref.corpusId, `${what}: query ${q} rank ${k}`);
+      if (hit.corpusId === ref.corpusId) return;
+      const theirs = referenceScore.get(hit.corpusId);
+      const tied = theirs === undefined ? Math.abs(hit.score - last) <= tolerance : Math.abs(theirs - ref.score) <= tolerance;
+      assert.ok(tied, `${what}: query ${q} rank ${k}: id ${hit.corpusId} where the reference has ${ref.corpusId}, and their scores are not within ${tolerance}`);
     });
   });
 }
 
 const corpus = random(3000, 24, 1);
 const queries = random(7, 24, 2);
+
+// The message of the assertion `check` fails with (uvu's assert.throws rethrows assertions).
+function failure(check: () => void): string {
+  try {
+    check();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return 'no failure';
+}
+
+test('sameHits itself: a swapped id fails under a tolerance unless the two scores tie', () => {
+  const want: SearchHit[][] = [[{ corpusId: 4, score: 0.9 }, { corpusId: 7, score: 0.5 }, { corpusId: 1, score: 0.4999 }, { corpusId: 2, score: 0.3 }]];
+  const [first, , , fourth] = want[0] as [SearchHit, SearchHit, SearchHit, SearchHit];
+  sameHits(want, want, 1e-3, 'identical');
+  sameHits([[first, { corpusId: 1, score: 0.5 }, { corpusId: 7, score: 0.4999 }, fourth]], want, 1e-3, 'a tie swapped');
+  const swapped = [[{ corpusId: 7, score: 0.9 }, { corpusId: 4, score: 0.5 }, { corpusId: 1, score: 0.4999 }, fourth]];
+  assert.match(failure(() => sameHits(swapped, want, 1e-3, 'swapped')), /id 7 where the reference has 4/);
+  const outsider = [[first, { corpusId: 9, score: 0.5 }, { corpusId: 1, score: 0.4999 }, fourth]];
+  assert.match(failure(() => sameHits(outsider, want, 1e-3, 'outsider')), /id 9 where the reference has 7/);
+});
 
 test('device options are validated', async () => {
   for (const device of ['gpu', 1, null]) {
@@ -72,8 +102,7 @@ test('device options are validated', async () => {
   await rejectsWith(semanticSearch(queries, corpus, { device: 'cuda', topK: MAX_DEVICE_TOP_K + 1 }), (e) => e instanceof RangeError, 'topK');
 });
 
-test("device 'cuda' without a usable GPU rejects with ERR_CUDA_UNAVAILABLE", async () => {
-  if (cuda.available) return console.log('# skip: a GPU is usable here');
+testIf(!cuda.available, 'a GPU is usable here')("device 'cuda' without a usable GPU rejects with ERR_CUDA_UNAVAILABLE", async () => {
   await rejectsWith(semanticSearch(queries, corpus, { device: 'cuda' }), isUnavailable, 'semanticSearch');
   await rejectsWith(DeviceCorpus.upload(corpus, { device: 'cuda' }), isUnavailable, 'DeviceCorpus.upload');
   const int8 = quantizeEmbeddings(corpus, 'int8');
@@ -125,8 +154,7 @@ test('an int8 DeviceCorpus gives searchInt8 candidates; quantizedSemanticSearch 
   sameHits(await quantizedSemanticSearch(queries, int8, { topK: 5, device: 'auto' }), want, 0, 'quantized auto');
 });
 
-test('on a GPU: float32 and float16 device search match the CPU search', async () => {
-  if (!cuda.available) return console.log('# skip: needs a usable GPU');
+testIf(cuda.available, `no usable GPU (${cuda.reason})`)('on a GPU: float32 and float16 device search match the CPU search', async () => {
   const big = random(20000, 64, 3);
   const many = random(40, 64, 4);
   const cpu = await semanticSearch(many, big, { topK: 10 });

@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 
 import { CrossEncoder, cudaStatus, SentenceKitError, SentenceTransformer, SparseEncoder } from '../../lib/index.js';
 import { FIXTURES, maxAbsDiff, TINY_BERT } from '../helpers/fixtures.js';
+import { testIf } from '../helpers/skip.js';
 
 const cuda = cudaStatus();
 if (!cuda.available) console.log(`# device tests: no usable GPU (${cuda.reason}); GPU-only checks skip`);
@@ -58,8 +59,7 @@ test("device 'cpu' is the default", async () => {
   await model.dispose();
 });
 
-test("without a GPU, 'cuda' rejects with ERR_CUDA_UNAVAILABLE and the reason", async () => {
-  if (cuda.available) return;
+testIf(!cuda.available, 'a GPU is usable here')("without a GPU, 'cuda' rejects with ERR_CUDA_UNAVAILABLE and the reason", async () => {
   const error = await rejectsWith(SentenceTransformer.fromPretrained(TINY_BERT, { device: 'cuda' }), 'ERR_CUDA_UNAVAILABLE', 'cuda');
   assert.ok(error.message.includes(cuda.reason ?? '\0'), error.message);
 });
@@ -82,8 +82,7 @@ test("'auto' falls back to the CPU, keeps the reason, and encodes as the CPU doe
   await auto.dispose();
 });
 
-test('GPU: cuda fp16 embeddings point where the CPU ones do', async () => {
-  if (!cuda.available) return;
+testIf(cuda.available, `no usable GPU (${cuda.reason})`)('GPU: cuda fp16 embeddings point where the CPU ones do', async () => {
   const texts = ['The cat sits outside', 'Mixed 中文 and English', 'x '.repeat(200)];
   const cpu = await SentenceTransformer.fromPretrained(TINY_BERT);
   const gpu = await SentenceTransformer.fromPretrained(TINY_BERT, { device: 'cuda' });

@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { Embeddings, quantizeEmbeddings, similarity, similarityPairwise } from '../../lib/index.js';
+import { throwsError } from '../helpers/errors.js';
 
 const matrix = (rows: number[][]): Embeddings => new Embeddings(Float32Array.from(rows.flat()), rows.length, rows[0]?.length ?? 0);
 
@@ -35,8 +36,8 @@ test('int8 and uint8 bucket each dimension between its min and max', () => {
 });
 
 test('bad precision and ranges are typed errors', () => {
-  assert.throws(() => quantizeEmbeddings(matrix([[1]]), 'int4' as 'int8'), TypeError);
-  assert.throws(() => quantizeEmbeddings(matrix([[1, 2]]), 'int8', { ranges: matrix([[0], [1]]) }), RangeError);
+  throwsError(() => quantizeEmbeddings(matrix([[1]]), 'int4' as 'int8'), TypeError);
+  throwsError(() => quantizeEmbeddings(matrix([[1, 2]]), 'int8', { ranges: matrix([[0], [1]]) }), RangeError);
 });
 
 test('similarity functions as sentence-transformers defines them', () => {
@@ -49,8 +50,8 @@ test('similarity functions as sentence-transformers defines them', () => {
   assert.equal(Array.from(similarity(a, b, 'euclidean').data).map((v) => Math.round(v * 1e4) / 1e4), [-4.4721, -1, -3.6056, -2]);
   assert.equal(Array.from(similarity(a, b, 'manhattan').data), [-6, -1, -5, -2]);
   assert.equal(Array.from(similarityPairwise(a, b, 'dot')), [3, 0]);
-  assert.throws(() => similarity(a, matrix([[1, 2, 3]])), RangeError);
-  assert.throws(() => similarityPairwise(a, matrix([[1, 2]])), RangeError);
+  throwsError(() => similarity(a, matrix([[1, 2, 3]])), RangeError);
+  throwsError(() => similarityPairwise(a, matrix([[1, 2]])), RangeError);
 });
 
 test.run();

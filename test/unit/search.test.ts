@@ -36,6 +36,7 @@ test('semanticSearch equals an exact scan, ids and scores', async () => {
   for (const topK of [1, 10, 2000]) {
     const hits = await semanticSearch(queries, corpus, { topK, queryChunkSize: 5, corpusChunkSize: 97 });
     const expected = bruteForce(queries, corpus, topK);
+    assert.is(hits.length, queries.rows, 'one hit list per query');
     hits.forEach((row, q) => {
       assert.equal(row.map((h) => h.corpusId), expected[q]!.map((h) => h.corpusId), `query ${q} topK ${topK}`);
       row.forEach((h, i) => assert.ok(Math.abs(h.score - expected[q]![i]!.score) < 1e-5));
@@ -71,7 +72,9 @@ test('int8 and binary search with rescoring find the exact neighbours', async ()
     const quantized = quantizeEmbeddings(corpus, precision);
     const hits = await quantizedSemanticSearch(queries, quantized, { topK: 10, rescoreMultiplier: 8 });
     let found = 0;
+    assert.is(hits.length, queries.rows, `${precision}: one hit list per query`);
     hits.forEach((row, q) => {
+      assert.is(row.length, 10, `${precision}: query ${q} has topK hits`);
       const truth = new Set(exact[q]!.map((h) => h.corpusId));
       found += row.filter((h) => truth.has(h.corpusId)).length;
     });
