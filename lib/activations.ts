@@ -1,10 +1,11 @@
 /**
  * Activation functions as sentence-transformers names them (torch class paths in configs),
  * and the ones a CrossEncoder applies to its logits, in place, with torch's semantics.
- * @internal
+ * Internal: not exported from the package entry point.
  */
 import { loadError } from './json-files.js';
 
+/** The activations predict() applies to a CrossEncoder's logits. */
 export type ActivationName = 'sigmoid' | 'identity' | 'tanh' | 'relu' | 'softmax';
 
 export const ACTIVATIONS: readonly ActivationName[] = ['sigmoid', 'identity', 'tanh', 'relu', 'softmax'];

@@ -2,7 +2,7 @@
  * Loads the native addon and describes its whole surface in one place. Attempts, in order:
  * $SENTENCEKIT_NATIVE, build/Release (a local build), then prebuilds/ through node-gyp-build.
  * If none loads, one error lists every attempt and the fix.
- * @internal
+ * Internal: not exported from the package entry point.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,10 +56,21 @@ export interface NativeSentenceEncoder {
   encodeTokens(texts: string[] | PackedTexts, batchSize: number): Promise<{ data: Float32Array; tokenCounts: Int32Array }>;
   /** The prompt's tokens with special tokens, without a trailing one ([SEP]): what include_prompt: false leaves out. */
   promptLength(prompt: string): number;
+  /** The model's tokenizer, truncated to maxLength and padded to the longest text, on the model's owner thread. */
+  tokenize(texts: string[] | PackedTexts, maxLength: number): Promise<NativeTokenized>;
   /** Runs and allocations of the model's reused ORT tensors and buffers since it loaded. */
   ioStats(): NativeIoStats;
   /** Drops the native model; queued runs finish first on its owner thread, later calls reject. Settles once that thread has exited. */
   dispose(): Promise<void>;
+}
+
+/** tokenize()'s result: [rows × length] row-major Int32Arrays. */
+export interface NativeTokenized {
+  inputIds: Int32Array;
+  attentionMask: Int32Array;
+  tokenTypeIds: Int32Array;
+  rows: number;
+  length: number;
 }
 
 /** A steady state shows `runs` growing while `tensorsCreated` and `bufferGrowths` stay put. */
@@ -102,16 +113,8 @@ export interface NativeStaticSparseEncoderOptions {
 /** Same surface as NativeSparseEncoder; batchSize changes nothing (no model runs). */
 export type NativeStaticSparseEncoder = NativeSparseEncoder;
 
-export interface NativeRuntimeInfo {
-  onnxRuntimeLoaded: boolean;
-  onnxRuntimeVersion: string | null;
-  onnxRuntimeLibrary: string;
-  cpuLevel: string;
-  /** The int8 engine's GEMM kernel on this CPU: 'amx', 'avx512-vnni' or 'portable' (a plain loop, far slower than ONNX Runtime's int8). */
-  int8EngineKernel: 'amx' | 'avx512-vnni' | 'portable';
-  /** The CPU engine's bf16x3 GEMM kernel on this CPU: 'amx' (AMX-BF16), 'avx512' (float32 FMAs, about ONNX Runtime's fp32 speed) or 'portable' (a plain loop, far slower). */
-  bf16x3EngineKernel: 'amx' | 'avx512' | 'portable';
-}
+/** runtimeInfo()'s report (runtime-info.ts). */
+export type NativeRuntimeInfo = import('./runtime-info.js').RuntimeInfo;
 
 /** Ranked search results: query q's hits are ids/scores[q * perQuery .. (q + 1) * perQuery). */
 export interface NativeSearchResults {

@@ -1,7 +1,7 @@
 /**
  * Reads a cross-encoder folder: a Hugging Face sequence-classification model (config.json with
  * its labels and the activation sentence-transformers applies) with an ONNX export.
- * @internal
+ * Internal: not exported from the package entry point.
  */
 import { join } from 'node:path';
 

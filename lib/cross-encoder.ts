@@ -7,15 +7,19 @@ import { nativeBinding, type NativeCrossEncoder } from './binding.js';
 import { cpuEngineOptions, cudaFolderProblem, type DevicePlacement, isOwnCpuEngine, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
 import { ACTIVATIONS, type ActivationName, type CrossEncoderFolder, readCrossEncoderFolder } from './cross-encoder-folder.js';
 import { SentenceKitError } from './errors.js';
-import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
+import { LOAD_OPTION_KEYS, type LoadOptions, nativeModelOptions, resolveLoad, withMaxSeqLength } from './model-loading.js';
+import { expectModelClass } from './model-class.js';
+import { type OptionKeys, validateOptionsObject } from './options.js';
 import { NativeModelHandle } from './native-model-handle.js';
 import { packTexts } from './packed-texts.js';
-import { describeValue, validateBoolean, validateOptionsObject, validatePositiveInteger } from './validate.js';
+import { describeValue, validateBoolean, validatePositiveInteger } from './validate.js';
 
 export type { ActivationName } from './cross-encoder-folder.js';
 
+/** CrossEncoder.fromPretrained()'s options: those every class loads with. */
 export type CrossEncoderOptions = LoadOptions;
 
+/** predict()'s options. */
 export interface PredictOptions {
   /** Pairs per model run. Default 32. */
   batchSize?: number;
@@ -25,19 +29,28 @@ export interface PredictOptions {
   applySoftmax?: boolean;
 }
 
+/** rank()'s options. */
 export interface RankOptions {
   /** Only the best `topK` documents. Default: all. */
   topK?: number;
   /** Include each document's text in the result. Default false. */
   returnDocuments?: boolean;
+  /** Pairs per model run. Default 32. */
   batchSize?: number;
+  /** Overrides the model's activation, as in predict(). */
   activation?: ActivationName;
 }
 
+const PREDICT_KEYS: OptionKeys<PredictOptions> = { batchSize: true, activation: true, applySoftmax: true };
+const RANK_KEYS: OptionKeys<RankOptions> = { topK: true, returnDocuments: true, batchSize: true, activation: true };
+
+/** One document of rank()'s result. */
 export interface RankResult {
   /** Index of the document in the array passed to rank(). */
   corpusId: number;
+  /** The model's score for (query, document), after the activation. */
   score: number;
+  /** The document's text, with `returnDocuments: true`. */
   text?: string;
 }
 
@@ -92,10 +105,11 @@ export class CrossEncoder {
 
   /** Loads a local folder or a Hub id (see SentenceTransformer.fromPretrained). */
   static async fromPretrained(pathOrId: string, options: CrossEncoderOptions = {}): Promise<CrossEncoder> {
-    const { root, fileName, runtime, cpuEngine } = await resolveLoad<CrossEncoderOptions>(pathOrId, options);
+    const { root, fileName, runtime, cpuEngine, maxSeqLength } = await resolveLoad<CrossEncoderOptions>(pathOrId, options, LOAD_OPTION_KEYS, 'CrossEncoder.fromPretrained() options');
     const requested = validateDevice(options?.device, 'options.device');
     const cudaDtype = validateCudaDtype(options?.cudaDtype, 'options.cudaDtype');
-    const folder = await readCrossEncoderFolder(root, fileName);
+    await expectModelClass(root, 'CrossEncoder');
+    const folder = withMaxSeqLength(await readCrossEncoderFolder(root, fileName), maxSeqLength);
     const { native, placement } = await loadPlaced(requested, cudaFolderProblem(folder.transformerDir), (device) =>
       nativeBinding().loadCrossEncoder({
         ...nativeModelOptions(folder, runtime),
@@ -110,6 +124,7 @@ export class CrossEncoder {
     return new CrossEncoder(native, folder, placement);
   }
 
+  /** Scores per pair: 1 for a reranker, the number of classes otherwise (config.json's num_labels). */
   get numLabels(): number {
     return this.#folder.numLabels;
   }
@@ -119,6 +134,7 @@ export class CrossEncoder {
     return this.#folder.labels;
   }
 
+  /** Longest input pair in tokens (special tokens included); longer pairs are truncated. */
   get maxLength(): number {
     return this.#folder.maxSeqLength;
   }
@@ -135,7 +151,7 @@ export class CrossEncoder {
   async predict(pairs: Array<[string, string]> | [string, string], options: PredictOptions = {}): Promise<Float32Array> {
     this.#handle.ensureOpen();
     const { firsts, seconds } = validatePairs(pairs);
-    const opts = validateOptionsObject<PredictOptions>(options, 'options');
+    const opts = validateOptionsObject<PredictOptions>(options, 'predict() options', PREDICT_KEYS);
     const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
     const activation = validateActivation(opts.activation) ?? this.#folder.activation;
     const applySoftmax = opts.applySoftmax === undefined ? false : validateBoolean(opts.applySoftmax, 'options.applySoftmax');
@@ -164,7 +180,7 @@ export class CrossEncoder {
     documents.forEach((doc, i) => {
       if (typeof doc !== 'string') throw new TypeError(`expected documents[${i}] to be a string but received ${describeValue(doc)}`);
     });
-    const opts = validateOptionsObject<RankOptions>(options, 'options');
+    const opts = validateOptionsObject<RankOptions>(options, 'rank() options', RANK_KEYS);
     const topK = opts.topK === undefined ? documents.length : validatePositiveInteger(opts.topK, 'options.topK');
     const returnDocuments = opts.returnDocuments === undefined ? false : validateBoolean(opts.returnDocuments, 'options.returnDocuments');
 
@@ -180,6 +196,10 @@ export class CrossEncoder {
     return results.slice(0, topK);
   }
 
+  /**
+   * Releases the native model. Runs already in flight finish first; later calls reject with
+   * ERR_DISPOSED. Safe to call twice.
+   */
   async dispose(): Promise<void> {
     await this.#handle.dispose();
   }

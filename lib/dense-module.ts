@@ -2,7 +2,7 @@
  * Reads a sentence-transformers Dense module folder (config.json + model.safetensors, or the
  * pytorch_model.bin of sentence-transformers < 3) into the weights the native pipeline applies
  * after pooling.
- * @internal
+ * Internal: not exported from the package entry point.
  */
 import { join } from 'node:path';
 

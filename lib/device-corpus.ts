@@ -7,11 +7,12 @@
  */
 import { nativeBinding, type NativeDeviceCorpusHandle } from './binding.js';
 import { placeModel, validateDevice, type Device } from './device.js';
-import { Embeddings } from './embeddings.js';
+import { Embeddings, type EmbeddingsLike, toEmbeddings } from './embeddings.js';
+import { validateOptionsObject } from './options.js';
 import { SentenceKitError } from './errors.js';
 import { quantizeEmbeddings, type QuantizedEmbeddings } from './quantization.js';
 import { toHits, type FlatSearchResults, type SearchHit } from './search-results.js';
-import { describeValue, validateOptionsObject, validatePositiveInteger } from './validate.js';
+import { describeValue, validatePositiveInteger } from './validate.js';
 
 /** The most hits per query a GPU search returns. */
 export const MAX_DEVICE_TOP_K = 1024;
@@ -19,6 +20,7 @@ export const MAX_DEVICE_TOP_K = 1024;
 /** How corpus rows are stored on the GPU. Scores accumulate in fp32 (int32 for int8) in every case. */
 export type DeviceCorpusPrecision = 'float32' | 'float16' | 'int8';
 
+/** DeviceCorpus.upload()'s options. */
 export interface DeviceCorpusOptions {
   /** 'cpu' (default), 'cuda' or 'auto'. */
   device?: Device;
@@ -29,6 +31,7 @@ export interface DeviceCorpusOptions {
   precision?: 'float32' | 'float16';
 }
 
+/** DeviceCorpus search()'s options. */
 export interface DeviceSearchOptions {
   /** Hits per query. Default 10; more than the corpus gives the whole corpus. */
   topK?: number;
@@ -38,13 +41,25 @@ export interface DeviceSearchOptions {
 
 type Handle = NativeDeviceCorpusHandle;
 
+/**
+ * A search corpus uploaded once to the GPU and searched by many query batches (on the CPU when
+ * asked for, or when 'auto' falls back). Results follow semanticSearch's contract.
+ *
+ * @example
+ * const corpus = await DeviceCorpus.upload(corpusEmbeddings, { device: 'auto' });
+ * const hits = await corpus.search(queryEmbeddings, { topK: 10 });
+ * corpus.dispose();
+ */
 export class DeviceCorpus {
   /** Where the corpus lives: 'cuda', or 'cpu' when asked for or fallen back to. */
   readonly device: 'cpu' | 'cuda';
   /** Why 'auto' chose the CPU; null when it did not fall back. */
   readonly fallbackReason: string | null;
+  /** How the rows are stored on the device. */
   readonly precision: DeviceCorpusPrecision;
+  /** Number of corpus rows. */
   readonly rows: number;
+  /** Width of each row. */
   readonly dimension: number;
   // The host rows stay referenced (not copied): the CPU path searches them, and a GPU corpus
   // placed by 'auto' uses them for a topK beyond MAX_DEVICE_TOP_K.
@@ -73,7 +88,7 @@ export class DeviceCorpus {
    * corpus.dispose();
    */
   static async upload(corpus: Embeddings | QuantizedEmbeddings, options: DeviceCorpusOptions = {}): Promise<DeviceCorpus> {
-    const opts = validateOptionsObject<DeviceCorpusOptions>(options, 'options');
+    const opts = validateOptionsObject<DeviceCorpusOptions>(options, 'DeviceCorpus.upload() options', { device: true, precision: true });
     const requested = validateDevice(opts.device, 'options.device');
     let precision: DeviceCorpusPrecision;
     if (corpus instanceof Embeddings) {
@@ -105,12 +120,12 @@ export class DeviceCorpus {
   }
 
   /** For each query, the topK best corpus rows as flat typed arrays (see FlatSearchResults). */
-  async searchFlat(queries: Embeddings, options: DeviceSearchOptions = {}): Promise<FlatSearchResults> {
-    if (!(queries instanceof Embeddings)) throw new TypeError(`expected queries to be Embeddings but received ${describeValue(queries)}`);
+  async searchFlat(queriesLike: EmbeddingsLike, options: DeviceSearchOptions = {}): Promise<FlatSearchResults> {
+    const opts = validateOptionsObject<DeviceSearchOptions>(options, 'DeviceCorpus search options', { topK: true, scoreFunction: true });
+    const queries = toEmbeddings(queriesLike, 'queries');
     if (queries.dimension !== this.dimension) {
       throw new RangeError(`expected queries of dimension ${this.dimension} but received ${queries.dimension}`);
     }
-    const opts = validateOptionsObject<DeviceSearchOptions>(options, 'options');
     const topK = opts.topK === undefined ? 10 : validatePositiveInteger(opts.topK, 'options.topK');
     const int8 = this.precision === 'int8';
     const scoreFunction = opts.scoreFunction ?? (int8 ? 'dot' : 'cosine');
@@ -136,7 +151,8 @@ export class DeviceCorpus {
   }
 
   /** For each query, the topK best corpus rows, best first, ties to the lower id. */
-  async search(queries: Embeddings, options: DeviceSearchOptions = {}): Promise<SearchHit[][]> {
+  async search(queriesLike: EmbeddingsLike, options: DeviceSearchOptions = {}): Promise<SearchHit[][]> {
+    const queries = toEmbeddings(queriesLike, 'queries');
     return toHits(await this.searchFlat(queries, options), queries.rows);
   }
 

@@ -4,7 +4,7 @@
  * loaded only when asked for), and rejects with ERR_CUDA_UNAVAILABLE when it cannot: no engine
  * library, driver, device or cuBLASLt, or a model the engine does not run yet. 'auto' uses the
  * GPU when it can and otherwise the CPU, keeping the reason (`model.deviceFallbackReason`).
- * @internal
+ * cudaStatus and the Device, CudaDtype, CudaStatus and CpuEngine types are exported; the rest is internal.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { nativeBinding } from './binding.js';
 import { SentenceKitError } from './errors.js';
 import { describeValue } from './validate.js';
 
+/** Where a model or search runs: 'cpu', 'cuda' (sentencekit's CUDA engine), or 'auto' (the GPU when usable). */
 export type Device = 'cpu' | 'cuda' | 'auto';
 /** Weights and activations on the GPU; accumulation is fp32 in every case. */
 export type CudaDtype = 'float16' | 'bfloat16' | 'float32';
@@ -25,13 +26,21 @@ export interface DevicePlacement {
 
 /** What cudaProbe() reports: whether the CUDA engine can run here, and if not, why. */
 export interface CudaStatus {
+  /** Whether device 'cuda' can be used. */
   available: boolean;
+  /** Why not, when it cannot; null when it can. */
   reason: string | null;
+  /** The GPU's name, when one was found. */
   deviceName?: string;
+  /** Compute capability as major × 10 + minor (80 for sm_80). */
   computeCapability?: number;
+  /** The GPU's memory in bytes. */
   memoryBytes?: number;
+  /** CUDA runtime version (e.g. 13000). */
   runtimeVersion?: number;
+  /** The driver's CUDA version. */
   driverVersion?: number;
+  /** cuBLASLt's version. */
   cublasLtVersion?: number;
 }
 

@@ -3,7 +3,7 @@
  * shared native runs, and each caller gets exactly its own rows back. One native run is in
  * flight per model at a time, so queued work waits here, not on a blocked libuv thread, and
  * ONNX Runtime's intra-op threads get the whole CPU for each run.
- * @internal
+ * Internal: not exported from the package entry point.
  */
 import type { NativeEncodeOptions } from './binding.js';
 

@@ -25,6 +25,7 @@ export type SentenceKitErrorCode =
  * catch (error) { if (error instanceof SentenceKitError && error.code === 'ERR_MODEL_LOAD') … }
  */
 export class SentenceKitError extends Error {
+  /** What went wrong, stable across versions: switch on this, not on the message. */
   readonly code: SentenceKitErrorCode;
 
   constructor(code: SentenceKitErrorCode, message: string, options?: { cause?: unknown }) {

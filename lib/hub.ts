@@ -11,8 +11,10 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import { SentenceKitError } from './errors.js';
+import { type OptionKeys, validateOptionsObject } from './options.js';
 import { routerFolders, transformerFolders } from './transformer-folders.js';
 
+/** How a Hub id is downloaded: revision, cache, endpoint, token, offline mode. */
 export interface HubOptions {
   /** Branch, tag or commit. Default 'main'. */
   revision?: string;
@@ -29,7 +31,15 @@ export interface HubOptions {
    * are not downloaded), or 'model.safetensors' for sentencekit's own engines (no ONNX then).
    */
   onnxFile?: string;
+  /** Aborts the download (and the load) when signalled. */
   signal?: AbortSignal;
+}
+
+export const HUB_OPTION_KEYS: OptionKeys<HubOptions> = { revision: true, cacheDir: true, endpoint: true, token: true, localFilesOnly: true, onnxFile: true, signal: true };
+
+/** Only the Hub's options out of a larger options object. */
+export function hubOptions(options: Readonly<Record<string, unknown>>): HubOptions {
+  return Object.fromEntries(Object.keys(HUB_OPTION_KEYS).filter((key) => options[key] !== undefined).map((key) => [key, options[key]])) as HubOptions;
 }
 
 const RETRIES = 3;
@@ -212,6 +222,7 @@ const inflight = new Map<string, Promise<string>>();
  * const dir = await resolveModelFolder('sentence-transformers/all-MiniLM-L6-v2', { onnxFile: 'onnx/model.onnx' });
  */
 export async function resolveModelFolder(pathOrId: string, options: HubOptions = {}): Promise<string> {
+  validateOptionsObject<HubOptions>(options, 'resolveModelFolder() options', HUB_OPTION_KEYS);
   if (existsSync(pathOrId)) return pathOrId;
   if (!/^[\w.-]+(\/[\w.-]+)?$/.test(pathOrId)) {
     throw new SentenceKitError('ERR_MODEL_LOAD', `model folder not found: ${pathOrId} (and it is not a Hub id like "org/name")`);

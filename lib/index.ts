@@ -6,12 +6,15 @@
  * const model = await SentenceTransformer.fromPretrained('sentence-transformers/all-MiniLM-L6-v2');
  * const embeddings = await model.encode('Hello, world');
  */
-export { SentenceTransformer, type SentenceTransformerOptions, type EncodeOptions } from './sentence-transformer.js';
+export { SentenceTransformer, type SentenceTransformerOptions, type EncodeOptions, type FloatEncodeOptions, type QuantizedEncodeOptions } from './sentence-transformer.js';
+export type { LoadOptions } from './model-loading.js';
+export type { TokenizedBatch } from './tokenized.js';
 export type { CpuEngine } from './device.js';
-export { Embeddings } from './embeddings.js';
+export { Embeddings, type EmbeddingsLike, type EmbeddingRow } from './embeddings.js';
+export * as util from './util.js';
 export { CrossEncoder, type CrossEncoderOptions, type PredictOptions, type RankOptions, type RankResult, type ActivationName } from './cross-encoder.js';
 export { SparseEncoder, type SparseEncoderOptions, type SparseEncodeOptions } from './sparse-encoder.js';
-export { SparseEmbeddings } from './sparse-embeddings.js';
+export { SparseEmbeddings, type SparseRow, type SparsityStats } from './sparse-embeddings.js';
 export { similarity, similarityAsync, similarityPairwise, SIMILARITY_FUNCTIONS } from './similarity.js';
 export {
   semanticSearch,
@@ -30,6 +33,6 @@ export { quantizeEmbeddings, PRECISIONS, type Precision, type QuantizedEmbedding
 export { SentenceKitError, type SentenceKitErrorCode } from './errors.js';
 export { resolveModelFolder, type HubOptions } from './hub.js';
 export type { PoolingMode, SimilarityFunctionName } from './model-folder.js';
-export { runtimeInfo } from './runtime-info.js';
+export { runtimeInfo, type RuntimeInfo } from './runtime-info.js';
 export { cudaStatus, type CudaDtype, type CudaStatus, type Device } from './device.js';
 export { DeviceCorpus, MAX_DEVICE_TOP_K, type DeviceCorpusOptions, type DeviceCorpusPrecision, type DeviceSearchOptions } from './device-corpus.js';

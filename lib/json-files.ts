@@ -1,6 +1,6 @@
 /**
  * Reading a model folder's files: JSON with errors that name the file.
- * @internal
+ * Internal: not exported from the package entry point.
  */
 import { readFile, stat } from 'node:fs/promises';
 

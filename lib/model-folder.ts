@@ -2,7 +2,7 @@
  * Reads a model folder in the sentence-transformers layout (modules.json and each module's
  * config) into one plain description the model classes hand to native code. Every missing
  * or corrupt file is an ERR_MODEL_LOAD that names the file.
- * @internal
+ * The PoolingMode and SimilarityFunctionName types are exported; the rest is internal.
  */
 import { join } from 'node:path';
 
@@ -12,7 +12,9 @@ import { exists, loadError, readJsonFile } from './json-files.js';
 
 export { exists, loadError, readJsonFile } from './json-files.js';
 
+/** sentence-transformers' pooling modes (1_Pooling/config.json). */
 export type PoolingMode = 'cls' | 'max' | 'mean' | 'mean_sqrt_len_tokens' | 'weightedmean' | 'lasttoken';
+/** The similarity functions by the names sentence-transformers' configs use (similarity_fn_name). */
 export type SimilarityFunctionName = 'cosine' | 'dot' | 'euclidean' | 'manhattan';
 
 const POOLING_MODES: readonly PoolingMode[] = ['cls', 'max', 'mean', 'mean_sqrt_len_tokens', 'weightedmean', 'lasttoken'];

@@ -1,18 +1,19 @@
 /**
  * The part of fromPretrained() every model class shares: options checked, the folder found
  * locally or fetched from the Hub, and the native options for its transformer files.
- * @internal
+ * Internal: not exported from the package entry point.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { nativeBinding, type NativeModelOptions } from './binding.js';
 import { SentenceKitError } from './errors.js';
-import { resolveModelFolder, type HubOptions } from './hub.js';
+import { hubOptions, resolveModelFolder, type HubOptions } from './hub.js';
 import type { TransformerFiles } from './model-folder.js';
 import { transformerFolders } from './transformer-folders.js';
 import { type CpuEngine, type CudaDtype, type Device, isOwnCpuEngine, validateCpuEngine, validateCudaDtype, validateDevice } from './device.js';
-import { describeValue, validateBoolean, validateOptionsObject, validatePositiveInteger } from './validate.js';
+import { type OptionKeys, validateOptionsObject } from './options.js';
+import { describeValue, validateBoolean, validatePositiveInteger } from './validate.js';
 
 /** Options every fromPretrained() takes. */
 export interface LoadOptions extends Omit<HubOptions, 'onnxFile'> {
@@ -59,10 +60,36 @@ export interface LoadOptions extends Omit<HubOptions, 'onnxFile'> {
    * never kept.
    *
    * @example
-   * const model = await SentenceTransformer.load('./all-MiniLM-L6-v2', { cpuEngine: 'bf16x3' });
+   * const model = await SentenceTransformer.fromPretrained('./all-MiniLM-L6-v2', { cpuEngine: 'bf16x3' });
    */
   cpuEngine?: CpuEngine;
+  /**
+   * Longest input in tokens, special tokens included; longer texts are truncated. Default:
+   * the model's own (sentence_bert_config.json's max_seq_length, else the smaller of the
+   * model's position limit and the tokenizer's). Python sets `model.max_seq_length` after
+   * loading; here it is fixed at load. A length past the model's position embeddings fails
+   * when such a text is encoded.
+   */
+  maxSeqLength?: number;
 }
+
+/** The keys of LoadOptions, for the unknown-option check of every fromPretrained(). */
+export const LOAD_OPTION_KEYS: OptionKeys<LoadOptions> = {
+  revision: true,
+  cacheDir: true,
+  endpoint: true,
+  token: true,
+  localFilesOnly: true,
+  signal: true,
+  fileName: true,
+  intraOpThreads: true,
+  allowSpinning: true,
+  quantized: true,
+  device: true,
+  cudaDtype: true,
+  cpuEngine: true,
+  maxSeqLength: true,
+};
 
 // More threads than this is a mistake, not a machine: refused before any thread is made.
 const MAX_THREADS = 1024;
@@ -90,13 +117,21 @@ export interface ResolvedLoad<T extends LoadOptions> {
   options: Partial<T>;
   runtime: { intraOpThreads: number; allowSpinning: boolean };
   cpuEngine: CpuEngine;
+  /** options.maxSeqLength, or 0 for the model's own. */
+  maxSeqLength: number;
 }
 
-export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, options: unknown): Promise<ResolvedLoad<T>> {
+/**
+ * Checks the options every class shares, then finds the folder (downloading it when needed).
+ * `known` lists every option key of the calling class; `where` names it in messages, e.g.
+ * 'SentenceTransformer.fromPretrained() options'.
+ */
+export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, options: unknown, known: OptionKeys<T>, where: string): Promise<ResolvedLoad<T>> {
   if (typeof pathOrId !== 'string' || pathOrId.length === 0) {
     throw new TypeError(`expected pathOrId to be a non-empty string but received ${describeValue(pathOrId)}`);
   }
-  const opts = validateOptionsObject<T>(options, 'options');
+  const opts = validateOptionsObject<T>(options, where, known);
+  const maxSeqLength = opts.maxSeqLength === undefined ? 0 : validatePositiveInteger(opts.maxSeqLength, 'options.maxSeqLength');
   if (opts.fileName !== undefined && typeof opts.fileName !== 'string') {
     throw new TypeError(`expected options.fileName to be a string but received ${describeValue(opts.fileName)}`);
   }
@@ -118,13 +153,13 @@ export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, opti
   let lastError: unknown;
   for (const fileName of candidates) {
     try {
-      const root = await resolveModelFolder(pathOrId, { ...opts, onnxFile: fileName });
+      const root = await resolveModelFolder(pathOrId, { ...hubOptions(opts), onnxFile: fileName });
       // A local folder resolves whatever the file; move on when it lacks this variant.
       if (candidates.length > 1 && !existsSync(join(root, fileName)) && !(await hasTransformerFile(root, fileName))) {
         lastError = new SentenceKitError('ERR_MODEL_LOAD', `${root} has no ${fileName}`);
         continue;
       }
-      return { root, fileName, options: opts, runtime, cpuEngine };
+      return { root, fileName, options: opts, runtime, cpuEngine, maxSeqLength };
     } catch (error) {
       if (!(error instanceof SentenceKitError) || error.code !== 'ERR_MODEL_NOT_FOUND' || candidates.length === 1) throw error;
       lastError = error;
@@ -140,4 +175,9 @@ async function hasTransformerFile(root: string, fileName: string): Promise<boole
 
 export function nativeModelOptions(files: TransformerFiles, runtime: ResolvedLoad<LoadOptions>['runtime']): NativeModelOptions {
   return { modelPath: files.onnxPath, tokenizerPath: files.tokenizerPath, maxLength: files.maxSeqLength, lowercase: files.doLowerCase, ...runtime };
+}
+
+/** The folder's files with options.maxSeqLength applied (0 keeps the folder's own). */
+export function withMaxSeqLength<F extends TransformerFiles>(files: F, maxSeqLength: number): F {
+  return maxSeqLength > 0 ? { ...files, maxSeqLength } : files;
 }

@@ -1,7 +1,7 @@
 /**
  * A sentence-transformers module's own weights (Dense, SparseStaticEmbedding): model.safetensors
  * since sentence-transformers 3, pytorch_model.bin (torch.save) before.
- * @internal
+ * Internal: not exported from the package entry point.
  */
 import { join } from 'node:path';
 

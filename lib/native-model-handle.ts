@@ -1,7 +1,7 @@
 /**
  * The lifecycle every model class shares: runs in flight are tracked so dispose() waits for
  * them, and calls after dispose() reject with ERR_DISPOSED.
- * @internal
+ * Internal: not exported from the package entry point.
  */
 import { disposedError } from './errors.js';
 

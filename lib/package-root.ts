@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 /**
  * The installed package's root folder: the nearest ancestor of this file whose package.json
  * is sentencekit's. Works from the sources (lib/) and from the build (dist/cjs/).
- * @internal
+ * Internal: not exported from the package entry point.
  */
 export function packageRoot(): string {
   let dir = __dirname;

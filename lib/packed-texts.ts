@@ -5,7 +5,7 @@
  * through between them, and the native worker reads the buffer in place. Copying the strings
  * in the native call instead held the thread 5.6-7.1 ms at once for 3,000 texts of 5-200
  * words (1.6-1.7 ms with packing), and proportionally more for larger calls.
- * @internal
+ * Internal: not exported from the package entry point.
  */
 export interface PackedTexts {
   bytes: Uint8Array;

@@ -4,16 +4,22 @@
  * embeddings themselves), binary and ubinary packed 8 dimensions per byte (np.packbits).
  * Arithmetic is rounded to float32 at each step, as numpy does on float32 arrays.
  */
-import { Embeddings } from './embeddings.js';
+import { Embeddings, type EmbeddingsLike, toEmbeddings } from './embeddings.js';
+import { validateOptionsObject } from './options.js';
 import { describeValue } from './validate.js';
 
+/** An embedding precision: float32, or a quantized one. */
 export type Precision = 'float32' | 'int8' | 'uint8' | 'binary' | 'ubinary';
+/** Every Precision. */
 export const PRECISIONS: readonly Precision[] = ['float32', 'int8', 'uint8', 'binary', 'ubinary'];
 
 /** Quantized embeddings: `data` is row-major with `bytesPerRow` values per row. */
 export interface QuantizedEmbeddings {
+  /** How the rows were quantized. */
   precision: Exclude<Precision, 'float32'>;
+  /** Row-major values: Int8Array for int8 and binary, Uint8Array for uint8 and ubinary. */
   data: Int8Array | Uint8Array;
+  /** Number of embeddings. */
   rows: number;
   /** The float dimension the rows came from. */
   dimension: number;
@@ -23,11 +29,12 @@ export interface QuantizedEmbeddings {
   ranges?: Embeddings;
 }
 
+/** quantizeEmbeddings()'s options: where int8/uint8 take their per-dimension ranges. */
 export interface QuantizeOptions {
-  /** [2 × dimension]: per-dimension minimum (first row) and maximum (second row). */
-  ranges?: Embeddings;
+  /** `[2 × dimension]`: per-dimension minimum (first row) and maximum (second row). */
+  ranges?: EmbeddingsLike;
   /** Embeddings to take the per-dimension ranges from (recommended over the data itself). */
-  calibrationEmbeddings?: Embeddings;
+  calibrationEmbeddings?: EmbeddingsLike;
 }
 
 function perDimensionRanges(source: Embeddings): { starts: Float32Array; ends: Float32Array } {
@@ -52,13 +59,12 @@ function perDimensionRanges(source: Embeddings): { starts: Float32Array; ends: F
  * const int8 = quantizeEmbeddings(docs, 'int8', { calibrationEmbeddings: docs });
  * const bits = quantizeEmbeddings(docs, 'ubinary');
  */
-export function quantizeEmbeddings(embeddings: Embeddings, precision: 'float32', options?: QuantizeOptions): Embeddings;
-export function quantizeEmbeddings(embeddings: Embeddings, precision: Exclude<Precision, 'float32'>, options?: QuantizeOptions): QuantizedEmbeddings;
-export function quantizeEmbeddings(embeddings: Embeddings, precision: Precision, options?: QuantizeOptions): Embeddings | QuantizedEmbeddings;
-export function quantizeEmbeddings(embeddings: Embeddings, precision: Precision, options: QuantizeOptions = {}): Embeddings | QuantizedEmbeddings {
-  if (!(embeddings instanceof Embeddings)) {
-    throw new TypeError(`expected embeddings to be an Embeddings matrix but received ${describeValue(embeddings)}`);
-  }
+export function quantizeEmbeddings(embeddings: EmbeddingsLike, precision: 'float32', options?: QuantizeOptions): Embeddings;
+export function quantizeEmbeddings(embeddings: EmbeddingsLike, precision: Exclude<Precision, 'float32'>, options?: QuantizeOptions): QuantizedEmbeddings;
+export function quantizeEmbeddings(embeddings: EmbeddingsLike, precision: Precision, options?: QuantizeOptions): Embeddings | QuantizedEmbeddings;
+export function quantizeEmbeddings(embeddingsLike: EmbeddingsLike, precision: Precision, options: QuantizeOptions = {}): Embeddings | QuantizedEmbeddings {
+  const opts = validateOptionsObject<QuantizeOptions>(options, 'quantizeEmbeddings() options', { ranges: true, calibrationEmbeddings: true });
+  const embeddings = toEmbeddings(embeddingsLike, 'embeddings');
   if (!PRECISIONS.includes(precision)) {
     throw new TypeError(`expected precision to be one of ${PRECISIONS.join(', ')} but received ${describeValue(precision)}`);
   }
@@ -68,14 +74,15 @@ export function quantizeEmbeddings(embeddings: Embeddings, precision: Precision,
   if (precision === 'int8' || precision === 'uint8') {
     let starts: Float32Array;
     let ends: Float32Array;
-    if (options.ranges !== undefined) {
-      if (!(options.ranges instanceof Embeddings) || options.ranges.rows !== 2 || options.ranges.dimension !== dimension) {
-        throw new RangeError(`expected ranges to be a 2 × ${dimension} matrix but received ${describeValue(options.ranges)}`);
+    if (opts.ranges !== undefined) {
+      const ranges = toEmbeddings(opts.ranges, 'options.ranges');
+      if (ranges.rows !== 2 || ranges.dimension !== dimension) {
+        throw new RangeError(`expected options.ranges to be a 2 × ${dimension} matrix but received ${ranges.rows} × ${ranges.dimension}`);
       }
-      starts = options.ranges.row(0);
-      ends = options.ranges.row(1);
+      starts = ranges.row(0);
+      ends = ranges.row(1);
     } else {
-      const source = options.calibrationEmbeddings ?? embeddings;
+      const source = opts.calibrationEmbeddings === undefined ? embeddings : toEmbeddings(opts.calibrationEmbeddings, 'options.calibrationEmbeddings');
       if (source.dimension !== dimension) {
         throw new RangeError(`expected calibration embeddings of dimension ${dimension} but received ${source.dimension}`);
       }

@@ -1,4 +1,20 @@
-import { nativeBinding, type NativeRuntimeInfo } from './binding.js';
+import { nativeBinding } from './binding.js';
+
+/** What runtimeInfo() reports. */
+export interface RuntimeInfo {
+  /** Whether ONNX Runtime has been loaded (it is, once a model using it is). */
+  onnxRuntimeLoaded: boolean;
+  /** Its version, once loaded. */
+  onnxRuntimeVersion: string | null;
+  /** The libonnxruntime file used (or that will be). */
+  onnxRuntimeLibrary: string;
+  /** The SIMD level the kernels chose: 'avx512', 'avx2' or 'scalar'. */
+  cpuLevel: string;
+  /** The int8 engine's GEMM kernel on this CPU: 'amx', 'avx512-vnni' or 'portable' (a plain loop, far slower than ONNX Runtime's int8). */
+  int8EngineKernel: 'amx' | 'avx512-vnni' | 'portable';
+  /** The CPU engine's bf16x3 GEMM kernel on this CPU: 'amx' (AMX-BF16), 'avx512' (float32 FMAs, about ONNX Runtime's fp32 speed) or 'portable' (a plain loop, far slower). */
+  bf16x3EngineKernel: 'amx' | 'avx512' | 'portable';
+}
 
 /**
  * What this process runs on: the ONNX Runtime library and version (once a model is loaded)
@@ -7,6 +23,6 @@ import { nativeBinding, type NativeRuntimeInfo } from './binding.js';
  * @example
  * console.log(runtimeInfo()); // { onnxRuntimeVersion: '1.30.0', cpuLevel: 'avx512', … }
  */
-export function runtimeInfo(): NativeRuntimeInfo {
+export function runtimeInfo(): RuntimeInfo {
   return nativeBinding().runtimeInfo();
 }

@@ -1,7 +1,7 @@
 /**
  * Reads tensors from a .safetensors file (8-byte little-endian header length, a JSON header of
  * {name: {dtype, shape, data_offsets}}, then the raw data) as Float32Arrays.
- * @internal
+ * Internal: not exported from the package entry point.
  */
 import { readFile } from 'node:fs/promises';
 

@@ -7,13 +7,15 @@
 import { nativeBinding } from './binding.js';
 import { validateDevice, type Device } from './device.js';
 import { DeviceCorpus, MAX_DEVICE_TOP_K } from './device-corpus.js';
-import { Embeddings } from './embeddings.js';
+import { Embeddings, type EmbeddingsLike, toEmbeddings } from './embeddings.js';
+import { type OptionKeys, validateOptionsObject } from './options.js';
 import { quantizeEmbeddings, type QuantizedEmbeddings } from './quantization.js';
 import { toHits, type FlatSearchResults, type SearchHit } from './search-results.js';
-import { describeValue, validateOptionsObject, validatePositiveInteger } from './validate.js';
+import { describeValue, validateBoolean, validatePositiveInteger } from './validate.js';
 
 export { toHits, type FlatSearchResults, type SearchHit } from './search-results.js';
 
+/** semanticSearch()'s options. */
 export interface SemanticSearchOptions {
   /** Hits per query. Default 10; more than the corpus gives the whole corpus. */
   topK?: number;
@@ -32,19 +34,35 @@ export interface SemanticSearchOptions {
   device?: Device;
 }
 
-function checkPair(queries: Embeddings, corpus: Embeddings): void {
-  if (!(queries instanceof Embeddings) || !(corpus instanceof Embeddings)) {
-    throw new TypeError(`expected queries and corpus to be Embeddings but received ${describeValue(queries)} and ${describeValue(corpus)}`);
-  }
+const SEARCH_KEYS: OptionKeys<SemanticSearchOptions> = { topK: true, scoreFunction: true, queryChunkSize: true, corpusChunkSize: true, device: true };
+
+/** An empty `[]` of rows has no width: give it the other side's. */
+function widen(empty: Embeddings, dimension: number): Embeddings {
+  return empty.rows === 0 && empty.dimension === 0 ? new Embeddings(new Float32Array(0), 0, dimension) : empty;
+}
+
+function checkPair(queriesLike: EmbeddingsLike, corpusLike: EmbeddingsLike): [Embeddings, Embeddings] {
+  let queries = toEmbeddings(queriesLike, 'queries');
+  let corpus = toEmbeddings(corpusLike, 'corpus');
+  corpus = widen(corpus, queries.dimension);
+  queries = widen(queries, corpus.dimension);
   if (queries.dimension !== corpus.dimension) {
     throw new RangeError(`expected queries and corpus of the same dimension but received ${queries.dimension} and ${corpus.dimension}`);
   }
+  return [queries, corpus];
 }
 
-/** semanticSearch with flat typed-array results (no per-hit objects). */
-export async function semanticSearchFlat(queries: Embeddings, corpus: Embeddings, options: SemanticSearchOptions = {}): Promise<FlatSearchResults> {
-  checkPair(queries, corpus);
-  const opts = validateOptionsObject<SemanticSearchOptions>(options, 'options');
+/**
+ * semanticSearch with flat typed-array results (no per-hit objects): query q's hits are
+ * `ids`/`scores`[q × perQuery … (q + 1) × perQuery), best first.
+ *
+ * @example
+ * const { ids, scores, perQuery } = await semanticSearchFlat(queryEmbeddings, corpusEmbeddings, { topK: 3 });
+ * ids[0]; // the best corpus row for query 0
+ */
+export async function semanticSearchFlat(queriesLike: EmbeddingsLike, corpusLike: EmbeddingsLike, options: SemanticSearchOptions = {}): Promise<FlatSearchResults> {
+  const opts = validateOptionsObject<SemanticSearchOptions>(options, 'semanticSearch() options', SEARCH_KEYS);
+  const [queries, corpus] = checkPair(queriesLike, corpusLike);
   const topK = opts.topK === undefined ? 10 : validatePositiveInteger(opts.topK, 'options.topK');
   const scoreFunction = opts.scoreFunction ?? 'cosine';
   if (scoreFunction !== 'cosine' && scoreFunction !== 'dot') {
@@ -68,17 +86,22 @@ export async function semanticSearchFlat(queries: Embeddings, corpus: Embeddings
 }
 
 /**
- * For each query, the `topK` most similar corpus rows, best first, ties to the lower id.
+ * For each query, the `topK` most similar corpus rows, best first, ties to the lower id, as
+ * sentence-transformers' `semantic_search`. Queries and corpus are Embeddings or plain rows
+ * (`number[][]`, `Float32Array[]`).
  *
  * @example
  * const hits = await semanticSearch(await model.encode(queries), await model.encode(corpus), { topK: 5 });
  * hits[0][0]; // { corpusId: 17, score: 0.83 }
  */
-export async function semanticSearch(queries: Embeddings, corpus: Embeddings, options: SemanticSearchOptions = {}): Promise<SearchHit[][]> {
-  return toHits(await semanticSearchFlat(queries, corpus, options), queries.rows);
+export async function semanticSearch(queries: EmbeddingsLike, corpus: EmbeddingsLike, options: SemanticSearchOptions = {}): Promise<SearchHit[][]> {
+  const rows = toEmbeddings(queries, 'queries');
+  return toHits(await semanticSearchFlat(rows, corpus, options), rows.rows);
 }
 
+/** quantizedSemanticSearch()'s options. */
 export interface QuantizedSearchOptions {
+  /** Hits per query. Default 10. */
   topK?: number;
   /** Re-rank rescoreMultiplier × topK quantized candidates by the float32 query. Default true. */
   rescore?: boolean;
@@ -91,6 +114,8 @@ export interface QuantizedSearchOptions {
   device?: Device;
 }
 
+const QUANTIZED_SEARCH_KEYS: OptionKeys<QuantizedSearchOptions> = { topK: true, rescore: true, rescoreMultiplier: true, device: true };
+
 /**
  * Search over an int8 or binary-quantized corpus, as sentence-transformers' quantized search:
  * queries are quantized the same way (int8 with the corpus's ranges), candidates found with
@@ -101,14 +126,17 @@ export interface QuantizedSearchOptions {
  * const corpusInt8 = quantizeEmbeddings(corpusEmbeddings, 'int8');
  * const hits = await quantizedSemanticSearch(queryEmbeddings, corpusInt8, { topK: 10 });
  */
-export async function quantizedSemanticSearch(queries: Embeddings, corpus: QuantizedEmbeddings, options: QuantizedSearchOptions = {}): Promise<SearchHit[][]> {
-  if (!(queries instanceof Embeddings)) throw new TypeError(`expected queries to be Embeddings but received ${describeValue(queries)}`);
+export async function quantizedSemanticSearch(queriesLike: EmbeddingsLike, corpus: QuantizedEmbeddings, options: QuantizedSearchOptions = {}): Promise<SearchHit[][]> {
+  const opts = validateOptionsObject<QuantizedSearchOptions>(options, 'quantizedSemanticSearch() options', QUANTIZED_SEARCH_KEYS);
+  const queries = toEmbeddings(queriesLike, 'queries');
+  if (corpus === null || typeof corpus !== 'object' || !(ArrayBuffer.isView(corpus.data))) {
+    throw new TypeError(`expected corpus to be QuantizedEmbeddings (from quantizeEmbeddings) but received ${describeValue(corpus)}`);
+  }
   if (queries.dimension !== corpus.dimension) {
     throw new RangeError(`expected queries of dimension ${corpus.dimension} but received ${queries.dimension}`);
   }
-  const opts = validateOptionsObject<QuantizedSearchOptions>(options, 'options');
   const topK = opts.topK === undefined ? 10 : validatePositiveInteger(opts.topK, 'options.topK');
-  const rescore = opts.rescore ?? true;
+  const rescore = opts.rescore === undefined ? true : validateBoolean(opts.rescore, 'options.rescore');
   const multiplier = opts.rescoreMultiplier === undefined ? 4 : validatePositiveInteger(opts.rescoreMultiplier, 'options.rescoreMultiplier');
   const candidates = rescore ? topK * multiplier : topK;
   const device = validateDevice(opts.device, 'options.device');
@@ -161,6 +189,7 @@ export async function quantizedSemanticSearch(queries: Embeddings, corpus: Quant
   return toHits(rescored, queries.rows);
 }
 
+/** paraphraseMining()'s options. */
 export interface ParaphraseMiningOptions {
   /** Pairs kept per sentence. Default 100. */
   topK?: number;
@@ -170,10 +199,16 @@ export interface ParaphraseMiningOptions {
 
 /**
  * Pairs of texts (by index) with high cosine similarity, best first, as sentence-transformers'
- * paraphrase_mining_embeddings: each text's topK neighbours, each pair once.
+ * paraphrase_mining_embeddings: each text's topK neighbours, each pair once. Each pair is
+ * `[score, i, j]` with i < j.
+ *
+ * @example
+ * const pairs = await paraphraseMining(await model.encode(sentences), { topK: 5 });
+ * const [score, i, j] = pairs[0]; // the most similar two sentences
  */
-export async function paraphraseMining(embeddings: Embeddings, options: ParaphraseMiningOptions = {}): Promise<Array<[number, number, number]>> {
-  const opts = validateOptionsObject<ParaphraseMiningOptions>(options, 'options');
+export async function paraphraseMining(embeddingsLike: EmbeddingsLike, options: ParaphraseMiningOptions = {}): Promise<Array<[number, number, number]>> {
+  const opts = validateOptionsObject<ParaphraseMiningOptions>(options, 'paraphraseMining() options', { topK: true, maxPairs: true });
+  const embeddings = toEmbeddings(embeddingsLike, 'embeddings');
   const topK = opts.topK === undefined ? 100 : validatePositiveInteger(opts.topK, 'options.topK');
   const maxPairs = opts.maxPairs === undefined ? 500000 : validatePositiveInteger(opts.maxPairs, 'options.maxPairs');
   // topK + 1 neighbours: a text is its own best match.
@@ -194,6 +229,7 @@ export async function paraphraseMining(embeddings: Embeddings, options: Paraphra
   return pairs.slice(0, maxPairs);
 }
 
+/** communityDetection()'s options. */
 export interface CommunityDetectionOptions {
   /** Cosine similarity at or above which two texts are close. Default 0.75. */
   threshold?: number;
@@ -205,9 +241,14 @@ export interface CommunityDetectionOptions {
  * Groups texts whose embeddings are close, as sentence-transformers' community_detection:
  * every text with at least minCommunitySize neighbours at or above the threshold seeds a
  * community (members most similar first); larger communities first, a text in at most one.
+ *
+ * @example
+ * const clusters = await communityDetection(await model.encode(sentences), { threshold: 0.8, minCommunitySize: 2 });
+ * clusters[0]; // indices of the sentences in the largest community
  */
-export async function communityDetection(embeddings: Embeddings, options: CommunityDetectionOptions = {}): Promise<number[][]> {
-  const opts = validateOptionsObject<CommunityDetectionOptions>(options, 'options');
+export async function communityDetection(embeddingsLike: EmbeddingsLike, options: CommunityDetectionOptions = {}): Promise<number[][]> {
+  const opts = validateOptionsObject<CommunityDetectionOptions>(options, 'communityDetection() options', { threshold: true, minCommunitySize: true });
+  const embeddings = toEmbeddings(embeddingsLike, 'embeddings');
   const threshold = opts.threshold ?? 0.75;
   if (typeof threshold !== 'number' || Number.isNaN(threshold)) {
     throw new TypeError(`expected options.threshold to be a number but received ${describeValue(threshold)}`);

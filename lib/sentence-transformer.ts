@@ -4,15 +4,18 @@
  */
 import { nativeBinding, type NativeSentenceEncoder } from './binding.js';
 import { cpuEngineOptions, cudaFolderProblem, type DevicePlacement, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
-import { Embeddings } from './embeddings.js';
+import { Embeddings, type EmbeddingsLike } from './embeddings.js';
 import { EncodeScheduler } from './encode-scheduler.js';
-import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
+import { LOAD_OPTION_KEYS, type LoadOptions, nativeModelOptions, resolveLoad, withMaxSeqLength } from './model-loading.js';
+import { expectModelClass } from './model-class.js';
+import { type OptionKeys, validateOptionsObject } from './options.js';
+import { returnsTokenTypeIds, type TokenizedBatch } from './tokenized.js';
 import { NativeModelHandle } from './native-model-handle.js';
 import { packTexts } from './packed-texts.js';
 import { readSentenceTransformerFolder, type SentenceTransformerFolder, type SimilarityFunctionName } from './model-folder.js';
 import { PRECISIONS, type Precision, quantizeEmbeddings, type QuantizedEmbeddings } from './quantization.js';
 import { similarity, similarityPairwise } from './similarity.js';
-import { describeValue, validateBoolean, validateNonNegativeNumber, validateOptionsObject, validatePositiveInteger, validateTexts, validateUnitInterval } from './validate.js';
+import { describeValue, validateBoolean, validateNonNegativeNumber, validatePositiveInteger, validateTexts, validateUnitInterval } from './validate.js';
 
 // Measured with bench/encode/callers.ts (bench/RESULTS.md): 64 callers of one text each.
 const DEFAULT_MAX_BATCH_PADDING = 0.1;
@@ -53,6 +56,22 @@ export interface EncodeOptions {
   precision?: Precision;
 }
 
+/** encode()'s options without `precision`, or with `precision: 'float32'`: the result is Embeddings. */
+export type FloatEncodeOptions = EncodeOptions & {
+  /** 'float32' or left out. */
+  precision?: 'float32';
+};
+/** encode()'s options with a quantized `precision`: the result is QuantizedEmbeddings. */
+export type QuantizedEncodeOptions = EncodeOptions & {
+  /** 'int8' | 'uint8' | 'binary' | 'ubinary'. */
+  precision: Exclude<Precision, 'float32'>;
+};
+
+const LOAD_KEYS: OptionKeys<SentenceTransformerOptions> = { ...LOAD_OPTION_KEYS, maxBatchTexts: true, maxWaitMs: true, maxBatchTokens: true, maxBatchPadding: true };
+const ENCODE_KEYS: OptionKeys<EncodeOptions> = { batchSize: true, normalizeEmbeddings: true, prompt: true, promptName: true, truncateDim: true, precision: true };
+const { promptName: _promptName, ...TASK_ENCODE_KEYS } = ENCODE_KEYS;
+const TOKEN_EMBEDDING_KEYS: OptionKeys<Pick<EncodeOptions, 'batchSize' | 'prompt' | 'promptName'>> = { batchSize: true, prompt: true, promptName: true };
+
 /**
  * A sentence-transformers bi-encoder.
  *
@@ -69,6 +88,7 @@ export class SentenceTransformer {
   readonly #scheduler: EncodeScheduler;
   readonly #maxBatchTokens: number;
   readonly #maxBatchPadding: number;
+  readonly #tokenTypeIds: boolean;
   /** Width of each embedding. */
   readonly dimension: number;
   /** Where the transformer runs: 'cpu' (ONNX Runtime) or 'cuda' (sentencekit's CUDA engine). */
@@ -81,7 +101,9 @@ export class SentenceTransformer {
     folder: SentenceTransformerFolder,
     scheduling: { maxBatchTexts: number; maxWaitMs: number; maxBatchTokens: number; maxBatchPadding: number },
     placement: DevicePlacement,
+    tokenTypeIds: boolean,
   ) {
+    this.#tokenTypeIds = tokenTypeIds;
     this.device = placement.device;
     this.deviceFallbackReason = placement.fallbackReason;
     this.#handle = new NativeModelHandle(native, 'this SentenceTransformer');
@@ -97,13 +119,14 @@ export class SentenceTransformer {
    * from the Hugging Face Hub by id (into the same cache Python uses).
    */
   static async fromPretrained(pathOrId: string, options: SentenceTransformerOptions = {}): Promise<SentenceTransformer> {
-    const { root, fileName, options: opts, runtime, cpuEngine } = await resolveLoad<SentenceTransformerOptions>(pathOrId, options);
+    const { root, fileName, options: opts, runtime, cpuEngine, maxSeqLength } = await resolveLoad<SentenceTransformerOptions>(pathOrId, options, LOAD_KEYS, 'SentenceTransformer.fromPretrained() options');
     const maxBatchTexts = opts.maxBatchTexts === undefined ? 256 : validatePositiveInteger(opts.maxBatchTexts, 'options.maxBatchTexts');
     const maxWaitMs = opts.maxWaitMs === undefined ? 0 : validateNonNegativeNumber(opts.maxWaitMs, 'options.maxWaitMs');
     // 0: the engine's default for the device the model lands on.
     const maxBatchTokens = opts.maxBatchTokens === undefined ? 0 : validatePositiveInteger(opts.maxBatchTokens, 'options.maxBatchTokens');
     const maxBatchPadding = opts.maxBatchPadding === undefined ? DEFAULT_MAX_BATCH_PADDING : validateUnitInterval(opts.maxBatchPadding, 'options.maxBatchPadding');
-    const folder = await readSentenceTransformerFolder(root, { fileName });
+    await expectModelClass(root, 'SentenceTransformer');
+    const folder = withMaxSeqLength(await readSentenceTransformerFolder(root, { fileName }), maxSeqLength);
     const requested = validateDevice(opts.device, 'options.device');
     const cudaDtype = validateCudaDtype(opts.cudaDtype, 'options.cudaDtype');
     const { native, placement } = await loadPlaced(requested, cudaFolderProblem(folder.transformerDir), (device) =>
@@ -115,7 +138,7 @@ export class SentenceTransformer {
         ...(device === 'cuda' ? { device, modelDir: folder.transformerDir, cudaDtype } : {}),
         ...cpuEngineOptions(cpuEngine, device, folder.transformerDir),
       }));
-    return new SentenceTransformer(native, folder, { maxBatchTexts, maxWaitMs, maxBatchTokens, maxBatchPadding }, placement);
+    return new SentenceTransformer(native, folder, { maxBatchTexts, maxWaitMs, maxBatchTokens, maxBatchPadding }, placement, await returnsTokenTypeIds(folder.transformerDir));
   }
 
   /** Longest input in tokens (special tokens included); longer texts are truncated. */
@@ -146,13 +169,13 @@ export class SentenceTransformer {
    * @example
    * const { data, shape } = await model.encode(['hello', 'world'], { batchSize: 64, normalizeEmbeddings: true });
    */
-  encode(texts: string | string[], options?: EncodeOptions & { precision?: 'float32' }): Promise<Embeddings>;
-  encode(texts: string | string[], options: EncodeOptions & { precision: Exclude<Precision, 'float32'> }): Promise<QuantizedEmbeddings>;
+  encode(texts: string | string[], options?: FloatEncodeOptions): Promise<Embeddings>;
+  encode(texts: string | string[], options: QuantizedEncodeOptions): Promise<QuantizedEmbeddings>;
   encode(texts: string | string[], options?: EncodeOptions): Promise<Embeddings | QuantizedEmbeddings>;
   async encode(texts: string | string[], options: EncodeOptions = {}): Promise<Embeddings | QuantizedEmbeddings> {
     this.#handle.ensureOpen();
     const { texts: list } = validateTexts(texts);
-    const opts = validateOptionsObject<EncodeOptions>(options, 'options');
+    const opts = validateOptionsObject<EncodeOptions>(options, 'encode() options', ENCODE_KEYS);
     const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
     const normalize = opts.normalizeEmbeddings === undefined ? false : validateBoolean(opts.normalizeEmbeddings, 'options.normalizeEmbeddings');
     const truncateDim = opts.truncateDim === undefined ? 0 : validatePositiveInteger(opts.truncateDim, 'options.truncateDim');
@@ -175,6 +198,28 @@ export class SentenceTransformer {
   }
 
   /**
+   * sentence-transformers' `model.tokenize(texts)`: the model's tokenizer (lowercasing when
+   * the model does), truncated to maxSeqLength and padded to the longest text, on the model's
+   * own thread. No prompt is added, as in Python.
+   *
+   * @example
+   * const { inputIds, attentionMask, shape } = await model.tokenize(['The cat sits outside', 'Hi']);
+   * shape; // [2, longest text's token count]
+   */
+  async tokenize(texts: string | string[]): Promise<TokenizedBatch> {
+    this.#handle.ensureOpen();
+    const { texts: list } = validateTexts(texts);
+    const packed = await packTexts(list);
+    const result = await this.#handle.run((native) => native.tokenize(packed, this.#folder.maxSeqLength));
+    return {
+      inputIds: result.inputIds,
+      attentionMask: result.attentionMask,
+      ...(this.#tokenTypeIds ? { tokenTypeIds: result.tokenTypeIds } : {}),
+      shape: [result.rows, result.length],
+    };
+  }
+
+  /**
    * sentence-transformers' `encode(output_value="token_embeddings")`: each text's transformer
    * outputs, one [tokens × hidden] matrix per text (special tokens included, padding not,
    * not normalized). The matrices are views on one shared buffer.
@@ -185,7 +230,7 @@ export class SentenceTransformer {
   async encodeTokenEmbeddings(texts: string | string[], options: Pick<EncodeOptions, 'batchSize' | 'prompt' | 'promptName'> = {}): Promise<Embeddings[]> {
     this.#handle.ensureOpen();
     const { texts: list } = validateTexts(texts);
-    const opts = validateOptionsObject<EncodeOptions>(options, 'options');
+    const opts = validateOptionsObject<Pick<EncodeOptions, 'batchSize' | 'prompt' | 'promptName'>>(options, 'encodeTokenEmbeddings() options', TOKEN_EMBEDDING_KEYS);
     const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
     const prompt = this.#resolvePrompt(opts.prompt, opts.promptName);
     const inputs = prompt ? list.map((text) => prompt + text) : list;
@@ -201,34 +246,63 @@ export class SentenceTransformer {
     });
   }
 
-  /** encode() for search queries: the model's "query" prompt when it defines one. */
+  /**
+   * encode() for search queries: the model's "query" prompt when it defines one (a `prompt`
+   * given here wins), as sentence-transformers' encode_query. Takes encode()'s options but
+   * `promptName`.
+   *
+   * @example
+   * const query = await model.encodeQuery('How big is London?');
+   */
+  encodeQuery(texts: string | string[], options?: Omit<FloatEncodeOptions, 'promptName'>): Promise<Embeddings>;
+  encodeQuery(texts: string | string[], options: Omit<QuantizedEncodeOptions, 'promptName'>): Promise<QuantizedEmbeddings>;
+  encodeQuery(texts: string | string[], options?: Omit<EncodeOptions, 'promptName'>): Promise<Embeddings | QuantizedEmbeddings>;
   encodeQuery(texts: string | string[], options: Omit<EncodeOptions, 'promptName'> = {}): Promise<Embeddings | QuantizedEmbeddings> {
-    return this.encode(texts, this.#withTaskPrompt('query', options));
-  }
-
-  /** encode() for documents: the model's "document" prompt when it defines one. */
-  encodeDocument(texts: string | string[], options: Omit<EncodeOptions, 'promptName'> = {}): Promise<Embeddings | QuantizedEmbeddings> {
-    return this.encode(texts, this.#withTaskPrompt('document', options));
+    return this.encode(texts, this.#withTaskPrompt('query', options, 'encodeQuery() options'));
   }
 
   /**
-   * The similarity matrix of two embedding sets with the model's similarity function.
+   * encode() for documents: the model's "document" prompt when it defines one (a `prompt`
+   * given here wins), as sentence-transformers' encode_document. Takes encode()'s options but
+   * `promptName`.
+   *
+   * @example
+   * const docs = await model.encodeDocument(['London has 9,787,426 inhabitants.', 'Paris is in France.']);
+   */
+  encodeDocument(texts: string | string[], options?: Omit<FloatEncodeOptions, 'promptName'>): Promise<Embeddings>;
+  encodeDocument(texts: string | string[], options: Omit<QuantizedEncodeOptions, 'promptName'>): Promise<QuantizedEmbeddings>;
+  encodeDocument(texts: string | string[], options?: Omit<EncodeOptions, 'promptName'>): Promise<Embeddings | QuantizedEmbeddings>;
+  encodeDocument(texts: string | string[], options: Omit<EncodeOptions, 'promptName'> = {}): Promise<Embeddings | QuantizedEmbeddings> {
+    return this.encode(texts, this.#withTaskPrompt('document', options, 'encodeDocument() options'));
+  }
+
+  /**
+   * The similarity matrix of two embedding sets with the model's similarity function, as an
+   * [a.rows × b.rows] Embeddings matrix. `a` and `b` may also be plain rows (`number[][]`,
+   * `Float32Array[]`).
    *
    * @example
    * const scores = model.similarity(queryEmbeddings, docEmbeddings); // [queries × docs]
+   * scores.row(0); // query 0 against every document
    */
-  similarity(a: Embeddings, b: Embeddings): Embeddings {
+  similarity(a: EmbeddingsLike, b: EmbeddingsLike): Embeddings {
     return similarity(a, b, this.#folder.similarityFnName);
   }
 
-  /** Row i of `a` against row i of `b`, with the model's similarity function. */
-  similarityPairwise(a: Embeddings, b: Embeddings): Float32Array {
+  /**
+   * Row i of `a` against row i of `b`, with the model's similarity function.
+   *
+   * @example
+   * const scores = model.similarityPairwise(questions, answers); // Float32Array, one score per row
+   */
+  similarityPairwise(a: EmbeddingsLike, b: EmbeddingsLike): Float32Array {
     return similarityPairwise(a, b, this.#folder.similarityFnName);
   }
 
-  #withTaskPrompt(name: string, options: EncodeOptions): EncodeOptions {
-    if (options.prompt !== undefined || this.#folder.prompts[name] === undefined) return options;
-    return { ...options, promptName: name };
+  #withTaskPrompt(name: string, options: Omit<EncodeOptions, 'promptName'>, where: string): EncodeOptions {
+    const opts = validateOptionsObject<Omit<EncodeOptions, 'promptName'>>(options, where, TASK_ENCODE_KEYS);
+    if (opts.prompt !== undefined || this.#folder.prompts[name] === undefined) return opts;
+    return { ...opts, promptName: name };
   }
 
   #resolvePrompt(prompt: unknown, promptName: unknown): string {

@@ -7,35 +7,39 @@
  * `similarityAsync` runs large matrices on a worker thread so the event loop stays free.
  */
 import { nativeBinding } from './binding.js';
-import { Embeddings } from './embeddings.js';
+import { Embeddings, type EmbeddingsLike, toEmbeddings } from './embeddings.js';
 import type { SimilarityFunctionName } from './model-folder.js';
 import { describeValue } from './validate.js';
 
+/** The similarity functions sentence-transformers defines, by the names its configs use. */
 export const SIMILARITY_FUNCTIONS: readonly SimilarityFunctionName[] = ['cosine', 'dot', 'euclidean', 'manhattan'];
 
-function check(a: Embeddings, b: Embeddings, fn: SimilarityFunctionName): void {
-  if (!(a instanceof Embeddings) || !(b instanceof Embeddings)) {
-    throw new TypeError(`expected two Embeddings matrices but received ${describeValue(a)} and ${describeValue(b)}`);
-  }
+/** Both operands as Embeddings (rows are copied into one buffer), same width, a known function. */
+function check(aLike: EmbeddingsLike, bLike: EmbeddingsLike, fn: SimilarityFunctionName): [Embeddings, Embeddings] {
+  const a = toEmbeddings(aLike, 'a');
+  const b = toEmbeddings(bLike, 'b');
   if (a.dimension !== b.dimension) {
     throw new RangeError(`expected embeddings of the same dimension but received ${a.dimension} and ${b.dimension}`);
   }
   if (!SIMILARITY_FUNCTIONS.includes(fn)) {
     throw new TypeError(`expected a similarity function among ${SIMILARITY_FUNCTIONS.join(', ')} but received ${describeValue(fn)}`);
   }
+  return [a, b];
 }
 
 // Below this many multiply-adds a worker hop costs more than the matrix itself.
 const ASYNC_FROM_WORK = 1 << 20;
 
 /**
- * The [a.rows × b.rows] similarity matrix, computed on the calling thread.
+ * The [a.rows × b.rows] similarity matrix, computed on the calling thread. `a` and `b` are
+ * Embeddings or plain rows (`number[][]`, `Float32Array[]`, or one row).
  *
  * @example
  * const scores = similarity(queries, docs, 'cosine'); // scores.row(0) → query 0 vs every doc
+ * similarity([[1, 0]], [[1, 0], [0, 1]]).toArray();    // [[1, 0]]
  */
-export function similarity(a: Embeddings, b: Embeddings, fn: SimilarityFunctionName = 'cosine'): Embeddings {
-  check(a, b, fn);
+export function similarity(aLike: EmbeddingsLike, bLike: EmbeddingsLike, fn: SimilarityFunctionName = 'cosine'): Embeddings {
+  const [a, b] = check(aLike, bLike, fn);
   const out = new Float32Array(a.rows * b.rows);
   // A zero dimension scores 0 everywhere (sums of nothing), as the TypeScript loops used to.
   if (out.length > 0 && a.dimension > 0) nativeBinding().similarityMatrix(a.data, a.rows, b.data, b.rows, a.dimension, fn, out);
@@ -50,17 +54,22 @@ export function similarity(a: Embeddings, b: Embeddings, fn: SimilarityFunctionN
  * @example
  * const scores = await similarityAsync(queries, corpus, 'dot');
  */
-export async function similarityAsync(a: Embeddings, b: Embeddings, fn: SimilarityFunctionName = 'cosine'): Promise<Embeddings> {
-  check(a, b, fn);
+export async function similarityAsync(aLike: EmbeddingsLike, bLike: EmbeddingsLike, fn: SimilarityFunctionName = 'cosine'): Promise<Embeddings> {
+  const [a, b] = check(aLike, bLike, fn);
   if (a.rows * b.rows * a.dimension < ASYNC_FROM_WORK) return similarity(a, b, fn);
   const out = new Float32Array(a.rows * b.rows);
   await nativeBinding().similarityMatrixAsync(a.data, a.rows, b.data, b.rows, a.dimension, fn, out);
   return new Embeddings(out, a.rows, b.rows);
 }
 
-/** Row i of `a` against row i of `b`. */
-export function similarityPairwise(a: Embeddings, b: Embeddings, fn: SimilarityFunctionName = 'cosine'): Float32Array {
-  check(a, b, fn);
+/**
+ * Row i of `a` against row i of `b`: one score per row.
+ *
+ * @example
+ * similarityPairwise([[1, 0], [0, 1]], [[1, 0], [1, 0]]); // Float32Array [1, 0]
+ */
+export function similarityPairwise(aLike: EmbeddingsLike, bLike: EmbeddingsLike, fn: SimilarityFunctionName = 'cosine'): Float32Array {
+  const [a, b] = check(aLike, bLike, fn);
   if (a.rows !== b.rows) throw new RangeError(`expected the same number of rows but received ${a.rows} and ${b.rows}`);
   const out = new Float32Array(a.rows);
   if (out.length > 0 && a.dimension > 0) nativeBinding().similarityPairwise(a.data, b.data, a.rows, a.dimension, fn, out);

@@ -7,7 +7,9 @@
  * const { indices, values } = sparse.row(0);
  */
 export class SparseEmbeddings {
+  /** Vocabulary index of every stored weight, row after row, ascending within a row. */
   readonly indices: Int32Array;
+  /** The weight at each entry of `indices`. */
   readonly values: Float32Array;
   /** Row r is indices/values[offsets[r] .. offsets[r + 1]). */
   readonly offsets: Int32Array;
@@ -27,16 +29,18 @@ export class SparseEmbeddings {
     this.dimension = dimension;
   }
 
+  /** Number of sparse embeddings (rows). */
   get rows(): number {
     return this.offsets.length - 1;
   }
 
+  /** `[rows, dimension]`. */
   get shape(): [number, number] {
     return [this.rows, this.dimension];
   }
 
   /** Views (no copies) of row `index`'s indices and weights. */
-  row(index: number): { indices: Int32Array; values: Float32Array } {
+  row(index: number): SparseRow {
     if (!Number.isInteger(index) || index < 0 || index >= this.rows) {
       throw new RangeError(`expected a row index in [0, ${this.rows}) but received ${index}`);
     }
@@ -54,6 +58,22 @@ export class SparseEmbeddings {
     });
     return out;
   }
+}
+
+/** One sparse row: its vocabulary indices (ascending) and their weights. */
+export interface SparseRow {
+  /** Vocabulary indices, ascending. */
+  indices: Int32Array;
+  /** The weight at each index. */
+  values: Float32Array;
+}
+
+/** What sparsity() reports, as sentence-transformers' SparseEncoder.sparsity. */
+export interface SparsityStats {
+  /** Mean number of non-zero weights per row. */
+  activeDims: number;
+  /** Mean fraction of zero dimensions per row. */
+  sparsityRatio: number;
 }
 
 /** Dot product of two rows with ascending indices (a merge, no dense vectors). */
@@ -84,7 +104,7 @@ export function sparseDot(
  * Sparsity statistics as sentence-transformers reports them: mean active dimensions per row
  * and the mean fraction of zero dimensions.
  */
-export function sparsity(embeddings: SparseEmbeddings): { activeDims: number; sparsityRatio: number } {
+export function sparsity(embeddings: SparseEmbeddings): SparsityStats {
   if (embeddings.rows === 0 || embeddings.dimension === 0) return { activeDims: 0, sparsityRatio: 1 };
   let active = 0;
   for (let r = 0; r < embeddings.rows; r += 1) {

@@ -3,7 +3,7 @@
  * MLMTransformer whose ONNX export gives masked-LM logits, then SpladePooling. A Router model
  * (inference-free SPLADE) has named routes, e.g. "query" = SparseStaticEmbedding (idf weights,
  * no transformer) and "document" = MLMTransformer + SpladePooling.
- * @internal
+ * Internal: not exported from the package entry point.
  */
 import { join } from 'node:path';
 

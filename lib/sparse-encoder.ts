@@ -7,16 +7,21 @@
 import { nativeBinding, type NativeSparseEncoder } from './binding.js';
 import { type CpuEngine, cpuEngineOptions, type CudaDtype, cudaFolderProblem, type DevicePlacement, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
 import { loadError } from './json-files.js';
-import { type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
+import { Embeddings } from './embeddings.js';
+import { LOAD_OPTION_KEYS, type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
+import { expectModelClass } from './model-class.js';
+import { type OptionKeys, validateOptionsObject } from './options.js';
 import { NativeModelHandle } from './native-model-handle.js';
 import { packTexts } from './packed-texts.js';
-import { SparseEmbeddings, sparseDot, sparsity } from './sparse-embeddings.js';
+import { SparseEmbeddings, sparseDot, sparsity, type SparsityStats } from './sparse-embeddings.js';
 import { readSparseEncoderFolder, type SparseEncoderFolder, type SparseRoute } from './sparse-encoder-folder.js';
 import { resolveRoute } from './sparse-router.js';
-import { describeValue, validateOptionsObject, validatePositiveInteger, validateTexts } from './validate.js';
+import { describeValue, validatePositiveInteger, validateTexts } from './validate.js';
 
+/** SparseEncoder.fromPretrained()'s options: those every class loads with. */
 export type SparseEncoderOptions = LoadOptions;
 
+/** SparseEncoder encode()'s options. */
 export interface SparseEncodeOptions {
   /** Texts per model run. Default 32. */
   batchSize?: number;
@@ -33,6 +38,9 @@ export interface SparseEncodeOptions {
   task?: string;
 }
 
+const ENCODE_KEYS: OptionKeys<SparseEncodeOptions> = { batchSize: true, maxActiveDims: true, prompt: true, promptName: true, task: true };
+const { promptName: _promptName, task: _task, ...TASK_ENCODE_KEYS } = ENCODE_KEYS;
+
 type RouteLoadOptions = Parameters<typeof nativeModelOptions>[1];
 
 // device 'cuda' and cpuEngine 'int8' / 'bf16x3' apply to SPLADE routes; a static (idf lookup) route runs no model and stays on the CPU.
@@ -47,6 +55,14 @@ function loadRoute(route: SparseRoute, runtime: RouteLoadOptions, device: 'cpu' 
     : nativeBinding().loadStaticSparseEncoder({ tokenizerPath: route.tokenizerPath, maxLength: route.maxLength, weights: route.weights });
 }
 
+/** options.maxSeqLength applied to every route (0 keeps each route's own). */
+function withRouteMaxLength(folder: SparseEncoderFolder, maxSeqLength: number): SparseEncoderFolder {
+  if (maxSeqLength === 0) return folder;
+  const routes = new Map([...folder.routes].map(([name, route]): [string, SparseRoute] =>
+    [name, route.kind === 'splade' ? { ...route, files: { ...route.files, maxSeqLength } } : { ...route, maxLength: maxSeqLength }]));
+  return { ...folder, routes, maxSeqLength };
+}
+
 /**
  * A sentence-transformers SparseEncoder (SPLADE).
  *
@@ -55,7 +71,7 @@ function loadRoute(route: SparseRoute, runtime: RouteLoadOptions, device: 'cpu' 
  * const splade = await SparseEncoder.fromPretrained('naver/splade-cocondenser-ensembledistil');
  * const docs = await splade.encodeDocument(['The weather is lovely today.']);
  * const query = await splade.encodeQuery('how is the weather');
- * splade.similarity(query, docs); // Float32Array of dot products
+ * splade.similarity(query, docs); // [1 × 1] Embeddings matrix of dot products
  * splade.decode(query, 5);        // [[['weather', 2.1], …]]
  *
  * // An inference-free model (Router: query = idf weights, document = SPLADE):
@@ -81,11 +97,19 @@ export class SparseEncoder {
     this.dimension = (natives.values().next().value as NativeSparseEncoder).vocabSize;
   }
 
+  /**
+   * Loads a local folder or a Hub id (see SentenceTransformer.fromPretrained): a SPLADE model
+   * (MLMTransformer + SpladePooling) or an inference-free Router model.
+   *
+   * @example
+   * const splade = await SparseEncoder.fromPretrained('naver/splade-cocondenser-ensembledistil');
+   */
   static async fromPretrained(pathOrId: string, options: SparseEncoderOptions = {}): Promise<SparseEncoder> {
-    const { root, fileName, runtime, cpuEngine } = await resolveLoad<SparseEncoderOptions>(pathOrId, options);
+    const { root, fileName, runtime, cpuEngine, maxSeqLength } = await resolveLoad<SparseEncoderOptions>(pathOrId, options, LOAD_OPTION_KEYS, 'SparseEncoder.fromPretrained() options');
     const requested = validateDevice(options?.device, 'options.device');
     const cudaDtype = validateCudaDtype(options?.cudaDtype, 'options.cudaDtype');
-    const folder = await readSparseEncoderFolder(root, fileName);
+    await expectModelClass(root, 'SparseEncoder');
+    const folder = withRouteMaxLength(await readSparseEncoderFolder(root, fileName), maxSeqLength);
     const problems = [...folder.routes.values()].flatMap((route) => (route.kind === 'splade' ? [cudaFolderProblem(route.files.transformerDir)] : []));
     const loadAll = async (device: 'cpu' | 'cuda'): Promise<Map<string, NativeSparseEncoder>> => {
       const natives = new Map<string, NativeSparseEncoder>();
@@ -111,10 +135,12 @@ export class SparseEncoder {
     return this.#folder.router ? [...this.#folder.routes.keys()] : [];
   }
 
+  /** Longest input in tokens (special tokens included); longer texts are truncated. */
   get maxSeqLength(): number {
     return this.#folder.maxSeqLength;
   }
 
+  /** Prompts the model defines by name (config_sentence_transformers.json). */
   get prompts(): Readonly<Record<string, string>> {
     return this.#folder.prompts;
   }
@@ -123,7 +149,7 @@ export class SparseEncoder {
   async encode(texts: string | string[], options: SparseEncodeOptions = {}): Promise<SparseEmbeddings> {
     this.#anyHandle().ensureOpen();
     const { texts: list } = validateTexts(texts);
-    const opts = validateOptionsObject<SparseEncodeOptions>(options, 'options');
+    const opts = validateOptionsObject<SparseEncodeOptions>(options, 'encode() options', ENCODE_KEYS);
     const handle = this.#routeHandle(opts.task);
     const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
     const maxActiveDims = opts.maxActiveDims === undefined ? 0 : validatePositiveInteger(opts.maxActiveDims, 'options.maxActiveDims');
@@ -136,7 +162,8 @@ export class SparseEncoder {
 
   /** encode() with task 'query' and the model's "query" prompt, when it has one. */
   encodeQuery(texts: string | string[], options: Omit<SparseEncodeOptions, 'promptName' | 'task'> = {}): Promise<SparseEmbeddings> {
-    return this.encode(texts, { ...options, task: 'query', ...this.#defaultPrompt(['query'], options) });
+    const opts = validateOptionsObject<Omit<SparseEncodeOptions, 'promptName' | 'task'>>(options, 'encodeQuery() options', TASK_ENCODE_KEYS);
+    return this.encode(texts, { ...opts, task: 'query', ...this.#defaultPrompt(['query'], opts) });
   }
 
   /**
@@ -144,17 +171,28 @@ export class SparseEncoder {
    * "corpus", when it has one (sentence-transformers' encode_document).
    */
   encodeDocument(texts: string | string[], options: Omit<SparseEncodeOptions, 'promptName' | 'task'> = {}): Promise<SparseEmbeddings> {
-    return this.encode(texts, { ...options, task: 'document', ...this.#defaultPrompt(['document', 'passage', 'corpus'], options) });
+    const opts = validateOptionsObject<Omit<SparseEncodeOptions, 'promptName' | 'task'>>(options, 'encodeDocument() options', TASK_ENCODE_KEYS);
+    return this.encode(texts, { ...opts, task: 'document', ...this.#defaultPrompt(['document', 'passage', 'corpus'], opts) });
   }
 
-  /** Dot-product similarity matrix [a.rows × b.rows], row-major. */
-  similarity(a: SparseEmbeddings, b: SparseEmbeddings): Float32Array {
+  /**
+   * The dot-product similarity matrix, [a.rows × b.rows], as the same Embeddings matrix every
+   * other `similarity` returns.
+   *
+   * @example
+   * const scores = splade.similarity(queries, documents);
+   * scores.row(0); // query 0 against every document
+   */
+  similarity(a: SparseEmbeddings, b: SparseEmbeddings): Embeddings {
+    if (!(a instanceof SparseEmbeddings) || !(b instanceof SparseEmbeddings)) {
+      throw new TypeError(`expected two SparseEmbeddings but received ${describeValue(a)} and ${describeValue(b)}`);
+    }
     const out = new Float32Array(a.rows * b.rows);
     for (let i = 0; i < a.rows; i += 1) {
       const row = a.row(i);
       for (let j = 0; j < b.rows; j += 1) out[i * b.rows + j] = sparseDot(row, b.row(j));
     }
-    return out;
+    return new Embeddings(out, a.rows, b.rows);
   }
 
   /** The `topK` heaviest (token, weight) pairs of each row, heaviest first. */
@@ -174,10 +212,14 @@ export class SparseEncoder {
   }
 
   /** Mean active dimensions and sparsity ratio, as sentence-transformers' sparsity(). */
-  sparsity(embeddings: SparseEmbeddings): { activeDims: number; sparsityRatio: number } {
+  sparsity(embeddings: SparseEmbeddings): SparsityStats {
     return sparsity(embeddings);
   }
 
+  /**
+   * Releases every route's native model. Runs already in flight finish first; later calls
+   * reject with ERR_DISPOSED. Safe to call twice.
+   */
   async dispose(): Promise<void> {
     await Promise.all([...this.#routes.values()].map((handle) => handle.dispose()));
   }

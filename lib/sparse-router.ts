@@ -4,7 +4,7 @@
  * route_mappings for (task, "text"), (task, any), (any, "text"), (any, any); then a route
  * named like the task; then one named "text"; an unknown task is an error; no task takes
  * default_route (or, with allow_empty_key, the first route).
- * @internal
+ * Internal: not exported from the package entry point.
  */
 import { join } from 'node:path';
 

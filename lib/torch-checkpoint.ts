@@ -6,7 +6,7 @@
  * pickle, the list of storage keys, then each storage as an 8-byte element count and its
  * bytes). Our own zip reader and a restricted pickle machine: nothing in the file is executed.
  * Float32, float16 and bfloat16 storages are read; tensors must be contiguous views.
- * @internal
+ * Internal: not exported from the package entry point.
  */
 import { readFile } from 'node:fs/promises';
 

@@ -5,7 +5,7 @@
  * header pickles (magic number, protocol, sys_info, storage keys) of the pre-1.6 format. It
  * runs no code: only those globals are known, and any other global or opcode is refused with
  * its name, so a malicious or unexpected pickle cannot do more than fail.
- * @internal
+ * Internal: not exported from the package entry point.
  */
 
 /** Thrown with a reason; the caller adds the file name and the error code. */

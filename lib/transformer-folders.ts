@@ -5,7 +5,7 @@
  * (an inference-free SPLADE model keeps its MLMTransformer in document_0_MLMTransformer/).
  * The Hub download and the int8-variant search both need this before a model class reads
  * the folder in full.
- * @internal
+ * Internal: not exported from the package entry point.
  */
 import { join } from 'node:path';
 

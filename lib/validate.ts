@@ -1,7 +1,7 @@
 /**
  * Argument checks shared by the public API. They run before anything reaches native code and
- * throw TypeError / RangeError worded "expected … but received …".
- * @internal
+ * throw TypeError / RangeError worded "expected … but received …". Options objects are checked by
+ * options.ts. Not part of the package's public API.
  */
 
 /** A short description of a received value for error messages. */
@@ -59,12 +59,4 @@ export function validateBoolean(value: unknown, what: string): boolean {
     throw new TypeError(`expected ${what} to be a boolean but received ${describeValue(value)}`);
   }
   return value;
-}
-
-export function validateOptionsObject<T extends object>(value: unknown, what: string): Partial<T> {
-  if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new TypeError(`expected ${what} to be an options object but received ${describeValue(value)}`);
-  }
-  return value as Partial<T>;
 }

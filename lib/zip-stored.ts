@@ -3,7 +3,7 @@
  * them: the central directory is read from the end-of-central-directory record, and every
  * entry's data is a view into the file's bytes (no copy). Compressed, encrypted, zip64 or
  * out-of-bounds entries are refused with a reason.
- * @internal
+ * Internal: not exported from the package entry point.
  */
 
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;

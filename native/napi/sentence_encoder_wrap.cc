@@ -10,6 +10,7 @@
 #include "napi/model_options.h"
 #include "napi/texts_arg.h"
 #include "napi/token_embeddings_worker.h"
+#include "napi/tokenize_worker.h"
 
 namespace sk::napi {
 namespace {
@@ -75,6 +76,7 @@ void SentenceEncoderWrap::Init(Napi::Env env, Napi::Object exports) {
        InstanceAccessor<&SentenceEncoderWrap::HiddenSize>("hiddenSize"),
        InstanceMethod<&SentenceEncoderWrap::Encode>("encode"),
        InstanceMethod<&SentenceEncoderWrap::PromptLength>("promptLength"),
+       InstanceMethod<&SentenceEncoderWrap::Tokenize>("tokenize"),
        InstanceMethod<&SentenceEncoderWrap::EncodeTokens>("encodeTokens"),
        InstanceMethod<&SentenceEncoderWrap::IoStats>("ioStats"),
        InstanceMethod<&SentenceEncoderWrap::Dispose>("dispose")});
@@ -151,6 +153,13 @@ Napi::Value SentenceEncoderWrap::PromptLength(const Napi::CallbackInfo& info) {
   size_t length = encoding.ids.size();
   if (length > 0 && encoding.special_tokens_mask.back() != 0) length -= 1;
   return Napi::Number::New(env, static_cast<double>(length));
+}
+
+// tokenize(texts, maxLength): the model's tokenizer with truncation and padding (napi/tokenize_worker.h).
+Napi::Value SentenceEncoderWrap::Tokenize(const Napi::CallbackInfo& info) {
+  if (!encoder_) return RejectDisposed(info.Env());
+  // Aliasing: the tokenizer pointer keeps the whole encoder alive while the job waits.
+  return SubmitTokenize(info, owner_.get(), std::shared_ptr<const tok::Tokenizer>(encoder_, &encoder_->tokenizer()));
 }
 
 // ioStats(): { runs, tensorsCreated, bufferGrowths } since the model loaded (see ort::IoCounters).

@@ -1,5 +1,6 @@
 // JavaScript face of pipeline::SentenceEncoder: `loadSentenceEncoder(options)` resolves to an
-// instance with `dimension`, `encode(texts, options)`, `promptLength(prompt)` and `dispose()`.
+// instance with `dimension`, `encode(texts, options)`, `promptLength(prompt)`,
+// `tokenize(texts, maxLength)` and `dispose()`.
 #pragma once
 
 #include <napi.h>
@@ -25,6 +26,7 @@ class SentenceEncoderWrap : public Napi::ObjectWrap<SentenceEncoderWrap> {
   Napi::Value HiddenSize(const Napi::CallbackInfo& info);
   Napi::Value Encode(const Napi::CallbackInfo& info);
   Napi::Value PromptLength(const Napi::CallbackInfo& info);
+  Napi::Value Tokenize(const Napi::CallbackInfo& info);
   Napi::Value EncodeTokens(const Napi::CallbackInfo& info);
   Napi::Value IoStats(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);

@@ -1,0 +1,71 @@
+#include "napi/tokenize_worker.h"
+
+#include <algorithm>
+
+#include "napi/errors.h"
+
+namespace sk::napi {
+
+TokenizeWorker::TokenizeWorker(Napi::Env env, std::shared_ptr<const tok::Tokenizer> tokenizer, TextsArg texts,
+                               size_t max_length)
+    : OwnerJob(env), tokenizer_(std::move(tokenizer)), texts_(std::move(texts)), max_length_(max_length) {}
+
+Status TokenizeWorker::Run() {
+  const std::vector<std::string>& texts = texts_.Strings();
+  tok::EncodeOptions options;
+  options.max_length = max_length_;
+  std::vector<tok::Encoding> encodings(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    Status status = tokenizer_->Encode(texts[i], options, &encodings[i]);
+    if (!status.ok()) return status;
+    length_ = std::max(length_, encodings[i].ids.size());
+  }
+  // padding=True: every row padded to the longest, on the side the tokenizer pads.
+  const int32_t pad_id = static_cast<int32_t>(tokenizer_->PadId());
+  const bool left = tokenizer_->PadsLeft();
+  ids_.assign(texts.size() * length_, pad_id);
+  mask_.assign(texts.size() * length_, 0);
+  type_ids_.assign(texts.size() * length_, 0);
+  for (size_t i = 0; i < encodings.size(); ++i) {
+    const tok::Encoding& encoding = encodings[i];
+    const size_t n = encoding.ids.size();
+    const size_t start = i * length_ + (left ? length_ - n : 0);
+    for (size_t j = 0; j < n; ++j) {
+      ids_[start + j] = static_cast<int32_t>(encoding.ids[j]);
+      mask_[start + j] = 1;
+      type_ids_[start + j] = j < encoding.type_ids.size() ? static_cast<int32_t>(encoding.type_ids[j]) : 0;
+    }
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+Napi::Int32Array ToInt32Array(Napi::Env env, const std::vector<int32_t>& values) {
+  Napi::Int32Array array = Napi::Int32Array::New(env, values.size());
+  std::copy(values.begin(), values.end(), array.Data());
+  return array;
+}
+
+}  // namespace
+
+Napi::Value TokenizeWorker::Result(Napi::Env env) {
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("inputIds", ToInt32Array(env, ids_));
+  result.Set("attentionMask", ToInt32Array(env, mask_));
+  result.Set("tokenTypeIds", ToInt32Array(env, type_ids_));
+  result.Set("rows", Napi::Number::New(env, static_cast<double>(texts_.size())));
+  result.Set("length", Napi::Number::New(env, static_cast<double>(length_)));
+  return result;
+}
+
+Napi::Value SubmitTokenize(const Napi::CallbackInfo& info, ModelOwner* owner, std::shared_ptr<const tok::Tokenizer> tokenizer) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[1].IsNumber() || !(info[1].As<Napi::Number>().DoubleValue() >= 0)) {
+    ThrowTypeError(env, "tokenize(texts, maxLength)");
+  }
+  const size_t max_length = static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue());
+  return owner->Submit(env, std::make_unique<TokenizeWorker>(env, std::move(tokenizer), TextsArg::Read(env, info[0], "texts"), max_length));
+}
+
+}  // namespace sk::napi
