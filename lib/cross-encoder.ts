@@ -103,7 +103,12 @@ export class CrossEncoder {
     this.deviceFallbackReason = placement.fallbackReason;
   }
 
-  /** Loads a local folder or a Hub id (see SentenceTransformer.fromPretrained). */
+  /**
+   * Loads a local folder or a Hub id (see SentenceTransformer.fromPretrained).
+   *
+   * @example
+   * const reranker = await CrossEncoder.fromPretrained('cross-encoder/ms-marco-MiniLM-L6-v2');
+   */
   static async fromPretrained(pathOrId: string, options: CrossEncoderOptions = {}): Promise<CrossEncoder> {
     const { root, fileName, runtime, cpuEngine, maxSeqLength } = await resolveLoad<CrossEncoderOptions>(pathOrId, options, LOAD_OPTION_KEYS, 'CrossEncoder.fromPretrained() options');
     const requested = validateDevice(options?.device, 'options.device');

@@ -116,7 +116,12 @@ export class SentenceTransformer {
 
   /**
    * Loads a model from a local folder in the sentence-transformers layout, or downloads one
-   * from the Hugging Face Hub by id (into the same cache Python uses).
+   * from the Hugging Face Hub by id (into the same cache Python uses). An option it does not
+   * know is a TypeError naming the nearest valid one.
+   *
+   * @example
+   * const model = await SentenceTransformer.fromPretrained('sentence-transformers/all-MiniLM-L6-v2');
+   * const local = await SentenceTransformer.fromPretrained('./my-model', { cpuEngine: 'int8', maxSeqLength: 256 });
    */
   static async fromPretrained(pathOrId: string, options: SentenceTransformerOptions = {}): Promise<SentenceTransformer> {
     const { root, fileName, options: opts, runtime, cpuEngine, maxSeqLength } = await resolveLoad<SentenceTransformerOptions>(pathOrId, options, LOAD_KEYS, 'SentenceTransformer.fromPretrained() options');

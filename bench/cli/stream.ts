@@ -7,7 +7,7 @@
  * bench/cli/stream.ts --lines 1000000` runs it in full (bench/RESULTS.md).
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -67,15 +67,18 @@ export async function measureStream(file: string, lines: number, cliArgs: string
     const preload = join(work, 'max-rss.cjs');
     writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(statsFile)}, JSON.stringify(process.resourceUsage())));\n`);
     const started = performance.now();
-    const child = spawn(process.execPath, [...nodeArgs, '--require', preload, ...cliArgs], { stdio: [openSync(file, 'r'), 'pipe', 'pipe'] });
+    const input = openSync(file, 'r');
+    const child = spawn(process.execPath, [...nodeArgs, '--require', preload, ...cliArgs], { stdio: [input, 'pipe', 'pipe'] });
+    closeSync(input);
+    const { stdout, stderr: errors } = child as typeof child & { stdout: NodeJS.ReadableStream; stderr: NodeJS.ReadableStream };
     let firstResultMs = Number.NaN;
     let outputLines = 0;
     let stderr = '';
     const samples: StreamRun['samples'] = [];
-    child.stderr.on('data', (data: Buffer) => {
+    errors.on('data', (data: Buffer) => {
       stderr += data.toString();
     });
-    child.stdout.on('data', (data: Buffer) => {
+    stdout.on('data', (data: Buffer) => {
       if (outputLines === 0) firstResultMs = performance.now() - started;
       for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1)) outputLines += 1;
     });

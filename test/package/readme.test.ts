@@ -68,6 +68,7 @@ const NOT_RUN: Array<[RegExp, string]> = [
 let work = '';
 let app = '';
 let env: NodeJS.ProcessEnv = {};
+let packedFiles: string[] = [];
 
 function run(command: string, args: string[], cwd: string): { status: number | null; out: string } {
   const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -78,7 +79,8 @@ test.before(() => {
   assert.ok(existsSync(NATIVE), `${NATIVE} is built`);
   execFileSync('npm', ['run', 'build:ts'], { cwd: ROOT, stdio: 'inherit' });
   work = mkdtempSync(join(tmpdir(), 'sentencekit-readme-'));
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--pack-destination', work, '--json'], { cwd: ROOT, encoding: 'utf8' })) as Array<{ filename: string }>;
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--pack-destination', work, '--json'], { cwd: ROOT, encoding: 'utf8' })) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  packedFiles = packed[0]!.files.map((f) => f.path);
   app = join(work, 'app');
   mkdirSync(join(app, 'src'), { recursive: true });
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'readme-consumer', version: '1.0.0', private: true, type: 'module' }));
@@ -101,6 +103,14 @@ test('the README has the blocks a user starts from', () => {
   assert.ok(first.line > README.slice(0, quickStart).split('\n').length, 'the first TypeScript block is the quick start');
   assert.ok(first.code.trim().split('\n').length <= 10, 'the quick start is ten lines at most');
   assert.match(first.code, /similarity\(embeddings, embeddings\)/);
+});
+
+test('the tarball ships its metadata and no source maps pointing at unshipped sources', () => {
+  assert.equal(packedFiles.filter((f) => f.endsWith('.map')), [], 'no .map files');
+  assert.ok(packedFiles.includes('dist/cjs/index.d.ts') && packedFiles.includes('dist/esm/index.d.mts'), 'declarations for require and import');
+  assert.ok(packedFiles.includes('dist/cjs/cli.js'), 'the bin');
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+  for (const key of ['repository', 'homepage', 'bugs', 'license']) assert.ok(manifest[key] !== undefined, `package.json has ${key}`);
 });
 
 test('every runtime export is named in the README', () => {
