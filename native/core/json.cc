@@ -239,7 +239,7 @@ class JsonParser {
       if (pos_ >= text_.size() || !(text_[pos_] >= '0' && text_[pos_] <= '9')) return Error("invalid number");
       while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
     }
-    const std::string literal(text_.substr(start, pos_ - start));
+    std::string literal(text_.substr(start, pos_ - start));
     out->type_ = JsonValue::Type::kNumber;
     out->number_ = std::strtod(literal.c_str(), nullptr);
     if (integer) {
@@ -248,6 +248,7 @@ class JsonParser {
       out->is_integer_ = errno == 0;
       out->integer_ = value;
     }
+    out->string_ = std::move(literal);
     return Status::Ok();
   }
 

@@ -31,6 +31,9 @@ class JsonValue {
 
   bool bool_value() const { return bool_; }
   double number() const { return number_; }
+  // The number as written, for readers that must convert it as another parser would
+  // (tokenizer.json's scores, which `tokenizers` reads with serde_json).
+  const std::string& number_text() const { return string_; }
   // True when the number was written without fraction or exponent and fits int64.
   bool is_integer() const { return is_number() && is_integer_; }
   int64_t integer() const { return integer_; }
@@ -52,7 +55,7 @@ class JsonValue {
   bool is_integer_ = false;
   double number_ = 0;
   int64_t integer_ = 0;
-  std::string string_;
+  std::string string_;  // a string's value, or a number's literal text
   std::vector<JsonValue> array_;
   std::vector<std::pair<std::string, JsonValue>> members_;
 };

@@ -11,6 +11,7 @@
 #include "tokenizer/components.h"
 #include "tokenizer/models.h"
 #include "tokenizer/piece_trie.h"
+#include "tokenizer/serde_json_float.h"
 #include "tokenizer/word_cache.h"
 
 namespace sk::tok {
@@ -38,7 +39,7 @@ class UnigramModel : public CachedModel {
       }
       const int64_t id = static_cast<int64_t>(pieces_.size());
       pieces_.push_back(entry.array()[0].string());
-      scores_.push_back(entry.array()[1].number());
+      scores_.push_back(SerdeJsonF64(entry.array()[1].number_text()));
       min_score_ = std::min(min_score_, scores_.back());
       token_to_id_[pieces_.back()] = id;
       trie_.Insert(pieces_.back(), id);

@@ -13,6 +13,9 @@ the other fixtures drop their torch weights, since the ONNX files hold them for 
       logits for a few id sequences, which the native test compares the engine with.
   test/fixtures/tiny-mpnet-weights: the same for a tiny MPNetModel (relative position bias,
       no token types), saved bare as sentence-transformers saves all-mpnet-base-v2's.
+  test/fixtures/tiny-bert-hd32-weights: the same for a BertModel whose heads are 32 wide (the
+      other fixtures' are 8): AMX attention needs head_dim % 32 == 0, so this is the fixture that
+      runs it end to end on CPUs with AMX.
 
     test/tools/.venv/bin/python test/tools/int8_engine_fixtures.py
 """
@@ -25,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 import torch
-from transformers import MPNetConfig, MPNetModel, RobertaConfig, RobertaForSequenceClassification
+from transformers import BertConfig, BertModel, MPNetConfig, MPNetModel, RobertaConfig, RobertaForSequenceClassification
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import model_class_fixtures  # noqa: E402
@@ -80,6 +83,15 @@ def make_mpnet_weights() -> None:
     save_weights(model, "tiny-mpnet-weights")
 
 
+def make_bert_hd32_weights() -> None:
+    torch.manual_seed(46)
+    config = BertConfig(vocab_size=SMALL_VOCAB, hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=128, max_position_embeddings=128)
+    model = BertModel(config, add_pooling_layer=False).eval()
+    widen_init(model)
+    save_weights(model, "tiny-bert-hd32-weights")
+
+
 def make_model_classes() -> None:
     """model_class_fixtures' cross-encoder and SPLADE generators, writing into int8-engine/ and
     keeping the torch weights this time (their ONNX exports are dropped instead)."""
@@ -96,6 +108,7 @@ def make_model_classes() -> None:
 def main() -> None:
     make_roberta_weights()
     make_mpnet_weights()
+    make_bert_hd32_weights()
     make_model_classes()
 
 

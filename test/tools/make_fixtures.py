@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -34,7 +35,9 @@ from hub_layout import legacy_pooling_config, st6_config_files, write_hub_layout
 from onnx_export import export_onnx, quantize_avx512_vnni, run_onnx  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "test" / "fixtures"
+# SENTENCEKIT_FIXTURES_OUT redirects every generator's output (test/tools/fixtures.py check
+# regenerates into a scratch folder and compares it with the committed one).
+FIXTURES = Path(os.environ.get("SENTENCEKIT_FIXTURES_OUT") or ROOT / "test" / "fixtures")
 POOLING_MODES = ("mean", "cls", "max")
 TOKEN_KEYS = ("input_ids", "attention_mask", "token_type_ids")
 TINY_MAX_SEQ_LENGTH = 128
@@ -263,7 +266,7 @@ def make_tiny() -> None:
         "embeddings": embeddings,
     }
     (FIXTURES / "tiny-bert.reference.json").write_text(json.dumps(reference, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {out.relative_to(ROOT)}, corpus.json ({len(texts)} texts, {len(pairs)} pairs), "
+    print(f"wrote {out}, corpus.json ({len(texts)} texts, {len(pairs)} pairs), "
           "tiny-bert.reference.json, pooling-configs.json, tiny-bert.st6-configs.json")
 
 

@@ -19,6 +19,8 @@ on that corpus with fixed settings.
 """
 from __future__ import annotations
 
+import json
+import os
 import random
 import struct
 import sys
@@ -31,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bert_vocab import bert_base_uncased_vocab  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "test" / "fixtures" / "tokenizers"
+OUT = Path(os.environ.get("SENTENCEKIT_FIXTURES_OUT") or ROOT / "test" / "fixtures") / "tokenizers"
 CORPUS_LINES = 20000
 PAIRS = 2000
 
@@ -285,15 +287,34 @@ def nmt_nfkc_charsmap() -> bytes:
         return bytes(proto.normalizer_spec.precompiled_charsmap)
 
 
+def sentencepiece_unigram_vocab(lines: list[str], vocab_size: int) -> list[tuple[str, float]]:
+    """A Unigram vocabulary trained by SentencePiece, as XLM-R's was, in XLM-R's special-token
+    order (<s> <pad> </s> <unk>). SentencePiece on one thread is deterministic; tokenizers'
+    UnigramTrainer is not (its counts live in randomly seeded hash maps, so near-tied pieces
+    change places from run to run), and the fixture check re-runs this generator."""
+    import sentencepiece
+    from sentencepiece import sentencepiece_model_pb2
+
+    with tempfile.TemporaryDirectory() as tmp:
+        text = Path(tmp) / "text.txt"
+        text.write_text("\n".join(training_text(lines)), encoding="utf-8")
+        sentencepiece.SentencePieceTrainer.train(
+            input=str(text), model_prefix=str(Path(tmp) / "m"), model_type="unigram", vocab_size=vocab_size,
+            normalization_rule_name="nmt_nfkc", character_coverage=0.9995, num_threads=1, max_sentence_length=100000,
+            bos_id=0, pad_id=1, eos_id=2, unk_id=3, bos_piece="<s>", pad_piece="<pad>", eos_piece="</s>", unk_piece="<unk>",
+            minloglevel=2)
+        proto = sentencepiece_model_pb2.ModelProto()
+        proto.ParseFromString((Path(tmp) / "m.model").read_bytes())
+        return [(piece.piece, piece.score) for piece in proto.pieces]
+
+
 def xlmr_tokenizer(lines: list[str]) -> Tokenizer:
     """As XLM-R: Precompiled + collapse spaces, Metaspace, Unigram, <s> $A </s> templates."""
-    tokenizer = Tokenizer(models.Unigram())
+    tokenizer = Tokenizer(models.Unigram(sentencepiece_unigram_vocab(lines, 6000), unk_id=3, byte_fallback=False))
     tokenizer.normalizer = normalizers.Sequence([normalizers.Precompiled(nmt_nfkc_charsmap()),
                                                  normalizers.Replace(Regex(" {2,}"), " ")])
     tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
-    trainer = trainers.UnigramTrainer(vocab_size=6000, show_progress=False, unk_token="<unk>",
-                                      special_tokens=["<s>", "<pad>", "</s>", "<unk>"])
-    tokenizer.train_from_iterator(training_text(lines), trainer=trainer)
+    tokenizer.add_special_tokens([AddedToken(token, special=True) for token in ("<s>", "<pad>", "</s>", "<unk>")])
     tokenizer.add_special_tokens([AddedToken("<mask>", special=True, normalized=False, lstrip=True)])
     bos, eos = tokenizer.token_to_id("<s>"), tokenizer.token_to_id("</s>")
     tokenizer.post_processor = processors.TemplateProcessing(
@@ -417,11 +438,72 @@ def write_reference(tokenizer: Tokenizer, lines, pairs, path: Path, limit: int =
     return counts
 
 
+def number_literals(count: int, rng: random.Random) -> list[str]:
+    """JSON number literals in every shape a tokenizer.json may hold: Python's and Rust's
+    shortest forms of random doubles (up to 17 significant digits), long digit strings that
+    overflow u64, exponents of both signs, integers, zeros and subnormal magnitudes."""
+    literals = ["0", "-0", "0.0", "-0.0", "1", "-1", "1e0", "1E+2", "2.5e-3", "-10", "4.9e-324", "1e-320",
+                "18446744073709551615", "18446744073709551616", "184467440737095516150.5", "1844674407370955161.5",
+                "0.18446744073709551615", "123456789012345678901234567890e-20", "-3.7321831500435003"]
+    while len(literals) < count:
+        kind = rng.randrange(5)
+        if kind == 0:  # a Unigram-like log probability
+            literals.append(repr(-rng.random() * 20))
+        elif kind == 1:  # any double's shortest form
+            literals.append(repr(struct.unpack("<d", struct.pack("<Q", rng.getrandbits(63)))[0]))
+        elif kind == 2:  # a decimal with many digits, the point anywhere
+            digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 26))).lstrip("0") or "0"
+            point = rng.randint(1, len(digits))
+            literals.append(("-" if rng.random() < 0.5 else "") + digits[:point] + "." + (digits[point:] or "0"))
+        elif kind == 3:  # mantissa and exponent
+            mantissa = f"{rng.randint(1, 9)}.{rng.randint(0, 10**rng.randint(1, 18))}"
+            literals.append(f"{'-' if rng.random() < 0.5 else ''}{mantissa}{rng.choice('eE')}{rng.choice(['', '+', '-'])}{rng.randint(0, 320)}")
+        else:  # an integer
+            literals.append(str(rng.randint(-(10**rng.randint(1, 25)), 10**rng.randint(1, 25))))
+    return literals[:count]
+
+
+def write_serde_floats(count: int = 20000) -> None:
+    """What `tokenizers` (serde_json, default features) reads each literal as: tokenizer.json's
+    Unigram scores go through this reader, which is not always correctly rounded. The values come
+    from tokenizers itself: a Unigram model with the literals as scores, loaded and saved again
+    (saved in shortest round-trip form, so Python reads back the exact doubles)."""
+    literals = number_literals(count, random.Random(15))
+    kept: list[str] = []
+    values: list[float] = []
+    for start in range(0, len(literals), 1000):
+        chunk = literals[start:start + 1000]
+        vocab = ",".join(f'["p{i}",{literal}]' for i, literal in enumerate(chunk))
+        document = ('{"version":"1.0","truncation":null,"padding":null,"added_tokens":[],"normalizer":null,'
+                    '"pre_tokenizer":null,"post_processor":null,"decoder":null,'
+                    f'"model":{{"type":"Unigram","unk_id":null,"vocab":[{vocab}],"byte_fallback":false}}}}')
+        try:
+            saved = json.loads(Tokenizer.from_str(document).to_str())["model"]["vocab"]
+        except Exception:
+            # A literal serde_json refuses (out of range) spoils its chunk: keep the others one by one.
+            for i, literal in enumerate(chunk):
+                single = document.replace(f'[{vocab}]', f'[["p{i}",{literal}]]')
+                try:
+                    value = json.loads(Tokenizer.from_str(single).to_str())["model"]["vocab"][0][1]
+                except Exception:
+                    continue
+                kept.append(literal)
+                values.append(float(value))
+            continue
+        kept.extend(chunk)
+        values.extend(float(score) for _, score in saved)
+    cases = [[literal, repr(value)] for literal, value in zip(kept, values)]
+    (OUT / "serde-floats.json").write_text(json.dumps(cases) + "\n", encoding="utf-8")
+    differ = sum(1 for literal, value in zip(kept, values) if float(literal) != value)
+    print(f"serde-floats.json: {len(cases)} literals, {differ} read differently from a correctly rounded parse")
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     lines = make_corpus()
     pairs = make_pairs(lines)
     write_corpus(lines, pairs)
+    write_serde_floats()
     families = {
         "bert": lambda: bert_tokenizer(),
         "mpnet": lambda: mpnet_tokenizer(),

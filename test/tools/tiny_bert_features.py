@@ -114,7 +114,7 @@ def main() -> None:
     }
     out = FIXTURES / "tiny-bert.features.json"
     out.write_text(json.dumps(features, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {out.relative_to(FIXTURES.parent.parent)}")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

