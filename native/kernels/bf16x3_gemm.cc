@@ -1,5 +1,6 @@
 #include "kernels/bf16x3_gemm.h"
 
+#include "core/aligned_vector.h"
 #include <cstring>
 
 #include "kernels/cpu/bf16x3_split.h"
@@ -110,7 +111,13 @@ void Bf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row
   if (AmxBf16Enabled()) {
     AmxBf16x3Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
   } else if (ActiveCpuLevel() == CpuLevel::kAvx512) {
-    Avx512Bf16x3Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
+    // Per thread and reused: the engine calls this for every block of every layer.
+    thread_local AlignedVector<float> joined_rows, joined_weights;
+    const size_t k_padded = steps * kBf16StepValues;
+    if (joined_rows.size() < (row_end - row_begin) * k_padded) joined_rows.resize((row_end - row_begin) * k_padded);
+    if (joined_weights.size() < k_padded * 32) joined_weights.resize(k_padded * 32);
+    Avx512Bf16x3Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output, joined_rows.data(),
+                     joined_weights.data());
   } else {
     Bf16x3GemmScalar(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
   }

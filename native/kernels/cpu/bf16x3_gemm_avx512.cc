@@ -7,10 +7,8 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <vector>
 
 #include "kernels/bf16x3_gemm.h"
-#include "core/aligned_vector.h"
 #include "kernels/cpu/gemm_kernels.h"
 #include "kernels/cpu/vector_math_avx512.h"
 
@@ -93,25 +91,22 @@ void MultiplyTail(size_t rows, const float* a, size_t k_padded, const float* w, 
 }  // namespace
 
 void Avx512Bf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row_end, const uint16_t* packed_w,
-                      size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output) {
+                      size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output, float* joined_rows,
+                      float* joined_weights) {
   const size_t k_padded = steps * kBf16StepValues, rows = row_end - row_begin;
-  // Per thread and reused: the engine calls this for every block of every layer.
-  thread_local AlignedVector<float> joined_rows, joined_weights;
-  if (joined_rows.size() < rows * k_padded) joined_rows.resize(rows * k_padded);
-  if (joined_weights.size() < k_padded * 32) joined_weights.resize(k_padded * 32);
   for (size_t r = 0; r < rows; ++r) {
-    for (size_t s = 0; s < steps; ++s) JoinStep(a + (row_begin + r) * a_stride + 2 * s * kBf16StepValues, joined_rows.data() + r * k_padded + s * 32);
+    for (size_t s = 0; s < steps; ++s) JoinStep(a + (row_begin + r) * a_stride + 2 * s * kBf16StepValues, joined_rows + r * k_padded + s * 32);
   }
   for (size_t g = group_begin; g < group_end; g += 2) {
     const size_t groups = std::min<size_t>(2, group_end - g);
-    for (size_t group = 0; group < groups; ++group) JoinWeights(packed_w, steps, g + group, joined_weights.data() + group * 16, 32);
+    for (size_t group = 0; group < groups; ++group) JoinWeights(packed_w, steps, g + group, joined_weights + group * 16, 32);
     for (size_t m = 0; m < rows; m += 8) {
       const size_t count = std::min<size_t>(8, rows - m);
-      const float* block = joined_rows.data() + m * k_padded;
+      const float* block = joined_rows + m * k_padded;
       if (groups == 2) {
-        MultiplyTail<2>(count, block, k_padded, joined_weights.data(), row_begin + m, g * 16, output.columns, output);
+        MultiplyTail<2>(count, block, k_padded, joined_weights, row_begin + m, g * 16, output.columns, output);
       } else {
-        MultiplyTail<1>(count, block, k_padded, joined_weights.data(), row_begin + m, g * 16, output.columns, output);
+        MultiplyTail<1>(count, block, k_padded, joined_weights, row_begin + m, g * 16, output.columns, output);
       }
     }
   }

@@ -21,7 +21,11 @@ void Avx512Int8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t r
 // a_stride in bf16 values; row and column scales unused.
 void AmxBf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row_end, const uint16_t* packed_w,
                    size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
+// `joined_rows` holds (row_end - row_begin) * steps * 32 floats and `joined_weights` steps * 32 * 32:
+// scratch the caller owns, so this file (compiled for AVX-512) instantiates no std::vector code
+// that the linker could pick for generic code as well.
 void Avx512Bf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row_end, const uint16_t* packed_w,
-                      size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
+                      size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output, float* joined_rows,
+                      float* joined_weights);
 
 }  // namespace sk::kernels
