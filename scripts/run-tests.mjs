@@ -30,7 +30,7 @@ function spawn(command, args, env = {}) {
   return spawnSync(command, args, {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, NODE_DISABLE_COLORS: '1', ...env },
+    env: { ...process.env, NODE_DISABLE_COLORS: '1', FORCE_COLOR: '0', ...env },
     maxBuffer: 1 << 28,
   });
 }
