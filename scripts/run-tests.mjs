@@ -27,10 +27,12 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 const timings = [];
 
 function spawn(command, args, env = {}) {
+  // Plain output to parse: FORCE_COLOR (npm sets it) would override NODE_DISABLE_COLORS.
+  const { FORCE_COLOR: _, ...inherited } = process.env;
   return spawnSync(command, args, {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, NODE_DISABLE_COLORS: '1', FORCE_COLOR: '0', ...env },
+    env: { ...inherited, NODE_DISABLE_COLORS: '1', ...env },
     maxBuffer: 1 << 28,
   });
 }
