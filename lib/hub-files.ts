@@ -1,0 +1,89 @@
+/**
+ * Which files of a repository a load needs, decided the same way whether they are about to
+ * be downloaded or looked for in a snapshot someone else (Python, or another sentencekit
+ * version) wrote.
+ * Internal: not exported from the package entry point.
+ */
+import { SentenceKitError } from './errors.js';
+import { routerFolders, transformerFolders } from './transformer-folders.js';
+
+const EXPORT_FOLDERS = ['onnx', 'openvino', 'coreml'];
+// Weights of the framework checkpoints the ONNX path never reads, in a transformer's folder or
+// at the top; other module folders (2_Dense/…) keep theirs.
+const TORCH_WEIGHTS = /^(model\.safetensors|pytorch_model\.bin|tf_model\.h5|flax_model\.msgpack|rust_model\.ot|model-\d+-of-\d+\.safetensors|model\.safetensors\.index\.json)$/;
+
+function inFolder(folder: string, path: string): string | null {
+  if (folder === '') return path;
+  return path.startsWith(`${folder}/`) ? path.slice(folder.length + 1) : null;
+}
+
+/**
+ * Whether a repository file belongs to what a sentence-transformers model needs, given the
+ * folders that hold its transformer modules ('' for the root, see transformer-folders.ts) and
+ * the weights file each of them runs (`onnxFile`: an ONNX export, or model.safetensors for
+ * sentencekit's own engines): each one's chosen file and external data, but not its other
+ * exports or torch weights; every other module's files (2_Dense/ weights, a
+ * SparseStaticEmbedding's idf weights) as is.
+ */
+export function wantedFile(path: string, onnxFile: string, transformerDirs: readonly string[] = ['']): boolean {
+  if (path.endsWith('.md') || path.split('/').some((part) => part.startsWith('.'))) return false;
+  for (const dir of transformerDirs) {
+    const inner = inFolder(dir, path);
+    if (inner === onnxFile || inner === `${onnxFile}_data` || inner === `${onnxFile}.data`) return true;
+  }
+  if (!path.includes('/') && (TORCH_WEIGHTS.test(path) || path.endsWith('.pt') || path.endsWith('.ckpt'))) return false;
+  for (const dir of transformerDirs) {
+    const inner = inFolder(dir, path);
+    if (inner === null) continue;
+    if (EXPORT_FOLDERS.includes(inner.split('/')[0] as string) || (!inner.includes('/') && TORCH_WEIGHTS.test(inner))) return false;
+  }
+  // ONNX files elsewhere are other variants (or other modules' exports we do not run).
+  if (/\.onnx(_data|\.data)?$/.test(path)) return false;
+  return !EXPORT_FOLDERS.includes(path.split('/')[0] as string);
+}
+
+/**
+ * Makes `path` present in the snapshot (a download) or says whether it is (offline); false
+ * means it is missing and cannot be had.
+ */
+export type EnsureFile = (path: string) => Promise<boolean>;
+
+/** What the load needs, or the first file it needs that is missing. */
+export type Needs = { files: string[] } | { missing: string };
+
+/**
+ * The files the load of `onnxFile` needs from the snapshot at `snapshot`, made present through
+ * `ensure` in the order that reveals them: modules.json and any Router's config first (they
+ * say which folders hold transformers), then everything else. `listing` is the commit's file
+ * list when known (the Hub's, or trees/<commit>.json); without it (a snapshot written file by
+ * file, offline) the transformers' weights files are what can be checked, and the loader
+ * reports anything else missing by name.
+ */
+export async function neededFiles(repo: string, snapshot: string, listing: readonly string[] | undefined, onnxFile: string, ensure: EnsureFile, ensureAll: (paths: string[]) => Promise<string | undefined>): Promise<Needs> {
+  const listed = listing === undefined ? undefined : new Set(listing);
+  if (listed === undefined || listed.has('modules.json')) {
+    // Without a listing a missing modules.json is a bare transformer model, not a gap.
+    if (!(await ensure('modules.json')) && listed !== undefined) return { missing: 'modules.json' };
+  }
+  for (const router of await routerFolders(snapshot)) {
+    // router_config.json, or config.json where older (Asym-era) saves kept the same content.
+    const names = ['router_config.json', 'config.json'].map((name) => (router ? `${router}/${name}` : name));
+    let found = false;
+    for (const path of names.filter((name) => listed === undefined || listed.has(name))) found = (await ensure(path)) || found;
+    if (!found) return { missing: names[0] as string };
+  }
+  const transformerDirs = await transformerFolders(snapshot);
+  const onnxPaths = transformerDirs.map((dir) => (dir ? `${dir}/${onnxFile}` : onnxFile));
+  if (listed === undefined) {
+    const missing = await ensureAll(onnxPaths);
+    return missing === undefined ? { files: onnxPaths } : { missing };
+  }
+  if (!onnxPaths.some((path) => listed.has(path))) {
+    const available = [...listed].filter((f) => f.endsWith('.onnx'));
+    const onnxHint = `; its ONNX files are: ${available.length > 0 ? available.join(', ') : "none (export the model to ONNX first, or use cpuEngine: 'int8' or 'bf16x3')"}`;
+    throw new SentenceKitError('ERR_MODEL_NOT_FOUND', `${repo} has no ${onnxPaths.join(' or ')}${onnxFile.endsWith('.onnx') ? onnxHint : ''}`);
+  }
+  const files = [...listed].filter((path) => wantedFile(path, onnxFile, transformerDirs));
+  const missing = await ensureAll(files);
+  return missing === undefined ? { files } : { missing };
+}
