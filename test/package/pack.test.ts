@@ -26,7 +26,7 @@ function newest(dir: string): number {
 function ensureBuilt(): void {
   const prebuilt = existsSync(PREBUILDS) ? readdirSync(PREBUILDS).find((f) => f.endsWith('.node')) : undefined;
   if (!prebuilt || statSync(join(PREBUILDS, prebuilt)).mtimeMs < newest(join(ROOT, 'native'))) {
-    execFileSync('npm', ['run', 'prebuild'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync('npm', ['run', 'build:prebuilds'], { cwd: ROOT, stdio: 'inherit' });
   }
   execFileSync('npm', ['run', 'build:ts'], { cwd: ROOT, stdio: 'inherit' });
 }

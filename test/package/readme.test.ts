@@ -23,7 +23,7 @@ import { FIXTURES } from '../helpers/fixtures.js';
 const ROOT = join(__dirname, '..', '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 // The addon as lib/binding.ts finds it: a local build, else the prebuilt one (pack.test.ts's
-// `npm run prebuild` moves the build's addon into prebuilds/).
+// `npm run build:prebuilds` moves the build's addon into prebuilds/).
 const NATIVE = [join(ROOT, 'build', 'Release', 'sentencekit.node'), join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`, 'sentencekit.node')].find((path) => existsSync(path)) ?? join(ROOT, 'build', 'Release', 'sentencekit.node');
 const TS5 = '5.9.3';
 
