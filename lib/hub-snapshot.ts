@@ -143,6 +143,12 @@ export async function fetchSnapshot(request: SnapshotRequest): Promise<string> {
     }
   }
 
+  // A commit never changes: when its snapshot already holds what the load needs, the Hub has
+  // nothing to add (hf_hub_download's shortcut for a commit sha, for the whole snapshot).
+  if (revision === commit) {
+    const cached = await cachedSnapshot(cache, commit, onnxFile);
+    if ('dir' in cached) return cached.dir;
+  }
   const client = request.client();
   const snapshot = cache.snapshotDir(commit);
   let tree = await cache.readTree(commit);

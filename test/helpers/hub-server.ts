@@ -5,8 +5,9 @@
  * - /api/models/<repo>[/revision/<rev>] (model info with `sha` and `siblings`) and
  *   /api/models/<repo>/tree/<rev>?recursive=true (files with git blob `oid`, LFS files with
  *   `lfs: { oid: sha256, size, pointerSize }`, folders; paginated with Link: rel="next");
- * - HEAD/GET /<repo>/resolve/<rev>/<path>: small files served with ETag (the git blob sha1),
- *   X-Repo-Commit and Content-Length; LFS files (weights, ONNX) answered by a 302 to a CDN on
+ * - HEAD/GET /<repo>/resolve/<rev>/<path>: small files redirected (307) on the same host to
+ *   /api/resolve-cache/models/<repo>/<commit>/<path>, which serves them with ETag (the git blob
+ *   sha1), X-Repo-Commit and Content-Length; LFS files (weights, ONNX) answered by a 302 to a CDN on
  *   another host (127.0.0.2) that carries X-Linked-Etag (sha256), X-Linked-Size and
  *   X-Repo-Commit, while its own ETag is the pointer file's sha1;
  * - the CDN sends an ETag of its own (an S3-style md5), honours Range (206 + Content-Range),
@@ -181,7 +182,8 @@ export async function startFakeHub(repos: Record<string, string>, options: FakeH
   const hub = await listen('127.0.0.1', (req, res) => {
     const url = new URL(req.url ?? '/', 'http://hub');
     const api = /^\/api\/models\/([^/]+\/[^/]+)(?:\/(revision|tree)\/([^/]+))?\/?$/.exec(url.pathname);
-    const resolve = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
+    const cached = /^\/api\/resolve-cache\/models\/([^/]+\/[^/]+)\/([^/]+)\/(.+)$/.exec(url.pathname);
+    const resolve = cached ?? /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
     const path = resolve?.[3]?.split('/').map(decodeURIComponent).join('/') ?? '';
     let status = 200;
     const answer = (code: number, respond: () => void): void => {
@@ -249,6 +251,12 @@ export async function startFakeHub(repos: Record<string, string>, options: FakeH
         'x-repo-commit': commit,
         'content-type': 'text/plain; charset=utf-8',
       }));
+    }
+    if (!cached) {
+      // The Hub sends small files through a same-host redirect to its resolve cache; the
+      // metadata is on the answer at the end of it.
+      const location = `/api/resolve-cache/models/${repo}/${commit}/${path.split('/').map(encodeURIComponent).join('/')}`;
+      return answer(307, () => send(res, 307, `Temporary Redirect. Redirecting to ${location}`, { location, 'x-repo-commit': commit }));
     }
     answer(200, () => send(res, 200, file.body, { etag: `"${file.oid}"`, 'x-repo-commit': commit, 'content-type': 'application/octet-stream', 'accept-ranges': 'bytes' }));
   });
