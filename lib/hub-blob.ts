@@ -22,7 +22,7 @@ import { dirname, relative } from 'node:path';
 import { SentenceKitError } from './errors.js';
 import type { RepoCache } from './hub-cache.js';
 import { HubHttpError } from './hub-errors.js';
-import { type FileMetadata, type HubClient, HubUnreachableError, RETRY_POLICY } from './hub-http.js';
+import { type FileMetadata, type HubClient, HubUnreachableError, isTransient, RETRY_POLICY } from './hub-http.js';
 import { lockFile } from './hub-lock.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -44,10 +44,6 @@ export function resolveUrl(endpoint: string, repo: string, revision: string, pat
   return `${endpoint}/${repo}/resolve/${encodeURIComponent(revision)}/${path.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-function transient(error: unknown): boolean {
-  return error instanceof HubUnreachableError || (error instanceof HubHttpError && (error.failure === 'server' || error.failure === 'rate-limited'));
-}
-
 /** Puts `path` of `commit` into the snapshot (downloading its blob when needed); returns the snapshot path. */
 export async function downloadFile(request: FileRequest): Promise<string> {
   const { client, cache, commit, path } = request;
@@ -60,7 +56,7 @@ export async function downloadFile(request: FileRequest): Promise<string> {
   try {
     metadata = await client.fileMetadata(url, context, false);
   } catch (error) {
-    if (!transient(error)) throw error;
+    if (!isTransient(error)) throw error;
     metadata = await client.fileMetadata(url, context, true);
   }
   if (!/^[\w.-]+$/.test(metadata.etag) || metadata.etag.startsWith('.')) {

@@ -43,39 +43,44 @@ export function wantedFile(path: string, onnxFile: string, transformerDirs: read
 }
 
 /**
- * Makes `path` present in the snapshot (a download) or says whether it is (offline); false
- * means it is missing and cannot be had.
+ * Where the files come from: the Hub (each call downloads what the snapshot lacks) or the
+ * snapshot alone (offline: each call only says whether the files are there).
  */
-export type EnsureFile = (path: string) => Promise<boolean>;
+export interface FileSource {
+  /** Makes `path` present, or says whether it is; false: missing, and cannot be had. */
+  one(path: string): Promise<boolean>;
+  /** The same for many at once; the first missing path, or undefined. */
+  all(paths: string[]): Promise<string | undefined>;
+}
 
 /** What the load needs, or the first file it needs that is missing. */
 export type Needs = { files: string[] } | { missing: string };
 
 /**
- * The files the load of `onnxFile` needs from the snapshot at `snapshot`, made present through
- * `ensure` in the order that reveals them: modules.json and any Router's config first (they
+ * The files the load of `onnxFile` needs from the snapshot at `snapshot`, had from `source`
+ * in the order that reveals them: modules.json and any Router's config first (they
  * say which folders hold transformers), then everything else. `listing` is the commit's file
  * list when known (the Hub's, or trees/<commit>.json); without it (a snapshot written file by
  * file, offline) the transformers' weights files are what can be checked, and the loader
  * reports anything else missing by name.
  */
-export async function neededFiles(repo: string, snapshot: string, listing: readonly string[] | undefined, onnxFile: string, ensure: EnsureFile, ensureAll: (paths: string[]) => Promise<string | undefined>): Promise<Needs> {
+export async function neededFiles(repo: string, snapshot: string, listing: readonly string[] | undefined, onnxFile: string, source: FileSource): Promise<Needs> {
   const listed = listing === undefined ? undefined : new Set(listing);
   if (listed === undefined || listed.has('modules.json')) {
     // Without a listing a missing modules.json is a bare transformer model, not a gap.
-    if (!(await ensure('modules.json')) && listed !== undefined) return { missing: 'modules.json' };
+    if (!(await source.one('modules.json')) && listed !== undefined) return { missing: 'modules.json' };
   }
   for (const router of await routerFolders(snapshot)) {
     // router_config.json, or config.json where older (Asym-era) saves kept the same content.
     const names = ['router_config.json', 'config.json'].map((name) => (router ? `${router}/${name}` : name));
     let found = false;
-    for (const path of names.filter((name) => listed === undefined || listed.has(name))) found = (await ensure(path)) || found;
+    for (const path of names.filter((name) => listed === undefined || listed.has(name))) found = (await source.one(path)) || found;
     if (!found) return { missing: names[0] as string };
   }
   const transformerDirs = await transformerFolders(snapshot);
   const onnxPaths = transformerDirs.map((dir) => (dir ? `${dir}/${onnxFile}` : onnxFile));
   if (listed === undefined) {
-    const missing = await ensureAll(onnxPaths);
+    const missing = await source.all(onnxPaths);
     return missing === undefined ? { files: onnxPaths } : { missing };
   }
   if (!onnxPaths.some((path) => listed.has(path))) {
@@ -84,6 +89,6 @@ export async function neededFiles(repo: string, snapshot: string, listing: reado
     throw new SentenceKitError('ERR_MODEL_NOT_FOUND', `${repo} has no ${onnxPaths.join(' or ')}${onnxFile.endsWith('.onnx') ? onnxHint : ''}`);
   }
   const files = [...listed].filter((path) => wantedFile(path, onnxFile, transformerDirs));
-  const missing = await ensureAll(files);
+  const missing = await source.all(files);
   return missing === undefined ? { files } : { missing };
 }

@@ -26,6 +26,11 @@ export class HubUnreachableError extends SentenceKitError {
   }
 }
 
+/** A failure worth retrying: no answer at all, or a Hub that said "later" (408, 429, 5xx). */
+export function isTransient(error: unknown): boolean {
+  return error instanceof HubUnreachableError || (error instanceof HubHttpError && (error.failure === 'server' || error.failure === 'rate-limited'));
+}
+
 /** What a HEAD on /resolve/ says about a file (huggingface_hub's HfFileMetadata). */
 export interface FileMetadata {
   /** X-Repo-Commit. */

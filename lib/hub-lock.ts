@@ -66,9 +66,16 @@ function flockDescriptor(handle: FileHandle, signal: AbortSignal | undefined): P
  * abandons the wait.
  */
 export async function lockFile(path: string, signal: AbortSignal | undefined): Promise<FileLock> {
-  await mkdir(dirname(path), { recursive: true });
   for (;;) {
-    const handle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o664);
+    let handle: FileHandle;
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      handle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o664);
+    } catch (error) {
+      // Another user's lock file we may not write, a read-only cache: no lock, but no failure.
+      warnUnlocked(path, (error as Error).message);
+      return { held: false, release: async () => undefined };
+    }
     let result: { ok: boolean; why: string };
     try {
       result = await flockDescriptor(handle, signal);

@@ -16,8 +16,8 @@ import { downloadFile } from './hub-blob.js';
 import { COMMIT_SHA, RepoCache, type Tree, type TreeEntry } from './hub-cache.js';
 import type { HubEnvironment } from './hub-env.js';
 import { HubHttpError } from './hub-errors.js';
-import { neededFiles } from './hub-files.js';
-import { type HubClient, HubUnreachableError } from './hub-http.js';
+import { type FileSource, neededFiles } from './hub-files.js';
+import { type HubClient, isTransient } from './hub-http.js';
 
 // snapshot_download's max_workers.
 const PARALLEL_DOWNLOADS = 8;
@@ -31,10 +31,6 @@ export interface SnapshotRequest {
   offline: string | undefined;
   settings: HubEnvironment;
   client: () => HubClient;
-}
-
-function transient(error: unknown): boolean {
-  return error instanceof HubUnreachableError || (error instanceof HubHttpError && (error.failure === 'server' || error.failure === 'rate-limited'));
 }
 
 async function resolveCommit(client: HubClient, repo: string, revision: string, retry: boolean): Promise<string> {
@@ -100,9 +96,11 @@ async function cachedSnapshot(cache: RepoCache, commit: string, onnxFile: string
   const dir = cache.snapshotDir(commit);
   if (!cache.hasFolder(commit)) return { missing: `snapshots/${commit}` };
   const listing = await cache.readTree(commit);
-  const present = async (path: string): Promise<boolean> => cache.hasFile(commit, path);
-  const allPresent = async (paths: string[]): Promise<string | undefined> => paths.find((path) => !cache.hasFile(commit, path));
-  const needs = await neededFiles(cache.repo, dir, listing === undefined ? undefined : [...listing.keys()], onnxFile, present, allPresent);
+  const present: FileSource = {
+    one: async (path) => cache.hasFile(commit, path),
+    all: async (paths) => paths.find((path) => !cache.hasFile(commit, path)),
+  };
+  const needs = await neededFiles(cache.repo, dir, listing === undefined ? undefined : [...listing.keys()], onnxFile, present);
   return 'missing' in needs ? needs : { dir };
 }
 
@@ -130,7 +128,7 @@ export async function fetchSnapshot(request: SnapshotRequest): Promise<string> {
     if (request.offline !== undefined) {
       throw new SentenceKitError('ERR_MODEL_NOT_FOUND', `${where}, and the Hub may not be asked: ${request.offline}`);
     }
-    if (!transient(hubError)) {
+    if (!isTransient(hubError)) {
       const error = hubError as SentenceKitError;
       throw new SentenceKitError(error.code, `${error.message}; ${where}`, { cause: error });
     }
@@ -157,16 +155,17 @@ export async function fetchSnapshot(request: SnapshotRequest): Promise<string> {
     await cache.writeTree(commit, tree);
   }
   await mkdir(snapshot, { recursive: true });
-  await cache.writeRef(revision, commit);
-  const fetchOne = async (path: string): Promise<boolean> => {
-    await downloadFile({ client, cache, commit: commit as string, path, symlinks: !request.settings.symlinksDisabled });
-    return true;
+  // As snapshot_download: a ref we cannot write (a read-only cache) does not stop the load.
+  await cache.writeRef(revision, commit).catch(() => undefined);
+  const download = (path: string): Promise<string> => downloadFile({ client, cache, commit: commit as string, path, symlinks: !request.settings.symlinksDisabled });
+  const hub: FileSource = {
+    one: async (path) => Boolean(await download(path)),
+    all: async (paths) => {
+      await pool(paths, PARALLEL_DOWNLOADS, async (path) => void (await download(path)));
+      return undefined;
+    },
   };
-  const fetchAll = async (paths: string[]): Promise<undefined> => {
-    await pool(paths, PARALLEL_DOWNLOADS, async (path) => void (await fetchOne(path)));
-    return undefined;
-  };
-  const needs = await neededFiles(repo, snapshot, [...tree.keys()], onnxFile, fetchOne, fetchAll);
+  const needs = await neededFiles(repo, snapshot, [...tree.keys()], onnxFile, hub);
   if ('missing' in needs) throw new SentenceKitError('ERR_MODEL_NOT_FOUND', `${repo} at ${commit} lacks ${needs.missing}, which the load needs`);
   return snapshot;
 }
