@@ -110,10 +110,13 @@ for (const first of ['node', 'python'] as const) {
       await new Promise((resolve) => setTimeout(resolve, 300));
       hold.release();
     });
-    const pythonDone = python(SNAPSHOT_DOWNLOAD, env, [REPO]);
-    if (first === 'python') await hub.waitFor((r) => r.client === 'python' && r.method === 'HEAD' && r.path === 'onnx/model.onnx');
-    const [fromNode, fromPython] = await Promise.all([resolveModelFolder(REPO), pythonDone]);
-    assert.is(fromNode, fromPython.trim(), 'the same snapshot');
+    const run = { node: () => resolveModelFolder(REPO), python: async () => (await python(SNAPSHOT_DOWNLOAD, env, [REPO])).trim() };
+    const firstDone = run[first]();
+    // Its CDN request is made only once it holds the lock; the second starts then.
+    await hub.waitFor((r) => r.client === first && r.server === 'cdn' && r.path === 'onnx/model.onnx');
+    const [a, b] = await Promise.all([firstDone, run[second]()]);
+    const [fromNode, fromPython] = first === 'node' ? [a, b] : [b, a];
+    assert.is(fromNode, fromPython, 'the same snapshot');
     const onnxFetches = hub.requests.filter((r) => r.server === 'cdn' && r.path === 'onnx/model.onnx');
     assert.equal(onnxFetches.map((r) => r.client), [first], `only ${first} fetched the ONNX file; ${second} waited on the lock and reused the blob`);
     assertEachBlobFetchedOnce(hub, cacheDir);
