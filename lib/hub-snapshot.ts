@@ -9,7 +9,8 @@
  * the load needs are in it, whoever wrote them.
  * Internal: not exported from the package entry point.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import { SentenceKitError } from './errors.js';
 import { downloadFile } from './hub-blob.js';
@@ -21,6 +22,7 @@ import { type HubClient, isTransient } from './hub-http.js';
 
 // snapshot_download's max_workers.
 const PARALLEL_DOWNLOADS = 8;
+const LEGACY_MARKER = '.sentencekit-complete';
 
 export interface SnapshotRequest {
   repo: string;
@@ -104,7 +106,16 @@ async function cachedSnapshot(cache: RepoCache, commit: string, onnxFile: string
   return 'missing' in needs ? needs : { dir };
 }
 
+/** The snapshot folder the load reads (found in the cache, or downloaded into it). */
 export async function fetchSnapshot(request: SnapshotRequest): Promise<string> {
+  const dir = await findSnapshot(request);
+  // Earlier sentencekit builds kept a marker inside snapshots, which huggingface_hub's scan lists
+  // as a cached file and `hf cache verify --fail-on-extra-files` rejects: gone once seen.
+  await rm(join(dir, LEGACY_MARKER), { force: true }).catch(() => undefined);
+  return dir;
+}
+
+async function findSnapshot(request: SnapshotRequest): Promise<string> {
   const { repo, revision, onnxFile } = request;
   const cache = new RepoCache(request.cacheDir, repo);
   let commit = COMMIT_SHA.test(revision) ? revision : undefined;

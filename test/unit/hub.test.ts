@@ -168,6 +168,13 @@ test("a snapshot Python's huggingface_hub wrote file by file (no listing, no mar
   assert.match(error.message, /no onnx\/model\.onnx/, 'the weights file the load runs must be there');
 }));
 
+test('the marker earlier sentencekit builds left inside a snapshot is removed', () => scenario({ 'org/tiny-bert': TINY_BERT }, async ({ options }) => {
+  const dir = await resolveModelFolder('org/tiny-bert', options);
+  writeFileSync(join(dir, '.sentencekit-complete'), '{"onnx/model.onnx":["onnx/model.onnx"]}');
+  assert.is(await resolveModelFolder('org/tiny-bert', { ...options, localFilesOnly: true }), dir);
+  assert.not.ok(existsSync(join(dir, '.sentencekit-complete')));
+}));
+
 test('a moved branch gets a new snapshot whose files link to the blobs already there', () => scenario({ 'org/tiny-bert': TINY_BERT }, async ({ hub, cacheDir, options }) => {
   await resolveModelFolder('org/tiny-bert', options);
   const next = 'b'.repeat(40);
