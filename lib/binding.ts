@@ -15,11 +15,16 @@ import { packageRoot } from './package-root.js';
 /** What every native model loader takes; validated before it gets here. */
 export interface NativeModelOptions {
   modelPath: string;
+  /** tokenizer.json, or the folder's name for the document in tokenizerJson (named in errors). */
   tokenizerPath: string;
+  /** A tokenizer.json document to load instead of reading tokenizerPath. */
+  tokenizerJson?: string;
   /** Truncation length in tokens, special tokens included. */
   maxLength: number;
   /** Lowercase before the tokenizer's own normalizer (sentence_bert_config.json do_lower_case). */
   lowercase?: boolean;
+  /** tokenizer_config.json's padding_side; without it, tokenizer.json's padding direction. */
+  paddingSide?: 'left' | 'right';
   intraOpThreads?: number;
   allowSpinning?: boolean;
 }
@@ -45,6 +50,8 @@ export interface NativeEncodeOptions {
   maxBatchTokens: number;
   /** The most padding per padded token of one native batch, in [0, 1]; 1: no bound. */
   maxPadding: number;
+  /** Truncation length of this call (the model's maxSeqLength now); 0 or left out: the one it loaded with. */
+  maxLength?: number;
 }
 
 export interface NativeSentenceEncoder {
@@ -53,7 +60,7 @@ export interface NativeSentenceEncoder {
   /** Resolves to a [texts.length × (truncateDim || dimension)] row-major matrix in the caller's order. */
   encode(texts: string[] | PackedTexts, options: NativeEncodeOptions): Promise<Float32Array>;
   /** Unpadded token embeddings of every text, concatenated; tokenCounts[i] rows belong to text i. */
-  encodeTokens(texts: string[] | PackedTexts, batchSize: number): Promise<{ data: Float32Array; tokenCounts: Int32Array }>;
+  encodeTokens(texts: string[] | PackedTexts, batchSize: number, maxLength?: number): Promise<{ data: Float32Array; tokenCounts: Int32Array }>;
   /** The prompt's tokens with special tokens, without a trailing one ([SEP]): what include_prompt: false leaves out. */
   promptLength(prompt: string): number;
   /** The model's tokenizer, truncated to maxLength and padded to the longest text, on the model's owner thread. */
@@ -82,8 +89,8 @@ export interface NativeIoStats {
 
 export interface NativeCrossEncoder {
   readonly numLabels: number;
-  /** Resolves to [pairs × numLabels] raw logits in the caller's order. */
-  predict(firsts: string[] | PackedTexts, seconds: string[] | PackedTexts, batchSize: number): Promise<Float32Array>;
+  /** Resolves to [pairs × numLabels] raw logits in the caller's order; pairs truncated longest_first to maxLength (0 or left out: the length the model loaded with). */
+  predict(firsts: string[] | PackedTexts, seconds: string[] | PackedTexts, batchSize: number, maxLength?: number): Promise<Float32Array>;
   dispose(): Promise<void>;
 }
 
@@ -96,7 +103,8 @@ export interface NativeSparseRows {
 
 export interface NativeSparseEncoder {
   readonly vocabSize: number;
-  encode(texts: string[] | PackedTexts, batchSize: number, maxActiveDims: number): Promise<NativeSparseRows>;
+  /** maxLength: as predict()'s; a static (idf) route ignores it, as Python's SparseStaticEmbedding does. */
+  encode(texts: string[] | PackedTexts, batchSize: number, maxActiveDims: number, maxLength?: number): Promise<NativeSparseRows>;
   idsToTokens(ids: Int32Array): Array<string | null>;
   dispose(): Promise<void>;
 }

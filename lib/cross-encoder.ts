@@ -16,8 +16,16 @@ import { describeValue, validateBoolean, validatePositiveInteger } from './valid
 
 export type { ActivationName } from './cross-encoder-folder.js';
 
-/** CrossEncoder.fromPretrained()'s options: those every class loads with. */
-export type CrossEncoderOptions = LoadOptions;
+/** CrossEncoder.fromPretrained()'s options: those every class loads with, and maxLength. */
+export interface CrossEncoderOptions extends LoadOptions {
+  /**
+   * Longest pair in tokens, special tokens included; longer pairs are truncated longest_first
+   * (Python's `CrossEncoder(path, max_length=…)`). Another name for maxSeqLength: give one.
+   */
+  maxLength?: number;
+}
+
+const LOAD_KEYS: OptionKeys<CrossEncoderOptions> = { ...LOAD_OPTION_KEYS, maxLength: true };
 
 /** predict()'s options. */
 export interface PredictOptions {
@@ -91,6 +99,7 @@ function validateActivation(value: unknown): ActivationName | undefined {
 export class CrossEncoder {
   readonly #handle: NativeModelHandle<NativeCrossEncoder>;
   readonly #folder: CrossEncoderFolder;
+  #maxLength: number;
   /** Where the model runs: 'cpu' (ONNX Runtime) or 'cuda' (the CUDA engine, encoder and classification head). */
   readonly device: 'cpu' | 'cuda';
   /** Why device 'auto' chose the CPU; null when it did not fall back. */
@@ -99,6 +108,7 @@ export class CrossEncoder {
   private constructor(native: NativeCrossEncoder, folder: CrossEncoderFolder, placement: DevicePlacement) {
     this.#handle = new NativeModelHandle(native, 'this CrossEncoder');
     this.#folder = folder;
+    this.#maxLength = folder.maxSeqLength;
     this.device = placement.device;
     this.deviceFallbackReason = placement.fallbackReason;
   }
@@ -107,10 +117,15 @@ export class CrossEncoder {
    * Loads a local folder or a Hub id (see SentenceTransformer.fromPretrained).
    *
    * @example
-   * const reranker = await CrossEncoder.fromPretrained('cross-encoder/ms-marco-MiniLM-L6-v2');
+   * const reranker = await CrossEncoder.fromPretrained('cross-encoder/ms-marco-MiniLM-L6-v2', { maxLength: 256 });
    */
   static async fromPretrained(pathOrId: string, options: CrossEncoderOptions = {}): Promise<CrossEncoder> {
-    const { root, fileName, runtime, cpuEngine, maxSeqLength } = await resolveLoad<CrossEncoderOptions>(pathOrId, options, LOAD_OPTION_KEYS, 'CrossEncoder.fromPretrained() options');
+    const { root, fileName, runtime, cpuEngine, maxSeqLength: seqLength, options: opts } = await resolveLoad<CrossEncoderOptions>(pathOrId, options, LOAD_KEYS, 'CrossEncoder.fromPretrained() options');
+    const maxLength = opts.maxLength === undefined ? 0 : validatePositiveInteger(opts.maxLength, 'options.maxLength');
+    if (maxLength > 0 && seqLength > 0 && maxLength !== seqLength) {
+      throw new TypeError(`options.maxLength (${maxLength}) and options.maxSeqLength (${seqLength}) name the same limit; give one`);
+    }
+    const maxSeqLength = maxLength || seqLength;
     const requested = validateDevice(options?.device, 'options.device');
     const cudaDtype = validateCudaDtype(options?.cudaDtype, 'options.cudaDtype');
     await expectModelClass(root, 'CrossEncoder');
@@ -139,9 +154,30 @@ export class CrossEncoder {
     return this.#folder.labels;
   }
 
-  /** Longest input pair in tokens (special tokens included); longer pairs are truncated. */
+  /**
+   * Longest input pair in tokens (special tokens included); longer pairs are truncated
+   * longest_first, as `tokenizers` does. Settable, as Python's `model.max_length = n`: the
+   * next predict() uses it. A length past the model's position embeddings is accepted, as in
+   * Python; a pair that then runs past them fails when scored.
+   *
+   * @example
+   * reranker.maxLength = 512;
+   */
   get maxLength(): number {
-    return this.#folder.maxSeqLength;
+    return this.#maxLength;
+  }
+
+  set maxLength(value: number) {
+    this.#maxLength = validatePositiveInteger(value, 'maxLength');
+  }
+
+  /** The same limit as maxLength, by the name sentence-transformers 6 gives it (`max_seq_length`). */
+  get maxSeqLength(): number {
+    return this.#maxLength;
+  }
+
+  set maxSeqLength(value: number) {
+    this.#maxLength = validatePositiveInteger(value, 'maxSeqLength');
   }
 
   /** The activation predict() applies unless told otherwise. */
@@ -163,7 +199,8 @@ export class CrossEncoder {
     if (firsts.length === 0) return new Float32Array(0);
 
     const [packedFirsts, packedSeconds] = [await packTexts(firsts), await packTexts(seconds)];
-    const scores = await this.#handle.run((native) => native.predict(packedFirsts, packedSeconds, batchSize));
+    const maxLength = this.#maxLength;
+    const scores = await this.#handle.run((native) => native.predict(packedFirsts, packedSeconds, batchSize, maxLength));
     applyActivation(scores, this.numLabels, activation);
     if (applySoftmax && this.numLabels > 1) softmaxRows(scores, this.numLabels);
     return scores;

@@ -40,7 +40,7 @@ export class EncodeScheduler {
   submit(texts: string[], options: NativeEncodeOptions): Promise<Float32Array> {
     return new Promise<Float32Array>((resolve, reject) => {
       // Only calls with the same native options can share a run.
-      const key = `${options.normalize}|${options.truncateDim}|${options.promptTokens}`;
+      const key = `${options.normalize}|${options.truncateDim}|${options.promptTokens}|${options.maxLength}`;
       this.#queue.push({ texts, options, key, resolve, reject });
       this.#schedule();
     });

@@ -48,6 +48,8 @@ export interface SentenceTransformerFolder extends TransformerFiles {
   prompts: Record<string, string>;
   defaultPromptName: string | null;
   similarityFnName: SimilarityFunctionName;
+  /** config_sentence_transformers.json's truncate_dim (what Python loads with when given none), or null. */
+  truncateDim: number | null;
 }
 
 export interface ModuleEntry {
@@ -138,6 +140,8 @@ export interface TransformerFiles {
   tokenizerPath: string;
   maxSeqLength: number;
   doLowerCase: boolean;
+  /** tokenizer_config.json's padding_side; undefined leaves tokenizer.json's padding direction. */
+  paddingSide: 'left' | 'right' | undefined;
 }
 
 /** modules.json sorted by idx; a folder without one is a bare Hugging Face model. */
@@ -180,7 +184,28 @@ export async function readTransformerFiles(transformerDir: string, fileName: str
     tokenizerPath,
     maxSeqLength: await resolveMaxSeqLength(transformerDir, stConfig.max_seq_length, stConfigFile),
     doLowerCase,
+    paddingSide: await readPaddingSide(transformerDir),
   };
+}
+
+/**
+ * transformers pads on tokenizer_config.json's padding_side when it has one, whatever
+ * tokenizer.json's padding section says (decoder embedding models such as Qwen3-Embedding say
+ * "left" there).
+ */
+async function readPaddingSide(transformerDir: string): Promise<'left' | 'right' | undefined> {
+  const file = join(transformerDir, 'tokenizer_config.json');
+  const side = (await readJsonFile<Record<string, unknown>>(file, {})).padding_side;
+  if (side === undefined || side === null) return undefined;
+  if (side !== 'left' && side !== 'right') throw loadError(`${file}: padding_side must be "left" or "right"`);
+  return side;
+}
+
+/** config_sentence_transformers.json's truncate_dim: a positive integer or null. */
+function parseTruncateDim(value: unknown, file: string): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw loadError(`${file}: truncate_dim must be a positive integer or null`);
+  return value;
 }
 
 export interface ReadFolderOptions {
@@ -234,6 +259,7 @@ export async function readSentenceTransformerFolder(root: string, options: ReadF
     prompts: parsePrompts(modelConfig.prompts, modelConfigFile),
     defaultPromptName,
     similarityFnName: parseSimilarity(modelConfig.similarity_fn_name, modelConfigFile),
+    truncateDim: parseTruncateDim(modelConfig.truncate_dim, modelConfigFile),
   };
 }
 

@@ -64,11 +64,12 @@ export interface LoadOptions extends Omit<HubOptions, 'onnxFile'> {
    */
   cpuEngine?: CpuEngine;
   /**
-   * Longest input in tokens, special tokens included; longer texts are truncated. Default:
-   * the model's own (sentence_bert_config.json's max_seq_length, else the smaller of the
-   * model's position limit and the tokenizer's). Python sets `model.max_seq_length` after
-   * loading; here it is fixed at load. A length past the model's position embeddings fails
-   * when such a text is encoded.
+   * Longest input in tokens, special tokens included; longer texts (and pairs, longest_first)
+   * are truncated. Default: the model's own (sentence_bert_config.json's max_seq_length, else
+   * the smaller of the model's position limit and the tokenizer's). The same as setting
+   * `model.maxSeqLength` after loading, as in Python. As in Python, a length past the model's
+   * position embeddings is accepted, and a text that runs past them fails when it is encoded
+   * (a typed error) while shorter ones encode.
    */
   maxSeqLength?: number;
 }
@@ -174,7 +175,14 @@ async function hasTransformerFile(root: string, fileName: string): Promise<boole
 }
 
 export function nativeModelOptions(files: TransformerFiles, runtime: ResolvedLoad<LoadOptions>['runtime']): NativeModelOptions {
-  return { modelPath: files.onnxPath, tokenizerPath: files.tokenizerPath, maxLength: files.maxSeqLength, lowercase: files.doLowerCase, ...runtime };
+  return {
+    modelPath: files.onnxPath,
+    tokenizerPath: files.tokenizerPath,
+    maxLength: files.maxSeqLength,
+    lowercase: files.doLowerCase,
+    ...(files.paddingSide === undefined ? {} : { paddingSide: files.paddingSide }),
+    ...runtime,
+  };
 }
 
 /** The folder's files with options.maxSeqLength applied (0 keeps the folder's own). */

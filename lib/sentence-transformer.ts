@@ -39,6 +39,12 @@ export interface SentenceTransformerOptions extends LoadOptions {
    * of one is never padded). Default 0.1; 1 turns it off.
    */
   maxBatchPadding?: number;
+  /**
+   * Keep only the first `truncateDim` dimensions of every embedding encode() returns
+   * (Matryoshka models), as Python's `SentenceTransformer(path, truncate_dim=…)`; encode()'s
+   * own truncateDim wins. Default: config_sentence_transformers.json's truncate_dim, else none.
+   */
+  truncateDim?: number;
 }
 
 export interface EncodeOptions {
@@ -67,7 +73,7 @@ export type QuantizedEncodeOptions = EncodeOptions & {
   precision: Exclude<Precision, 'float32'>;
 };
 
-const LOAD_KEYS: OptionKeys<SentenceTransformerOptions> = { ...LOAD_OPTION_KEYS, maxBatchTexts: true, maxWaitMs: true, maxBatchTokens: true, maxBatchPadding: true };
+const LOAD_KEYS: OptionKeys<SentenceTransformerOptions> = { ...LOAD_OPTION_KEYS, maxBatchTexts: true, maxWaitMs: true, maxBatchTokens: true, maxBatchPadding: true, truncateDim: true };
 const ENCODE_KEYS: OptionKeys<EncodeOptions> = { batchSize: true, normalizeEmbeddings: true, prompt: true, promptName: true, truncateDim: true, precision: true };
 const { promptName: _promptName, ...TASK_ENCODE_KEYS } = ENCODE_KEYS;
 const TOKEN_EMBEDDING_KEYS: OptionKeys<Pick<EncodeOptions, 'batchSize' | 'prompt' | 'promptName'>> = { batchSize: true, prompt: true, promptName: true };
@@ -89,8 +95,9 @@ export class SentenceTransformer {
   readonly #maxBatchTokens: number;
   readonly #maxBatchPadding: number;
   readonly #tokenTypeIds: boolean;
-  /** Width of each embedding. */
-  readonly dimension: number;
+  readonly #fullDimension: number;
+  #maxSeqLength: number;
+  #truncateDim: number | null;
   /** Where the transformer runs: 'cpu' (ONNX Runtime) or 'cuda' (sentencekit's CUDA engine). */
   readonly device: 'cpu' | 'cuda';
   /** Why device 'auto' chose the CPU; null when it did not fall back. */
@@ -111,7 +118,9 @@ export class SentenceTransformer {
     this.#maxBatchTokens = scheduling.maxBatchTokens;
     this.#maxBatchPadding = scheduling.maxBatchPadding;
     this.#scheduler = new EncodeScheduler(async (texts, options) => native.encode(await packTexts(texts), options), scheduling);
-    this.dimension = native.dimension;
+    this.#fullDimension = native.dimension;
+    this.#maxSeqLength = folder.maxSeqLength;
+    this.#truncateDim = folder.truncateDim;
   }
 
   /**
@@ -130,8 +139,10 @@ export class SentenceTransformer {
     // 0: the engine's default for the device the model lands on.
     const maxBatchTokens = opts.maxBatchTokens === undefined ? 0 : validatePositiveInteger(opts.maxBatchTokens, 'options.maxBatchTokens');
     const maxBatchPadding = opts.maxBatchPadding === undefined ? DEFAULT_MAX_BATCH_PADDING : validateUnitInterval(opts.maxBatchPadding, 'options.maxBatchPadding');
+    const truncateDim = opts.truncateDim === undefined ? undefined : validatePositiveInteger(opts.truncateDim, 'options.truncateDim');
     await expectModelClass(root, 'SentenceTransformer');
-    const folder = withMaxSeqLength(await readSentenceTransformerFolder(root, { fileName }), maxSeqLength);
+    const read = withMaxSeqLength(await readSentenceTransformerFolder(root, { fileName }), maxSeqLength);
+    const folder = truncateDim === undefined ? read : { ...read, truncateDim };
     const requested = validateDevice(opts.device, 'options.device');
     const cudaDtype = validateCudaDtype(opts.cudaDtype, 'options.cudaDtype');
     const { native, placement } = await loadPlaced(requested, cudaFolderProblem(folder.transformerDir), (device) =>
@@ -146,9 +157,44 @@ export class SentenceTransformer {
     return new SentenceTransformer(native, folder, { maxBatchTexts, maxWaitMs, maxBatchTokens, maxBatchPadding }, placement, await returnsTokenTypeIds(folder.transformerDir));
   }
 
-  /** Longest input in tokens (special tokens included); longer texts are truncated. */
+  /**
+   * Longest input in tokens (special tokens included); longer texts are truncated. Settable,
+   * as Python's `model.max_seq_length = n`: the next encode() uses it. A length past the
+   * model's position embeddings is accepted, as in Python; a text that then runs past them
+   * fails when encoded.
+   *
+   * @example
+   * model.maxSeqLength = 256;
+   */
   get maxSeqLength(): number {
-    return this.#folder.maxSeqLength;
+    return this.#maxSeqLength;
+  }
+
+  set maxSeqLength(value: number) {
+    this.#maxSeqLength = validatePositiveInteger(value, 'maxSeqLength');
+  }
+
+  /**
+   * Width of each embedding encode() returns: the model's, or truncateDim when smaller (Python's
+   * get_embedding_dimension()).
+   */
+  get dimension(): number {
+    return this.#truncateDim === null ? this.#fullDimension : Math.min(this.#truncateDim, this.#fullDimension);
+  }
+
+  /**
+   * The dimension encode() truncates embeddings to when its options give none (Python's
+   * `truncate_dim`), or null for none. Settable, as in Python.
+   *
+   * @example
+   * model.truncateDim = 64; // Matryoshka: the first 64 dimensions
+   */
+  get truncateDim(): number | null {
+    return this.#truncateDim;
+  }
+
+  set truncateDim(value: number | null) {
+    this.#truncateDim = value === null ? null : validatePositiveInteger(value, 'truncateDim');
   }
 
   /** The similarity function the model was trained for (config_sentence_transformers.json). */
@@ -183,13 +229,13 @@ export class SentenceTransformer {
     const opts = validateOptionsObject<EncodeOptions>(options, 'encode() options', ENCODE_KEYS);
     const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
     const normalize = opts.normalizeEmbeddings === undefined ? false : validateBoolean(opts.normalizeEmbeddings, 'options.normalizeEmbeddings');
-    const truncateDim = opts.truncateDim === undefined ? 0 : validatePositiveInteger(opts.truncateDim, 'options.truncateDim');
+    const truncateDim = opts.truncateDim === undefined ? this.#truncateDim ?? 0 : validatePositiveInteger(opts.truncateDim, 'options.truncateDim');
     const precision = opts.precision ?? 'float32';
     if (!PRECISIONS.includes(precision)) {
       throw new TypeError(`expected options.precision to be one of ${PRECISIONS.join(', ')} but received ${describeValue(precision)}`);
     }
     const prompt = this.#resolvePrompt(opts.prompt, opts.promptName);
-    const dimension = truncateDim > 0 ? Math.min(truncateDim, this.dimension) : this.dimension;
+    const dimension = truncateDim > 0 ? Math.min(truncateDim, this.#fullDimension) : this.#fullDimension;
 
     // do_lower_case is a Lowercase normalizer inside the native tokenizer, as in sentence-transformers.
     const inputs = prompt ? list.map((text) => prompt + text) : list;
@@ -197,7 +243,7 @@ export class SentenceTransformer {
     const promptTokens = prompt && !this.#folder.pooling.includePrompt ? this.#handle.native.promptLength(prompt) : 0;
     const data = list.length === 0
       ? new Float32Array(0)
-      : await this.#handle.run(() => this.#scheduler.submit(inputs, { batchSize, normalize, truncateDim, promptTokens, maxBatchTokens: this.#maxBatchTokens, maxPadding: this.#maxBatchPadding }));
+      : await this.#handle.run(() => this.#scheduler.submit(inputs, { batchSize, normalize, truncateDim, promptTokens, maxBatchTokens: this.#maxBatchTokens, maxPadding: this.#maxBatchPadding, maxLength: this.#maxSeqLength }));
     const embeddings = new Embeddings(data, list.length, dimension);
     return precision === 'float32' ? embeddings : quantizeEmbeddings(embeddings, precision);
   }
@@ -215,7 +261,7 @@ export class SentenceTransformer {
     this.#handle.ensureOpen();
     const { texts: list } = validateTexts(texts);
     const packed = await packTexts(list);
-    const result = await this.#handle.run((native) => native.tokenize(packed, this.#folder.maxSeqLength));
+    const result = await this.#handle.run((native) => native.tokenize(packed, this.#maxSeqLength));
     return {
       inputIds: result.inputIds,
       attentionMask: result.attentionMask,
@@ -241,7 +287,7 @@ export class SentenceTransformer {
     const inputs = prompt ? list.map((text) => prompt + text) : list;
     if (list.length === 0) return [];
     const packed = await packTexts(inputs);
-    const { data, tokenCounts } = await this.#handle.run((native) => native.encodeTokens(packed, batchSize));
+    const { data, tokenCounts } = await this.#handle.run((native) => native.encodeTokens(packed, batchSize, this.#maxSeqLength));
     const hidden = tokenCounts.length === 0 ? 0 : data.length / tokenCounts.reduce((a, b) => a + b, 0);
     let offset = 0;
     return Array.from(tokenCounts, (count) => {

@@ -18,7 +18,10 @@ import { readSparseEncoderFolder, type SparseEncoderFolder, type SparseRoute } f
 import { resolveRoute } from './sparse-router.js';
 import { describeValue, validatePositiveInteger, validateTexts } from './validate.js';
 
-/** SparseEncoder.fromPretrained()'s options: those every class loads with. */
+/**
+ * SparseEncoder.fromPretrained()'s options: those every class loads with. maxSeqLength applies
+ * to the SPLADE routes, as Python's `model.max_seq_length = n` does.
+ */
 export type SparseEncoderOptions = LoadOptions;
 
 /** SparseEncoder encode()'s options. */
@@ -55,13 +58,6 @@ function loadRoute(route: SparseRoute, runtime: RouteLoadOptions, device: 'cpu' 
     : nativeBinding().loadStaticSparseEncoder({ tokenizerPath: route.tokenizerPath, maxLength: route.maxLength, weights: route.weights });
 }
 
-/** options.maxSeqLength applied to every route (0 keeps each route's own). */
-function withRouteMaxLength(folder: SparseEncoderFolder, maxSeqLength: number): SparseEncoderFolder {
-  if (maxSeqLength === 0) return folder;
-  const routes = new Map([...folder.routes].map(([name, route]): [string, SparseRoute] =>
-    [name, route.kind === 'splade' ? { ...route, files: { ...route.files, maxSeqLength } } : { ...route, maxLength: maxSeqLength }]));
-  return { ...folder, routes, maxSeqLength };
-}
 
 /**
  * A sentence-transformers SparseEncoder (SPLADE).
@@ -82,6 +78,9 @@ export class SparseEncoder {
   /** One native model per route, in the Router's order ('' alone without a Router). */
   readonly #routes: Map<string, NativeModelHandle<NativeSparseEncoder>>;
   readonly #folder: SparseEncoderFolder;
+  #maxSeqLength: number;
+  /** The SPLADE routes' truncation length per call; 0 keeps each route's own. */
+  #spladeMaxLength = 0;
   /** Vocabulary size: the dense width of each sparse embedding. */
   readonly dimension: number;
   /** Where the SPLADE transformer runs: 'cpu' (ONNX Runtime) or 'cuda' (the CUDA engine, masked-LM head and SPLADE pooling included). */
@@ -94,6 +93,7 @@ export class SparseEncoder {
     this.deviceFallbackReason = placement.fallbackReason;
     this.#routes = new Map([...natives].map(([name, native]) => [name, new NativeModelHandle(native, 'this SparseEncoder')]));
     this.#folder = folder;
+    this.#maxSeqLength = folder.maxSeqLength;
     this.dimension = (natives.values().next().value as NativeSparseEncoder).vocabSize;
   }
 
@@ -109,7 +109,8 @@ export class SparseEncoder {
     const requested = validateDevice(options?.device, 'options.device');
     const cudaDtype = validateCudaDtype(options?.cudaDtype, 'options.cudaDtype');
     await expectModelClass(root, 'SparseEncoder');
-    const folder = withRouteMaxLength(await readSparseEncoderFolder(root, fileName), maxSeqLength);
+    const read = await readSparseEncoderFolder(root, fileName);
+    const folder = maxSeqLength > 0 ? { ...read, maxSeqLength } : read;
     const problems = [...folder.routes.values()].flatMap((route) => (route.kind === 'splade' ? [cudaFolderProblem(route.files.transformerDir)] : []));
     const loadAll = async (device: 'cpu' | 'cuda'): Promise<Map<string, NativeSparseEncoder>> => {
       const natives = new Map<string, NativeSparseEncoder>();
@@ -127,7 +128,10 @@ export class SparseEncoder {
       return natives;
     };
     const { native: natives, placement } = await loadPlaced(requested, problems.find((problem) => problem !== null) ?? null, loadAll);
-    return new SparseEncoder(natives, folder, placement);
+    const model = new SparseEncoder(natives, folder, placement);
+    // SPLADE routes load with their own limits; a maxSeqLength option reaches them per call.
+    model.#spladeMaxLength = maxSeqLength;
+    return model;
   }
 
   /** The Router's route names ('query', 'document', …); empty for a model without a Router. */
@@ -135,9 +139,23 @@ export class SparseEncoder {
     return this.#folder.router ? [...this.#folder.routes.keys()] : [];
   }
 
-  /** Longest input in tokens (special tokens included); longer texts are truncated. */
+  /**
+   * Longest input in tokens (special tokens included); longer texts are truncated. Settable,
+   * as Python's `model.max_seq_length = n`: the next encode() uses it on every SPLADE route.
+   * A Router's inference-free (idf) route keeps its tokenizer's own limit, as Python's
+   * SparseStaticEmbedding does. A length past the model's position embeddings is accepted, as
+   * in Python; a text that then runs past them fails when encoded.
+   *
+   * @example
+   * splade.maxSeqLength = 512;
+   */
   get maxSeqLength(): number {
-    return this.#folder.maxSeqLength;
+    return this.#maxSeqLength;
+  }
+
+  set maxSeqLength(value: number) {
+    this.#maxSeqLength = validatePositiveInteger(value, 'maxSeqLength');
+    this.#spladeMaxLength = this.#maxSeqLength;
   }
 
   /** Prompts the model defines by name (config_sentence_transformers.json). */
@@ -156,7 +174,8 @@ export class SparseEncoder {
     const prompt = this.#resolvePrompt(opts.prompt, opts.promptName);
     const inputs = prompt ? list.map((text) => prompt + text) : list;
     const packed = await packTexts(inputs);
-    const rows = await handle.run((native) => native.encode(packed, batchSize, maxActiveDims));
+    const maxLength = this.#spladeMaxLength;
+    const rows = await handle.run((native) => native.encode(packed, batchSize, maxActiveDims, maxLength));
     return new SparseEmbeddings(rows.indices, rows.values, rows.offsets, this.dimension);
   }
 

@@ -53,7 +53,7 @@ Napi::Value CrossEncoderWrap::NumLabels(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(model_->num_labels()));
 }
 
-// predict(firsts: Texts, seconds: Texts, batchSize: number) (Texts: napi/texts_arg.h): Promise<Float32Array>
+// predict(firsts: Texts, seconds: Texts, batchSize: number, maxLength?: number) (Texts: napi/texts_arg.h): Promise<Float32Array>
 Napi::Value CrossEncoderWrap::Predict(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!model_) return RejectDisposed(env);
@@ -63,8 +63,9 @@ Napi::Value CrossEncoderWrap::Predict(const Napi::CallbackInfo& info) {
   if (firsts.size() != seconds.size()) ThrowTypeError(env, "firsts and seconds must have the same length");
   const double batch_size = info[2].As<Napi::Number>().DoubleValue();
   if (!(batch_size >= 1)) ThrowTypeError(env, "batchSize must be a positive integer");
+  const size_t max_length = ReadMaxLength(env, info[3]);
   return owner_->Submit(env, std::make_unique<PredictWorker>(env, model_, std::move(firsts), std::move(seconds),
-                                                             static_cast<size_t>(batch_size)));
+                                                             static_cast<size_t>(batch_size), max_length));
 }
 
 Napi::Value CrossEncoderWrap::Dispose(const Napi::CallbackInfo& info) {

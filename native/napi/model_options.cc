@@ -16,7 +16,22 @@ pipeline::ModelFiles ReadModelFiles(const Napi::Object& options) {
   files.session.intra_op_threads = static_cast<int>(GetNumber(options, "intraOpThreads", 0));
   files.session.allow_spinning = GetBool(options, "allowSpinning", false);
   files.lowercase = GetBool(options, "lowercase", false);
+  if (options.Get("tokenizerJson").IsString()) files.tokenizer_json = GetString(options, "tokenizerJson");
+  if (options.Get("paddingSide").IsString()) {
+    const std::string side = GetString(options, "paddingSide");
+    if (side != "left" && side != "right") ThrowTypeError(options.Env(), "paddingSide must be 'left' or 'right'");
+    files.padding_side = side == "left" ? pipeline::PaddingSide::kLeft : pipeline::PaddingSide::kRight;
+  }
   return files;
+}
+
+size_t ReadMaxLength(Napi::Env env, const Napi::Value& value) {
+  if (value.IsUndefined()) return 0;
+  const double length = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1;
+  if (!(length >= 0) || length != static_cast<double>(static_cast<size_t>(length))) {
+    ThrowTypeError(env, "maxLength must be a non-negative integer");
+  }
+  return static_cast<size_t>(length);
 }
 
 pipeline::CudaPlacement ReadCudaPlacement(const Napi::Object& options) {

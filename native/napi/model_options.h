@@ -9,7 +9,7 @@
 
 namespace sk::napi {
 
-// { modelPath, tokenizerPath, maxLength, lowercase?, intraOpThreads?, allowSpinning? }
+// { modelPath, tokenizerPath, tokenizerJson?, maxLength, lowercase?, paddingSide?, intraOpThreads?, allowSpinning? }
 pipeline::ModelFiles ReadModelFiles(const Napi::Object& options);
 
 // { device?, modelDir?, cudaDtype? }: device 'cuda' (lib/ has already probed it) places the
@@ -21,6 +21,10 @@ pipeline::CudaPlacement ReadCudaPlacement(const Napi::Object& options);
 // model.safetensors, on intraOpThreads lanes that poll between parallel sections when
 // allowSpinning.
 pipeline::CpuEnginePlacement ReadCpuEnginePlacement(const Napi::Object& options);
+
+// A call's maxLength argument: undefined or 0 keeps the length the model loaded with, else a
+// positive integer (TypeError otherwise).
+size_t ReadMaxLength(Napi::Env env, const Napi::Value& value);
 
 // A promise already rejected with ERR_DISPOSED, for calls on a disposed model.
 Napi::Promise RejectDisposed(Napi::Env env);

@@ -1,4 +1,4 @@
-// predict(firsts, seconds, batchSize): pair tokenization and the classification run off the
+// predict(firsts, seconds, batchSize, maxLength): pair tokenization and the classification run off the
 // main thread, logits written straight into a Float32Array allocated up front.
 #pragma once
 
@@ -18,7 +18,7 @@ namespace sk::napi {
 class PredictWorker : public OwnerJob {
  public:
   PredictWorker(Napi::Env env, std::shared_ptr<pipeline::CrossEncoderModel> model,
-                TextsArg firsts, TextsArg seconds, size_t batch_size);
+                TextsArg firsts, TextsArg seconds, size_t batch_size, size_t max_length);
 
  private:
   Status Run() override;
@@ -27,6 +27,7 @@ class PredictWorker : public OwnerJob {
   std::shared_ptr<pipeline::CrossEncoderModel> model_;
   TextsArg firsts_, seconds_;
   size_t batch_size_;
+  size_t max_length_;  // 0: the length the model loaded with
   Napi::Reference<Napi::Float32Array> output_;
   float* output_data_ = nullptr;
 };

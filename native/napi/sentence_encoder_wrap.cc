@@ -106,7 +106,7 @@ Napi::Value SentenceEncoderWrap::HiddenSize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(encoder_->hidden_size()));
 }
 
-// encode(texts: Texts (napi/texts_arg.h), { batchSize, normalize, truncateDim, promptTokens }): Promise<Float32Array>
+// encode(texts: Texts (napi/texts_arg.h), { batchSize, normalize, truncateDim, promptTokens, maxLength? }): Promise<Float32Array>
 Napi::Value SentenceEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!encoder_) return RejectDisposed(env);
@@ -124,21 +124,23 @@ Napi::Value SentenceEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   params.truncate_dim = static_cast<size_t>(truncate_dim);
   params.max_batch_tokens = static_cast<size_t>(std::max(0.0, GetNumber(options, "maxBatchTokens", 0)));
   params.prompt_tokens = static_cast<size_t>(prompt_tokens);
+  params.max_length = ReadMaxLength(env, options.Get("maxLength"));
   const double max_padding = GetNumber(options, "maxPadding", 1);
   if (!(max_padding >= 0 && max_padding <= 1)) ThrowTypeError(env, "maxPadding must be in [0, 1]");
   params.max_padding = max_padding;
   return owner_->Submit(env, std::make_unique<EncodeWorker>(env, encoder_, TextsArg::Read(env, info[0], "texts"), params));
 }
 
-// encodeTokens(texts: Texts, batchSize: number): Promise<{ data, tokenCounts }>
+// encodeTokens(texts: Texts, batchSize: number, maxLength?: number): Promise<{ data, tokenCounts }>
 Napi::Value SentenceEncoderWrap::EncodeTokens(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!encoder_) return RejectDisposed(env);
   if (info.Length() < 2 || !info[1].IsNumber() || !(info[1].As<Napi::Number>().DoubleValue() >= 1)) {
-    ThrowTypeError(env, "encodeTokens(texts, batchSize)");
+    ThrowTypeError(env, "encodeTokens(texts, batchSize, maxLength?)");
   }
+  const size_t max_length = ReadMaxLength(env, info[2]);
   return owner_->Submit(env, std::make_unique<TokenEmbeddingsWorker>(env, encoder_, TextsArg::Read(env, info[0], "texts"),
-                                           static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue())));
+                                           static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue()), max_length));
 }
 
 // promptLength(prompt): the prompt's tokens with special tokens but without a trailing one
@@ -159,7 +161,8 @@ Napi::Value SentenceEncoderWrap::PromptLength(const Napi::CallbackInfo& info) {
 Napi::Value SentenceEncoderWrap::Tokenize(const Napi::CallbackInfo& info) {
   if (!encoder_) return RejectDisposed(info.Env());
   // Aliasing: the tokenizer pointer keeps the whole encoder alive while the job waits.
-  return SubmitTokenize(info, owner_.get(), std::shared_ptr<const tok::Tokenizer>(encoder_, &encoder_->tokenizer()));
+  return SubmitTokenize(info, owner_.get(), std::shared_ptr<const tok::Tokenizer>(encoder_, &encoder_->tokenizer()),
+                        encoder_->pads_left());
 }
 
 // ioStats(): { runs, tensorsCreated, bufferGrowths } since the model loaded (see ort::IoCounters).

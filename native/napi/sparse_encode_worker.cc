@@ -6,15 +6,17 @@
 namespace sk::napi {
 
 SparseEncodeWorker::SparseEncodeWorker(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model,
-                                       TextsArg texts, size_t batch_size, size_t max_active_dims)
+                                       TextsArg texts, size_t batch_size, size_t max_active_dims,
+                                       size_t max_length)
     : OwnerJob(env),
       model_(std::move(model)),
       texts_(std::move(texts)),
       batch_size_(batch_size),
-      max_active_dims_(max_active_dims) {}
+      max_active_dims_(max_active_dims),
+      max_length_(max_length) {}
 
 Status SparseEncodeWorker::Run() {
-  SK_RETURN_IF_ERROR(model_->Encode(texts_.Strings(), batch_size_, max_active_dims_, &rows_));
+  SK_RETURN_IF_ERROR(model_->Encode(texts_.Strings(), batch_size_, max_active_dims_, max_length_, &rows_));
   if (rows_.indices.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
     return InvalidArgument("too many active dimensions in one call; encode fewer texts at a time");
   }

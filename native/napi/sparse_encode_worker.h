@@ -1,4 +1,4 @@
-// encode(texts, batchSize, maxActiveDims) of a SparseEncoder: resolves to compressed sparse
+// encode(texts, batchSize, maxActiveDims, maxLength) of a SparseEncoder: resolves to compressed sparse
 // rows { indices: Int32Array, values: Float32Array, offsets: Int32Array }.
 #pragma once
 
@@ -20,7 +20,7 @@ Napi::Object SparseRowsToObject(Napi::Env env, const pipeline::SparseRows& rows)
 class SparseEncodeWorker : public OwnerJob {
  public:
   SparseEncodeWorker(Napi::Env env, std::shared_ptr<pipeline::SparseEncoderModel> model,
-                     TextsArg texts, size_t batch_size, size_t max_active_dims);
+                     TextsArg texts, size_t batch_size, size_t max_active_dims, size_t max_length);
 
  private:
   Status Run() override;
@@ -30,6 +30,7 @@ class SparseEncodeWorker : public OwnerJob {
   TextsArg texts_;
   size_t batch_size_;
   size_t max_active_dims_;
+  size_t max_length_;  // 0: the length the model loaded with
   pipeline::SparseRows rows_;
 };
 

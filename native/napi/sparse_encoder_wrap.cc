@@ -57,7 +57,7 @@ SparseEncoderWrap::SparseEncoderWrap(const Napi::CallbackInfo& info) : Napi::Obj
 
 Napi::Value SparseEncoderWrap::VocabSize(const Napi::CallbackInfo& info) { return VocabSizeOf(info.Env(), model_.get()); }
 
-// encode(texts: Texts (napi/texts_arg.h), batchSize: number, maxActiveDims: number /* 0 = all */)
+// encode(texts: Texts (napi/texts_arg.h), batchSize: number, maxActiveDims: number /* 0 = all */, maxLength?: number)
 Napi::Value SparseEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!model_) return RejectDisposed(env);
@@ -67,8 +67,9 @@ Napi::Value SparseEncoderWrap::Encode(const Napi::CallbackInfo& info) {
   const double batch_size = info[1].As<Napi::Number>().DoubleValue();
   const double max_active_dims = info[2].As<Napi::Number>().DoubleValue();
   if (!(batch_size >= 1) || !(max_active_dims >= 0)) ThrowTypeError(env, "batchSize must be positive, maxActiveDims non-negative");
+  const size_t max_length = ReadMaxLength(env, info[3]);
   return owner_->Submit(env, std::make_unique<SparseEncodeWorker>(env, model_, TextsArg::Read(env, info[0], "texts"), static_cast<size_t>(batch_size),
-                                        static_cast<size_t>(max_active_dims)));
+                                        static_cast<size_t>(max_active_dims), max_length));
 }
 
 Napi::Value SparseEncoderWrap::IdsToTokens(const Napi::CallbackInfo& info) { return IdsToTokensOf(info, model_.get()); }

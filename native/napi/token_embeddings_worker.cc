@@ -5,13 +5,14 @@
 namespace sk::napi {
 
 TokenEmbeddingsWorker::TokenEmbeddingsWorker(Napi::Env env, std::shared_ptr<pipeline::SentenceEncoder> encoder,
-                                             TextsArg texts, size_t batch_size)
+                                             TextsArg texts, size_t batch_size, size_t max_length)
     : OwnerJob(env),
       encoder_(std::move(encoder)),
       texts_(std::move(texts)),
-      batch_size_(batch_size) {}
+      batch_size_(batch_size),
+      max_length_(max_length) {}
 
-Status TokenEmbeddingsWorker::Run() { return encoder_->EncodeTokens(texts_.Strings(), batch_size_, &data_, &token_counts_); }
+Status TokenEmbeddingsWorker::Run() { return encoder_->EncodeTokens(texts_.Strings(), batch_size_, max_length_, &data_, &token_counts_); }
 
 // The total size is known only after tokenization, so the result is copied once.
 Napi::Value TokenEmbeddingsWorker::Result(Napi::Env env) {

@@ -1,4 +1,4 @@
-// encodeTokens(texts, batchSize): output_value="token_embeddings" — every text's unpadded
+// encodeTokens(texts, batchSize, maxLength): output_value="token_embeddings" — every text's unpadded
 // transformer outputs, resolved as { data: Float32Array, tokenCounts: Int32Array }.
 #pragma once
 
@@ -17,7 +17,7 @@ namespace sk::napi {
 class TokenEmbeddingsWorker : public OwnerJob {
  public:
   TokenEmbeddingsWorker(Napi::Env env, std::shared_ptr<pipeline::SentenceEncoder> encoder,
-                        TextsArg texts, size_t batch_size);
+                        TextsArg texts, size_t batch_size, size_t max_length);
 
  private:
   Status Run() override;
@@ -26,6 +26,7 @@ class TokenEmbeddingsWorker : public OwnerJob {
   std::shared_ptr<pipeline::SentenceEncoder> encoder_;
   TextsArg texts_;
   size_t batch_size_;
+  size_t max_length_;  // 0: the length the model loaded with
   std::vector<float> data_;
   std::vector<int32_t> token_counts_;
 };

@@ -20,7 +20,9 @@ class TokenizeWorker : public OwnerJob {
  public:
   // `tokenizer` shares ownership of the model that holds it (an aliasing shared_ptr), so a
   // dispose() while this job waits frees nothing under it.
-  TokenizeWorker(Napi::Env env, std::shared_ptr<const tok::Tokenizer> tokenizer, TextsArg texts, size_t max_length);
+  // `pad_left`: the side the model pads on (tokenizer_config.json's padding_side, else tokenizer.json's).
+  TokenizeWorker(Napi::Env env, std::shared_ptr<const tok::Tokenizer> tokenizer, TextsArg texts, size_t max_length,
+                 bool pad_left);
 
  private:
   Status Run() override;
@@ -29,6 +31,7 @@ class TokenizeWorker : public OwnerJob {
   std::shared_ptr<const tok::Tokenizer> tokenizer_;
   TextsArg texts_;
   size_t max_length_;
+  bool pad_left_;
   size_t length_ = 0;
   std::vector<int32_t> ids_;
   std::vector<int32_t> mask_;
@@ -36,6 +39,7 @@ class TokenizeWorker : public OwnerJob {
 };
 
 // Reads tokenize()'s arguments (texts, maxLength) and queues the job on `owner`.
-Napi::Value SubmitTokenize(const Napi::CallbackInfo& info, ModelOwner* owner, std::shared_ptr<const tok::Tokenizer> tokenizer);
+Napi::Value SubmitTokenize(const Napi::CallbackInfo& info, ModelOwner* owner, std::shared_ptr<const tok::Tokenizer> tokenizer,
+                           bool pad_left);
 
 }  // namespace sk::napi

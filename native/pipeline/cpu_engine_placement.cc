@@ -2,17 +2,11 @@
 
 namespace sk::pipeline {
 
-Status LoadCpuEncoder(const CpuEnginePlacement& cpu_engine, size_t max_length, bool masked_lm_head,
-                      std::unique_ptr<cpu::CpuEncoder>* out) {
+Status LoadCpuEncoder(const CpuEnginePlacement& cpu_engine, bool masked_lm_head, std::unique_ptr<cpu::CpuEncoder>* out) {
   std::unique_ptr<cpu::CpuEncoder> engine;
   SK_RETURN_IF_ERROR(cpu::CpuEncoder::Load(cpu_engine.model_dir, {cpu_engine.threads, cpu_engine.allow_spinning, masked_lm_head, cpu_engine.precision}, &engine));
   if (masked_lm_head && !engine->has_masked_lm_head()) {
     return ModelLoadError(cpu_engine.model_dir + "/model.safetensors has no masked-LM head (cls.predictions or lm_head) for SPLADE");
-  }
-  const int positions = engine->config().max_sequence();
-  if (max_length > static_cast<size_t>(positions)) {
-    return ModelLoadError(cpu_engine.model_dir + ": max_seq_length " + std::to_string(max_length) + " exceeds the model's " +
-                          std::to_string(positions) + " positions");
   }
   *out = std::move(engine);
   return Status::Ok();

@@ -21,9 +21,11 @@ struct CpuEnginePlacement {
 };
 
 // Loads the CPU engine for `cpu_engine` (with its masked-LM head when asked: ERR_MODEL_LOAD
-// without one) and checks that the model has positions for `max_length` tokens (ERR_MODEL_LOAD
-// otherwise), as LoadCudaEncoder does for the CUDA engine.
-Status LoadCpuEncoder(const CpuEnginePlacement& cpu_engine, size_t max_length, bool masked_lm_head,
-                      std::unique_ptr<cpu::CpuEncoder>* out);
+// without one). A max_seq_length past the model's positions is accepted, as in Python; each
+// call checks its inputs instead (pipeline/position_limit.h).
+Status LoadCpuEncoder(const CpuEnginePlacement& cpu_engine, bool masked_lm_head, std::unique_ptr<cpu::CpuEncoder>* out);
+
+// The longest input the engine has positions for.
+inline size_t EnginePositions(const cpu::CpuEncoder& engine) { return static_cast<size_t>(engine.config().max_sequence()); }
 
 }  // namespace sk::pipeline

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "pipeline/position_limit.h"
 #include "pipeline/sorted_batches.h"
 
 namespace sk::pipeline {
@@ -16,15 +17,21 @@ Status CrossEncoderModel::Load(const ModelFiles& files, std::unique_ptr<CrossEnc
 }
 
 Status CrossEncoderModel::Predict(const std::vector<std::pair<std::string, std::string>>& pairs,
-                                  size_t batch_size, float* out) const {
+                                  size_t batch_size, size_t max_length, float* out) const {
   tok::EncodeOptions options;
-  options.max_length = files_.max_length;
+  options.max_length = files_.MaxLength(max_length);
   std::vector<tok::Encoding> encodings(pairs.size());
   for (size_t i = 0; i < pairs.size(); ++i) {
     SK_RETURN_IF_ERROR(model_.tokenizer->EncodePair(pairs[i].first, pairs[i].second, options, &encodings[i]));
   }
-  if (cuda_) return PredictOnCuda(encodings, batch_size, out);
-  if (engine_) return PredictOnCpuEngine(encodings, out);
+  if (cuda_) {
+    SK_RETURN_IF_ERROR(CheckPositionLimit(encodings, CudaPositions(*cuda_)));
+    return PredictOnCuda(encodings, batch_size, out);
+  }
+  if (engine_) {
+    SK_RETURN_IF_ERROR(CheckPositionLimit(encodings, EnginePositions(*engine_)));
+    return PredictOnCpuEngine(encodings, out);
+  }
   const ort::OrtSession& session = *model_.session;
   return RunSortedBatches(model_, encodings, BatchLimits{batch_size, kCpuBatchTokens},
                           [&](const BatchResult& result) -> Status {

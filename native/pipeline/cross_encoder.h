@@ -31,8 +31,9 @@ class CrossEncoderModel {
 
   size_t num_labels() const { return num_labels_; }
 
-  // Writes out[pairs.size() * num_labels()] logits in the caller's order. Thread-safe.
-  Status Predict(const std::vector<std::pair<std::string, std::string>>& pairs, size_t batch_size,
+  // Writes out[pairs.size() * num_labels()] logits in the caller's order, each pair truncated
+  // longest_first to `max_length` tokens (0: the length the model loaded with). Thread-safe.
+  Status Predict(const std::vector<std::pair<std::string, std::string>>& pairs, size_t batch_size, size_t max_length,
                  float* out) const;
 
  private:

@@ -15,8 +15,8 @@ Status CrossEncoderModel::LoadCpuEngine(const ModelFiles& files, const CpuEngine
   if (files.max_length == 0) return InvalidArgument("max_length must be positive");
   std::unique_ptr<CrossEncoderModel> model(new CrossEncoderModel());
   model->files_ = files;
-  SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model->model_.tokenizer, files.lowercase));
-  SK_RETURN_IF_ERROR(LoadCpuEncoder(cpu_engine, files.max_length, false, &model->engine_));
+  SK_RETURN_IF_ERROR(model->model_.LoadTokenizer(files));
+  SK_RETURN_IF_ERROR(LoadCpuEncoder(cpu_engine, false, &model->engine_));
   const model::EncoderConfig& config = model->engine_->config();
   SK_RETURN_IF_ERROR(ClassificationHead::Load(cpu_engine.model_dir, static_cast<size_t>(config.hidden_size), &model->head_));
   model->num_labels_ = model->head_.num_labels();

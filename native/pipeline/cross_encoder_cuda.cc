@@ -18,8 +18,8 @@ Status CrossEncoderModel::LoadCuda(const ModelFiles& files, const CudaPlacement&
   if (files.max_length == 0) return InvalidArgument("max_length must be positive");
   std::unique_ptr<CrossEncoderModel> model(new CrossEncoderModel());
   model->files_ = files;
-  SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model->model_.tokenizer, files.lowercase));
-  SK_RETURN_IF_ERROR(LoadCudaEncoder(cuda, files.max_length, &model->cuda_));
+  SK_RETURN_IF_ERROR(model->model_.LoadTokenizer(files));
+  SK_RETURN_IF_ERROR(LoadCudaEncoder(cuda, &model->cuda_));
   const SkCudaModelInfo& info = model->cuda_->info();
   if (info.num_labels <= 0) {
     return ModelLoadError(cuda.model_dir + "/model.safetensors has no sequence-classification head the CUDA engine "

@@ -21,8 +21,11 @@ struct CudaPlacement {
   int device = 0;
 };
 
-// Loads the CUDA engine for `cuda` and checks that the model has positions for `max_length`
-// tokens (ERR_MODEL_LOAD otherwise).
-Status LoadCudaEncoder(const CudaPlacement& cuda, size_t max_length, std::unique_ptr<runtime::CudaEncoder>* out);
+// Loads the CUDA engine for `cuda`. A max_seq_length past the model's positions is accepted,
+// as in Python; each call checks its inputs instead (pipeline/position_limit.h).
+Status LoadCudaEncoder(const CudaPlacement& cuda, std::unique_ptr<runtime::CudaEncoder>* out);
+
+// The longest input the engine has positions for.
+inline size_t CudaPositions(const runtime::CudaEncoder& encoder) { return static_cast<size_t>(encoder.info().max_position); }
 
 }  // namespace sk::pipeline

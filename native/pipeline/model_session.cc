@@ -4,10 +4,28 @@
 
 namespace sk::pipeline {
 
+Status ModelSession::LoadTokenizer(const ModelFiles& files) {
+  if (files.tokenizer_json.empty()) {
+    SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &tokenizer, files.lowercase));
+  } else {
+    Status status = tok::Tokenizer::FromJson(files.tokenizer_json, &tokenizer, files.lowercase);
+    if (!status.ok()) return Status(status.code(), files.tokenizer_path + ": " + status.message());
+  }
+  pads_left = files.padding_side == PaddingSide::kTokenizer ? tokenizer->PadsLeft()
+                                                            : files.padding_side == PaddingSide::kLeft;
+  return Status::Ok();
+}
+
 Status ModelSession::Load(const ModelFiles& files) {
   if (files.max_length == 0) return InvalidArgument("max_length must be positive");
-  SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &tokenizer, files.lowercase));
+  SK_RETURN_IF_ERROR(LoadTokenizer(files));
   return ort::OrtSession::Load(files.model_path, files.session, &session);
+}
+
+void ModelSession::Fill(const std::vector<tok::Encoding>& encodings, const size_t* rows, size_t count,
+                        PaddedBatch* target, ort::IoCounters* counters) const {
+  target->pad_left = pads_left;
+  target->Fill(encodings, rows, count, tokenizer->PadId(), counters, session->has_position_ids());
 }
 
 Status ModelSession::ProbeLastDimension(size_t max_length, int64_t* out) const {
@@ -17,12 +35,10 @@ Status ModelSession::ProbeLastDimension(size_t max_length, int64_t* out) const {
   SK_RETURN_IF_ERROR(tokenizer->Encode("", options, &encodings[0]));
   const size_t row = 0;
   PaddedBatch batch;
-  batch.Fill(encodings, &row, 1, tokenizer->PadId());
+  Fill(encodings, &row, 1, &batch);
   ort::TensorOutput output;
   std::lock_guard<std::mutex> lock(run_mutex);
-  SK_RETURN_IF_ERROR(session->Run(batch.ids.data(), batch.mask.data(),
-                                  session->has_token_type_ids() ? batch.type_ids.data() : nullptr,
-                                  batch.batch, batch.seq, &output));
+  SK_RETURN_IF_ERROR(session->Run(batch.Inputs(), batch.batch, batch.seq, &output));
   if (output.shape().empty()) return ModelLoadError(session->model_path() + ": output is a scalar");
   *out = output.shape().back();
   return Status::Ok();

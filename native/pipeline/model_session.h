@@ -1,5 +1,5 @@
-// What every model class loads: a tokenizer.json and an ONNX session, with the lock that
-// serialises runs on that session and the batch memory those runs reuse.
+// What every model class loads: a tokenizer and an ONNX session, with the lock that serialises
+// runs on that session and the batch memory those runs reuse.
 #pragma once
 
 #include <memory>
@@ -14,17 +14,30 @@
 
 namespace sk::pipeline {
 
+// transformers' padding_side: tokenizer_config.json's, else tokenizer.json's padding direction.
+enum class PaddingSide { kTokenizer, kLeft, kRight };
+
 struct ModelFiles {
   std::string model_path;       // the .onnx file
-  std::string tokenizer_path;   // tokenizer.json
+  std::string tokenizer_path;   // tokenizer.json; named in errors when tokenizer_json is given
+  // A tokenizer.json document to load instead of reading tokenizer_path (one converted from a
+  // folder's older vocabulary files).
+  std::string tokenizer_json;
   size_t max_length = 512;      // truncation length in tokens, special tokens included
   bool lowercase = false;       // sentence_bert_config.json's do_lower_case
+  PaddingSide padding_side = PaddingSide::kTokenizer;
   ort::SessionOptions session;
+
+  // The truncation length of one call: `requested` (the model's max_seq_length set after
+  // loading), else the one the model loaded with.
+  size_t MaxLength(size_t requested) const { return requested > 0 ? requested : max_length; }
 };
 
 struct ModelSession {
   std::unique_ptr<tok::Tokenizer> tokenizer;
   std::unique_ptr<ort::OrtSession> session;
+  // Whether batches are padded on the left, as transformers pads them for this tokenizer.
+  bool pads_left = false;
   // One run at a time per model: concurrent runs would fight over the same intra-op cores.
   mutable std::mutex run_mutex;
   // Guarded by run_mutex: the padded input buffers and the ORT tensors over them, reused by
@@ -36,6 +49,11 @@ struct ModelSession {
   ort::IoCounters Counters() const;
 
   Status Load(const ModelFiles& files);
+  // The tokenizer alone (the CPU and CUDA engines read the weights themselves).
+  Status LoadTokenizer(const ModelFiles& files);
+  // Pads encodings[rows[0..count)] into `target` as this model's session takes them.
+  void Fill(const std::vector<tok::Encoding>& encodings, const size_t* rows, size_t count, PaddedBatch* target,
+            ort::IoCounters* counters = nullptr) const;
   // Runs [CLS] [SEP] once and returns the output's last dimension, for models whose export
   // leaves it symbolic.
   Status ProbeLastDimension(size_t max_length, int64_t* out) const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kernels/kernels.h"
+#include "pipeline/position_limit.h"
 #include "pipeline/sorted_batches.h"
 
 namespace sk::pipeline {
@@ -39,20 +40,23 @@ size_t SentenceEncoder::OutputDimension(const EncodeParams& params) const {
   return params.truncate_dim > 0 && params.truncate_dim < dimension_ ? params.truncate_dim : dimension_;
 }
 
-Status SentenceEncoder::Tokenize(const std::vector<std::string>& texts, std::vector<tok::Encoding>* encodings) const {
+Status SentenceEncoder::Tokenize(const std::vector<std::string>& texts, size_t max_length,
+                                 std::vector<tok::Encoding>* encodings) const {
   tok::EncodeOptions options;
-  options.max_length = config_.files.max_length;
+  options.max_length = config_.files.MaxLength(max_length);
   encodings->resize(texts.size());
   for (size_t i = 0; i < texts.size(); ++i) {
     SK_RETURN_IF_ERROR(model_.tokenizer->Encode(texts[i], options, &(*encodings)[i]));
   }
+  if (cuda_) return CheckPositionLimit(*encodings, CudaPositions(*cuda_));
+  if (engine_) return CheckPositionLimit(*encodings, EnginePositions(*engine_));
   return Status::Ok();
 }
 
-Status SentenceEncoder::EncodeTokens(const std::vector<std::string>& texts, size_t batch_size, std::vector<float>* out,
-                                     std::vector<int32_t>* token_counts) const {
+Status SentenceEncoder::EncodeTokens(const std::vector<std::string>& texts, size_t batch_size, size_t max_length,
+                                     std::vector<float>* out, std::vector<int32_t>* token_counts) const {
   std::vector<tok::Encoding> encodings;
-  SK_RETURN_IF_ERROR(Tokenize(texts, &encodings));
+  SK_RETURN_IF_ERROR(Tokenize(texts, max_length, &encodings));
   if (cuda_) {
     token_counts->resize(texts.size());
     for (size_t i = 0; i < texts.size(); ++i) (*token_counts)[i] = static_cast<int32_t>(encodings[i].ids.size());
@@ -82,7 +86,10 @@ Status SentenceEncoder::EncodeTokens(const std::vector<std::string>& texts, size
     for (size_t r = 0; r < result.count; ++r) {
       const size_t text = result.rows[r];
       const size_t tokens = offsets[text + 1] - offsets[text];
-      std::copy_n(result.output.data() + r * seq * hidden_size_, tokens * hidden_size_, out->data() + offsets[text] * hidden_size_);
+      // The real tokens only: a left-padded row starts after its padding.
+      const size_t start = result.inputs.RowStart(tokens);
+      std::copy_n(result.output.data() + (r * seq + start) * hidden_size_, tokens * hidden_size_,
+                  out->data() + offsets[text] * hidden_size_);
     }
     return Status::Ok();
   });
@@ -91,7 +98,7 @@ Status SentenceEncoder::EncodeTokens(const std::vector<std::string>& texts, size
 Status SentenceEncoder::Encode(const std::vector<std::string>& texts, const EncodeParams& params,
                                float* out) const {
   std::vector<tok::Encoding> encodings;
-  SK_RETURN_IF_ERROR(Tokenize(texts, &encodings));
+  SK_RETURN_IF_ERROR(Tokenize(texts, params.max_length, &encodings));
   if (cuda_) return EncodeOnCuda(encodings, params, out);
   if (engine_) return EncodeOnCpuEngine(encodings, params, out);
 

@@ -38,6 +38,8 @@ struct EncodeParams {
   // Leading tokens (the prompt, [CLS] included) left out of pooling when the pooling config
   // says include_prompt: false; counted from each row's first real token.
   size_t prompt_tokens = 0;
+  // Truncation length of this call (max_seq_length as set now); 0: the one loaded with.
+  size_t max_length = 0;
 };
 
 class SentenceEncoder {
@@ -50,6 +52,8 @@ class SentenceEncoder {
   size_t OutputDimension(const EncodeParams& params) const;
   size_t hidden_size() const { return hidden_size_; }
   const tok::Tokenizer& tokenizer() const { return *model_.tokenizer; }
+  // Whether batches (and tokenize()'s rows) are padded on the left.
+  bool pads_left() const { return model_.pads_left; }
   // What the model's runs have allocated so far (see ort::IoCounters).
   ort::IoCounters IoCounters() const { return model_.Counters(); }
 
@@ -59,13 +63,15 @@ class SentenceEncoder {
 
   // output_value="token_embeddings": each text's unpadded transformer outputs, concatenated
   // in the caller's order into `out` ([total tokens, hidden_size()]); `token_counts[i]` is text
-  // i's number of tokens. Thread-safe.
-  Status EncodeTokens(const std::vector<std::string>& texts, size_t batch_size, std::vector<float>* out,
-                      std::vector<int32_t>* token_counts) const;
+  // i's number of tokens. `max_length` as in EncodeParams. Thread-safe.
+  Status EncodeTokens(const std::vector<std::string>& texts, size_t batch_size, size_t max_length,
+                      std::vector<float>* out, std::vector<int32_t>* token_counts) const;
 
  private:
   SentenceEncoder() = default;
-  Status Tokenize(const std::vector<std::string>& texts, std::vector<tok::Encoding>* encodings) const;
+  // Tokenizes with truncation at `max_length` (0: the loaded length), checking the inputs
+  // against the position table of sentencekit's own engines.
+  Status Tokenize(const std::vector<std::string>& texts, size_t max_length, std::vector<tok::Encoding>* encodings) const;
   // The CUDA path (sentence_encoder_cuda.cc).
   Status LoadCuda();
   Status EncodeOnCuda(const std::vector<tok::Encoding>& encodings, const EncodeParams& params, float* out) const;

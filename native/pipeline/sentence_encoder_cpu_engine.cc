@@ -14,8 +14,8 @@ namespace sk::pipeline {
 Status SentenceEncoder::LoadCpuEngine() {
   const ModelFiles& files = config_.files;
   if (files.max_length == 0) return InvalidArgument("max_length must be positive");
-  SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model_.tokenizer, files.lowercase));
-  SK_RETURN_IF_ERROR(LoadCpuEncoder(config_.cpu_engine, files.max_length, false, &engine_));
+  SK_RETURN_IF_ERROR(model_.LoadTokenizer(files));
+  SK_RETURN_IF_ERROR(LoadCpuEncoder(config_.cpu_engine, false, &engine_));
   hidden_size_ = static_cast<size_t>(engine_->config().hidden_size);
   return Status::Ok();
 }

@@ -29,8 +29,8 @@ constexpr size_t kDefaultCudaBatchTokens = 16384;
 Status SentenceEncoder::LoadCuda() {
   const ModelFiles& files = config_.files;
   if (files.max_length == 0) return InvalidArgument("max_length must be positive");
-  SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model_.tokenizer, files.lowercase));
-  SK_RETURN_IF_ERROR(LoadCudaEncoder(config_.cuda, files.max_length, &cuda_));
+  SK_RETURN_IF_ERROR(model_.LoadTokenizer(files));
+  SK_RETURN_IF_ERROR(LoadCudaEncoder(config_.cuda, &cuda_));
   hidden_size_ = static_cast<size_t>(cuda_->info().hidden_size);
   return Status::Ok();
 }

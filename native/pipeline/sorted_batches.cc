@@ -8,7 +8,6 @@ namespace sk::pipeline {
 Status RunSortedBatches(const ModelSession& model, const std::vector<tok::Encoding>& encodings,
                         BatchLimits limits, const std::function<Status(const BatchResult&)>& consume) {
   const ort::OrtSession& session = *model.session;
-  const int64_t pad_id = model.tokenizer->PadId();
   if (limits.max_rows == 0) return InvalidArgument("batch_size must be positive");
   const size_t count = encodings.size();
   std::vector<size_t> order(count);
@@ -24,11 +23,9 @@ Status RunSortedBatches(const ModelSession& model, const std::vector<tok::Encodi
     rows = CutBatch(lengths.data() + start, count - start, limits);
     std::lock_guard<std::mutex> lock(model.run_mutex);
     PaddedBatch& batch = model.batch;
-    batch.Fill(encodings, order.data() + start, rows, pad_id, &model.io.counters);
+    model.Fill(encodings, order.data() + start, rows, &batch, &model.io.counters);
     ort::TensorOutput output;
-    SK_RETURN_IF_ERROR(session.Run(batch.ids.data(), batch.mask.data(),
-                                   session.has_token_type_ids() ? batch.type_ids.data() : nullptr,
-                                   batch.batch, batch.seq, &output, &model.io));
+    SK_RETURN_IF_ERROR(session.Run(batch.Inputs(), batch.batch, batch.seq, &output, &model.io));
     SK_RETURN_IF_ERROR(consume(BatchResult{batch, output, order.data() + start, rows}));
   }
   return Status::Ok();

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kernels/kernels.h"
+#include "pipeline/position_limit.h"
 #include "pipeline/sorted_batches.h"
 
 namespace sk::pipeline {
@@ -54,16 +55,22 @@ void AppendSparseRow(const float* weights, size_t vocab, size_t max_active_dims,
 }
 
 Status SparseEncoderModel::Encode(const std::vector<std::string>& texts, size_t batch_size,
-                                  size_t max_active_dims, SparseRows* out) const {
+                                  size_t max_active_dims, size_t max_length, SparseRows* out) const {
   tok::EncodeOptions options;
-  options.max_length = files_.max_length;
+  options.max_length = files_.MaxLength(max_length);
   std::vector<tok::Encoding> encodings(texts.size());
   for (size_t i = 0; i < texts.size(); ++i) {
     SK_RETURN_IF_ERROR(model_.tokenizer->Encode(texts[i], options, &encodings[i]));
   }
 
-  if (cuda_) return EncodeOnCuda(encodings, batch_size, max_active_dims, out);
-  if (engine_) return EncodeOnCpuEngine(encodings, batch_size, max_active_dims, out);
+  if (cuda_) {
+    SK_RETURN_IF_ERROR(CheckPositionLimit(encodings, CudaPositions(*cuda_)));
+    return EncodeOnCuda(encodings, batch_size, max_active_dims, out);
+  }
+  if (engine_) {
+    SK_RETURN_IF_ERROR(CheckPositionLimit(encodings, EnginePositions(*engine_)));
+    return EncodeOnCpuEngine(encodings, batch_size, max_active_dims, out);
+  }
   // Rows arrive in length order; keep each one's sparse entries until all are done.
   std::vector<SparseRows> rows(texts.size());
   std::vector<float> pooled;

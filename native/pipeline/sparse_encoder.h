@@ -50,8 +50,9 @@ class SparseEncoderModel {
   const tok::Tokenizer& tokenizer() const { return *model_.tokenizer; }
 
   // `max_active_dims` > 0 keeps only that many largest weights per row, as
-  // sentence-transformers' max_active_dims does. Thread-safe.
-  Status Encode(const std::vector<std::string>& texts, size_t batch_size, size_t max_active_dims,
+  // sentence-transformers' max_active_dims does; texts are truncated to `max_length` tokens (0:
+  // the length the model loaded with). Thread-safe.
+  Status Encode(const std::vector<std::string>& texts, size_t batch_size, size_t max_active_dims, size_t max_length,
                 SparseRows* out) const;
 
  private:

@@ -17,8 +17,8 @@ Status SparseEncoderModel::LoadCpuEngine(const ModelFiles& files, const CpuEngin
   std::unique_ptr<SparseEncoderModel> model(new SparseEncoderModel());
   model->files_ = files;
   model->activation_ = activation;
-  SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model->model_.tokenizer, files.lowercase));
-  SK_RETURN_IF_ERROR(LoadCpuEncoder(cpu_engine, files.max_length, true, &model->engine_));
+  SK_RETURN_IF_ERROR(model->model_.LoadTokenizer(files));
+  SK_RETURN_IF_ERROR(LoadCpuEncoder(cpu_engine, true, &model->engine_));
   const model::EncoderConfig& config = model->engine_->config();
   model->vocab_size_ = static_cast<size_t>(config.vocab_size);
   *out = std::move(model);

@@ -21,8 +21,8 @@ Status SparseEncoderModel::LoadCuda(const ModelFiles& files, const CudaPlacement
   std::unique_ptr<SparseEncoderModel> model(new SparseEncoderModel());
   model->files_ = files;
   model->activation_ = activation;
-  SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model->model_.tokenizer, files.lowercase));
-  SK_RETURN_IF_ERROR(LoadCudaEncoder(cuda, files.max_length, &model->cuda_));
+  SK_RETURN_IF_ERROR(model->model_.LoadTokenizer(files));
+  SK_RETURN_IF_ERROR(LoadCudaEncoder(cuda, &model->cuda_));
   const SkCudaModelInfo& info = model->cuda_->info();
   if (info.has_mlm_head == 0) {
     return ModelLoadError(cuda.model_dir + "/model.safetensors has no masked-LM head the CUDA engine runs "

@@ -14,19 +14,19 @@ void IoCache::Clear() {
   entries_.clear();
 }
 
-IoCache::Entry* IoCache::Find(const OrtApi* api, size_t batch, size_t seq, const void* const buffers[3]) {
+IoCache::Entry* IoCache::Find(const OrtApi* api, size_t batch, size_t seq, const void* const buffers[kMaxInputs]) {
   api_ = api;
   auto found = entries_.find({batch, seq});
   if (found != entries_.end()) {
     const Entry& entry = found->second;
-    if (std::equal(buffers, buffers + 3, entry.buffers)) return &found->second;
+    if (std::equal(buffers, buffers + kMaxInputs, entry.buffers)) return &found->second;
     // Made over buffers that have since moved: nothing cached can be trusted.
     Clear();
   } else if (entries_.size() >= kMaxEntries) {
     Clear();
   }
   Entry& entry = entries_[{batch, seq}];
-  std::copy(buffers, buffers + 3, entry.buffers);
+  std::copy(buffers, buffers + kMaxInputs, entry.buffers);
   return &entry;
 }
 

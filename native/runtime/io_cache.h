@@ -1,7 +1,7 @@
 // The memory one model's runs reuse, so a steady stream of batches allocates nothing: the
-// input OrtValues that wrap our padded id/mask/type buffers (kept per [batch, seq] shape, since
-// an OrtValue's shape is fixed when it is made) and an output buffer we own, handed to ORT as a
-// preallocated output so last_hidden_state is written straight into it. Buffers grow
+// input OrtValues that wrap our padded id/mask/type/position buffers (kept per [batch, seq]
+// shape, since an OrtValue's shape is fixed when it is made) and an output buffer we own,
+// handed to ORT as a preallocated output so last_hidden_state is written straight into it. Buffers grow
 // geometrically and every cached value made over an old buffer is dropped when one grows.
 // Not thread-safe: one per model, used under that model's run lock (its owner thread).
 #pragma once
@@ -36,6 +36,9 @@ void GrowGeometric(std::vector<T>* buffer, size_t size, IoCounters* counters) {
 
 class IoCache {
  public:
+  // input_ids, attention_mask, token_type_ids, position_ids.
+  static constexpr size_t kMaxInputs = 4;
+
   IoCache() = default;
   IoCache(const IoCache&) = delete;
   IoCache& operator=(const IoCache&) = delete;
@@ -43,15 +46,15 @@ class IoCache {
 
   // The OrtValues of one [batch, seq] shape over one set of buffers; null where absent.
   struct Entry {
-    const void* buffers[3] = {nullptr, nullptr, nullptr};
-    OrtValue* inputs[3] = {nullptr, nullptr, nullptr};
+    const void* buffers[kMaxInputs] = {nullptr, nullptr, nullptr, nullptr};
+    OrtValue* inputs[kMaxInputs] = {nullptr, nullptr, nullptr, nullptr};
     OrtValue* output = nullptr;
     const float* output_data = nullptr;
   };
 
   // The entry for this shape, created empty if new. Entries made over other buffers are
   // dropped first (the buffers moved), as are all of them once there are too many shapes.
-  Entry* Find(const OrtApi* api, size_t batch, size_t seq, const void* const buffers[3]);
+  Entry* Find(const OrtApi* api, size_t batch, size_t seq, const void* const buffers[kMaxInputs]);
   // Drops every cached OrtValue (before a buffer they point into moves).
   void Clear();
   void set_api(const OrtApi* api) { api_ = api; }

@@ -131,9 +131,11 @@ Status OrtSession::Load(const std::string& model_path, const SessionOptions& opt
       has_mask = true;
     } else if (name == "token_type_ids") {
       session->has_token_type_ids_ = true;
+    } else if (name == "position_ids") {
+      session->has_position_ids_ = true;
     } else {
       return ModelLoadError(model_path + " has an input '" + name +
-                            "' we cannot feed (expected input_ids, attention_mask, token_type_ids)");
+                            "' we cannot feed (expected input_ids, attention_mask, token_type_ids, position_ids)");
     }
   }
   if (!has_ids || !has_mask) {
@@ -141,6 +143,7 @@ Status OrtSession::Load(const std::string& model_path, const SessionOptions& opt
   }
   session->input_names_ = {"input_ids", "attention_mask"};
   if (session->has_token_type_ids_) session->input_names_.push_back("token_type_ids");
+  if (session->has_position_ids_) session->input_names_.push_back("position_ids");
 
   size_t output_count = 0;
   SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SessionGetOutputCount(session->session_, &output_count),
@@ -212,13 +215,17 @@ Status OrtSession::CreateTensor(void* data, size_t bytes, const int64_t* shape, 
                        StatusCode::kRuntime, "creating a tensor for " + model_path_);
 }
 
-Status OrtSession::Run(const int64_t* ids, const int64_t* mask, const int64_t* type_ids,
-                       size_t batch, size_t seq, TensorOutput* out, IoCache* cache) const {
+Status OrtSession::Run(const BatchInputs& batch_inputs, size_t batch, size_t seq, TensorOutput* out,
+                       IoCache* cache) const {
   const int64_t shape[2] = {static_cast<int64_t>(batch), static_cast<int64_t>(seq)};
   const size_t bytes = batch * seq * sizeof(int64_t);
-  const int64_t* buffers[3] = {ids, mask, type_ids};
+  // In input_names_' order: the optional inputs only where the graph declares them.
+  const int64_t* buffers[IoCache::kMaxInputs] = {batch_inputs.ids, batch_inputs.mask, nullptr, nullptr};
+  size_t slot = 2;
+  if (has_token_type_ids_) buffers[slot++] = batch_inputs.type_ids;
+  if (has_position_ids_) buffers[slot++] = batch_inputs.position_ids;
   const size_t input_count = input_names_.size();
-  const char* input_names[3] = {nullptr, nullptr, nullptr};
+  const char* input_names[IoCache::kMaxInputs] = {nullptr, nullptr, nullptr, nullptr};
   for (size_t i = 0; i < input_count; ++i) {
     input_names[i] = input_names_[i].c_str();
     if (buffers[i] == nullptr) return InternalError("missing buffer for input " + input_names_[i]);
@@ -233,7 +240,7 @@ Status OrtSession::Run(const int64_t* ids, const int64_t* mask, const int64_t* t
     for (int64_t d : out_shape) out_elements *= static_cast<size_t>(d);
     // Sized before Find: growing the output buffer drops the cached entries.
     float* out_buffer = preallocate ? cache->OutputBuffer(out_elements) : nullptr;
-    const void* keys[3] = {ids, mask, input_count > 2 ? type_ids : nullptr};
+    const void* keys[IoCache::kMaxInputs] = {buffers[0], buffers[1], buffers[2], buffers[3]};
     IoCache::Entry* entry = cache->Find(api_, batch, seq, keys);
     for (size_t i = 0; i < input_count; ++i) {
       if (entry->inputs[i] != nullptr) continue;
@@ -264,7 +271,7 @@ Status OrtSession::Run(const int64_t* ids, const int64_t* mask, const int64_t* t
     return WrapOutput(output, out);
   }
 
-  OrtValue* inputs[3] = {nullptr, nullptr, nullptr};
+  OrtValue* inputs[IoCache::kMaxInputs] = {nullptr, nullptr, nullptr, nullptr};
   auto release_inputs = [&]() {
     for (OrtValue* value : inputs) {
       if (value != nullptr) api_->ReleaseValue(value);

@@ -1,6 +1,6 @@
-// One ONNX Runtime inference session over a transformer encoder exported from Hugging Face
-// (inputs input_ids / attention_mask / optional token_type_ids, output last_hidden_state or
-// logits). Input tensors wrap the caller's buffers without copying.
+// One ONNX Runtime inference session over a transformer exported from Hugging Face (inputs
+// input_ids / attention_mask, and token_type_ids / position_ids where the graph declares them;
+// output last_hidden_state or logits). Input tensors wrap the caller's buffers without copying.
 #pragma once
 
 #include <cstdint>
@@ -49,6 +49,15 @@ class TensorOutput {
   std::vector<int64_t> shape_;
 };
 
+// One padded [batch, seq] batch of int64 inputs. `type_ids` and `position_ids` may be null
+// when the graph does not take them.
+struct BatchInputs {
+  const int64_t* ids = nullptr;
+  const int64_t* mask = nullptr;
+  const int64_t* type_ids = nullptr;
+  const int64_t* position_ids = nullptr;
+};
+
 class OrtSession {
  public:
   // Loads `model_path`; errors are kModelLoad and name the file.
@@ -59,17 +68,18 @@ class OrtSession {
   OrtSession& operator=(const OrtSession&) = delete;
 
   bool has_token_type_ids() const { return has_token_type_ids_; }
+  // Decoder exports (Optimum's feature-extraction export of Qwen3, Llama, ...) take the
+  // positions as an input instead of deriving them from the sequence.
+  bool has_position_ids() const { return has_position_ids_; }
   // The last dimension of the chosen output when the model declares it, else -1.
   int64_t output_last_dim() const { return output_last_dim_; }
   const std::string& output_name() const { return output_name_; }
   const std::string& model_path() const { return model_path_; }
 
-  // Runs one padded batch of [batch, seq] int64 inputs. `type_ids` may be null when the
-  // model has no token_type_ids input. Safe to call from several threads at once when
-  // `cache` is null; with a cache, the input tensors and the output buffer come from it (and
-  // `out` views its buffer), so calls sharing one cache must be serialised.
-  Status Run(const int64_t* ids, const int64_t* mask, const int64_t* type_ids, size_t batch,
-             size_t seq, TensorOutput* out, IoCache* cache = nullptr) const;
+  // Runs one padded batch. Safe to call from several threads at once when `cache` is null;
+  // with a cache, the input tensors and the output buffer come from it (and `out` views its
+  // buffer), so calls sharing one cache must be serialised.
+  Status Run(const BatchInputs& inputs, size_t batch, size_t seq, TensorOutput* out, IoCache* cache = nullptr) const;
 
  private:
   OrtSession() = default;
@@ -84,6 +94,7 @@ class OrtSession {
   ::OrtSession* session_ = nullptr;
   OrtMemoryInfo* memory_info_ = nullptr;
   bool has_token_type_ids_ = false;
+  bool has_position_ids_ = false;
   std::vector<std::string> input_names_;   // in the order Run passes them
   std::string output_name_;
   int64_t output_last_dim_ = -1;

@@ -97,17 +97,18 @@ test('bad input: TypeErrors for bad texts, ERR_RUNTIME (no crash) for ids the gr
 });
 
 test('a graph with an input the pipeline does not make is ERR_MODEL_LOAD naming it', async () => {
-  // The graph's own input names decide what is fed (token_type_ids only where it is declared);
-  // anything else is refused at load instead of failing on every run.
+  // The graph's own input names decide what is fed (token_type_ids and position_ids only where
+  // declared); anything else, such as a text-generation export's KV cache, is refused at load
+  // instead of failing on every run.
   const copy = copyFixture(MPNET);
-  copyFileSync(join(FIXTURES, 'onnx-position-ids.onnx'), join(copy.dir, 'onnx', 'model.onnx'));
+  copyFileSync(join(FIXTURES, 'onnx-past-key-values.onnx'), join(copy.dir, 'onnx', 'model.onnx'));
   try {
     await SentenceTransformer.fromPretrained(copy.dir);
     assert.unreachable('should reject');
   } catch (error) {
     assert.instance(error, SentenceKitError);
     assert.is((error as SentenceKitError).code, 'ERR_MODEL_LOAD');
-    assert.match((error as Error).message, "'position_ids'");
+    assert.match((error as Error).message, "'past_key_values.0.key'");
   } finally {
     copy.cleanup();
   }

