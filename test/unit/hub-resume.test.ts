@@ -1,16 +1,18 @@
 // Downloads that stop midway: a sentencekit process killed mid-transfer (resumed by the next
 // one with a Range request), a connection dropped (resumed within the same download), and a
 // partial file whose bytes are not the blob's (found out by the sha256, never made a blob).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { RETRY_POLICY } from '../../lib/hub-http.js';
+import { lockFile } from '../../lib/hub-lock.js';
 import { resolveModelFolder } from '../../lib/index.js';
+import { rejectsError } from '../helpers/errors.js';
 import { HAS_PYTHON_HUB, hfCacheVerify, pythonEnv, scanIncomplete, start } from '../helpers/hub-python.js';
-import { incompleteFiles, killAndResume, REPO, REPO_ROOT, sha256Of, shared, withBigOnnx } from '../helpers/hub-scenario.js';
+import { incompleteFiles, killAndResume, REPO, REPO_ROOT, sha256Of, shared, until, withBigOnnx } from '../helpers/hub-scenario.js';
 
 async function withFastRetries<T>(body: () => Promise<T>): Promise<T> {
   const saved = { ...RETRY_POLICY };
@@ -67,5 +69,42 @@ test('huggingface_hub 0.x named its partial file <etag>.incomplete: that one is 
   assert.is(sha256Of(readFileSync(join(dir, 'onnx', 'model.onnx'))), onnx?.sha256);
   assert.equal(incompleteFiles(cacheDir), []);
 }, source)));
+
+test('an aborted download stops at once and keeps its partial file, which the next download resumes', () => withBigOnnx((source) => shared(async ({ hub, cacheDir }) => {
+  const hold = hub.holdCdn('onnx/model.onnx', 6 << 20);
+  const controller = new AbortController();
+  const pending = resolveModelFolder(REPO, { signal: controller.signal });
+  await hold.held;
+  await until(() => incompleteFiles(cacheDir).some((file) => file.size >= 6 << 20), 'the first 6 MB on disk');
+  controller.abort();
+  await rejectsError(pending, Error, /abort/i, 'the aborted download');
+  hold.release({ cut: true });
+  assert.equal(incompleteFiles(cacheDir).map((file) => file.size), [6 << 20], 'the partial file stays for the next download');
+  const seen = hub.requests.length;
+  await resolveModelFolder(REPO);
+  assert.equal(hub.requests.slice(seen).filter((r) => r.server === 'cdn').map((r) => r.range), [`bytes=${6 << 20}-`]);
+}, source)));
+
+test("waiting on the blob's lock while someone else holds it can be aborted; the download goes on once the lock is free", () => shared(async ({ hub, cacheDir }) => {
+  const onnx = hub.files(REPO).find((file) => file.path === 'onnx/model.onnx');
+  // A flock on its own open file description excludes ours even from this process, as
+  // huggingface_hub's would while it downloads.
+  const held = await lockFile(join(cacheDir, '.locks', 'models--org--tiny-bert', `${onnx?.sha256}.lock`), undefined);
+  assert.ok(held.held, 'flock(1) is there');
+  const controller = new AbortController();
+  const pending = resolveModelFolder(REPO, { signal: controller.signal });
+  await hub.waitFor((r) => r.method === 'HEAD' && r.path === 'onnx/model.onnx');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.not.ok(hub.requests.some((r) => r.server === 'cdn'), 'no transfer while the lock is held elsewhere');
+  const started = Date.now();
+  controller.abort();
+  await rejectsError(pending, Error, /abort/i, 'the wait for the lock');
+  assert.ok(Date.now() - started < 2000, 'promptly');
+  const retry = resolveModelFolder(REPO);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.not.ok(hub.requests.some((r) => r.server === 'cdn'), 'still waiting');
+  await held.release();
+  assert.ok(existsSync(join(await retry, 'onnx', 'model.onnx')), 'the lock freed, the download went on');
+}));
 
 test.run();
