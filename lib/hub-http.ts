@@ -5,9 +5,13 @@
  * retries with exponential backoff on network errors, 408, 429 and 5xx.
  * Internal: not exported from the package entry point.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { SentenceKitError } from './errors.js';
 import { type FailureContext, HubHttpError, hubHttpError } from './hub-errors.js';
 import type { HubToken } from './hub-env.js';
+import { packageRoot } from './package-root.js';
 
 /**
  * huggingface_hub's backoff: 5 retries, waits from 1 s doubling up to 8 s. Mutable for tests only.
@@ -17,7 +21,22 @@ export const RETRY_POLICY = { retries: 5, baseMs: 1000, maxMs: 8000 };
 
 const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 const MAX_REDIRECTS = 20;
-const USER_AGENT = 'sentencekit; hf_hub-compatible';
+
+let userAgent: string | undefined;
+
+/** "name/version; …" as huggingface_hub formats its own, so the Hub can tell clients apart. */
+function hubUserAgent(): string {
+  if (userAgent === undefined) {
+    let version = 'unknown';
+    try {
+      version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? version;
+    } catch {
+      // a user agent without our version is still a user agent
+    }
+    userAgent = `sentencekit/${version}; node/${process.versions.node}`;
+  }
+  return userAgent;
+}
 
 /** A network failure (no HTTP answer): the Hub is unreachable, so the cache may answer instead. */
 export class HubUnreachableError extends SentenceKitError {
@@ -110,7 +129,7 @@ export class HubClient {
 
   /** Headers for `target`, reached from `origin` (a Hub URL): the token only where the Hub is. */
   headers(origin: string, target: string, extra: Record<string, string> = {}): Record<string, string> {
-    const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...extra };
+    const headers: Record<string, string> = { 'user-agent': hubUserAgent(), ...extra };
     if (this.#token && this.sameOrHubHost(origin, target)) headers.authorization = `Bearer ${this.#token.token}`;
     return headers;
   }
