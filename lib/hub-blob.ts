@@ -189,9 +189,15 @@ async function transfer(request: FileRequest, url: string, metadata: FileMetadat
       }
       throw error;
     }
-    if (written > 0 && (response.status !== 206 || contentRangeStart(response) !== written)) {
+    if (written > 0 && response.status === 200) {
+      // The server ignored the Range (CloudFront does with compression): the full body follows.
       await handle.truncate(0);
       written = 0;
+    } else if (written > 0 && (response.status !== 206 || contentRangeStart(response) !== written)) {
+      await response.body?.cancel();
+      await handle.truncate(0);
+      written = 0;
+      continue;
     }
     const before = written;
     try {

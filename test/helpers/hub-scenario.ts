@@ -13,7 +13,7 @@ import * as assert from 'uvu/assert';
 import { resolveModelFolder } from '../../lib/hub.js';
 import { TINY_BERT } from './fixtures.js';
 import { withHubEnv, withTempDir } from './hub-env.js';
-import { type FakeHub, startFakeHub } from './hub-server.js';
+import { type FakeHub, type FakeHubOptions, startFakeHub } from './hub-server.js';
 
 export const REPO = 'org/tiny-bert';
 export const REPO_ROOT = join(__dirname, '..', '..');
@@ -27,8 +27,8 @@ export interface Shared {
 }
 
 /** A fake Hub serving `source` as org/tiny-bert, and this process's environment pointed at it. */
-export async function shared(body: (s: Shared) => Promise<void>, source = TINY_BERT): Promise<void> {
-  const hub = await startFakeHub({ [REPO]: source });
+export async function shared(body: (s: Shared) => Promise<void>, source = TINY_BERT, options: FakeHubOptions = {}): Promise<void> {
+  const hub = await startFakeHub({ [REPO]: source }, options);
   try {
     await withTempDir(async (dir) => {
       const env = { HF_ENDPOINT: hub.endpoint, HF_HUB_CACHE: join(dir, 'hub'), HF_HOME: join(dir, 'home') };

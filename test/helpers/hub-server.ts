@@ -74,6 +74,8 @@ export interface FakeHub {
 export interface FakeHubOptions {
   /** Entries per /tree page (default 1000, as the Hub). */
   treePageSize?: number;
+  /** The CDN answers every request in full (200), as CloudFront may when it compresses. */
+  cdnIgnoresRange?: boolean;
 }
 
 function listFiles(dir: string): string[] {
@@ -155,7 +157,7 @@ export async function startFakeHub(repos: Record<string, string>, options: FakeH
     const headers: Record<string, string> = { etag: `"${createHash('md5').update(body).digest('hex')}"`, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream' };
     let start = 0;
     let status = 200;
-    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    const range = options.cdnIgnoresRange ? null : /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     if (range) {
       start = Number(range[1]);
       if (start >= body.length) {

@@ -70,6 +70,19 @@ test('huggingface_hub 0.x named its partial file <etag>.incomplete: that one is 
   assert.equal(incompleteFiles(cacheDir), []);
 }, source)));
 
+test('a CDN that ignores the Range header (200, full body) restarts the file instead of appending to it', () => withBigOnnx((source) => shared(async ({ hub, cacheDir }) => {
+  const onnx = hub.files(REPO).find((file) => file.path === 'onnx/model.onnx');
+  const body = readFileSync(join(source, 'onnx', 'model.onnx'));
+  const blobs = join(cacheDir, 'models--org--tiny-bert', 'blobs');
+  mkdirSync(blobs, { recursive: true });
+  writeFileSync(join(blobs, `${onnx?.sha256}.1234abcd.incomplete`), body.subarray(0, 5 << 20));
+  const dir = await resolveModelFolder(REPO);
+  const transfers = hub.requests.filter((r) => r.server === 'cdn' && r.path === 'onnx/model.onnx');
+  assert.equal(transfers.map((r) => [r.range, r.status]), [[`bytes=${5 << 20}-`, 200]], 'one request: its full answer is used from byte 0');
+  assert.is(sha256Of(readFileSync(join(dir, 'onnx', 'model.onnx'))), onnx?.sha256);
+  assert.equal(incompleteFiles(cacheDir), []);
+}, source, { cdnIgnoresRange: true })));
+
 test('an aborted download stops at once and keeps its partial file, which the next download resumes', () => withBigOnnx((source) => shared(async ({ hub, cacheDir }) => {
   const hold = hub.holdCdn('onnx/model.onnx', 6 << 20);
   const controller = new AbortController();
