@@ -3,8 +3,9 @@
  * enough for Python's huggingface_hub to use it through HF_ENDPOINT:
  *
  * - /api/models/<repo>[/revision/<rev>] (model info with `sha` and `siblings`) and
- *   /api/models/<repo>/tree/<rev>?recursive=true (files with git blob `oid`, LFS files with
- *   `lfs: { oid: sha256, size, pointerSize }`, folders; paginated with Link: rel="next");
+ *   /api/models/<repo>/tree/<rev>[/<folder>][?recursive=true] (files with git blob `oid`, LFS
+ *   files with `lfs: { oid: sha256, size, pointerSize }`, folders; paginated with Link:
+ *   rel="next"; a folder that does not exist is 404 EntryNotFound);
  * - HEAD/GET /<repo>/resolve/<rev>/<path>: small files redirected (307) on the same host to
  *   /api/resolve-cache/models/<repo>/<commit>/<path>, which serves them with ETag (the git blob
  *   sha1), X-Repo-Commit and Content-Length; LFS files (weights, ONNX) answered by a 302 to a CDN on
@@ -183,7 +184,7 @@ export async function startFakeHub(repos: Record<string, string>, options: FakeH
 
   const hub = await listen('127.0.0.1', (req, res) => {
     const url = new URL(req.url ?? '/', 'http://hub');
-    const api = /^\/api\/models\/([^/]+\/[^/]+)(?:\/(revision|tree)\/([^/]+))?\/?$/.exec(url.pathname);
+    const api = /^\/api\/models\/([^/]+\/[^/]+)(?:\/(revision|tree)\/([^/]+)(?:\/(.+))?)?\/?$/.exec(url.pathname);
     const cached = /^\/api\/resolve-cache\/models\/([^/]+\/[^/]+)\/([^/]+)\/(.+)$/.exec(url.pathname);
     const resolve = cached ?? /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
     const path = resolve?.[3]?.split('/').map(decodeURIComponent).join('/') ?? '';
@@ -225,10 +226,17 @@ export async function startFakeHub(repos: Record<string, string>, options: FakeH
     }
     if (api) {
       const folders = [...new Set(repoFiles.flatMap((file) => file.path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))))].sort();
+      // /tree/<rev>[/<folder>]: what is below the folder, all of it with recursive=true.
+      const under = api[4] === undefined ? '' : `${decodeURIComponent(api[4])}/`;
+      const recursive = url.searchParams.get('recursive') === 'true';
+      const shown = (path: string): boolean => path.startsWith(under) && (recursive || !path.slice(under.length).includes('/'));
       const entries = [
-        ...folders.map((folder) => ({ type: 'directory', oid: gitSha1(folder), size: 0, path: folder })),
-        ...repoFiles.map((file) => ({ type: 'file', oid: file.oid, size: file.body.length, path: file.path, ...(file.lfs ? { lfs: { oid: file.sha256, size: file.body.length, pointerSize: lfsPointer(file.sha256, file.body.length).length } } : {}) })),
+        ...folders.filter(shown).map((folder) => ({ type: 'directory', oid: gitSha1(folder), size: 0, path: folder })),
+        ...repoFiles.filter((file) => shown(file.path)).map((file) => ({ type: 'file', oid: file.oid, size: file.body.length, path: file.path, ...(file.lfs ? { lfs: { oid: file.sha256, size: file.body.length, pointerSize: lfsPointer(file.sha256, file.body.length).length } } : {}) })),
       ];
+      if (under !== '' && !folders.includes(under.slice(0, -1))) {
+        return answer(404, () => hubError(res, 404, 'EntryNotFound', `${under.slice(0, -1)} does not exist on "${revision}"`));
+      }
       const from = Number(url.searchParams.get('cursor') ?? 0);
       const page = entries.slice(from, from + pageSize);
       const headers: Record<string, string> = { 'content-type': 'application/json' };
