@@ -7,7 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
 
 import { SentenceKitError } from './errors.js';
 
@@ -29,6 +28,11 @@ function expandUser(path: string, env: Env): string {
 /** os.path.expandvars: $NAME and ${NAME} of set variables; unknown ones stay as written. */
 function expandVars(path: string, env: Env): string {
   return path.replace(/\$(\w+)|\$\{(\w+)\}/g, (whole, bare: string | undefined, braced: string | undefined) => env[(bare ?? braced) as string] ?? whole);
+}
+
+/** posixpath.join: no normalisation, so a path reads exactly as Python builds it. */
+function join(...parts: string[]): string {
+  return parts.reduce((path, part) => (part.startsWith('/') || path === '' ? part : path.endsWith('/') ? path + part : `${path}/${part}`), '');
 }
 
 function expand(path: string, env: Env): string {
