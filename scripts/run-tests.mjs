@@ -9,7 +9,7 @@
 // no AMX, a kernel level above its CPU's), never counted as passed. A file that throws before
 // its tests run (at import) fails that file alone.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -92,10 +92,19 @@ function timed(label, body) {
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function uvuSuite(suite, env = {}, tag = '') {
+// A test file that runs no kernel (the Hub client, option checks, lint-like scans) says so in
+// its first lines with this marker, and the levels stage does not run it again.
+const LEVEL_INDEPENDENT = '// cpu-level-independent';
+
+function uvuSuite(suite, env = {}, tag = '', onlyLevelDependent = false) {
   const dir = join(root, 'test', suite);
   if (!existsSync(dir)) return;
-  const files = readdirSync(dir).filter((file) => file.endsWith('.test.ts')).sort();
+  let files = readdirSync(dir).filter((file) => file.endsWith('.test.ts')).sort();
+  if (onlyLevelDependent) {
+    const independent = files.filter((file) => readFileSync(join(dir, file), 'utf8').slice(0, 2000).includes(LEVEL_INDEPENDENT));
+    if (independent.length > 0) console.log(`\n# ${suite}${tag}: not run again (${LEVEL_INDEPENDENT}): ${independent.join(', ')}`);
+    files = files.filter((file) => !independent.includes(file));
+  }
   if (files.length === 0) return;
   timed(`${suite} tests${tag}`, (counts) => {
     for (const file of files) {
@@ -139,7 +148,7 @@ if (wanted('levels')) {
   const own = supportedLevel();
   const below = ['avx2', 'scalar'].filter((level) => ['scalar', 'avx2', 'avx512'].indexOf(level) < ['scalar', 'avx2', 'avx512'].indexOf(own));
   for (const level of below) {
-    for (const suite of ['unit', 'parity']) uvuSuite(suite, { SENTENCEKIT_CPU_LEVEL: level }, ` @ SENTENCEKIT_CPU_LEVEL=${level}`);
+    for (const suite of ['unit', 'parity']) uvuSuite(suite, { SENTENCEKIT_CPU_LEVEL: level }, ` @ SENTENCEKIT_CPU_LEVEL=${level}`, true);
     levelsRun.push(level);
   }
   if (below.length === 0) console.log('\n# levels: this CPU has no SIMD level, so there is no lower one to run');

@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // bench/peers' own arithmetic and output: percentiles, the agreement check, the markdown table
 // and the SVG chart, on made-up results (no timing is asserted anywhere).
 import { test } from 'uvu';

@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // The Hub settings and token read from the environment, case by case, against what Python's
 // huggingface_hub makes of the same environment.
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // One cache, two languages: Python's huggingface_hub and sentencekit against the same fake Hub
 // (HF_ENDPOINT) and the same cache (HF_HUB_CACHE): one after the other, both at once, and a
 // Python download killed midway.

@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // Downloads that stop midway: a sentencekit process killed mid-transfer (resumed by the next
 // one with a Range request), a connection dropped (resumed within the same download), and a
 // partial file whose bytes are not the blob's (found out by the sha256, never made a blob).

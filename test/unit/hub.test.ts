@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // Hub downloads against a local server that answers the way the Hugging Face Hub does.
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

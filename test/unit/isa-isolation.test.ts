@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // Files compiled with -mavx2 / -mavx512* / -mamx-* (native/**/*_avx2.cc, *_avx512.cc, *_amx.cc)
 // must not emit a weak definition (an inline function or template instantiation, such as
 // std::vector<float>::resize) that another file also emits: the linker keeps one copy for the

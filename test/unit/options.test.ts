@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // No option silently ignored (issue 16): every options object the API takes refuses a key it
 // does not know with a TypeError naming it and the nearest valid name, Python's snake_case
 // names included.

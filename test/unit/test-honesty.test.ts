@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // Patterns that make a test unable to fail, kept out of the suites: uvu's assert.throws with an
 // error class (uvu calls it as a predicate, and an error constructor called without `new`
 // returns a truthy error, so any throw passes) and NaN-blind worst-case loops in the C++ tests

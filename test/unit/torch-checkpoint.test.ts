@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // The pytorch_model.bin reader (our zip reader + restricted pickle machine): the committed
 // legacy Dense weights, hand-built checkpoints, and bad input that must give ERR_MODEL_LOAD
 // naming the file, never a crash or executed code.
