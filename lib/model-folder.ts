@@ -142,6 +142,8 @@ export interface TransformerFiles {
   doLowerCase: boolean;
   /** tokenizer_config.json's padding_side; undefined leaves tokenizer.json's padding direction. */
   paddingSide: 'left' | 'right' | undefined;
+  /** The pad token transformers pads with (tokenizer_config.json, special_tokens_map.json); undefined: the tokenizer's own. */
+  padToken: string | undefined;
 }
 
 /** modules.json sorted by idx; a folder without one is a bare Hugging Face model. */
@@ -184,21 +186,36 @@ export async function readTransformerFiles(transformerDir: string, fileName: str
     tokenizerPath,
     maxSeqLength: await resolveMaxSeqLength(transformerDir, stConfig.max_seq_length, stConfigFile),
     doLowerCase,
-    paddingSide: await readPaddingSide(transformerDir),
+    ...(await readPadding(transformerDir)),
   };
 }
 
+/** A special token as transformers saves it: a string, or an AddedToken object with `content`. */
+function tokenContent(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null && typeof (value as { content?: unknown }).content === 'string') {
+    return (value as { content: string }).content;
+  }
+  return undefined;
+}
+
 /**
- * transformers pads on tokenizer_config.json's padding_side when it has one, whatever
- * tokenizer.json's padding section says (decoder embedding models such as Qwen3-Embedding say
- * "left" there).
+ * How transformers pads this tokenizer's batches: on tokenizer_config.json's padding_side when
+ * it has one, whatever tokenizer.json's padding section says (decoder embedding models such as
+ * Qwen3-Embedding say "left" there), with its pad_token (else special_tokens_map.json's).
  */
-async function readPaddingSide(transformerDir: string): Promise<'left' | 'right' | undefined> {
+async function readPadding(transformerDir: string): Promise<Pick<TransformerFiles, 'paddingSide' | 'padToken'>> {
   const file = join(transformerDir, 'tokenizer_config.json');
-  const side = (await readJsonFile<Record<string, unknown>>(file, {})).padding_side;
-  if (side === undefined || side === null) return undefined;
-  if (side !== 'left' && side !== 'right') throw loadError(`${file}: padding_side must be "left" or "right"`);
-  return side;
+  const config = await readJsonFile<Record<string, unknown>>(file, {});
+  const side = config.padding_side;
+  if (side !== undefined && side !== null && side !== 'left' && side !== 'right') {
+    throw loadError(`${file}: padding_side must be "left" or "right"`);
+  }
+  const specialTokens = await readJsonFile<Record<string, unknown>>(join(transformerDir, 'special_tokens_map.json'), {});
+  return {
+    paddingSide: side === 'left' || side === 'right' ? side : undefined,
+    padToken: tokenContent(config.pad_token) ?? tokenContent(specialTokens.pad_token),
+  };
 }
 
 /** config_sentence_transformers.json's truncate_dim: a positive integer or null. */

@@ -181,6 +181,7 @@ export function nativeModelOptions(files: TransformerFiles, runtime: ResolvedLoa
     maxLength: files.maxSeqLength,
     lowercase: files.doLowerCase,
     ...(files.paddingSide === undefined ? {} : { paddingSide: files.paddingSide }),
+    ...(files.padToken === undefined ? {} : { padToken: files.padToken }),
     ...runtime,
   };
 }

@@ -17,6 +17,7 @@ pipeline::ModelFiles ReadModelFiles(const Napi::Object& options) {
   files.session.allow_spinning = GetBool(options, "allowSpinning", false);
   files.lowercase = GetBool(options, "lowercase", false);
   if (options.Get("tokenizerJson").IsString()) files.tokenizer_json = GetString(options, "tokenizerJson");
+  if (options.Get("padToken").IsString()) files.pad_token = GetString(options, "padToken");
   if (options.Get("paddingSide").IsString()) {
     const std::string side = GetString(options, "paddingSide");
     if (side != "left" && side != "right") ThrowTypeError(options.Env(), "paddingSide must be 'left' or 'right'");

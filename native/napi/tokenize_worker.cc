@@ -7,11 +7,12 @@
 namespace sk::napi {
 
 TokenizeWorker::TokenizeWorker(Napi::Env env, std::shared_ptr<const tok::Tokenizer> tokenizer, TextsArg texts,
-                               size_t max_length, bool pad_left)
+                               size_t max_length, int64_t pad_id, bool pad_left)
     : OwnerJob(env),
       tokenizer_(std::move(tokenizer)),
       texts_(std::move(texts)),
       max_length_(max_length),
+      pad_id_(pad_id),
       pad_left_(pad_left) {}
 
 Status TokenizeWorker::Run() {
@@ -25,7 +26,7 @@ Status TokenizeWorker::Run() {
     length_ = std::max(length_, encodings[i].ids.size());
   }
   // padding=True: every row padded to the longest, on the side the tokenizer pads.
-  const int32_t pad_id = static_cast<int32_t>(tokenizer_->PadId());
+  const int32_t pad_id = static_cast<int32_t>(pad_id_);
   const bool left = pad_left_;
   ids_.assign(texts.size() * length_, pad_id);
   mask_.assign(texts.size() * length_, 0);
@@ -64,14 +65,14 @@ Napi::Value TokenizeWorker::Result(Napi::Env env) {
 }
 
 Napi::Value SubmitTokenize(const Napi::CallbackInfo& info, ModelOwner* owner, std::shared_ptr<const tok::Tokenizer> tokenizer,
-                           bool pad_left) {
+                           int64_t pad_id, bool pad_left) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[1].IsNumber() || !(info[1].As<Napi::Number>().DoubleValue() >= 0)) {
     ThrowTypeError(env, "tokenize(texts, maxLength)");
   }
   const size_t max_length = static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue());
   return owner->Submit(env, std::make_unique<TokenizeWorker>(env, std::move(tokenizer), TextsArg::Read(env, info[0], "texts"), max_length,
-                                                                      pad_left));
+                                                                      pad_id, pad_left));
 }
 
 }  // namespace sk::napi

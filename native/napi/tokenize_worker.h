@@ -20,9 +20,10 @@ class TokenizeWorker : public OwnerJob {
  public:
   // `tokenizer` shares ownership of the model that holds it (an aliasing shared_ptr), so a
   // dispose() while this job waits frees nothing under it.
-  // `pad_left`: the side the model pads on (tokenizer_config.json's padding_side, else tokenizer.json's).
+  // `pad_id` and `pad_left`: how the model pads (tokenizer_config.json's pad_token and
+  // padding_side, else tokenizer.json's).
   TokenizeWorker(Napi::Env env, std::shared_ptr<const tok::Tokenizer> tokenizer, TextsArg texts, size_t max_length,
-                 bool pad_left);
+                 int64_t pad_id, bool pad_left);
 
  private:
   Status Run() override;
@@ -31,6 +32,7 @@ class TokenizeWorker : public OwnerJob {
   std::shared_ptr<const tok::Tokenizer> tokenizer_;
   TextsArg texts_;
   size_t max_length_;
+  int64_t pad_id_;
   bool pad_left_;
   size_t length_ = 0;
   std::vector<int32_t> ids_;
@@ -40,6 +42,6 @@ class TokenizeWorker : public OwnerJob {
 
 // Reads tokenize()'s arguments (texts, maxLength) and queues the job on `owner`.
 Napi::Value SubmitTokenize(const Napi::CallbackInfo& info, ModelOwner* owner, std::shared_ptr<const tok::Tokenizer> tokenizer,
-                           bool pad_left);
+                           int64_t pad_id, bool pad_left);
 
 }  // namespace sk::napi

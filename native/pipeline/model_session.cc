@@ -13,6 +13,12 @@ Status ModelSession::LoadTokenizer(const ModelFiles& files) {
   }
   pads_left = files.padding_side == PaddingSide::kTokenizer ? tokenizer->PadsLeft()
                                                             : files.padding_side == PaddingSide::kLeft;
+  pad_id = tokenizer->PadId();
+  if (!files.pad_token.empty()) {
+    const std::optional<int64_t> id = tokenizer->TokenToId(files.pad_token);
+    if (!id) return ModelLoadError(files.tokenizer_path + ": the pad token " + files.pad_token + " is not in the vocabulary");
+    pad_id = *id;
+  }
   return Status::Ok();
 }
 
@@ -25,7 +31,7 @@ Status ModelSession::Load(const ModelFiles& files) {
 void ModelSession::Fill(const std::vector<tok::Encoding>& encodings, const size_t* rows, size_t count,
                         PaddedBatch* target, ort::IoCounters* counters) const {
   target->pad_left = pads_left;
-  target->Fill(encodings, rows, count, tokenizer->PadId(), counters, session->has_position_ids());
+  target->Fill(encodings, rows, count, pad_id, counters, session->has_position_ids());
 }
 
 Status ModelSession::ProbeLastDimension(size_t max_length, int64_t* out) const {

@@ -26,6 +26,8 @@ struct ModelFiles {
   size_t max_length = 512;      // truncation length in tokens, special tokens included
   bool lowercase = false;       // sentence_bert_config.json's do_lower_case
   PaddingSide padding_side = PaddingSide::kTokenizer;
+  // tokenizer_config.json's pad_token, which transformers pads with; empty: the tokenizer's own.
+  std::string pad_token;
   ort::SessionOptions session;
 
   // The truncation length of one call: `requested` (the model's max_seq_length set after
@@ -36,7 +38,8 @@ struct ModelFiles {
 struct ModelSession {
   std::unique_ptr<tok::Tokenizer> tokenizer;
   std::unique_ptr<ort::OrtSession> session;
-  // Whether batches are padded on the left, as transformers pads them for this tokenizer.
+  // How transformers pads batches for this tokenizer: which id, on which side.
+  int64_t pad_id = 0;
   bool pads_left = false;
   // One run at a time per model: concurrent runs would fight over the same intra-op cores.
   mutable std::mutex run_mutex;

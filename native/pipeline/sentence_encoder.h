@@ -52,7 +52,8 @@ class SentenceEncoder {
   size_t OutputDimension(const EncodeParams& params) const;
   size_t hidden_size() const { return hidden_size_; }
   const tok::Tokenizer& tokenizer() const { return *model_.tokenizer; }
-  // Whether batches (and tokenize()'s rows) are padded on the left.
+  // How batches (and tokenize()'s rows) are padded: with which id, on which side.
+  int64_t pad_id() const { return model_.pad_id; }
   bool pads_left() const { return model_.pads_left; }
   // What the model's runs have allocated so far (see ort::IoCounters).
   ort::IoCounters IoCounters() const { return model_.Counters(); }

