@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 
 import { type ActivationName, parseActivationPath } from './activations.js';
+import { readJsonObject } from './json-files.js';
 import { kindOf, loadError, readJsonFile, readModules, readTransformerFiles, type TransformerFiles, unsupportedModule } from './model-folder.js';
 
 export { ACTIVATIONS, type ActivationName } from './activations.js';
@@ -19,6 +20,9 @@ export interface CrossEncoderFolder extends TransformerFiles {
   activation: ActivationName;
 }
 
+// Far more than any classification head has; id2label's keys are bounded by the file's size.
+const MAX_LABELS = 1 << 20;
+
 export async function readCrossEncoderFolder(root: string, fileName: string | undefined): Promise<CrossEncoderFolder> {
   const { file: modulesFile, entries } = await readModules(root);
   let transformerDir: string | undefined;
@@ -31,9 +35,14 @@ export async function readCrossEncoderFolder(root: string, fileName: string | un
   const files = await readTransformerFiles(transformerDir ?? root, fileName);
 
   const configFile = join(files.transformerDir, 'config.json');
-  const config = await readJsonFile<Record<string, unknown>>(configFile);
-  const id2label = (config.id2label ?? {}) as Record<string, unknown>;
-  const numLabels = typeof config.num_labels === 'number' ? config.num_labels : Math.max(1, Object.keys(id2label).length);
+  const config = await readJsonObject(configFile);
+  const id2label = (typeof config.id2label === 'object' && config.id2label !== null ? config.id2label : {}) as Record<string, unknown>;
+  const numLabels = config.num_labels === undefined || config.num_labels === null ? Math.max(1, Object.keys(id2label).length) : config.num_labels;
+  // A label name is made per id: a hostile count (1e9) must not allocate them, nor a fraction
+  // or a negative count give a head with no labels.
+  if (typeof numLabels !== 'number' || !Number.isInteger(numLabels) || numLabels < 1 || numLabels > MAX_LABELS) {
+    throw loadError(`${configFile}: num_labels must be an integer from 1 to ${MAX_LABELS} but is ${JSON.stringify(numLabels)}`);
+  }
   const labels = Array.from({ length: numLabels }, (_, i) => String(id2label[String(i)] ?? `LABEL_${i}`));
 
   // Where the activation is stored: config_sentence_transformers.json (sentence-transformers 6),

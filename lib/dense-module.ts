@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 
 import { parseActivationPath } from './activations.js';
-import { loadError, readJsonFile } from './json-files.js';
+import { loadError, readJsonObject } from './json-files.js';
 import { readModuleWeights } from './module-weights.js';
 
 export interface DenseLayerWeights {
@@ -24,7 +24,7 @@ const NATIVE_ACTIVATIONS = new Set(['identity', 'tanh', 'sigmoid', 'relu', 'gelu
 
 export async function readDenseModule(dir: string): Promise<DenseLayerWeights> {
   const configFile = join(dir, 'config.json');
-  const config = await readJsonFile<Record<string, unknown>>(configFile);
+  const config = await readJsonObject(configFile);
   const inFeatures = config.in_features;
   const outFeatures = config.out_features;
   if (typeof inFeatures !== 'number' || typeof outFeatures !== 'number' || inFeatures <= 0 || outFeatures <= 0) {

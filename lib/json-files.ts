@@ -19,7 +19,15 @@ export async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Parses a JSON file; a missing file gives `fallback` when one is given. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Parses a JSON file; a missing file gives `fallback` when one is given. A plain-object
+ * fallback (`{}`) says the file holds an object, so any other JSON value in it (`null`, a list)
+ * is ERR_MODEL_LOAD here rather than a TypeError where a key is first read.
+ */
 export async function readJsonFile<T>(path: string, fallback?: T): Promise<T> {
   let text: string;
   try {
@@ -28,10 +36,19 @@ export async function readJsonFile<T>(path: string, fallback?: T): Promise<T> {
     if (fallback !== undefined && (error as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
     throw loadError(`cannot read ${path}: ${(error as Error).message}`, error);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as T;
+    value = JSON.parse(text);
   } catch (error) {
     throw loadError(`${path} is not valid JSON: ${(error as Error).message}`, error);
   }
+  if (isPlainObject(fallback) && !isPlainObject(value)) throw loadError(`${path} must hold a JSON object`);
+  return value as T;
 }
 
+/** A JSON file that must exist and hold an object (a module's config.json). */
+export async function readJsonObject(path: string): Promise<Record<string, unknown>> {
+  const value = await readJsonFile<unknown>(path);
+  if (!isPlainObject(value)) throw loadError(`${path} must hold a JSON object`);
+  return value;
+}

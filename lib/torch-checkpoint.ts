@@ -55,7 +55,7 @@ function readLegacyStream(bytes: Buffer): { refs: Map<string, TensorRef>; storag
     throw new PickleFormatError('not a torch.save file (wrong magic number)');
   }
   next = runPickle(bytes, next.end);
-  if (next.value !== LEGACY_PROTOCOL) throw new PickleFormatError(`unsupported legacy protocol ${JSON.stringify(next.value)}`);
+  if (next.value !== LEGACY_PROTOCOL) throw new PickleFormatError(`unsupported legacy protocol ${typeof next.value === 'number' ? next.value : `(a ${typeof next.value})`}`);
   next = runPickle(bytes, next.end);
   if (asDict(next.value).get('little_endian') !== true) throw new ZipFormatError('big-endian storages are not supported');
   next = runPickle(bytes, next.end);

@@ -218,7 +218,8 @@ export function runPickle(bytes: Buffer, start: number): { value: Value; end: nu
         const items = opcode === 0x61 ? [pop()] : popToMark();
         const list = top();
         if (typeof list !== 'object' || list === null || (list as ListValue).kind !== 'list') throw new PickleFormatError('APPEND to a non-list');
-        (list as ListValue).items.push(...items);
+        // One push per item: spreading a long APPENDS into push() overflows the call stack.
+        for (const item of items) (list as ListValue).items.push(item);
         break;
       }
       case 0x73: { // SETITEM

@@ -2,7 +2,10 @@
  * The entries of a zip archive whose members are stored uncompressed, as torch.save writes
  * them: the central directory is read from the end-of-central-directory record, and every
  * entry's data is a view into the file's bytes (no copy). Compressed, encrypted, zip64 or
- * out-of-bounds entries are refused with a reason.
+ * out-of-bounds entries are refused with a reason, and so are names that could point outside
+ * the archive's own folder if anything ever extracted them (`..` segments, absolute paths,
+ * drive letters, backslashes, NUL) and names given twice (zip readers disagree on which copy
+ * wins, the classic way to show two readers two different files).
  * Internal: not exported from the package entry point.
  */
 
@@ -21,6 +24,17 @@ function findEndRecord(bytes: Buffer): number {
     if (bytes.readUInt32LE(at) === END_OF_CENTRAL_DIRECTORY) return at;
   }
   throw new ZipFormatError('not a zip archive (no end-of-central-directory record; truncated?)');
+}
+
+/** Why an entry name is refused, or undefined for a plain relative name. */
+function unsafeName(name: string): string | undefined {
+  if (name.length === 0) return 'an empty name';
+  if (name.includes('\0')) return 'a NUL character';
+  if (name.includes('\\')) return 'a backslash';
+  if (name.startsWith('/')) return 'an absolute path';
+  if (/^[A-Za-z]:/.test(name)) return 'a drive letter';
+  if (name.split('/').includes('..')) return "a '..' segment";
+  return undefined;
 }
 
 /** Entry name → its stored bytes, in directory order. */
@@ -52,6 +66,9 @@ export function readStoredZip(bytes: Buffer): Map<string, Buffer> {
     if (at + 46 + nameLength > end) throw new ZipFormatError(`central directory entry ${n} is corrupt`);
     const name = bytes.toString('utf8', at + 46, at + 46 + nameLength);
     at += 46 + nameLength + extraLength + commentLength;
+    const unsafe = unsafeName(name);
+    if (unsafe !== undefined) throw new ZipFormatError(`entry ${JSON.stringify(name)} is refused: its name has ${unsafe}`);
+    if (entries.has(name)) throw new ZipFormatError(`entry ${JSON.stringify(name)} appears twice`);
 
     if (flags & 0x1) throw new ZipFormatError(`entry ${name} is encrypted`);
     if (method !== 0 || compressedSize !== size) throw new ZipFormatError(`entry ${name} is compressed (method ${method}); only stored entries are read`);

@@ -2,84 +2,23 @@
 // The pytorch_model.bin reader (our zip reader + restricted pickle machine): the committed
 // legacy Dense weights, hand-built checkpoints, and bad input that must give ERR_MODEL_LOAD
 // naming the file, never a crash or executed code.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { parseTorchStateDict, readTorchStateDict } from '../../lib/torch-checkpoint.js';
-import { readStoredZip } from '../../lib/zip-stored.js';
+import { readStoredZip, ZipFormatError } from '../../lib/zip-stored.js';
+import { throwsError } from '../helpers/errors.js';
 import { FIXTURES } from '../helpers/fixtures.js';
+import { checkpoint, floats, global, op, statePickle, storedZip, unicode } from '../helpers/torch-files.js';
 
 const LEGACY = join(FIXTURES, 'tiny-bert-dense-legacy');
 // float32 in the stream format of PyTorch < 1.6; float16 in the zip format.
 const FLOAT32_BIN = join(LEGACY, '2_Dense', 'pytorch_model.bin');
 const FLOAT16_BIN = join(LEGACY, '3_Dense', 'pytorch_model.bin');
-
-/** A zip of stored entries, as torch.save lays them out (without its alignment padding). */
-function storedZip(entries: Array<[string, Buffer]>, method = 0): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, data] of entries) {
-    const nameBytes = Buffer.from(name, 'utf8');
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBytes.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBytes, data);
-    centrals.push(central, nameBytes);
-    offset += 30 + nameBytes.length + data.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
-}
-
-const op = (code: string): Buffer => Buffer.from(code, 'latin1');
-const unicode = (text: string): Buffer => {
-  const bytes = Buffer.from(text, 'utf8');
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(bytes.length, 0);
-  return Buffer.concat([op('X'), length, bytes]);
-};
-const int1 = (n: number): Buffer => Buffer.from([0x4b, n]);
-const global = (module: string, name: string): Buffer => op(`c${module}\n${name}\n`);
-
-/** data.pkl of {name: tensor} over storage "0", as torch.save writes it (protocol 2). */
-function statePickle(opts: { storageType?: string; numel: number; offset: number; size: number[]; stride: number[]; name?: string }): Buffer {
-  const tuple = (values: number[]): Buffer => Buffer.concat([op('('), ...values.map(int1), op('t')]);
-  return Buffer.concat([
-    op('\x80\x02'), global('collections', 'OrderedDict'), op(')R'), op('('), unicode(opts.name ?? 'w'),
-    global('torch._utils', '_rebuild_tensor_v2'), op('('),
-    op('('), unicode('storage'), global('torch', opts.storageType ?? 'FloatStorage'), unicode('0'), unicode('cpu'), int1(opts.numel), op('t'), op('Q'),
-    int1(opts.offset), tuple(opts.size), tuple(opts.stride), op('\x89'), global('collections', 'OrderedDict'), op(')R'), op('t'), op('R'),
-    op('u'), op('.'),
-  ]);
-}
-
-function checkpoint(pickle: Buffer, storage: Buffer, method = 0): Buffer {
-  return storedZip([['archive/data.pkl', pickle], ['archive/byteorder', Buffer.from('little')], ['archive/data/0', storage]], method);
-}
-
-function floats(values: number[]): Buffer {
-  return Buffer.from(new Float32Array(values).buffer);
-}
 
 function expectLoadError(bytes: Buffer, pattern: RegExp): void {
   try {
@@ -134,6 +73,49 @@ test('an unknown global is refused by name, not imported', () => {
   const evil = Buffer.concat([op('\x80\x02'), global('os', 'system'), unicode('echo pwned'), op('\x85R.')]);
   expectLoadError(checkpoint(evil, floats([1])), /unknown global os\.system/);
   expectLoadError(checkpoint(statePickle({ storageType: 'LongStorage', numel: 1, offset: 0, size: [1], stride: [1] }), floats([1, 1])), /unknown global torch\.LongStorage/);
+});
+
+test('GLOBAL, REDUCE and BUILD of anything but the state dict machinery are refused, and nothing runs', () => {
+  const marker = join(tmpdir(), `sentencekit-pickle-ran-${process.pid}`);
+  rmSync(marker, { force: true });
+  // What pickle.dumps writes for an object whose __reduce__ is (os.system, ('touch <marker>',)) on
+  // Linux, and the same through builtins.eval, subprocess and a nested position in a valid dict.
+  const command = unicode(`touch ${marker}`);
+  for (const [module, name] of [['posix', 'system'], ['os', 'system'], ['builtins', 'eval'], ['builtins', 'exec'], ['subprocess', 'Popen'], ['__builtin__', 'getattr'], ['torch', 'load']]) {
+    const evil = Buffer.concat([op('\x80\x02'), global(module as string, name as string), op('q\x00'), command, op('\x85q\x01Rq\x02.')]);
+    expectLoadError(checkpoint(evil, floats([1])), new RegExp(`refusing unknown global ${module}\\.${name}`));
+  }
+  const nested = Buffer.concat([op('\x80\x02'), global('collections', 'OrderedDict'), op(')R'), op('('), unicode('w'), global('posix', 'system'), command, op('\x85R'), op('u.')]);
+  expectLoadError(checkpoint(nested, floats([1])), /refusing unknown global posix\.system/);
+  // An allowed global called as something it is not: a storage class is only a persistent id's tag.
+  const calledStorage = Buffer.concat([op('\x80\x02'), global('torch', 'FloatStorage'), unicode('x'), op('\x85R.')]);
+  expectLoadError(checkpoint(calledStorage, floats([1])), /REDUCE of something other than OrderedDict or _rebuild_tensor_v2/);
+  const orderedDictWithArgs = Buffer.concat([op('\x80\x02'), global('collections', 'OrderedDict'), command, op('\x85R.')]);
+  expectLoadError(checkpoint(orderedDictWithArgs, floats([1])), /OrderedDict called with arguments/);
+  // BUILD sets state on an object: only a state dict's _metadata dict is accepted, and ignored.
+  const buildOnList = Buffer.concat([op('\x80\x02]'), op('}'), op('b.')]);
+  expectLoadError(checkpoint(buildOnList, floats([1])), /BUILD on something other than a state dict/);
+  const buildWithString = Buffer.concat([op('\x80\x02'), global('collections', 'OrderedDict'), op(')R'), command, op('b.')]);
+  expectLoadError(checkpoint(buildWithString, floats([1])), /BUILD on something other than a state dict/);
+  assert.not.ok(existsSync(marker), 'a refused pickle ran its command');
+});
+
+test('zip entries named with .., absolute paths, drive letters or backslashes, or given twice, are refused', () => {
+  const pickle = statePickle({ numel: 1, offset: 0, size: [1], stride: [1] });
+  for (const [name, why] of [
+    ['archive/../../etc/passwd', /'\.\.' segment/], ['../archive/data/0', /'\.\.' segment/], ['archive/data/..', /'\.\.' segment/],
+    ['/archive/data/0', /absolute path/], ['C:/archive/data/0', /drive letter/], ['c:archive', /drive letter/],
+    ['archive\\..\\data\\0', /backslash/], ['archive/data/0\0.txt', /NUL/], ['', /empty name/],
+  ] as Array<[string, RegExp]>) {
+    const bytes = storedZip([['archive/data.pkl', pickle], [name, floats([1])]]);
+    throwsError(() => readStoredZip(bytes), ZipFormatError, why, JSON.stringify(name));
+    expectLoadError(bytes, why);
+  }
+  const twice = storedZip([['archive/data.pkl', pickle], ['archive/data/0', floats([1])], ['archive/data/0', floats([2])]]);
+  expectLoadError(twice, /"archive\/data\/0" appears twice/);
+  // Names that only look odd stay readable: dots inside a name, a folder named like a file.
+  const fine = storedZip([['archive/data.pkl', pickle], ['archive/data/0', floats([7])], ['archive/.data/x..y', Buffer.alloc(0)]]);
+  assert.equal([...(parseTorchStateDict(fine, 'x.bin').get('w')?.data ?? [])], [7]);
 });
 
 test('an unknown opcode, a wrong protocol or a non-dict result is refused', () => {
