@@ -114,6 +114,8 @@ export interface NativeSparseEncoder {
 /** The inference-free route of a sparse encoder: idf weights per token, no model run. */
 export interface NativeStaticSparseEncoderOptions {
   tokenizerPath: string;
+  /** A converted tokenizer.json document to load instead of reading tokenizerPath. */
+  tokenizerJson?: string;
   /** Tokens kept per text (no special tokens are added); 0 keeps all. */
   maxLength: number;
   /** One weight per vocabulary id; copied once at load. */

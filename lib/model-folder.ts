@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { readDenseModule, type DenseLayerWeights } from './dense-module.js';
 import { SentenceKitError } from './errors.js';
 import { exists, loadError, readJsonFile } from './json-files.js';
+import { convertLegacyTokenizer } from './legacy-tokenizer.js';
 
 export { exists, loadError, readJsonFile } from './json-files.js';
 
@@ -132,12 +133,25 @@ async function resolveMaxSeqLength(transformerDir: string, configured: unknown, 
   return limits.length > 0 ? Math.min(...limits) : 512;
 }
 
+/**
+ * The folder's tokenizer.json, or, for a folder with only the older files (vocab.txt, vocab.json
+ * + merges.txt, a SentencePiece model), the document transformers would build from them.
+ */
+export async function resolveTokenizer(dir: string): Promise<Pick<TransformerFiles, 'tokenizerPath' | 'tokenizerJson'>> {
+  const tokenizerPath = join(dir, 'tokenizer.json');
+  if (await exists(tokenizerPath)) return { tokenizerPath };
+  return { tokenizerPath: dir, tokenizerJson: await convertLegacyTokenizer(dir) };
+}
+
 /** The files of the transformer module every model class runs. */
 export interface TransformerFiles {
   transformerDir: string;
   /** The weights file the model runs: the ONNX export, or model.safetensors with cpuEngine 'int8' / 'bf16x3'. */
   onnxPath: string;
+  /** tokenizer.json; without one, the folder whose older tokenizer files tokenizerJson was built from. */
   tokenizerPath: string;
+  /** The tokenizer.json document converted from vocab.txt, vocab.json + merges.txt or a SentencePiece model, when the folder has no tokenizer.json. */
+  tokenizerJson?: string;
   maxSeqLength: number;
   doLowerCase: boolean;
   /** tokenizer_config.json's padding_side; undefined leaves tokenizer.json's padding direction. */
@@ -176,14 +190,13 @@ export async function readTransformerFiles(transformerDir: string, fileName: str
       ? `ONNX model not found: ${onnxPath} (export the model to ONNX, pass fileName to choose another file, or use cpuEngine: 'int8' or 'bf16x3')`
       : `model file not found: ${onnxPath}`);
   }
-  const tokenizerPath = join(transformerDir, 'tokenizer.json');
-  if (!(await exists(tokenizerPath))) throw loadError(`tokenizer.json not found: ${tokenizerPath}`);
+  const tokenizer = await resolveTokenizer(transformerDir);
   const doLowerCase = stConfig.do_lower_case ?? false;
   if (typeof doLowerCase !== 'boolean') throw loadError(`${stConfigFile}: do_lower_case must be a boolean`);
   return {
     transformerDir,
     onnxPath,
-    tokenizerPath,
+    ...tokenizer,
     maxSeqLength: await resolveMaxSeqLength(transformerDir, stConfig.max_seq_length, stConfigFile),
     doLowerCase,
     ...(await readPadding(transformerDir)),

@@ -178,6 +178,7 @@ export function nativeModelOptions(files: TransformerFiles, runtime: ResolvedLoa
   return {
     modelPath: files.onnxPath,
     tokenizerPath: files.tokenizerPath,
+    ...(files.tokenizerJson === undefined ? {} : { tokenizerJson: files.tokenizerJson }),
     maxLength: files.maxSeqLength,
     lowercase: files.doLowerCase,
     ...(files.paddingSide === undefined ? {} : { paddingSide: files.paddingSide }),

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 
-import { exists, kindOf, loadError, type ModuleEntry, readJsonFile, readModules, readTransformerFiles, type TransformerFiles, unsupportedModule } from './model-folder.js';
+import { kindOf, loadError, type ModuleEntry, readJsonFile, readModules, readTransformerFiles, resolveTokenizer, type TransformerFiles, unsupportedModule } from './model-folder.js';
 import { readModuleWeights } from './module-weights.js';
 import { readRouterConfig, type RouterConfig } from './sparse-router.js';
 
@@ -21,6 +21,8 @@ export interface SpladeRoute {
 export interface StaticRoute {
   kind: 'static';
   tokenizerPath: string;
+  /** The tokenizer converted from the folder's older files, when it has no tokenizer.json. */
+  tokenizerJson?: string;
   /** The tokenizer's model_max_length (no special tokens are added); 0 = no truncation. */
   maxLength: number;
   weights: Float32Array;
@@ -66,8 +68,7 @@ async function readStaticRoute(dir: string): Promise<StaticRoute> {
   if (typeof config.path === 'string') {
     throw loadError(`${configFile}: SparseStaticEmbedding weights given as ${JSON.stringify(config.path)} (an idf.json path) are not supported yet; save the model with sentence-transformers so the weights are in model.safetensors`);
   }
-  const tokenizerPath = join(dir, 'tokenizer.json');
-  if (!(await exists(tokenizerPath))) throw loadError(`tokenizer.json not found: ${tokenizerPath}`);
+  const tokenizer = await resolveTokenizer(dir);
   const { file: weightsFile, tensors } = await readModuleWeights(dir, 'SparseStaticEmbedding');
   const weight = tensors.get('weight');
   if (!weight || weight.shape.length !== 1 || weight.data.length === 0) {
@@ -76,7 +77,7 @@ async function readStaticRoute(dir: string): Promise<StaticRoute> {
   const tokenizerConfig = await readJsonFile<Record<string, unknown>>(join(dir, 'tokenizer_config.json'), {});
   const limit = tokenizerConfig.model_max_length;
   const maxLength = typeof limit === 'number' && Number.isInteger(limit) && limit > 0 && limit < NO_LIMIT ? limit : 0;
-  return { kind: 'static', tokenizerPath, maxLength, weights: weight.data };
+  return { kind: 'static', ...tokenizer, maxLength, weights: weight.data };
 }
 
 /** One route's modules (or a whole plain model's) into what the native side runs. */

@@ -55,7 +55,12 @@ function loadRoute(route: SparseRoute, runtime: RouteLoadOptions, device: 'cpu' 
       ...(device === 'cuda' ? { device, modelDir: route.files.transformerDir, cudaDtype } : {}),
       ...cpuEngineOptions(cpuEngine, device, route.files.transformerDir),
     })
-    : nativeBinding().loadStaticSparseEncoder({ tokenizerPath: route.tokenizerPath, maxLength: route.maxLength, weights: route.weights });
+    : nativeBinding().loadStaticSparseEncoder({
+      tokenizerPath: route.tokenizerPath,
+      ...(route.tokenizerJson === undefined ? {} : { tokenizerJson: route.tokenizerJson }),
+      maxLength: route.maxLength,
+      weights: route.weights,
+    });
 }
 
 

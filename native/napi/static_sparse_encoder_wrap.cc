@@ -12,13 +12,14 @@
 namespace sk::napi {
 namespace {
 
-// loadStaticSparseEncoder({ tokenizerPath, maxLength /* 0 = no truncation */, weights: Float32Array })
+// loadStaticSparseEncoder({ tokenizerPath, tokenizerJson?, maxLength /* 0 = no truncation */, weights: Float32Array })
 Napi::Value LoadStaticSparseEncoder(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) ThrowTypeError(env, "expected an options object");
   const Napi::Object options = info[0].As<Napi::Object>();
   pipeline::StaticSparseFiles files;
   files.tokenizer_path = GetString(options, "tokenizerPath");
+  if (options.Get("tokenizerJson").IsString()) files.tokenizer_json = GetString(options, "tokenizerJson");
   const double max_length = GetNumber(options, "maxLength", 0);
   if (!(max_length >= 0)) ThrowTypeError(env, "maxLength must be a non-negative integer");
   files.max_length = static_cast<size_t>(max_length);

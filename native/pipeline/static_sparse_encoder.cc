@@ -7,7 +7,12 @@ namespace sk::pipeline {
 
 Status StaticSparseEncoderModel::Load(StaticSparseFiles files, std::unique_ptr<StaticSparseEncoderModel>* out) {
   std::unique_ptr<StaticSparseEncoderModel> model(new StaticSparseEncoderModel());
-  SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model->tokenizer_));
+  if (files.tokenizer_json.empty()) {
+    SK_RETURN_IF_ERROR(tok::Tokenizer::FromFile(files.tokenizer_path, &model->tokenizer_));
+  } else {
+    Status status = tok::Tokenizer::FromJson(files.tokenizer_json, &model->tokenizer_);
+    if (!status.ok()) return Status(status.code(), files.tokenizer_path + ": " + status.message());
+  }
   if (model->tokenizer_->VocabSize() > files.weights.size()) {
     return ModelLoadError(files.tokenizer_path + ": the tokenizer has " + std::to_string(model->tokenizer_->VocabSize()) +
                           " tokens but the static weights cover only " + std::to_string(files.weights.size()));

@@ -16,7 +16,8 @@
 namespace sk::pipeline {
 
 struct StaticSparseFiles {
-  std::string tokenizer_path;  // tokenizer.json of the route's module folder
+  std::string tokenizer_path;  // tokenizer.json of the route's module folder (named in errors)
+  std::string tokenizer_json;  // a converted tokenizer.json document to load instead, when not empty
   size_t max_length = 0;       // tokens kept per text (no special tokens are added); 0 = all
   std::vector<float> weights;  // one weight per vocabulary id
 };

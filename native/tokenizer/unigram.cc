@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <unordered_map>
 
@@ -32,6 +33,10 @@ class UnigramModel : public CachedModel {
     const JsonValue* vocab = json.Find("vocab");
     if (vocab == nullptr || !vocab->is_array()) return TokenizerError("Unigram model needs a 'vocab' array");
     min_score_ = std::numeric_limits<double>::infinity();
+    // Set only by sentencekit's converter of SentencePiece model files (lib/): its scores are
+    // the model's float32 values, which transformers hands to tokenizers with no JSON round
+    // trip, so they are written shortest-round-trip and read correctly rounded.
+    const bool exact_scores = JsonBool(json, "sentencekit_exact_scores", false);
     for (const JsonValue& entry : vocab->array()) {
       if (!entry.is_array() || entry.array().size() != 2 || !entry.array()[0].is_string() ||
           !entry.array()[1].is_number()) {
@@ -39,7 +44,8 @@ class UnigramModel : public CachedModel {
       }
       const int64_t id = static_cast<int64_t>(pieces_.size());
       pieces_.push_back(entry.array()[0].string());
-      scores_.push_back(SerdeJsonF64(entry.array()[1].number_text()));
+      const std::string& literal = entry.array()[1].number_text();
+      scores_.push_back(exact_scores ? std::strtod(literal.c_str(), nullptr) : SerdeJsonF64(literal));
       min_score_ = std::min(min_score_, scores_.back());
       token_to_id_[pieces_.back()] = id;
       trie_.Insert(pieces_.back(), id);

@@ -49,6 +49,8 @@ GENERATORS: list[tuple[str, list[str], list[Path]]] = [
     ("length_limit_fixtures.py", [], []),
     # Reads tokenizers/roberta (its byte-level vocabulary and merges).
     ("decoder_fixtures.py", [], []),
+    # Reads tokenizers/roberta (its byte-level vocabulary and merges) and tiny-bert.
+    ("legacy_tokenizer_fixtures.py", [], []),
 ]
 
 # Float tolerance for a fresh run against the committed outputs: |a - b| <= ABS + REL * |b|.
