@@ -8,6 +8,7 @@
 import { nativeBinding, type NativeDeviceCorpusHandle } from './binding.js';
 import { placeModel, validateDevice, type Device } from './device.js';
 import { Embeddings, type EmbeddingsLike, toEmbeddings } from './embeddings.js';
+import { forOffThreadRead } from './off-thread-input.js';
 import { validateOptionsObject } from './options.js';
 import { SentenceKitError } from './errors.js';
 import { quantizeEmbeddings, type QuantizedEmbeddings } from './quantization.js';
@@ -61,8 +62,10 @@ export class DeviceCorpus {
   readonly rows: number;
   /** Width of each row. */
   readonly dimension: number;
-  // The host rows stay referenced (not copied): the CPU path searches them, and a GPU corpus
-  // placed by 'auto' uses them for a topK beyond MAX_DEVICE_TOP_K.
+  // A private copy of the caller's rows, taken once at upload (none for a SharedArrayBuffer):
+  // the GPU upload and every CPU search read it off the JavaScript thread, where the caller's
+  // own buffer could be transferred or shrunk meanwhile. The CPU path searches it, and a GPU
+  // corpus placed by 'auto' uses it for a topK beyond MAX_DEVICE_TOP_K.
   readonly #host: Embeddings | QuantizedEmbeddings;
   readonly #requested: Device;
   #handle: Handle | null;
@@ -104,6 +107,9 @@ export class DeviceCorpus {
     } else {
       throw new TypeError(`expected corpus to be Embeddings or int8 QuantizedEmbeddings but received ${describeValue(corpus)}`);
     }
+    const length = corpus instanceof Embeddings ? corpus.rows * corpus.dimension : corpus.rows * corpus.bytesPerRow;
+    const data = forOffThreadRead(corpus.data, length, false, 'corpus');
+    corpus = corpus instanceof Embeddings ? new Embeddings(data as Float32Array, corpus.rows, corpus.dimension) : { ...corpus, data: data as Int8Array };
     const placement = placeModel(requested, null);
     if (placement.device === 'cpu' || corpus.rows === 0) {
       return new DeviceCorpus(corpus, requested, null, placement.fallbackReason, precision);
@@ -145,9 +151,10 @@ export class DeviceCorpus {
       if (onGpu) return nativeBinding().cudaCorpusSearch(this.#handle as Handle, q, queries.rows, topK, false);
       return binding.searchInt8(q, queries.rows, host.data as Int8Array, host.rows, host.dimension, topK);
     }
-    if (onGpu) return nativeBinding().cudaCorpusSearch(this.#handle as Handle, queries.data, queries.rows, topK, scoreFunction === 'cosine');
+    const queryRows = forOffThreadRead(queries.data, queries.rows * queries.dimension, queries !== queriesLike, 'queries');
+    if (onGpu) return nativeBinding().cudaCorpusSearch(this.#handle as Handle, queryRows, queries.rows, topK, scoreFunction === 'cosine');
     const host = this.#host as Embeddings;
-    return binding.semanticSearch(queries.data, queries.rows, host.data, host.rows, host.dimension, topK, scoreFunction, 100, 500000);
+    return binding.semanticSearch(queryRows, queries.rows, host.data, host.rows, host.dimension, topK, scoreFunction, 100, 500000);
   }
 
   /** For each query, the topK best corpus rows, best first, ties to the lower id. */

@@ -7,6 +7,8 @@
  * embeddings.shape;   // [2, 384]
  * embeddings.row(1);  // Float32Array view of the second row (no copy)
  */
+import { checkAttached } from './off-thread-input.js';
+
 export class Embeddings {
   /** Row-major values, `rows * dimension` long. */
   readonly data: Float32Array;
@@ -101,7 +103,11 @@ function checkRow(row: EmbeddingRow, dimension: number, what: string): void {
 
 /** `value` as Embeddings (see Embeddings.from); a TypeError names `what` for anything else. */
 export function toEmbeddings(value: unknown, what: string): Embeddings {
-  if (value instanceof Embeddings) return value;
+  if (value instanceof Embeddings) {
+    // Its buffer may have been transferred or shrunk since it was made.
+    checkAttached(value.data, value.rows * value.dimension, what);
+    return value;
+  }
   // No rows at all (an empty result set): a 0 × 0 matrix.
   if (Array.isArray(value) && value.length === 0) return new Embeddings(new Float32Array(0), 0, 0);
   if (isRow(value)) {

@@ -8,6 +8,7 @@ import { nativeBinding } from './binding.js';
 import { validateDevice, type Device } from './device.js';
 import { DeviceCorpus, MAX_DEVICE_TOP_K } from './device-corpus.js';
 import { Embeddings, type EmbeddingsLike, toEmbeddings } from './embeddings.js';
+import { checkAttached, forOffThreadRead } from './off-thread-input.js';
 import { type OptionKeys, validateOptionsObject } from './options.js';
 import { quantizeEmbeddings, type QuantizedEmbeddings } from './quantization.js';
 import { toHits, type FlatSearchResults, type SearchHit } from './search-results.js';
@@ -82,7 +83,10 @@ export async function semanticSearchFlat(queriesLike: EmbeddingsLike, corpusLike
       onDevice.dispose();
     }
   }
-  return nativeBinding().semanticSearch(queries.data, queries.rows, corpus.data, corpus.rows, corpus.dimension, topK, scoreFunction, queryChunkSize, corpusChunkSize);
+  // The scan reads both off the JavaScript thread: the caller's arrays are copied first.
+  const queryRows = forOffThreadRead(queries.data, queries.rows * queries.dimension, queries !== queriesLike, 'queries');
+  const corpusRows = forOffThreadRead(corpus.data, corpus.rows * corpus.dimension, corpus !== corpusLike, 'corpus');
+  return nativeBinding().semanticSearch(queryRows, queries.rows, corpusRows, corpus.rows, corpus.dimension, topK, scoreFunction, queryChunkSize, corpusChunkSize);
 }
 
 /**
@@ -141,6 +145,11 @@ export async function quantizedSemanticSearch(queriesLike: EmbeddingsLike, corpu
   const candidates = rescore ? topK * multiplier : topK;
   const device = validateDevice(opts.device, 'options.device');
   const native = nativeBinding();
+  // Both searches and the rescoring read the corpus off the JavaScript thread: one copy of the
+  // caller's rows serves them all (a packed binary corpus is converted, hence already ours).
+  const corpusLength = corpus.rows * corpus.bytesPerRow;
+  const corpusData = corpus.precision === 'binary' ? corpus.data : forOffThreadRead(corpus.data, corpusLength, false, 'corpus.data');
+  const queryRows = forOffThreadRead(queries.data, queries.rows * queries.dimension, queries !== queriesLike, 'queries');
 
   let found: FlatSearchResults;
   let rescoreKind: 'int8' | 'ubinary';
@@ -159,18 +168,19 @@ export async function quantizedSemanticSearch(queriesLike: EmbeddingsLike, corpu
         found = await onDevice.searchFlat(queries, { topK: candidates, scoreFunction: 'dot' });
       } else {
         const q = quantizeEmbeddings(queries, 'int8', { ranges: corpus.ranges });
-        found = await native.searchInt8(q.data as Int8Array, queries.rows, corpus.data as Int8Array, corpus.rows, corpus.dimension, candidates);
+        found = await native.searchInt8(q.data as Int8Array, queries.rows, corpusData as Int8Array, corpus.rows, corpus.dimension, candidates);
       }
     } finally {
       onDevice?.dispose();
     }
     rescoreKind = 'int8';
-    corpusRows = corpus.data;
+    corpusRows = corpusData;
   } else if (corpus.precision === 'binary' || corpus.precision === 'ubinary') {
     if (device === 'cuda') throw new TypeError(`expected an int8 corpus with device 'cuda' but received a ${corpus.precision} one`);
     const q = quantizeEmbeddings(queries, 'ubinary');
     // The XOR of binary (bytes - 128) equals that of ubinary: search on unsigned bytes.
-    const packed = corpus.precision === 'ubinary' ? (corpus.data as Uint8Array) : Uint8Array.from(corpus.data as Int8Array, (v) => v + 128);
+    if (corpus.precision === 'binary') checkAttached(corpus.data, corpusLength, 'corpus.data');
+    const packed = corpus.precision === 'ubinary' ? (corpusData as Uint8Array) : Uint8Array.from(corpus.data as Int8Array, (v) => v + 128);
     found = await native.searchHamming(q.data as Uint8Array, queries.rows, packed, corpus.rows, corpus.bytesPerRow, candidates);
     rescoreKind = 'ubinary';
     // Rescoring unpacks the real bits (binary bytes + 128). sentence-transformers casts binary's
@@ -185,7 +195,7 @@ export async function quantizedSemanticSearch(queriesLike: EmbeddingsLike, corpu
     if (rescoreKind === 'ubinary') found.scores.forEach((d, i) => (found.scores[i] = -d));
     return toHits(found, queries.rows);
   }
-  const rescored = await native.rescore(queries.data, queries.rows, corpus.dimension, found.ids, found.perQuery, corpusRows, corpus.rows, rescoreKind, topK);
+  const rescored = await native.rescore(queryRows, queries.rows, corpus.dimension, found.ids, found.perQuery, corpusRows, corpus.rows, rescoreKind, topK);
   return toHits(rescored, queries.rows);
 }
 

@@ -8,6 +8,7 @@
  */
 import { nativeBinding } from './binding.js';
 import { Embeddings, type EmbeddingsLike, toEmbeddings } from './embeddings.js';
+import { forOffThreadRead } from './off-thread-input.js';
 import type { SimilarityFunctionName } from './model-folder.js';
 import { describeValue } from './validate.js';
 
@@ -48,8 +49,9 @@ export function similarity(aLike: EmbeddingsLike, bLike: EmbeddingsLike, fn: Sim
 
 /**
  * `similarity` off the event loop: large matrices run on a worker thread (small ones on the
- * calling thread, where a worker hop would cost more). The inputs must not be written to
- * until the promise settles.
+ * calling thread, where a worker hop would cost more). The worker reads copies of the
+ * caller's arrays (taken before this returns), so they may be written to, transferred or
+ * resized meanwhile; arrays over a SharedArrayBuffer are read in place, without the copy.
  *
  * @example
  * const scores = await similarityAsync(queries, corpus, 'dot');
@@ -58,7 +60,9 @@ export async function similarityAsync(aLike: EmbeddingsLike, bLike: EmbeddingsLi
   const [a, b] = check(aLike, bLike, fn);
   if (a.rows * b.rows * a.dimension < ASYNC_FROM_WORK) return similarity(a, b, fn);
   const out = new Float32Array(a.rows * b.rows);
-  await nativeBinding().similarityMatrixAsync(a.data, a.rows, b.data, b.rows, a.dimension, fn, out);
+  const aRows = forOffThreadRead(a.data, a.rows * a.dimension, a !== aLike, 'a');
+  const bRows = b === a ? aRows : forOffThreadRead(b.data, b.rows * b.dimension, b !== bLike, 'b');
+  await nativeBinding().similarityMatrixAsync(aRows, a.rows, bRows, b.rows, a.dimension, fn, out);
   return new Embeddings(out, a.rows, b.rows);
 }
 
