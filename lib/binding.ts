@@ -25,6 +25,8 @@ export interface NativeModelOptions {
   lowercase?: boolean;
   /** tokenizer_config.json's padding_side; without it, tokenizer.json's padding direction. */
   paddingSide?: 'left' | 'right';
+  /** tokenizer_config.json's truncation_side; without it, tokenizer.json's truncation direction. */
+  truncationSide?: 'left' | 'right';
   /** tokenizer_config.json's pad_token, which batches are padded with; without it, the tokenizer's own. */
   padToken?: string;
   intraOpThreads?: number;

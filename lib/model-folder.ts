@@ -156,6 +156,8 @@ export interface TransformerFiles {
   doLowerCase: boolean;
   /** tokenizer_config.json's padding_side; undefined leaves tokenizer.json's padding direction. */
   paddingSide: 'left' | 'right' | undefined;
+  /** tokenizer_config.json's truncation_side; undefined leaves tokenizer.json's truncation direction. */
+  truncationSide: 'left' | 'right' | undefined;
   /** The pad token transformers pads with (tokenizer_config.json, special_tokens_map.json); undefined: the tokenizer's own. */
   padToken: string | undefined;
 }
@@ -213,20 +215,24 @@ function tokenContent(value: unknown): string | undefined {
 }
 
 /**
- * How transformers pads this tokenizer's batches: on tokenizer_config.json's padding_side when
- * it has one, whatever tokenizer.json's padding section says (decoder embedding models such as
- * Qwen3-Embedding say "left" there), with its pad_token (else special_tokens_map.json's).
+ * How transformers pads and truncates this tokenizer's inputs: on tokenizer_config.json's
+ * padding_side and truncation_side when it has them, whatever tokenizer.json says (decoder
+ * embedding models such as Qwen3-Embedding pad "left"), with its pad_token (else
+ * special_tokens_map.json's).
  */
-async function readPadding(transformerDir: string): Promise<Pick<TransformerFiles, 'paddingSide' | 'padToken'>> {
+async function readPadding(transformerDir: string): Promise<Pick<TransformerFiles, 'paddingSide' | 'truncationSide' | 'padToken'>> {
   const file = join(transformerDir, 'tokenizer_config.json');
   const config = await readJsonFile<Record<string, unknown>>(file, {});
-  const side = config.padding_side;
-  if (side !== undefined && side !== null && side !== 'left' && side !== 'right') {
-    throw loadError(`${file}: padding_side must be "left" or "right"`);
-  }
+  const side = (key: string): 'left' | 'right' | undefined => {
+    const value = config[key];
+    if (value === undefined || value === null) return undefined;
+    if (value !== 'left' && value !== 'right') throw loadError(`${file}: ${key} must be "left" or "right"`);
+    return value;
+  };
   const specialTokens = await readJsonFile<Record<string, unknown>>(join(transformerDir, 'special_tokens_map.json'), {});
   return {
-    paddingSide: side === 'left' || side === 'right' ? side : undefined,
+    paddingSide: side('padding_side'),
+    truncationSide: side('truncation_side'),
     padToken: tokenContent(config.pad_token) ?? tokenContent(specialTokens.pad_token),
   };
 }

@@ -182,6 +182,7 @@ export function nativeModelOptions(files: TransformerFiles, runtime: ResolvedLoa
     maxLength: files.maxSeqLength,
     lowercase: files.doLowerCase,
     ...(files.paddingSide === undefined ? {} : { paddingSide: files.paddingSide }),
+    ...(files.truncationSide === undefined ? {} : { truncationSide: files.truncationSide }),
     ...(files.padToken === undefined ? {} : { padToken: files.padToken }),
     ...runtime,
   };

@@ -5,6 +5,17 @@
 #include "napi/js_values.h"
 
 namespace sk::napi {
+namespace {
+
+// 'left' | 'right' | undefined (the tokenizer.json's own).
+pipeline::TokenizerSide ReadSide(const Napi::Object& options, const char* key) {
+  if (!options.Get(key).IsString()) return pipeline::TokenizerSide::kTokenizer;
+  const std::string side = GetString(options, key);
+  if (side != "left" && side != "right") ThrowTypeError(options.Env(), std::string(key) + " must be 'left' or 'right'");
+  return side == "left" ? pipeline::TokenizerSide::kLeft : pipeline::TokenizerSide::kRight;
+}
+
+}  // namespace
 
 pipeline::ModelFiles ReadModelFiles(const Napi::Object& options) {
   pipeline::ModelFiles files;
@@ -18,11 +29,8 @@ pipeline::ModelFiles ReadModelFiles(const Napi::Object& options) {
   files.lowercase = GetBool(options, "lowercase", false);
   if (options.Get("tokenizerJson").IsString()) files.tokenizer_json = GetString(options, "tokenizerJson");
   if (options.Get("padToken").IsString()) files.pad_token = GetString(options, "padToken");
-  if (options.Get("paddingSide").IsString()) {
-    const std::string side = GetString(options, "paddingSide");
-    if (side != "left" && side != "right") ThrowTypeError(options.Env(), "paddingSide must be 'left' or 'right'");
-    files.padding_side = side == "left" ? pipeline::PaddingSide::kLeft : pipeline::PaddingSide::kRight;
-  }
+  files.padding_side = ReadSide(options, "paddingSide");
+  files.truncation_side = ReadSide(options, "truncationSide");
   return files;
 }
 

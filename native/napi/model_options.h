@@ -9,8 +9,8 @@
 
 namespace sk::napi {
 
-// { modelPath, tokenizerPath, tokenizerJson?, maxLength, lowercase?, paddingSide?, padToken?, intraOpThreads?,
-//   allowSpinning? }
+// { modelPath, tokenizerPath, tokenizerJson?, maxLength, lowercase?, paddingSide?, truncationSide?, padToken?,
+//   intraOpThreads?, allowSpinning? }
 pipeline::ModelFiles ReadModelFiles(const Napi::Object& options);
 
 // { device?, modelDir?, cudaDtype? }: device 'cuda' (lib/ has already probed it) places the

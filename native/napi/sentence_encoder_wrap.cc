@@ -162,7 +162,7 @@ Napi::Value SentenceEncoderWrap::Tokenize(const Napi::CallbackInfo& info) {
   if (!encoder_) return RejectDisposed(info.Env());
   // Aliasing: the tokenizer pointer keeps the whole encoder alive while the job waits.
   return SubmitTokenize(info, owner_.get(), std::shared_ptr<const tok::Tokenizer>(encoder_, &encoder_->tokenizer()),
-                        encoder_->pad_id(), encoder_->pads_left());
+                        encoder_->pad_id(), encoder_->pads_left(), encoder_->truncation_side());
 }
 
 // ioStats(): { runs, tensorsCreated, bufferGrowths } since the model loaded (see ort::IoCounters).

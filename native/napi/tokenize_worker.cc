@@ -7,18 +7,20 @@
 namespace sk::napi {
 
 TokenizeWorker::TokenizeWorker(Napi::Env env, std::shared_ptr<const tok::Tokenizer> tokenizer, TextsArg texts,
-                               size_t max_length, int64_t pad_id, bool pad_left)
+                               size_t max_length, int64_t pad_id, bool pad_left, tok::TruncationSide truncation_side)
     : OwnerJob(env),
       tokenizer_(std::move(tokenizer)),
       texts_(std::move(texts)),
       max_length_(max_length),
       pad_id_(pad_id),
-      pad_left_(pad_left) {}
+      pad_left_(pad_left),
+      truncation_side_(truncation_side) {}
 
 Status TokenizeWorker::Run() {
   const std::vector<std::string>& texts = texts_.Strings();
   tok::EncodeOptions options;
   options.max_length = max_length_;
+  options.side = truncation_side_;
   std::vector<tok::Encoding> encodings(texts.size());
   for (size_t i = 0; i < texts.size(); ++i) {
     Status status = tokenizer_->Encode(texts[i], options, &encodings[i]);
@@ -65,14 +67,14 @@ Napi::Value TokenizeWorker::Result(Napi::Env env) {
 }
 
 Napi::Value SubmitTokenize(const Napi::CallbackInfo& info, ModelOwner* owner, std::shared_ptr<const tok::Tokenizer> tokenizer,
-                           int64_t pad_id, bool pad_left) {
+                           int64_t pad_id, bool pad_left, tok::TruncationSide truncation_side) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[1].IsNumber() || !(info[1].As<Napi::Number>().DoubleValue() >= 0)) {
     ThrowTypeError(env, "tokenize(texts, maxLength)");
   }
   const size_t max_length = static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue());
   return owner->Submit(env, std::make_unique<TokenizeWorker>(env, std::move(tokenizer), TextsArg::Read(env, info[0], "texts"), max_length,
-                                                                      pad_id, pad_left));
+                                                                      pad_id, pad_left, truncation_side));
 }
 
 }  // namespace sk::napi

@@ -20,10 +20,10 @@ class TokenizeWorker : public OwnerJob {
  public:
   // `tokenizer` shares ownership of the model that holds it (an aliasing shared_ptr), so a
   // dispose() while this job waits frees nothing under it.
-  // `pad_id` and `pad_left`: how the model pads (tokenizer_config.json's pad_token and
-  // padding_side, else tokenizer.json's).
+  // `pad_id`, `pad_left` and `truncation_side`: how the model pads and truncates
+  // (tokenizer_config.json's pad_token, padding_side and truncation_side, else tokenizer.json's).
   TokenizeWorker(Napi::Env env, std::shared_ptr<const tok::Tokenizer> tokenizer, TextsArg texts, size_t max_length,
-                 int64_t pad_id, bool pad_left);
+                 int64_t pad_id, bool pad_left, tok::TruncationSide truncation_side);
 
  private:
   Status Run() override;
@@ -34,6 +34,7 @@ class TokenizeWorker : public OwnerJob {
   size_t max_length_;
   int64_t pad_id_;
   bool pad_left_;
+  tok::TruncationSide truncation_side_;
   size_t length_ = 0;
   std::vector<int32_t> ids_;
   std::vector<int32_t> mask_;
@@ -42,6 +43,6 @@ class TokenizeWorker : public OwnerJob {
 
 // Reads tokenize()'s arguments (texts, maxLength) and queues the job on `owner`.
 Napi::Value SubmitTokenize(const Napi::CallbackInfo& info, ModelOwner* owner, std::shared_ptr<const tok::Tokenizer> tokenizer,
-                           int64_t pad_id, bool pad_left);
+                           int64_t pad_id, bool pad_left, tok::TruncationSide truncation_side);
 
 }  // namespace sk::napi

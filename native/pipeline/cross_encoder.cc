@@ -20,6 +20,7 @@ Status CrossEncoderModel::Predict(const std::vector<std::pair<std::string, std::
                                   size_t batch_size, size_t max_length, float* out) const {
   tok::EncodeOptions options;
   options.max_length = files_.MaxLength(max_length);
+  options.side = model_.truncation_side;
   std::vector<tok::Encoding> encodings(pairs.size());
   for (size_t i = 0; i < pairs.size(); ++i) {
     SK_RETURN_IF_ERROR(model_.tokenizer->EncodePair(pairs[i].first, pairs[i].second, options, &encodings[i]));

@@ -11,8 +11,12 @@ Status ModelSession::LoadTokenizer(const ModelFiles& files) {
     Status status = tok::Tokenizer::FromJson(files.tokenizer_json, &tokenizer, files.lowercase);
     if (!status.ok()) return Status(status.code(), files.tokenizer_path + ": " + status.message());
   }
-  pads_left = files.padding_side == PaddingSide::kTokenizer ? tokenizer->PadsLeft()
-                                                            : files.padding_side == PaddingSide::kLeft;
+  pads_left = files.padding_side == TokenizerSide::kTokenizer ? tokenizer->PadsLeft()
+                                                            : files.padding_side == TokenizerSide::kLeft;
+  const bool truncate_left = files.truncation_side == TokenizerSide::kTokenizer
+                                 ? tokenizer->TruncatesLeft()
+                                 : files.truncation_side == TokenizerSide::kLeft;
+  truncation_side = truncate_left ? tok::TruncationSide::kLeft : tok::TruncationSide::kRight;
   pad_id = tokenizer->PadId();
   if (!files.pad_token.empty()) {
     const std::optional<int64_t> id = tokenizer->TokenToId(files.pad_token);

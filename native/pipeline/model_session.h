@@ -14,8 +14,9 @@
 
 namespace sk::pipeline {
 
-// transformers' padding_side: tokenizer_config.json's, else tokenizer.json's padding direction.
-enum class PaddingSide { kTokenizer, kLeft, kRight };
+// transformers' padding_side or truncation_side: tokenizer_config.json's setting, else
+// (kTokenizer) the direction tokenizer.json's padding / truncation section gives.
+enum class TokenizerSide { kTokenizer, kLeft, kRight };
 
 struct ModelFiles {
   std::string model_path;       // the .onnx file
@@ -25,7 +26,8 @@ struct ModelFiles {
   std::string tokenizer_json;
   size_t max_length = 512;      // truncation length in tokens, special tokens included
   bool lowercase = false;       // sentence_bert_config.json's do_lower_case
-  PaddingSide padding_side = PaddingSide::kTokenizer;
+  TokenizerSide padding_side = TokenizerSide::kTokenizer;
+  TokenizerSide truncation_side = TokenizerSide::kTokenizer;
   // tokenizer_config.json's pad_token, which transformers pads with; empty: the tokenizer's own.
   std::string pad_token;
   ort::SessionOptions session;
@@ -41,6 +43,8 @@ struct ModelSession {
   // How transformers pads batches for this tokenizer: which id, on which side.
   int64_t pad_id = 0;
   bool pads_left = false;
+  // Which end of a text (or of each text of a pair) truncation drops.
+  tok::TruncationSide truncation_side = tok::TruncationSide::kRight;
   // One run at a time per model: concurrent runs would fight over the same intra-op cores.
   mutable std::mutex run_mutex;
   // Guarded by run_mutex: the padded input buffers and the ORT tensors over them, reused by

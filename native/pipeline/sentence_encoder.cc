@@ -44,6 +44,7 @@ Status SentenceEncoder::Tokenize(const std::vector<std::string>& texts, size_t m
                                  std::vector<tok::Encoding>* encodings) const {
   tok::EncodeOptions options;
   options.max_length = config_.files.MaxLength(max_length);
+  options.side = model_.truncation_side;
   encodings->resize(texts.size());
   for (size_t i = 0; i < texts.size(); ++i) {
     SK_RETURN_IF_ERROR(model_.tokenizer->Encode(texts[i], options, &(*encodings)[i]));

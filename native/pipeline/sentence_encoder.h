@@ -55,6 +55,7 @@ class SentenceEncoder {
   // How batches (and tokenize()'s rows) are padded: with which id, on which side.
   int64_t pad_id() const { return model_.pad_id; }
   bool pads_left() const { return model_.pads_left; }
+  tok::TruncationSide truncation_side() const { return model_.truncation_side; }
   // What the model's runs have allocated so far (see ort::IoCounters).
   ort::IoCounters IoCounters() const { return model_.Counters(); }
 

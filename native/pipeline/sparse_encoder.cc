@@ -58,6 +58,7 @@ Status SparseEncoderModel::Encode(const std::vector<std::string>& texts, size_t 
                                   size_t max_active_dims, size_t max_length, SparseRows* out) const {
   tok::EncodeOptions options;
   options.max_length = files_.MaxLength(max_length);
+  options.side = model_.truncation_side;
   std::vector<tok::Encoding> encodings(texts.size());
   for (size_t i = 0; i < texts.size(); ++i) {
     SK_RETURN_IF_ERROR(model_.tokenizer->Encode(texts[i], options, &encodings[i]));

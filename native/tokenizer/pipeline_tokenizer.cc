@@ -30,6 +30,8 @@ Status PipelineTokenizer::Init(const JsonValue& document, bool lowercase) {
   // positions transformers gives them.
   const JsonValue& padding = field("padding");
   pads_left_ = padding.is_object() && JsonString(padding, "direction") == "Left";
+  const JsonValue& truncation = field("truncation");
+  truncates_left_ = truncation.is_object() && JsonString(truncation, "direction") == "Left";
   if (padding.is_object() && padding.Find("pad_id") != nullptr) {
     pad_id_ = JsonInt(padding, "pad_id", 0);
     return Status::Ok();

@@ -24,6 +24,7 @@ class PipelineTokenizer : public Tokenizer {
   size_t VocabSize() const override;
   int64_t PadId() const override { return pad_id_; }
   bool PadsLeft() const override { return pads_left_; }
+  bool TruncatesLeft() const override { return truncates_left_; }
   size_t NumSpecialTokens(bool pair) const override;
 
  private:
@@ -43,6 +44,7 @@ class PipelineTokenizer : public Tokenizer {
   std::unique_ptr<Decoder> decoder_;
   int64_t pad_id_ = 0;
   bool pads_left_ = false;
+  bool truncates_left_ = false;
 };
 
 }  // namespace sk::tok

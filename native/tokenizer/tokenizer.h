@@ -69,6 +69,9 @@ class Tokenizer {
   // tokenizer_config.json's padding_side, when the model folder has one, takes precedence
   // (the caller reads that file).
   virtual bool PadsLeft() const { return false; }
+  // Whether tokenizer.json's "truncation" section truncates on the left ("direction": "Left");
+  // tokenizer_config.json's truncation_side takes precedence the same way (the caller reads it).
+  virtual bool TruncatesLeft() const { return false; }
   // Number of special tokens the post-processor adds to a single sequence / a pair.
   virtual size_t NumSpecialTokens(bool pair) const = 0;
 };

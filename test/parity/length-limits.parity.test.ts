@@ -3,7 +3,7 @@
 // at max_seq_length 128 and 512, set at load and after it; long pairs truncated longest_first
 // at CrossEncoder max_length 128 and 512; SPLADE at both; truncate_dim given at load; and a
 // limit past the model's 512 positions (Python encodes what fits and fails on what does not).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { test } from 'uvu';
@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 
 import { CrossEncoder, SentenceKitError, SentenceTransformer, SparseEncoder } from '../../lib/index.js';
 import { rejectsError, throwsError } from '../helpers/errors.js';
-import { FIXTURES, maxAbsDiff, TINY_BERT } from '../helpers/fixtures.js';
+import { copyFixture, FIXTURES, maxAbsDiff, TINY_BERT } from '../helpers/fixtures.js';
 
 const TOLERANCE = 1e-5;
 const CE_LONG = join(FIXTURES, 'tiny-ce-long');
@@ -31,12 +31,14 @@ interface Reference {
     by_length: Record<string, { token_counts: number[]; embeddings: number[][] }>;
     truncate_dim: { truncate_dim: number; embedding_dimension: number; embeddings: number[][] };
     past_positions: PastPositions;
+    truncation_left: { embeddings: number[][] };
   };
   cross_encoder: {
     pairs: Array<[string, string]>;
     loaded_max_length: number;
     by_max_length: Record<string, { input_ids: number[][]; logits: number[][] }>;
     past_positions: PastPositions;
+    truncation_left_128: { input_ids: number[][]; logits: number[][] };
   };
   sparse_encoder: {
     loaded_max_seq_length: number;
@@ -218,6 +220,63 @@ test('CrossEncoder: a limit past the positions scores what fits and rejects a pa
     assert.is((await model.predict(['a', 'b'])).length, 1, 'the model still works');
   } finally {
     await model.dispose();
+  }
+});
+
+/** A copy of `source` whose tokenizer truncates on the left: in tokenizer_config.json, or (`where` 'tokenizer.json') in tokenizer.json alone. */
+function truncatingLeft(source: string, where: 'tokenizer_config.json' | 'tokenizer.json'): { dir: string; cleanup(): void } {
+  const copy = copyFixture(source);
+  const edit = (name: string, change: (json: Record<string, unknown>) => void): void => {
+    const file = join(copy.dir, name);
+    const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    change(json);
+    writeFileSync(file, JSON.stringify(json));
+  };
+  edit('tokenizer_config.json', (json) => {
+    if (where === 'tokenizer_config.json') json.truncation_side = 'left';
+    else delete json.truncation_side;  // tiny-bert's says "right", which would win
+  });
+  if (where === 'tokenizer.json') edit('tokenizer.json', (json) => { json.truncation = { direction: 'Left', max_length: 512, strategy: 'LongestFirst', stride: 0 }; });
+  return copy;
+}
+
+test('truncation_side "left" (tokenizer_config.json, else tokenizer.json) drops the start of long texts and pairs', async () => {
+  for (const where of ['tokenizer_config.json', 'tokenizer.json'] as const) {
+    const copy = truncatingLeft(TINY_BERT, where);
+    try {
+      const model = await SentenceTransformer.fromPretrained(copy.dir);
+      try {
+        const embeddings = await model.encode(reference.texts, { batchSize: 3 });
+        assertRows((i) => embeddings.row(i), st.truncation_left.embeddings, `SentenceTransformer, ${where}`);
+        // tokenize() keeps the ends of long texts: the [SEP] and the words before it.
+        const long = reference.texts[4] as string;
+        const { inputIds } = await model.tokenize([long]);
+        const right = await SentenceTransformer.fromPretrained(TINY_BERT);
+        try {
+          assert.not.equal([...inputIds], [...(await right.tokenize([long])).inputIds], 'left and right truncation differ');
+        } finally {
+          await right.dispose();
+        }
+      } finally {
+        await model.dispose();
+      }
+    } finally {
+      copy.cleanup();
+    }
+  }
+  const copy = truncatingLeft(CE_LONG, 'tokenizer_config.json');
+  try {
+    const model = await CrossEncoder.fromPretrained(copy.dir, { maxLength: 128 });
+    try {
+      const logits = await model.predict(ce.pairs, { activation: 'identity', batchSize: 4 });
+      assertRows((i) => [logits[i] as number], ce.truncation_left_128.logits, 'CrossEncoder pairs, left');
+      const right = ce.by_max_length['128']!.logits;
+      assert.ok(right.some((row, i) => Math.abs((row[0] as number) - (logits[i] as number)) > 1e-3), 'left truncation changes long pairs');
+    } finally {
+      await model.dispose();
+    }
+  } finally {
+    copy.cleanup();
   }
 });
 

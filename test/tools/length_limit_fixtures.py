@@ -1,7 +1,8 @@
 """References for length limits set at load and after it, as Python sentence-transformers 6.0.1
 applies them: max_seq_length 128 and 512 on long single texts, max_length 128 and 512 on long
-pairs (truncated longest_first by `tokenizers`), truncate_dim given at load, and a
-max_seq_length set past the model's 512 positions.
+pairs (truncated longest_first by `tokenizers`), truncation_side "left" from
+tokenizer_config.json, truncate_dim given at load, and a max_seq_length set past the model's
+512 positions.
 
     python test/tools/length_limit_fixtures.py      # also run by `npm run fixtures`
 
@@ -106,6 +107,16 @@ def past_positions(model, texts: list[str], run) -> dict:
     return {"max_seq_length": PAST_POSITIONS, "fits": {"text": texts[0], "output": fits}, "too_long": {"text": texts[-1], "raises": raised}}
 
 
+def truncating_left(folder: Path, into: Path) -> Path:
+    """A copy of `folder` whose tokenizer_config.json says truncation_side "left"."""
+    copy = into / folder.name
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("onnx"))
+    config_file = copy / "tokenizer_config.json"
+    config_file.write_text(json.dumps({**json.loads(config_file.read_text(encoding="utf-8")), "truncation_side": "left"}), encoding="utf-8")
+    return copy
+
+
 def sentence_transformer_reference() -> dict:
     folder = FIXTURES / "tiny-bert"
     texts = long_texts()
@@ -126,6 +137,23 @@ def sentence_transformer_reference() -> dict:
     }
     long_enough = words(700, 99)
     out["past_positions"] = past_positions(st, ["short text", long_enough], lambda batch: st.encode(batch))
+    with tempfile.TemporaryDirectory() as tmp:
+        left = SentenceTransformer(str(truncating_left(folder, Path(tmp))), device="cpu")
+        if left.tokenizer.truncation_side != "left":
+            raise SystemExit("tokenizer_config.json's truncation_side did not reach the tokenizer")
+        embeddings = left.encode(texts, batch_size=4)
+        out["truncation_left"] = {"embeddings": float_rows(embeddings)}
+        # tokenizer.json's truncation direction counts the same when tokenizer_config.json is silent.
+        json_left = truncating_left(folder, Path(tmp) / "json")
+        config_file, tokenizer_file = json_left / "tokenizer_config.json", json_left / "tokenizer.json"
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+        del config["truncation_side"]
+        config_file.write_text(json.dumps(config), encoding="utf-8")
+        tokenizer = json.loads(tokenizer_file.read_text(encoding="utf-8"))
+        tokenizer["truncation"] = {"direction": "Left", "max_length": 512, "strategy": "LongestFirst", "stride": 0}
+        tokenizer_file.write_text(json.dumps(tokenizer), encoding="utf-8")
+        if not np.array_equal(SentenceTransformer(str(json_left), device="cpu").encode(texts, batch_size=4), embeddings):
+            raise SystemExit("tokenizer.json's truncation direction does not truncate as truncation_side does")
     return out
 
 
@@ -223,6 +251,12 @@ def cross_encoder_reference(folder: Path) -> dict:
             # Batched, as CrossEncoder.predict tokenizes pairs.
             "input_ids": [tokenizer([a], [b], truncation="longest_first", max_length=length)["input_ids"][0] for a, b in pairs],
             "logits": float_rows(np.asarray(ce.predict(pairs, activation_fn=torch.nn.Identity(), batch_size=4)).reshape(len(pairs), -1)),
+        }
+    with tempfile.TemporaryDirectory() as tmp:
+        left = CrossEncoder(str(truncating_left(folder, Path(tmp))), device="cpu", max_length=128)
+        out["truncation_left_128"] = {
+            "input_ids": [left.tokenizer([a], [b], truncation="longest_first", max_length=128)["input_ids"][0] for a, b in pairs],
+            "logits": float_rows(np.asarray(left.predict(pairs, activation_fn=torch.nn.Identity(), batch_size=4)).reshape(len(pairs), -1)),
         }
     ce = CrossEncoder(str(folder), device="cpu")
     out["loaded_max_length"] = ce.max_seq_length
