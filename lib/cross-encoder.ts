@@ -167,6 +167,7 @@ export class CrossEncoder {
     return this.#maxLength;
   }
 
+  /** Sets the truncation length for the next calls: a positive integer (TypeError / RangeError otherwise). */
   set maxLength(value: number) {
     this.#maxLength = validatePositiveInteger(value, 'maxLength');
   }
@@ -176,6 +177,7 @@ export class CrossEncoder {
     return this.#maxLength;
   }
 
+  /** Sets the same limit as maxLength. */
   set maxSeqLength(value: number) {
     this.#maxLength = validatePositiveInteger(value, 'maxSeqLength');
   }

@@ -170,6 +170,7 @@ export class SentenceTransformer {
     return this.#maxSeqLength;
   }
 
+  /** Sets the truncation length for the next calls: a positive integer (TypeError / RangeError otherwise). */
   set maxSeqLength(value: number) {
     this.#maxSeqLength = validatePositiveInteger(value, 'maxSeqLength');
   }
@@ -193,6 +194,7 @@ export class SentenceTransformer {
     return this.#truncateDim;
   }
 
+  /** Sets the default truncateDim: a positive integer, or null for none. */
   set truncateDim(value: number | null) {
     this.#truncateDim = value === null ? null : validatePositiveInteger(value, 'truncateDim');
   }

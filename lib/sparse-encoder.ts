@@ -158,6 +158,7 @@ export class SparseEncoder {
     return this.#maxSeqLength;
   }
 
+  /** Sets the SPLADE routes' truncation length for the next calls: a positive integer. */
   set maxSeqLength(value: number) {
     this.#maxSeqLength = validatePositiveInteger(value, 'maxSeqLength');
     this.#spladeMaxLength = this.#maxSeqLength;
