@@ -75,11 +75,13 @@ Status CpuEncoder::LoadWeights(const std::string& path, bool masked_lm_head) {
                                                    : std::vector<const char*>{"attention.self.query", "attention.self.key", "attention.self.value"};
   const std::string attention_out = mpnet ? "attention.attn.o" : "attention.output.dense";
   const std::string attention_norm = mpnet ? "attention.LayerNorm" : "attention.output.LayerNorm";
-  layers_.resize(config_.num_layers);
+  // Layers are added as the file proves them: config.json's num_hidden_layers alone (up to
+  // INT32_MAX in a hostile file) must not size an allocation.
+  layers_.clear();
   std::vector<float> weight, bias, part;
   for (int l = 0; l < config_.num_layers; ++l) {
     const std::string base = "encoder.layer." + std::to_string(l) + ".";
-    Layer& layer = layers_[l];
+    Layer& layer = layers_.emplace_back();
     weight.clear();
     bias.clear();
     // Query, key and value in one GEMM: [3H, H] rows, so each token's row is q | k | v.

@@ -65,8 +65,9 @@ void QuantizeRow(const float* x, size_t cols, int8_t* q, float* scale) {
   *scale = peak / 127.0f;
   const float inverse = peak > 0.0f ? 127.0f / peak : 0.0f;
   for (size_t c = 0; c < cols; ++c) {
-    const float value = std::nearbyint(x[c] * inverse);
-    q[c] = static_cast<int8_t>(std::clamp(value, -127.0f, 127.0f));
+    const float value = std::clamp(std::nearbyint(x[c] * inverse), -127.0f, 127.0f);
+    // NaN (activations of a corrupt or overflowing model) becomes 0: its integer cast is undefined.
+    q[c] = std::isnan(value) ? 0 : static_cast<int8_t>(value);
   }
 }
 

@@ -50,7 +50,9 @@ void EngineLinear::Load(const std::vector<float>& weights, const std::vector<flo
     scales_[n] = peak / 127.0f;
     const float inverse = peak > 0.0f ? 127.0f / peak : 0.0f;
     for (size_t k = 0; k < in; ++k) {
-      quantized[n * in + k] = static_cast<int8_t>(std::clamp(std::nearbyint(row[k] * inverse), -127.0f, 127.0f));
+      const float value = std::clamp(std::nearbyint(row[k] * inverse), -127.0f, 127.0f);
+      // NaN (a weight of NaN or infinity in the file) becomes 0: its integer cast is undefined.
+      quantized[n * in + k] = std::isnan(value) ? 0 : static_cast<int8_t>(value);
     }
   }
   packed_.assign(kernels::GemmPackedBytes(out, in), 0);

@@ -220,7 +220,10 @@ void RunSearch(size_t num_queries, size_t corpus_rows, size_t block_rows, const 
   const size_t k = ResultsPerQuery(options.top_k, corpus_rows);
   if (k == 0 || num_queries == 0) return;
   ThreadPool& pool = options.pool != nullptr ? *options.pool : ThreadPool::Shared();
-  const auto [task_rows, tasks] = LayOutTasks(corpus_rows, block_rows, options, pool);
+  // Plain variables, not a structured binding: the lambdas below capture them, which C++17
+  // allows only for variables (clang refuses the binding; the sanitizer builds use clang).
+  const TaskLayout layout = LayOutTasks(corpus_rows, block_rows, options, pool);
+  const size_t task_rows = layout.task_rows, tasks = layout.tasks;
   std::vector<std::unique_ptr<BlockScorer<Score>>> scorers(pool.size());
   for (auto& scorer : scorers) scorer = make_scorer();
   const size_t tile = scorers[0]->max_queries();

@@ -1,5 +1,7 @@
 #include "model/encoder_config.h"
 
+#include <limits>
+
 #include "core/file_util.h"
 #include "core/json.h"
 
@@ -14,7 +16,12 @@ Status ReadInt(const JsonValue& config, const char* key, bool required, int fall
     *out = fallback;
     return Status::Ok();
   }
-  if (!value->is_integer()) return ModelLoadError(path + ": \"" + key + "\" is not an integer");
+  // Every shape the engines index is an int: a wider value is refused, never truncated into
+  // another one.
+  if (!value->is_integer() || value->integer() < std::numeric_limits<int>::min() ||
+      value->integer() > std::numeric_limits<int>::max()) {
+    return ModelLoadError(path + ": \"" + key + "\" is not an integer in the range of int32");
+  }
   *out = static_cast<int>(value->integer());
   return Status::Ok();
 }
@@ -24,8 +31,13 @@ Status ReadInt(const JsonValue& config, const char* key, bool required, int fall
 Status ReadEncoderConfig(const std::string& path, EncoderConfig* out) {
   std::string text;
   SK_RETURN_IF_ERROR(ReadWholeFile(path, &text));
+  return ParseEncoderConfig(text, path, out);
+}
+
+Status ParseEncoderConfig(std::string_view text, const std::string& path, EncoderConfig* out) {
   JsonValue config;
-  SK_RETURN_IF_ERROR(JsonValue::Parse(text, &config));
+  const Status parsed = JsonValue::Parse(text, &config);
+  if (!parsed.ok()) return ModelLoadError(path + ": " + parsed.message());
   if (!config.is_object()) return ModelLoadError(path + ": not a JSON object");
   const JsonValue* type = config.Find("model_type");
   out->model_type = type != nullptr && type->is_string() ? type->string() : "";
@@ -53,7 +65,14 @@ Status ReadEncoderConfig(const std::string& path, EncoderConfig* out) {
     }
   }
   SK_RETURN_IF_ERROR(ReadInt(config, "pad_token_id", false, out->model_type == "bert" ? 0 : 1, &out->pad_token_id, path));
-  if (out->position_offset < 0) out->position_offset = out->pad_token_id + 1;
+  if (out->position_offset < 0) {
+    // Positions start past the padding index: a negative one would index before the table.
+    if (out->pad_token_id < 0 || out->pad_token_id >= out->max_position_embeddings) {
+      return ModelLoadError(path + ": pad_token_id " + std::to_string(out->pad_token_id) +
+                            " cannot start the position table of " + out->model_type);
+    }
+    out->position_offset = out->pad_token_id + 1;
+  }
   const JsonValue* eps = config.Find("layer_norm_eps");
   if (eps != nullptr && eps->is_number()) out->layer_norm_eps = static_cast<float>(eps->number());
   const JsonValue* act = config.Find("hidden_act");

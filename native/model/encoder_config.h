@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "model/activation.h"
@@ -32,5 +33,7 @@ struct EncoderConfig {
 };
 
 Status ReadEncoderConfig(const std::string& path, EncoderConfig* out);
+// The same over config.json's text; `path` names the file in errors.
+Status ParseEncoderConfig(std::string_view text, const std::string& path, EncoderConfig* out);
 
 }  // namespace sk::model

@@ -1,5 +1,6 @@
 #include "model/safetensors_file.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/file_util.h"
@@ -43,14 +44,22 @@ std::string ShapeText(const std::vector<int64_t>& shape) {
 }  // namespace
 
 Status SafetensorsFile::Open(const std::string& path) {
+  std::string bytes;
+  SK_RETURN_IF_ERROR(ReadWholeFile(path, &bytes));
+  return Parse(std::move(bytes), path);
+}
+
+Status SafetensorsFile::Parse(std::string bytes, const std::string& path) {
   path_ = path;
-  SK_RETURN_IF_ERROR(ReadWholeFile(path, &bytes_));
+  bytes_ = std::move(bytes);
+  entries_.clear();
   if (bytes_.size() < 8) return ModelLoadError(path + ": too short for a safetensors file");
   uint64_t header_size = 0;
   std::memcpy(&header_size, bytes_.data(), 8);  // little-endian, as is every machine we build for
   if (header_size > bytes_.size() - 8) return ModelLoadError(path + ": safetensors header runs past the end");
   JsonValue header;
-  SK_RETURN_IF_ERROR(JsonValue::Parse(std::string_view(bytes_.data() + 8, header_size), &header));
+  const Status parsed = JsonValue::Parse(std::string_view(bytes_.data() + 8, header_size), &header);
+  if (!parsed.ok()) return ModelLoadError(path + ": safetensors header: " + parsed.message());
   if (!header.is_object()) return ModelLoadError(path + ": safetensors header is not an object");
   data_offset_ = 8 + header_size;
   const size_t data_size = bytes_.size() - data_offset_;
@@ -91,11 +100,18 @@ Status SafetensorsFile::ReadFloat32(const std::string& name, const std::vector<i
     return ModelLoadError(path_ + ": tensor '" + name + "' has shape " + ShapeText(entry.shape) + ", expected " +
                           ShapeText(shape));
   }
-  size_t count = 1;
-  for (int64_t dim : shape) count *= static_cast<size_t>(dim);
   const size_t width = entry.dtype == "F32" ? 4 : (entry.dtype == "F16" || entry.dtype == "BF16") ? 2 : 0;
   if (width == 0) return ModelLoadError(path_ + ": tensor '" + name + "' has unsupported dtype " + entry.dtype);
-  if (entry.end - entry.begin != count * width) return ModelLoadError(path_ + ": tensor '" + name + "' has the wrong byte size");
+  // The byte size the shape implies, refused when the product overflows: a wrapped product
+  // could match a small entry and size the output from the wrapped count.
+  const bool empty = std::find(shape.begin(), shape.end(), 0) != shape.end();
+  size_t count = 1, bytes = 0;
+  bool overflow = false;
+  for (int64_t dim : shape) overflow = overflow || __builtin_mul_overflow(count, static_cast<size_t>(dim), &count);
+  overflow = overflow || __builtin_mul_overflow(count, width, &bytes);
+  if (empty) count = bytes = 0;
+  if (overflow && !empty) return ModelLoadError(path_ + ": tensor '" + name + "' has a shape too large for any file");
+  if (entry.end - entry.begin != bytes) return ModelLoadError(path_ + ": tensor '" + name + "' has the wrong byte size");
   const char* data = bytes_.data() + data_offset_ + entry.begin;
   out->resize(count);
   for (size_t i = 0; i < count; ++i) {

@@ -21,6 +21,8 @@ struct SafetensorsEntry {
 class SafetensorsFile {
  public:
   Status Open(const std::string& path);
+  // The same over a file's bytes already in memory; `path` names it in errors.
+  Status Parse(std::string bytes, const std::string& path);
   bool Has(const std::string& name) const { return entries_.count(name) != 0; }
   // The tensor's table entry (dtype, shape), or nullptr.
   const SafetensorsEntry* Find(const std::string& name) const {
@@ -29,6 +31,7 @@ class SafetensorsFile {
   }
   // The tensor as float32, checked against `shape`.
   Status ReadFloat32(const std::string& name, const std::vector<int64_t>& shape, std::vector<float>* out) const;
+  const std::map<std::string, SafetensorsEntry>& entries() const { return entries_; }
   const std::string& path() const { return path_; }
 
  private:

@@ -24,6 +24,9 @@ int Base64Value(char c) {
   return -1;
 }
 
+// Eight times the longest replacement of SentencePiece's NFKC charsmaps.
+constexpr size_t kMaxReplacementBytes = 256;
+
 }  // namespace
 
 Status PrecompiledCharsmap::InitFromBase64(std::string_view base64) {
@@ -58,10 +61,23 @@ Status PrecompiledCharsmap::Init(std::string_view blob) {
   uint32_t trie_bytes = 0;
   std::memcpy(&trie_bytes, blob.data(), 4);  // little-endian, as on every platform we build for
   if (trie_bytes % 4 != 0 || trie_bytes > blob.size() - 4) return TokenizerError("Precompiled charsmap trie size is invalid");
+  // Refused before the copy: memcpy into an empty vector's null data is undefined even for 0 bytes.
+  if (trie_bytes == 0) return TokenizerError("Precompiled charsmap has an empty trie");
   units_.resize(trie_bytes / 4);
   std::memcpy(units_.data(), blob.data() + 4, trie_bytes);
   replacements_.assign(blob.substr(4 + trie_bytes));
-  if (units_.empty()) return TokenizerError("Precompiled charsmap has an empty trie");
+  // Every character a rule matches becomes its replacement: one far longer than any rule writes
+  // (NFKC's longest is 33 bytes) multiplies every text it applies to, and a fuzzed charsmap
+  // mapping one letter to 300 KB made a short text take gigabytes.
+  for (size_t begin = 0; begin < replacements_.size();) {
+    size_t end = replacements_.find('\0', begin);
+    if (end == std::string::npos) end = replacements_.size();
+    if (end - begin > kMaxReplacementBytes) {
+      return TokenizerError("Precompiled charsmap has a replacement of " + std::to_string(end - begin) + " bytes (at most " +
+                            std::to_string(kMaxReplacementBytes) + ")");
+    }
+    begin = end + 1;
+  }
   bmp_.assign(0x10000, -1);
   std::string chunk;
   for (char32_t c = 0; c < 0x10000; ++c) {

@@ -183,7 +183,10 @@ TEST(bf16x3_encoder_matches_fp32_reference) {
     CHECK(engine->precision() == sk::cpu::EnginePrecision::kBf16x3);
     std::mt19937 rng(5);
     const sktest::PackedIds packed = sktest::RandomPackedIds(reference.vocab(), static_cast<size_t>(engine->config().max_sequence()), rng);
-    const auto& [sequences, ids, offsets] = packed;
+    // References, not a structured binding: the lambdas below capture them (clang 14 refuses bindings).
+    const auto& sequences = packed.sequences;
+    const auto& ids = packed.ids;
+    const auto& offsets = packed.offsets;
     const size_t H = engine->config().hidden_size;
     ForEachBf16x3Kernel([&](const char* kernel) {
       for (bool split : {false, true}) {

@@ -234,7 +234,10 @@ TEST(int8_encoder_tracks_fp32_reference) {
   std::mt19937 rng(5);
   // Mixed lengths in one packed batch, each checked against the reference run alone.
   const sktest::PackedIds packed = sktest::RandomPackedIds(reference.vocab(), static_cast<size_t>(engine->config().max_sequence()), rng);
-  const auto& [sequences, ids, offsets] = packed;
+  // References, not a structured binding: the lambdas below capture them (clang 14 refuses bindings).
+  const auto& sequences = packed.sequences;
+  const auto& ids = packed.ids;
+  const auto& offsets = packed.offsets;
   const size_t H = engine->config().hidden_size;
   ForEachGemmKernel([&](const char* kernel) {
     const bool split = std::string(kernel) == "portable";
