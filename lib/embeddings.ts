@@ -1,3 +1,5 @@
+import { checkAttached } from './off-thread-input.js';
+
 /**
  * A matrix of embeddings: one flat row-major Float32Array plus its shape, so results move
  * between native code, workers and sockets without per-number JavaScript arrays.
@@ -7,8 +9,6 @@
  * embeddings.shape;   // [2, 384]
  * embeddings.row(1);  // Float32Array view of the second row (no copy)
  */
-import { checkAttached } from './off-thread-input.js';
-
 export class Embeddings {
   /** Row-major values, `rows * dimension` long. */
   readonly data: Float32Array;
