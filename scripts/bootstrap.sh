@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine for development: the system libraries the native
-# build links statically (utf8proc, PCRE2), cmake and a compiler when missing, the npm
+# build links statically (PCRE2), cmake and a compiler when missing, the npm
 # dependencies, and the build. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=()
 command -v cmake >/dev/null 2>&1 || packages+=(cmake)
 command -v g++ >/dev/null 2>&1 || packages+=(g++)
-for package in libutf8proc-dev libpcre2-dev; do
+for package in libpcre2-dev; do
   dpkg -s "$package" >/dev/null 2>&1 || packages+=("$package")
 done
 if ((${#packages[@]} > 0)); then

@@ -12,7 +12,7 @@ if (!existsSync(join(root, 'CMakeLists.txt'))) {
     `sentencekit: no prebuilt binary for ${process.platform}-${process.arch} (Node ABI ${process.versions.modules}) ` +
       'and this package ships no sources to build one.\n' +
       'Prebuilt binaries exist for linux-x64. To build from source: git clone the repository, ' +
-      'then `npm install && npm run build` (needs cmake >= 3.20, a C++17 compiler, libutf8proc-dev and libpcre2-dev).',
+      'then `npm install && npm run build` (needs cmake >= 3.20, a C++17 compiler and libpcre2-dev).',
   );
   process.exit(1);
 }

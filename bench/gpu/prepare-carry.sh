@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run here, before handing bench/gpu/run.sh to a GPU machine: lays out in deps/gpu-carry what
 # that machine lacks (it has CUDA 13, cmake, ninja and Python, but no node and probably no
-# utf8proc/PCRE2 development files): the two static libraries and their headers (and, with
+# PCRE2 development files): its static library and header (and, with
 # SK_CARRY_BINARIES=1, the engine, harness and tests built here as a fallback).
 #
 #   bash bench/gpu/prepare-carry.sh
@@ -12,12 +12,12 @@ cd "$(dirname "$0")/../.."
 carry=deps/gpu-carry
 rm -rf "$carry"
 mkdir -p "$carry/include" "$carry/lib" "$carry/bin"
-for lib in libutf8proc.a libpcre2-8.a; do
+for lib in libpcre2-8.a; do
   path=$(find /usr/lib /usr/local/lib -name "$lib" 2>/dev/null | head -n 1)
   [[ -n $path ]] || { echo "prepare-carry: $lib not found (run scripts/bootstrap.sh)" >&2; exit 1; }
   cp "$path" "$carry/lib/"
 done
-cp /usr/include/utf8proc.h /usr/include/pcre2.h "$carry/include/"
+cp /usr/include/pcre2.h "$carry/include/"
 [[ -f deps/onnxruntime/include/onnxruntime_c_api.h ]] || node scripts/prepare-ort.mjs
 bash scripts/fetch-cublas-headers.sh
 # The fallback binaries (sm_80 + sm_90, stripped), only with SK_CARRY_BINARIES=1: the tracked

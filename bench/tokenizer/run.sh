@@ -16,7 +16,7 @@ mkdir -p "$OUT"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DSENTENCEKIT_NATIVE_TESTS=OFF >/dev/null
 cmake --build "$BUILD" -j2 --target sentencekit_core >/dev/null
 g++ -O3 -std=c++17 -I"$ROOT/native" "$ROOT/bench/tokenizer/tokenizer_bench.cc" "$BUILD/libsentencekit_core.a" \
-  -l:libutf8proc.a -l:libpcre2-8.a -lpthread -o "$BUILD/tokenizer_bench"
+  -l:libpcre2-8.a -lpthread -o "$BUILD/tokenizer_bench"
 
 if ! (cd "$ROOT" && node -e "require.resolve('@huggingface/tokenizers')" 2>/dev/null); then
   [ -d "$BUILD/npm/node_modules/@huggingface/tokenizers" ] ||

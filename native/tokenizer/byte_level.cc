@@ -31,10 +31,11 @@ const Tables& GetTables() {
 
 enum class Kind { kLetter, kNumber, kSpace, kOther };
 
+// The pattern's classes are Oniguruma's (tokenizers compiles it with onig).
 Kind Classify(char32_t c) {
-  if (unicode::IsWhitespace(c)) return Kind::kSpace;
-  if (unicode::IsLetter(c)) return Kind::kLetter;
-  if (unicode::IsNumeric(c)) return Kind::kNumber;
+  if (unicode::IsRegexSpace(c)) return Kind::kSpace;
+  if (unicode::IsRegexLetter(c)) return Kind::kLetter;
+  if (unicode::IsRegexNumber(c)) return Kind::kNumber;
   return Kind::kOther;
 }
 
@@ -102,7 +103,7 @@ void SplitGpt2(const std::u32string& text, std::vector<std::pair<size_t, size_t>
     // Whitespace: "\s+(?!\S)" leaves the last space to the word after it; "\s+" takes a
     // single one.
     j = i + 1;
-    while (j < n && unicode::IsWhitespace(text[j])) ++j;
+    while (j < n && unicode::IsRegexSpace(text[j])) ++j;
     if (j < n && j - i >= 2) --j;
     out->emplace_back(i, j);
     i = j;

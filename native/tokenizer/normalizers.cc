@@ -10,7 +10,7 @@
 namespace sk::tok {
 namespace {
 
-// BertNormalizer's strip_accents: NFD, then drop the nonspacing marks (Mn).
+// BertNormalizer's strip_accents: NFD, then drop the nonspacing marks.
 void StripAccents(std::u32string* text) {
   std::u32string decomposed = unicode::Normalize(*text, unicode::Form::kNFD);
   text->clear();
@@ -19,12 +19,12 @@ void StripAccents(std::u32string* text) {
   }
 }
 
-// The StripAccents normalizer: drops every combining mark (Mn, Mc, Me) and, unlike
-// BertNormalizer, does not decompose first (tokenizer.json puts an NFD before it).
+// The StripAccents normalizer: drops every combining mark and, unlike BertNormalizer, does not
+// decompose first (tokenizer.json puts an NFD before it).
 void StripCombiningMarks(std::u32string* text) {
   size_t kept = 0;
   for (char32_t c : *text) {
-    if (!unicode::IsMark(c)) (*text)[kept++] = c;
+    if (!unicode::IsCombiningMark(c)) (*text)[kept++] = c;
   }
   text->resize(kept);
 }
@@ -50,7 +50,7 @@ class BertNormalizer : public Normalizer {
       cleaned.reserve(text->size() + 8);
       for (char32_t c : *text) {
         if (clean_text_) {
-          if (c == 0 || c == 0xFFFD || unicode::IsBertControl(c)) continue;
+          if (unicode::IsCleanTextRemoved(c)) continue;
           if (unicode::IsWhitespace(c)) c = U' ';
         }
         if (handle_chinese_chars_ && unicode::IsChineseChar(c)) {

@@ -115,7 +115,7 @@ class BertPreTokenizer : public PreTokenizer {
     ForEachPiece(pieces, [](const std::u32string& piece, std::vector<std::u32string>* out) {
       std::vector<std::u32string> words;
       SplitOn(piece, unicode::IsWhitespace, SplitBehavior::kRemoved, &words);
-      for (const std::u32string& word : words) SplitOn(word, unicode::IsBertPunctuation, SplitBehavior::kIsolated, out);
+      for (const std::u32string& word : words) SplitOn(word, unicode::IsPunctuation, SplitBehavior::kIsolated, out);
     });
   }
 };
@@ -136,7 +136,7 @@ class WhitespacePreTokenizer : public PreTokenizer {
     ForEachPiece(pieces, [](const std::u32string& piece, std::vector<std::u32string>* out) {
       size_t i = 0;
       while (i < piece.size()) {
-        if (unicode::IsWhitespace(piece[i]) && !unicode::IsWordChar(piece[i])) {
+        if (unicode::IsWordSpace(piece[i]) && !unicode::IsWordChar(piece[i])) {
           ++i;
           continue;
         }
@@ -144,7 +144,7 @@ class WhitespacePreTokenizer : public PreTokenizer {
         size_t j = i + 1;
         while (j < piece.size()) {
           const bool next_word = unicode::IsWordChar(piece[j]);
-          if (word ? !next_word : (next_word || unicode::IsWhitespace(piece[j]))) break;
+          if (word ? !next_word : (next_word || unicode::IsWordSpace(piece[j]))) break;
           ++j;
         }
         out->push_back(piece.substr(i, j - i));
@@ -159,7 +159,7 @@ class PunctuationPreTokenizer : public PreTokenizer {
   explicit PunctuationPreTokenizer(SplitBehavior behavior) : behavior_(behavior) {}
   void PreTokenize(std::vector<std::u32string>* pieces, bool) const override {
     ForEachPiece(pieces, [this](const std::u32string& piece, std::vector<std::u32string>* out) {
-      SplitOn(piece, unicode::IsBertPunctuation, behavior_, out);
+      SplitOn(piece, unicode::IsPunctuation, behavior_, out);
     });
   }
 

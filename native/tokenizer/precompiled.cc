@@ -1,10 +1,9 @@
 #include "tokenizer/precompiled.h"
 
-#include <utf8proc.h>
-
 #include <cstring>
 
 #include "core/utf8.h"
+#include "tokenizer/grapheme.h"
 
 namespace sk::tok {
 namespace {
@@ -122,7 +121,6 @@ void PrecompiledCharsmap::Normalize(const std::u32string& text, std::u32string* 
     while (pos < utf8.size()) out->push_back(utf8::Next(utf8, &pos));
   };
   size_t begin = 0;
-  utf8proc_int32_t state = 0;
   auto append_table = [&](char32_t c) {
     if (bmp_[c] < 0) {
       out->push_back(c);
@@ -136,16 +134,11 @@ void PrecompiledCharsmap::Normalize(const std::u32string& text, std::u32string* 
     // An ASCII character followed by another (CR LF aside) is a cluster of its own.
     if (c < 0x80 && (begin + 1 == text.size() || (text[begin + 1] < 0x80 && !(c == '\r' && text[begin + 1] == '\n')))) {
       append_table(c);
-      state = 0;  // the next cluster starts afresh, as it would after this character
       ++begin;
       continue;
     }
     // One extended grapheme cluster [begin, end).
-    size_t end = begin + 1;
-    while (end < text.size() && !utf8proc_grapheme_break_stateful(static_cast<utf8proc_int32_t>(text[end - 1]),
-                                                                  static_cast<utf8proc_int32_t>(text[end]), &state)) {
-      ++end;
-    }
+    const size_t end = unicode::GraphemeEnd(text, begin);
     if (end == begin + 1 && c < 0x10000) {  // a one-character cluster: whole or alone is the same lookup
       append_table(c);
       begin = end;

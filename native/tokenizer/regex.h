@@ -1,8 +1,9 @@
 // Regular expressions for tokenizer.json's Split pre-tokenizer and Replace normalizer: PCRE2
-// with UTF and UCP, so \s \w \d and \p{..} classes follow Unicode as Oniguruma does in
-// Hugging Face tokenizers.
+// with UTF and UCP, its \s \w \d and \p{..} classes corrected to match what Oniguruma matches
+// in Hugging Face tokenizers (regex_classes.h).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -24,7 +25,14 @@ class Regex {
 
  private:
   Regex() = default;
-  void* code_ = nullptr;  // pcre2_code_8, kept out of this header
+  bool Affected(const std::u32string& text) const;
+
+  // pcre2_code_8, kept out of this header: the pattern as written, and corrected where PCRE2's
+  // classes and Oniguruma's disagree (null when they agree everywhere). Text with none of the
+  // code points they disagree on runs the first, which is faster.
+  void* code_ = nullptr;
+  void* corrected_ = nullptr;
+  std::vector<uint64_t> affected_;  // a bit per code point
 };
 
 // A literal string as a pattern that matches exactly it.

