@@ -3,10 +3,11 @@ tables the C++ tokenizer classifies characters with, and the references that che
 
 `tokenizers` has no single Unicode database. Its components answer from different crates, each
 frozen at its own Unicode version: BertNormalizer's controls, BertPreTokenizer's punctuation and
-strip_accents' nonspacing marks from `unicode_categories` (Unicode 9-era), NFD/NFKD/NFC/NFKC and
-StripAccents from `unicode-normalization-alignments` (older still), lowercase, whitespace and
-Digits from Rust's `char` (recent), ByteLevel and Split regexes from Oniguruma, Whitespace from
-the `regex` crate, Precompiled's grapheme clusters from `unicode-segmentation`. A newer library
+strip_accents' nonspacing marks from `unicode_categories` (Unicode 8: it knows none of 9.0's
+punctuation), NFD/NFKD/NFC/NFKC and StripAccents from `unicode-normalization-alignments` (it
+knows no decomposition added since 12.1), lowercase, whitespace and Digits from Rust's `char`,
+ByteLevel and Split regexes from Oniguruma, Whitespace from the `regex` crate, Precompiled's
+grapheme clusters from `unicode-segmentation` (those at Unicode 16 or 17). Any one library
 (utf8proc, PCRE2) disagrees with each of them somewhere. So nothing here reads a Unicode
 database: every decision is probed from `tokenizers` itself, one code point at a time, and the
 C++ side reads what the probes found.
