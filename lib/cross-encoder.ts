@@ -12,7 +12,7 @@ import { expectModelClass } from './model-class.js';
 import { type OptionKeys, validateOptionsObject } from './options.js';
 import { NativeModelHandle } from './native-model-handle.js';
 import { packTexts } from './packed-texts.js';
-import { describeValue, validateBoolean, validatePositiveInteger } from './validate.js';
+import { checkTextLength, describeValue, validateBoolean, validatePositiveInteger } from './validate.js';
 
 export type { ActivationName } from './cross-encoder-folder.js';
 
@@ -73,6 +73,8 @@ function validatePairs(input: unknown): { firsts: string[]; seconds: string[] } 
     if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
       throw new TypeError(`expected pairs[${i}] to be a [string, string] pair but received ${describeValue(pair)}`);
     }
+    checkTextLength(pair[0], `pairs[${i}][0]`);
+    checkTextLength(pair[1], `pairs[${i}][1]`);
     firsts.push(pair[0]);
     seconds.push(pair[1]);
   });

@@ -5,7 +5,31 @@
  * ONNX Runtime's intra-op threads get the whole CPU for each run.
  * Internal: not exported from the package entry point.
  */
+import { readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
+
 import type { NativeEncodeOptions } from './binding.js';
+
+/**
+ * The most texts one native run takes. A run tokenizes all its texts before it sorts and
+ * batches them, so one call of millions would hold every encoding at once (about 800 MB per
+ * million short texts, measured with a 32-wide BERT): a longer call runs in parts of this
+ * many, each sorted and batched on its own, written into one result. Large enough that each
+ * part still sorts into well-filled batches.
+ */
+export const MAX_RUN_TEXTS = 16384;
+
+/** Bytes a result may take: the machine's memory, or its cgroup's limit when lower. */
+function resultBudget(): number {
+  let limit = totalmem();
+  try {
+    const cgroup = readFileSync('/sys/fs/cgroup/memory.max', 'utf8').trim();
+    if (/^\d+$/.test(cgroup)) limit = Math.min(limit, Number(cgroup));
+  } catch {
+    // No cgroup v2 limit to read: the machine's memory it is.
+  }
+  return limit;
+}
 
 export interface SchedulerOptions {
   /** The most texts merged into one native call. */
@@ -83,13 +107,35 @@ export class EncodeScheduler {
     }
   }
 
+  /** One native run, or MAX_RUN_TEXTS at a time into one result (a RangeError if it cannot fit). */
+  async #runInParts(texts: string[], options: NativeEncodeOptions): Promise<Float32Array> {
+    if (texts.length <= MAX_RUN_TEXTS) return this.#run(texts, options);
+    let result: Float32Array | undefined;
+    let width = 0;
+    for (let start = 0; start < texts.length; start += MAX_RUN_TEXTS) {
+      const part = await this.#run(texts.slice(start, start + MAX_RUN_TEXTS), options);
+      if (result === undefined) {
+        width = part.length / MAX_RUN_TEXTS;
+        const bytes = texts.length * width * 4;
+        // Refused before it is allocated: an array the kernel lets us reserve but cannot back
+        // ends in an out-of-memory kill as it fills.
+        if (bytes > resultBudget()) {
+          throw new RangeError(`expected texts whose embeddings fit in memory but ${texts.length} embeddings of ${width} floats take ${(bytes / 2 ** 30).toFixed(1)} GiB, more than this machine's ${(resultBudget() / 2 ** 30).toFixed(1)} GiB; encode them in parts`);
+        }
+        result = new Float32Array(texts.length * width);
+      }
+      result.set(part, start * width);
+    }
+    return result as Float32Array;
+  }
+
   async #runBatch(batch: Request[]): Promise<void> {
     const head = batch[0] as Request;
     // The largest batchSize asked for: merged calls run as one sorted, padded sequence.
     const options = { ...head.options, batchSize: Math.max(...batch.map((r) => r.options.batchSize)) };
     let rows: Float32Array;
     try {
-      rows = await this.#run(batch.flatMap((r) => r.texts), options);
+      rows = await this.#runInParts(batch.flatMap((r) => r.texts), options);
     } catch (error) {
       if (batch.length === 1) {
         head.reject(error);

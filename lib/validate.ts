@@ -16,9 +16,27 @@ export function describeValue(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/**
+ * The longest text accepted, in UTF-16 code units (4 Mi, "War and Peace" is 3.2 M). A text is
+ * tokenized whole before it is truncated, as in Python, at about 32 bytes of working memory
+ * per character: a 512 M-character string (1 GB of UTF-8) would need 16 GB before truncation
+ * kept its first few hundred tokens.
+ */
+export const MAX_TEXT_LENGTH = 1 << 22;
+
+/** Throws a RangeError for a text longer than MAX_TEXT_LENGTH. */
+export function checkTextLength(text: string, what: string): void {
+  if (text.length > MAX_TEXT_LENGTH) {
+    throw new RangeError(`expected ${what} of at most ${MAX_TEXT_LENGTH} UTF-16 code units but received ${text.length} (texts are tokenized whole before truncation; cut longer documents into parts first)`);
+  }
+}
+
 /** One string or an array of strings; remembers which, since a single string gives one row. */
 export function validateTexts(input: unknown, what = 'texts'): { texts: string[]; single: boolean } {
-  if (typeof input === 'string') return { texts: [input], single: true };
+  if (typeof input === 'string') {
+    checkTextLength(input, what);
+    return { texts: [input], single: true };
+  }
   if (!Array.isArray(input)) {
     throw new TypeError(`expected ${what} to be a string or an array of strings but received ${describeValue(input)}`);
   }
@@ -26,6 +44,7 @@ export function validateTexts(input: unknown, what = 'texts'): { texts: string[]
     if (typeof input[i] !== 'string') {
       throw new TypeError(`expected ${what}[${i}] to be a string but received ${describeValue(input[i])}`);
     }
+    checkTextLength(input[i] as string, `${what}[${i}]`);
   }
   return { texts: input as string[], single: false };
 }

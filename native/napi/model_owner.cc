@@ -1,5 +1,6 @@
 #include "napi/model_owner.h"
 
+#include "core/memory_trim.h"
 #include "core/thread_priority.h"
 
 namespace sk::napi {
@@ -109,6 +110,10 @@ void ModelOwner::Loop() {
     }
     const bool last = job == stop_marker_;
     job->RunCatchingExceptions();
+    // dispose() dropped the model before queueing its close job, so (unless a job still in
+    // delivery holds it) its memory is free by now: hand it back here, off the JavaScript
+    // thread (a trim takes milliseconds).
+    if (last) ReturnFreedMemory();
     // The queue is unbounded, so this never blocks; it fails only while the environment is
     // being torn down, when the job can no longer be settled (and is left to the process exit).
     delivery_.NonBlockingCall(job);
