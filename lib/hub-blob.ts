@@ -122,7 +122,12 @@ async function fetchBlob(request: FileRequest, url: string, metadata: FileMetada
   const temp = `${blob}.${randomBytes(4).toString('hex')}.incomplete`;
   const resumed = lockHeld ? await adoptPartial(request.cache.blobsDir, metadata.etag, temp) : 0;
   let keepPartial = false;
-  const handle = await open(temp, 'a');
+  let handle: FileHandle;
+  try {
+    handle = await open(temp, 'a');
+  } catch (error) {
+    throw new CacheWriteError(`${request.cache.repo}/${request.path}`, request.cache.blobsDir, error);
+  }
   try {
     try {
       await transfer(request, url, metadata, handle, resumed);
@@ -201,10 +206,15 @@ async function transfer(request: FileRequest, url: string, metadata: FileMetadat
     }
     const before = written;
     try {
-      written = await writeBody(response, handle, written, client.downloadTimeoutMs, client.signal);
+      written = await writeBody(response, handle, written, client.downloadTimeoutMs, client.signal, { what: context.what, dir: request.cache.blobsDir });
     } catch (error) {
       if (client.signal?.aborted) throw client.signal.reason;
+      // Our own disk refused the bytes (full, read-only): asking the server again cannot help.
+      if (error instanceof CacheWriteError) throw error;
       written = (await handle.stat()).size;
+      // Every byte came before the connection broke (a Content-Length past the body): done,
+      // and the content check decides.
+      if (metadata.size !== undefined && written === metadata.size) return;
       // As http_get: the count of tries starts again whenever some data came through.
       resumesLeft = written > before ? RESUMES : resumesLeft - 1;
       if (resumesLeft < 0) throw new HubUnreachableError(`${context.what}: the download from ${new URL(metadata.location).host} kept failing (${(error as Error).message})`, error);
@@ -226,8 +236,15 @@ function contentRangeStart(response: Response): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/** A write into the cache failed (ENOSPC, EROFS, EDQUOT…): a local problem, not the network's. */
+class CacheWriteError extends SentenceKitError {
+  constructor(what: string, dir: string, cause: unknown) {
+    super('ERR_HUB', `${what}: cannot write the download into ${dir} (${(cause as Error).message}); free space there or set HF_HUB_CACHE to a folder with room`, { cause });
+  }
+}
+
 /** Streams the body to the end of `handle`; a body silent for `idleMs` counts as dropped. Returns the new size. */
-async function writeBody(response: Response, handle: FileHandle, written: number, idleMs: number, signal: AbortSignal | undefined): Promise<number> {
+async function writeBody(response: Response, handle: FileHandle, written: number, idleMs: number, signal: AbortSignal | undefined, target: { what: string; dir: string }): Promise<number> {
   if (!response.body) return written;
   const reader = response.body.getReader();
   let size = written;
@@ -245,7 +262,11 @@ async function writeBody(response: Response, handle: FileHandle, written: number
       }
       if (next.done) return size;
       if (signal?.aborted) throw signal.reason;
-      await handle.write(next.value);
+      try {
+        await handle.write(next.value);
+      } catch (error) {
+        throw new CacheWriteError(target.what, target.dir, error);
+      }
       size += next.value.byteLength;
     }
   } finally {

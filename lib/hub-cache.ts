@@ -34,6 +34,20 @@ export interface TreeEntry {
 
 export type Tree = Map<string, TreeEntry>;
 
+/**
+ * Refuses a repository path that could name a file outside the snapshot on some system: a
+ * `..` or empty segment, an absolute path, a drive letter, a backslash or a NUL. The Hub never
+ * lists such a path (git cannot hold one), so a listing that does is refused whole, before any
+ * file is asked for. (huggingface_hub's _get_pointer_path only refuses paths that leave the
+ * snapshot once resolved on the system it runs on.)
+ */
+export function checkRepoPath(repo: string, path: string): void {
+  if (path === '' || path.includes('\0') || path.includes('\\') || path.startsWith('/') || /^[A-Za-z]:/.test(path) ||
+      path.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {
+    throw new SentenceKitError('ERR_HUB', `${repo}: refusing the file path ${JSON.stringify(path)}, which could name a file outside the snapshot folder`);
+  }
+}
+
 /** `repo_folder_name`: models--org--name. */
 export function repoFolderName(repo: string): string {
   return ['models', ...repo.split('/')].join('--');
@@ -68,6 +82,7 @@ export class RepoCache {
 
   /** `_get_pointer_path`: a repo path inside the snapshot, never outside it. */
   pointerPath(commit: string, path: string): string {
+    checkRepoPath(this.repo, path);
     const snapshot = resolve(this.snapshotDir(commit));
     const pointer = resolve(snapshot, ...path.split('/'));
     if (!pointer.startsWith(snapshot + sep)) {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 
 import { SentenceKitError } from './errors.js';
 import { downloadFile } from './hub-blob.js';
-import { COMMIT_SHA, RepoCache, type Tree, type TreeEntry } from './hub-cache.js';
+import { checkRepoPath, COMMIT_SHA, RepoCache, type Tree, type TreeEntry } from './hub-cache.js';
 import type { HubEnvironment } from './hub-env.js';
 import { HubHttpError } from './hub-errors.js';
 import { type FileSource, neededFiles } from './hub-files.js';
@@ -64,6 +64,7 @@ async function fetchTree(client: HubClient, repo: string, commit: string): Promi
     if (!Array.isArray(body)) throw new SentenceKitError('ERR_HUB', `${context.what}: ${client.endpoint} answered something that is not a list`);
     for (const item of body) {
       if (item.type !== 'file' || typeof item.path !== 'string' || typeof item.size !== 'number' || typeof item.oid !== 'string') continue;
+      checkRepoPath(repo, item.path);
       const entry: TreeEntry = { size: item.size, blob_id: item.oid };
       if (item.lfs && typeof item.lfs.oid === 'string') {
         entry.lfs_sha256 = item.lfs.oid;

@@ -15,7 +15,10 @@
  *   and can be held mid-transfer so a test can kill a client or make two overlap;
  * - the Hub's errors: 401 RepoNotFound / GatedRepo and "Invalid credentials in Authorization
  *   header" with X-Error-Code / X-Error-Message as the Hub sends them, 404 RevisionNotFound and
- *   EntryNotFound (with X-Repo-Commit), and a transient 503 on demand.
+ *   EntryNotFound (with X-Repo-Commit), and 5xx answers on demand;
+ * - faults a network or a hostile Hub brings (issue 20): a CDN that trickles, stalls, sends a
+ *   Content-Length that is not its body's, or other bytes than the HEAD announced; a file that
+ *   changes at a new commit; listings with paths that leave the repository.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -58,8 +61,14 @@ export interface FakeHub {
   requests: HubRequest[];
   /** The files of a repository, with the hashes the Hub reports. */
   files(repo: string): RepoFileInfo[];
-  /** Make the next request whose path starts with this prefix fail once with 503. */
-  failOnce(pathPrefix: string): void;
+  /** Make the next request whose path starts with this prefix fail with `status` (503), `times` times (once). */
+  failOnce(pathPrefix: string, status?: number, times?: number): void;
+  /** The CDN's next answer for `path` misbehaves this way (see CdnFault). */
+  cdnFault(path: string, fault: CdnFault): void;
+  /** A new commit of the repository (made its main branch) where `path` holds `body`. */
+  changeFile(repo: string, path: string, body: Buffer, sha: string): void;
+  /** Paths the model info and tree listings name besides the real files (what a hostile Hub could list). */
+  listExtra(repo: string, paths: string[]): void;
   /** Move the repository's main branch to another commit (same files). */
   setCommit(repo: string, sha: string): void;
   /**
@@ -71,6 +80,18 @@ export interface FakeHub {
   waitFor(match: (request: HubRequest) => boolean): Promise<HubRequest>;
   close(): Promise<void>;
 }
+
+/**
+ * How the CDN misbehaves on one answer: `slow` sends the body `chunkBytes` at a time,
+ * `delayMs` apart; `stall` sends `afterBytes` then nothing more, the connection left open;
+ * `length` declares a Content-Length `delta` bytes off the body's (sent raw, then the
+ * connection closed); `content` sends `body` instead of what the Hub's HEAD announced.
+ */
+export type CdnFault =
+  | { kind: 'slow'; chunkBytes: number; delayMs: number }
+  | { kind: 'stall'; afterBytes: number }
+  | { kind: 'length'; delta: number }
+  | { kind: 'content'; body: Buffer };
 
 export interface FakeHubOptions {
   /** Entries per /tree page (default 1000, as the Hub). */
@@ -113,7 +134,9 @@ export async function startFakeHub(repos: Record<string, string>, options: FakeH
   const pageSize = options.treePageSize ?? 1000;
   const requests: HubRequest[] = [];
   const watchers: Array<{ match: (request: HubRequest) => boolean; resolve: (request: HubRequest) => void }> = [];
-  const failures = new Set<string>();
+  const failures = new Map<string, { status: number; left: number }>();
+  const faults = new Map<string, CdnFault>();
+  const extraPaths = new Map<string, string[]>();
   const commits = new Map<string, string[]>(Object.keys(repos).map((repo) => [repo, [SHA]]));
   const holds = new Map<string, { afterBytes: number; reached: () => void; released: Promise<{ cut?: boolean }> }>();
   const files = new Map<string, RepoFileInfo[]>();
@@ -145,6 +168,31 @@ export async function startFakeHub(repos: Record<string, string>, options: FakeH
     send(res, status, JSON.stringify({ error: message }), { 'content-type': 'application/json', 'x-error-message': message, ...(code ? { 'x-error-code': code } : {}), ...extra });
   };
 
+  const misbehave = (res: ServerResponse, status: number, headers: Record<string, string>, part: Buffer, fault: CdnFault): void => {
+    if (fault.kind === 'content') return send(res, 200, fault.body, headers);
+    if (fault.kind === 'length') {
+      // Written raw: Node's HTTP server refuses a body that disagrees with its Content-Length.
+      const head = [`HTTP/1.1 ${status} ${status === 206 ? 'Partial Content' : 'OK'}`, `content-length: ${part.length + fault.delta}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), 'connection: close'];
+      res.socket?.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), part]));
+      return;
+    }
+    res.writeHead(status, { ...headers, 'content-length': String(part.length) });
+    if (fault.kind === 'stall') {
+      res.write(part.subarray(0, fault.afterBytes));
+      return;
+    }
+    let at = 0;
+    const next = (): void => {
+      if (res.destroyed) return;
+      const chunk = part.subarray(at, at + fault.chunkBytes);
+      at += chunk.length;
+      if (at >= part.length) return void res.end(chunk);
+      res.write(chunk);
+      setTimeout(next, fault.delayMs);
+    };
+    next();
+  };
+
   const cdn = await listen('127.0.0.2', (req, res) => {
     const url = new URL(req.url ?? '/', 'http://cdn');
     const sha256 = url.pathname.split('/').pop() ?? '';
@@ -170,6 +218,11 @@ export async function startFakeHub(repos: Record<string, string>, options: FakeH
     }
     record('cdn', req, path, status);
     const part = body.subarray(start);
+    const fault = req.method === 'HEAD' ? undefined : faults.get(path);
+    if (fault) {
+      faults.delete(path);
+      return misbehave(res, status, headers, part, fault);
+    }
     const hold = holds.get(path);
     if (!hold || req.method === 'HEAD') return send(res, status, part, headers);
     holds.delete(path);
@@ -194,10 +247,10 @@ export async function startFakeHub(repos: Record<string, string>, options: FakeH
       record('hub', req, path, status);
       respond();
     };
-    for (const prefix of failures) {
+    for (const [prefix, failure] of failures) {
       if (url.pathname.startsWith(prefix)) {
-        failures.delete(prefix);
-        return answer(503, () => send(res, 503, 'Service Unavailable'));
+        if (--failure.left === 0) failures.delete(prefix);
+        return answer(failure.status, () => send(res, failure.status, failure.status === 500 ? 'Internal Server Error' : 'Service Unavailable'));
       }
     }
     const authorization = req.headers.authorization;
@@ -221,7 +274,8 @@ export async function startFakeHub(repos: Record<string, string>, options: FakeH
     const repoFiles = files.get(repo) as RepoFileInfo[];
 
     if (api && api[2] !== 'tree') {
-      const info = { _id: repo, id: repo, modelId: repo, private: false, gated: repo.startsWith('gated/') ? 'manual' : false, sha: commit, siblings: repoFiles.map((file) => ({ rfilename: file.path })) };
+      const siblings = [...repoFiles.map((file) => file.path), ...(extraPaths.get(repo) ?? [])].map((rfilename) => ({ rfilename }));
+      const info = { _id: repo, id: repo, modelId: repo, private: false, gated: repo.startsWith('gated/') ? 'manual' : false, sha: commit, siblings };
       return answer(200, () => send(res, 200, JSON.stringify(info), { 'content-type': 'application/json' }));
     }
     if (api) {
@@ -233,6 +287,7 @@ export async function startFakeHub(repos: Record<string, string>, options: FakeH
       const entries = [
         ...folders.filter(shown).map((folder) => ({ type: 'directory', oid: gitSha1(folder), size: 0, path: folder })),
         ...repoFiles.filter((file) => shown(file.path)).map((file) => ({ type: 'file', oid: file.oid, size: file.body.length, path: file.path, ...(file.lfs ? { lfs: { oid: file.sha256, size: file.body.length, pointerSize: lfsPointer(file.sha256, file.body.length).length } } : {}) })),
+        ...(extraPaths.get(repo) ?? []).map((path) => ({ type: 'file', oid: gitSha1(path), size: path.length, path })),
       ];
       if (under !== '' && !folders.includes(under.slice(0, -1))) {
         return answer(404, () => hubError(res, 404, 'EntryNotFound', `${under.slice(0, -1)} does not exist on "${revision}"`));
@@ -276,7 +331,20 @@ export async function startFakeHub(repos: Record<string, string>, options: FakeH
     cdnOrigin: cdn.origin,
     requests,
     files: (repo) => files.get(repo) ?? [],
-    failOnce: (prefix) => failures.add(prefix),
+    failOnce: (prefix, status = 503, times = 1) => void failures.set(prefix, { status, left: times }),
+    cdnFault: (path, fault) => void faults.set(path, fault),
+    changeFile: (repo, path, body, sha) => {
+      const list = files.get(repo) ?? [];
+      const index = list.findIndex((file) => file.path === path);
+      const sha256 = createHash('sha256').update(body).digest('hex');
+      const lfs = LFS.test(path);
+      bySha256.set(sha256, body);
+      const file = { path, body, sha256, lfs, oid: gitSha1(lfs ? lfsPointer(sha256, body.length) : body) };
+      if (index >= 0) list[index] = file;
+      else list.push(file);
+      commits.get(repo)?.push(sha);
+    },
+    listExtra: (repo, paths) => void extraPaths.set(repo, [...(extraPaths.get(repo) ?? []), ...paths]),
     setCommit: (repo, sha) => commits.get(repo)?.push(sha),
     holdCdn: (path, afterBytes) => {
       let reached!: () => void;
