@@ -273,6 +273,26 @@ export class SentenceTransformer {
   }
 
   /**
+   * Each text's token ids, special tokens included and nothing truncated, as one row per text
+   * (padding dropped): what the server checks against maxSeqLength (TEI refuses an over-long
+   * input unless asked to truncate), reports as usage and answers /tokenize with. Runs on the
+   * model's own thread like tokenize().
+   * @internal
+   */
+  async untruncatedIds(texts: string[]): Promise<Int32Array[]> {
+    this.#handle.ensureOpen();
+    if (texts.length === 0) return [];
+    const packed = await packTexts(texts);
+    // maxLength 0: no truncation.
+    const { inputIds, attentionMask, rows, length } = await this.#handle.run((native) => native.tokenize(packed, 0));
+    return Array.from({ length: rows }, (_, r) => {
+      const ids: number[] = [];
+      for (let c = r * length; c < (r + 1) * length; c++) if (attentionMask[c] === 1) ids.push(inputIds[c] as number);
+      return Int32Array.from(ids);
+    });
+  }
+
+  /**
    * sentence-transformers' `encode(output_value="token_embeddings")`: each text's transformer
    * outputs, one [tokens × hidden] matrix per text (special tokens included, padding not,
    * not normalized). The matrices are views on one shared buffer.
