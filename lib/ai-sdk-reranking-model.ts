@@ -1,0 +1,67 @@
+import { checkReranker, optionalCount } from './adapter-options.js';
+import type { CrossEncoder } from './cross-encoder.js';
+import type { SentenceKitWarning } from './ai-sdk-embedding-model.js';
+import { describeValue } from './validate.js';
+
+/** sentencekit.rerankingModel()'s settings. */
+export interface SentenceKitRerankingSettings {
+  /** The id the AI SDK logs and reports. Default 'sentencekit'. */
+  modelId?: string;
+  /** Pairs per model run. Default 32. */
+  batchSize?: number;
+}
+
+/** The AI SDK's doRerank() options (reranking model specification v3). */
+export interface SentenceKitRerankCallOptions {
+  documents: { type: 'text'; values: string[] } | { type: 'object'; values: Array<Record<string, unknown>> };
+  query: string;
+  topN?: number;
+  abortSignal?: AbortSignal;
+  providerOptions?: Record<string, Record<string, unknown>>;
+  headers?: Record<string, string | undefined>;
+}
+
+/** doRerank()'s result: document indices best first, with the CrossEncoder's scores. */
+export interface SentenceKitRerankResult {
+  ranking: Array<{ index: number; relevanceScore: number }>;
+  warnings: SentenceKitWarning[];
+}
+
+/**
+ * An AI SDK reranking model (specification v3) over a sentencekit CrossEncoder, for the `ai`
+ * package's rerank(). Make it with `sentencekit.rerankingModel(crossEncoder)`. Object
+ * documents are scored as their JSON text, as the AI SDK's Cohere provider sends them.
+ */
+export class SentenceKitRerankingModel {
+  readonly specificationVersion = 'v3';
+  readonly provider = 'sentencekit';
+  readonly modelId: string;
+  readonly model: CrossEncoder;
+  private readonly batchSize: number | undefined;
+
+  constructor(model: CrossEncoder, settings: SentenceKitRerankingSettings = {}) {
+    this.model = checkReranker(model);
+    if (settings.modelId !== undefined && typeof settings.modelId !== 'string') throw new TypeError(`expected modelId to be a string but received ${describeValue(settings.modelId)}`);
+    this.modelId = settings.modelId ?? 'sentencekit';
+    this.batchSize = optionalCount(settings.batchSize, 'rerankingModel() batchSize');
+  }
+
+  async doRerank(options: SentenceKitRerankCallOptions): Promise<SentenceKitRerankResult> {
+    const { documents, query, abortSignal } = options;
+    abortSignal?.throwIfAborted();
+    if (documents === null || typeof documents !== 'object' || !Array.isArray(documents.values) || (documents.type !== 'text' && documents.type !== 'object')) {
+      throw new TypeError(`expected documents to be { type: 'text' | 'object', values: [...] } but received ${describeValue(documents)}`);
+    }
+    // Older v3 drafts named it topK.
+    const topN = optionalCount(options.topN ?? (options as { topK?: number }).topK, 'topN');
+    const warnings: SentenceKitWarning[] = [];
+    const texts = documents.type === 'text' ? documents.values : documents.values.map((value) => JSON.stringify(value));
+    if (texts.length === 0) return { ranking: [], warnings };
+    const ranked = await this.model.rank(query, texts, {
+      ...(topN === undefined ? {} : { topK: topN }),
+      ...(this.batchSize === undefined ? {} : { batchSize: this.batchSize }),
+    });
+    abortSignal?.throwIfAborted();
+    return { ranking: ranked.map(({ corpusId, score }) => ({ index: corpusId, relevanceScore: score })), warnings };
+  }
+}
