@@ -15,6 +15,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ActivationName } from './activations.js';
 import { LineQueue } from './cli-lines.js';
 import { Progress } from './cli-progress.js';
+import { runServe, ServeUsageError } from './cli-serve.js';
 import { CrossEncoder } from './cross-encoder.js';
 import type { CpuEngine, Device } from './device.js';
 import { Embeddings } from './embeddings.js';
@@ -40,6 +41,9 @@ commands:
   encode [text ...]            one JSON line per text: {"text", "dimension", "embedding"}
   rerank <query> [passage ...] one JSON line per passage, in input order: {"text", "score"}
   sparse [text ...]            one JSON line per text: {"text", "dimension", "indices", "values"}
+  serve --model <folder|hub id>
+                               an HTTP server with text-embeddings-inference's and OpenAI's
+                               routes ('sentencekit serve --help' for its options)
 
 Texts (rerank: passages) come from the arguments, else from stdin, one per line; empty lines
 are skipped. Results are written as each batch finishes; with stderr on a terminal a progress
@@ -81,7 +85,7 @@ sparse:
 
 exit status: 0 on success, 1 when the model fails, 2 on a usage error.`;
 
-const SHORT_USAGE = `usage: sentencekit <encode|rerank|sparse> [options] [text ...]
+const SHORT_USAGE = `usage: sentencekit <encode|rerank|sparse|serve> [options] [text ...]
 Try 'sentencekit --help' for the options.`;
 
 const COMMON_OPTIONS = {
@@ -172,7 +176,7 @@ function parse(argv: string[]): Parsed | null {
     return null;
   }
   if (!COMMANDS.includes(first as Command)) {
-    const nearest = nearestName(first, COMMANDS);
+    const nearest = nearestName(first, [...COMMANDS, 'serve']);
     throw new UsageError(`unknown command '${first}'${nearest === null ? '' : ` — did you mean '${nearest}'?`}`);
   }
   const command = first as Command;
@@ -406,6 +410,10 @@ async function runSparse(parsed: Parsed, progress: Progress): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'serve') {
+    await runServe(argv.slice(1));
+    return;
+  }
   const parsed = parse(argv);
   if (parsed === null) return;
   const progress = new Progress(process.stderr);
@@ -421,6 +429,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ServeUsageError) {
+    process.stderr.write(`sentencekit: ${error.message}\nTry 'sentencekit serve --help' for its options.\n`);
+    process.exitCode = 2;
+    return;
+  }
   if (error instanceof UsageError) {
     process.stderr.write(`sentencekit: ${error.message}\n${SHORT_USAGE}\n`);
     process.exitCode = 2;
