@@ -15,6 +15,8 @@ export interface ServerModels {
   sparse: SparseEncoder | null;
   /** Token strings of the embedder's tokenizer, for /tokenize. */
   vocabulary: import('./vocabulary.js').TokenVocabulary | null;
+  /** Token counts of the embedder's inputs, merged across requests. */
+  counter: import('./token-counter.js').TokenCounter | null;
   /** The embedder's pooling, as /info reports it (e.g. "mean"). */
   pooling: string | null;
 }

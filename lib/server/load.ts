@@ -12,6 +12,7 @@ import { readSentenceTransformerFolder } from '../model-folder.js';
 import { SentenceTransformer } from '../sentence-transformer.js';
 import { SparseEncoder } from '../sparse-encoder.js';
 import type { ServerModels } from './context.js';
+import { TokenCounter } from './token-counter.js';
 import { readVocabulary } from './vocabulary.js';
 
 export interface ModelSpec {
@@ -49,5 +50,5 @@ export async function loadModels(spec: ModelSpec): Promise<ServerModels> {
   }
   const reranker = spec.reranker === null ? null : await CrossEncoder.fromPretrained(spec.reranker, spec.load);
   const sparse = spec.sparseModel === null ? null : await SparseEncoder.fromPretrained(spec.sparseModel, spec.load);
-  return { embedder, reranker, sparse, pooling, vocabulary };
+  return { embedder, reranker, sparse, pooling, vocabulary, counter: embedder === null ? null : new TokenCounter(embedder) };
 }

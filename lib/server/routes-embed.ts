@@ -44,7 +44,9 @@ export function truncationOf(body: Body, context: RouteContext): Truncation {
  * checks max_input_length: an over-long input is a 413 unless truncation was asked for.
  */
 export async function checkedTokenCounts(model: SentenceTransformer, texts: string[], truncation: Truncation, context: RouteContext): Promise<Int32Array> {
-  const counts = Int32Array.from(await model.untruncatedIds(texts), (ids) => ids.length);
+  const counts = context.models.counter === null
+    ? Int32Array.from(await model.untruncatedIds(texts), (ids) => ids.length)
+    : await context.models.counter.count(texts);
   const max = model.maxSeqLength;
   for (const count of counts) {
     context.metrics.inputLength.observe(count, { method: context.method });

@@ -1,0 +1,100 @@
+// sentencekit serve under load against the same model in-process, in one run:
+//   nice -n 5 node --import tsx bench/server/run.ts [--requests 100000] [--connections 64]
+//        [--model bench/models/minilm-l6] [--cpu-engine onnxruntime] [--min-words 3] [--max-words 60]
+// In-process: `connections` callers each awaiting model.encode([text], { normalizeEmbeddings })
+// until `requests` are answered. Server: `sentencekit serve` in a child process, autocannon
+// (in this process) with `connections` keep-alive connections POSTing /embed {"inputs": text}
+// until `requests` are answered; texts of mixed length (bench/corpus.ts, seed 42) in turn.
+// The server's RSS is sampled from /proc every second. Needs `npm run bench:models`.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+
+import autocannon from 'autocannon';
+
+import { SentenceTransformer } from '../../lib/index.js';
+import type { CpuEngine } from '../../lib/device.js';
+import { option } from '../cli-option.js';
+import { mixedLengthCorpus } from '../corpus.js';
+import { concurrent } from '../peer-timing.js';
+
+const ROOT = join(__dirname, '..', '..');
+
+function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+async function startServer(model: string, engine: string): Promise<{ port: number; pid: number; stop(): Promise<number | null> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'lib', 'cli.ts'), 'serve', '--model', model, '--cpu-engine', engine,
+    '--hostname', '127.0.0.1', '--port', '0', '--max-concurrent-requests', '1024'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  let stderr = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+      const ready = /ready on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
+      if (ready) resolve(Number(ready[1]));
+    });
+    void exit.then((code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+  });
+  return { port, pid: child.pid as number, stop: async () => { child.kill('SIGTERM'); return exit; } };
+}
+
+function load(port: number, texts: string[], connections: number, amount: number): Promise<autocannon.Result> {
+  let next = 0;
+  return new Promise((resolve, reject) => {
+    autocannon({
+      url: `http://127.0.0.1:${port}`,
+      connections,
+      amount,
+      timeout: 60,
+      requests: [{
+        method: 'POST',
+        path: '/embed',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, body: JSON.stringify({ inputs: texts[next++ % texts.length] }) }),
+      }],
+    }, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+async function main(): Promise<void> {
+  const requests = Number(option('requests', '100000'));
+  const connections = Number(option('connections', '64'));
+  const model = option('model', join(ROOT, 'bench', 'models', 'minilm-l6'));
+  const engine = option('cpu-engine', 'onnxruntime') as CpuEngine;
+  const { texts } = mixedLengthCorpus(2000, Number(option('min-words', '3')), Number(option('max-words', '60')));
+  const warmup = Math.min(2000, Math.ceil(requests / 20));
+  console.log(`CPU: ${cpus()[0]?.model} × ${cpus().length}; load average at start ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  console.log(`${requests} requests, ${connections} connections/callers, ${texts.length} texts of mixed length, model ${model} (${engine})`);
+
+  const inProcess = await SentenceTransformer.fromPretrained(model, { cpuEngine: engine });
+  await concurrent((text) => inProcess.encode([text], { normalizeEmbeddings: true }), texts, connections, warmup);
+  const local = await concurrent((text) => inProcess.encode([text], { normalizeEmbeddings: true }), texts, connections, requests);
+  await inProcess.dispose();
+  console.log(`in-process: ${local.sentences_per_second.toFixed(1)} req/s, p50 ${local.p50_ms.toFixed(1)} ms, p99 ${local.p99_ms.toFixed(1)} ms (${local.seconds.toFixed(1)} s)`);
+
+  const server = await startServer(model, engine);
+  await load(server.port, texts, connections, warmup);
+  const rss: number[] = [];
+  const sampler = setInterval(() => rss.push(rssMb(server.pid)), 1000);
+  const started = process.hrtime.bigint();
+  const result = await load(server.port, texts, connections, requests);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  clearInterval(sampler);
+  const code = await server.stop();
+  const served = result.requests.total / seconds;
+  const tenth = rss[Math.floor(rss.length / 10)] ?? Number.NaN;
+  console.log(`server: ${served.toFixed(1)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms (${seconds.toFixed(1)} s); ` +
+    `${result.requests.total} answered, errors ${result.errors}, non-2xx ${result.non2xx}, timeouts ${result.timeouts}; exit ${code}`);
+  console.log(`server RSS: ${tenth.toFixed(0)} MB after 10% of the run, ${(rss.at(-1) ?? Number.NaN).toFixed(0)} MB at the end, max ${Math.max(...rss).toFixed(0)} MB (${rss.length} samples)`);
+  console.log(`server ÷ in-process throughput: ${(served / local.sentences_per_second).toFixed(3)}; load average at end ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
