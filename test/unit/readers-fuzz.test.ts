@@ -144,7 +144,8 @@ const u32 = (value: number): Buffer => {
   return bytes;
 };
 
-const tokenArb: fc.Arbitrary<Token> = fc.oneof(
+// Whole instructions: each is one opcode with its own arguments, so the machine reaches them in turn.
+const instructionArb: fc.Arbitrary<Token> = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...'()t\x85\x86\x87}]aeusRQbN\x88\x89'.split('')).map((code) => ({ bytes: op(code) })) },
   { weight: 2, arbitrary: fc.constantFrom(...ALLOWED_GLOBALS).map(([module, name]) => ({ bytes: global(module, name) })) },
   fc.constantFrom(...BANNED_GLOBALS).map(([module, name]) => ({ bytes: global(module, name), banned: true })),
@@ -159,22 +160,53 @@ const tokenArb: fc.Arbitrary<Token> = fc.oneof(
   fc.constantFrom(0, 1, 0xffffffff).map((n) => ({ bytes: Buffer.concat([op('r'), u32(n)]) })), // LONG_BINPUT
   fc.constantFrom(0, 1, 0xffffffff).map((n) => ({ bytes: Buffer.concat([op('j'), u32(n)]) })), // LONG_BINGET
   fc.constantFrom(0x7fffffff, 0xffffffff).map((n) => ({ bytes: Buffer.concat([op('X'), u32(n)]) })), // a string longer than the file
-  fc.uint8Array({ minLength: 1, maxLength: 3 }).map((bytes) => ({ bytes: Buffer.from(bytes) })), // any opcode byte at all
 );
+// And any bytes at all, whose length prefixes may swallow the next instructions as data.
+const tokenArb: fc.Arbitrary<Token> = fc.oneof({ weight: 12, arbitrary: instructionArb }, fc.uint8Array({ minLength: 1, maxLength: 3 }).map((bytes) => ({ bytes: Buffer.from(bytes) })));
 
-test('a pickle of any opcodes is refused with PickleFormatError, and a banned GLOBAL is never passed', () => {
+
+/** Every global a pickle's value refers to (cycles, made with the memo, are walked once). */
+function globalsIn(value: unknown, seen = new Set<unknown>()): string[] {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return [];
+  seen.add(value);
+  const node = value as { kind?: string; name?: string; items?: unknown[]; entries?: Map<string, unknown>; storage?: unknown };
+  if (node.kind === 'global') return [node.name as string];
+  const children = Array.isArray(value) ? value : node.items ?? (node.entries ? [...node.entries.values()] : node.storage ? [node.storage] : []);
+  return children.flatMap((child) => globalsIn(child, seen));
+}
+
+const ALLOWED_NAMES = new Set(ALLOWED_GLOBALS.map(([module, name]) => `${module} ${name}`));
+
+test('a pickle of any opcodes and bytes is read or refused with PickleFormatError, holding no global outside the allow-list', () => {
   fc.assert(
     fc.property(fc.array(tokenArb, { maxLength: 40 }), fc.boolean(), (tokens, withStop) => {
-      const parts = [op('\x80\x02'), ...tokens.map((token) => token.bytes), ...(withStop ? [op('.')] : [])];
-      const bytes = Buffer.concat(parts);
-      // Where each banned GLOBAL starts: a pickle that runs past one must have refused it.
+      const bytes = Buffer.concat([op('\x80\x02'), ...tokens.map((token) => token.bytes), ...(withStop ? [op('.')] : [])]);
+      let value: unknown;
+      try {
+        value = runPickle(bytes, 0).value;
+      } catch (error) {
+        if (!(error instanceof PickleFormatError)) throw error;
+        return;
+      }
+      const unknown = globalsIn(value).filter((name) => !ALLOWED_NAMES.has(name));
+      assert.equal(unknown, [], 'a global outside the allow-list got into the result');
+    }),
+    params,
+  );
+});
+
+test('a banned GLOBAL is refused when the machine reaches it: no pickle runs past one', () => {
+  fc.assert(
+    // Whole instructions only, so where each banned GLOBAL starts is an instruction the machine reaches.
+    fc.property(fc.array(instructionArb, { maxLength: 40 }), fc.boolean(), (tokens, withStop) => {
+      const bytes = Buffer.concat([op('\x80\x02'), ...tokens.map((token) => token.bytes), ...(withStop ? [op('.')] : [])]);
       const banned: number[] = [];
       let at = 2;
       for (const token of tokens) {
         if (token.banned) banned.push(at);
         at += token.bytes.length;
       }
-      let end: number | undefined;
+      let end: number;
       try {
         end = runPickle(bytes, 0).end;
       } catch (error) {
