@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again (the server is compared with the same model in-process, at whatever level both run).
 // `sentencekit serve` as a process: flags, --workers on the cluster module (each worker
 // answers, SIGTERM drains them all and the primary exits 0), the drain of a request in flight
 // on SIGTERM, and usage errors (exit 2).

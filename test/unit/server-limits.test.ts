@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again (the server is compared with the same model in-process, at whatever level both run).
 // sentencekit serve's limits and clients: the official openai client against /v1/embeddings
 // (float, base64, dimensions, usage), max client batch size (413, or auto-split), max
 // concurrent requests (429), the payload limit (413), the API key (401, probes open), and the

@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again (the server is compared with the same model in-process, at whatever level both run).
 // sentencekit serve (lib/server): every TEI route and the OpenAI route over real HTTP on an
 // ephemeral port, with the tiny fixture models; each answer checked against TEI's request and
 // response shapes (router/src/http/types.rs) and against the same model called in-process.
