@@ -65,7 +65,22 @@ const NOT_RUN: Array<[RegExp, string]> = [
   [/^bash scripts\/bootstrap\.sh$/, 'the set-up CI runs first'],
   [/^npm test$/, 'the command that runs this test'],
   [/^npm install sentencekit$/, 'what this test does with the packed tarball'],
+  [/^node --import tsx examples\/pgvector\/run\.ts( --wire)?$/, 'the repository\'s pgvector example (not in the package): test/unit/pgvector.test.ts runs its code path both ways'],
 ];
+
+// What the README's integration blocks import besides sentencekit (the adapters' optional
+// peers), installed into the fresh project at the versions this repository tests with.
+const INTEGRATION_PACKAGES = ['@langchain/core', 'ai', '@llamaindex/core', '@electric-sql/pglite', '@electric-sql/pglite-pgvector', 'pgvector'];
+const ADAPTERS = ['langchain', 'ai-sdk', 'llamaindex'];
+
+/** A block that imports an adapter or a framework. */
+function isIntegration(block: Block): boolean {
+  return /from '(sentencekit\/[\w-]+|@langchain\/[\w/-]+|ai|@llamaindex\/[\w/-]+|@electric-sql\/[\w/-]+|pgvector)'/.test(block.code);
+}
+
+function installedVersion(name: string): string {
+  return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 let work = '';
 let app = '';
@@ -88,7 +103,7 @@ test.before(() => {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'readme-consumer', version: '1.0.0', private: true, type: 'module' }));
   const typesNode = (JSON.parse(readFileSync(join(ROOT, 'node_modules', '@types', 'node', 'package.json'), 'utf8')) as { version: string }).version;
   env = { ...process.env, SENTENCEKIT_NATIVE: NATIVE, npm_config_prefer_offline: 'true' };
-  const install = run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', join(work, packed[0]!.filename), `typescript@${TS5}`, `@types/node@${typesNode}`], app);
+  const install = run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', join(work, packed[0]!.filename), `typescript@${TS5}`, `@types/node@${typesNode}`, ...INTEGRATION_PACKAGES.map((name) => `${name}@${installedVersion(name)}`)], app);
   assert.is(install.status, 0, `npm install failed:\n${install.out}`);
 });
 
@@ -119,10 +134,51 @@ test('every runtime export is named in the README', () => {
   const missing = Object.keys(sentencekit).filter((name) => name !== 'default' && !name.startsWith('_')).filter((name) => !README.includes(`\`${name}`) && !README.includes(`${name}(`) && !README.includes(`${name}.`));
   assert.equal(missing, [], 'exports the README does not mention');
   for (const name of Object.keys(sentencekit.util)) assert.ok(README.includes(`\`${name}\``), `util.${name} in the README`);
+  for (const adapter of ADAPTERS) {
+    assert.ok(packedFiles.includes(`dist/esm/${adapter}.mjs`) && packedFiles.includes(`dist/esm/${adapter}.d.mts`) && packedFiles.includes(`dist/cjs/${adapter}.d.ts`), `sentencekit/${adapter} for import and require`);
+    const exports = Object.keys(require(join(ROOT, 'dist', 'cjs', `${adapter}.js`)) as object).filter((name) => name !== '__esModule');
+    assert.ok(exports.length > 0, `sentencekit/${adapter} exports`);
+    assert.equal(exports.filter((name) => !README.includes(name)), [], `sentencekit/${adapter} exports the README does not mention`);
+  }
+});
+
+test('importing sentencekit loads no framework; each adapter entry loads its own, for import and require', () => {
+  const loaded = (code: string, type: 'commonjs' | 'module'): string[] => {
+    const file = join(app, type === 'module' ? 'probe.mjs' : 'probe.cjs');
+    writeFileSync(file, code);
+    const result = run(process.execPath, [file], app);
+    assert.is(result.status, 0, result.out);
+    return JSON.parse(result.out.trim().split('\n').pop() as string) as string[];
+  };
+  const frameworks = (paths: string[]): string[] => [...new Set(paths.flatMap((path) => /node_modules\/(@langchain\/core|@llamaindex\/core|ai|@ai-sdk\/provider)\//.exec(path)?.[1] ?? []))].sort();
+  const cjsProbe = (entry: string) => `require(${JSON.stringify(entry)});\nconsole.log(JSON.stringify(Object.keys(require.cache)));\n`;
+  assert.equal(frameworks(loaded(cjsProbe('sentencekit'), 'commonjs')), [], 'require(\'sentencekit\')');
+  assert.equal(frameworks(loaded(cjsProbe('sentencekit/langchain'), 'commonjs')), ['@langchain/core']);
+  assert.equal(frameworks(loaded(cjsProbe('sentencekit/llamaindex'), 'commonjs')), ['@llamaindex/core']);
+  assert.equal(frameworks(loaded(cjsProbe('sentencekit/ai-sdk'), 'commonjs')), [], 'the AI SDK adapter needs no AI SDK package at run time');
+  // ESM: the adapters extend the frameworks' ES module classes, the ones an ESM program gets.
+  const esm = loaded([
+    "import { Embeddings } from '@langchain/core/embeddings';",
+    "import { BaseEmbedding } from '@llamaindex/core/embeddings';",
+    "import { SentenceTransformer } from 'sentencekit';",
+    "import { SentenceKitEmbeddings } from 'sentencekit/langchain';",
+    "import { SentenceKitEmbedding } from 'sentencekit/llamaindex';",
+    "import { sentencekit } from 'sentencekit/ai-sdk';",
+    "const sk = await import('sentencekit');",
+    `const model = await SentenceTransformer.fromPretrained(${JSON.stringify(join(FIXTURES, 'tiny-bert'))});`,
+    'const checks = [new SentenceKitEmbeddings({ model }) instanceof Embeddings, new SentenceKitEmbedding({ model }) instanceof BaseEmbedding, sentencekit.embeddingModel(model).specificationVersion === \'v3\', sk.SentenceTransformer === SentenceTransformer];',
+    'await model.dispose();',
+    'console.log(JSON.stringify(checks.map(String)));',
+  ].join('\n'), 'module');
+  assert.equal(esm, ['true', 'true', 'true', 'true']);
 });
 
 test('the README\'s TypeScript type-checks in a fresh project: strict, skipLibCheck false, nodenext and bundler, TypeScript 5 and 7', () => {
-  TS_BLOCKS.forEach((block, i) => writeFileSync(join(app, 'src', `readme-${i + 1}.ts`), `// README.md line ${block.line}\n${block.code}`));
+  // The integration blocks are checked apart: the frameworks' own declarations need the DOM
+  // library and packages they do not install (@types/json-schema, ajv), so there only the
+  // frameworks' .d.ts files are not checked themselves (skipLibCheck); the code using them is.
+  mkdirSync(join(app, 'src-integrations'), { recursive: true });
+  TS_BLOCKS.forEach((block, i) => writeFileSync(join(app, isIntegration(block) ? 'src-integrations' : 'src', `readme-${i + 1}.ts`), `// README.md line ${block.line}\n${block.code}`));
   // CommonJS consumers get the same types through require().
   writeFileSync(join(app, 'src', 'commonjs.cts'), [
     "import sentencekit = require('sentencekit');",
@@ -133,22 +189,38 @@ test('the README\'s TypeScript type-checks in a fresh project: strict, skipLibCh
     '}',
     '',
   ].join('\n'));
+  writeFileSync(join(app, 'src-integrations', 'commonjs.cts'), [
+    "import sentencekit = require('sentencekit');",
+    "import langchain = require('sentencekit/langchain');",
+    "import aiSdk = require('sentencekit/ai-sdk');",
+    "import llamaindex = require('sentencekit/llamaindex');",
+    'export async function adapters(model: sentencekit.SentenceTransformer): Promise<[number, string, number]> {',
+    '  const query: number[] = await new langchain.SentenceKitEmbeddings({ model }).embedQuery(\'hello\');',
+    '  return [query.length, aiSdk.sentencekit.embeddingModel(model).specificationVersion, new llamaindex.SentenceKitEmbedding({ model }).embedBatchSize];',
+    '}',
+    '',
+  ].join('\n'));
   const base = { target: 'ES2022', lib: ['ES2022'], types: ['node'], strict: true, skipLibCheck: false, noEmit: true };
+  const integrations = { ...base, lib: ['ES2022', 'DOM'], skipLibCheck: true };
   writeFileSync(join(app, 'tsconfig.nodenext.json'), JSON.stringify({ compilerOptions: { ...base, module: 'nodenext', moduleResolution: 'nodenext' }, include: ['src/*.ts', 'src/*.cts'] }));
   writeFileSync(join(app, 'tsconfig.bundler.json'), JSON.stringify({ compilerOptions: { ...base, module: 'esnext', moduleResolution: 'bundler' }, include: ['src/*.ts'] }));
+  writeFileSync(join(app, 'tsconfig.integrations-nodenext.json'), JSON.stringify({ compilerOptions: { ...integrations, module: 'nodenext', moduleResolution: 'nodenext' }, include: ['src-integrations/*.ts', 'src-integrations/*.cts'] }));
+  writeFileSync(join(app, 'tsconfig.integrations-bundler.json'), JSON.stringify({ compilerOptions: { ...integrations, module: 'esnext', moduleResolution: 'bundler' }, include: ['src-integrations/*.ts'] }));
   const compilers: Array<[string, string]> = [
     [`TypeScript ${TS5}`, join(app, 'node_modules', 'typescript', 'bin', 'tsc')],
     ['TypeScript 7', join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')],
   ];
   for (const [name, tsc] of compilers) {
     const version = run(process.execPath, [tsc, '--version'], app).out.trim();
-    for (const mode of ['nodenext', 'bundler']) {
+    for (const mode of ['nodenext', 'bundler', 'integrations-nodenext', 'integrations-bundler']) {
       const check = run(process.execPath, [tsc, '-p', `tsconfig.${mode}.json`, '--listFilesOnly'], app);
       const files = check.out.split('\n').filter((f) => f.includes('node_modules/sentencekit/'));
       // --listFilesOnly lists without checking: the check itself is the run below.
       const result = run(process.execPath, [tsc, '-p', `tsconfig.${mode}.json`], app);
-      console.log(`# ${name} (${version}), module ${mode}, strict, skipLibCheck false: exit ${result.status}, ` +
-        `${TS_BLOCKS.length} README blocks + ${files.length} sentencekit .d.ts files${result.out.trim() ? `\n${result.out.trim()}` : ''}`);
+      const integration = mode.startsWith('integrations');
+      const blocks = TS_BLOCKS.filter((block) => isIntegration(block) === integration).length;
+      console.log(`# ${name} (${version}), module ${mode}, strict, skipLibCheck ${integration ? 'true (the frameworks\' .d.ts), lib DOM' : 'false'}: exit ${result.status}, ` +
+        `${blocks} README blocks + ${files.length} sentencekit .d.ts files${result.out.trim() ? `\n${result.out.trim()}` : ''}`);
       assert.is(result.status, 0, `${name} ${mode}:\n${result.out}`);
       assert.ok(files.some((f) => f.endsWith('.d.ts') || f.endsWith('.d.mts')), `${name} ${mode} read the shipped declarations`);
     }
@@ -166,7 +238,8 @@ test('every TypeScript block runs against the tiny fixtures', () => {
   mkdirSync(runDir, { recursive: true });
   TS_BLOCKS.forEach((block, i) => writeFileSync(join(runDir, `readme-${i + 1}.ts`), mapHubIds(block.code)));
   writeFileSync(join(app, 'tsconfig.run.json'), JSON.stringify({
-    compilerOptions: { target: 'ES2022', lib: ['ES2022'], types: ['node'], strict: true, module: 'nodenext', moduleResolution: 'nodenext', outDir: 'run-out', rootDir: 'run' },
+    // Compiled to run, not to check (the check is the test above): the frameworks' .d.ts need DOM.
+    compilerOptions: { target: 'ES2022', lib: ['ES2022', 'DOM'], types: ['node'], strict: true, skipLibCheck: true, module: 'nodenext', moduleResolution: 'nodenext', outDir: 'run-out', rootDir: 'run' },
     include: ['run/*.ts'],
   }));
   const compile = run(process.execPath, [join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.run.json'], app);
