@@ -28,19 +28,43 @@ export interface SentenceKitEmbeddingSettings<V extends 'v2' | 'v3' = 'v3'> exte
 
 /** The AI SDK's doEmbed() options, as both specifications define them (providerOptions.sentencekit takes SentenceKitTaskOptions). */
 export interface SentenceKitEmbedCallOptions {
+  /** The texts to embed. */
   values: string[];
+  /** Rejects the call when aborted (a run already on the model finishes first). */
   abortSignal?: AbortSignal;
+  /** `{ sentencekit: { task, promptName, prompt } }` for this call; other providers' keys are ignored. */
   providerOptions?: Record<string, Record<string, unknown>>;
+  /** HTTP headers: unused, the model runs in this process. */
   headers?: Record<string, string | undefined>;
 }
 
-/** A warning of the AI SDK's shape. */
-export type SentenceKitWarning = { type: 'unsupported'; feature: string; details?: string } | { type: 'compatibility'; feature: string; details?: string } | { type: 'other'; message: string };
+/** A warning of the AI SDK's shape (SharedV3Warning). */
+export type SentenceKitWarning =
+  | {
+    /** A feature this model does not support, or supports in a compatibility mode. */
+    type: 'unsupported' | 'compatibility';
+    /** Which feature. */
+    feature: string;
+    /** Why, or what happened instead. */
+    details?: string;
+  }
+  | {
+    /** Any other warning. */
+    type: 'other';
+    /** What to know. */
+    message: string;
+  };
 
 /** doEmbed()'s result: the vectors, the tokens the model read, and the call's warnings. */
 export interface SentenceKitEmbedResult {
+  /** One vector per value, in order. */
   embeddings: number[][];
-  usage: { tokens: number };
+  /** What the call cost. */
+  usage: {
+    /** Tokens the model read: each value with its prompt, special tokens included, cut at maxSeqLength. */
+    tokens: number;
+  };
+  /** The call's warnings (none so far). */
   warnings: SentenceKitWarning[];
 }
 
@@ -64,12 +88,17 @@ function checkTask(options: SentenceKitTaskOptions, where: string): SentenceKitT
  * `providerOptions: { sentencekit: { task: 'query' } }` picks the prompt for that call.
  */
 export class SentenceKitEmbeddingModel<V extends 'v2' | 'v3' = 'v3'> {
+  /** The AI SDK specification this model implements: 'v3' (ai 6) or 'v2' (ai 5). */
   readonly specificationVersion: V;
+  /** 'sentencekit'. */
   readonly provider = 'sentencekit';
+  /** The id the AI SDK logs and reports. */
   readonly modelId: string;
+  /** Values per doEmbed() call (Infinity: no limit); embedMany() splits larger inputs. */
   readonly maxEmbeddingsPerCall: number;
   /** Concurrent calls are merged into shared model runs. */
   readonly supportsParallelCalls = true;
+  /** The SentenceTransformer it runs (yours to dispose()). */
   readonly model: SentenceTransformer;
   // Not #private: ai 6 calls a v2 model's doEmbed through a Proxy, where #fields throw.
   private readonly encodeSettings: FloatEncodeOptions;
@@ -92,6 +121,7 @@ export class SentenceKitEmbeddingModel<V extends 'v2' | 'v3' = 'v3'> {
     this.taskOptions = checkTask(task, 'embeddingModel()');
   }
 
+  /** Embeds `values` (the AI SDK calls this; use embed() and embedMany()). */
   async doEmbed(options: SentenceKitEmbedCallOptions): Promise<SentenceKitEmbedResult> {
     const { values, abortSignal, providerOptions } = options;
     abortSignal?.throwIfAborted();

@@ -13,17 +13,42 @@ export interface SentenceKitRerankingSettings {
 
 /** The AI SDK's doRerank() options (reranking model specification v3). */
 export interface SentenceKitRerankCallOptions {
-  documents: { type: 'text'; values: string[] } | { type: 'object'; values: Array<Record<string, unknown>> };
+  /** The documents: texts, or JSON objects (scored as their JSON text). */
+  documents:
+    | {
+      /** Texts. */
+      type: 'text';
+      /** The texts. */
+      values: string[];
+    }
+    | {
+      /** JSON objects. */
+      type: 'object';
+      /** The objects. */
+      values: Array<Record<string, unknown>>;
+    };
+  /** What the documents are ranked against. */
   query: string;
+  /** Only the best `topN` documents. Default: all. */
   topN?: number;
+  /** Rejects the call when aborted (a run already on the model finishes first). */
   abortSignal?: AbortSignal;
+  /** Unused: this model takes no provider options. */
   providerOptions?: Record<string, Record<string, unknown>>;
+  /** HTTP headers: unused, the model runs in this process. */
   headers?: Record<string, string | undefined>;
 }
 
 /** doRerank()'s result: document indices best first, with the CrossEncoder's scores. */
 export interface SentenceKitRerankResult {
-  ranking: Array<{ index: number; relevanceScore: number }>;
+  /** The documents best first (equal scores keep their order). */
+  ranking: Array<{
+    /** The document's index in the call's documents. */
+    index: number;
+    /** The CrossEncoder's score for (query, document), after its activation. */
+    relevanceScore: number;
+  }>;
+  /** The call's warnings (none so far). */
   warnings: SentenceKitWarning[];
 }
 
@@ -33,9 +58,13 @@ export interface SentenceKitRerankResult {
  * documents are scored as their JSON text, as the AI SDK's Cohere provider sends them.
  */
 export class SentenceKitRerankingModel {
+  /** The AI SDK reranking model specification this implements. */
   readonly specificationVersion = 'v3';
+  /** 'sentencekit'. */
   readonly provider = 'sentencekit';
+  /** The id the AI SDK logs and reports. */
   readonly modelId: string;
+  /** The CrossEncoder it runs (yours to dispose()). */
   readonly model: CrossEncoder;
   private readonly batchSize: number | undefined;
 
@@ -46,6 +75,7 @@ export class SentenceKitRerankingModel {
     this.batchSize = optionalCount(settings.batchSize, 'rerankingModel() batchSize');
   }
 
+  /** Ranks the documents against the query (the AI SDK calls this; use rerank()). */
   async doRerank(options: SentenceKitRerankCallOptions): Promise<SentenceKitRerankResult> {
     const { documents, query, abortSignal } = options;
     abortSignal?.throwIfAborted();

@@ -27,6 +27,7 @@ export { SentenceKitRerankingModel, type SentenceKitRerankingSettings, type Sent
 export interface SentenceKitProvider {
   /** An embedding model (specification v3, or v2 with `specificationVersion: 'v2'`). */
   embeddingModel(model: SentenceTransformer, settings?: SentenceKitEmbeddingSettings<'v3'>): SentenceKitEmbeddingModel<'v3'>;
+  /** An embedding model of specification v2, for ai 5. */
   embeddingModel(model: SentenceTransformer, settings: SentenceKitEmbeddingSettings<'v2'> & { specificationVersion: 'v2' }): SentenceKitEmbeddingModel<'v2'>;
   /** A reranking model (specification v3) over a single-label CrossEncoder. */
   rerankingModel(model: CrossEncoder, settings?: SentenceKitRerankingSettings): SentenceKitRerankingModel;

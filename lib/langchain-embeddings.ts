@@ -20,6 +20,7 @@ export interface SentenceKitEmbeddingsParams extends EmbeddingsParams, AdapterEn
  * const vectors = await embeddings.embedDocuments(['Paris is in France.']);
  */
 export class SentenceKitEmbeddings extends Embeddings {
+  /** The SentenceTransformer it runs (yours to dispose()). */
   readonly model: SentenceTransformer;
   readonly #options: FloatEncodeOptions;
 

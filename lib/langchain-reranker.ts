@@ -36,7 +36,9 @@ export interface SentenceKitRerankResult {
  * const best = await reranker.compressDocuments(documents, 'How many people live in Berlin?');
  */
 export class SentenceKitReranker extends BaseDocumentCompressor {
+  /** The CrossEncoder it runs (yours to dispose()). */
   readonly model: CrossEncoder;
+  /** How many documents compressDocuments() keeps. */
   readonly topN: number;
   readonly #batchSize: number | undefined;
 

@@ -33,6 +33,7 @@ export interface SentenceKitEmbeddingParams extends AdapterEncodeOptions {
  * const vector = await embedModel.getQueryEmbedding({ type: 'text', text: 'How big is London?' });
  */
 export class SentenceKitEmbedding extends BaseEmbedding {
+  /** The SentenceTransformer it runs (yours to dispose()). */
   readonly model: SentenceTransformer;
   readonly #options: FloatEncodeOptions;
 
