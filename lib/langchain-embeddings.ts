@@ -2,6 +2,7 @@ import { Embeddings, type EmbeddingsParams } from '@langchain/core/embeddings';
 
 import { checkModel, encodeOptions, type AdapterEncodeOptions } from './adapter-options.js';
 import type { FloatEncodeOptions, SentenceTransformer } from './sentence-transformer.js';
+import { describeValue } from './validate.js';
 
 /** SentenceKitEmbeddings' fields: the model, encode() options, and LangChain's own (maxConcurrency, …). */
 export interface SentenceKitEmbeddingsParams extends EmbeddingsParams, AdapterEncodeOptions {
@@ -40,7 +41,7 @@ export class SentenceKitEmbeddings extends Embeddings {
 
   /** The query's vector (encodeQuery). */
   async embedQuery(document: string): Promise<number[]> {
-    if (typeof document !== 'string') throw new TypeError(`expected the query to be a string but received ${typeof document}`);
+    if (typeof document !== 'string') throw new TypeError(`expected the query to be a string but received ${describeValue(document)}`);
     return (await this.model.encodeQuery([document], this.#options)).toArray()[0] as number[];
   }
 }
