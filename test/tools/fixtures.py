@@ -59,6 +59,8 @@ GENERATORS: list[tuple[str, list[str], list[Path]]] = [
     ("decoder_fixtures.py", [], []),
     # Reads tokenizers/roberta (its byte-level vocabulary and merges) and tiny-bert.
     ("legacy_tokenizer_fixtures.py", [], []),
+    # Reads tokenizers/bert, tokenizers/xlmr and tokenizers/roberta.
+    ("static_embedding_fixtures.py", [], []),
 ]
 
 # Float tolerance for a fresh run against the committed outputs: |a - b| <= ABS + REL * |b|.
