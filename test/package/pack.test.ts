@@ -1,7 +1,7 @@
 // The packed tarball installs and encodes on a machine with no compiler: `npm pack`, install
 // the tarball into an empty folder with a PATH that holds only node and npm, and encode there.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -41,14 +41,22 @@ function bareBin(dir: string): string {
   return bin;
 }
 
+let work = '';
+let tarball = '';
+let bareEnv: NodeJS.ProcessEnv = {};
+
+test.after(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
 test('npm pack → install with no compiler on PATH → encode (CJS and ESM)', () => {
   ensureBuilt();
-  const work = mkdtempSync(join(tmpdir(), 'sentencekit-pack-'));
-  try {
+  work = mkdtempSync(join(tmpdir(), 'sentencekit-pack-'));
+  {
     const packed = JSON.parse(
       execFileSync('npm', ['pack', '--pack-destination', work, '--json'], { cwd: ROOT, encoding: 'utf8' }),
     ) as Array<{ filename: string; files: Array<{ path: string }> }>;
-    const tarball = join(work, packed[0]!.filename);
+    tarball = join(work, packed[0]!.filename);
     const files = packed[0]!.files.map((f) => f.path);
     assert.ok(files.some((f) => f.startsWith('prebuilds/') && f.endsWith('.node')), 'tarball has the prebuilt addon');
     assert.ok(files.includes(`prebuilds/${process.platform}-${process.arch}/libonnxruntime.so.1`), 'tarball has ONNX Runtime');
@@ -63,6 +71,7 @@ test('npm pack → install with no compiler on PATH → encode (CJS and ESM)', (
       npm_config_cache: join(work, 'npm-cache'),
       npm_config_prefer_offline: 'true',
     };
+    bareEnv = env;
     for (const tool of ['cc', 'gcc', 'g++', 'c++', 'cmake', 'make', 'python3']) {
       const found = spawnSync('/bin/sh', ['-c', `command -v ${tool}`], { env });
       assert.is.not(found.status, 0, `${tool} must not be reachable`);
@@ -89,9 +98,49 @@ test('npm pack → install with no compiler on PATH → encode (CJS and ESM)', (
       { cwd: app, env, encoding: 'utf8' },
     );
     assert.is(esm.status, 0, `ESM encode failed:\n${esm.stdout}\n${esm.stderr}`);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
   }
+});
+
+// What the Dockerfile's image does: its RUN line's global install of the tarball (into a
+// prefix here), then its ENTRYPOINT, `sentencekit serve`, answering /ready and /embed, and
+// draining on SIGTERM. Docker itself is not run.
+test('the Dockerfile\'s install and entrypoint: the packed package runs sentencekit serve', async () => {
+  assert.ok(tarball, 'the pack test ran first');
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const run = (/RUN (npm install --global [^\n\\]*)/.exec(dockerfile)?.[1] ?? '').trim();
+  assert.is(run, 'npm install --global --omit=dev --no-audit --no-fund /tmp/sentencekit-*.tgz');
+  assert.match(dockerfile, /ENTRYPOINT \["sentencekit", "serve", "--hostname", "0\.0\.0\.0"\]/);
+  assert.match(dockerfile, /^FROM node:20-bookworm-slim$/m);
+  const prefix = join(work, 'global');
+  const args = run.replace('/tmp/sentencekit-*.tgz', tarball).split(/\s+/).slice(1);
+  const install = spawnSync('npm', [...args, '--prefix', prefix], { cwd: work, env: bareEnv, encoding: 'utf8' });
+  assert.is(install.status, 0, `npm install --global failed:\n${install.stdout}\n${install.stderr}`);
+
+  const child = spawn(join(prefix, 'bin', 'sentencekit'), ['serve', '--hostname', '127.0.0.1', '--port', '0', '--model', TINY_BERT], {
+    env: { ...bareEnv, HF_HOME: join(work, 'hf') }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+      const ready = /ready on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
+      if (ready) resolve(Number(ready[1]));
+    });
+    void exit.then((code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+  });
+  try {
+    assert.is((await fetch(`http://127.0.0.1:${port}/ready`)).status, 200);
+    const response = await fetch(`http://127.0.0.1:${port}/embed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: tinyBertReference().texts[1] }) });
+    const [row] = await response.json() as number[][];
+    const expected = tinyBertReference().embeddings.mean.normalized[1] as number[];
+    const diff = Math.max(...(row ?? []).map((v, i) => Math.abs(v - (expected[i] as number))));
+    assert.ok(diff <= 1e-5, `diff ${diff}`);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  assert.is(await exit, 0, stderr);
 });
 
 test.run();
