@@ -46,14 +46,14 @@ export interface LoadOptions extends Omit<HubOptions, 'onnxFile'> {
    * (BERT/MiniLM, RoBERTa-family and MPNet models; no ONNX export needed), at one of two
    * precisions:
    * - 'int8' quantizes every linear layer per output channel at load and runs its GEMMs on
-   *   AMX (else AVX-512 VNNI) where the CPU has it. Its outputs track float32 closely
+   *   AMX, else AVX-512 VNNI, else AVX2, as the CPU has them. Its outputs track float32 closely
    *   (bench/RESULTS.md), but are not the ONNX int8 export's.
    * - 'bf16x3' splits weights and activations into two bf16 halves and runs three bf16
    *   products on AMX-BF16 with fp32 accumulation (PyTorch's 'high' float32 matmul
    *   precision): within about 1e-5 of float32 results, at about twice ONNX Runtime's fp32
-   *   speed. Without AMX-BF16 it runs float32 FMAs on AVX-512 (about ONNX Runtime's speed;
-   *   `runtimeInfo().bf16x3EngineKernel` is 'avx512'), else a plain loop ('portable'): keep
-   *   'onnxruntime' there.
+   *   speed. Without AMX-BF16 it runs float32 FMAs on AVX-512 or AVX2
+   *   (`runtimeInfo().bf16x3EngineKernel` is 'avx512' or 'avx2'), else a plain loop
+   *   ('portable'): keep 'onnxruntime' there.
    * Its lanes (intraOpThreads, default one per logical CPU) encode separate batches at once. A
    * CrossEncoder's classification head runs in fp32 from the same file; a SparseEncoder's
    * masked-LM decoder is folded into the max pooling, so the [tokens × vocabulary] logits are

@@ -10,10 +10,10 @@ export interface RuntimeInfo {
   onnxRuntimeLibrary: string;
   /** The SIMD level the kernels chose: 'avx512', 'avx2' or 'scalar'. */
   cpuLevel: string;
-  /** The int8 engine's GEMM kernel on this CPU: 'amx', 'avx512-vnni' or 'portable' (a plain loop, far slower than ONNX Runtime's int8). */
-  int8EngineKernel: 'amx' | 'avx512-vnni' | 'portable';
-  /** The CPU engine's bf16x3 GEMM kernel on this CPU: 'amx' (AMX-BF16), 'avx512' (float32 FMAs, about ONNX Runtime's fp32 speed) or 'portable' (a plain loop, far slower). */
-  bf16x3EngineKernel: 'amx' | 'avx512' | 'portable';
+  /** The int8 engine's GEMM kernel on this CPU: 'amx', 'avx512-vnni', 'avx2' (int16 pair products) or 'portable' (a plain loop, far slower than ONNX Runtime's int8). */
+  int8EngineKernel: 'amx' | 'avx512-vnni' | 'avx2' | 'portable';
+  /** The CPU engine's bf16x3 GEMM kernel on this CPU: 'amx' (AMX-BF16), 'avx512' or 'avx2' (float32 FMAs) or 'portable' (a plain loop, far slower). */
+  bf16x3EngineKernel: 'amx' | 'avx512' | 'avx2' | 'portable';
 }
 
 /**

@@ -11,6 +11,7 @@ namespace sk::cpu {
 namespace {
 
 bool UseAvx512() { return kernels::ActiveCpuLevel() == kernels::CpuLevel::kAvx512; }
+bool UseAvx2() { return kernels::ActiveCpuLevel() == kernels::CpuLevel::kAvx2; }
 
 }  // namespace
 
@@ -36,24 +37,28 @@ size_t AttentionScratchFloats(size_t length, size_t head_dim) {
 
 void QuantizeRow(const float* x, size_t cols, int8_t* q, float* scale) {
   if (UseAvx512()) return avx512::QuantizeRow(x, cols, q, scale);
+  if (UseAvx2()) return avx2::QuantizeRow(x, cols, q, scale);
   scalar::QuantizeRow(x, cols, q, scale);
 }
 
 void ResidualLayerNormRow(float* x, const float* residual, size_t cols, const float* gamma, const float* beta,
                           float eps, int8_t* q, float* scale) {
   if (UseAvx512()) return avx512::ResidualLayerNormRow(x, residual, cols, gamma, beta, eps, q, scale);
+  if (UseAvx2()) return avx2::ResidualLayerNormRow(x, residual, cols, gamma, beta, eps, q, scale);
   scalar::ResidualLayerNormRow(x, residual, cols, gamma, beta, eps, q, scale);
 }
 
 void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch) {
   if (amx::Usable(head_dim)) return amx::AttentionHead(view, length, head_dim, scale, false, scratch);
   if (UseAvx512()) return avx512::AttentionHead(view, length, head_dim, scale, scratch);
+  if (UseAvx2()) return avx2::AttentionHead(view, length, head_dim, scale, scratch);
   scalar::AttentionHead(view, length, head_dim, scale, scratch);
 }
 
 void AttentionHeadFp32(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch) {
   if (amx::Usable(head_dim)) return amx::AttentionHead(view, length, head_dim, scale, true, scratch);
   if (UseAvx512()) return avx512::AttentionHead(view, length, head_dim, scale, scratch);
+  if (UseAvx2()) return avx2::AttentionHead(view, length, head_dim, scale, scratch);
   scalar::AttentionHead(view, length, head_dim, scale, scratch);
 }
 

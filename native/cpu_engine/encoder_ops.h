@@ -1,7 +1,7 @@
 // The CPU engine's per-token operations between its GEMMs: symmetric row quantization (int8),
 // the residual + LayerNorm (+ quantization for the next GEMM), and one attention head of one
-// sequence. Each has a scalar form (the reference, and the path without AVX-512) and an AVX-512
-// form, chosen by the active CPU level.
+// sequence. Each has a scalar form (the reference, and the path below AVX2), an AVX2 and an
+// AVX-512 form, chosen by the active CPU level.
 #pragma once
 
 #include <cstddef>
@@ -34,7 +34,7 @@ struct HeadView {
 size_t AttentionScratchFloats(size_t length, size_t head_dim);
 void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch);
 // The same to fp32 accuracy, the bf16x3 precision's: on AMX-BF16 in bf16x3 products, else in
-// fp32 (AVX-512 or scalar).
+// fp32 (AVX-512, AVX2 or scalar).
 void AttentionHeadFp32(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch);
 
 namespace scalar {
@@ -53,6 +53,13 @@ bool Usable(size_t head_dim);
 size_t AttentionScratchFloats(size_t length, size_t head_dim);
 void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, bool split, float* scratch);
 }  // namespace amx
+
+namespace avx2 {
+void QuantizeRow(const float* x, size_t cols, int8_t* q, float* scale);
+void ResidualLayerNormRow(float* x, const float* residual, size_t cols, const float* gamma, const float* beta,
+                          float eps, int8_t* q, float* scale);
+void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch);
+}  // namespace avx2
 
 namespace avx512 {
 void QuantizeRow(const float* x, size_t cols, int8_t* q, float* scale);

@@ -102,7 +102,12 @@ void Bf16x3GemmScalar(const uint16_t* a, size_t a_stride, size_t row_begin, size
 
 const char* Bf16x3GemmKernel() {
   if (AmxBf16Enabled()) return "amx";
-  return ActiveCpuLevel() == CpuLevel::kAvx512 ? "avx512" : "portable";
+  switch (ActiveCpuLevel()) {
+    case CpuLevel::kAvx512: return "avx512";
+    case CpuLevel::kAvx2: return "avx2";
+    case CpuLevel::kScalar: break;
+  }
+  return "portable";
 }
 
 void Bf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row_end, const uint16_t* packed_w,
@@ -110,14 +115,19 @@ void Bf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row
   if (row_begin >= row_end || group_begin >= group_end) return;
   if (AmxBf16Enabled()) {
     AmxBf16x3Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
-  } else if (ActiveCpuLevel() == CpuLevel::kAvx512) {
+  } else if (ActiveCpuLevel() != CpuLevel::kScalar) {
     // Per thread and reused: the engine calls this for every block of every layer.
     thread_local AlignedVector<float> joined_rows, joined_weights;
     const size_t k_padded = steps * kBf16StepValues;
     if (joined_rows.size() < (row_end - row_begin) * k_padded) joined_rows.resize((row_end - row_begin) * k_padded);
     if (joined_weights.size() < k_padded * 32) joined_weights.resize(k_padded * 32);
-    Avx512Bf16x3Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output, joined_rows.data(),
+    if (ActiveCpuLevel() == CpuLevel::kAvx512) {
+      Avx512Bf16x3Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output, joined_rows.data(),
+                       joined_weights.data());
+    } else {
+      Avx2Bf16x3Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output, joined_rows.data(),
                      joined_weights.data());
+    }
   } else {
     Bf16x3GemmScalar(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
   }

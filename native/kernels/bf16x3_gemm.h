@@ -5,8 +5,8 @@
 // PyTorch's float32_matmul_precision 'high' calls bf16x3. Each 32-value K step of a row is
 // stored as [hi | lo] and of the weights as [lo | hi] tiles, so the AMX kernel (the int8 GEMM's
 // loop and epilogue, TDPBF16PS for TDPBSSD) makes the three products of a step from four tile
-// loads per strip pair. Without AMX-BF16 but with AVX-512, FMAs on hi + lo joined back into
-// floats; else a portable loop over the same layout.
+// loads per strip pair. Without AMX-BF16 but with AVX-512 or AVX2, FMAs on hi + lo joined back
+// into floats; else a portable loop over the same layout.
 #pragma once
 
 #include <cstddef>
@@ -49,7 +49,7 @@ void Bf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row
 // the AMX kernel is tested against.
 void Bf16x3GemmScalar(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row_end, const uint16_t* packed_w,
                       size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
-// "amx", "avx512" or "portable".
+// "amx", "avx512", "avx2" or "portable".
 const char* Bf16x3GemmKernel();
 
 }  // namespace sk::kernels

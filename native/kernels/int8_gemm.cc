@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/aligned_vector.h"
 #include "kernels/cpu/int8_amx.h"
 #include "kernels/cpu/gemm_kernels.h"
 #include "kernels/kernels.h"
@@ -83,7 +84,12 @@ void GemmWeightSums(const int8_t* w, size_t n, size_t k, int32_t* sums) {
 
 const char* Int8GemmKernel() {
   if (AmxInt8Enabled()) return "amx";
-  return ActiveCpuLevel() == CpuLevel::kAvx512 ? "avx512-vnni" : "portable";
+  switch (ActiveCpuLevel()) {
+    case CpuLevel::kAvx512: return "avx512-vnni";
+    case CpuLevel::kAvx2: return "avx2";
+    case CpuLevel::kScalar: break;
+  }
+  return "portable";
 }
 
 void Int8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
@@ -93,6 +99,12 @@ void Int8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end
     AmxInt8Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
   } else if (ActiveCpuLevel() == CpuLevel::kAvx512 && output.weight_sums != nullptr) {
     Avx512Int8Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
+  } else if (ActiveCpuLevel() == CpuLevel::kAvx2) {
+    // Per thread and reused: the engine calls this for every block of every layer.
+    thread_local AlignedVector<int16_t> widened;
+    const size_t values = (row_end - row_begin) * steps * kGemmStepBytes;
+    if (widened.size() < values) widened.resize(values);
+    Avx2Int8Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output, widened.data());
   } else {
     Int8GemmScalar(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
   }

@@ -15,8 +15,8 @@ export interface ExpectedKernels {
   cpuLevel: CpuLevel;
   amxInt8: boolean;
   amxBf16: boolean;
-  int8EngineKernel: 'amx' | 'avx512-vnni' | 'portable';
-  bf16x3EngineKernel: 'amx' | 'avx512' | 'portable';
+  int8EngineKernel: 'amx' | 'avx512-vnni' | 'avx2' | 'portable';
+  bf16x3EngineKernel: 'amx' | 'avx512' | 'avx2' | 'portable';
 }
 
 const LEVELS: CpuLevel[] = ['scalar', 'avx2', 'avx512'];
@@ -44,8 +44,8 @@ export function expectedKernels(flags = cpuFlags(), env: NodeJS.ProcessEnv = pro
     cpuLevel,
     amxInt8,
     amxBf16,
-    int8EngineKernel: amxInt8 ? 'amx' : cpuLevel === 'avx512' ? 'avx512-vnni' : 'portable',
-    bf16x3EngineKernel: amxBf16 ? 'amx' : cpuLevel === 'avx512' ? 'avx512' : 'portable',
+    int8EngineKernel: amxInt8 ? 'amx' : cpuLevel === 'avx512' ? 'avx512-vnni' : cpuLevel === 'avx2' ? 'avx2' : 'portable',
+    bf16x3EngineKernel: amxBf16 ? 'amx' : cpuLevel === 'avx512' ? 'avx512' : cpuLevel === 'avx2' ? 'avx2' : 'portable',
   };
 }
 

@@ -1,5 +1,5 @@
-// The CPU int8 engine: its GEMM (AMX and portable, against a plain int32 reference), its
-// per-token operations (AVX-512 against scalar), and the whole encoder against the fp32
+// The CPU int8 engine: its GEMM (AMX, AVX-512 VNNI, AVX2 and portable, against a plain int32
+// reference), its per-token operations (AVX2 and AVX-512 against scalar), and the whole encoder against the fp32
 // reference forward pass on the committed tiny models.
 #include <algorithm>
 #include <cmath>
@@ -31,14 +31,12 @@ std::vector<int8_t> RandomBytes(size_t count, std::mt19937& rng) {
 
 using sktest::RandomFloats;
 
-// Runs fn(kernel name) with Int8Gemm on each kernel this CPU has: the portable loop, AVX-512
-// VNNI, AMX.
+// Runs fn(kernel name) with Int8Gemm on each kernel this CPU has: the portable loop, AVX2,
+// AVX-512 VNNI, AMX.
 template <typename Fn>
 void ForEachGemmKernel(Fn fn) {
   sktest::ForEachEngineKernel(sk::kernels::Int8GemmKernel, sk::kernels::AmxInt8Enabled, fn);
 }
-
-bool AvxAvailable() { return sk::kernels::SupportedCpuLevel() == sk::kernels::CpuLevel::kAvx512; }
 
 double Cosine(const float* a, const float* b, size_t n) {
   double dot = 0, na = 0, nb = 0;
@@ -60,6 +58,9 @@ TEST(int8_gemm_matches_int32_reference) {
         const size_t stride = sk::kernels::GemmRowStride(k);
         const size_t padded_rows = (rows + 31) / 32 * 32;
         std::vector<int8_t> a_rows = RandomBytes(rows * k, rng), w = RandomBytes(n * k, rng);
+        // The extremes, whose products and pair sums overflow int16 (-128 · -128 twice is 32768).
+        a_rows[0] = a_rows[1] = w[0] = w[1] = -128;
+        a_rows.back() = w.back() = 127;
         sk::AlignedVector<int8_t> a(padded_rows * stride, 0);
         for (size_t r = 0; r < rows; ++r) std::copy_n(a_rows.data() + r * k, k, a.data() + r * stride);
         sk::AlignedVector<int8_t> packed(sk::kernels::GemmPackedBytes(n, k));
@@ -156,30 +157,68 @@ TEST(int8_gemm_epilogue_scales_bias_and_activations) {
   }
 }
 
-TEST(encoder_ops_avx512_match_scalar) {
-  if (!AvxAvailable()) SKIP("no AVX-512 on this CPU");
+// The SIMD forms of the per-token operations, each where this CPU runs it.
+struct EncoderOpsForm {
+  const char* name;
+  sk::kernels::CpuLevel level;
+  void (*quantize)(const float*, size_t, int8_t*, float*);
+  void (*layer_norm)(float*, const float*, size_t, const float*, const float*, float, int8_t*, float*);
+  void (*attention)(const sk::cpu::HeadView&, size_t, size_t, float, float*);
+};
+
+const EncoderOpsForm kEncoderOpsForms[] = {
+    {"avx2", sk::kernels::CpuLevel::kAvx2, sk::cpu::avx2::QuantizeRow, sk::cpu::avx2::ResidualLayerNormRow, sk::cpu::avx2::AttentionHead},
+    {"avx512", sk::kernels::CpuLevel::kAvx512, sk::cpu::avx512::QuantizeRow, sk::cpu::avx512::ResidualLayerNormRow,
+     sk::cpu::avx512::AttentionHead},
+};
+
+TEST(encoder_ops_simd_match_scalar) {
+  for (const EncoderOpsForm& form : kEncoderOpsForms) {
+  if (form.level > sk::kernels::SupportedCpuLevel()) {
+    sktest::SkipPart(std::string(form.name) + " encoder ops (not on this CPU)");
+    continue;
+  }
+  std::cout << "  " << form.name << "\n";
   std::mt19937 rng(3);
-  for (size_t cols : {7u, 32u, 384u, 1000u}) {
+  // Quantization bit for bit, edge rows included: all zero, a NaN (0, as the scalar form
+  // writes it, and passed over by the peak), a ±infinity (its row's peak: all else 0), ties.
+  for (size_t cols : {1u, 7u, 8u, 9u, 15u, 17u, 32u, 384u, 1000u}) {
+    for (int edge = 0; edge < 5; ++edge) {
+      std::vector<float> x = RandomFloats(cols, rng, 3.0f);
+      if (edge == 1) std::fill(x.begin(), x.end(), 0.0f);
+      if (edge == 2) x[cols / 2] = NAN;
+      if (edge == 3) x[cols - 1] = -INFINITY;
+      if (edge == 4) {
+        for (size_t c = 0; c < cols; ++c) x[c] = static_cast<float>(static_cast<int>(c % 9) - 4) * 0.5f;  // halves: ties to even
+        x[0] = 127.0f;
+      }
+      std::vector<int8_t> q1(cols), q2(cols + 8, 99);
+      float s1 = 0, s2 = 0;
+      sk::cpu::scalar::QuantizeRow(x.data(), cols, q1.data(), &s1);
+      form.quantize(x.data(), cols, q2.data(), &s2);
+      CHECK(std::equal(q1.begin(), q1.end(), q2.begin()) && (s1 == s2 || (std::isnan(s1) && std::isnan(s2))))
+          << form.name << " quantize, cols " << cols << " edge " << edge;
+      CHECK(std::all_of(q2.begin() + cols, q2.end(), [](int8_t b) { return b == 99; })) << form.name << " quantize wrote past cols " << cols;
+    }
+  }
+  for (size_t cols : {7u, 9u, 32u, 384u, 1000u}) {
     std::vector<float> x = RandomFloats(cols, rng, 3.0f);
     std::vector<int8_t> q1(cols), q2(cols);
     float s1 = 0, s2 = 0;
-    sk::cpu::scalar::QuantizeRow(x.data(), cols, q1.data(), &s1);
-    sk::cpu::avx512::QuantizeRow(x.data(), cols, q2.data(), &s2);
-    CHECK(q1 == q2 && s1 == s2) << "quantize, cols " << cols;
-
     std::vector<float> residual = RandomFloats(cols, rng), gamma = RandomFloats(cols, rng), beta = RandomFloats(cols, rng);
     std::vector<float> y1 = x, y2 = x;
+    y2.push_back(42.0f);
     sk::cpu::scalar::ResidualLayerNormRow(y1.data(), residual.data(), cols, gamma.data(), beta.data(), 1e-12f, nullptr, nullptr);
-    sk::cpu::avx512::ResidualLayerNormRow(y2.data(), residual.data(), cols, gamma.data(), beta.data(), 1e-12f, q2.data(), &s2);
+    form.layer_norm(y2.data(), residual.data(), cols, gamma.data(), beta.data(), 1e-12f, q2.data(), &s2);
     float worst = 0;
     for (size_t c = 0; c < cols; ++c) worst = sktest::MaxOrNan(worst, std::fabs(y1[c] - y2[c]));
-    CHECK(worst < 1e-4f) << "layer norm, cols " << cols << " max |diff| " << worst;
+    CHECK(worst < 1e-4f) << form.name << " layer norm, cols " << cols << " max |diff| " << worst;
+    CHECK(y2[cols] == 42.0f) << form.name << " layer norm wrote past cols " << cols;
     sk::cpu::scalar::QuantizeRow(y2.data(), cols, q1.data(), &s1);
-    CHECK(q1 == q2 && s1 == s2) << "layer norm's quantization, cols " << cols;
+    CHECK(q1 == q2 && s1 == s2) << form.name << " layer norm's quantization, cols " << cols;
   }
-  // With and without a position bias (MPNet): a table of distances ±(length + 15) around its centre.
   for (bool biased : {false, true})
-  for (size_t head_dim : {8u, 32u, 40u, 64u, 96u}) {
+  for (size_t head_dim : {3u, 8u, 12u, 32u, 40u, 64u, 96u}) {
     for (size_t length : {1u, 3u, 16u, 17u, 33u, 130u}) {
       const size_t stride = 3 * head_dim + 5;
       std::vector<float> qkv = RandomFloats(length * stride, rng, 2.0f);
@@ -191,11 +230,11 @@ TEST(encoder_ops_avx512_match_scalar) {
       const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
       sk::cpu::scalar::AttentionHead(view, length, head_dim, scale, scratch.data());
       view.out = out2.data();
-      sk::cpu::avx512::AttentionHead(view, length, head_dim, scale, scratch.data());
+      form.attention(view, length, head_dim, scale, scratch.data());
       float worst = 0;
       for (size_t i = 0; i < out1.size(); ++i) worst = sktest::MaxOrNan(worst, std::fabs(out1[i] - out2[i]));
-      CHECK(worst < 1e-4f) << "attention, head_dim " << head_dim << " length " << length << " max |diff| " << worst;
-      if (!sk::cpu::amx::Usable(head_dim)) continue;
+      CHECK(worst < 1e-4f) << form.name << " attention, head_dim " << head_dim << " length " << length << " max |diff| " << worst;
+      if (form.level != sk::kernels::CpuLevel::kAvx512 || !sk::cpu::amx::Usable(head_dim)) continue;
       // bf16 operands: about 3 significant digits per product, fp32 sums. Values here are ~N(0, 2).
       std::fill(out2.begin(), out2.end(), -7.0f);
       scratch.assign(sk::cpu::AttentionScratchFloats(length, head_dim), 0.0f);
@@ -215,6 +254,7 @@ TEST(encoder_ops_avx512_match_scalar) {
       for (size_t i = 0; i < out1.size(); ++i) worst = sktest::MaxOrNan(worst, std::fabs(out1[i] - out2[i]));
       CHECK(worst < 2e-4f) << "bf16x3 amx attention, head_dim " << head_dim << " length " << length << " max |diff| " << worst;
     }
+  }
   }
   if (!sk::kernels::AmxBf16Enabled()) sktest::SkipPart("amx-bf16 attention (no AMX on this CPU)");
 }
@@ -325,7 +365,7 @@ TEST(int8_encoder_matches_transformers_on_roberta_mpnet_and_wide_heads) {
     const bool has_head = sk::pipeline::ClassificationHead::Load(dir, 32, &head).ok();
     if (!engine) continue;
     const size_t H = engine->config().hidden_size;
-    for (int level = 0; level <= static_cast<int>(sk::kernels::SupportedCpuLevel()); level += 2) {
+    for (int level = 0; level <= static_cast<int>(sk::kernels::SupportedCpuLevel()); ++level) {
       sk::kernels::SetCpuLevelForTesting(static_cast<sk::kernels::CpuLevel>(level));
       for (const sk::JsonValue& item : cases.array()) {
         std::vector<int32_t> ids;

@@ -1,5 +1,5 @@
 // Shared by the CPU engine's tests: random inputs, and a loop over every GEMM kernel this CPU
-// can run (the portable loop at the scalar level, the AVX-512 kernel, the AMX one).
+// can run (the portable loop at the scalar level, the AVX2 kernel, the AVX-512 kernel, the AMX one).
 #pragma once
 
 #include <cmath>
@@ -59,7 +59,7 @@ inline PackedIds RandomPackedIds(int32_t vocab, size_t max_length, std::mt19937&
 template <typename Name, typename Available, typename Fn>
 void ForEachEngineKernel(Name kernel_name, Available amx_available, Fn fn) {
   const sk::kernels::CpuLevel before = sk::kernels::ActiveCpuLevel();
-  for (int level = 0; level <= static_cast<int>(sk::kernels::SupportedCpuLevel()); level += 2) {
+  for (int level = 0; level <= static_cast<int>(sk::kernels::SupportedCpuLevel()); ++level) {
     for (bool amx : {false, true}) {
       if (amx && level != 2) continue;
       sk::kernels::SetCpuLevelForTesting(static_cast<sk::kernels::CpuLevel>(level));

@@ -1,8 +1,10 @@
 // The CPU engine's GEMM kernels, internal to native/kernels:
-// - Int8Gemm's: AMX tiles (int8_gemm_amx.cc, when AmxInt8Enabled()) and AVX-512 VNNI
-//   (int8_gemm_avx512.cc, at the AVX-512 level otherwise);
+// - Int8Gemm's: AMX tiles (int8_gemm_amx.cc, when AmxInt8Enabled()), AVX-512 VNNI
+//   (int8_gemm_avx512.cc, at the AVX-512 level otherwise) and AVX2 (int8_gemm_avx2.cc, at the
+//   AVX2 level);
 // - Bf16x3Gemm's: AMX-BF16 (int8_gemm_amx.cc too, the same loop on TDPBF16PS, when
-//   AmxBf16Enabled()) and AVX-512 FMAs (bf16x3_gemm_avx512.cc, at the AVX-512 level otherwise).
+//   AmxBf16Enabled()), AVX-512 FMAs (bf16x3_gemm_avx512.cc, at the AVX-512 level otherwise) and
+//   AVX2 FMAs (bf16x3_gemm_avx2.cc, at the AVX2 level).
 #pragma once
 
 #include <cstddef>
@@ -18,6 +20,11 @@ void AmxInt8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_
 void Avx512Int8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
                     size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
 
+// `widened` holds (row_end - row_begin) * steps * 64 int16 values: scratch the caller owns (see
+// Avx512Bf16x3Gemm for why).
+void Avx2Int8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
+                  size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output, int16_t* widened);
+
 // a_stride in bf16 values; row and column scales unused.
 void AmxBf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row_end, const uint16_t* packed_w,
                    size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
@@ -27,5 +34,9 @@ void AmxBf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t 
 void Avx512Bf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row_end, const uint16_t* packed_w,
                       size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output, float* joined_rows,
                       float* joined_weights);
+// The same on AVX2 + FMA; `joined_weights` holds steps * 32 * 16 floats.
+void Avx2Bf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row_end, const uint16_t* packed_w,
+                    size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output, float* joined_rows,
+                    float* joined_weights);
 
 }  // namespace sk::kernels
