@@ -127,6 +127,20 @@ export interface NativeStaticSparseEncoderOptions {
 /** Same surface as NativeSparseEncoder; batchSize changes nothing (no model runs). */
 export type NativeStaticSparseEncoder = NativeSparseEncoder;
 
+/** A StaticEmbedding model (tokenizer + embedding table); validated before it gets here. */
+export interface NativeStaticEmbeddingOptions {
+  /** The module's tokenizer.json. */
+  tokenizerPath: string;
+  /** model.safetensors holding "embedding.weight" or model2vec's "embeddings". */
+  weightsPath: string;
+  /** tokenizer.json's truncation.max_length (0: none); no special tokens are added. */
+  maxLength: number;
+  /** tokenizer.json's truncation direction is Left. */
+  truncateLeft: boolean;
+  /** A Normalize module follows. */
+  normalizeModule: boolean;
+}
+
 /** runtimeInfo()'s report (runtime-info.ts). */
 export type NativeRuntimeInfo = import('./runtime-info.js').RuntimeInfo;
 
@@ -153,6 +167,8 @@ export interface NativeBinding {
   /** device 'cuda': the CUDA engine runs encoder, masked-LM head and SPLADE pooling from modelDir's model.safetensors. */
   loadSparseEncoder(options: NativeModelOptions & { spladeActivation?: 'relu' | 'log1p_relu'; device?: 'cpu' | 'cuda'; modelDir?: string; cudaDtype?: 'float16' | 'bfloat16' | 'float32'; cpuEngine?: 'onnxruntime' | 'int8' | 'bf16x3' }): Promise<NativeSparseEncoder>;
   loadStaticSparseEncoder(options: NativeStaticSparseEncoderOptions): Promise<NativeStaticSparseEncoder>;
+  /** The sentence encoder's surface: encode() takes normalize and truncateDim (the rest is ignored), tokenize() and encodeTokens() reject with ERR_INVALID_ARGUMENT. */
+  loadStaticEmbedding(options: NativeStaticEmbeddingOptions): Promise<NativeSentenceEncoder>;
   semanticSearch(queries: Float32Array, numQueries: number, corpus: Float32Array, corpusRows: number, dim: number,
     topK: number, score: 'cosine' | 'dot', queryChunkSize: number, corpusChunkSize: number): Promise<NativeSearchResults>;
   searchInt8(queries: Int8Array, numQueries: number, corpus: Int8Array, corpusRows: number, dim: number, topK: number): Promise<NativeSearchResults>;

@@ -279,7 +279,18 @@ export async function readSentenceTransformerFolder(root: string, options: ReadF
     }
   }
   if (transformerDir === undefined) throw loadError(`${modulesFile} has no Transformer module`);
+  return {
+    root,
+    ...(await readTransformerFiles(transformerDir, options.fileName)),
+    pooling: pooling ?? { modes: ['mean'], includePrompt: true, embeddingDimension: undefined },
+    dense,
+    normalize,
+    ...(await readModelConfig(root)),
+  };
+}
 
+/** config_sentence_transformers.json's prompts, default prompt, similarity function and truncate_dim. */
+export async function readModelConfig(root: string): Promise<Pick<SentenceTransformerFolder, 'prompts' | 'defaultPromptName' | 'similarityFnName' | 'truncateDim'>> {
   const modelConfigFile = join(root, 'config_sentence_transformers.json');
   const modelConfig = await readJsonFile<Record<string, unknown>>(modelConfigFile, {});
   const defaultPromptName = modelConfig.default_prompt_name ?? null;
@@ -287,11 +298,6 @@ export async function readSentenceTransformerFolder(root: string, options: ReadF
     throw loadError(`${modelConfigFile}: default_prompt_name must be a string or null`);
   }
   return {
-    root,
-    ...(await readTransformerFiles(transformerDir, options.fileName)),
-    pooling: pooling ?? { modes: ['mean'], includePrompt: true, embeddingDimension: undefined },
-    dense,
-    normalize,
     prompts: parsePrompts(modelConfig.prompts, modelConfigFile),
     defaultPromptName,
     similarityFnName: parseSimilarity(modelConfig.similarity_fn_name, modelConfigFile),

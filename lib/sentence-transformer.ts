@@ -15,6 +15,7 @@ import { packTexts } from './packed-texts.js';
 import { readSentenceTransformerFolder, type SentenceTransformerFolder, type SimilarityFunctionName } from './model-folder.js';
 import { PRECISIONS, type Precision, quantizeEmbeddings, type QuantizedEmbeddings } from './quantization.js';
 import { similarity, similarityPairwise } from './similarity.js';
+import { isStaticEmbeddingFolder, loadStaticEmbedding } from './static-embedding.js';
 import { describeValue, validateBoolean, validateNonNegativeNumber, validatePositiveInteger, validateTexts, validateUnitInterval } from './validate.js';
 
 // Measured with bench/encode/callers.ts (bench/RESULTS.md): 64 callers of one text each.
@@ -96,6 +97,8 @@ export class SentenceTransformer {
   readonly #maxBatchPadding: number;
   readonly #tokenTypeIds: boolean;
   readonly #fullDimension: number;
+  /** A StaticEmbedding model: a table mean per text, no transformer, no max_seq_length. */
+  readonly #static: boolean;
   #maxSeqLength: number;
   #truncateDim: number | null;
   /** Where the transformer runs: 'cpu' (ONNX Runtime) or 'cuda' (sentencekit's CUDA engine). */
@@ -109,8 +112,10 @@ export class SentenceTransformer {
     scheduling: { maxBatchTexts: number; maxWaitMs: number; maxBatchTokens: number; maxBatchPadding: number },
     placement: DevicePlacement,
     tokenTypeIds: boolean,
+    isStatic = false,
   ) {
     this.#tokenTypeIds = tokenTypeIds;
+    this.#static = isStatic;
     this.device = placement.device;
     this.deviceFallbackReason = placement.fallbackReason;
     this.#handle = new NativeModelHandle(native, 'this SentenceTransformer');
@@ -141,6 +146,15 @@ export class SentenceTransformer {
     const maxBatchPadding = opts.maxBatchPadding === undefined ? DEFAULT_MAX_BATCH_PADDING : validateUnitInterval(opts.maxBatchPadding, 'options.maxBatchPadding');
     const truncateDim = opts.truncateDim === undefined ? undefined : validatePositiveInteger(opts.truncateDim, 'options.truncateDim');
     await expectModelClass(root, 'SentenceTransformer');
+    const scheduling = { maxBatchTexts, maxWaitMs, maxBatchTokens, maxBatchPadding };
+    if (await isStaticEmbeddingFolder(root)) {
+      // sentence-transformers' StaticEmbedding: no transformer runs, so there is no engine,
+      // ONNX file or sequence length to choose (Python's max_seq_length is inf).
+      if (maxSeqLength > 0) throw new TypeError('options.maxSeqLength does not apply to a StaticEmbedding model: it has no max_seq_length (only its tokenizer.json truncates)');
+      const { native, folder: staticFolder, placement } = await loadStaticEmbedding(root, validateDevice(opts.device, 'options.device'));
+      const folder = truncateDim === undefined ? staticFolder : { ...staticFolder, truncateDim };
+      return new SentenceTransformer(native, folder, scheduling, placement, false, true);
+    }
     const read = withMaxSeqLength(await readSentenceTransformerFolder(root, { fileName }), maxSeqLength);
     const folder = truncateDim === undefined ? read : { ...read, truncateDim };
     const requested = validateDevice(opts.device, 'options.device');
@@ -154,14 +168,15 @@ export class SentenceTransformer {
         ...(device === 'cuda' ? { device, modelDir: folder.transformerDir, cudaDtype } : {}),
         ...cpuEngineOptions(cpuEngine, device, folder.transformerDir),
       }));
-    return new SentenceTransformer(native, folder, { maxBatchTexts, maxWaitMs, maxBatchTokens, maxBatchPadding }, placement, await returnsTokenTypeIds(folder.transformerDir));
+    return new SentenceTransformer(native, folder, scheduling, placement, await returnsTokenTypeIds(folder.transformerDir));
   }
 
   /**
    * Longest input in tokens (special tokens included); longer texts are truncated. Settable,
    * as Python's `model.max_seq_length = n`: the next encode() uses it. A length past the
    * model's position embeddings is accepted, as in Python; a text that then runs past them
-   * fails when encoded.
+   * fails when encoded. A StaticEmbedding model has none: Infinity, as Python's `inf`, and
+   * setting it is a TypeError.
    *
    * @example
    * model.maxSeqLength = 256;
@@ -172,6 +187,7 @@ export class SentenceTransformer {
 
   /** Sets the truncation length for the next calls: a positive integer (TypeError / RangeError otherwise). */
   set maxSeqLength(value: number) {
+    if (this.#static) throw new TypeError('a StaticEmbedding model has no max_seq_length to set (only its tokenizer.json truncates)');
     this.#maxSeqLength = validatePositiveInteger(value, 'maxSeqLength');
   }
 
@@ -245,7 +261,7 @@ export class SentenceTransformer {
     const promptTokens = prompt && !this.#folder.pooling.includePrompt ? this.#handle.native.promptLength(prompt) : 0;
     const data = list.length === 0
       ? new Float32Array(0)
-      : await this.#handle.run(() => this.#scheduler.submit(inputs, { batchSize, normalize, truncateDim, promptTokens, maxBatchTokens: this.#maxBatchTokens, maxPadding: this.#maxBatchPadding, maxLength: this.#maxSeqLength }));
+      : await this.#handle.run(() => this.#scheduler.submit(inputs, { batchSize, normalize, truncateDim, promptTokens, maxBatchTokens: this.#maxBatchTokens, maxPadding: this.#maxBatchPadding, maxLength: this.#static ? 0 : this.#maxSeqLength }));
     const embeddings = new Embeddings(data, list.length, dimension);
     return precision === 'float32' ? embeddings : quantizeEmbeddings(embeddings, precision);
   }

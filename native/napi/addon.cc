@@ -16,6 +16,7 @@
 #include "napi/sentence_encoder_wrap.h"
 #include "napi/similarity_binding.h"
 #include "napi/sparse_encoder_wrap.h"
+#include "napi/static_embedding_wrap.h"
 #include "napi/static_sparse_encoder_wrap.h"
 #include "runtime/ort_runtime.h"
 
@@ -72,6 +73,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   CrossEncoderWrap::Init(env, exports);
   SparseEncoderWrap::Init(env, exports);
   StaticSparseEncoderWrap::Init(env, exports);
+  StaticEmbeddingWrap::Init(env, exports);
   InitSearch(env, exports);
   InitCudaProbe(env, exports);
   InitDeviceCorpus(env, exports);
