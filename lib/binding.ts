@@ -69,6 +69,8 @@ export interface NativeSentenceEncoder {
   promptLength(prompt: string): number;
   /** The model's tokenizer, truncated to maxLength and padded to the longest text, on the model's owner thread. */
   tokenize(texts: string[] | PackedTexts, maxLength: number): Promise<NativeTokenized>;
+  /** Each row of ids back to text through tokenizer.json's decoder (tokenizers' decode_batch), on the model's owner thread. */
+  decode(ids: Int32Array[], skipSpecialTokens: boolean): Promise<string[]>;
   /** Runs and allocations of the model's reused ORT tensors and buffers since it loaded. */
   ioStats(): NativeIoStats;
   /** Drops the native model; queued runs finish first on its owner thread, later calls reject. Settles once that thread has exited. */
@@ -80,6 +82,8 @@ export interface NativeTokenized {
   inputIds: Int32Array;
   attentionMask: Int32Array;
   tokenTypeIds: Int32Array;
+  /** 1 where the post-processor added the token ([CLS], [SEP], …), as tokenizers' special_tokens_mask. */
+  specialTokensMask: Int32Array;
   rows: number;
   length: number;
 }

@@ -289,23 +289,40 @@ export class SentenceTransformer {
   }
 
   /**
-   * Each text's token ids, special tokens included and nothing truncated, as one row per text
-   * (padding dropped): what the server checks against maxSeqLength (TEI refuses an over-long
+   * Each text's token ids and special-token flags (1 where the post-processor added the token),
+   * special tokens included and nothing truncated, one row per text (padding dropped): what the server checks against maxSeqLength (TEI refuses an over-long
    * input unless asked to truncate), reports as usage and answers /tokenize with. Runs on the
    * model's own thread like tokenize().
    * @internal
    */
-  async untruncatedIds(texts: string[]): Promise<Int32Array[]> {
+  async untruncatedTokens(texts: string[]): Promise<Array<{ ids: Int32Array; special: Int32Array }>> {
     this.#handle.ensureOpen();
     if (texts.length === 0) return [];
     const packed = await packTexts(texts);
     // maxLength 0: no truncation.
-    const { inputIds, attentionMask, rows, length } = await this.#handle.run((native) => native.tokenize(packed, 0));
+    const { inputIds, attentionMask, specialTokensMask, rows, length } = await this.#handle.run((native) => native.tokenize(packed, 0));
     return Array.from({ length: rows }, (_, r) => {
       const ids: number[] = [];
-      for (let c = r * length; c < (r + 1) * length; c++) if (attentionMask[c] === 1) ids.push(inputIds[c] as number);
-      return Int32Array.from(ids);
+      const special: number[] = [];
+      for (let c = r * length; c < (r + 1) * length; c++) {
+        if (attentionMask[c] !== 1) continue;
+        ids.push(inputIds[c] as number);
+        special.push(specialTokensMask[c] as number);
+      }
+      return { ids: Int32Array.from(ids), special: Int32Array.from(special) };
     });
+  }
+
+  /**
+   * Each row of token ids back to text through tokenizer.json's decoder, as Hugging Face
+   * tokenizers' `decode_batch` does (no clean-up of spaces): what the server answers /decode
+   * with. Runs on the model's own thread.
+   * @internal
+   */
+  async decodeIds(rows: Int32Array[], skipSpecialTokens: boolean): Promise<string[]> {
+    this.#handle.ensureOpen();
+    if (rows.length === 0) return [];
+    return this.#handle.run((native) => native.decode(rows, skipSpecialTokens));
   }
 
   /**

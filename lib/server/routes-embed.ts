@@ -45,7 +45,7 @@ export function truncationOf(body: Body, context: RouteContext): Truncation {
  */
 export async function checkedTokenCounts(model: SentenceTransformer, texts: string[], truncation: Truncation, context: RouteContext): Promise<Int32Array> {
   const counts = context.models.counter === null
-    ? Int32Array.from(await model.untruncatedIds(texts), (ids) => ids.length)
+    ? Int32Array.from(await model.untruncatedTokens(texts), (row) => row.ids.length)
     : await context.models.counter.count(texts);
   const max = model.maxSeqLength;
   for (const count of counts) {

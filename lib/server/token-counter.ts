@@ -36,16 +36,16 @@ export class TokenCounter {
     this.#queue = [];
     this.#scheduled = false;
     try {
-      const rows = await this.#model.untruncatedIds(batch.flatMap((w) => w.texts));
+      const rows = await this.#model.untruncatedTokens(batch.flatMap((w) => w.texts));
       let at = 0;
       for (const waiting of batch) {
-        waiting.resolve(Int32Array.from(rows.slice(at, at + waiting.texts.length), (ids) => ids.length));
+        waiting.resolve(Int32Array.from(rows.slice(at, at + waiting.texts.length), (row) => row.ids.length));
         at += waiting.texts.length;
       }
     } catch {
       // One bad text must not fail the others: count each caller alone.
       for (const waiting of batch) {
-        this.#model.untruncatedIds(waiting.texts).then((rows) => waiting.resolve(Int32Array.from(rows, (ids) => ids.length)), waiting.reject);
+        this.#model.untruncatedTokens(waiting.texts).then((rows) => waiting.resolve(Int32Array.from(rows, (row) => row.ids.length)), waiting.reject);
       }
     }
   }

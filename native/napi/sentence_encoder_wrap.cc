@@ -10,6 +10,7 @@
 #include "napi/model_options.h"
 #include "napi/texts_arg.h"
 #include "napi/token_embeddings_worker.h"
+#include "napi/decode_worker.h"
 #include "napi/tokenize_worker.h"
 
 namespace sk::napi {
@@ -77,6 +78,7 @@ void SentenceEncoderWrap::Init(Napi::Env env, Napi::Object exports) {
        InstanceMethod<&SentenceEncoderWrap::Encode>("encode"),
        InstanceMethod<&SentenceEncoderWrap::PromptLength>("promptLength"),
        InstanceMethod<&SentenceEncoderWrap::Tokenize>("tokenize"),
+       InstanceMethod<&SentenceEncoderWrap::Decode>("decode"),
        InstanceMethod<&SentenceEncoderWrap::EncodeTokens>("encodeTokens"),
        InstanceMethod<&SentenceEncoderWrap::IoStats>("ioStats"),
        InstanceMethod<&SentenceEncoderWrap::Dispose>("dispose")});
@@ -163,6 +165,12 @@ Napi::Value SentenceEncoderWrap::Tokenize(const Napi::CallbackInfo& info) {
   // Aliasing: the tokenizer pointer keeps the whole encoder alive while the job waits.
   return SubmitTokenize(info, owner_.get(), std::shared_ptr<const tok::Tokenizer>(encoder_, &encoder_->tokenizer()),
                         encoder_->pad_id(), encoder_->pads_left(), encoder_->truncation_side());
+}
+
+// decode(ids, skipSpecialTokens): each row of ids back to text (napi/decode_worker.h).
+Napi::Value SentenceEncoderWrap::Decode(const Napi::CallbackInfo& info) {
+  if (!encoder_) return RejectDisposed(info.Env());
+  return SubmitDecode(info, owner_.get(), std::shared_ptr<const tok::Tokenizer>(encoder_, &encoder_->tokenizer()));
 }
 
 // ioStats(): { runs, tensorsCreated, bufferGrowths } since the model loaded (see ort::IoCounters).

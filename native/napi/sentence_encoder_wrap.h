@@ -27,6 +27,7 @@ class SentenceEncoderWrap : public Napi::ObjectWrap<SentenceEncoderWrap> {
   Napi::Value Encode(const Napi::CallbackInfo& info);
   Napi::Value PromptLength(const Napi::CallbackInfo& info);
   Napi::Value Tokenize(const Napi::CallbackInfo& info);
+  Napi::Value Decode(const Napi::CallbackInfo& info);
   Napi::Value EncodeTokens(const Napi::CallbackInfo& info);
   Napi::Value IoStats(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);

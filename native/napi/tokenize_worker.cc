@@ -33,6 +33,7 @@ Status TokenizeWorker::Run() {
   ids_.assign(texts.size() * length_, pad_id);
   mask_.assign(texts.size() * length_, 0);
   type_ids_.assign(texts.size() * length_, 0);
+  special_.assign(texts.size() * length_, 0);
   for (size_t i = 0; i < encodings.size(); ++i) {
     const tok::Encoding& encoding = encodings[i];
     const size_t n = encoding.ids.size();
@@ -41,6 +42,7 @@ Status TokenizeWorker::Run() {
       ids_[start + j] = static_cast<int32_t>(encoding.ids[j]);
       mask_[start + j] = 1;
       type_ids_[start + j] = j < encoding.type_ids.size() ? static_cast<int32_t>(encoding.type_ids[j]) : 0;
+      special_[start + j] = j < encoding.special_tokens_mask.size() ? encoding.special_tokens_mask[j] : 0;
     }
   }
   return Status::Ok();
@@ -61,6 +63,7 @@ Napi::Value TokenizeWorker::Result(Napi::Env env) {
   result.Set("inputIds", ToInt32Array(env, ids_));
   result.Set("attentionMask", ToInt32Array(env, mask_));
   result.Set("tokenTypeIds", ToInt32Array(env, type_ids_));
+  result.Set("specialTokensMask", ToInt32Array(env, special_));
   result.Set("rows", Napi::Number::New(env, static_cast<double>(texts_.size())));
   result.Set("length", Napi::Number::New(env, static_cast<double>(length_)));
   return result;

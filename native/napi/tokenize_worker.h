@@ -1,6 +1,7 @@
 // tokenize(texts, maxLength): sentence-transformers' `model.tokenize(texts)` — the model's own
 // tokenizer, truncated to its max_seq_length and padded to the longest text, resolved as
-// { inputIds, attentionMask, tokenTypeIds: Int32Array (rows × length, row-major), rows, length }.
+// { inputIds, attentionMask, tokenTypeIds, specialTokensMask: Int32Array (rows × length,
+// row-major), rows, length }.
 // Runs on the model's owner thread, after the runs already queued.
 #pragma once
 
@@ -39,6 +40,7 @@ class TokenizeWorker : public OwnerJob {
   std::vector<int32_t> ids_;
   std::vector<int32_t> mask_;
   std::vector<int32_t> type_ids_;
+  std::vector<int32_t> special_;  // 1 where the post-processor added the token
 };
 
 // Reads tokenize()'s arguments (texts, maxLength) and queues the job on `owner`.
