@@ -1,5 +1,8 @@
 // Fallback of the package's install script (scripts/install.mjs), run only when no prebuilt
-// binary in prebuilds/ (or a previous build in build/) loads on this machine.
+// binary in prebuilds/ (or a previous build in build/) loads on this machine. A user's build:
+// the addon and what it loads (libonnxruntime beside it, the CUDA engine where nvcc is here),
+// never the native tests or the benches (SENTENCEKIT_NATIVE_TESTS=OFF; `npm run build` turns
+// them on for development).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,4 +26,4 @@ function run(command, args) {
 }
 
 run(process.execPath, [join(root, 'scripts', 'prepare-ort.mjs')]);
-run(process.execPath, [join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js'), 'compile']);
+run(process.execPath, [join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js'), 'compile', '--CDSENTENCEKIT_NATIVE_TESTS=OFF']);

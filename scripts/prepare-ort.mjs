@@ -1,9 +1,11 @@
 // Lays out ONNX Runtime for the native build in deps/onnxruntime/{include,lib}:
 // the C API headers from the Android archive in com.github.asus4.onnxruntime (the only npm
 // package that ships them) and libonnxruntime.so.1 from onnxruntime-node (installed with
-// ONNXRUNTIME_NODE_INSTALL=skip: its own postinstall would try to download). Idempotent.
+// ONNXRUNTIME_NODE_INSTALL=skip: its own postinstall would try to download). Idempotent, and
+// a file already there with the same bytes is left untouched: a new timestamp on the headers
+// would make the next build recompile every source that includes them.
 import { createRequire } from 'node:module';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AdmZip from 'adm-zip';
@@ -14,6 +16,11 @@ const out = join(root, 'deps', 'onnxruntime');
 
 function packageDir(name) {
   return dirname(require.resolve(`${name}/package.json`));
+}
+
+function writeIfChanged(path, bytes) {
+  if (existsSync(path) && readFileSync(path).equals(bytes)) return;
+  writeFileSync(path, bytes);
 }
 
 function fail(message) {
@@ -33,12 +40,12 @@ if (!existsSync(aar)) fail(`missing ${aar}`);
 let headers = 0;
 for (const entry of new AdmZip(aar).getEntries()) {
   if (entry.isDirectory || !entry.entryName.startsWith('headers/')) continue;
-  writeFileSync(join(out, 'include', entry.entryName.slice('headers/'.length)), entry.getData());
+  writeIfChanged(join(out, 'include', entry.entryName.slice('headers/'.length)), entry.getData());
   headers += 1;
 }
 if (headers === 0) fail(`no headers/ inside ${aar}`);
 
 const lib = join(packageDir('onnxruntime-node'), 'bin', 'napi-v6', 'linux', 'x64', 'libonnxruntime.so.1');
 if (!existsSync(lib)) fail(`missing ${lib}`);
-copyFileSync(lib, join(out, 'lib', 'libonnxruntime.so.1'));
+writeIfChanged(join(out, 'lib', 'libonnxruntime.so.1'), readFileSync(lib));
 console.log(`prepare-ort: ${headers} headers and libonnxruntime.so.1 in ${out}`);

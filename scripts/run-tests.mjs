@@ -126,6 +126,12 @@ function supportedLevel() {
 if (wanted('native')) {
   timed('native tests', (counts) => {
     const binary = join(root, 'build', 'sentencekit_native_tests');
+    // A build made without them (the install script's source build turns them off) gets them
+    // here, once: an incremental build that adds only the test and bench executables.
+    if (!existsSync(binary) && existsSync(join(root, 'build', 'CMakeCache.txt'))) {
+      console.log('# native tests: not built; building them (cmake-js compile --CDSENTENCEKIT_NATIVE_TESTS=ON)');
+      spawnSync(process.execPath, [join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js'), 'compile', '--CDSENTENCEKIT_NATIVE_TESTS=ON'], { cwd: root, stdio: 'inherit' });
+    }
     if (existsSync(binary)) {
       add(counts, runOne('native tests', binary, [], parseNative));
     } else {
