@@ -10,9 +10,9 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 
+import { choiceFlag as choice, integerFlag, parseError, stringFlag, UsageError, type Values } from './cli-flags.js';
 import type { CpuEngine, Device } from './device.js';
 import type { LoadOptions } from './model-loading.js';
-import { nearestName } from './options.js';
 import { DEFAULT_CONFIG, type ServeConfig } from './server/config.js';
 import { loadModels } from './server/load.js';
 import { EmbeddingServer } from './server/server.js';
@@ -72,31 +72,13 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** A mistake in the command line: the CLI prints it with the usage and exits 2. */
-export class ServeUsageError extends Error {}
-
-type Values = Record<string, string | boolean | undefined>;
-
-function integer(values: Values, name: string, min = 1, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (typeof raw !== 'string' || !/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ServeUsageError(`--${name} expects an integer from ${min} to ${max} but received ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
-function choice<T extends string>(values: Values, name: string, choices: readonly T[]): T | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  if (!choices.includes(raw as T)) throw new ServeUsageError(`--${name} expects one of ${choices.join(', ')} but received ${JSON.stringify(raw)}`);
-  return raw as T;
-}
-
 function text(values: Values, name: string): string | null {
-  const raw = values[name];
-  return typeof raw === 'string' ? raw : null;
+  return stringFlag(values, name) ?? null;
+}
+
+/** A positive integer flag, or one within [min, max]. */
+function integer(values: Values, name: string, min?: number, max?: number): number | undefined {
+  return integerFlag(values, name, min === undefined ? undefined : { min, max: max ?? Number.MAX_SAFE_INTEGER });
 }
 
 export interface ServeArguments {
@@ -117,23 +99,17 @@ export function parseServeArguments(argv: string[], env: NodeJS.ProcessEnv = pro
   try {
     ({ values, positionals } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true }) as { values: Values; positionals: string[] });
   } catch (error) {
-    const err = error as { code?: string; message?: string };
-    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      const flag = /'(-{1,2}[^']*)'/.exec(err.message ?? '')?.[1] ?? '';
-      const nearest = flag.startsWith('--') ? nearestName(flag.slice(2), Object.keys(OPTIONS)) : null;
-      throw new ServeUsageError(`unknown option '${flag}'${nearest === null ? '' : ` — did you mean '--${nearest}'?`}`);
-    }
-    throw new ServeUsageError((err.message ?? String(error)).split('\n')[0] ?? '');
+    throw parseError(error, Object.keys(OPTIONS));
   }
   if (values.help === true) {
     process.stdout.write(`${SERVE_USAGE}\n`);
     return null;
   }
-  if (positionals.length > 0) throw new ServeUsageError(`serve takes no texts, but received ${JSON.stringify(positionals[0])}`);
+  if (positionals.length > 0) throw new UsageError(`serve takes no texts, but received ${JSON.stringify(positionals[0])}`);
   const model = text(values, 'model');
   const reranker = text(values, 'reranker');
   const sparseModel = text(values, 'sparse-model');
-  if (model === null && reranker === null && sparseModel === null) throw new ServeUsageError('serve needs a model: --model, --reranker or --sparse-model');
+  if (model === null && reranker === null && sparseModel === null) throw new UsageError('serve needs a model: --model, --reranker or --sparse-model');
   const workers = integer(values, 'workers', 1, 256) ?? 1;
 
   const load: LoadOptions = {};

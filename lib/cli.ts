@@ -15,7 +15,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ActivationName } from './activations.js';
 import { LineQueue } from './cli-lines.js';
 import { Progress } from './cli-progress.js';
-import { runServe, ServeUsageError } from './cli-serve.js';
+import { choiceFlag, integerFlag, parseError, stringFlag, UsageError, type Values } from './cli-flags.js';
+import { runServe } from './cli-serve.js';
 import { CrossEncoder } from './cross-encoder.js';
 import type { CpuEngine, Device } from './device.js';
 import { Embeddings } from './embeddings.js';
@@ -117,45 +118,6 @@ const COMMAND_OPTIONS = {
     task: { type: 'string' },
   },
 } as const satisfies Record<Command, ParseArgsConfig['options']>;
-
-/** A mistake in the command line: printed with the usage, exit status 2. */
-class UsageError extends Error {}
-
-type Values = Record<string, string | boolean | undefined>;
-
-function integerFlag(values: Values, name: string): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (typeof raw !== 'string' || !/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value <= 0) {
-    throw new UsageError(`--${name} expects a positive integer but received ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
-function choiceFlag<T extends string>(values: Values, name: string, choices: readonly T[]): T | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  if (!choices.includes(raw as T)) throw new UsageError(`--${name} expects one of ${choices.join(', ')} but received ${JSON.stringify(raw)}`);
-  return raw as T;
-}
-
-function stringFlag(values: Values, name: string): string | undefined {
-  const raw = values[name];
-  return typeof raw === 'string' ? raw : undefined;
-}
-
-/** parseArgs' messages, with the closest flag suggested for an unknown one. */
-function parseError(error: unknown, known: readonly string[]): UsageError {
-  const err = error as { code?: string; message?: string };
-  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    const flag = /'(-{1,2}[^']*)'/.exec(err.message ?? '')?.[1] ?? '';
-    const nearest = flag.startsWith('--') ? nearestName(flag.slice(2), known) : null;
-    return new UsageError(`unknown option '${flag}'${nearest === null ? '' : ` — did you mean '--${nearest}'?`}`);
-  }
-  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return new UsageError((err.message ?? '').split('\n')[0] ?? '');
-  return new UsageError(err.message ?? String(error));
-}
 
 interface Parsed {
   command: Command;
@@ -429,13 +391,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ServeUsageError) {
-    process.stderr.write(`sentencekit: ${error.message}\nTry 'sentencekit serve --help' for its options.\n`);
-    process.exitCode = 2;
-    return;
-  }
   if (error instanceof UsageError) {
-    process.stderr.write(`sentencekit: ${error.message}\n${SHORT_USAGE}\n`);
+    const serve = process.argv[2] === 'serve';
+    process.stderr.write(`sentencekit: ${error.message}\n${serve ? "Try 'sentencekit serve --help' for its options." : SHORT_USAGE}\n`);
     process.exitCode = 2;
     return;
   }

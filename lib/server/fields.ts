@@ -19,18 +19,15 @@ export function asObject(value: unknown, what = 'the request body'): Body {
   return value as Body;
 }
 
-export function boolField(body: Body, name: string, fallback: boolean): boolean {
-  const value = body[name];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'boolean') throw invalidBody(`expected \`${name}\` to be a boolean but received ${describe(value)}`);
-  return value;
-}
-
 export function optionalBool(body: Body, name: string): boolean | null {
   const value = body[name];
   if (value === undefined || value === null) return null;
   if (typeof value !== 'boolean') throw invalidBody(`expected \`${name}\` to be a boolean but received ${describe(value)}`);
   return value;
+}
+
+export function boolField(body: Body, name: string, fallback: boolean): boolean {
+  return optionalBool(body, name) ?? fallback;
 }
 
 export function stringField(body: Body, name: string): string {
