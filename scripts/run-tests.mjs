@@ -4,17 +4,19 @@
 //   parity   test/parity/*.test.ts, likewise
 //   package  test/package/*.test.ts, likewise
 //   levels   unit and parity again at each SENTENCEKIT_CPU_LEVEL below this CPU's own
+//   runtimes the README quick start and the unit tests under Bun and Deno (scripts/runtimes.mjs)
 // Ends with one plain "N passed, N failed, N skipped" line that CI reads; exits 1 when anything
 // failed, 2 for a suite name it does not know. A skip is a test this machine cannot run (no GPU,
 // no AMX, a kernel level above its CPU's), never counted as passed. A file that throws before
 // its tests run (at import) fails that file alone.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NOT_RUN, runtimes, UNIT_FILES, writeQuickStart } from './runtimes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SUITES = ['native', 'unit', 'parity', 'package', 'levels'];
+const SUITES = ['native', 'unit', 'parity', 'package', 'levels', 'runtimes'];
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !SUITES.includes(name));
 if (unknown.length > 0) {
@@ -158,6 +160,47 @@ if (wanted('levels')) {
     levelsRun.push(level);
   }
   if (below.length === 0) console.log('\n# levels: this CPU has no SIMD level, so there is no lower one to run');
+}
+
+if (wanted('runtimes')) {
+  const files = process.env.SENTENCEKIT_RUNTIMES_ALL === '1' ? readdirSync(join(root, 'test', 'unit')).filter((file) => file.endsWith('.test.ts')).sort() : UNIT_FILES;
+  const notRun = files.filter((file) => NOT_RUN[file] !== undefined);
+  console.log(`\n# runtimes: unit files under Bun and Deno: ${files.length === UNIT_FILES.length ? `the subset in scripts/runtimes.mjs (${files.join(', ')})` : 'all'}`);
+  if (notRun.length > 0) console.log(`# runtimes: not run under Bun and Deno: ${notRun.map((file) => `${file} (${NOT_RUN[file]})`).join('; ')}`);
+  const quickStart = writeQuickStart(root);
+  const runQuickStart = (label, binary, args) => {
+    const result = spawn(binary, args);
+    if (result.status !== 0) console.log(`# quick start under ${label}: exit ${result.status ?? result.signal}\n${result.stdout}${result.stderr}`);
+    return result.status === 0 ? result.stdout : null;
+  };
+  const expected = runQuickStart('node', process.execPath, [quickStart]);
+  for (const runtime of runtimes(root)) {
+    timed(`runtime ${runtime.name}`, (counts) => {
+      if (!existsSync(runtime.binary)) {
+        console.log(`# ${runtime.name}: ${runtime.binary} missing — run \`npm ci\``);
+        counts.failed += 1;
+        return;
+      }
+      const version = spawn(runtime.binary, ['--version']).stdout.split('\n')[0];
+      console.log(`# ${version}`);
+      // The quick start prints the same lines as under node, or it fails.
+      const output = runQuickStart(runtime.name, runtime.binary, runtime.scriptArgs(quickStart));
+      if (expected !== null && output === expected) counts.passed += 1;
+      else {
+        console.log(`# quick start under ${runtime.name}: printed\n${output}# where node printed\n${expected}`);
+        counts.failed += 1;
+      }
+      runtime.prepare();
+      try {
+        for (const file of files.filter((name) => !notRun.includes(name))) {
+          add(counts, runOne(`unit/${file} under ${runtime.name}`, runtime.binary, runtime.unitArgs(file), parseUvu, { NO_COLOR: '1' }));
+        }
+      } finally {
+        runtime.cleanup?.();
+      }
+    });
+  }
+  rmSync(dirname(quickStart), { recursive: true, force: true });
 }
 
 console.log('\n# stages');

@@ -16,6 +16,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const names = Object.keys(require(join(root, 'dist', 'cjs', 'index.js'))).filter((n) => n !== '__esModule' && n !== 'default');
 
+// dist/cjs says it is CommonJS: node assumes so for a .js file under a package.json without
+// "type", but Deno reads such a file as an ES module, and index.mjs's import of it would fail.
+writeFileSync(join(root, 'dist', 'cjs', 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+
 const esmDir = join(root, 'dist', 'esm');
 mkdirSync(esmDir, { recursive: true });
 writeFileSync(
