@@ -11,7 +11,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 
-const cmakeArgs = ['rebuild'];
+// The prebuilt binary is the addon and what it loads: no test or bench executables.
+const cmakeArgs = ['rebuild', '--CDSENTENCEKIT_NATIVE_TESTS=OFF'];
 const arch = option('arch');
 if (arch) cmakeArgs.push('--arch', arch);
 if (args.includes('--debug')) cmakeArgs.push('--debug');
