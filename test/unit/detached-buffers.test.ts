@@ -6,6 +6,8 @@
 // copy, the worker read memory the caller no longer owned: after a structuredClone transfer it
 // scored the new owner's writes (every hit 1792 = 7 × 256), after a resizable buffer shrank it
 // read zeros. An array already detached or shrunk before the call is a TypeError.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 
 import { test } from 'uvu';
@@ -41,13 +43,21 @@ const DETACHES: Record<string, Detach> = {
     resizable.resize(resizable.maxByteLength);
     new Uint8Array(resizable).fill(0x40);
   },
+  'resizable buffer shrunk to half': (buffer) => {
+    const resizable = buffer as ArrayBuffer & { resize(length: number): void };
+    resizable.resize(Math.floor(buffer.byteLength / 8) * 4);
+    new Uint8Array(resizable).fill(0x40);
+  },
 };
+const TRANSFER = 'ArrayBuffer.prototype.transfer';
 if (hasTransfer) {
-  DETACHES['ArrayBuffer.prototype.transfer'] = (buffer) => {
+  DETACHES[TRANSFER] = (buffer) => {
     const moved = (buffer as ArrayBuffer & { transfer(): ArrayBuffer }).transfer();
     new Uint8Array(moved).fill(0x40);
   };
 }
+// Set in the child below: it runs only the transfer cases.
+const only = process.env.SENTENCEKIT_DETACH_ONLY;
 
 // ArrayBuffer's ES2024 constructor options, which this TypeScript lib does not declare yet.
 const ResizableArrayBuffer = ArrayBuffer as unknown as new (length: number, options?: { maxByteLength: number }) => ArrayBuffer;
@@ -68,6 +78,7 @@ function sameHits(actual: unknown, expected: unknown, what: string): void {
 }
 
 for (const [how, detach] of Object.entries(DETACHES)) {
+  if (only !== undefined && how !== only) continue;
   const resizable = how.startsWith('resizable');
 
   test(`semanticSearch reads the corpus and queries as they were (${how})`, async () => {
@@ -122,45 +133,56 @@ for (const [how, detach] of Object.entries(DETACHES)) {
   });
 }
 
-testIf(!hasTransfer, 'Node has ArrayBuffer.prototype.transfer (the cases above run it)')('ArrayBuffer.prototype.transfer is absent before Node 21: its case runs where it exists', () => {
-  assert.is(typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer, 'undefined');
-});
+// Node 20 has ArrayBuffer.prototype.transfer behind a V8 flag (it ships in 21): a child node
+// with the flag runs this file's four transfer cases there.
+if (only === undefined) {
+  testIf(!hasTransfer, 'Node has ArrayBuffer.prototype.transfer: the cases above ran it')('ArrayBuffer.prototype.transfer mid-call, in a node with --harmony-rab-gsab-transfer', () => {
+    const child = spawnSync(
+      process.execPath,
+      ['--harmony-rab-gsab-transfer', join(process.cwd(), 'node_modules', 'uvu', 'bin.js'), join('test', 'unit'), '^detached-buffers\\.test\\.ts$', '-r', 'tsx/cjs'],
+      { env: { ...process.env, SENTENCEKIT_DETACH_ONLY: TRANSFER, FORCE_COLOR: '0' }, encoding: 'utf8', timeout: 120_000 },
+    );
+    const output = `${child.stdout}${child.stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
+    assert.is(child.status, 0, `the transfer cases failed:\n${output}`);
+    assert.match(output, /Total:\s+4\s+Passed:\s+4\s+Skipped:\s+0/, `expected the four transfer cases to pass:\n${output}`);
+  });
 
-test('arrays over a SharedArrayBuffer are read in place and give the same results', async () => {
-  const shared = new Float32Array(new SharedArrayBuffer(ROWS * DIM * 4));
-  shared.set(rows(ROWS, 9, false));
-  const queries = new Embeddings(rows(2, 10, false), 2, DIM);
-  const expected = await semanticSearch(queries, new Embeddings(shared.slice(), ROWS, DIM), { topK: 3 });
-  sameHits(await semanticSearch(queries, new Embeddings(shared, ROWS, DIM), { topK: 3 }), expected, 'SharedArrayBuffer corpus');
-  // structuredClone cannot take a SharedArrayBuffer away: it refuses to transfer one.
-  throwsError(() => structuredClone(shared.buffer, { transfer: [shared.buffer as unknown as ArrayBuffer] }), Error);
-});
+  test('arrays over a SharedArrayBuffer are read in place and give the same results', async () => {
+    const shared = new Float32Array(new SharedArrayBuffer(ROWS * DIM * 4));
+    shared.set(rows(ROWS, 9, false));
+    const queries = new Embeddings(rows(2, 10, false), 2, DIM);
+    const expected = await semanticSearch(queries, new Embeddings(shared.slice(), ROWS, DIM), { topK: 3 });
+    sameHits(await semanticSearch(queries, new Embeddings(shared, ROWS, DIM), { topK: 3 }), expected, 'SharedArrayBuffer corpus');
+    // structuredClone cannot take a SharedArrayBuffer away: it refuses to transfer one.
+    throwsError(() => structuredClone(shared.buffer, { transfer: [shared.buffer as unknown as ArrayBuffer] }), Error);
+  });
 
-test('embeddings whose buffer was detached or shrunk before the call are a TypeError naming why', async () => {
-  const detached = (): Embeddings => {
-    const data = rows(4, 11, false);
-    const embeddings = new Embeddings(data, 4, DIM);
-    structuredClone(data.buffer, { transfer: [data.buffer as ArrayBuffer] });
-    return embeddings;
-  };
-  const shrunk = (): Embeddings => {
-    const data = rows(4, 12, true);
-    const embeddings = new Embeddings(data, 4, DIM);
-    (data.buffer as ArrayBuffer & { resize(length: number): void }).resize(DIM * 4);
-    return embeddings;
-  };
-  const fine = new Embeddings(rows(4, 13, false), 4, DIM);
-  for (const [make, why] of [[detached, /buffer was detached \(transferred\)/], [shrunk, /resizable buffer was shrunk/]] as const) {
-    throwsError(() => similarity(make(), fine), TypeError, why, 'similarity');
-    throwsError(() => similarity(fine, make()), TypeError, why, 'similarity b');
-    throwsError(() => quantizeEmbeddings(make(), 'int8'), TypeError, why, 'quantizeEmbeddings');
-    await rejectsError(() => similarityAsync(make(), fine), TypeError, why, 'similarityAsync');
-    await rejectsError(() => semanticSearch(fine, make()), TypeError, why, 'semanticSearch');
-    await rejectsError(() => DeviceCorpus.upload(make(), { device: 'cpu' }), TypeError, why, 'DeviceCorpus.upload');
-  }
-  const quantized = quantizeEmbeddings(fine, 'int8');
-  structuredClone(quantized.data.buffer, { transfer: [quantized.data.buffer as ArrayBuffer] });
-  await rejectsError(() => quantizedSemanticSearch(fine, quantized), TypeError, /corpus\.data to hold 1024 values but its buffer was detached/, 'quantizedSemanticSearch');
-});
+  test('embeddings whose buffer was detached or shrunk before the call are a TypeError naming why', async () => {
+    const detached = (): Embeddings => {
+      const data = rows(4, 11, false);
+      const embeddings = new Embeddings(data, 4, DIM);
+      structuredClone(data.buffer, { transfer: [data.buffer as ArrayBuffer] });
+      return embeddings;
+    };
+    const shrunk = (): Embeddings => {
+      const data = rows(4, 12, true);
+      const embeddings = new Embeddings(data, 4, DIM);
+      (data.buffer as ArrayBuffer & { resize(length: number): void }).resize(DIM * 4);
+      return embeddings;
+    };
+    const fine = new Embeddings(rows(4, 13, false), 4, DIM);
+    for (const [make, why] of [[detached, /buffer was detached \(transferred\)/], [shrunk, /resizable buffer was shrunk/]] as const) {
+      throwsError(() => similarity(make(), fine), TypeError, why, 'similarity');
+      throwsError(() => similarity(fine, make()), TypeError, why, 'similarity b');
+      throwsError(() => quantizeEmbeddings(make(), 'int8'), TypeError, why, 'quantizeEmbeddings');
+      await rejectsError(() => similarityAsync(make(), fine), TypeError, why, 'similarityAsync');
+      await rejectsError(() => semanticSearch(fine, make()), TypeError, why, 'semanticSearch');
+      await rejectsError(() => DeviceCorpus.upload(make(), { device: 'cpu' }), TypeError, why, 'DeviceCorpus.upload');
+    }
+    const quantized = quantizeEmbeddings(fine, 'int8');
+    structuredClone(quantized.data.buffer, { transfer: [quantized.data.buffer as ArrayBuffer] });
+    await rejectsError(() => quantizedSemanticSearch(fine, quantized), TypeError, /corpus\.data to hold 1024 values but its buffer was detached/, 'quantizedSemanticSearch');
+  });
+}
 
 test.run();
