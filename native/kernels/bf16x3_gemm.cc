@@ -55,6 +55,7 @@ void PackBf16x3Weights(const float* w, size_t n, size_t k, uint16_t* packed) {
 void SplitRowBf16x3(const float* x, size_t k, uint16_t* row) {
   if (AmxBf16Enabled()) return AmxSplitRowBf16x3(x, k, row);
   if (ActiveCpuLevel() == CpuLevel::kAvx512) return Avx512SplitRowBf16x3(x, k, row);
+  if (ActiveCpuLevel() == CpuLevel::kAvx2) return Avx2SplitRowBf16x3(x, k, row);
   SplitRowBf16x3Scalar(x, k, row);
 }
 
