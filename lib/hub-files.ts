@@ -5,7 +5,7 @@
  * Internal: not exported from the package entry point.
  */
 import { SentenceKitError } from './errors.js';
-import { routerFolders, transformerFolders } from './transformer-folders.js';
+import { routerFolders, staticEmbeddingFolders, transformerFolders } from './transformer-folders.js';
 
 const EXPORT_FOLDERS = ['onnx', 'openvino', 'coreml'];
 // Weights of the framework checkpoints the ONNX path never reads, in a transformer's folder or
@@ -77,7 +77,14 @@ export async function neededFiles(repo: string, snapshot: string, listing: reado
     for (const path of names.filter((name) => listed === undefined || listed.has(name))) found = (await source.one(path)) || found;
     if (!found) return { missing: names[0] as string };
   }
-  const transformerDirs = await transformerFolders(snapshot);
+  let transformerDirs = await transformerFolders(snapshot);
+  const staticDirs = transformerDirs.length === 0 ? await staticEmbeddingFolders(snapshot) : [];
+  if (staticDirs.length > 0) {
+    // A StaticEmbedding model runs no transformer: its table (model.safetensors) is the weights
+    // file, whatever ONNX file or engine the options named.
+    transformerDirs = staticDirs;
+    onnxFile = 'model.safetensors';
+  }
   const onnxPaths = transformerDirs.map((dir) => (dir ? `${dir}/${onnxFile}` : onnxFile));
   if (listed === undefined) {
     const missing = await source.all(onnxPaths);

@@ -27,6 +27,15 @@ export async function routerFolders(root: string): Promise<string[]> {
 }
 
 /**
+ * The folders of a model's StaticEmbedding modules ('' for the root, as "." or "" in
+ * modules.json): they hold no transformer but a tokenizer and model.safetensors, its table.
+ */
+export async function staticEmbeddingFolders(root: string): Promise<string[]> {
+  const { entries } = await readModules(root);
+  return entries.filter((entry) => kindOf(entry) === 'StaticEmbedding').map((entry) => (entry.path === '.' ? '' : entry.path.replace(/^\.\//, '')));
+}
+
+/**
  * The transformer folders of the model at `root`, relative to it ('' is the root itself),
  * in module order without repeats. Needs modules.json and any Router's config on disk.
  */
