@@ -182,11 +182,13 @@ if (wanted('runtimes')) {
         return;
       }
       const version = spawn(runtime.binary, ['--version']).stdout.split('\n')[0];
-      console.log(`# ${version}`);
+      console.log(`# ${runtime.name} --version: ${version}`);
       // The quick start prints the same lines as under node, or it fails.
       const output = runQuickStart(runtime.name, runtime.binary, runtime.scriptArgs(quickStart));
-      if (expected !== null && output === expected) counts.passed += 1;
-      else {
+      if (expected !== null && output === expected) {
+        console.log(`# quick start under ${runtime.name}: the values node printed`);
+        counts.passed += 1;
+      } else {
         console.log(`# quick start under ${runtime.name}: printed\n${output}# where node printed\n${expected}`);
         counts.failed += 1;
       }
