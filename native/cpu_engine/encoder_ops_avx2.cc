@@ -16,6 +16,10 @@ namespace {
 
 using kernels::avx2::TailMask;
 
+// Full unrolling of the loops over the four query rows keeps their accumulators in registers;
+// left to its own limits GCC keeps the arrays on the stack and stores them every step.
+#define SK_UNROLL _Pragma("GCC unroll 8")
+
 inline __m256i MaskFor(size_t remaining) { return remaining >= 8 ? _mm256_set1_epi32(-1) : TailMask(remaining); }
 
 // Lanes past the row read as zero.
@@ -123,15 +127,18 @@ void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float s
     for (size_t r = 0; r < 4; ++r) q[r] = view.q + (i0 + std::min(r, live - 1)) * view.stride;
     for (size_t jb = 0; jb < padded; jb += 16) {
       __m256 acc[4][2];
-      for (auto& pair : acc) pair[0] = pair[1] = _mm256_setzero_ps();
+      SK_UNROLL
+      for (size_t r = 0; r < 4; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
       for (size_t d = 0; d < head_dim; ++d) {
         const __m256 k0 = _mm256_load_ps(keys + d * padded + jb), k1 = _mm256_load_ps(keys + d * padded + jb + 8);
+        SK_UNROLL
         for (size_t r = 0; r < 4; ++r) {
           const __m256 value = _mm256_broadcast_ss(q[r] + d);
           acc[r][0] = _mm256_fmadd_ps(value, k0, acc[r][0]);
           acc[r][1] = _mm256_fmadd_ps(value, k1, acc[r][1]);
         }
       }
+      SK_UNROLL
       for (size_t r = 0; r < 4; ++r) {
         float* row = rows + r * padded + jb;
         _mm256_store_ps(row, _mm256_mul_ps(acc[r][0], scales));
@@ -165,18 +172,23 @@ void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float s
       const size_t left = head_dim - d0;
       const size_t left_high = left > 8 ? left - 8 : 0;
       __m256 a[4][2];
-      for (auto& pair : a) pair[0] = pair[1] = _mm256_setzero_ps();
+      SK_UNROLL
+      for (size_t r = 0; r < 4; ++r) a[r][0] = a[r][1] = _mm256_setzero_ps();
       for (size_t j = 0; j < length; ++j) {
         const float* v = view.v + j * view.stride + d0;
         const __m256 v0 = Load(v, left);
         const __m256 v1 = left_high > 0 ? Load(v + 8, left_high) : _mm256_setzero_ps();
+        SK_UNROLL
         for (size_t r = 0; r < 4; ++r) {
           const __m256 p = _mm256_broadcast_ss(rows + r * padded + j);
           a[r][0] = _mm256_fmadd_ps(p, v0, a[r][0]);
           a[r][1] = _mm256_fmadd_ps(p, v1, a[r][1]);
         }
       }
-      for (size_t r = 0; r < live; ++r) {
+      // Every index constant after unrolling: a loop to `live` would keep `a` on the stack.
+      SK_UNROLL
+      for (size_t r = 0; r < 4; ++r) {
+        if (r >= live) break;
         float* out = view.out + (i0 + r) * view.out_stride + d0;
         const __m256 inv = _mm256_set1_ps(inverse[r]);
         Store(out, left, _mm256_mul_ps(a[r][0], inv));

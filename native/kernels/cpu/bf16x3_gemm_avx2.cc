@@ -15,6 +15,8 @@ namespace sk::kernels {
 namespace {
 
 constexpr size_t kRows = 6;
+// Full unrolling of the row loop keeps the accumulators in registers (vector_avx2.cc's note).
+#define SK_UNROLL _Pragma("GCC unroll 8")
 
 // 8 bf16 values to floats.
 inline __m256 Widen(const uint16_t* from) {
@@ -59,22 +61,34 @@ inline void Store(__m256 value, const GemmOutput& output, size_t m, size_t n, si
 
 template <int Rows>
 void MultiplyRows(const float* a, size_t k_padded, const float* w, size_t m0, size_t n0, const GemmOutput& output) {
-  __m256 acc[Rows][2];
-  for (int r = 0; r < Rows; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+  __m256 low[Rows], high[Rows];
+  SK_UNROLL
+  for (int r = 0; r < Rows; ++r) low[r] = high[r] = _mm256_setzero_ps();
   for (size_t k = 0; k < k_padded; ++k) {
     const __m256 w0 = _mm256_load_ps(w + k * 16), w1 = _mm256_load_ps(w + k * 16 + 8);
+    SK_UNROLL
     for (int r = 0; r < Rows; ++r) {
       const __m256 value = _mm256_broadcast_ss(a + r * k_padded + k);
-      acc[r][0] = _mm256_fmadd_ps(value, w0, acc[r][0]);
-      acc[r][1] = _mm256_fmadd_ps(value, w1, acc[r][1]);
+      low[r] = _mm256_fmadd_ps(value, w0, low[r]);
+      high[r] = _mm256_fmadd_ps(value, w1, high[r]);
     }
+  }
+  // The sums leave their registers once, here: indexing `acc` by the run-time column half
+  // below would make GCC keep the whole array on the stack, inside the K loop too.
+  alignas(32) float sums[Rows][16];
+  SK_UNROLL
+  for (int r = 0; r < Rows; ++r) {
+    _mm256_store_ps(sums[r], low[r]);
+    _mm256_store_ps(sums[r] + 8, high[r]);
   }
   const size_t width = std::min<size_t>(16, output.columns - n0);
   for (size_t half = 0; half < 2 && half * 8 < width; ++half) {
     const size_t n = n0 + half * 8, part = std::min<size_t>(8, width - half * 8);
     const __m256i mask = part >= 8 ? _mm256_set1_epi32(-1) : avx2::TailMask(part);
     const __m256 bias = output.bias != nullptr ? _mm256_maskload_ps(output.bias + n, mask) : _mm256_setzero_ps();
-    for (int r = 0; r < Rows; ++r) Store(avx2::Activate(output.activation, _mm256_add_ps(acc[r][half], bias)), output, m0 + r, n, part);
+    for (int r = 0; r < Rows; ++r) {
+      Store(avx2::Activate(output.activation, _mm256_add_ps(_mm256_load_ps(sums[r] + half * 8), bias)), output, m0 + r, n, part);
+    }
   }
 }
 

@@ -18,6 +18,10 @@
 namespace sk::kernels {
 namespace {
 
+// Full unrolling of the loops over a block's rows keeps the accumulators in registers; left to
+// its own limits GCC keeps the array on the stack and stores it every step.
+#define SK_UNROLL _Pragma("GCC unroll 8")
+
 // 8 columns of a row's results into out[0, width).
 inline void Finish(__m256i sums, const GemmOutput& output, size_t m, size_t n, size_t width) {
   const __m256i mask = width >= 8 ? _mm256_set1_epi32(-1) : avx2::TailMask(width);
@@ -37,6 +41,7 @@ template <int Rows>
 void Block(const int16_t* widened, size_t k_padded, size_t first, const int8_t* packed_w, size_t steps, size_t g,
            size_t m0, const GemmOutput& output) {
   __m256i acc[Rows][4];
+  SK_UNROLL
   for (int i = 0; i < Rows; ++i) {
     for (int q = 0; q < 4; ++q) acc[i][q] = _mm256_setzero_si256();
   }
@@ -49,6 +54,7 @@ void Block(const int16_t* widened, size_t k_padded, size_t first, const int8_t* 
         w[q] = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tile + r * 64 + q * 16)));
       }
       const size_t at = s * kGemmStepBytes + r * 4;
+      SK_UNROLL
       for (int i = 0; i < Rows; ++i) {
         long long quad;
         std::memcpy(&quad, rows + i * k_padded + at, sizeof(quad));
@@ -59,6 +65,7 @@ void Block(const int16_t* widened, size_t k_padded, size_t first, const int8_t* 
   }
   const size_t n0 = g * kGemmGroupColumns;
   const size_t width = std::min(kGemmGroupColumns, output.columns - n0);
+  SK_UNROLL
   for (int i = 0; i < Rows; ++i) {
     // Lanes hold [c0 half 0, c0 half 1, c1 half 0, ...] of four columns each: pairwise sums
     // give [c0 c1 c4 c5 | c2 c3 c6 c7], and the 64-bit permute puts them in order.
