@@ -16,7 +16,6 @@ import type { ActivationName } from './activations.js';
 import { LineQueue } from './cli-lines.js';
 import { Progress } from './cli-progress.js';
 import { choiceFlag, integerFlag, parseError, stringFlag, UsageError, type Values } from './cli-flags.js';
-import { runServe } from './cli-serve.js';
 import { CrossEncoder } from './cross-encoder.js';
 import type { CpuEngine, Device } from './device.js';
 import { Embeddings } from './embeddings.js';
@@ -373,6 +372,8 @@ async function runSparse(parsed: Parsed, progress: Progress): Promise<number> {
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'serve') {
+    // Loaded only for serve: the other commands start without the server's modules.
+    const { runServe } = await import('./cli-serve.js');
     await runServe(argv.slice(1));
     return;
   }
