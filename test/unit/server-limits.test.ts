@@ -126,6 +126,27 @@ test('max concurrent requests: past the limit 429 Overloaded; the held request s
   }
 });
 
+test('--auto-truncate: over-long inputs are truncated unless a request says truncate: false', async () => {
+  const { server, base } = await start({ autoTruncate: true });
+  try {
+    const long = Array.from({ length: model.maxSeqLength + 20 }, (_, i) => `word${i % 7}`).join(' ');
+    const expected = await model.encode([long], { normalizeEmbeddings: true });
+    const truncated = await post(`${base}/embed`, { inputs: [long] });
+    assert.is(truncated.status, 200);
+    assert.equal(Float32Array.from(truncated.json[0]), expected.row(0));
+    const refused = await post(`${base}/embed`, { inputs: [long], truncate: false });
+    assert.is(refused.status, 413);
+    assert.match(refused.json.error, /^`inputs` must have less than \d+ tokens\. Given: \d+$/);
+    const openai = await post(`${base}/v1/embeddings`, { input: long });
+    assert.is(openai.status, 200);
+    assert.is(openai.json.usage.prompt_tokens, model.maxSeqLength);
+    const info = await (await fetch(`${base}/info`)).json() as { auto_truncate: boolean };
+    assert.is(info.auto_truncate, true);
+  } finally {
+    await server.shutdown();
+  }
+});
+
 test('payload limit: a larger body is 413 before it is read', async () => {
   const { server, base } = await start({ payloadLimit: 1000 });
   try {
