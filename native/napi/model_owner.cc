@@ -101,14 +101,17 @@ void ModelOwner::Loop() {
   LowerComputeThreadPriority();
   for (;;) {
     OwnerJob* job = nullptr;
+    bool last = false;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [this] { return abort_ || !queue_.empty(); });
       if (abort_) return;
       job = queue_.front();
       queue_.pop_front();
+      // Under the lock: Close() sets the marker on the JavaScript thread while a job runs here
+      // (a data race TSan reported when dispose() came during a run).
+      last = job == stop_marker_;
     }
-    const bool last = job == stop_marker_;
     job->RunCatchingExceptions();
     // dispose() dropped the model before queueing its close job, so (unless a job still in
     // delivery holds it) its memory is free by now: hand it back here, off the JavaScript
