@@ -3,8 +3,8 @@
  * with the process's RSS and thread count sampled as they go (/proc/self/status). Prints one
  * JSON line per sample and a summary line with the least-squares RSS slope after warm-up
  * (MB per 100 cycles, or per 100,000 encodes) and the thread counts seen. Exits 1 when a
- * limit given on the command line is passed, so CI runs it short with limits
- * (test/unit/soak.test.ts) and RELIABILITY.md records the long runs:
+ * limit given on the command line is passed, so it can run short with limits; RELIABILITY.md
+ * records the long runs:
  *
  *   node --expose-gc --import tsx bench/soak/soak.ts --mode cycles --count 10000
  *   node --expose-gc --import tsx bench/soak/soak.ts --mode encodes --count 1000000
