@@ -64,6 +64,7 @@ void StaticEmbeddingWrap::Init(Napi::Env env, Napi::Object exports) {
        InstanceMethod<&StaticEmbeddingWrap::PromptLength>("promptLength"),
        InstanceMethod<&StaticEmbeddingWrap::Tokenize>("tokenize"),
        InstanceMethod<&StaticEmbeddingWrap::EncodeTokens>("encodeTokens"),
+       InstanceMethod<&StaticEmbeddingWrap::Decode>("decode"),
        InstanceMethod<&StaticEmbeddingWrap::IoStats>("ioStats"),
        InstanceMethod<&StaticEmbeddingWrap::Dispose>("dispose")});
   GetAddonData(env).static_embedding_class = Napi::Persistent(constructor);
@@ -122,6 +123,11 @@ Napi::Value StaticEmbeddingWrap::Tokenize(const Napi::CallbackInfo& info) {
 Napi::Value StaticEmbeddingWrap::EncodeTokens(const Napi::CallbackInfo& info) {
   if (!model_) return RejectDisposed(info.Env());
   return Reject(info.Env(), "a StaticEmbedding model has no token embeddings (its output is the mean of its table's rows)");
+}
+
+Napi::Value StaticEmbeddingWrap::Decode(const Napi::CallbackInfo& info) {
+  if (!model_) return RejectDisposed(info.Env());
+  return Reject(info.Env(), "decode() is not served for a StaticEmbedding model yet");
 }
 
 // No ONNX Runtime tensors: always zeros.

@@ -2,8 +2,8 @@
 // an instance with the sentence encoder's surface (`dimension`, `hiddenSize`,
 // `encode(texts, options)`, `promptLength`, `tokenize`, `encodeTokens`, `ioStats`, `dispose()`),
 // so SentenceTransformer runs either through the same scheduling; encode() runs on the model's
-// owner thread. tokenize() and encodeTokens() reject: Python's StaticEmbedding has no padded
-// batch and no token embeddings.
+// owner thread. tokenize(), encodeTokens() and decode() reject: Python's StaticEmbedding has no
+// padded batch and no token embeddings, and the server's token routes are not served for it yet.
 #pragma once
 
 #include <napi.h>
@@ -28,6 +28,7 @@ class StaticEmbeddingWrap : public Napi::ObjectWrap<StaticEmbeddingWrap> {
   Napi::Value PromptLength(const Napi::CallbackInfo& info);
   Napi::Value Tokenize(const Napi::CallbackInfo& info);
   Napi::Value EncodeTokens(const Napi::CallbackInfo& info);
+  Napi::Value Decode(const Napi::CallbackInfo& info);
   Napi::Value IoStats(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 

@@ -133,6 +133,7 @@ test('static models: tokenize(), token embeddings, maxSeqLength and device cuda 
     throwsError(() => { model.maxSeqLength = 16; }, TypeError, /max_seq_length/);
     await rejectsError(model.tokenize(['hello']), SentenceKitError, /StaticEmbedding/);
     await rejectsError(model.encodeTokenEmbeddings(['hello']), SentenceKitError, /no token embeddings/);
+    await rejectsError(model.decodeIds([Int32Array.from([7592])], false), SentenceKitError, /StaticEmbedding/);
   } finally {
     await model.dispose();
   }
