@@ -16,13 +16,10 @@ Napi::Value LoadCrossEncoder(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsObject()) ThrowTypeError(env, "expected an options object");
   const Napi::Object options = info[0].As<Napi::Object>();
   const pipeline::ModelFiles files = ReadModelFiles(options);
-  const pipeline::CudaPlacement cuda = ReadCudaPlacement(options);
-  const pipeline::CpuEnginePlacement cpu_engine = ReadCpuEnginePlacement(options);
+  const pipeline::Placement placement = ReadPlacement(options);
   return LoadModelWorker<pipeline::CrossEncoderModel, CrossEncoderWrap>::Start(
-      env, [files, cuda, cpu_engine](std::unique_ptr<pipeline::CrossEncoderModel>* out) {
-        if (cuda.enabled) return pipeline::CrossEncoderModel::LoadCuda(files, cuda, out);
-        if (cpu_engine.enabled) return pipeline::CrossEncoderModel::LoadCpuEngine(files, cpu_engine, out);
-        return pipeline::CrossEncoderModel::Load(files, out);
+      env, [files, placement](std::unique_ptr<pipeline::CrossEncoderModel>* out) {
+        return pipeline::CrossEncoderModel::Load(files, placement, out);
       });
 }
 

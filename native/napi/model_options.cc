@@ -43,6 +43,8 @@ size_t ReadMaxLength(Napi::Env env, const Napi::Value& value) {
   return static_cast<size_t>(length);
 }
 
+namespace {
+
 pipeline::CudaPlacement ReadCudaPlacement(const Napi::Object& options) {
   pipeline::CudaPlacement cuda;
   if (!options.Get("device").IsString() || GetString(options, "device") != "cuda") return cuda;
@@ -67,6 +69,12 @@ pipeline::CpuEnginePlacement ReadCpuEnginePlacement(const Napi::Object& options)
   cpu_engine.threads = static_cast<size_t>(GetNumber(options, "intraOpThreads", 0));
   cpu_engine.allow_spinning = GetBool(options, "allowSpinning", false);
   return cpu_engine;
+}
+
+}  // namespace
+
+pipeline::Placement ReadPlacement(const Napi::Object& options) {
+  return pipeline::Placement{ReadCudaPlacement(options), ReadCpuEnginePlacement(options)};
 }
 
 Napi::Promise RejectDisposed(Napi::Env env) {

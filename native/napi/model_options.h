@@ -3,9 +3,7 @@
 
 #include <napi.h>
 
-#include "pipeline/cuda_placement.h"
-#include "pipeline/model_session.h"
-#include "pipeline/cpu_engine_placement.h"
+#include "pipeline/encoder_backend.h"
 
 namespace sk::napi {
 
@@ -13,15 +11,14 @@ namespace sk::napi {
 //   intraOpThreads?, allowSpinning? }
 pipeline::ModelFiles ReadModelFiles(const Napi::Object& options);
 
-// { device?, modelDir?, cudaDtype? }: device 'cuda' (lib/ has already probed it) places the
-// model in the CUDA engine beside this addon, reading the folder's model.safetensors.
-pipeline::CudaPlacement ReadCudaPlacement(const Napi::Object& options);
-
-// { cpuEngine?, modelDir?, intraOpThreads?, allowSpinning? }: cpuEngine 'int8' or 'bf16x3' runs
-// the transformer in sentencekit's CPU engine at that precision from the folder's
-// model.safetensors, on intraOpThreads lanes that poll between parallel sections when
-// allowSpinning.
-pipeline::CpuEnginePlacement ReadCpuEnginePlacement(const Napi::Object& options);
+// Where the model runs, as lib/ resolved it:
+// - { device: 'cuda', modelDir, cudaDtype? } (lib/ has already probed it): the CUDA engine beside
+//   this addon, reading the folder's model.safetensors;
+// - { cpuEngine: 'int8' | 'bf16x3', modelDir, intraOpThreads?, allowSpinning? }: sentencekit's CPU
+//   engine at that precision from the folder's model.safetensors, on intraOpThreads lanes that
+//   poll between parallel sections when allowSpinning;
+// - else ONNX Runtime on the files' modelPath.
+pipeline::Placement ReadPlacement(const Napi::Object& options);
 
 // A call's maxLength argument: undefined or 0 keeps the length the model loaded with, else a
 // positive integer (TypeError otherwise).

@@ -57,8 +57,7 @@ Napi::Value LoadSentenceEncoder(const Napi::CallbackInfo& info) {
     config.pooling.modes.push_back(mode);
   }
   config.normalize_module = GetBool(options, "normalizeModule", false);
-  config.cuda = ReadCudaPlacement(options);
-  config.cpu_engine = ReadCpuEnginePlacement(options);
+  config.placement = ReadPlacement(options);
   const Napi::Value dense = options.Get("dense");
   if (dense.IsArray()) {
     const Napi::Array layers = dense.As<Napi::Array>();

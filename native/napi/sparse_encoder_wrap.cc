@@ -22,13 +22,10 @@ Napi::Value LoadSparseEncoder(const Napi::CallbackInfo& info) {
       options.Has("spladeActivation") && GetString(options, "spladeActivation") == "log1p_relu"
           ? pipeline::SpladeActivation::kLog1pRelu
           : pipeline::SpladeActivation::kRelu;
-  const pipeline::CudaPlacement cuda = ReadCudaPlacement(options);
-  const pipeline::CpuEnginePlacement cpu_engine = ReadCpuEnginePlacement(options);
+  const pipeline::Placement placement = ReadPlacement(options);
   return LoadModelWorker<pipeline::SparseEncoderModel, SparseEncoderWrap>::Start(
-      env, [files, activation, cuda, cpu_engine](std::unique_ptr<pipeline::SparseEncoderModel>* out) {
-        if (cuda.enabled) return pipeline::SparseEncoderModel::LoadCuda(files, cuda, out, activation);
-        if (cpu_engine.enabled) return pipeline::SparseEncoderModel::LoadCpuEngine(files, cpu_engine, out, activation);
-        return pipeline::SparseEncoderModel::Load(files, out, activation);
+      env, [files, activation, placement](std::unique_ptr<pipeline::SparseEncoderModel>* out) {
+        return pipeline::SparseEncoderModel::Load(files, placement, out, activation);
       });
 }
 

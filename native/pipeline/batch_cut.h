@@ -1,30 +1,60 @@
-// Where one padded batch ends, given inputs sorted longest first. Every row of a batch is padded
-// to its first (longest) row, so the cut bounds three things: rows, padded tokens, and — when a
-// run mixes unrelated lengths, as a run merged from many concurrent callers does — the share
-// of the batch that is padding. A batch of one is never padded.
+// The one batching path: how a call's encodings become model batches, under a backend's policy.
+// A padded backend (ONNX Runtime) gets inputs sorted longest first, as sentence-transformers
+// sorts them, so every row of a batch is padded only to its first (longest) row, and the cut
+// bounds rows, padded tokens and — when a run mixes unrelated lengths, as a run merged from
+// many concurrent callers does — the share of the batch that is padding. An unpadded backend
+// (the own engines) gets consecutive texts packed back to back, cut by rows and real tokens.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/status.h"
+#include "tokenizer/tokenizer.h"
 
 namespace sk::pipeline {
 
+// A call's bounds on its batches (batch_size, maxBatchTokens, maxPadding).
 struct BatchLimits {
   size_t max_rows = 32;
-  size_t max_tokens = 0;     // padded tokens (rows × longest); 0: rows only
+  size_t max_tokens = 0;     // tokens per batch (padded ones when padded); 0: the backend's default
   double max_padding = 1.0;  // the most padding per padded token, in [0, 1]; 1: no bound
 };
 
-// Padded tokens per model batch on the CPU when the caller sets none. Smaller batches keep a
-// layer's activations in cache. Measured with 2 threads and batchSize 32, mixed-length texts,
-// in sentences/s at 1,024 tokens against 16,384:
-// - all-MiniLM-L6-v2's shape, 600 texts: int8 171 against 111, fp32 91 against 70;
-// - bert-base's shape, 150 texts: fp32 13.6 against 12.1.
-// Budgets of 512-1,536 tokens measured within 5% of 1,024; 256 was slower.
+// Tokens per model batch on the CPU when the caller sets none: smaller batches keep a layer's
+// activations in cache (bench/RESULTS.md has the measurements behind the figure).
 constexpr size_t kCpuBatchTokens = 1024;
-inline size_t CpuBatchTokens(size_t requested) { return requested > 0 ? requested : kCpuBatchTokens; }
 
-// How many of `lengths[0..available)` (token counts, sorted longest first) the next batch takes:
-// at least one, at most `available`.
+// A backend's own batch policy.
+struct BatchPolicy {
+  bool padded = true;                       // rows padded to the batch's longest (sorted first)
+  size_t default_tokens = kCpuBatchTokens;  // the budget when the call sets none
+  bool rows_capped = true;                  // batch_size bounds rows; else only the budget does
+};
+
+// The batches of one call: batch b holds the encodings order[starts[b] .. starts[b + 1]).
+struct BatchPlan {
+  std::vector<size_t> order;
+  std::vector<size_t> starts{0};
+
+  size_t size() const { return starts.size() - 1; }
+  const size_t* rows(size_t b) const { return order.data() + starts[b]; }
+  size_t count(size_t b) const { return starts[b + 1] - starts[b]; }
+};
+
+Status PlanBatches(const std::vector<tok::Encoding>& encodings, const BatchPolicy& policy, const BatchLimits& limits,
+                   BatchPlan* plan);
+
+// Encodings packed back to back, unpadded: token ids, type ids and cumulative lengths.
+struct PackedBatch {
+  std::vector<int32_t> ids, types, cu{0};
+};
+
+void PackBatch(const std::vector<tok::Encoding>& encodings, const size_t* rows, size_t count, PackedBatch* out);
+
+// How many of `lengths[0..available)` (token counts, sorted longest first) the next padded
+// batch takes: at least one, at most `available`.
 size_t CutBatch(const size_t* lengths, size_t available, const BatchLimits& limits);
 
 }  // namespace sk::pipeline

@@ -1,7 +1,5 @@
 // A SPLADE sparse encoder: masked-LM logits [batch, seq, vocab] → log1p(relu(·)) → max over
-// the unmasked tokens, kept as sparse rows. Because log1p∘relu is monotonic, the max is taken
-// on the raw logits and the transform applied once per vocabulary entry: no second
-// [batch, seq, vocab] buffer and a vocabulary-sized transform per text instead of per token.
+// the unmasked tokens (the backend's SpladeWeights), kept as sparse rows.
 #pragma once
 
 #include <cstdint>
@@ -10,11 +8,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "cpu_engine/cpu_encoder.h"
-#include "pipeline/cuda_placement.h"
-#include "pipeline/cpu_engine_placement.h"
-#include "pipeline/model_session.h"
-#include "runtime/cuda_backend.h"
+#include "pipeline/encoder_backend.h"
 
 namespace sk::pipeline {
 
@@ -26,28 +20,16 @@ struct SparseRows {
   std::vector<int64_t> offsets{0};
 };
 
-// SpladePooling's activation_function: "relu" is log1p(relu(x)); "log1p_relu" (opensearch's
-// inference-free models) applies log1p once more. Both are monotonic, so the max-first
-// pooling holds for either.
-enum class SpladeActivation { kRelu, kLog1pRelu };
-
 class SparseEncoderModel {
  public:
-  static Status Load(const ModelFiles& files, std::unique_ptr<SparseEncoderModel>* out,
+  // On the CPU engine or CUDA the masked-LM head is read from the placement's model.safetensors
+  // (ERR_MODEL_LOAD without one) and SPLADE pooling is fused into it; on ONNX Runtime the
+  // export's output is the [batch, sequence, vocabulary] logits.
+  static Status Load(const ModelFiles& files, const Placement& placement, std::unique_ptr<SparseEncoderModel>* out,
                      SpladeActivation activation = SpladeActivation::kRelu);
-  // device 'cuda': encoder, masked-LM head and SPLADE pooling run in the CUDA engine from
-  // cuda.model_dir's model.safetensors; files.model_path (ONNX) is not opened.
-  static Status LoadCuda(const ModelFiles& files, const CudaPlacement& cuda, std::unique_ptr<SparseEncoderModel>* out,
-                         SpladeActivation activation = SpladeActivation::kRelu);
 
-  // cpuEngine 'int8' or 'bf16x3': encoder and masked-LM head on the CPU engine from
-  // cpu_engine.model_dir's model.safetensors, SPLADE pooling folded into its decoder tiles; no
-  // ONNX file is opened.
-  static Status LoadCpuEngine(const ModelFiles& files, const CpuEnginePlacement& cpu_engine, std::unique_ptr<SparseEncoderModel>* out,
-                         SpladeActivation activation = SpladeActivation::kRelu);
-
-  size_t vocab_size() const { return vocab_size_; }
-  const tok::Tokenizer& tokenizer() const { return *model_.tokenizer; }
+  size_t vocab_size() const { return backend_->width(); }
+  const tok::Tokenizer& tokenizer() const { return *tokenizer_.tokenizer; }
 
   // `max_active_dims` > 0 keeps only that many largest weights per row, as
   // sentence-transformers' max_active_dims does; texts are truncated to `max_length` tokens (0:
@@ -57,22 +39,12 @@ class SparseEncoderModel {
 
  private:
   SparseEncoderModel() = default;
-  Status EncodeOnCuda(const std::vector<tok::Encoding>& encodings, size_t batch_size, size_t max_active_dims,
-                      SparseRows* out) const;
-  Status EncodeOnCpuEngine(const std::vector<tok::Encoding>& encodings, size_t batch_size, size_t max_active_dims,
-                      SparseRows* out) const;
 
   ModelFiles files_;
-  ModelSession model_;  // on 'cuda' only its tokenizer is loaded
-  std::unique_ptr<runtime::CudaEncoder> cuda_;
-  std::unique_ptr<cpu::CpuEncoder> engine_;
-  size_t vocab_size_ = 0;
+  ModelTokenizer tokenizer_;  // before backend_, which borrows it
+  std::unique_ptr<EncoderBackend> backend_;
   SpladeActivation activation_ = SpladeActivation::kRelu;
 };
-
-// SPLADE's activation on one row of per-vocabulary maxima, in place: log1p(relu(x)), once
-// more for kLog1pRelu; NaN stays NaN.
-void SpladeActivate(SpladeActivation activation, float* row, size_t vocab);
 
 // Joins per-text sparse rows, in order, into one SparseRows.
 void ConcatenateSparseRows(const std::vector<SparseRows>& rows, SparseRows* out);

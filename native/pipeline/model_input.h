@@ -1,14 +1,16 @@
-// What every model class loads: a tokenizer and an ONNX session, with the lock that serialises
-// runs on that session and the batch memory those runs reuse.
+// What every model class reads before a backend runs: its files, its tokenizer with transformers'
+// padding and truncation sides, and each call's encodings (checked against the engine's
+// positions).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
-#include "pipeline/padded_batch.h"
-#include "runtime/io_cache.h"
 #include "runtime/ort_session.h"
 #include "tokenizer/tokenizer.h"
 
@@ -19,7 +21,7 @@ namespace sk::pipeline {
 enum class TokenizerSide { kTokenizer, kLeft, kRight };
 
 struct ModelFiles {
-  std::string model_path;       // the .onnx file
+  std::string model_path;       // the .onnx file (ONNX Runtime only)
   std::string tokenizer_path;   // tokenizer.json; named in errors when tokenizer_json is given
   // A tokenizer.json document to load instead of reading tokenizer_path (one converted from a
   // folder's older vocabulary files).
@@ -37,35 +39,30 @@ struct ModelFiles {
   size_t MaxLength(size_t requested) const { return requested > 0 ? requested : max_length; }
 };
 
-struct ModelSession {
+struct ModelTokenizer {
   std::unique_ptr<tok::Tokenizer> tokenizer;
-  std::unique_ptr<ort::OrtSession> session;
   // How transformers pads batches for this tokenizer: which id, on which side.
   int64_t pad_id = 0;
   bool pads_left = false;
   // Which end of a text (or of each text of a pair) truncation drops.
   tok::TruncationSide truncation_side = tok::TruncationSide::kRight;
-  // One run at a time per model: concurrent runs would fight over the same intra-op cores.
-  mutable std::mutex run_mutex;
-  // Guarded by run_mutex: the padded input buffers and the ORT tensors over them, reused by
-  // every run so the steady state allocates none (see ort::IoCache).
-  mutable PaddedBatch batch;
-  mutable ort::IoCache io;
 
-  // A snapshot of io.counters, taken under the run lock.
-  ort::IoCounters Counters() const;
-
+  // ERR_INVALID_ARGUMENT for a zero max_length, before anything is read.
   Status Load(const ModelFiles& files);
-  // The tokenizer alone (the CPU and CUDA engines read the weights themselves).
-  Status LoadTokenizer(const ModelFiles& files);
-  // Pads encodings[rows[0..count)] into `target` as this model's session takes them.
-  void Fill(const std::vector<tok::Encoding>& encodings, const size_t* rows, size_t count, PaddedBatch* target,
-            ort::IoCounters* counters = nullptr) const;
-  // Runs [CLS] [SEP] once and returns the output's last dimension, for models whose export
-  // leaves it symbolic.
-  Status ProbeLastDimension(size_t max_length, int64_t* out) const;
-  // The output's last dimension from the model's metadata, else from a probe run.
-  Status LastDimension(size_t max_length, size_t* out) const;
+
+  // Each text, truncated at files.MaxLength(max_length) tokens; with `positions` > 0,
+  // ERR_INVALID_ARGUMENT naming the first input longer than that.
+  Status Encode(const ModelFiles& files, const std::vector<std::string>& texts, size_t max_length, size_t positions,
+                std::vector<tok::Encoding>* encodings) const;
+  Status EncodePairs(const ModelFiles& files, const std::vector<std::pair<std::string, std::string>>& pairs,
+                     size_t max_length, size_t positions, std::vector<tok::Encoding>* encodings) const;
 };
+
+// sentence-transformers lets max_seq_length be set past the model's position embeddings; a text
+// that then runs longer than those positions fails when it is encoded (torch's embedding lookup
+// raises IndexError), while shorter texts still encode. sentencekit's own engines read the
+// position table directly, so each input is checked before it runs: ERR_INVALID_ARGUMENT naming
+// the first input with more than `positions` tokens.
+Status CheckPositionLimit(const std::vector<tok::Encoding>& encodings, size_t positions);
 
 }  // namespace sk::pipeline
