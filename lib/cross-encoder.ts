@@ -4,7 +4,7 @@
  */
 import { applyActivation, softmaxRows } from './activations.js';
 import { nativeBinding, type NativeCrossEncoder } from './binding.js';
-import { cpuEngineOptions, cudaFolderProblem, type DevicePlacement, isOwnCpuEngine, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
+import { cudaFolderProblem, type DevicePlacement, isOwnCpuEngine, loadPlaced, nativePlacement } from './device.js';
 import { ACTIVATIONS, type ActivationName, type CrossEncoderFolder, readCrossEncoderFolder } from './cross-encoder-folder.js';
 import { SentenceKitError } from './errors.js';
 import { LOAD_OPTION_KEYS, type LoadOptions, nativeModelOptions, resolveLoad, withMaxSeqLength } from './model-loading.js';
@@ -122,25 +122,22 @@ export class CrossEncoder {
    * const reranker = await CrossEncoder.fromPretrained('cross-encoder/ms-marco-MiniLM-L6-v2', { maxLength: 256 });
    */
   static async fromPretrained(pathOrId: string, options: CrossEncoderOptions = {}): Promise<CrossEncoder> {
-    const { root, fileName, runtime, cpuEngine, maxSeqLength: seqLength, options: opts } = await resolveLoad<CrossEncoderOptions>(pathOrId, options, LOAD_KEYS, 'CrossEncoder.fromPretrained() options');
+    const { root, fileName, runtime, placement: where, maxSeqLength: seqLength, options: opts } = await resolveLoad<CrossEncoderOptions>(pathOrId, options, LOAD_KEYS, 'CrossEncoder.fromPretrained() options');
     const maxLength = opts.maxLength === undefined ? 0 : validatePositiveInteger(opts.maxLength, 'options.maxLength');
     if (maxLength > 0 && seqLength > 0 && maxLength !== seqLength) {
       throw new TypeError(`options.maxLength (${maxLength}) and options.maxSeqLength (${seqLength}) name the same limit; give one`);
     }
     const maxSeqLength = maxLength || seqLength;
-    const requested = validateDevice(options?.device, 'options.device');
-    const cudaDtype = validateCudaDtype(options?.cudaDtype, 'options.cudaDtype');
     await expectModelClass(root, 'CrossEncoder');
     const folder = withMaxSeqLength(await readCrossEncoderFolder(root, fileName), maxSeqLength);
-    const { native, placement } = await loadPlaced(requested, cudaFolderProblem(folder.transformerDir), (device) =>
+    const { native, placement } = await loadPlaced(where.device, cudaFolderProblem(folder.transformerDir), (device) =>
       nativeBinding().loadCrossEncoder({
         ...nativeModelOptions(folder, runtime),
-        ...(device === 'cuda' ? { device, modelDir: folder.transformerDir, cudaDtype } : {}),
-        ...cpuEngineOptions(cpuEngine, device, folder.transformerDir),
+        ...nativePlacement(where, device, folder.transformerDir),
       }));
     if (native.numLabels !== folder.numLabels) {
       await native.dispose();
-      const source = placement.device === 'cuda' || isOwnCpuEngine(cpuEngine) ? `${folder.transformerDir}/model.safetensors` : folder.onnxPath;
+      const source = placement.device === 'cuda' || isOwnCpuEngine(where.cpuEngine) ? `${folder.transformerDir}/model.safetensors` : folder.onnxPath;
       throw new SentenceKitError('ERR_MODEL_LOAD', `${source} outputs ${native.numLabels} logits but config.json declares ${folder.numLabels} labels`);
     }
     return new CrossEncoder(native, folder, placement);

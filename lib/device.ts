@@ -4,7 +4,7 @@
  * loaded only when asked for), and rejects with ERR_CUDA_UNAVAILABLE when it cannot: no engine
  * library, driver, device or cuBLASLt, or a model the engine does not run yet. 'auto' uses the
  * GPU when it can and otherwise the CPU, keeping the reason (`model.deviceFallbackReason`).
- * cudaStatus and the Device, CudaDtype, CudaStatus and CpuEngine types are exported; the rest is internal.
+ * cudaStatus and the Device, CudaDtype, CudaStatus, CpuEngine and Backend types are exported; the rest is internal.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -140,9 +140,49 @@ export function isOwnCpuEngine(cpuEngine: CpuEngine): cpuEngine is OwnCpuEngine 
   return cpuEngine !== 'onnxruntime';
 }
 
-/** The native load options for sentencekit's CPU engine when the model lands on the CPU (none otherwise); ERR_MODEL_LOAD without the files it reads. */
-export function cpuEngineOptions(cpuEngine: CpuEngine, device: 'cpu' | 'cuda', transformerDir: string): { cpuEngine?: OwnCpuEngine; modelDir?: string } {
-  if (!isOwnCpuEngine(cpuEngine) || device !== 'cpu') return {};
+/**
+ * What runs the transformer, named as sentence-transformers' `backend` option names it:
+ * 'onnx' (ONNX Runtime on the folder's ONNX file, the default), or sentencekit's own engine
+ * from model.safetensors at a precision, 'sentencekit-int8' or 'sentencekit-bf16x3' (the same
+ * engines as `cpuEngine` 'int8' / 'bf16x3', which stays as an alias).
+ */
+export type Backend = 'onnx' | 'sentencekit-int8' | 'sentencekit-bf16x3';
+
+const BACKENDS: Readonly<Record<Backend, CpuEngine>> = { onnx: 'onnxruntime', 'sentencekit-int8': 'int8', 'sentencekit-bf16x3': 'bf16x3' };
+
+/** Where a model runs, resolved and checked once from its load options. */
+export interface Placement {
+  /** The device asked for; 'auto' is settled when the model loads (loadPlaced). */
+  device: Device;
+  cudaDtype: CudaDtype;
+  /** What runs the transformer when the model lands on the CPU. */
+  cpuEngine: CpuEngine;
+}
+
+/** Checks device, cudaDtype and backend (or its alias cpuEngine) together: one Placement. */
+export function resolvePlacement(options: { device?: unknown; cudaDtype?: unknown; backend?: unknown; cpuEngine?: unknown }): Placement {
+  const device = validateDevice(options.device, 'options.device');
+  const cudaDtype = validateCudaDtype(options.cudaDtype, 'options.cudaDtype');
+  const cpuEngine = validateCpuEngine(options.cpuEngine, 'options.cpuEngine');
+  if (options.backend === undefined) return { device, cudaDtype, cpuEngine };
+  if (typeof options.backend !== 'string' || !Object.prototype.hasOwnProperty.call(BACKENDS, options.backend)) {
+    throw new TypeError(`expected options.backend to be 'onnx', 'sentencekit-int8' or 'sentencekit-bf16x3' but received ${describeValue(options.backend)}`);
+  }
+  const engine = BACKENDS[options.backend as Backend];
+  if (options.cpuEngine !== undefined && engine !== cpuEngine) {
+    throw new TypeError(`options.backend '${options.backend}' and options.cpuEngine '${cpuEngine}' disagree; give backend alone`);
+  }
+  return { device, cudaDtype, cpuEngine: engine };
+}
+
+/**
+ * The native load options for where the model landed: the CUDA engine's, sentencekit's CPU
+ * engine's (ERR_MODEL_LOAD without the files it reads), or none (ONNX Runtime).
+ */
+export function nativePlacement(placement: Placement, device: 'cpu' | 'cuda', transformerDir: string): { device?: 'cuda'; cudaDtype?: CudaDtype; cpuEngine?: OwnCpuEngine; modelDir?: string } {
+  if (device === 'cuda') return { device, modelDir: transformerDir, cudaDtype: placement.cudaDtype };
+  const { cpuEngine } = placement;
+  if (!isOwnCpuEngine(cpuEngine)) return {};
   const problem = cudaFolderProblem(transformerDir, `cpuEngine '${cpuEngine}'`);
   if (problem !== null) throw new SentenceKitError('ERR_MODEL_LOAD', problem);
   return { cpuEngine, modelDir: transformerDir };

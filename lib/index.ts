@@ -9,7 +9,7 @@
 export { SentenceTransformer, type SentenceTransformerOptions, type EncodeOptions, type FloatEncodeOptions, type QuantizedEncodeOptions } from './sentence-transformer.js';
 export type { LoadOptions } from './model-loading.js';
 export type { TokenizedBatch } from './tokenized.js';
-export type { CpuEngine } from './device.js';
+export type { Backend, CpuEngine } from './device.js';
 export { Embeddings, type EmbeddingsLike, type EmbeddingRow } from './embeddings.js';
 export * as util from './util.js';
 export { CrossEncoder, type CrossEncoderOptions, type PredictOptions, type RankOptions, type RankResult, type ActivationName } from './cross-encoder.js';

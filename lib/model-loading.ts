@@ -11,7 +11,7 @@ import { SentenceKitError } from './errors.js';
 import { hubOptions, resolveModelFolder, type HubOptions } from './hub.js';
 import type { TransformerFiles } from './model-folder.js';
 import { transformerFolders } from './transformer-folders.js';
-import { type CpuEngine, type CudaDtype, type Device, isOwnCpuEngine, validateCpuEngine, validateCudaDtype, validateDevice } from './device.js';
+import { type Backend, type CpuEngine, type CudaDtype, type Device, isOwnCpuEngine, type Placement, resolvePlacement } from './device.js';
 import { type OptionKeys, validateOptionsObject } from './options.js';
 import { describeValue, validateBoolean, validatePositiveInteger } from './validate.js';
 
@@ -41,8 +41,19 @@ export interface LoadOptions extends Omit<HubOptions, 'onnxFile'> {
   /** Weights and activations on the GPU: 'float16' (default), 'bfloat16' or 'float32'. */
   cudaDtype?: CudaDtype;
   /**
+   * What runs the transformer on the CPU, as sentence-transformers' `backend="onnx"`: 'onnx'
+   * (default, ONNX Runtime on the folder's ONNX file), or sentencekit's own engine from
+   * model.safetensors, 'sentencekit-int8' or 'sentencekit-bf16x3' (see cpuEngine, its older
+   * name, for what each precision does).
+   *
+   * @example
+   * const model = await SentenceTransformer.fromPretrained('./all-MiniLM-L6-v2', { backend: 'sentencekit-bf16x3' });
+   */
+  backend?: Backend;
+  /**
+   * The older name of `backend` (still accepted):
    * What runs the transformer when the model is on the CPU: 'onnxruntime' (default, the ONNX
-   * file), or sentencekit's own CPU engine, which reads model.safetensors and config.json
+   * file; backend 'onnx'), or sentencekit's own CPU engine, which reads model.safetensors and config.json
    * (BERT/MiniLM, RoBERTa-family and MPNet models; no ONNX export needed), at one of two
    * precisions:
    * - 'int8' quantizes every linear layer per output channel at load and runs its GEMMs on
@@ -88,6 +99,7 @@ export const LOAD_OPTION_KEYS: OptionKeys<LoadOptions> = {
   quantized: true,
   device: true,
   cudaDtype: true,
+  backend: true,
   cpuEngine: true,
   maxSeqLength: true,
 };
@@ -117,7 +129,8 @@ export interface ResolvedLoad<T extends LoadOptions> {
   fileName: string;
   options: Partial<T>;
   runtime: { intraOpThreads: number; allowSpinning: boolean };
-  cpuEngine: CpuEngine;
+  /** device, cudaDtype and backend (cpuEngine), checked once. */
+  placement: Placement;
   /** options.maxSeqLength, or 0 for the model's own. */
   maxSeqLength: number;
 }
@@ -141,11 +154,10 @@ export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, opti
     allowSpinning: opts.allowSpinning === undefined ? true : validateBoolean(opts.allowSpinning, 'options.allowSpinning'),
   };
   if (opts.quantized !== undefined) validateBoolean(opts.quantized, 'options.quantized');
-  validateDevice(opts.device, 'options.device');
-  validateCudaDtype(opts.cudaDtype, 'options.cudaDtype');
+  const placement = resolvePlacement(opts);
   // sentencekit's own CPU engine reads each transformer's model.safetensors: no ONNX file is
   // needed (or downloaded), so none may be chosen. Checked before anything is downloaded.
-  const cpuEngine = validateCpuEngine(opts.cpuEngine, 'options.cpuEngine');
+  const { cpuEngine } = placement;
   const ownEngine = isOwnCpuEngine(cpuEngine);
   if (ownEngine && (opts.fileName !== undefined || opts.quantized)) {
     throw new TypeError(`options.fileName and options.quantized choose an ONNX file; cpuEngine '${cpuEngine}' reads model.safetensors instead`);
@@ -160,7 +172,7 @@ export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, opti
         lastError = new SentenceKitError('ERR_MODEL_LOAD', `${root} has no ${fileName}`);
         continue;
       }
-      return { root, fileName, options: opts, runtime, cpuEngine, maxSeqLength };
+      return { root, fileName, options: opts, runtime, placement, maxSeqLength };
     } catch (error) {
       if (!(error instanceof SentenceKitError) || error.code !== 'ERR_MODEL_NOT_FOUND' || candidates.length === 1) throw error;
       lastError = error;

@@ -3,7 +3,7 @@
  * Hub), encoding texts natively off the event loop.
  */
 import { nativeBinding, type NativeSentenceEncoder } from './binding.js';
-import { cpuEngineOptions, cudaFolderProblem, type DevicePlacement, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
+import { cudaFolderProblem, type DevicePlacement, loadPlaced, nativePlacement } from './device.js';
 import { Embeddings, type EmbeddingsLike } from './embeddings.js';
 import { EncodeScheduler } from './encode-scheduler.js';
 import { LOAD_OPTION_KEYS, type LoadOptions, nativeModelOptions, resolveLoad, withMaxSeqLength } from './model-loading.js';
@@ -138,7 +138,7 @@ export class SentenceTransformer {
    * const local = await SentenceTransformer.fromPretrained('./my-model', { cpuEngine: 'int8', maxSeqLength: 256 });
    */
   static async fromPretrained(pathOrId: string, options: SentenceTransformerOptions = {}): Promise<SentenceTransformer> {
-    const { root, fileName, options: opts, runtime, cpuEngine, maxSeqLength } = await resolveLoad<SentenceTransformerOptions>(pathOrId, options, LOAD_KEYS, 'SentenceTransformer.fromPretrained() options');
+    const { root, fileName, options: opts, runtime, placement: where, maxSeqLength } = await resolveLoad<SentenceTransformerOptions>(pathOrId, options, LOAD_KEYS, 'SentenceTransformer.fromPretrained() options');
     const maxBatchTexts = opts.maxBatchTexts === undefined ? 256 : validatePositiveInteger(opts.maxBatchTexts, 'options.maxBatchTexts');
     const maxWaitMs = opts.maxWaitMs === undefined ? 0 : validateNonNegativeNumber(opts.maxWaitMs, 'options.maxWaitMs');
     // 0: the engine's default for the device the model lands on.
@@ -151,22 +151,19 @@ export class SentenceTransformer {
       // sentence-transformers' StaticEmbedding: no transformer runs, so there is no engine,
       // ONNX file or sequence length to choose (Python's max_seq_length is inf).
       if (maxSeqLength > 0) throw new TypeError('options.maxSeqLength does not apply to a StaticEmbedding model: it has no max_seq_length (only its tokenizer.json truncates)');
-      const { native, folder: staticFolder, placement } = await loadStaticEmbedding(root, validateDevice(opts.device, 'options.device'));
+      const { native, folder: staticFolder, placement } = await loadStaticEmbedding(root, where.device);
       const folder = truncateDim === undefined ? staticFolder : { ...staticFolder, truncateDim };
       return new SentenceTransformer(native, folder, scheduling, placement, false, true);
     }
     const read = withMaxSeqLength(await readSentenceTransformerFolder(root, { fileName }), maxSeqLength);
     const folder = truncateDim === undefined ? read : { ...read, truncateDim };
-    const requested = validateDevice(opts.device, 'options.device');
-    const cudaDtype = validateCudaDtype(opts.cudaDtype, 'options.cudaDtype');
-    const { native, placement } = await loadPlaced(requested, cudaFolderProblem(folder.transformerDir), (device) =>
+    const { native, placement } = await loadPlaced(where.device, cudaFolderProblem(folder.transformerDir), (device) =>
       nativeBinding().loadSentenceEncoder({
         ...nativeModelOptions(folder, runtime),
         pooling: folder.pooling.modes,
         dense: folder.dense,
         normalizeModule: folder.normalize,
-        ...(device === 'cuda' ? { device, modelDir: folder.transformerDir, cudaDtype } : {}),
-        ...cpuEngineOptions(cpuEngine, device, folder.transformerDir),
+        ...nativePlacement(where, device, folder.transformerDir),
       }));
     return new SentenceTransformer(native, folder, scheduling, placement, await returnsTokenTypeIds(folder.transformerDir));
   }

@@ -5,7 +5,7 @@
  * tokenizes and looks up idf weights, natively, into the same sparse rows.
  */
 import { nativeBinding, type NativeSparseEncoder } from './binding.js';
-import { type CpuEngine, cpuEngineOptions, type CudaDtype, cudaFolderProblem, type DevicePlacement, loadPlaced, validateCudaDtype, validateDevice } from './device.js';
+import { cudaFolderProblem, type DevicePlacement, loadPlaced, nativePlacement, type Placement } from './device.js';
 import { loadError } from './json-files.js';
 import { Embeddings } from './embeddings.js';
 import { LOAD_OPTION_KEYS, type LoadOptions, nativeModelOptions, resolveLoad } from './model-loading.js';
@@ -47,13 +47,12 @@ const { promptName: _promptName, task: _task, ...TASK_ENCODE_KEYS } = ENCODE_KEY
 type RouteLoadOptions = Parameters<typeof nativeModelOptions>[1];
 
 // device 'cuda' and cpuEngine 'int8' / 'bf16x3' apply to SPLADE routes; a static (idf lookup) route runs no model and stays on the CPU.
-function loadRoute(route: SparseRoute, runtime: RouteLoadOptions, device: 'cpu' | 'cuda', cudaDtype: CudaDtype, cpuEngine: CpuEngine): Promise<NativeSparseEncoder> {
+function loadRoute(route: SparseRoute, runtime: RouteLoadOptions, device: 'cpu' | 'cuda', where: Placement): Promise<NativeSparseEncoder> {
   return route.kind === 'splade'
     ? nativeBinding().loadSparseEncoder({
       ...nativeModelOptions(route.files, runtime),
       spladeActivation: route.activation,
-      ...(device === 'cuda' ? { device, modelDir: route.files.transformerDir, cudaDtype } : {}),
-      ...cpuEngineOptions(cpuEngine, device, route.files.transformerDir),
+      ...nativePlacement(where, device, route.files.transformerDir),
     })
     : nativeBinding().loadStaticSparseEncoder({
       tokenizerPath: route.tokenizerPath,
@@ -110,9 +109,7 @@ export class SparseEncoder {
    * const splade = await SparseEncoder.fromPretrained('naver/splade-cocondenser-ensembledistil');
    */
   static async fromPretrained(pathOrId: string, options: SparseEncoderOptions = {}): Promise<SparseEncoder> {
-    const { root, fileName, runtime, cpuEngine, maxSeqLength } = await resolveLoad<SparseEncoderOptions>(pathOrId, options, LOAD_OPTION_KEYS, 'SparseEncoder.fromPretrained() options');
-    const requested = validateDevice(options?.device, 'options.device');
-    const cudaDtype = validateCudaDtype(options?.cudaDtype, 'options.cudaDtype');
+    const { root, fileName, runtime, placement: where, maxSeqLength } = await resolveLoad<SparseEncoderOptions>(pathOrId, options, LOAD_OPTION_KEYS, 'SparseEncoder.fromPretrained() options');
     await expectModelClass(root, 'SparseEncoder');
     const read = await readSparseEncoderFolder(root, fileName);
     const folder = maxSeqLength > 0 ? { ...read, maxSeqLength } : read;
@@ -120,7 +117,7 @@ export class SparseEncoder {
     const loadAll = async (device: 'cpu' | 'cuda'): Promise<Map<string, NativeSparseEncoder>> => {
       const natives = new Map<string, NativeSparseEncoder>();
       try {
-        for (const [name, route] of folder.routes) natives.set(name, await loadRoute(route, runtime, device, cudaDtype, cpuEngine));
+        for (const [name, route] of folder.routes) natives.set(name, await loadRoute(route, runtime, device, where));
         // Every route must embed into the same vocabulary, or query and document rows would not compare.
         const sizes = [...natives].map(([name, native]) => `${name}: ${native.vocabSize}`);
         if (new Set([...natives.values()].map((native) => native.vocabSize)).size > 1) {
@@ -132,7 +129,7 @@ export class SparseEncoder {
       }
       return natives;
     };
-    const { native: natives, placement } = await loadPlaced(requested, problems.find((problem) => problem !== null) ?? null, loadAll);
+    const { native: natives, placement } = await loadPlaced(where.device, problems.find((problem) => problem !== null) ?? null, loadAll);
     const model = new SparseEncoder(natives, folder, placement);
     // SPLADE routes load with their own limits; a maxSeqLength option reaches them per call.
     model.#spladeMaxLength = maxSeqLength;
