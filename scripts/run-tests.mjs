@@ -128,11 +128,14 @@ function supportedLevel() {
 if (wanted('native')) {
   timed('native tests', (counts) => {
     const binary = join(root, 'build', 'sentencekit_native_tests');
-    // A build made without them (the install script's source build turns them off) gets them
-    // here, once: an incremental build that adds only the test and bench executables.
+    // A build made without them (a source build by the install script, or the prebuilds, which
+    // the package tests make in build/) gets them here: the option turned on in its cache (cmake-js
+    // compile does not configure again, so its own -D options would not reach a configured
+    // build), then an incremental build that adds only the test and bench executables.
     if (!existsSync(binary) && existsSync(join(root, 'build', 'CMakeCache.txt'))) {
-      console.log('# native tests: not built; building them (cmake-js compile --CDSENTENCEKIT_NATIVE_TESTS=ON)');
-      spawnSync(process.execPath, [join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js'), 'compile', '--CDSENTENCEKIT_NATIVE_TESTS=ON'], { cwd: root, stdio: 'inherit' });
+      console.log('# native tests: not built; building them (SENTENCEKIT_NATIVE_TESTS=ON, cmake-js compile)');
+      spawnSync('cmake', ['-DSENTENCEKIT_NATIVE_TESTS=ON', join(root, 'build')], { cwd: root, stdio: 'inherit' });
+      spawnSync(process.execPath, [join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js'), 'compile'], { cwd: root, stdio: 'inherit' });
     }
     if (existsSync(binary)) {
       add(counts, runOne('native tests', binary, [], parseNative));
