@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { writeCommonJsTree } from './commonjs-tree.mjs';
 
 /**
- * The unit files run under Bun and Deno: a named subset, since the whole unit suite takes about
- * ten minutes under each of them on CI's 2 vCPUs. It covers encode and tokenize, similarity,
+ * The unit files run under Bun and Deno: a named subset, since the whole unit suite under each
+ * of them would add several times the few minutes CI gives this suite. It covers encode and tokenize, similarity,
  * search, concurrent calls, the model classes (CrossEncoder, SparseEncoder), the CPU engines
  * (int8 and bf16x3, and their options) and quantization. SENTENCEKIT_RUNTIMES_ALL=1 runs every
  * unit file but those in NOT_RUN.
