@@ -10,6 +10,8 @@ import { join } from 'node:path';
 
 import * as assert from 'uvu/assert';
 
+import { RETRY_POLICY } from '../../lib/hub-http.js';
+
 import { resolveModelFolder } from '../../lib/hub.js';
 import { TINY_BERT } from './fixtures.js';
 import { withHubEnv, withTempDir } from './hub-env.js';
@@ -103,4 +105,15 @@ export async function killAndResume(
   assert.equal(resumed.map((r) => [r.range, r.status]), [[`bytes=${partial.size}-`, 206]], 'one Range request from where the killed download stopped');
   assert.is(sha256Of(readFileSync(join(dir, 'onnx', 'model.onnx'))), onnx?.sha256);
   assert.equal(incompleteFiles(cacheDir), []);
+}
+
+/** Runs `body` with the download retries' backoff at 1–2 ms, so retry tests do not wait for it. */
+export async function withFastRetries<T>(body: () => Promise<T>): Promise<T> {
+  const saved = { ...RETRY_POLICY };
+  Object.assign(RETRY_POLICY, { baseMs: 1, maxMs: 2 });
+  try {
+    return await body();
+  } finally {
+    Object.assign(RETRY_POLICY, saved);
+  }
 }

@@ -15,25 +15,14 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { RETRY_POLICY } from '../../lib/hub-http.js';
 import { resolveModelFolder, SentenceKitError } from '../../lib/index.js';
 import { rejectsError } from '../helpers/errors.js';
 import { withHubEnv, withTempDir } from '../helpers/hub-env.js';
-import { incompleteFiles, REPO, REPO_ROOT, sha256Of, shared } from '../helpers/hub-scenario.js';
+import { incompleteFiles, REPO, REPO_ROOT, sha256Of, shared, withFastRetries } from '../helpers/hub-scenario.js';
 import type { FakeHub } from '../helpers/hub-server.js';
 import { testIf } from '../helpers/skip.js';
 
 const ONNX = 'onnx/model.onnx';
-
-async function withFastRetries<T>(body: () => Promise<T>): Promise<T> {
-  const saved = { ...RETRY_POLICY };
-  Object.assign(RETRY_POLICY, { baseMs: 1, maxMs: 2 });
-  try {
-    return await body();
-  } finally {
-    Object.assign(RETRY_POLICY, saved);
-  }
-}
 
 const cdnTransfers = (hub: FakeHub, path = ONNX): Array<[string | undefined, number]> =>
   hub.requests.filter((r) => r.server === 'cdn' && r.path === path && r.method === 'GET').map((r) => [r.range, r.status]);

@@ -8,22 +8,11 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { RETRY_POLICY } from '../../lib/hub-http.js';
 import { lockFile } from '../../lib/hub-lock.js';
 import { resolveModelFolder } from '../../lib/index.js';
 import { rejectsError } from '../helpers/errors.js';
 import { HAS_PYTHON_HUB, hfCacheVerify, pythonEnv, scanIncomplete, start } from '../helpers/hub-python.js';
-import { incompleteFiles, killAndResume, REPO, REPO_ROOT, sha256Of, shared, until, withBigOnnx } from '../helpers/hub-scenario.js';
-
-async function withFastRetries<T>(body: () => Promise<T>): Promise<T> {
-  const saved = { ...RETRY_POLICY };
-  Object.assign(RETRY_POLICY, { baseMs: 1, maxMs: 2 });
-  try {
-    return await body();
-  } finally {
-    Object.assign(RETRY_POLICY, saved);
-  }
-}
+import { incompleteFiles, killAndResume, REPO, REPO_ROOT, sha256Of, shared, until, withBigOnnx, withFastRetries } from '../helpers/hub-scenario.js';
 
 test('a sentencekit process killed (SIGKILL) mid-download leaves a partial file the next download resumes with a Range request', () => withBigOnnx((source) => shared(async ({ hub, cacheDir, env }) => {
   const child = `require('./lib/hub.ts').resolveModelFolder(${JSON.stringify(REPO)})`;
