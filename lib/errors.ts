@@ -15,6 +15,9 @@ export type SentenceKitErrorCode =
   | 'ERR_CUDA_UNAVAILABLE'
   | 'ERR_DISPOSED'
   | 'ERR_NATIVE_LOAD'
+  | 'ERR_IMAGE_DECODE'
+  | 'ERR_IMAGE_TOO_LARGE'
+  | 'ERR_IMAGE_DECODER_MISSING'
   | 'ERR_INTERNAL';
 
 /**

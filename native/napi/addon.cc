@@ -10,6 +10,7 @@
 #include "napi/addon_data.h"
 #include "napi/cuda_probe.h"
 #include "napi/device_corpus_binding.h"
+#include "napi/image_preprocess_binding.h"
 #include "napi/ort_library.h"
 #include "napi/cross_encoder_wrap.h"
 #include "napi/search_worker.h"
@@ -78,6 +79,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitCudaProbe(env, exports);
   InitDeviceCorpus(env, exports);
   InitSimilarity(env, exports);
+  InitImagePreprocess(env, exports);
   return exports;
 }
 

@@ -61,6 +61,8 @@ GENERATORS: list[tuple[str, list[str], list[Path]]] = [
     ("legacy_tokenizer_fixtures.py", [], []),
     # Reads tokenizers/bert, tokenizers/xlmr and tokenizers/roberta.
     ("static_embedding_fixtures.py", [], []),
+    # Test images and CLIPImageProcessor's tensors of them (PIL); CLIP fixtures may read the images.
+    ("image_fixtures.py", [], []),
 ]
 
 # Float tolerance for a fresh run against the committed outputs: |a - b| <= ABS + REL * |b|.
