@@ -6,6 +6,8 @@
  * sharp is an optional peer dependency: only decoding needs it, raw pixels do not.
  * Internal: not exported from the package entry point.
  */
+import { readFile } from 'node:fs/promises';
+
 import type { Sharp, SharpOptions } from 'sharp';
 
 import { ImageInputError } from './image-errors.js';
@@ -51,9 +53,6 @@ function decodeError(index: number, error: unknown): ImageInputError {
   if (/pixel limit/i.test(message)) {
     return new ImageInputError('ERR_IMAGE_TOO_LARGE', index, `more than ${MAX_IMAGE_PIXELS} pixels`, { cause: error });
   }
-  if (/file is missing|ENOENT|no such file|EACCES|EISDIR/i.test(message)) {
-    return new ImageInputError('ERR_IMAGE_DECODE', index, `cannot read the file: ${message}`, { cause: error });
-  }
   return new ImageInputError('ERR_IMAGE_DECODE', index, `cannot decode the image: ${message}`, { cause: error });
 }
 
@@ -62,10 +61,18 @@ const FORMAT_BY_CHANNELS: Record<number, PixelFormat> = { 1: 'gray8', 2: 'gray-a
 /** Decodes one file or encoded buffer; rejects with an {@link ImageInputError} naming `index`. */
 export async function decodeImage(source: Exclude<ImageSource, { kind: 'raw' }>, index: number): Promise<DecodedImage> {
   const sharp = loadSharp(index);
-  const input = source.kind === 'file' ? source.path : source.data;
-  if (source.kind === 'encoded' && source.data.length === 0) {
-    throw new ImageInputError('ERR_IMAGE_DECODE', index, 'the buffer is empty (0 bytes)');
+  let input: Uint8Array;
+  if (source.kind === 'file') {
+    // Read once: the header pass and the decode below then parse memory, not the disk twice.
+    try {
+      input = await readFile(source.path);
+    } catch (error) {
+      throw new ImageInputError('ERR_IMAGE_DECODE', index, `cannot read the file ${source.path}: ${(error as Error).message}`, { cause: error });
+    }
+  } else {
+    input = source.data;
   }
+  if (input.length === 0) throw new ImageInputError('ERR_IMAGE_DECODE', index, 'the image is empty (0 bytes)');
   // failOn 'error': a truncated or corrupt image fails, as in PIL; libjpeg's warnings about
   // extraneous bytes, which PIL ignores, do not.
   const options: SharpOptions = {

@@ -117,7 +117,8 @@ export async function preprocessImages(
   };
 
   let next = 0;
-  const lanes = Math.min(images.length, Math.max(2, availableParallelism()));
+  // A few more lanes than cores: a lane waiting on its file or on sharp leaves the CPU to the others.
+  const lanes = Math.min(images.length, Math.max(4, availableParallelism()));
   const lane = async (): Promise<void> => {
     while (next < images.length) {
       if (signal?.aborted) throw abortError(signal);

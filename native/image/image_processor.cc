@@ -94,16 +94,22 @@ Status PreprocessImage(const ImageView& image, const ImageProcessorConfig& confi
                            std::to_string(expected_height) + ", not the batch's " + std::to_string(out_width) +
                            "x" + std::to_string(out_height) + " (the processor neither crops nor resizes to one size)");
   }
-  std::vector<uint8_t> rgb(image.width * image.height * 3);
-  ToRgb8(image, rgb.data());
+  // RGB input is read in place; anything else is converted first.
+  std::vector<uint8_t> rgb;
+  const uint8_t* source = image.data;
+  if (image.format != PixelFormat::kRgb8) {
+    rgb.resize(image.width * image.height * 3);
+    ToRgb8(image, rgb.data());
+    source = rgb.data();
+  }
   size_t height = image.height, width = image.width;
   ResizedSize(config, image.width, image.height, &height, &width);
   if (height == 0 || width == 0) return InvalidArgument("image resizes to a zero side");
   std::vector<uint8_t> resized;
-  const uint8_t* pixels = rgb.data();
+  const uint8_t* pixels = source;
   if (height != image.height || width != image.width) {
     resized.resize(height * width * 3);
-    Status status = ResizeRgb8(rgb.data(), image.width, image.height, width, height, config.resample, resized.data());
+    Status status = ResizeRgb8(source, image.width, image.height, width, height, config.resample, resized.data());
     if (!status.ok()) return status;
     pixels = resized.data();
   }

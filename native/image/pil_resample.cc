@@ -10,6 +10,8 @@
 namespace sk::image {
 namespace {
 
+constexpr double kPi = 3.14159265358979323846;  // M_PI, which Resample.c uses
+
 // Each filter and its support exactly as Resample.c writes them (float literals included:
 // hamming's 0.54f / 0.46f are floats there, and the weights must round the same way).
 double BoxFilter(double x) { return (x > -0.5 && x <= 0.5) ? 1.0 : 0.0; }
@@ -23,8 +25,8 @@ double HammingFilter(double x) {
   if (x < 0.0) x = -x;
   if (x == 0.0) return 1.0;
   if (x >= 1.0) return 0.0;
-  x = x * M_PI;
-  return sin(x) / x * (0.54f + 0.46f * cos(x));
+  x = x * kPi;
+  return std::sin(x) / x * (0.54f + 0.46f * std::cos(x));
 }
 
 double BicubicFilter(double x) {
@@ -37,8 +39,8 @@ double BicubicFilter(double x) {
 
 double SincFilter(double x) {
   if (x == 0.0) return 1.0;
-  x = x * M_PI;
-  return sin(x) / x;
+  x = x * kPi;
+  return std::sin(x) / x;
 }
 
 double LanczosFilter(double x) {
@@ -87,7 +89,7 @@ Taps Precompute(int in_size, int out_size, const Filter& filter) {
   const double filterscale = scale < 1.0 ? 1.0 : scale;
   const double support = filter.support * filterscale;
   Taps taps;
-  taps.ksize = static_cast<int>(ceil(support)) * 2 + 1;
+  taps.ksize = static_cast<int>(std::ceil(support)) * 2 + 1;
   taps.first.resize(out_size);
   taps.count.resize(out_size);
   taps.weights.assign(static_cast<size_t>(out_size) * taps.ksize, 0);

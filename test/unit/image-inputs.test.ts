@@ -127,7 +127,7 @@ test('bad images fail alone, each with a typed error naming its index; the good 
   };
   assert.is(errors[0], undefined);
   assert.is(errors[10], undefined);
-  expectCode(1, 'ERR_IMAGE_DECODE', /empty/);
+  expectCode(1, 'ERR_IMAGE_DECODE', /empty \(0 bytes\)/);
   expectCode(2, 'ERR_IMAGE_DECODE', /image input 102/);
   expectCode(3, 'ERR_IMAGE_DECODE', /decode/);
   expectCode(4, 'ERR_IMAGE_DECODE', /decode/);
