@@ -10,8 +10,10 @@
 namespace sk::cpu {
 namespace {
 
+#if defined(__x86_64__) || defined(__i386__)
 bool UseAvx512() { return kernels::ActiveCpuLevel() == kernels::CpuLevel::kAvx512; }
 bool UseAvx2() { return kernels::ActiveCpuLevel() == kernels::CpuLevel::kAvx2; }
+#endif
 
 }  // namespace
 
@@ -35,31 +37,50 @@ size_t AttentionScratchFloats(size_t length, size_t head_dim) {
   return head_dim % 32 == 0 ? std::max(avx, amx::AttentionScratchFloats(length, head_dim)) : avx;
 }
 
+// The SIMD and AMX forms are built for x86 only (aarch64 builds leave out *_avx2 / *_avx512 / *_amx).
 void QuantizeRow(const float* x, size_t cols, int8_t* q, float* scale) {
+#if defined(__x86_64__) || defined(__i386__)
   if (UseAvx512()) return avx512::QuantizeRow(x, cols, q, scale);
   if (UseAvx2()) return avx2::QuantizeRow(x, cols, q, scale);
+#endif
   scalar::QuantizeRow(x, cols, q, scale);
 }
 
 void ResidualLayerNormRow(float* x, const float* residual, size_t cols, const float* gamma, const float* beta,
                           float eps, int8_t* q, float* scale) {
+#if defined(__x86_64__) || defined(__i386__)
   if (UseAvx512()) return avx512::ResidualLayerNormRow(x, residual, cols, gamma, beta, eps, q, scale);
   if (UseAvx2()) return avx2::ResidualLayerNormRow(x, residual, cols, gamma, beta, eps, q, scale);
+#endif
   scalar::ResidualLayerNormRow(x, residual, cols, gamma, beta, eps, q, scale);
 }
 
 void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch) {
-  if (amx::Usable(head_dim)) return amx::AttentionHead(view, length, head_dim, scale, false, scratch);
+#if defined(__x86_64__) || defined(__i386__)
+  if (!view.windowed() && amx::Usable(head_dim)) return amx::AttentionHead(view, length, head_dim, scale, false, scratch);
   if (UseAvx512()) return avx512::AttentionHead(view, length, head_dim, scale, scratch);
   if (UseAvx2()) return avx2::AttentionHead(view, length, head_dim, scale, scratch);
+#endif
   scalar::AttentionHead(view, length, head_dim, scale, scratch);
 }
 
 void AttentionHeadFp32(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch) {
-  if (amx::Usable(head_dim)) return amx::AttentionHead(view, length, head_dim, scale, true, scratch);
+#if defined(__x86_64__) || defined(__i386__)
+  if (!view.windowed() && amx::Usable(head_dim)) return amx::AttentionHead(view, length, head_dim, scale, true, scratch);
   if (UseAvx512()) return avx512::AttentionHead(view, length, head_dim, scale, scratch);
   if (UseAvx2()) return avx2::AttentionHead(view, length, head_dim, scale, scratch);
+#endif
   scalar::AttentionHead(view, length, head_dim, scale, scratch);
+}
+
+void TransposeKeys(const HeadView& view, size_t length, size_t head_dim, size_t padded, float* keys) {
+  for (size_t j = 0; j < length; ++j) {
+    const float* k = view.k + j * view.stride;
+    for (size_t d = 0; d < head_dim; ++d) keys[d * padded + j] = k[d];
+  }
+  for (size_t j = length; j < padded; ++j) {
+    for (size_t d = 0; d < head_dim; ++d) keys[d * padded + j] = 0.0f;
+  }
 }
 
 namespace scalar {
@@ -95,8 +116,9 @@ void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float s
   float* scores = scratch;
   for (size_t i = 0; i < length; ++i) {
     const float* q = view.q + i * view.stride;
+    const size_t first = view.first_key(i), end = view.end_key(i, length);
     float peak = -INFINITY;
-    for (size_t j = 0; j < length; ++j) {
+    for (size_t j = first; j < end; ++j) {
       const float* k = view.k + j * view.stride;
       double dot = 0.0;
       for (size_t d = 0; d < head_dim; ++d) dot += static_cast<double>(q[d]) * k[d];
@@ -105,14 +127,14 @@ void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float s
       peak = std::max(peak, scores[j]);
     }
     double total = 0.0;
-    for (size_t j = 0; j < length; ++j) {
+    for (size_t j = first; j < end; ++j) {
       scores[j] = std::exp(scores[j] - peak);
       total += scores[j];
     }
     float* out = view.out + i * view.out_stride;
     for (size_t d = 0; d < head_dim; ++d) {
       double acc = 0.0;
-      for (size_t j = 0; j < length; ++j) acc += static_cast<double>(scores[j]) * view.v[j * view.stride + d];
+      for (size_t j = first; j < end; ++j) acc += static_cast<double>(scores[j]) * view.v[j * view.stride + d];
       out[d] = static_cast<float>(acc / total);
     }
   }

@@ -111,21 +111,29 @@ void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float s
   const size_t padded = (length + 15) / 16 * 16;
   float* keys = scratch;                       // [head_dim][padded]
   float* rows = scratch + head_dim * padded;   // four score rows of `padded`
-  for (size_t j = 0; j < length; ++j) {
-    const float* k = view.k + j * view.stride;
-    for (size_t d = 0; d < head_dim; ++d) keys[d * padded + j] = k[d];
-  }
-  for (size_t j = length; j < padded; ++j) {
-    for (size_t d = 0; d < head_dim; ++d) keys[d * padded + j] = 0.0f;
-  }
+  TransposeKeys(view, length, head_dim, padded, keys);
   const __m256 scales = _mm256_set1_ps(scale);
   const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  // Lanes of the 8 keys from j that lie in [first, end).
+  auto key_mask = [&lanes](size_t j, size_t first, size_t end) {
+    const __m256i below_end = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(end) - static_cast<int>(j)), lanes);
+    const __m256i below_first = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(first) - static_cast<int>(j)), lanes);
+    return _mm256_castsi256_ps(_mm256_andnot_si256(below_first, below_end));
+  };
   for (size_t i0 = 0; i0 < length; i0 += 4) {
     const size_t live = std::min<size_t>(4, length - i0);
     // Rows past the sequence repeat its last row: computed, never stored.
     const float* q[4];
-    for (size_t r = 0; r < 4; ++r) q[r] = view.q + (i0 + std::min(r, live - 1)) * view.stride;
-    for (size_t jb = 0; jb < padded; jb += 16) {
+    size_t first[4], end[4];
+    for (size_t r = 0; r < 4; ++r) {
+      const size_t i = i0 + std::min(r, live - 1);
+      q[r] = view.q + i * view.stride;
+      first[r] = view.first_key(i);
+      end[r] = view.end_key(i, length);
+    }
+    // The 16-key blocks holding any of the four rows' keys (a window or causal mask skips the rest).
+    const size_t key_begin = first[0] / 16 * 16, key_end = (end[3] + 15) / 16 * 16;
+    for (size_t jb = key_begin; jb < key_end; jb += 16) {
       __m256 acc[4][2];
       SK_UNROLL
       for (size_t r = 0; r < 4; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
@@ -154,27 +162,26 @@ void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float s
     for (size_t r = 0; r < 4; ++r) {
       float* row = rows + r * padded;
       __m256 peak = _mm256_set1_ps(-INFINITY);
-      for (size_t j = 0; j < padded; j += 8) {
-        const __m256 valid = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(length - j)), lanes));
-        peak = _mm256_max_ps(peak, _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), _mm256_load_ps(row + j), valid));
+      for (size_t j = key_begin; j < key_end; j += 8) {
+        peak = _mm256_max_ps(peak, _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), _mm256_load_ps(row + j), key_mask(j, first[r], end[r])));
       }
       const __m256 peaks = _mm256_set1_ps(ReduceMax(peak));
       __m256 total = _mm256_setzero_ps();
-      for (size_t j = 0; j < padded; j += 8) {
-        const __m256 valid = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(length - j)), lanes));
-        const __m256 e = _mm256_and_ps(kernels::avx2::Exp(_mm256_sub_ps(_mm256_load_ps(row + j), peaks)), valid);
+      for (size_t j = key_begin; j < key_end; j += 8) {
+        const __m256 e = _mm256_and_ps(kernels::avx2::Exp(_mm256_sub_ps(_mm256_load_ps(row + j), peaks)), key_mask(j, first[r], end[r]));
         _mm256_store_ps(row + j, e);
         total = _mm256_add_ps(total, e);
       }
       inverse[r] = 1.0f / ReduceAdd(total);
     }
+    const size_t value_end = std::min(key_end, length);
     for (size_t d0 = 0; d0 < head_dim; d0 += 16) {
       const size_t left = head_dim - d0;
       const size_t left_high = left > 8 ? left - 8 : 0;
       __m256 a[4][2];
       SK_UNROLL
       for (size_t r = 0; r < 4; ++r) a[r][0] = a[r][1] = _mm256_setzero_ps();
-      for (size_t j = 0; j < length; ++j) {
+      for (size_t j = key_begin; j < value_end; ++j) {
         const float* v = view.v + j * view.stride + d0;
         const __m256 v0 = Load(v, left);
         const __m256 v1 = left_high > 0 ? Load(v + 8, left_high) : _mm256_setzero_ps();

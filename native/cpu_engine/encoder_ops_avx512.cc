@@ -16,12 +16,21 @@ inline __mmask16 TailMask(size_t remaining) {
   return static_cast<__mmask16>(remaining >= 16 ? 0xFFFF : (1u << remaining) - 1);
 }
 
+// Lanes of the 16 keys from j that lie in [first, end).
+inline __mmask16 KeyMask(size_t j, size_t first, size_t end) {
+  const __mmask16 below_end = end <= j ? 0 : TailMask(end - j);
+  const __mmask16 below_first = first <= j ? 0 : TailMask(first - j);
+  return static_cast<__mmask16>(below_end & ~below_first);
+}
+
 inline float AbsMax(const float* x, size_t cols) {
   const __m512 sign = _mm512_castsi512_ps(_mm512_set1_epi32(0x7FFFFFFF));
   __m512 peak = _mm512_setzero_ps();
   for (size_t c = 0; c < cols; c += 16) {
     const __m512 v = _mm512_maskz_loadu_ps(TailMask(cols - c), x + c);
-    peak = _mm512_max_ps(peak, _mm512_and_ps(v, sign));
+    // A NaN is passed over, as std::max passes it over in the scalar form: MAXPS returns its
+    // second operand when either is NaN.
+    peak = _mm512_max_ps(_mm512_and_ps(v, sign), peak);
   }
   return _mm512_reduce_max_ps(peak);
 }
@@ -32,9 +41,14 @@ void QuantizeRow(const float* x, size_t cols, int8_t* q, float* scale) {
   const float peak = AbsMax(x, cols);
   *scale = peak / 127.0f;
   const __m512 inverse = _mm512_set1_ps(peak > 0.0f ? 127.0f / peak : 0.0f);
+  const __m512 top = _mm512_set1_ps(127.0f), bottom = _mm512_set1_ps(-127.0f);
   for (size_t c = 0; c < cols; c += 16) {
     const __mmask16 mask = TailMask(cols - c);
-    const __m512i rounded = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_maskz_loadu_ps(mask, x + c), inverse));
+    const __m512 y = _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, x + c), inverse);
+    // NaN to 0 as the scalar form does (an infinite peak makes every y NaN or 0), then the
+    // scalar form's clamp to ±127.
+    const __m512 ordered = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(y, y, _CMP_ORD_Q), y);
+    const __m512i rounded = _mm512_cvtps_epi32(_mm512_max_ps(_mm512_min_ps(ordered, top), bottom));
     _mm512_mask_cvtsepi32_storeu_epi8(q + c, mask, rounded);
   }
 }
@@ -71,20 +85,22 @@ void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float s
   const size_t padded = (length + 15) / 16 * 16;
   float* keys = scratch;                       // [head_dim][padded]
   float* rows = scratch + head_dim * padded;   // four score rows of `padded`
-  for (size_t j = 0; j < length; ++j) {
-    const float* k = view.k + j * view.stride;
-    for (size_t d = 0; d < head_dim; ++d) keys[d * padded + j] = k[d];
-  }
-  for (size_t j = length; j < padded; ++j) {
-    for (size_t d = 0; d < head_dim; ++d) keys[d * padded + j] = 0.0f;
-  }
+  TransposeKeys(view, length, head_dim, padded, keys);
   const __m512 scales = _mm512_set1_ps(scale);
   for (size_t i0 = 0; i0 < length; i0 += 4) {
     const size_t live = std::min<size_t>(4, length - i0);
     // Rows past the sequence repeat its last row: computed, never stored.
     const float* q[4];
-    for (size_t r = 0; r < 4; ++r) q[r] = view.q + (i0 + std::min(r, live - 1)) * view.stride;
-    for (size_t jb = 0; jb < padded; jb += 16) {
+    size_t first[4], end[4];
+    for (size_t r = 0; r < 4; ++r) {
+      const size_t i = i0 + std::min(r, live - 1);
+      q[r] = view.q + i * view.stride;
+      first[r] = view.first_key(i);
+      end[r] = view.end_key(i, length);
+    }
+    // The whole vectors holding any of the four rows' keys (a window or causal mask skips the rest).
+    const size_t key_begin = first[0] / 16 * 16, key_end = (end[3] + 15) / 16 * 16;
+    for (size_t jb = key_begin; jb < key_end; jb += 16) {
       __m512 acc0 = _mm512_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
       for (size_t d = 0; d < head_dim; ++d) {
         const __m512 k = _mm512_load_ps(keys + d * padded + jb);
@@ -109,24 +125,25 @@ void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float s
     for (size_t r = 0; r < 4; ++r) {
       float* row = rows + r * padded;
       __m512 peak = _mm512_set1_ps(-INFINITY);
-      for (size_t j = 0; j < padded; j += 16) {
-        peak = _mm512_mask_max_ps(peak, TailMask(length - j), peak, _mm512_load_ps(row + j));
+      for (size_t j = key_begin; j < key_end; j += 16) {
+        peak = _mm512_mask_max_ps(peak, KeyMask(j, first[r], end[r]), peak, _mm512_load_ps(row + j));
       }
       const __m512 peaks = _mm512_set1_ps(_mm512_reduce_max_ps(peak));
       __m512 total = _mm512_setzero_ps();
-      for (size_t j = 0; j < padded; j += 16) {
-        const __m512 e = _mm512_maskz_mov_ps(TailMask(length - j), kernels::avx512::Exp(_mm512_sub_ps(_mm512_load_ps(row + j), peaks)));
+      for (size_t j = key_begin; j < key_end; j += 16) {
+        const __m512 e = _mm512_maskz_mov_ps(KeyMask(j, first[r], end[r]), kernels::avx512::Exp(_mm512_sub_ps(_mm512_load_ps(row + j), peaks)));
         _mm512_store_ps(row + j, e);
         total = _mm512_add_ps(total, e);
       }
       inverse[r] = 1.0f / _mm512_reduce_add_ps(total);
     }
+    const size_t value_end = std::min(key_end, length);
     for (size_t d0 = 0; d0 < head_dim; d0 += 32) {
       const __mmask16 m0 = TailMask(head_dim - d0);
       const __mmask16 m1 = head_dim - d0 > 16 ? TailMask(head_dim - d0 - 16) : 0;
       __m512 a[4][2];
       for (auto& pair : a) pair[0] = pair[1] = _mm512_setzero_ps();
-      for (size_t j = 0; j < length; ++j) {
+      for (size_t j = key_begin; j < value_end; ++j) {
         const float* v = view.v + j * view.stride + d0;
         const __m512 v0 = _mm512_maskz_loadu_ps(m0, v);
         const __m512 v1 = _mm512_maskz_loadu_ps(m1, v + 16);
