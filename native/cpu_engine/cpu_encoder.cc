@@ -32,12 +32,38 @@ int RelativeBucket(int relative_position, int buckets) {
   return bucket + std::min(max_exact + static_cast<int>(large), half - 1);
 }
 
+// Where a post-LN layer's tensors live: BERT/RoBERTa name the attention's parts
+// attention.self.{query,key,value} and attention.output.{dense,LayerNorm}; MPNet
+// attention.attn.{q,k,v,o} and attention.LayerNorm; DistilBERT transformer.layer.N.attention.
+// {q,k,v,out}_lin, sa_layer_norm, ffn.lin1 / lin2 and output_layer_norm.
+struct LayerNames {
+  std::string layers;
+  std::vector<const char*> qkv;
+  std::string attention_out, attention_norm, intermediate, output, output_norm;
+};
+
+LayerNames NamesOf(const model::EncoderConfig& config) {
+  if (config.is_distilbert()) {
+    return {"transformer.layer.", {"attention.q_lin", "attention.k_lin", "attention.v_lin"}, "attention.out_lin",
+            "sa_layer_norm", "ffn.lin1", "ffn.lin2", "output_layer_norm"};
+  }
+  if (config.relative_buckets > 0) {
+    return {"encoder.layer.", {"attention.attn.q", "attention.attn.k", "attention.attn.v"}, "attention.attn.o",
+            "attention.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm"};
+  }
+  return {"encoder.layer.", {"attention.self.query", "attention.self.key", "attention.self.value"}, "attention.output.dense",
+          "attention.output.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm"};
+}
+
 }  // namespace
 
 Status CpuEncoder::Load(const std::string& model_dir, const LoadOptions& options, std::unique_ptr<CpuEncoder>* out) {
   std::unique_ptr<CpuEncoder> engine(new CpuEncoder());
   engine->precision_ = options.precision;
   SK_RETURN_IF_ERROR(model::ReadEncoderConfig(model_dir + "/config.json", &engine->config_));
+  if (engine->config_.is_modernbert()) {
+    return ModelLoadError(model_dir + ": ModernBERT runs on ModernBertEncoder (LoadEngineEncoder), not the post-LN encoder");
+  }
   SK_RETURN_IF_ERROR(engine->LoadWeights(model_dir + "/model.safetensors", options.masked_lm_head));
   engine->pool_ = std::make_unique<ThreadPool>(options.threads, options.spin ? kSpinMicroseconds : 0);
   if (engine->masked_lm_) {
@@ -62,30 +88,26 @@ Status CpuEncoder::LoadWeights(const std::string& path, bool masked_lm_head) {
     return file.ReadFloat32(prefix + name, shape, values);
   };
   SK_RETURN_IF_ERROR(read("embeddings.word_embeddings.weight", {config_.vocab_size, H}, &word_));
+  // DistilBERT's sinusoidal_pos_embds table is a saved parameter like a learned one
+  // (transformers fills position_embeddings.weight at init and saves it), so it is read too.
   SK_RETURN_IF_ERROR(read("embeddings.position_embeddings.weight", {config_.max_position_embeddings, H}, &position_));
   if (config_.type_vocab_size > 0) {
     SK_RETURN_IF_ERROR(read("embeddings.token_type_embeddings.weight", {config_.type_vocab_size, H}, &token_type_));
   }
   SK_RETURN_IF_ERROR(read("embeddings.LayerNorm.weight", {H}, &embed_gamma_));
   SK_RETURN_IF_ERROR(read("embeddings.LayerNorm.bias", {H}, &embed_beta_));
-  // BERT/RoBERTa name the attention's parts attention.self.{query,key,value} and
-  // attention.output.{dense,LayerNorm}; MPNet attention.attn.{q,k,v,o} and attention.LayerNorm.
-  const bool mpnet = config_.relative_buckets > 0;
-  const std::vector<const char*> qkv_names = mpnet ? std::vector<const char*>{"attention.attn.q", "attention.attn.k", "attention.attn.v"}
-                                                   : std::vector<const char*>{"attention.self.query", "attention.self.key", "attention.self.value"};
-  const std::string attention_out = mpnet ? "attention.attn.o" : "attention.output.dense";
-  const std::string attention_norm = mpnet ? "attention.LayerNorm" : "attention.output.LayerNorm";
+  const LayerNames names = NamesOf(config_);
   // Layers are added as the file proves them: config.json's num_hidden_layers alone (up to
   // INT32_MAX in a hostile file) must not size an allocation.
   layers_.clear();
   std::vector<float> weight, bias, part;
   for (int l = 0; l < config_.num_layers; ++l) {
-    const std::string base = "encoder.layer." + std::to_string(l) + ".";
+    const std::string base = names.layers + std::to_string(l) + ".";
     Layer& layer = layers_.emplace_back();
     weight.clear();
     bias.clear();
     // Query, key and value in one GEMM: [3H, H] rows, so each token's row is q | k | v.
-    for (const char* which : qkv_names) {
+    for (const char* which : names.qkv) {
       SK_RETURN_IF_ERROR(read(base + which + ".weight", {H, H}, &part));
       weight.insert(weight.end(), part.begin(), part.end());
       SK_RETURN_IF_ERROR(read(base + which + ".bias", {H}, &part));
@@ -98,15 +120,15 @@ Status CpuEncoder::LoadWeights(const std::string& path, bool masked_lm_head) {
       target->Load(weight, bias, out, in, precision_);
       return Status::Ok();
     };
-    SK_RETURN_IF_ERROR(linear(attention_out, H, H, &layer.attention_out));
-    SK_RETURN_IF_ERROR(linear("intermediate.dense", I, H, &layer.intermediate));
-    SK_RETURN_IF_ERROR(linear("output.dense", H, I, &layer.output));
-    SK_RETURN_IF_ERROR(read(base + attention_norm + ".weight", {H}, &layer.attention_gamma));
-    SK_RETURN_IF_ERROR(read(base + attention_norm + ".bias", {H}, &layer.attention_beta));
-    SK_RETURN_IF_ERROR(read(base + "output.LayerNorm.weight", {H}, &layer.output_gamma));
-    SK_RETURN_IF_ERROR(read(base + "output.LayerNorm.bias", {H}, &layer.output_beta));
+    SK_RETURN_IF_ERROR(linear(names.attention_out, H, H, &layer.attention_out));
+    SK_RETURN_IF_ERROR(linear(names.intermediate, I, H, &layer.intermediate));
+    SK_RETURN_IF_ERROR(linear(names.output, H, I, &layer.output));
+    SK_RETURN_IF_ERROR(read(base + names.attention_norm + ".weight", {H}, &layer.attention_gamma));
+    SK_RETURN_IF_ERROR(read(base + names.attention_norm + ".bias", {H}, &layer.attention_beta));
+    SK_RETURN_IF_ERROR(read(base + names.output_norm + ".weight", {H}, &layer.output_gamma));
+    SK_RETURN_IF_ERROR(read(base + names.output_norm + ".bias", {H}, &layer.output_beta));
   }
-  if (mpnet) {
+  if (config_.relative_buckets > 0) {
     // The bias depends only on key - query: one table per head for every layer and batch.
     const int heads = config_.num_heads, buckets = config_.relative_buckets;
     SK_RETURN_IF_ERROR(read("encoder.relative_attention_bias.weight", {buckets, heads}, &weight));
@@ -149,28 +171,13 @@ Status CpuEncoder::LoadMaskedLmHead(const model::SafetensorsFile& file) {
 }
 
 Status CpuEncoder::Validate(const PackedSequences& batch) const {
-  if (batch.num_seqs == 0 || batch.offsets == nullptr || batch.ids == nullptr) {
-    return InvalidArgument("the CPU engine was given an empty batch");
-  }
-  if (batch.offsets[0] != 0) return InvalidArgument("sequence offsets must start at 0");
-  for (size_t s = 0; s < batch.num_seqs; ++s) {
-    const int32_t length = batch.offsets[s + 1] - batch.offsets[s];
-    if (length <= 0 || length > config_.max_sequence()) {
-      return InvalidArgument("sequence " + std::to_string(s) + " has " + std::to_string(length) +
-                             " tokens; the model takes 1 to " + std::to_string(config_.max_sequence()));
-    }
-  }
-  const int32_t tokens = batch.offsets[batch.num_seqs];
-  for (int32_t t = 0; t < tokens; ++t) {
-    if (batch.ids[t] < 0 || batch.ids[t] >= config_.vocab_size) {
-      return InvalidArgument("token id " + std::to_string(batch.ids[t]) + " is outside the vocabulary");
-    }
-    // Models with at most one token type (RoBERTa, XLM-R, MPNet) never read the ids, as in
-    // transformers, whatever a tokenizer's pair template gives.
-    const int32_t type = batch.type_ids == nullptr || config_.type_vocab_size <= 1 ? 0 : batch.type_ids[t];
-    if (type < 0 || (type > 0 && type >= config_.type_vocab_size)) {
-      return InvalidArgument("token type " + std::to_string(type) + " is out of range");
-    }
+  SK_RETURN_IF_ERROR(ValidateSequences(batch, config_));
+  // Models with at most one token type (RoBERTa, XLM-R, MPNet, DistilBERT) never read the ids,
+  // as in transformers, whatever a tokenizer's pair template gives.
+  if (batch.type_ids == nullptr || config_.type_vocab_size <= 1) return Status::Ok();
+  for (int32_t t = 0; t < batch.offsets[batch.num_seqs]; ++t) {
+    const int32_t type = batch.type_ids[t];
+    if (type < 0 || type >= config_.type_vocab_size) return InvalidArgument("token type " + std::to_string(type) + " is out of range");
   }
   return Status::Ok();
 }

@@ -1,4 +1,4 @@
-// A BERT-family encoder (BERT/MiniLM, RoBERTa/DistilRoBERTa, XLM-R, MPNet) on the CPU, read from
+// A BERT-family encoder (BERT/MiniLM, RoBERTa/DistilRoBERTa, XLM-R, MPNet, DistilBERT) on the CPU, read from
 // model.safetensors and config.json (the same files the CUDA engine reads), with its GEMMs at
 // one of two precisions:
 // - int8: every linear layer's weights quantized per output channel when the model loads,
@@ -21,51 +21,40 @@
 #include "core/aligned_vector.h"
 #include "core/status.h"
 #include "core/thread_pool.h"
+#include "cpu_engine/engine_encoder.h"
 #include "cpu_engine/engine_linear.h"
 #include "model/encoder_config.h"
 #include "model/safetensors_file.h"
 
 namespace sk::cpu {
 
-struct PackedSequences {
-  const int32_t* ids = nullptr;
-  const int32_t* type_ids = nullptr;  // may be null: all zeros
-  const int32_t* offsets = nullptr;   // [num_seqs + 1], offsets[0] = 0
-  size_t num_seqs = 0;
-};
-
-class CpuEncoder {
+class CpuEncoder final : public EngineEncoder {
  public:
-  struct LoadOptions {
-    size_t threads = 0;            // lanes, as ThreadPool counts them (0: one per hardware thread)
-    bool spin = true;              // idle lanes poll briefly for the next parallel section
-    bool masked_lm_head = false;   // also load the masked-LM head (SPLADE), when the file has one
-    EnginePrecision precision = EnginePrecision::kInt8;  // of every linear layer (and attention)
-  };
+  using LoadOptions = EngineLoadOptions;
   static Status Load(const std::string& model_dir, const LoadOptions& options, std::unique_ptr<CpuEncoder>* out);
 
-  const model::EncoderConfig& config() const { return config_; }
+  const model::EncoderConfig& config() const override { return config_; }
   EnginePrecision precision() const { return precision_; }
   // The engine's threads. Its slots are lanes: a whole batch runs on one thread with that
   // lane's buffers, and lanes run different batches at once. Measured on 2 cores (MiniLM-L6,
   // 1,024 tokens per batch): two lanes gave 1.5x the throughput of one batch split over both
   // threads, whose every section waits on data the other core just wrote.
-  ThreadPool& pool() { return *pool_; }
+  ThreadPool& pool() override { return *pool_; }
   size_t lanes() const { return pool_->size(); }
 
   // Runs the batch on lane `lane` (its buffers; one batch per lane at a time) and points *hidden
   // at its last hidden state, [tokens, hidden_size], valid until the lane's next Forward. With
   // `split` the batch's sections are spread over the pool instead (one batch alone, e.g. a
   // single large call); only from outside the pool's tasks, on lane 0.
-  Status Forward(const PackedSequences& batch, size_t lane, bool split, const float** hidden);
+  Status Forward(const PackedSequences& batch, size_t lane, bool split, const float** hidden) override;
 
   // Whether the masked-LM head (BERT's cls.predictions, RoBERTa's lm_head) was asked for and
   // found: its transform and decoder at the encoder's precision.
-  bool has_masked_lm_head() const { return masked_lm_ != nullptr; }
+  bool has_masked_lm_head() const override { return masked_lm_ != nullptr; }
   // SPLADE before its activation: maxima[s * vocab_size + v] = the largest masked-LM logit v over
   // sequence s's tokens (log1p(relu(·)) is monotonic, so the caller applies it to these alone).
   // The logits are made a tile at a time and never kept whole. Lanes and `split` as Forward.
-  Status MaskedLmMaxima(const PackedSequences& batch, size_t lane, bool split, float* maxima);
+  Status MaskedLmMaxima(const PackedSequences& batch, size_t lane, bool split, float* maxima) override;
 
  private:
   struct Layer {

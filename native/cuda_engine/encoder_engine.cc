@@ -81,6 +81,11 @@ class TypedEncoder final : public EncoderEngine {
     device_ = options.device_index;
     const std::string dir = options.model_dir;
     SK_RETURN_IF_ERROR(ReadEncoderConfig(dir + "/config.json", &config_));
+    // The CPU engine's later architectures have other layers (names, or pre-norm with rotary).
+    if (config_.is_distilbert() || config_.is_modernbert()) {
+      return ModelLoadError(dir + "/config.json: model_type \"" + config_.model_type +
+                            "\" is not supported by the CUDA engine yet (it runs bert, roberta, xlm-roberta and mpnet)");
+    }
     if (!AttentionSupportsHeadDim(config_.head_dim())) {
       return ModelLoadError(dir + "/config.json: attention head size " + std::to_string(config_.head_dim()) +
                             " is not supported by the CUDA engine (8, 16, 32 or 64)");

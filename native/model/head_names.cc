@@ -3,7 +3,7 @@
 namespace sk::model {
 
 std::string FindBasePrefix(const SafetensorsFile& file) {
-  for (const char* prefix : {"", "bert.", "roberta.", "mpnet.", "model."}) {
+  for (const char* prefix : {"", "bert.", "roberta.", "mpnet.", "distilbert.", "model."}) {
     if (file.Has(std::string(prefix) + "embeddings.word_embeddings.weight")) return prefix;
   }
   return "";
@@ -11,11 +11,15 @@ std::string FindBasePrefix(const SafetensorsFile& file) {
 
 bool FindClassificationHead(const SafetensorsFile& file, const std::string& prefix, ClassificationHeadNames* out) {
   if (file.Has(prefix + "pooler.dense.weight") && file.Has("classifier.weight")) {
-    *out = {prefix + "pooler.dense", "classifier"};
+    *out = {prefix + "pooler.dense", "classifier", false};
     return true;
   }
   if (file.Has("classifier.dense.weight") && file.Has("classifier.out_proj.weight")) {
-    *out = {"classifier.dense", "classifier.out_proj"};
+    *out = {"classifier.dense", "classifier.out_proj", false};
+    return true;
+  }
+  if (file.Has("pre_classifier.weight") && file.Has("classifier.weight")) {
+    *out = {"pre_classifier", "classifier", true};
     return true;
   }
   return false;

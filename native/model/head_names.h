@@ -9,14 +9,16 @@
 namespace sk::model {
 
 // The base model's tensor prefix: "" (saved bare, as sentence-transformers does), or "bert.",
-// "roberta.", "mpnet.", "model." inside a head model; "" when none has the word embeddings.
+// "roberta.", "mpnet.", "distilbert.", "model." inside a head model; "" when none has the word embeddings.
 std::string FindBasePrefix(const SafetensorsFile& file);
 
 struct ClassificationHeadNames {
   std::string dense, out;  // tensor name stems: <stem>.weight, <stem>.bias
+  bool relu = false;       // the dense layer's activation: ReLU (DistilBERT), else tanh
 };
-// BERT's pooler (inside the base prefix) + classifier, or RoBERTa/MPNet's classifier.dense +
-// classifier.out_proj; false when the file has neither.
+// BERT's pooler (inside the base prefix) + classifier, RoBERTa/MPNet's classifier.dense +
+// classifier.out_proj, or DistilBERT's pre_classifier (+ ReLU) + classifier; false when the
+// file has none of them.
 bool FindClassificationHead(const SafetensorsFile& file, const std::string& prefix, ClassificationHeadNames* out);
 
 struct MaskedLmHeadNames {

@@ -17,7 +17,7 @@ class CpuEngineBackend final : public EncoderBackend {
  public:
   Status Load(const CpuEnginePlacement& placement, Head head) {
     const bool masked_lm = head == Head::kMaskedLm;
-    SK_RETURN_IF_ERROR(cpu::CpuEncoder::Load(
+    SK_RETURN_IF_ERROR(cpu::LoadEngineEncoder(
         placement.model_dir, {placement.threads, placement.allow_spinning, masked_lm, placement.precision}, &engine_));
     if (masked_lm && !engine_->has_masked_lm_head()) {
       return ModelLoadError(placement.model_dir + "/model.safetensors has no masked-LM head (cls.predictions or lm_head) for SPLADE");
@@ -27,7 +27,7 @@ class CpuEngineBackend final : public EncoderBackend {
     if (head == Head::kMaskedLm) width_ = static_cast<size_t>(engine_->config().vocab_size);
     if (head == Head::kClassifier) {
       // The head runs in fp32 from the same model.safetensors.
-      SK_RETURN_IF_ERROR(ClassificationHead::Load(placement.model_dir, hidden_, &head_));
+      SK_RETURN_IF_ERROR(ClassificationHead::Load(placement.model_dir, engine_->config(), &head_));
       width_ = head_.num_labels();
     }
     return Status::Ok();
@@ -75,7 +75,8 @@ class CpuEngineBackend final : public EncoderBackend {
     });
   }
 
-  // Each sequence's first token through the classification head, in fp32.
+  // Each sequence's first token (or the mean of its tokens, for a ModernBERT head with
+  // classifier_pooling "mean") through the classification head, in fp32.
   Status Logits(const std::vector<tok::Encoding>& encodings, const BatchLimits& limits,
                 const RowsSink& sink) const override {
     struct Scratch {
@@ -86,7 +87,8 @@ class CpuEngineBackend final : public EncoderBackend {
       Scratch& own = scratch[rows.lane];
       own.first.resize(rows.count * hidden_);
       for (size_t r = 0; r < rows.count; ++r) {
-        std::copy_n(hidden + static_cast<size_t>(batch.cu[r]) * hidden_, hidden_, own.first.data() + r * hidden_);
+        head_.Pool(hidden + static_cast<size_t>(batch.cu[r]) * hidden_, static_cast<size_t>(batch.cu[r + 1] - batch.cu[r]),
+                   own.first.data() + r * hidden_);
       }
       own.logits.resize(rows.count * width_);
       head_.Apply(own.first.data(), rows.count, own.logits.data(), own.head);
@@ -145,7 +147,7 @@ class CpuEngineBackend final : public EncoderBackend {
     });
   }
 
-  std::unique_ptr<cpu::CpuEncoder> engine_;
+  std::unique_ptr<cpu::EngineEncoder> engine_;
   ClassificationHead head_;  // Head::kClassifier
   size_t hidden_ = 0;
   size_t width_ = 0;
