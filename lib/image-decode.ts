@@ -14,7 +14,7 @@ import { ImageInputError } from './image-errors.js';
 import type { ImageSource } from './image-input.js';
 
 /** Pixels as the native preprocessing reads them (native/image/image_processor.h PixelFormat). */
-export type PixelFormat = 'gray8' | 'gray-alpha8' | 'rgb8' | 'rgba8' | 'gray16';
+export type PixelFormat = 'gray8' | 'gray-alpha8' | 'rgb8' | 'rgba8' | 'gray16' | 'cmyk8';
 
 export interface DecodedImage {
   data: Uint8Array;
@@ -95,6 +95,14 @@ export async function decodeImage(source: Exclude<ImageSource, { kind: 'raw' }>,
       const { data, info } = await sharp(input, options).toColourspace('grey16').raw({ depth: 'ushort' })
         .toBuffer({ resolveWithObject: true });
       return { data, width: info.width, height: info.height, format: 'gray16' };
+    }
+    if (header.space === 'cmyk') {
+      // PIL converts CMYK with plain arithmetic (cmyk2rgb), not a colour profile: take the
+      // CMYK values themselves (sharp's CMYK pipeline leaves them untouched) to native.
+      const { data, info } = await sharp(input, options).pipelineColourspace('cmyk').toColourspace('cmyk').raw()
+        .toBuffer({ resolveWithObject: true });
+      if (info.channels !== 4) throw new ImageInputError('ERR_IMAGE_DECODE', index, `CMYK decoded to ${info.channels} channels`);
+      return { data, width: info.width, height: info.height, format: 'cmyk8' };
     }
     const { data, info } = await sharp(input, options).raw().toBuffer({ resolveWithObject: true });
     const format = FORMAT_BY_CHANNELS[info.channels];

@@ -13,6 +13,7 @@ size_t BytesPerPixel(PixelFormat format) {
     case PixelFormat::kRgb8: return 3;
     case PixelFormat::kRgba8: return 4;
     case PixelFormat::kGray16: return 2;
+    case PixelFormat::kCmyk8: return 4;
   }
   return 3;
 }
@@ -46,6 +47,16 @@ void OutputSize(const ImageProcessorConfig& config, size_t width, size_t height,
   ResizedSize(config, width, height, out_height, out_width);
 }
 
+namespace {
+
+// Pillow's MULDIV255: a * b / 255, rounded, in integers.
+inline int MulDiv255(int a, int b) {
+  const int tmp = a * b + 128;
+  return ((tmp >> 8) + tmp) >> 8;
+}
+
+}  // namespace
+
 void ToRgb8(const ImageView& image, uint8_t* rgb) {
   const size_t pixels = image.width * image.height;
   const uint8_t* in = image.data;
@@ -66,6 +77,13 @@ void ToRgb8(const ImageView& image, uint8_t* rgb) {
       for (size_t i = 0; i < pixels; ++i, in += 2, rgb += 3) {
         const unsigned value = in[0] | (in[1] << 8);
         rgb[0] = rgb[1] = rgb[2] = static_cast<uint8_t>(value > 255 ? 255 : value);
+      }
+      return;
+    case PixelFormat::kCmyk8:
+      // Pillow's cmyk2rgb: each of C, M, Y taken out of the white that K leaves.
+      for (size_t i = 0; i < pixels; ++i, in += 4, rgb += 3) {
+        const int white = 255 - in[3];
+        for (int c = 0; c < 3; ++c) rgb[c] = static_cast<uint8_t>(white - MulDiv255(in[c], white));
       }
       return;
   }

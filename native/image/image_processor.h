@@ -20,6 +20,7 @@ enum class PixelFormat {
   kRgb8,
   kRgba8,       // alpha dropped without compositing, as convert('RGB') does
   kGray16,      // PIL "I;16" (16-bit grey PNG), little-endian: convert('RGB') clips each value to 255
+  kCmyk8,       // PIL "CMYK" (CMYK JPEG, Adobe inversion undone): convert('RGB') is its cmyk2rgb, no ICC
 };
 
 size_t BytesPerPixel(PixelFormat format);

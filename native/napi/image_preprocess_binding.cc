@@ -18,6 +18,7 @@ image::PixelFormat FormatArg(Napi::Env env, const std::string& name) {
   if (name == "rgb8") return image::PixelFormat::kRgb8;
   if (name == "rgba8") return image::PixelFormat::kRgba8;
   if (name == "gray16") return image::PixelFormat::kGray16;
+  if (name == "cmyk8") return image::PixelFormat::kCmyk8;
   ThrowTypeError(env, "unknown pixel format " + name);
 }
 

@@ -81,7 +81,7 @@ HUGE = 8000
 # hub-224's tensors are 150 KB each: stored whole for the lossy decoders (where sentencekit's
 # decoder may differ by a level and the test measures by how much) and the largest images;
 # the rest only as the sha256 of their bytes, which lossless inputs must match exactly.
-STORED_224 = {"photo-420.jpg", "photo-640x480.jpg", "exif-6.jpg", "gray.jpg", "lossy.webp", "rgb-320x240.png", "huge 8000x8000"}
+STORED_224 = {"cmyk.jpg", "photo-420.jpg", "photo-640x480.jpg", "exif-6.jpg", "gray.jpg", "lossy.webp", "rgb-320x240.png", "huge 8000x8000"}
 
 
 def huge_pixels(size: int = HUGE) -> np.ndarray:
@@ -168,6 +168,9 @@ def write_images() -> list[dict]:
     save("photo-420.jpg", photo, quality=90)
     save("photo-444.jpg", photo, quality=95, subsampling=0)
     save("photo-640x480.jpg", Image.fromarray(scene(640, 480, 16, noise=2)), quality=85)
+    # CMYK: PIL converts with cmyk2rgb's arithmetic, libvips would apply a colour profile.
+    save("cmyk.jpg", Image.fromarray(scene(34, 25, 23)).convert("CMYK"), quality=95)
+    save("bilevel.png", Image.fromarray(scene(27, 19, 24, 1)[..., 0] > 128))
     save("gray.jpg", Image.fromarray(scene(50, 39, 17, 1)[..., 0], mode="L"), quality=90)
     base = Image.fromarray(scene(40, 26, 18))
     for orientation in range(1, 9):
