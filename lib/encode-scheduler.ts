@@ -38,30 +38,31 @@ export interface SchedulerOptions {
   maxWaitMs: number;
 }
 
-interface Request {
-  texts: string[];
+interface Request<T> {
+  texts: T[];
   options: NativeEncodeOptions;
   key: string;
   resolve(rows: Float32Array): void;
   reject(error: unknown): void;
 }
 
-type RunNative = (texts: string[], options: NativeEncodeOptions) => Promise<Float32Array>;
+type RunNative<T> = (texts: T[], options: NativeEncodeOptions) => Promise<Float32Array>;
 
-export class EncodeScheduler {
-  readonly #run: RunNative;
+/** Schedules texts (T = string) or any other input a model encodes one row each for (a CLIP model's images). */
+export class EncodeScheduler<T = string> {
+  readonly #run: RunNative<T>;
   readonly #options: SchedulerOptions;
-  readonly #queue: Request[] = [];
+  readonly #queue: Request<T>[] = [];
   #busy = false;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(run: RunNative, options: SchedulerOptions) {
+  constructor(run: RunNative<T>, options: SchedulerOptions) {
     this.#run = run;
     this.#options = options;
   }
 
   /** Resolves to the caller's own [texts × width] rows. */
-  submit(texts: string[], options: NativeEncodeOptions): Promise<Float32Array> {
+  submit(texts: T[], options: NativeEncodeOptions): Promise<Float32Array> {
     return new Promise<Float32Array>((resolve, reject) => {
       // Only calls with the same native options can share a run.
       const key = `${options.normalize}|${options.truncateDim}|${options.promptTokens}|${options.maxLength}`;
@@ -77,12 +78,12 @@ export class EncodeScheduler {
   }
 
   /** Takes the head request and every queued one compatible with it, up to the text budget. */
-  #takeBatch(): Request[] {
-    const head = this.#queue.shift() as Request;
+  #takeBatch(): Request<T>[] {
+    const head = this.#queue.shift() as Request<T>;
     const batch = [head];
     let texts = head.texts.length;
     for (let i = 0; i < this.#queue.length && texts < this.#options.maxBatchTexts; ) {
-      const next = this.#queue[i] as Request;
+      const next = this.#queue[i] as Request<T>;
       if (next.key === head.key && texts + next.texts.length <= this.#options.maxBatchTexts) {
         batch.push(next);
         texts += next.texts.length;
@@ -108,7 +109,7 @@ export class EncodeScheduler {
   }
 
   /** One native run, or MAX_RUN_TEXTS at a time into one result (a RangeError if it cannot fit). */
-  async #runInParts(texts: string[], options: NativeEncodeOptions): Promise<Float32Array> {
+  async #runInParts(texts: T[], options: NativeEncodeOptions): Promise<Float32Array> {
     if (texts.length <= MAX_RUN_TEXTS) return this.#run(texts, options);
     let result: Float32Array | undefined;
     let width = 0;
@@ -129,8 +130,8 @@ export class EncodeScheduler {
     return result as Float32Array;
   }
 
-  async #runBatch(batch: Request[]): Promise<void> {
-    const head = batch[0] as Request;
+  async #runBatch(batch: Request<T>[]): Promise<void> {
+    const head = batch[0] as Request<T>;
     // The largest batchSize asked for: merged calls run as one sorted, padded sequence.
     const options = { ...head.options, batchSize: Math.max(...batch.map((r) => r.options.batchSize)) };
     let rows: Float32Array;

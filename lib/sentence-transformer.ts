@@ -2,7 +2,7 @@
  * SentenceTransformer: a bi-encoder loaded from a sentence-transformers model folder (or the
  * Hub), encoding texts natively off the event loop.
  */
-import { nativeBinding, type NativeSentenceEncoder } from './binding.js';
+import { nativeBinding, type NativeEncodeOptions, type NativeSentenceEncoder } from './binding.js';
 import { cudaFolderProblem, type DevicePlacement, loadPlaced, nativePlacement } from './device.js';
 import { Embeddings, type EmbeddingsLike } from './embeddings.js';
 import { EncodeScheduler } from './encode-scheduler.js';
@@ -16,6 +16,10 @@ import { readSentenceTransformerFolder, type SentenceTransformerFolder, type Sim
 import { PRECISIONS, type Precision, quantizeEmbeddings, type QuantizedEmbeddings } from './quantization.js';
 import { similarity, similarityPairwise } from './similarity.js';
 import { isStaticEmbeddingFolder, loadStaticEmbedding } from './static-embedding.js';
+import { clipImageRunner, clipModuleDir, clipTextEncoder, type IndexedImage, loadClipModel } from './clip-model.js';
+import { SentenceKitError } from './errors.js';
+import type { ImageInput } from './image-input.js';
+import { mergeRows, splitInputs } from './mixed-inputs.js';
 import { describeValue, validateBoolean, validateNonNegativeNumber, validatePositiveInteger, validateTexts, validateUnitInterval } from './validate.js';
 
 // Measured with bench/encode/callers.ts (bench/RESULTS.md): 64 callers of one text each.
@@ -63,6 +67,9 @@ export interface EncodeOptions {
   precision?: Precision;
 }
 
+/** What encode() takes: a text, or (a CLIP model) an image, or an array of either. */
+export type EncodeInputs = string | string[] | ImageInput | Array<string | ImageInput>;
+
 /** encode()'s options without `precision`, or with `precision: 'float32'`: the result is Embeddings. */
 export type FloatEncodeOptions = EncodeOptions & {
   /** 'float32' or left out. */
@@ -99,6 +106,8 @@ export class SentenceTransformer {
   readonly #fullDimension: number;
   /** A StaticEmbedding model: a table mean per text, no transformer, no max_seq_length. */
   readonly #static: boolean;
+  /** A CLIP model's images, batched as texts are; null for a text-only model. */
+  readonly #images: EncodeScheduler<IndexedImage> | null;
   #maxSeqLength: number;
   #truncateDim: number | null;
   /** Where the transformer runs: 'cpu' (ONNX Runtime) or 'cuda' (sentencekit's CUDA engine). */
@@ -113,9 +122,11 @@ export class SentenceTransformer {
     placement: DevicePlacement,
     tokenTypeIds: boolean,
     isStatic = false,
+    runImages: ((images: IndexedImage[], options: NativeEncodeOptions) => Promise<Float32Array>) | null = null,
   ) {
     this.#tokenTypeIds = tokenTypeIds;
     this.#static = isStatic;
+    this.#images = runImages === null ? null : new EncodeScheduler<IndexedImage>(runImages, scheduling);
     this.device = placement.device;
     this.deviceFallbackReason = placement.fallbackReason;
     this.#handle = new NativeModelHandle(native, 'this SentenceTransformer');
@@ -154,6 +165,17 @@ export class SentenceTransformer {
       const { native, folder: staticFolder, placement } = await loadStaticEmbedding(root, where.device);
       const folder = truncateDim === undefined ? staticFolder : { ...staticFolder, truncateDim };
       return new SentenceTransformer(native, folder, scheduling, placement, false, true);
+    }
+    if ((await clipModuleDir(root)) !== null) {
+      // The Hub's CLIP folders ship weights only: both towers run on the own CPU engine.
+      if (options.backend === 'onnx' || options.cpuEngine === 'onnxruntime') {
+        throw new SentenceKitError('ERR_MODEL_LOAD', "a CLIP model runs on sentencekit's CPU engine (backend 'sentencekit-bf16x3', the default for CLIP, or 'sentencekit-int8'); ONNX Runtime is not supported for CLIP yet");
+      }
+      if (maxSeqLength > 0) throw new TypeError("options.maxSeqLength does not apply to a CLIP model: its text tower takes its tokenizer's 77 tokens");
+      const { native, folder: clipFolder, placement } = await loadClipModel(root, where.device, where.cpuEngine === 'int8' ? 'int8' : 'bf16x3');
+      const folder = truncateDim === undefined ? clipFolder : { ...clipFolder, truncateDim };
+      const runImages = clipImageRunner(native, clipFolder.imageProcessor, clipFolder.normalize);
+      return new SentenceTransformer(clipTextEncoder(native, clipFolder.normalize), folder, scheduling, placement, false, false, runImages);
     }
     const read = withMaxSeqLength(await readSentenceTransformerFolder(root, { fileName }), maxSeqLength);
     const folder = truncateDim === undefined ? read : { ...read, truncateDim };
@@ -212,6 +234,14 @@ export class SentenceTransformer {
     this.#truncateDim = value === null ? null : validatePositiveInteger(value, 'truncateDim');
   }
 
+  /**
+   * What encode() takes: ['text'], or ['text', 'image'] for a CLIP model (Python's
+   * `model.modalities`).
+   */
+  get modalities(): readonly ('text' | 'image')[] {
+    return this.#images === null ? ['text'] : ['text', 'image'];
+  }
+
   /** The similarity function the model was trained for (config_sentence_transformers.json). */
   get similarityFnName(): SimilarityFunctionName {
     return this.#folder.similarityFnName;
@@ -232,15 +262,28 @@ export class SentenceTransformer {
    * string gives one row. Texts are sorted by length into batches and returned in your order.
    * With `precision` other than float32 the result is quantized (see quantizeEmbeddings).
    *
+   * A CLIP model also takes images (see {@link ImageInput}: `{ path }`, encoded bytes, raw
+   * pixels), alone or mixed with texts in one array; rows come back in the array's order, as in
+   * Python. Images are decoded and preprocessed off the event loop while the model runs; a bad
+   * image rejects with a typed error whose `index` names it (ERR_IMAGE_DECODE,
+   * ERR_IMAGE_TOO_LARGE, …), and other callers' inputs are not lost. Prompts apply to texts only.
+   *
    * @example
    * const { data, shape } = await model.encode(['hello', 'world'], { batchSize: 64, normalizeEmbeddings: true });
+   * const clip = await SentenceTransformer.fromPretrained('sentence-transformers/clip-ViT-B-32');
+   * const mixed = await clip.encode([{ path: 'dog.jpg' }, 'a dog in the snow']); // shape [2, 512]
    */
-  encode(texts: string | string[], options?: FloatEncodeOptions): Promise<Embeddings>;
-  encode(texts: string | string[], options: QuantizedEncodeOptions): Promise<QuantizedEmbeddings>;
-  encode(texts: string | string[], options?: EncodeOptions): Promise<Embeddings | QuantizedEmbeddings>;
-  async encode(texts: string | string[], options: EncodeOptions = {}): Promise<Embeddings | QuantizedEmbeddings> {
+  encode(texts: EncodeInputs, options?: FloatEncodeOptions): Promise<Embeddings>;
+  encode(texts: EncodeInputs, options: QuantizedEncodeOptions): Promise<QuantizedEmbeddings>;
+  encode(texts: EncodeInputs, options?: EncodeOptions): Promise<Embeddings | QuantizedEmbeddings>;
+  async encode(texts: EncodeInputs, options: EncodeOptions = {}): Promise<Embeddings | QuantizedEmbeddings> {
     this.#handle.ensureOpen();
-    const { texts: list } = validateTexts(texts);
+    const split = splitInputs(texts);
+    const first = split.images[0];
+    if (first !== undefined && this.#images === null) {
+      throw new TypeError(`expected texts but input ${first.index} is an image: this model takes text only (a CLIP model embeds images)`);
+    }
+    const list = split.texts;
     const opts = validateOptionsObject<EncodeOptions>(options, 'encode() options', ENCODE_KEYS);
     const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
     const normalize = opts.normalizeEmbeddings === undefined ? false : validateBoolean(opts.normalizeEmbeddings, 'options.normalizeEmbeddings');
@@ -256,10 +299,13 @@ export class SentenceTransformer {
     const inputs = prompt ? list.map((text) => prompt + text) : list;
     // include_prompt: false leaves the prompt's tokens ([CLS] included, its [SEP] not) out of pooling.
     const promptTokens = prompt && !this.#folder.pooling.includePrompt ? this.#handle.native.promptLength(prompt) : 0;
-    const data = list.length === 0
-      ? new Float32Array(0)
-      : await this.#handle.run(() => this.#scheduler.submit(inputs, { batchSize, normalize, truncateDim, promptTokens, maxBatchTokens: this.#maxBatchTokens, maxPadding: this.#maxBatchPadding, maxLength: this.#static ? 0 : this.#maxSeqLength }));
-    const embeddings = new Embeddings(data, list.length, dimension);
+    const nativeOptions = { batchSize, normalize, truncateDim, promptTokens, maxBatchTokens: this.#maxBatchTokens, maxPadding: this.#maxBatchPadding, maxLength: this.#static ? 0 : this.#maxSeqLength };
+    const [textRows, imageRows] = await Promise.all([
+      list.length === 0 ? new Float32Array(0) : this.#handle.run(() => this.#scheduler.submit(inputs, nativeOptions)),
+      split.images.length === 0 || this.#images === null ? new Float32Array(0) : this.#handle.run(() => (this.#images as EncodeScheduler<IndexedImage>).submit(split.images, nativeOptions)),
+    ]);
+    const data = mergeRows(split, textRows, imageRows, dimension);
+    const embeddings = new Embeddings(data, split.count, dimension);
     return precision === 'float32' ? embeddings : quantizeEmbeddings(embeddings, precision);
   }
 

@@ -8,6 +8,7 @@
 #include "kernels/int8_gemm.h"
 #include "kernels/kernels.h"
 #include "napi/addon_data.h"
+#include "napi/clip_model_wrap.h"
 #include "napi/cuda_probe.h"
 #include "napi/device_corpus_binding.h"
 #include "napi/image_preprocess_binding.h"
@@ -75,6 +76,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SparseEncoderWrap::Init(env, exports);
   StaticSparseEncoderWrap::Init(env, exports);
   StaticEmbeddingWrap::Init(env, exports);
+  ClipModelWrap::Init(env, exports);
   InitSearch(env, exports);
   InitCudaProbe(env, exports);
   InitDeviceCorpus(env, exports);

@@ -18,6 +18,7 @@ struct AddonData {
   Napi::FunctionReference sparse_encoder_class;
   Napi::FunctionReference static_sparse_encoder_class;
   Napi::FunctionReference static_embedding_class;
+  Napi::FunctionReference clip_model_class;
   // Directory holding this .node file; libonnxruntime.so.1 sits beside it.
   std::string addon_dir;
 };

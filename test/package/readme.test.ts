@@ -66,6 +66,7 @@ const NOT_RUN: Array<[RegExp, string]> = [
   [/^npm test$/, 'the command that runs this test'],
   [/^npm install sentencekit$/, 'what this test does with the packed tarball'],
   [/^node --import tsx examples\/pgvector\/run\.ts( --wire)?$/, 'the repository\'s pgvector example (not in the package): test/unit/pgvector.test.ts runs its code path both ways'],
+  [/^node --import tsx examples\/clip-search\/run\.ts /, 'the repository\'s CLIP search example (not in the package, a folder of photos): test/unit/clip-model.test.ts runs its code on the test images'],
 ];
 
 // What the README's integration blocks import besides sentencekit (the adapters' optional

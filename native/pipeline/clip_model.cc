@@ -1,0 +1,58 @@
+#include "pipeline/clip_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sk::pipeline {
+
+Status ClipModel::Load(const ClipModelConfig& config, std::unique_ptr<ClipModel>* out) {
+  std::unique_ptr<ClipModel> model(new ClipModel());
+  model->config_ = config;
+  SK_RETURN_IF_ERROR(cpu::ClipEncoder::Load(config.model_dir, config.engine, &model->encoder_));
+  // CLIPTokenizer truncates at model_max_length (77), the text tower's positions.
+  model->config_.files.max_length =
+      std::min<size_t>(config.files.max_length, static_cast<size_t>(model->encoder_->config().max_positions));
+  SK_RETURN_IF_ERROR(model->tokenizer_.Load(model->config_.files));
+  *out = std::move(model);
+  return Status::Ok();
+}
+
+void ClipModel::Finish(const std::vector<float>& full, size_t rows, const ClipEncodeParams& params, float* out) const {
+  const size_t width = dimension(), kept = OutputDimension(params);
+  for (size_t r = 0; r < rows; ++r) {
+    const float* row = full.data() + r * width;
+    float* target = out + r * kept;
+    std::copy_n(row, kept, target);
+    if (params.normalize) {
+      // torch.nn.functional.normalize: x / max(||x||, 1e-12).
+      double squares = 0.0;
+      for (size_t c = 0; c < kept; ++c) squares += static_cast<double>(target[c]) * target[c];
+      const float norm = static_cast<float>(std::max(std::sqrt(squares), 1e-12));
+      for (size_t c = 0; c < kept; ++c) target[c] /= norm;
+    }
+  }
+}
+
+Status ClipModel::EncodeTexts(const std::vector<std::string>& texts, const ClipEncodeParams& params, float* out) {
+  std::vector<tok::Encoding> encodings;
+  SK_RETURN_IF_ERROR(tokenizer_.Encode(config_.files, texts, 0, config().max_positions, &encodings));
+  std::vector<int32_t> ids, offsets{0};
+  for (const tok::Encoding& encoding : encodings) {
+    if (encoding.ids.empty()) return InvalidArgument("the tokenizer gave a text no tokens; CLIP's text tower needs its end-of-text token");
+    for (int64_t id : encoding.ids) ids.push_back(static_cast<int32_t>(id));
+    offsets.push_back(static_cast<int32_t>(ids.size()));
+  }
+  std::vector<float> full(texts.size() * dimension());
+  SK_RETURN_IF_ERROR(encoder_->EncodeTexts(ids.data(), offsets.data(), texts.size(), full.data()));
+  Finish(full, texts.size(), params, out);
+  return Status::Ok();
+}
+
+Status ClipModel::EncodeImages(const float* pixels, size_t num_images, const ClipEncodeParams& params, float* out) {
+  std::vector<float> full(num_images * dimension());
+  SK_RETURN_IF_ERROR(encoder_->EncodeImages(pixels, num_images, full.data()));
+  Finish(full, num_images, params, out);
+  return Status::Ok();
+}
+
+}  // namespace sk::pipeline

@@ -1,0 +1,57 @@
+// sentence-transformers' CLIP model (its CLIPModel module, or the Transformer module over
+// transformers' CLIPModel): texts through the tokenizer and the text tower, pixel tensors (made
+// by CLIPImageProcessor's steps, native/image) through the vision tower, both into the shared
+// space as get_text_features / get_image_features give them (projected, not normalized); then
+// encode()'s normalize_embeddings and truncate_dim. The towers run on the CPU engine from
+// model.safetensors (the Hub's CLIP folders ship no ONNX export).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "cpu_engine/clip_encoder.h"
+#include "pipeline/model_input.h"
+
+namespace sk::pipeline {
+
+struct ClipModelConfig {
+  std::string model_dir;  // config.json + model.safetensors
+  ModelFiles files;       // the tokenizer; max_length: the text tower's positions unless smaller
+  cpu::ClipEncoder::LoadOptions engine;
+};
+
+struct ClipEncodeParams {
+  bool normalize = false;   // normalize_embeddings
+  size_t truncate_dim = 0;  // 0 keeps every dimension
+};
+
+class ClipModel {
+ public:
+  static Status Load(const ClipModelConfig& config, std::unique_ptr<ClipModel>* out);
+
+  size_t dimension() const { return encoder_->dimension(); }
+  size_t OutputDimension(const ClipEncodeParams& params) const {
+    return params.truncate_dim > 0 && params.truncate_dim < dimension() ? params.truncate_dim : dimension();
+  }
+  const model::ClipConfig& config() const { return encoder_->config(); }
+  const tok::Tokenizer& tokenizer() const { return *tokenizer_.tokenizer; }
+
+  // Into out[n * OutputDimension(params)], in order. One call at a time (the owner thread).
+  Status EncodeTexts(const std::vector<std::string>& texts, const ClipEncodeParams& params, float* out);
+  // pixels: [num_images, channels, image_size, image_size] float32.
+  Status EncodeImages(const float* pixels, size_t num_images, const ClipEncodeParams& params, float* out);
+
+ private:
+  ClipModel() = default;
+  // Rows of dimension() in `full` → out, truncated and normalized as params ask.
+  void Finish(const std::vector<float>& full, size_t rows, const ClipEncodeParams& params, float* out) const;
+
+  ClipModelConfig config_;
+  ModelTokenizer tokenizer_;
+  std::unique_ptr<cpu::ClipEncoder> encoder_;
+};
+
+}  // namespace sk::pipeline
