@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import type { Sharp, SharpOptions } from 'sharp';
 
 import { ImageInputError } from './image-errors.js';
+import { gifTransparentColour, paintTransparent } from './image-gif.js';
 import type { ImageSource } from './image-input.js';
 
 /** Pixels as the native preprocessing reads them (native/image/image_processor.h PixelFormat). */
@@ -107,6 +108,10 @@ export async function decodeImage(source: Exclude<ImageSource, { kind: 'raw' }>,
     const { data, info } = await sharp(input, options).raw().toBuffer({ resolveWithObject: true });
     const format = FORMAT_BY_CHANNELS[info.channels];
     if (!format) throw new ImageInputError('ERR_IMAGE_DECODE', index, `decoded to ${info.channels} channels`);
+    if (header.format === 'gif' && format === 'rgba8') {
+      const colour = gifTransparentColour(input);
+      if (colour) paintTransparent(data, colour);
+    }
     return { data, width: info.width, height: info.height, format };
   } catch (error) {
     throw error instanceof ImageInputError ? error : decodeError(index, error);

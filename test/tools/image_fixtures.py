@@ -2,8 +2,9 @@
 
 Writes test/fixtures/images/:
   files/                the images: odd sizes, L, LA, RGBA, P (with and without transparency), 16-bit
-                        grey and RGB PNG, 1x1, JPEG (4:2:0, 4:4:4, grey), the eight EXIF orientations,
-                        lossless and lossy WebP, GIF, and raw interleaved pixel buffers (*.raw)
+                        grey and RGB PNG, 1-bit PNG, 1x1, JPEG (4:2:0, 4:4:4, grey, CMYK), the eight EXIF
+                        orientations (and EXIF-rotated WebP, PNG, TIFF), lossless and lossy WebP, GIF (plain,
+                        transparent, animated), and raw interleaved pixel buffers (*.raw)
   hub-224/              the Hub's clip-ViT-B-32 preprocessor_config.json (integer size / crop_size)
   odd-crop/             an ST 6 style processor_config.json: shortest edge 35, crop 37x33 (pads rows, crops columns)
   reference.json        per config and image: how it is given (path, bytes or raw), the tensor's shape
@@ -183,6 +184,14 @@ def write_images() -> list[dict]:
     save("lossy.webp", Image.fromarray(scene(36, 28, 20)), quality=80)
     save("alpha.webp", Image.fromarray(scene(30, 34, 21, 4), mode="RGBA"), lossless=True)
     save("frame.gif", Image.fromarray(scene(26, 31, 22)).quantize(colors=32, dither=Image.Dither.NONE))
+    # PIL gives a GIF's transparent pixels their palette colour; the first frame of an animation.
+    save("transparent.gif", Image.fromarray(scene(26, 31, 25)).quantize(colors=32, dither=Image.Dither.NONE), transparency=5)
+    frames = [Image.fromarray(scene(20, 16, seed)).quantize(colors=16, dither=Image.Dither.NONE) for seed in (26, 27, 28)]
+    save("animated.gif", frames[0], save_all=True, append_images=frames[1:], duration=100, loop=0)
+    # EXIF orientation outside JPEG: exif_transpose reads it from WebP, PNG (eXIf) and TIFF too.
+    save("exif-6.webp", Image.fromarray(scene(30, 20, 29)), lossless=True, exif=exif_with_orientation(6))
+    save("exif-6.png", Image.fromarray(scene(30, 20, 30)), exif=exif_with_orientation(6))
+    save("exif-8.tiff", Image.fromarray(scene(30, 20, 31)), exif=exif_with_orientation(8))
 
     for channels, mode in ((1, "L"), (2, "LA"), (3, "RGB"), (4, "RGBA")):
         pixels = scene(17 + channels, 13 + 2 * channels, 30 + channels, channels)
