@@ -6,12 +6,16 @@ position_ids as an input too, as Optimum's feature-extraction export of decoder 
 it. References come from Python sentence-transformers on the same weights.
 
     python test/tools/decoder_fixtures.py      # also run by `npm run fixtures`
+    python test/tools/decoder_fixtures.py bench bench/models/issue22   # the speed comparison's Qwen3 (not committed)
 
 Reads test/fixtures/tokenizers/roberta (its byte-level vocabulary and merges). Writes
-test/fixtures/tiny-qwen3 (onnx/model.onnx without position_ids, onnx/model_position_ids.onnx
+test/fixtures/tiny-qwen3 (model.safetensors for the own CPU engine, onnx/model.onnx without position_ids, onnx/model_position_ids.onnx
 with them), test/fixtures/tiny-qwen3.reference.json, and onnx-position-probe.onnx: a graph
 whose one-wide "hidden state" is the position id it was fed, masked, so a test reads back the
 exact positions (RoPE makes a decoder's output blind to a shift of all of them).
+Also test/fixtures/tiny-gemma3 (+ .reference.json): EmbeddingGemma's layout (Gemma3TextModel,
+bidirectional with sliding-window layers, mean Pooling → Dense → Dense → Normalize) on the same
+tokenizer, model.safetensors only (the own CPU engine's), no ONNX export.
 """
 from __future__ import annotations
 
@@ -25,9 +29,9 @@ import numpy as np
 import onnxruntime
 import torch
 from sentence_transformers import SentenceTransformer
-from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+from sentence_transformers.sentence_transformer.modules import Dense, Normalize, Pooling, Transformer
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-from transformers import PreTrainedTokenizerFast, Qwen3Config, Qwen3Model
+from transformers import Gemma3TextConfig, Gemma3TextModel, PreTrainedTokenizerFast, Qwen3Config, Qwen3Model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import fixture_corpus  # noqa: E402
@@ -68,14 +72,22 @@ def qwen_tokenizer() -> PreTrainedTokenizerFast:
                                    model_max_length=32768)
 
 
-def random_qwen3(vocab_size: int, pad_id: int) -> Qwen3Model:
+def random_qwen3(vocab_size: int, pad_id: int, shape: dict = SHAPE) -> Qwen3Model:
     torch.manual_seed(3003)
     config = Qwen3Config(vocab_size=vocab_size, max_position_embeddings=4096, rope_theta=10000.0, rms_norm_eps=1e-6,
-                         tie_word_embeddings=True, pad_token_id=pad_id, eos_token_id=pad_id, bos_token_id=pad_id, **SHAPE)
+                         tie_word_embeddings=True, pad_token_id=pad_id, eos_token_id=pad_id, bos_token_id=pad_id, **shape)
     # Eager attention traces into a graph that honours the runtime mask and sequence length.
     config._attn_implementation = "eager"
     model = Qwen3Model(config)
     widen_init(model)
+    # widen_init draws 1-d parameters near 0: RMSNorm weights (q_norm, k_norm too) that small
+    # would flatten attention to uniform and hide a wrong mask or rotary from the tests. Near
+    # Qwen3's own init (ones) instead: wider ones amplify float32-level noise through the
+    # per-head q/k norms past 1e-5 (bf16x3 GEMMs emulated in torch: 1.4e-5 at 0.5..1.5, 7e-6 here).
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            if name.endswith("norm.weight"):
+                parameter.uniform_(0.9, 1.1)
     return model.eval()
 
 
@@ -159,16 +171,13 @@ def make_position_probe() -> None:
     onnx.save(model, str(FIXTURES / "onnx-position-probe.onnx"))
 
 
-def main() -> None:
-    make_position_probe()
-    out = FIXTURES / "tiny-qwen3"
+def save_embedding_model(model: Qwen3Model, tokenizer: PreTrainedTokenizerFast, out: Path, max_seq_length: int) -> SentenceTransformer:
+    """Qwen3Model → last-token Pooling → Normalize, saved by sentence-transformers with the
+    Qwen3-Embedding query prompt."""
     work = Path(tempfile.mkdtemp())
-    tokenizer = qwen_tokenizer()
-    pad_id = tokenizer.convert_tokens_to_ids(EOS)
-    model = random_qwen3(len(tokenizer), pad_id)
     model.save_pretrained(work)
     tokenizer.save_pretrained(work)
-    transformer = Transformer(str(work), max_seq_length=MAX_SEQ_LENGTH)
+    transformer = Transformer(str(work), max_seq_length=max_seq_length)
     pooling = Pooling(transformer.get_embedding_dimension(), pooling_mode="lasttoken")
     st = SentenceTransformer(modules=[transformer, pooling, Normalize()], device="cpu", prompts={"query": PROMPT, "document": ""})
     st.similarity_fn_name = "cosine"
@@ -176,9 +185,101 @@ def main() -> None:
         shutil.rmtree(out)
     st.save(str(out))
     (out / "README.md").unlink(missing_ok=True)
+    shutil.rmtree(work)
+    return st
+
+
+# The speed comparison's model (issue 22): MiniLM-L6's size as a Qwen3 (hidden 384, 6 layers,
+# 12 query heads of 32 sharing 4 key/value heads, intermediate 1536), not committed.
+BENCH_SHAPE = dict(hidden_size=384, num_hidden_layers=6, num_attention_heads=12, num_key_value_heads=4, head_dim=32,
+                   intermediate_size=1536)
+
+
+def make_bench(models: Path) -> None:
+    """models/qwen3: the bench-size Qwen3 with model.safetensors and onnx/model.onnx."""
+    tokenizer = qwen_tokenizer()
+    pad_id = tokenizer.convert_tokens_to_ids(EOS)
+    model = random_qwen3(len(tokenizer), pad_id, BENCH_SHAPE)
+    out = models / "qwen3"
+    save_embedding_model(model, tokenizer, out, 256)
+    export(model, out / "onnx" / "model.onnx", with_positions=False, pad_id=pad_id)
+    print(f"wrote {out}")
+
+
+# EmbeddingGemma's layout at a tiny size: Gemma3TextModel with bidirectional attention, two
+# sliding layers (window 8 in config.json: |i - j| <= 4) and one global, 4 query heads sharing
+# one key/value head, query_pre_attn_scalar unlike head_dim; mean Pooling → Dense (no bias,
+# identity) up → Dense down → Normalize, with its retrieval-query prompt.
+GEMMA_SHAPE = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=3, num_attention_heads=4, num_key_value_heads=1,
+                   head_dim=8, query_pre_attn_scalar=16, sliding_window=8,
+                   layer_types=["sliding_attention", "sliding_attention", "full_attention"])
+GEMMA_PROMPT = "task: search result | query: "
+
+
+def random_gemma3(vocab_size: int, pad_id: int) -> Gemma3TextModel:
+    torch.manual_seed(3004)
+    config = Gemma3TextConfig(vocab_size=vocab_size, max_position_embeddings=2048, rope_theta=1000000.0,
+                              rope_local_base_freq=10000.0, rms_norm_eps=1e-6, use_bidirectional_attention=True,
+                              hidden_activation="gelu_pytorch_tanh", pad_token_id=pad_id, eos_token_id=pad_id,
+                              bos_token_id=pad_id, **GEMMA_SHAPE)
+    config._attn_implementation = "eager"
+    model = Gemma3TextModel(config)
+    widen_init(model)
+    with torch.no_grad():
+        model.embed_tokens.weight.normal_(0.0, 0.05)  # scaled by sqrt(hidden) on the way in
+        for name, parameter in model.named_parameters():
+            if name.endswith("norm.weight"):
+                parameter.uniform_(-0.1, 0.1)  # applied as 1 + w: near Gemma's own init (zeros), as Qwen3's above
+    return model.eval()
+
+
+def make_gemma3(tokenizer: PreTrainedTokenizerFast, texts: list[str]) -> None:
+    out = FIXTURES / "tiny-gemma3"
+    pad_id = tokenizer.convert_tokens_to_ids(EOS)
+    model = random_gemma3(len(tokenizer), pad_id)
+    work = Path(tempfile.mkdtemp())
+    model.save_pretrained(work)
+    tokenizer.save_pretrained(work)
+    transformer = Transformer(str(work), max_seq_length=MAX_SEQ_LENGTH)
+    torch.manual_seed(3005)
+    up = Dense(32, 96, bias=False, activation_function=torch.nn.Identity())
+    down = Dense(96, 24, bias=False, activation_function=torch.nn.Identity())
+    st = SentenceTransformer(modules=[transformer, Pooling(32, pooling_mode="mean"), up, down, Normalize()], device="cpu",
+                             prompts={"query": GEMMA_PROMPT, "document": "title: none | text: "})
+    st.similarity_fn_name = "cosine"
+    if out.exists():
+        shutil.rmtree(out)
+    st.save(str(out))
+    (out / "README.md").unlink(missing_ok=True)
+    shutil.rmtree(work)
+    loaded = SentenceTransformer(str(out), device="cpu")
+    if loaded[0].auto_model.config.sliding_window != 5 or not loaded[0].auto_model.config.use_bidirectional_attention:
+        raise SystemExit(f"{out}: loads without its bidirectional window")
+    input_ids = [loaded.tokenizer(text, truncation=True, max_length=MAX_SEQ_LENGTH)["input_ids"] for text in texts]
+    if not any(len(ids) > 12 for ids in input_ids):
+        raise SystemExit(f"{out}: no text is longer than the sliding window")
+    (FIXTURES / "tiny-gemma3.reference.json").write_text(json.dumps({
+        "generator": versions(),
+        "max_seq_length": MAX_SEQ_LENGTH,
+        "texts": texts,
+        "input_ids": input_ids,
+        "embeddings": float_rows(loaded.encode(texts, batch_size=8)),
+        "query_embeddings": float_rows(loaded.encode_query(texts[:8], batch_size=8)),
+    }, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "bench":
+        make_bench(Path(sys.argv[2]).resolve())
+        return
+    make_position_probe()
+    out = FIXTURES / "tiny-qwen3"
+    tokenizer = qwen_tokenizer()
+    pad_id = tokenizer.convert_tokens_to_ids(EOS)
+    model = random_qwen3(len(tokenizer), pad_id)
+    save_embedding_model(model, tokenizer, out, MAX_SEQ_LENGTH)
     export(model, out / "onnx" / "model.onnx", with_positions=False, pad_id=pad_id)
     export(model, out / "onnx" / "model_position_ids.onnx", with_positions=True, pad_id=pad_id)
-    shutil.rmtree(work)
 
     loaded = SentenceTransformer(str(out), device="cpu")
     if loaded.tokenizer.padding_side != "left" or loaded.max_seq_length != MAX_SEQ_LENGTH:
@@ -201,8 +302,8 @@ def main() -> None:
         "embeddings": float_rows(loaded.encode(texts, batch_size=8)),
         "query_embeddings": float_rows(loaded.encode_query(texts[:8], batch_size=8)),
     }, ensure_ascii=False) + "\n", encoding="utf-8")
-    # The ONNX exports hold the weights for the tests; the torch ones only fed Python.
-    (out / "model.safetensors").unlink()
+    # model.safetensors stays: the own CPU engine reads it (the ONNX exports hold the same weights).
+    make_gemma3(qwen_tokenizer(), texts)
 
 
 if __name__ == "__main__":
