@@ -1,7 +1,8 @@
 // CLIP models (issue 23) against Python sentence-transformers 6.0.1 on test/tools/clip_fixtures.py's
 // random-weight tiny CLIP: text embeddings through SentenceTransformer in both folder layouts,
 // image embeddings from the pixel tensors CLIPImageProcessor hands the model (the vision tower
-// alone, before decoding), on the bf16x3 engine within 1e-5 and the int8 engine at cosine ≥ 0.999;
+// alone) and from image files (decoded and preprocessed as Python's PIL path does), on the
+// bf16x3 engine within 1e-5 and the int8 engine at cosine ≥ 0.999;
 // and the multilingual text-only student (BERT → mean → Dense into the CLIP space).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +23,8 @@ interface ClipReference {
   text_embeddings: number[][];
   image_embeddings: number[][];
   student_embeddings: number[][];
+  image_files: string[];
+  image_file_embeddings: number[][];
 }
 
 const reference = JSON.parse(readFileSync(join(FIXTURES, 'tiny-clip.reference.json'), 'utf8')) as ClipReference;
@@ -106,6 +109,21 @@ for (const precision of ['bf16x3', 'int8'] as const) {
     }
   });
 }
+
+test('image files given by path (decoded and preprocessed natively) match Python encode() of the file names within 1e-5', async () => {
+  for (const dir of Object.values(LAYOUTS)) {
+    const model = await SentenceTransformer.fromPretrained(dir);
+    try {
+      const files = reference.image_files.map((name) => ({ path: join(FIXTURES, 'images', 'files', name) }));
+      const embeddings = (await model.encode(files)) as Embeddings;
+      const diff = maxAbsDiff(embeddings.data, reference.image_file_embeddings.flat());
+      console.log(`  image files (${reference.image_files.length}), bf16x3: max |diff| ${diff.toExponential(2)}`);
+      assert.ok(diff <= 1e-5, `max |diff| ${diff}`);
+    } finally {
+      await model.dispose();
+    }
+  }
+});
 
 test('the multilingual student (BERT → mean → Dense into the CLIP space) matches Python within 1e-5', async () => {
   const model = await SentenceTransformer.fromPretrained(join(FIXTURES, 'tiny-clip-multilingual'));

@@ -13,6 +13,8 @@ Writes
   Same weights.
 - test/fixtures/tiny-clip-multilingual: Transformer (BERT) → Pooling (mean) → Dense (no bias,
   Identity) into the CLIP space, its encoder as an ONNX export.
+- image embeddings of test/fixtures/images/files (image_fixtures.py, which runs first) given by
+  file name, as Python decodes them.
 - test/fixtures/tiny-clip.pixels.bin: float32 [n, 3, size, size] pixel tensors (normalized, as
   CLIPImageProcessor hands them to the model), and test/fixtures/tiny-clip.reference.json:
   token ids, text embeddings, image embeddings of those pixels, the student's embeddings.
@@ -34,7 +36,7 @@ import torch
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.modules.transformer import Transformer
 from sentence_transformers.sentence_transformer.modules import Dense, Pooling
-from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
+from tokenizers import Regex, normalizers, pre_tokenizers
 from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor, CLIPTokenizer
 from transformers.convert_slow_tokenizer import bytes_to_unicode
 
@@ -49,6 +51,9 @@ IMAGE_SIZE = 30  # 5 x 5 patches of 6: odd, and 26 tokens with the class token
 PATCH_SIZE = 6
 PROJECTION = 16
 PIXEL_IMAGES = 5
+# test/fixtures/images/files (image_fixtures.py) given to encode() as file names, as Python takes
+# them (EXIF orientation applied, then convert("RGB")): one per decoder and colour layout.
+IMAGE_FILES = ["photo-640x480.jpg", "exif-6.jpg", "rgba.png", "gray16.png", "palette.png", "lossy.webp", "rgb-35x50.png", "frame.gif"]
 TEXT_SHAPE = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4)
 # A head width of 32 takes the AMX attention path where the CPU has it.
 VISION_SHAPE = dict(hidden_size=64, intermediate_size=96, num_hidden_layers=2, num_attention_heads=2)
@@ -62,18 +67,50 @@ def clip_texts() -> list[str]:
     return fixture_corpus() + [long_text, "before <|endoftext|> after the marker"]
 
 
-def clip_tokenizer(texts: list[str]) -> CLIPTokenizer:
-    trainer_model = Tokenizer(models.BPE(continuing_subword_prefix="", end_of_word_suffix="</w>"))
-    trainer_model.normalizer = normalizers.Sequence([normalizers.NFC(), normalizers.Replace(Regex(r"\s+"), " "), normalizers.Lowercase()])
-    trainer_model.pre_tokenizer = pre_tokenizers.Sequence([
+def learn_merges(texts: list[str], count: int) -> list[tuple[str, str]]:
+    """Byte-level BPE merges with CLIP's </w> suffix, learned on `texts` deterministically: the
+    most frequent pair first, ties by the pair itself (tokenizers' BpeTrainer breaks ties in
+    hash order, which changed the vocabulary run to run)."""
+    normalizer = normalizers.Sequence([normalizers.NFC(), normalizers.Replace(Regex(r"\s+"), " "), normalizers.Lowercase()])
+    pre_tokenizer = pre_tokenizers.Sequence([
         pre_tokenizers.Split(Regex(CLIP_SPLIT), behavior="removed", invert=True),
         pre_tokenizers.ByteLevel(add_prefix_space=False),
     ])
-    trainer = trainers.BpeTrainer(vocab_size=800, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-                                  end_of_word_suffix="</w>", show_progress=False)
-    trainer_model.train_from_iterator(texts * 3, trainer)
-    trained = json.loads(trainer_model.to_str())["model"]["merges"]
-    merges = [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in trained]
+    words: dict[tuple[str, ...], int] = {}
+    for text in texts:
+        for piece, _ in pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(text)):
+            symbols = tuple(piece[:-1]) + (piece[-1] + "</w>",)
+            words[symbols] = words.get(symbols, 0) + 1
+    merges: list[tuple[str, str]] = []
+    while len(merges) < count:
+        pairs: dict[tuple[str, str], int] = {}
+        for symbols, frequency in words.items():
+            for pair in zip(symbols, symbols[1:]):
+                pairs[pair] = pairs.get(pair, 0) + frequency
+        if not pairs:
+            break
+        best = min(pairs, key=lambda pair: (-pairs[pair], pair))
+        if pairs[best] < 2:
+            break
+        merges.append(best)
+        merged: dict[tuple[str, ...], int] = {}
+        for symbols, frequency in words.items():
+            out: list[str] = []
+            i = 0
+            while i < len(symbols):
+                if i + 1 < len(symbols) and (symbols[i], symbols[i + 1]) == best:
+                    out.append(symbols[i] + symbols[i + 1])
+                    i += 2
+                else:
+                    out.append(symbols[i])
+                    i += 1
+            merged[tuple(out)] = merged.get(tuple(out), 0) + frequency
+        words = merged
+    return merges
+
+
+def clip_tokenizer(texts: list[str]) -> CLIPTokenizer:
+    merges = learn_merges(texts, 450)
     byte_pieces = list(bytes_to_unicode().values())
     pieces = byte_pieces + [piece + "</w>" for piece in byte_pieces] + ["".join(m) for m in merges]
     pieces += ["<|startoftext|>", "<|endoftext|>"]
@@ -205,6 +242,9 @@ def main() -> None:
         image_embeddings = getattr(image_embeddings, "pooler_output", image_embeddings).numpy()
     (FIXTURES / "tiny-clip.pixels.bin").write_bytes(pixels.numpy().astype("<f4").tobytes())
 
+    image_dir = FIXTURES / "images" / "files"
+    file_embeddings = st6.encode([str(image_dir / name) for name in IMAGE_FILES], batch_size=8)
+
     student_dir = FIXTURES / "tiny-clip-multilingual"
     student_embeddings = save_student(student_dir, PROJECTION, texts)
     (FIXTURES / "tiny-clip.reference.json").write_text(json.dumps({
@@ -219,6 +259,10 @@ def main() -> None:
         # CLIPImageProcessor has made those tensors.
         "image_embeddings": float_rows(image_embeddings),
         "student_embeddings": float_rows(student_embeddings),
+        # encode() of test/fixtures/images/files/<name> given as file names (decoded by PIL,
+        # prepared by CLIPImageProcessor's PIL backend).
+        "image_files": IMAGE_FILES,
+        "image_file_embeddings": float_rows(file_embeddings),
     }, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
