@@ -68,7 +68,7 @@ export interface NativeSentenceEncoder {
   /** The prompt's tokens with special tokens, without a trailing one ([SEP]): what include_prompt: false leaves out. */
   promptLength(prompt: string): number;
   /** The model's tokenizer, truncated to maxLength and padded to the longest text, on the model's owner thread. */
-  tokenize(texts: string[] | PackedTexts, maxLength: number): Promise<NativeTokenized>;
+  tokenize(texts: string[] | PackedTexts, maxLength: number, options?: NativeTokenizeOptions): Promise<NativeTokenized>;
   /** Each row of ids back to text through tokenizer.json's decoder (tokenizers' decode_batch), on the model's owner thread. */
   decode(ids: Int32Array[], skipSpecialTokens: boolean): Promise<string[]>;
   /** Runs and allocations of the model's reused ORT tensors and buffers since it loaded. */
@@ -84,8 +84,18 @@ export interface NativeTokenized {
   tokenTypeIds: Int32Array;
   /** 1 where the post-processor added the token ([CLS], [SEP], …), as tokenizers' special_tokens_mask. */
   specialTokensMask: Int32Array;
+  /** With `offsets: true`: [rows × length × 2] each token's UTF-8 byte start and end in its text ({0, 0} for special tokens and padding). */
+  offsets?: Uint32Array;
   rows: number;
   length: number;
+}
+
+/** tokenize()'s optional third argument (the server's /tokenize). */
+export interface NativeTokenizeOptions {
+  /** Track each token's place in its text (a slower path than plain tokenization). */
+  offsets?: boolean;
+  /** false: no post-processor tokens ([CLS], [SEP], …). Default true. */
+  addSpecialTokens?: boolean;
 }
 
 /** A steady state shows `runs` growing while `tensorsCreated` and `bufferGrowths` stay put. */

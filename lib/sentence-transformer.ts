@@ -2,7 +2,7 @@
  * SentenceTransformer: a bi-encoder loaded from a sentence-transformers model folder (or the
  * Hub), encoding texts natively off the event loop.
  */
-import { nativeBinding, type NativeEncodeOptions, type NativeSentenceEncoder } from './binding.js';
+import { nativeBinding, type NativeEncodeOptions, type NativeSentenceEncoder, type NativeTokenizeOptions } from './binding.js';
 import { cudaFolderProblem, type DevicePlacement, loadPlaced, nativePlacement } from './device.js';
 import { Embeddings, type EmbeddingsLike } from './embeddings.js';
 import { EncodeScheduler } from './encode-scheduler.js';
@@ -334,25 +334,29 @@ export class SentenceTransformer {
   /**
    * Each text's token ids and special-token flags (1 where the post-processor added the token),
    * special tokens included and nothing truncated, one row per text (padding dropped): what the server checks against maxSeqLength (TEI refuses an over-long
-   * input unless asked to truncate), reports as usage and answers /tokenize with. Runs on the
-   * model's own thread like tokenize().
+   * input unless asked to truncate), reports as usage and answers /tokenize with. With
+   * `offsets`, each token's UTF-8 byte start and end in its text as well (two per token);
+   * `addSpecialTokens: false` leaves the post-processor's tokens out. Runs on the model's own
+   * thread like tokenize().
    * @internal
    */
-  async untruncatedTokens(texts: string[]): Promise<Array<{ ids: Int32Array; special: Int32Array }>> {
+  async untruncatedTokens(texts: string[], options: NativeTokenizeOptions = {}): Promise<Array<{ ids: Int32Array; special: Int32Array; offsets?: Uint32Array }>> {
     this.#handle.ensureOpen();
     if (texts.length === 0) return [];
     const packed = await packTexts(texts);
     // maxLength 0: no truncation.
-    const { inputIds, attentionMask, specialTokensMask, rows, length } = await this.#handle.run((native) => native.tokenize(packed, 0));
+    const { inputIds, attentionMask, specialTokensMask, offsets, rows, length } = await this.#handle.run((native) => native.tokenize(packed, 0, options));
     return Array.from({ length: rows }, (_, r) => {
       const ids: number[] = [];
       const special: number[] = [];
+      const spans: number[] = [];
       for (let c = r * length; c < (r + 1) * length; c++) {
         if (attentionMask[c] !== 1) continue;
         ids.push(inputIds[c] as number);
         special.push(specialTokensMask[c] as number);
+        if (offsets) spans.push(offsets[2 * c] as number, offsets[2 * c + 1] as number);
       }
-      return { ids: Int32Array.from(ids), special: Int32Array.from(special) };
+      return { ids: Int32Array.from(ids), special: Int32Array.from(special), ...(offsets ? { offsets: Uint32Array.from(spans) } : {}) };
     });
   }
 

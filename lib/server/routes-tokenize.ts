@@ -1,14 +1,26 @@
 /**
- * TEI's /tokenize and /decode. /tokenize answers each token's id, its vocabulary string and
- * whether the post-processor added it (tokenizers' special_tokens_mask, as TEI reads it); start and stop are null because the native tokenizer does not track
- * offsets yet (TEI gives byte offsets into the input, and the input's bytes as text). /decode
- * runs the tokenizer.json decoder natively.
+ * TEI's /tokenize and /decode. /tokenize answers, per input, each token's id, whether the
+ * post-processor added it (tokenizers' special_tokens_mask, as TEI reads it) and, as TEI's
+ * into_tokens builds them: for a special token its vocabulary string and null start / stop;
+ * for any other its UTF-8 byte offsets in the input (the prompt included, when prompt_name
+ * names one) and the input's bytes between them as text. The native tokenizer tracks the
+ * offsets through every normalizer, pre-tokenizer and model as Hugging Face tokenizers does
+ * (test/native/tokenizer_offsets_test.cc). /decode runs the tokenizer.json decoder natively.
  * Internal: not exported from the package entry point.
  */
 import { invalidBody } from './errors.js';
 import { asObject, boolField, optionalString, type Body } from './fields.js';
 import { checkBatch, need, type RouteContext, type RouteResult } from './context.js';
 import { promptFor } from './routes-embed.js';
+
+/** TEI's SimpleToken. */
+export interface SimpleToken {
+  id: number;
+  text: string;
+  special: boolean;
+  start: number | null;
+  stop: number | null;
+}
 
 function tokenizeInputs(body: Body): string[] {
   const value = body.inputs;
@@ -17,20 +29,31 @@ function tokenizeInputs(body: Body): string[] {
   throw invalidBody('expected `inputs` to be a string or an array of strings');
 }
 
+// String::from_utf8_lossy, as TEI turns a token's bytes into its text.
+const lossy = new TextDecoder('utf-8', { fatal: false });
+
 export async function tokenize(raw: unknown, context: RouteContext): Promise<RouteResult> {
   const body = asObject(raw);
   const texts = tokenizeInputs(body);
-  const addSpecial = boolField(body, 'add_special_tokens', true);
+  const addSpecialTokens = boolField(body, 'add_special_tokens', true);
   const promptName = optionalString(body, 'prompt_name');
   const model = need(context.models.embedder, 'an embedding model', '--model');
   const vocabulary = need(context.models.vocabulary, 'the embedding model\'s tokenizer.json', '--model');
-  if (!addSpecial) throw invalidBody('add_special_tokens false is not supported by sentencekit serve yet');
   checkBatch(texts.length, context);
   const prompt = promptFor(model.prompts, promptName, null);
-  const rows = await model.untruncatedTokens(prompt ? texts.map((t) => prompt + t) : texts);
+  const inputs = prompt ? texts.map((t) => prompt + t) : texts;
+  const rows = await model.untruncatedTokens(inputs, { offsets: true, addSpecialTokens });
   const tokens = rows.reduce((n, row) => n + row.ids.length, 0);
   return {
-    body: rows.map(({ ids, special }) => Array.from(ids, (id, i) => ({ id, text: vocabulary.token(id), special: special[i] === 1, start: null, stop: null }))),
+    body: rows.map(({ ids, special, offsets }, r) => {
+      const bytes = Buffer.from(inputs[r] as string, 'utf8');
+      return Array.from(ids, (id, i): SimpleToken => {
+        if (special[i] === 1) return { id, text: vocabulary.token(id), special: true, start: null, stop: null };
+        const start = offsets?.[2 * i] ?? 0;
+        const stop = offsets?.[2 * i + 1] ?? 0;
+        return { id, text: lossy.decode(bytes.subarray(start, stop)), special: false, start, stop };
+      });
+    }),
     tokens,
   };
 }

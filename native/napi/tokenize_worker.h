@@ -1,7 +1,9 @@
 // tokenize(texts, maxLength): sentence-transformers' `model.tokenize(texts)` — the model's own
 // tokenizer, truncated to its max_seq_length and padded to the longest text, resolved as
 // { inputIds, attentionMask, tokenTypeIds, specialTokensMask: Int32Array (rows × length,
-// row-major), rows, length }.
+// row-major), rows, length }. An optional third argument { offsets?, addSpecialTokens? } adds
+// `offsets: Uint32Array` (rows × length × 2: each token's UTF-8 byte start and end in its text,
+// {0, 0} for special tokens and padding) and can leave the special tokens out (/tokenize).
 // Runs on the model's owner thread, after the runs already queued.
 #pragma once
 
@@ -24,7 +26,8 @@ class TokenizeWorker : public OwnerJob {
   // `pad_id`, `pad_left` and `truncation_side`: how the model pads and truncates
   // (tokenizer_config.json's pad_token, padding_side and truncation_side, else tokenizer.json's).
   TokenizeWorker(Napi::Env env, std::shared_ptr<const tok::Tokenizer> tokenizer, TextsArg texts, size_t max_length,
-                 int64_t pad_id, bool pad_left, tok::TruncationSide truncation_side);
+                 int64_t pad_id, bool pad_left, tok::TruncationSide truncation_side, bool offsets = false,
+                 bool add_special_tokens = true);
 
  private:
   Status Run() override;
@@ -41,6 +44,9 @@ class TokenizeWorker : public OwnerJob {
   std::vector<int32_t> mask_;
   std::vector<int32_t> type_ids_;
   std::vector<int32_t> special_;  // 1 where the post-processor added the token
+  bool with_offsets_;
+  bool add_special_tokens_;
+  std::vector<uint32_t> offsets_;  // byte offsets, two per token
 };
 
 // Reads tokenize()'s arguments (texts, maxLength) and queues the job on `owner`.

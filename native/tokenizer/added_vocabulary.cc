@@ -52,7 +52,8 @@ void AddedVocabulary::Split(std::u32string text, bool normalized, std::vector<Se
   const auto& table = by_first_char_[normalized ? 1 : 0];
   const auto& bits = first_char_bits_[normalized ? 1 : 0];
   if (table.empty()) {
-    if (!text.empty()) out->push_back({false, 0, std::move(text)});
+    const auto size = static_cast<uint32_t>(text.size());
+    if (!text.empty()) out->push_back({false, 0, std::move(text), 0, size});
     return;
   }
   size_t emitted = 0;  // text before this index has been emitted
@@ -86,15 +87,18 @@ void AddedVocabulary::Split(std::u32string text, bool normalized, std::vector<Se
     size_t end = i + match->content.size();
     if (match->lstrip) while (start > emitted && unicode::IsWhitespace(text[start - 1])) --start;
     if (match->rstrip) while (end < text.size() && unicode::IsWhitespace(text[end])) ++end;
-    if (start > emitted) out->push_back({false, 0, text.substr(emitted, start - emitted)});
-    out->push_back({true, match->id, {}});
+    if (start > emitted) {
+      out->push_back({false, 0, text.substr(emitted, start - emitted), static_cast<uint32_t>(emitted), static_cast<uint32_t>(start)});
+    }
+    out->push_back({true, match->id, {}, static_cast<uint32_t>(start), static_cast<uint32_t>(end)});
     emitted = end;
     i = end;
   }
+  const auto size = static_cast<uint32_t>(text.size());
   if (emitted == 0) {
-    if (!text.empty()) out->push_back({false, 0, std::move(text)});  // no added token in it
+    if (!text.empty()) out->push_back({false, 0, std::move(text), 0, size});  // no added token in it
   } else if (emitted < text.size()) {
-    out->push_back({false, 0, text.substr(emitted)});
+    out->push_back({false, 0, text.substr(emitted), static_cast<uint32_t>(emitted), size});
   }
 }
 

@@ -27,6 +27,9 @@ struct Segment {
   bool is_token = false;
   int64_t id = 0;
   std::u32string text;
+  // The segment's characters [begin, end) of the text that was split.
+  uint32_t begin = 0;
+  uint32_t end = 0;
 };
 
 class AddedVocabulary {

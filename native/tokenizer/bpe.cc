@@ -1,6 +1,7 @@
 // The BPE model: a word starts as one symbol per character (or per byte with byte_fallback)
 // and the ranked merges are applied lowest rank first, leftmost first on a tie, exactly as
 // tokenizers' Word::merge_all does.
+#include <algorithm>
 #include <cstdio>
 #include <queue>
 #include <unordered_map>
@@ -86,7 +87,8 @@ class BpeModel : public CachedModel {
     return Status::Ok();
   }
 
-  void TokenizeUncached(const std::u32string& piece, std::vector<int64_t>* ids) const override {
+  void TokenizeUncached(const std::u32string& piece, std::vector<int64_t>* ids,
+                        std::vector<CharSpan>* spans) const override {
     std::string word;
     std::vector<size_t> bounds;
     bounds.reserve(piece.size() + 1);
@@ -99,6 +101,7 @@ class BpeModel : public CachedModel {
       const auto found = vocabulary_.ids().find(word);
       if (found != vocabulary_.ids().end()) {
         ids->push_back(found->second);
+        if (spans) spans->push_back({0, static_cast<uint32_t>(piece.size())});
         return;
       }
     }
@@ -106,8 +109,13 @@ class BpeModel : public CachedModel {
     symbols.reserve(piece.size());
     InitialSymbols(word, bounds, &symbols);
     MergeAll(&symbols);
+    size_t byte = 0;
     for (const Symbol& symbol : symbols) {
-      if (symbol.len != 0) ids->push_back(symbol.id);
+      if (symbol.len == 0) continue;
+      ids->push_back(symbol.id);
+      // A byte token covers the character its byte belongs to, as tokenizers' alignments do.
+      if (spans) spans->push_back({CharAt(bounds, byte), CharAt(bounds, byte + symbol.len - 1) + 1});
+      byte += symbol.len;
     }
   }
 
@@ -122,6 +130,11 @@ class BpeModel : public CachedModel {
     int next;
     size_t len;  // bytes; 0 once merged into its left neighbour
   };
+
+  // The character holding byte `byte` of the word whose characters start at `bounds`.
+  static uint32_t CharAt(const std::vector<size_t>& bounds, size_t byte) {
+    return static_cast<uint32_t>(std::upper_bound(bounds.begin(), bounds.end(), byte) - bounds.begin() - 1);
+  }
 
   static void Add(std::vector<Symbol>* symbols, int64_t id, size_t len) {
     const int count = static_cast<int>(symbols->size());

@@ -10,6 +10,7 @@
 
 #include "core/json.h"
 #include "core/status.h"
+#include "tokenizer/alignment.h"
 #include "tokenizer/tokenizer.h"
 
 namespace sk::tok {
@@ -18,6 +19,8 @@ class Normalizer {
  public:
   virtual ~Normalizer() = default;
   virtual void Normalize(std::u32string* text) const = 0;
+  // The same, keeping where each character came from (the /tokenize offsets path only).
+  virtual void NormalizeAligned(AlignedPiece* piece) const = 0;
 };
 
 class PreTokenizer {
@@ -27,6 +30,8 @@ class PreTokenizer {
   // `starts_text`: the first piece begins the original text (Metaspace's prepend_scheme
   // "first" needs it).
   virtual void PreTokenize(std::vector<std::u32string>* pieces, bool starts_text) const = 0;
+  // The same over aligned pieces (the /tokenize offsets path only).
+  virtual void PreTokenize(std::vector<AlignedPiece>* pieces, bool starts_text) const = 0;
 };
 
 class Model {
@@ -34,6 +39,10 @@ class Model {
   virtual ~Model() = default;
   // Appends the ids of one pre-tokenized piece.
   virtual void Tokenize(const std::u32string& piece, std::vector<int64_t>* ids) const = 0;
+  // The same, appending each token's characters [begin, end) of `piece` to `spans` (the
+  // /tokenize offsets path: no cache, since the cache keeps ids only).
+  virtual void TokenizeWithSpans(const std::u32string& piece, std::vector<int64_t>* ids,
+                                 std::vector<CharSpan>* spans) const = 0;
   virtual std::optional<int64_t> TokenToId(std::string_view token) const = 0;
   virtual std::optional<std::string> IdToToken(int64_t id) const = 0;
   virtual size_t VocabSize() const = 0;
@@ -67,6 +76,9 @@ Status MakePreTokenizer(const JsonValue& json, std::unique_ptr<PreTokenizer>* ou
 Status MakeModel(const JsonValue& json, std::unique_ptr<Model>* out);
 // `model` resolves token names to ids for processors that name tokens.
 Status MakePostProcessor(const JsonValue& json, const Model& model, std::unique_ptr<PostProcessor>* out);
+// Whether a post_processor JSON (RobertaProcessing or ByteLevel, alone or in a Sequence) trims
+// the spaces off byte-level tokens' offsets, and with which add_prefix_space.
+bool TrimsOffsets(const JsonValue& json, bool* add_prefix_space);
 Status MakeDecoder(const JsonValue& json, std::unique_ptr<Decoder>* out);
 
 // Small JSON readers shared by the factories.

@@ -29,6 +29,27 @@ void StripCombiningMarks(std::u32string* text) {
   text->resize(kept);
 }
 
+// Rewrites each character through `map` (which appends its replacement); every character
+// written shares the alignment of the one it came from, as tokenizers' (c, 0), (c, 1)...
+// changes give it.
+template <typename Map>
+void MapChars(AlignedPiece* piece, Map map) {
+  AlignedPiece result;
+  result.text.reserve(piece->text.size());
+  result.align.reserve(piece->text.size());
+  for (size_t i = 0; i < piece->text.size(); ++i) {
+    map(piece->text[i], &result.text);
+    result.align.resize(result.text.size(), piece->align[i]);
+  }
+  *piece = std::move(result);
+}
+
+void NormalizeForm(AlignedPiece* piece, unicode::Form form) {
+  thread_local std::vector<Change> changes;
+  unicode::NormalizeChanges(piece->text, form, &changes);
+  Transform(piece, changes);
+}
+
 void Lowercase(std::u32string* text) {
   std::u32string lowered;
   lowered.reserve(text->size());
@@ -67,6 +88,24 @@ class BertNormalizer : public Normalizer {
     if (lowercase_) Lowercase(text);
   }
 
+  void NormalizeAligned(AlignedPiece* piece) const override {
+    if (clean_text_) {
+      DropChars(piece, unicode::IsCleanTextRemoved);
+      for (char32_t& c : piece->text) if (unicode::IsWhitespace(c)) c = U' ';
+    }
+    if (handle_chinese_chars_) {
+      MapChars(piece, [](char32_t c, std::u32string* out) {
+        if (unicode::IsChineseChar(c)) out->append({U' ', c, U' '});
+        else out->push_back(c);
+      });
+    }
+    if (strip_accents_) {
+      NormalizeForm(piece, unicode::Form::kNFD);
+      DropChars(piece, unicode::IsMarkNonspacing);
+    }
+    if (lowercase_) MapChars(piece, unicode::AppendLowercase);
+  }
+
  private:
   bool clean_text_, handle_chinese_chars_, strip_accents_, lowercase_;
 };
@@ -74,17 +113,20 @@ class BertNormalizer : public Normalizer {
 class LowercaseNormalizer : public Normalizer {
  public:
   void Normalize(std::u32string* text) const override { Lowercase(text); }
+  void NormalizeAligned(AlignedPiece* piece) const override { MapChars(piece, unicode::AppendLowercase); }
 };
 
 class StripAccentsNormalizer : public Normalizer {
  public:
   void Normalize(std::u32string* text) const override { StripCombiningMarks(text); }
+  void NormalizeAligned(AlignedPiece* piece) const override { DropChars(piece, unicode::IsCombiningMark); }
 };
 
 class UnicodeNormalizer : public Normalizer {
  public:
   explicit UnicodeNormalizer(unicode::Form form) : form_(form) {}
   void Normalize(std::u32string* text) const override { *text = unicode::Normalize(*text, form_); }
+  void NormalizeAligned(AlignedPiece* piece) const override { NormalizeForm(piece, form_); }
 
  private:
   unicode::Form form_;
@@ -100,6 +142,14 @@ class StripNormalizer : public Normalizer {
     if (right_) while (end > begin && unicode::IsWhitespace((*text)[end - 1])) --end;
     *text = text->substr(begin, end - begin);
   }
+  void NormalizeAligned(AlignedPiece* piece) const override {
+    size_t begin = 0;
+    size_t end = piece->text.size();
+    if (left_) while (begin < end && unicode::IsWhitespace(piece->text[begin])) ++begin;
+    if (right_) while (end > begin && unicode::IsWhitespace(piece->text[end - 1])) --end;
+    piece->text = piece->text.substr(begin, end - begin);
+    piece->align = Alignments(piece->align.begin() + begin, piece->align.begin() + end);
+  }
 
  private:
   bool left_, right_;
@@ -112,10 +162,40 @@ class PrependNormalizer : public Normalizer {
   void Normalize(std::u32string* text) const override {
     if (!text->empty()) text->insert(0, prefix_);
   }
+  // NormalizedString::prepend replaces the first character with the prefix and itself, so
+  // all of them share its alignment.
+  void NormalizeAligned(AlignedPiece* piece) const override {
+    if (piece->text.empty()) return;
+    piece->text.insert(0, prefix_);
+    piece->align.insert(piece->align.begin(), prefix_.size(), piece->align[0]);
+  }
 
  private:
   std::u32string prefix_;
 };
+
+// NormalizedString::replace: each match [begin, end) removed and `content` inserted in its
+// place, every inserted character aligned with the match's last character (the one before an
+// empty match).
+void ReplaceMatches(AlignedPiece* piece, const std::vector<std::pair<size_t, size_t>>& matches,
+                    const std::u32string& content) {
+  if (matches.empty()) return;
+  AlignedPiece result;
+  size_t pos = 0;
+  for (const auto& [begin, end] : matches) {
+    result.text.append(piece->text, pos, begin - pos);
+    result.align.insert(result.align.end(), piece->align.begin() + pos, piece->align.begin() + begin);
+    CharSpan span;
+    if (end > 0) span = piece->align[end - 1];
+    else if (!piece->align.empty()) span = {piece->align[0].begin, piece->align[0].begin};
+    result.text.append(content);
+    result.align.insert(result.align.end(), content.size(), span);
+    pos = end;
+  }
+  result.text.append(piece->text, pos, std::u32string::npos);
+  result.align.insert(result.align.end(), piece->align.begin() + pos, piece->align.end());
+  *piece = std::move(result);
+}
 
 // Replace with a literal pattern.
 class ReplaceNormalizer : public Normalizer {
@@ -135,6 +215,15 @@ class ReplaceNormalizer : public Normalizer {
     }
     result.append(*text, pos, std::u32string::npos);
     *text = std::move(result);
+  }
+  void NormalizeAligned(AlignedPiece* piece) const override {
+    if (pattern_.empty()) return;
+    std::vector<std::pair<size_t, size_t>> matches;
+    for (size_t found = piece->text.find(pattern_); found != std::u32string::npos;
+         found = piece->text.find(pattern_, found + pattern_.size())) {
+      matches.emplace_back(found, found + pattern_.size());
+    }
+    ReplaceMatches(piece, matches, content_);
   }
 
  private:
@@ -159,6 +248,11 @@ class RegexReplaceNormalizer : public Normalizer {
     result.append(*text, pos, std::u32string::npos);
     *text = std::move(result);
   }
+  void NormalizeAligned(AlignedPiece* piece) const override {
+    std::vector<std::pair<size_t, size_t>> matches;
+    regex_->FindAll(piece->text, &matches);
+    ReplaceMatches(piece, matches, content_);
+  }
 
  private:
   std::unique_ptr<Regex> regex_;
@@ -173,6 +267,11 @@ class PrecompiledNormalizer : public Normalizer {
     charsmap_.Normalize(*text, &result);
     *text = std::move(result);
   }
+  void NormalizeAligned(AlignedPiece* piece) const override {
+    thread_local std::vector<Change> changes;
+    charsmap_.NormalizeChanges(piece->text, &changes);
+    Transform(piece, changes);
+  }
 
  private:
   PrecompiledCharsmap charsmap_;
@@ -183,6 +282,9 @@ class SequenceNormalizer : public Normalizer {
   explicit SequenceNormalizer(std::vector<std::unique_ptr<Normalizer>> members) : members_(std::move(members)) {}
   void Normalize(std::u32string* text) const override {
     for (const auto& member : members_) member->Normalize(text);
+  }
+  void NormalizeAligned(AlignedPiece* piece) const override {
+    for (const auto& member : members_) member->NormalizeAligned(piece);
   }
 
  private:

@@ -19,6 +19,7 @@ Status PipelineTokenizer::Init(const JsonValue& document, bool lowercase) {
   SK_RETURN_IF_ERROR(MakePreTokenizer(field("pre_tokenizer"), &pre_tokenizer_));
   SK_RETURN_IF_ERROR(MakeModel(field("model"), &model_));
   SK_RETURN_IF_ERROR(MakePostProcessor(field("post_processor"), *model_, &post_processor_));
+  trim_offsets_ = TrimsOffsets(field("post_processor"), &trim_add_prefix_space_);
   SK_RETURN_IF_ERROR(MakeDecoder(field("decoder"), &decoder_));
 
   // Padding id: tokenizer.json's padding section, else a conventional pad token that is a
@@ -103,9 +104,24 @@ size_t PipelineTokenizer::NumSpecialTokens(bool pair) const {
   return post_processor_ ? post_processor_->AddedTokens(pair) : 0;
 }
 
+// Cuts `values` to `length` on `side`, as Truncate cut the ids beside them.
+template <typename T>
+void KeepLike(std::vector<T>* values, size_t length, TruncationSide side) {
+  if (values->size() <= length) return;
+  if (side == TruncationSide::kRight) values->resize(length);
+  else values->erase(values->begin(), values->end() - static_cast<std::ptrdiff_t>(length));
+}
+
+void KeepOrigins(TokenOrigins* origins, size_t length, TruncationSide side) {
+  if (origins == nullptr) return;
+  KeepLike(&origins->spans, length, side);
+  KeepLike(&origins->spaces, length, side);
+}
+
 Status PipelineTokenizer::Finish(std::vector<int64_t> first, std::vector<int64_t>* second,
                                  const std::vector<SplitEnd>& first_splits, const std::vector<SplitEnd>& second_splits,
-                                 const EncodeOptions& options, Encoding* out) const {
+                                 const EncodeOptions& options, Encoding* out, TokenOrigins* first_origins,
+                                 TokenOrigins* second_origins) const {
   if (options.max_length > 0) {
     const size_t added = options.add_special_tokens ? NumSpecialTokens(second != nullptr) : 0;
     if (options.max_length < added) {
@@ -116,6 +132,8 @@ Status PipelineTokenizer::Finish(std::vector<int64_t> first, std::vector<int64_t
     const size_t second_seen = second ? SeenLength(second_splits, options.max_length, options.side) : 0;
     SK_RETURN_IF_ERROR(Truncate(&first, second, options.max_length - added, first_seen, second_seen, options.strategy,
                                 options.side));
+    KeepOrigins(first_origins, first.size(), options.side);
+    if (second) KeepOrigins(second_origins, second->size(), options.side);
   }
   *out = Encoding();
   if (post_processor_) {
@@ -130,12 +148,38 @@ Status PipelineTokenizer::Finish(std::vector<int64_t> first, std::vector<int64_t
     out->special_tokens_mask.assign(out->ids.size(), 0);
     out->attention_mask.assign(out->ids.size(), 1);
   }
+  if (first_origins != nullptr) {
+    // The post-processor keeps the sequences' order and adds only special tokens, at {0, 0}.
+    if (trim_offsets_) {
+      TrimOffsets(first_origins);
+      if (second) TrimOffsets(second_origins);
+    }
+    const std::vector<CharSpan>* first_offsets = &first_origins->spans;
+    const std::vector<CharSpan>* second_offsets = second ? &second_origins->spans : nullptr;
+    size_t next = 0;
+    out->offsets.reserve(out->ids.size());
+    for (uint8_t special : out->special_tokens_mask) {
+      if (special) {
+        out->offsets.emplace_back(0, 0);
+        continue;
+      }
+      const CharSpan span = next < first_offsets->size() ? (*first_offsets)[next]
+                                                          : (*second_offsets)[next - first_offsets->size()];
+      out->offsets.emplace_back(span.begin, span.end);
+      ++next;
+    }
+  }
   return Status::Ok();
 }
 
 Status PipelineTokenizer::Encode(std::string_view text, const EncodeOptions& options, Encoding* out) const {
   std::vector<int64_t> ids;
   std::vector<SplitEnd> splits;
+  if (options.offsets) {
+    TokenOrigins origins;
+    TokenizeTextWithOffsets(text, &ids, &origins, &splits);
+    return Finish(std::move(ids), nullptr, splits, {}, options, out, &origins);
+  }
   TokenizeText(text, &ids, &splits);
   return Finish(std::move(ids), nullptr, splits, {}, options, out);
 }
@@ -144,6 +188,13 @@ Status PipelineTokenizer::EncodePair(std::string_view first, std::string_view se
                                      const EncodeOptions& options, Encoding* out) const {
   std::vector<int64_t> first_ids, second_ids;
   std::vector<SplitEnd> first_splits, second_splits;
+  if (options.offsets) {
+    TokenOrigins first_origins, second_origins;
+    TokenizeTextWithOffsets(first, &first_ids, &first_origins, &first_splits);
+    TokenizeTextWithOffsets(second, &second_ids, &second_origins, &second_splits);
+    return Finish(std::move(first_ids), &second_ids, first_splits, second_splits, options, out, &first_origins,
+                  &second_origins);
+  }
   TokenizeText(first, &first_ids, &first_splits);
   TokenizeText(second, &second_ids, &second_splits);
   return Finish(std::move(first_ids), &second_ids, first_splits, second_splits, options, out);

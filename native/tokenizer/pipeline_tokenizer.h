@@ -11,6 +11,13 @@
 
 namespace sk::tok {
 
+// Where each token of one sequence came from (the offsets path), and, when the post-processor
+// trims offsets, the leading and trailing spaces of its string.
+struct TokenOrigins {
+  std::vector<CharSpan> spans;
+  std::vector<std::pair<uint32_t, uint32_t>> spaces;
+};
+
 class PipelineTokenizer : public Tokenizer {
  public:
   Status Init(const JsonValue& document, bool lowercase);
@@ -34,7 +41,19 @@ class PipelineTokenizer : public Tokenizer {
   void TokenizeNormalized(std::u32string text, bool starts_text, std::vector<int64_t>* ids,
                           std::vector<SplitEnd>* split_ends) const;
   Status Finish(std::vector<int64_t> first, std::vector<int64_t>* second, const std::vector<SplitEnd>& first_splits,
-                const std::vector<SplitEnd>& second_splits, const EncodeOptions& options, Encoding* out) const;
+                const std::vector<SplitEnd>& second_splits, const EncodeOptions& options, Encoding* out,
+                TokenOrigins* first_origins = nullptr, TokenOrigins* second_origins = nullptr) const;
+
+  // The offsets path (pipeline_offsets.cc): TokenizeText's ids with each token's characters
+  // of `text`, through aligned normalization and pre-tokenization and the models' spans.
+  void TokenizeTextWithOffsets(std::string_view text, std::vector<int64_t>* ids, TokenOrigins* origins,
+                               std::vector<SplitEnd>* split_ends) const;
+  void TokenizeAligned(AlignedPiece piece, bool starts_text, std::vector<int64_t>* ids, TokenOrigins* origins,
+                       std::vector<SplitEnd>* split_ends) const;
+  // Records the spaces trim_offsets would take off a token whose string is `token`.
+  void AddSpaces(const std::u32string& token, TokenOrigins* origins) const;
+  // RobertaProcessing / ByteLevel's trim_offsets over one sequence's tokens.
+  void TrimOffsets(TokenOrigins* origins) const;
 
   AddedVocabulary added_;
   std::unique_ptr<Normalizer> normalizer_;
@@ -45,6 +64,8 @@ class PipelineTokenizer : public Tokenizer {
   int64_t pad_id_ = 0;
   bool pads_left_ = false;
   bool truncates_left_ = false;
+  bool trim_offsets_ = false;
+  bool trim_add_prefix_space_ = true;
 };
 
 }  // namespace sk::tok

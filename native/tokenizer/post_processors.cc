@@ -104,6 +104,20 @@ Status TokenPairId(const JsonValue& json, const char* key, int64_t* id) {
 
 }  // namespace
 
+bool TrimsOffsets(const JsonValue& json, bool* add_prefix_space) {
+  const std::string type = JsonString(json, "type");
+  if (type == "RobertaProcessing" || type == "ByteLevel") {
+    *add_prefix_space = JsonBool(json, "add_prefix_space", true);
+    return JsonBool(json, "trim_offsets", true);
+  }
+  const JsonValue* list = type == "Sequence" ? json.Find("processors") : nullptr;
+  if (list == nullptr || !list->is_array()) return false;
+  for (const JsonValue& item : list->array()) {
+    if (TrimsOffsets(item, add_prefix_space)) return true;
+  }
+  return false;
+}
+
 Status MakePostProcessor(const JsonValue& json, const Model& model, std::unique_ptr<PostProcessor>* out) {
   out->reset();
   if (json.is_null()) return Status::Ok();

@@ -23,6 +23,18 @@ Status ParseBehavior(const std::string& name, SplitBehavior* out) {
   return Status::Ok();
 }
 
+// The two piece types every pre-tokenizer runs on: plain text (encode) and aligned text
+// (the offsets path).
+inline const std::u32string& TextOf(const std::u32string& piece) { return piece; }
+inline const std::u32string& TextOf(const AlignedPiece& piece) { return piece.text; }
+inline std::u32string Slice(const std::u32string& piece, size_t begin, size_t end) {
+  return piece.substr(begin, end - begin);
+}
+inline AlignedPiece Slice(const AlignedPiece& piece, size_t begin, size_t end) {
+  return {piece.text.substr(begin, end - begin),
+          Alignments(piece.align.begin() + static_cast<std::ptrdiff_t>(begin), piece.align.begin() + static_cast<std::ptrdiff_t>(end))};
+}
+
 // One stretch of a piece: a delimiter match or the text between matches.
 struct Span {
   size_t begin, end;
@@ -31,8 +43,8 @@ struct Span {
 
 // Cuts `piece` by `spans` (which cover it in order) with the given behavior, as tokenizers'
 // NormalizedString::split does.
-void SplitSpans(const std::u32string& piece, const std::vector<Span>& spans, SplitBehavior behavior,
-                std::vector<std::u32string>* out) {
+template <typename Piece>
+void SplitSpans(const Piece& piece, const std::vector<Span>& spans, SplitBehavior behavior, std::vector<Piece>* out) {
   // The folds of tokenizers' NormalizedString::split, one per behavior.
   std::vector<std::pair<size_t, size_t>> ranges;
   bool previous_match = false;
@@ -67,7 +79,7 @@ void SplitSpans(const std::u32string& piece, const std::vector<Span>& spans, Spl
       break;
   }
   for (const auto& [begin, end] : ranges) {
-    if (end > begin) out->push_back(piece.substr(begin, end - begin));
+    if (end > begin) out->push_back(Slice(piece, begin, end));
   }
 }
 
@@ -85,55 +97,71 @@ std::vector<Span> SpansAround(size_t size, const std::vector<std::pair<size_t, s
 }
 
 // Splits `piece` around characters for which `is_delimiter` holds.
-template <typename Predicate>
-void SplitOn(const std::u32string& piece, Predicate is_delimiter, SplitBehavior behavior,
-             std::vector<std::u32string>* out) {
+template <typename Piece, typename Predicate>
+void SplitOn(const Piece& piece, Predicate is_delimiter, SplitBehavior behavior, std::vector<Piece>* out) {
+  const std::u32string& text = TextOf(piece);
   std::vector<Span> spans;
   size_t start = 0;
-  for (size_t i = 0; i < piece.size(); ++i) {
-    if (!is_delimiter(piece[i])) continue;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!is_delimiter(text[i])) continue;
     if (i > start) spans.push_back({start, i, false});
     spans.push_back({i, i + 1, true});
     start = i + 1;
   }
-  if (start < piece.size()) spans.push_back({start, piece.size(), false});
+  if (start < text.size()) spans.push_back({start, text.size(), false});
   SplitSpans(piece, spans, behavior, out);
 }
 
 // Applies `split` to every piece, replacing the list.
-template <typename Split>
-void ForEachPiece(std::vector<std::u32string>* pieces, Split split) {
-  std::vector<std::u32string> result;
+template <typename Piece, typename Split>
+void ForEachPiece(std::vector<Piece>* pieces, Split split) {
+  std::vector<Piece> result;
   result.reserve(pieces->size() * 2);
-  for (const std::u32string& piece : *pieces) split(piece, &result);
+  for (const Piece& piece : *pieces) split(piece, &result);
   *pieces = std::move(result);
 }
 
-class BertPreTokenizer : public PreTokenizer {
+// A pre-tokenizer written once as a template Run over both piece types.
+template <typename Derived>
+class PreTokenizerOf : public PreTokenizer {
  public:
-  void PreTokenize(std::vector<std::u32string>* pieces, bool) const override {
-    ForEachPiece(pieces, [](const std::u32string& piece, std::vector<std::u32string>* out) {
-      std::vector<std::u32string> words;
+  void PreTokenize(std::vector<std::u32string>* pieces, bool starts_text) const final {
+    static_cast<const Derived*>(this)->Run(pieces, starts_text);
+  }
+  void PreTokenize(std::vector<AlignedPiece>* pieces, bool starts_text) const final {
+    static_cast<const Derived*>(this)->Run(pieces, starts_text);
+  }
+};
+
+class BertPreTokenizer : public PreTokenizerOf<BertPreTokenizer> {
+ public:
+  template <typename Piece>
+  void Run(std::vector<Piece>* pieces, bool) const {
+    ForEachPiece(pieces, [](const Piece& piece, std::vector<Piece>* out) {
+      std::vector<Piece> words;
       SplitOn(piece, unicode::IsWhitespace, SplitBehavior::kRemoved, &words);
-      for (const std::u32string& word : words) SplitOn(word, unicode::IsPunctuation, SplitBehavior::kIsolated, out);
+      for (const Piece& word : words) SplitOn(word, unicode::IsPunctuation, SplitBehavior::kIsolated, out);
     });
   }
 };
 
-class WhitespaceSplitPreTokenizer : public PreTokenizer {
+class WhitespaceSplitPreTokenizer : public PreTokenizerOf<WhitespaceSplitPreTokenizer> {
  public:
-  void PreTokenize(std::vector<std::u32string>* pieces, bool) const override {
-    ForEachPiece(pieces, [](const std::u32string& piece, std::vector<std::u32string>* out) {
+  template <typename Piece>
+  void Run(std::vector<Piece>* pieces, bool) const {
+    ForEachPiece(pieces, [](const Piece& piece, std::vector<Piece>* out) {
       SplitOn(piece, unicode::IsWhitespace, SplitBehavior::kRemoved, out);
     });
   }
 };
 
 // The regex \w+|[^\w\s]+: runs of word characters and runs of other non-space characters.
-class WhitespacePreTokenizer : public PreTokenizer {
+class WhitespacePreTokenizer : public PreTokenizerOf<WhitespacePreTokenizer> {
  public:
-  void PreTokenize(std::vector<std::u32string>* pieces, bool) const override {
-    ForEachPiece(pieces, [](const std::u32string& piece, std::vector<std::u32string>* out) {
+  template <typename Piece>
+  void Run(std::vector<Piece>* pieces, bool) const {
+    ForEachPiece(pieces, [](const Piece& whole, std::vector<Piece>* out) {
+      const std::u32string& piece = TextOf(whole);
       size_t i = 0;
       while (i < piece.size()) {
         if (unicode::IsWordSpace(piece[i]) && !unicode::IsWordChar(piece[i])) {
@@ -147,18 +175,19 @@ class WhitespacePreTokenizer : public PreTokenizer {
           if (word ? !next_word : (next_word || unicode::IsWordSpace(piece[j]))) break;
           ++j;
         }
-        out->push_back(piece.substr(i, j - i));
+        out->push_back(Slice(whole, i, j));
         i = j;
       }
     });
   }
 };
 
-class PunctuationPreTokenizer : public PreTokenizer {
+class PunctuationPreTokenizer : public PreTokenizerOf<PunctuationPreTokenizer> {
  public:
   explicit PunctuationPreTokenizer(SplitBehavior behavior) : behavior_(behavior) {}
-  void PreTokenize(std::vector<std::u32string>* pieces, bool) const override {
-    ForEachPiece(pieces, [this](const std::u32string& piece, std::vector<std::u32string>* out) {
+  template <typename Piece>
+  void Run(std::vector<Piece>* pieces, bool) const {
+    ForEachPiece(pieces, [this](const Piece& piece, std::vector<Piece>* out) {
       SplitOn(piece, unicode::IsPunctuation, behavior_, out);
     });
   }
@@ -167,11 +196,12 @@ class PunctuationPreTokenizer : public PreTokenizer {
   SplitBehavior behavior_;
 };
 
-class DigitsPreTokenizer : public PreTokenizer {
+class DigitsPreTokenizer : public PreTokenizerOf<DigitsPreTokenizer> {
  public:
   explicit DigitsPreTokenizer(bool individual) : individual_(individual) {}
-  void PreTokenize(std::vector<std::u32string>* pieces, bool) const override {
-    ForEachPiece(pieces, [this](const std::u32string& piece, std::vector<std::u32string>* out) {
+  template <typename Piece>
+  void Run(std::vector<Piece>* pieces, bool) const {
+    ForEachPiece(pieces, [this](const Piece& piece, std::vector<Piece>* out) {
       SplitOn(piece, unicode::IsNumeric, individual_ ? SplitBehavior::kIsolated : SplitBehavior::kContiguous, out);
     });
   }
@@ -180,23 +210,44 @@ class DigitsPreTokenizer : public PreTokenizer {
   bool individual_;
 };
 
-class ByteLevelPreTokenizer : public PreTokenizer {
+// The prefix space, inserted as NormalizedString::prepend does: aligned with the first character.
+inline void PrependChar(std::u32string* piece, char32_t c) { piece->insert(piece->begin(), c); }
+inline void PrependChar(AlignedPiece* piece, char32_t c) {
+  piece->text.insert(piece->text.begin(), c);
+  piece->align.insert(piece->align.begin(), piece->align[0]);
+}
+
+// The byte-level characters of piece[begin, end); each one aligned with the character whose
+// UTF-8 byte it stands for.
+inline void AppendBytes(const std::u32string& piece, size_t begin, size_t end, std::vector<std::u32string>* out) {
+  out->emplace_back();
+  byte_level::AppendMapped(piece, begin, end, &out->back());
+}
+inline void AppendBytes(const AlignedPiece& piece, size_t begin, size_t end, std::vector<AlignedPiece>* out) {
+  out->emplace_back();
+  AlignedPiece& mapped = out->back();
+  for (size_t i = begin; i < end; ++i) {
+    byte_level::AppendMapped(piece.text, i, i + 1, &mapped.text);
+    mapped.align.resize(mapped.text.size(), piece.align[i]);
+  }
+}
+
+class ByteLevelPreTokenizer : public PreTokenizerOf<ByteLevelPreTokenizer> {
  public:
   ByteLevelPreTokenizer(bool add_prefix_space, bool use_regex)
       : add_prefix_space_(add_prefix_space), use_regex_(use_regex) {}
-  void PreTokenize(std::vector<std::u32string>* pieces, bool) const override {
-    std::vector<std::u32string> result;
+  template <typename Piece>
+  void Run(std::vector<Piece>* pieces, bool) const {
+    std::vector<Piece> result;
     result.reserve(pieces->size() * 4);
     std::vector<std::pair<size_t, size_t>> ranges;
-    for (std::u32string& piece : *pieces) {
-      if (add_prefix_space_ && !piece.empty() && piece[0] != U' ') piece.insert(piece.begin(), U' ');
+    for (Piece& piece : *pieces) {
+      if (add_prefix_space_ && !TextOf(piece).empty() && TextOf(piece)[0] != U' ') PrependChar(&piece, U' ');
+      const std::u32string& text = TextOf(piece);
       ranges.clear();
-      if (use_regex_) byte_level::SplitGpt2(piece, &ranges);
-      else if (!piece.empty()) ranges.emplace_back(0, piece.size());
-      for (const auto& [begin, end] : ranges) {
-        result.emplace_back();
-        byte_level::AppendMapped(piece, begin, end, &result.back());
-      }
+      if (use_regex_) byte_level::SplitGpt2(text, &ranges);
+      else if (!text.empty()) ranges.emplace_back(0, text.size());
+      for (const auto& [begin, end] : ranges) AppendBytes(piece, begin, end, &result);
     }
     *pieces = std::move(result);
   }
@@ -207,21 +258,27 @@ class ByteLevelPreTokenizer : public PreTokenizer {
 
 enum class PrependScheme { kAlways, kFirst, kNever };
 
-class MetaspacePreTokenizer : public PreTokenizer {
+// Metaspace replaces each space with one character, which keeps the space's alignment.
+inline std::u32string& MutableText(std::u32string* piece) { return *piece; }
+inline std::u32string& MutableText(AlignedPiece* piece) { return piece->text; }
+
+class MetaspacePreTokenizer : public PreTokenizerOf<MetaspacePreTokenizer> {
  public:
   MetaspacePreTokenizer(char32_t replacement, PrependScheme scheme, bool split)
       : replacement_(replacement), scheme_(scheme), split_(split) {}
-  void PreTokenize(std::vector<std::u32string>* pieces, bool starts_text) const override {
-    std::vector<std::u32string> result;
+  template <typename Piece>
+  void Run(std::vector<Piece>* pieces, bool starts_text) const {
+    std::vector<Piece> result;
     result.reserve(pieces->size() * 4);
     for (size_t p = 0; p < pieces->size(); ++p) {
-      std::u32string& piece = (*pieces)[p];
-      if (piece.empty()) continue;
-      for (char32_t& c : piece) {
+      Piece& piece = (*pieces)[p];
+      std::u32string& text = MutableText(&piece);
+      if (text.empty()) continue;
+      for (char32_t& c : text) {
         if (c == U' ') c = replacement_;
       }
       const bool prepend = scheme_ == PrependScheme::kAlways || (scheme_ == PrependScheme::kFirst && p == 0 && starts_text);
-      if (prepend && piece[0] != replacement_) piece.insert(piece.begin(), replacement_);
+      if (prepend && text[0] != replacement_) PrependChar(&piece, replacement_);
       if (split_) {
         const char32_t replacement = replacement_;
         SplitOn(piece, [replacement](char32_t c) { return c == replacement; }, SplitBehavior::kMergedWithNext, &result);
@@ -238,19 +295,20 @@ class MetaspacePreTokenizer : public PreTokenizer {
   bool split_;
 };
 
-class SplitPreTokenizer : public PreTokenizer {
+class SplitPreTokenizer : public PreTokenizerOf<SplitPreTokenizer> {
  public:
   SplitPreTokenizer(std::unique_ptr<Regex> regex, SplitBehavior behavior, bool invert)
       : regex_(std::move(regex)), behavior_(behavior), invert_(invert) {}
-  void PreTokenize(std::vector<std::u32string>* pieces, bool) const override {
+  template <typename Piece>
+  void Run(std::vector<Piece>* pieces, bool) const {
     std::vector<std::pair<size_t, size_t>> matches;
-    ForEachPiece(pieces, [&](const std::u32string& piece, std::vector<std::u32string>* out) {
+    ForEachPiece(pieces, [&](const Piece& piece, std::vector<Piece>* out) {
       matches.clear();
-      regex_->FindAll(piece, &matches);
+      regex_->FindAll(TextOf(piece), &matches);
       // Empty matches split nothing.
       matches.erase(std::remove_if(matches.begin(), matches.end(), [](const auto& m) { return m.first == m.second; }),
                     matches.end());
-      SplitSpans(piece, SpansAround(piece.size(), matches, invert_), behavior_, out);
+      SplitSpans(piece, SpansAround(TextOf(piece).size(), matches, invert_), behavior_, out);
     });
   }
 
@@ -260,10 +318,11 @@ class SplitPreTokenizer : public PreTokenizer {
   bool invert_;
 };
 
-class SequencePreTokenizer : public PreTokenizer {
+class SequencePreTokenizer : public PreTokenizerOf<SequencePreTokenizer> {
  public:
   explicit SequencePreTokenizer(std::vector<std::unique_ptr<PreTokenizer>> members) : members_(std::move(members)) {}
-  void PreTokenize(std::vector<std::u32string>* pieces, bool starts_text) const override {
+  template <typename Piece>
+  void Run(std::vector<Piece>* pieces, bool starts_text) const {
     for (const auto& member : members_) member->PreTokenize(pieces, starts_text);
   }
 

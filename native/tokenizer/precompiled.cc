@@ -162,4 +162,44 @@ void PrecompiledCharsmap::Normalize(const std::u32string& text, std::u32string* 
   }
 }
 
+// Normalize's walk, recording each replacement as tokenizers' Precompiled::normalize does
+// (its `replace`: old characters against new ones).
+void PrecompiledCharsmap::NormalizeChanges(const std::u32string& text, std::vector<Change>* out) const {
+  out->clear();
+  out->reserve(text.size());
+  std::string chunk;
+  std::string_view replacement;
+  std::u32string decoded;
+  auto replace = [&](size_t old_count, std::string_view utf8) {
+    decoded.clear();
+    size_t pos = 0;
+    while (pos < utf8.size()) decoded.push_back(utf8::Next(utf8, &pos));
+    AppendReplacement(out, old_count, decoded);
+  };
+  auto one = [&](char32_t c) {
+    chunk.clear();
+    utf8::Append(c, &chunk);
+    if (Transform(chunk, &replacement)) replace(1, replacement);
+    else out->push_back({c, 0});
+  };
+  size_t begin = 0;
+  while (begin < text.size()) {
+    const char32_t c = text[begin];
+    if (c < 0x80 && (begin + 1 == text.size() || (text[begin + 1] < 0x80 && !(c == '\r' && text[begin + 1] == '\n')))) {
+      one(c);
+      ++begin;
+      continue;
+    }
+    const size_t end = unicode::GraphemeEnd(text, begin);
+    chunk.clear();
+    for (size_t i = begin; i < end; ++i) utf8::Append(text[i], &chunk);
+    if (chunk.size() < 6 && Transform(chunk, &replacement)) {
+      replace(end - begin, replacement);
+    } else {
+      for (size_t i = begin; i < end; ++i) one(text[i]);
+    }
+    begin = end;
+  }
+}
+
 }  // namespace sk::tok

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "tokenizer/alignment.h"
 
 namespace sk::tok {
 
@@ -22,6 +23,8 @@ class PrecompiledCharsmap {
   Status InitFromBase64(std::string_view base64);
 
   void Normalize(const std::u32string& text, std::u32string* out) const;
+  // The same as tokenizers' changes for NormalizedString::transform (the offsets path).
+  void NormalizeChanges(const std::u32string& text, std::vector<Change>* out) const;
 
  private:
   // The replacement for the shortest trie key that prefixes `chunk`, as spm_precompiled's

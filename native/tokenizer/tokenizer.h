@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -22,6 +23,10 @@ struct Encoding {
   std::vector<int64_t> type_ids;
   std::vector<int64_t> attention_mask;        // all ones until padding is applied by the caller
   std::vector<uint8_t> special_tokens_mask;   // 1 where the post-processor added the token
+  // Each token's [begin, end) in the input's code points (of the first or the second text),
+  // {0, 0} for the post-processor's tokens, as tokenizers' Encoding.offsets gives them in Python.
+  // Filled only when EncodeOptions::offsets asks.
+  std::vector<std::pair<uint32_t, uint32_t>> offsets;
 };
 
 enum class TruncationStrategy { kLongestFirst, kOnlyFirst, kOnlySecond };
@@ -34,6 +39,8 @@ struct EncodeOptions {
   size_t max_length = 0;
   TruncationStrategy strategy = TruncationStrategy::kLongestFirst;
   TruncationSide side = TruncationSide::kRight;
+  // Track where each token came from (Encoding::offsets); a slower path, for /tokenize.
+  bool offsets = false;
 };
 
 class Tokenizer {

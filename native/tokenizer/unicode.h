@@ -6,7 +6,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "tokenizer/alignment.h"
 #include "tokenizer/unicode_data.h"
 
 namespace sk::tok::unicode {
@@ -60,5 +62,7 @@ void AppendLowercase(char32_t c, std::u32string* out);
 // NFC/NFD/NFKC/NFKD as unicode-normalization-alignments computes them.
 enum class Form { kNFC, kNFD, kNFKC, kNFKD };
 std::u32string Normalize(const std::u32string& text, Form form);
+// The same as the changes tokenizers' NormalizedString::transform takes (the offsets path).
+void NormalizeChanges(const std::u32string& text, Form form, std::vector<Change>* out);
 
 }  // namespace sk::tok::unicode

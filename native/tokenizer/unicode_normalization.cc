@@ -123,4 +123,50 @@ std::u32string Normalize(const std::u32string& text, Form form) {
   return compose ? Recompose(decomposed) : decomposed;
 }
 
+void NormalizeChanges(const std::u32string& text, Form form, std::vector<Change>* out) {
+  const bool compat = form == Form::kNFKC || form == Form::kNFKD;
+  const bool compose = form == Form::kNFC || form == Form::kNFKC;
+  out->clear();
+  // unicode-normalization-alignments' bookkeeping: a character's decomposition replaces it
+  // (the first) and inserts the rest; reordering moves the changes with the characters; a
+  // composition adds the absorbed character's change to its starter's, less one.
+  std::u32string one;
+  for (char32_t c : text) {
+    one.clear();
+    Decompose(c, compat, &one);
+    for (size_t i = 0; i < one.size(); ++i) out->push_back({one[i], i == 0 ? 0 : 1});
+  }
+  auto& changes = *out;
+  for (size_t i = 1; i < changes.size(); ++i) {
+    const int moving = CombiningClass(changes[i].c);
+    if (moving == 0 || CombiningClass(changes[i - 1].c) <= moving) continue;
+    const Change entry = changes[i];
+    size_t j = i;
+    for (; j > 0 && CombiningClass(changes[j - 1].c) > moving; --j) changes[j] = changes[j - 1];
+    changes[j] = entry;
+  }
+  if (!compose) return;
+  std::vector<Change> composed;
+  composed.reserve(changes.size());
+  size_t starter = SIZE_MAX;
+  int last_class = 0;
+  for (const Change& entry : changes) {
+    const uint16_t info = NormInfo(entry.c);
+    const int combining = info & 0xFF;
+    if (starter != SIZE_MAX && (info & data::kComposesSecond)) {
+      const bool adjacent = composed.size() == starter + 1;
+      char32_t composite = 0;
+      if ((adjacent || (last_class != 0 && last_class < combining)) && Compose(composed[starter].c, entry.c, &composite)) {
+        composed[starter].c = composite;
+        composed[starter].change += entry.change - 1;
+        continue;
+      }
+    }
+    if (combining == 0) starter = composed.size();
+    last_class = combining;
+    composed.push_back(entry);
+  }
+  *out = std::move(composed);
+}
+
 }  // namespace sk::tok::unicode

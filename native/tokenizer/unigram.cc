@@ -62,7 +62,8 @@ class UnigramModel : public CachedModel {
     return Status::Ok();
   }
 
-  void TokenizeUncached(const std::u32string& piece, std::vector<int64_t>* ids) const override {
+  void TokenizeUncached(const std::u32string& piece, std::vector<int64_t>* ids,
+                        std::vector<CharSpan>* char_spans) const override {
     thread_local std::string text;
     text.clear();
     for (char32_t c : piece) utf8::Append(c, &text);
@@ -122,18 +123,26 @@ class UnigramModel : public CachedModel {
     if (in_unk) spans.push_back({0, unk_end, -1});
 
     std::string token;
+    uint32_t char_begin = 0;
     for (auto it = spans.rbegin(); it != spans.rend(); ++it) {
+      const size_t before = ids->size();
       if (it->id >= 0) {
         ids->push_back(it->id);
-        continue;
+      } else {
+        token.assign(text, it->begin, it->end - it->begin);
+        const auto found = token_to_id_.find(token);
+        if (found != token_to_id_.end()) {
+          ids->push_back(found->second);
+        } else if (!(byte_fallback_ && AddBytes(token, ids)) && unk_id_ >= 0) {
+          ids->push_back(unk_id_);
+        }
       }
-      token.assign(text, it->begin, it->end - it->begin);
-      const auto found = token_to_id_.find(token);
-      if (found != token_to_id_.end()) {
-        ids->push_back(found->second);
-      } else if (!(byte_fallback_ && AddBytes(token, ids)) && unk_id_ >= 0) {
-        ids->push_back(unk_id_);
-      }
+      if (char_spans == nullptr) continue;
+      // Every token of a piece (each byte token of a fallback too) covers the whole piece.
+      uint32_t char_end = char_begin;
+      for (size_t i = it->begin; i < it->end; ++i) char_end += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+      char_spans->insert(char_spans->end(), ids->size() - before, CharSpan{char_begin, char_end});
+      char_begin = char_end;
     }
   }
 

