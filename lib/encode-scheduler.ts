@@ -48,6 +48,16 @@ interface Request<T> {
 
 type RunNative<T> = (texts: T[], options: NativeEncodeOptions) => Promise<Float32Array>;
 
+/** One merged run as it starts: what the server's /metrics reports as batch sizes and queue depth. */
+export interface SchedulerRun {
+  /** Inputs in this native run (every merged caller's). */
+  inputs: number;
+  /** Callers merged into it. */
+  callers: number;
+  /** Inputs still queued behind it. */
+  queued: number;
+}
+
 /** Schedules texts (T = string) or any other input a model encodes one row each for (a CLIP model's images). */
 export class EncodeScheduler<T = string> {
   readonly #run: RunNative<T>;
@@ -55,10 +65,16 @@ export class EncodeScheduler<T = string> {
   readonly #queue: Request<T>[] = [];
   #busy = false;
   #timer: NodeJS.Timeout | undefined;
+  readonly #observers: Array<(run: SchedulerRun) => void> = [];
 
   constructor(run: RunNative<T>, options: SchedulerOptions) {
     this.#run = run;
     this.#options = options;
+  }
+
+  /** Calls `observer` as each merged run starts (not the re-runs that find a failing caller). */
+  observe(observer: (run: SchedulerRun) => void): void {
+    this.#observers.push(observer);
   }
 
   /** Resolves to the caller's own [texts × width] rows. */
@@ -100,6 +116,14 @@ export class EncodeScheduler<T = string> {
     if (this.#busy || this.#queue.length === 0) return;
     this.#busy = true;
     const batch = this.#takeBatch();
+    if (this.#observers.length > 0) {
+      const run = {
+        inputs: batch.reduce((n, r) => n + r.texts.length, 0),
+        callers: batch.length,
+        queued: this.#queue.reduce((n, r) => n + r.texts.length, 0),
+      };
+      for (const observer of this.#observers) observer(run);
+    }
     try {
       await this.#runBatch(batch);
     } finally {

@@ -5,7 +5,7 @@
 import { nativeBinding, type NativeEncodeOptions, type NativeSentenceEncoder, type NativeTokenizeOptions } from './binding.js';
 import { cudaFolderProblem, type DevicePlacement, loadPlaced, nativePlacement } from './device.js';
 import { Embeddings, type EmbeddingsLike } from './embeddings.js';
-import { EncodeScheduler } from './encode-scheduler.js';
+import { EncodeScheduler, type SchedulerRun } from './encode-scheduler.js';
 import { LOAD_OPTION_KEYS, type LoadOptions, nativeModelOptions, resolveLoad, withMaxSeqLength } from './model-loading.js';
 import { expectModelClass } from './model-class.js';
 import { type OptionKeys, validateOptionsObject } from './options.js';
@@ -329,6 +329,15 @@ export class SentenceTransformer {
       ...(this.#tokenTypeIds ? { tokenTypeIds: result.tokenTypeIds } : {}),
       shape: [result.rows, result.length],
     };
+  }
+
+  /**
+   * Calls `observer` as each merged native run of encode() starts (inputs, merged callers,
+   * inputs queued behind it): the server's batch-size and queue-depth metrics.
+   * @internal
+   */
+  observeRuns(observer: (run: SchedulerRun) => void): void {
+    this.#scheduler.observe(observer);
   }
 
   /**

@@ -1,14 +1,19 @@
 /**
  * Prometheus metrics in the text exposition format, named as text-embeddings-inference names
  * them (te_request_count, te_request_success, te_request_failure{err}, te_request_duration,
- * te_request_input_length, te_queue_size) so its dashboards read ours, plus te_request_batch_size
- * (inputs per request) and te_request_tokens_total. Durations in seconds.
+ * te_request_input_length, te_queue_size, te_batch_next_size) so its dashboards read ours, plus
+ * te_request_batch_size (inputs per request), te_request_tokens_total, and from the embedding
+ * model's scheduler te_batch_next_callers (requests merged into each run) and te_batch_queue_inputs
+ * (inputs queued behind the last run). Durations in seconds.
  * Internal: not exported from the package entry point.
  */
+
+import type { SchedulerRun } from '../encode-scheduler.js';
 
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const LENGTH_BUCKETS = [8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
+const RUN_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
 
 type Labels = Record<string, string>;
 
@@ -66,8 +71,20 @@ export class Metrics {
   readonly inputLength = new Histogram('te_request_input_length', 'Tokens per input, by route', LENGTH_BUCKETS);
   readonly batchSize = new Histogram('te_request_batch_size', 'Inputs per request, by route', BATCH_BUCKETS);
   readonly tokens = new Counter('te_request_tokens_total', 'Tokens computed, by route');
+  /** TEI's te_batch_next_size: inputs in each native run the scheduler merged (several requests' at once). */
+  readonly runSize = new Histogram('te_batch_next_size', 'Inputs per native run of the embedding model, requests merged', RUN_BUCKETS);
+  readonly runCallers = new Histogram('te_batch_next_callers', 'Requests merged into each native run of the embedding model', BATCH_BUCKETS);
+  /** Inputs queued behind the last run as it started. */
+  queuedInputs = 0;
   /** Model requests admitted and not yet answered: the queue in front of the model runs. */
   queueSize = 0;
+
+  /** Records one merged run of the embedding model's scheduler. */
+  observeRun(run: SchedulerRun): void {
+    this.runSize.observe(run.inputs);
+    this.runCallers.observe(run.callers);
+    this.queuedInputs = run.queued;
+  }
 
   render(): string {
     return [
@@ -78,6 +95,9 @@ export class Metrics {
       this.inputLength.render(),
       this.batchSize.render(),
       this.tokens.render(),
+      this.runSize.render(),
+      this.runCallers.render(),
+      `# HELP te_batch_queue_inputs Inputs queued behind the embedding model's last run\n# TYPE te_batch_queue_inputs gauge\nte_batch_queue_inputs ${this.queuedInputs}\n`,
       `# HELP te_queue_size Model requests admitted and not yet answered\n# TYPE te_queue_size gauge\nte_queue_size ${this.queueSize}\n`,
     ].join('');
   }

@@ -78,6 +78,7 @@ export class EmbeddingServer {
   /** Serves these models from now on: /ready and /health turn 200. */
   setModels(models: ServerModels): void {
     this.#models = models;
+    models.embedder?.observeRuns((run) => this.metrics.observeRun(run));
   }
 
   get ready(): boolean {

@@ -233,4 +233,31 @@ test('/info, /health, /live, /ready and /metrics', async () => {
   assert.match(metrics, /te_queue_size 0/);
 });
 
+function metricValue(text: string, name: string): number {
+  const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+  return match ? Number(match[1]) : 0;
+}
+
+test('/metrics: the scheduler\'s merged runs, inputs per run and requests per run, add up to what was embedded', async () => {
+  const read = async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    return {
+      inputs: metricValue(text, 'te_batch_next_size_sum'),
+      runs: metricValue(text, 'te_batch_next_size_count'),
+      callers: metricValue(text, 'te_batch_next_callers_sum'),
+      queued: /^te_batch_queue_inputs \d+$/m.test(text),
+    };
+  };
+  const before = await read();
+  // 24 concurrent requests of 2 inputs: each input goes through exactly one native run, each
+  // request is one caller of one run, however the scheduler merged them.
+  const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => post('/embed', { inputs: [`request ${i}`, 'hello'] })));
+  assert.ok(answers.every((a) => a.status === 200));
+  const after = await read();
+  assert.is(after.inputs - before.inputs, 48);
+  assert.is(after.callers - before.callers, 24);
+  assert.ok(after.runs - before.runs >= 1 && after.runs - before.runs <= 24, `runs ${after.runs - before.runs}`);
+  assert.ok(after.queued);
+});
+
 test.run();
