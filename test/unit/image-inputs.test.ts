@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { deflateSync } from 'node:zlib';
 
 import { test } from 'uvu';
@@ -143,6 +144,21 @@ test('bad images fail alone, each with a typed error naming its index; the good 
   assert.equal(Array.from(batch.pixels.subarray(0, size)), Array.from(alone.batch.pixels.subarray(0, size)));
   assert.equal(Array.from(batch.pixels.subarray(10 * size, 11 * size)), Array.from(alone.batch.pixels.subarray(size, 2 * size)));
   assert.ok(batch.pixels.subarray(size, 2 * size).every((value) => value === 0));
+});
+
+test('EXIF orientation: { path } and file: URLs apply it, bare bytes do not, { data, applyExifOrientation: true } does', async () => {
+  const file = join(IMAGES, 'files', 'exif-6.jpg');
+  const bytes = readFileSync(file);
+  const odd = await loadImageProcessorConfig(join(IMAGES, 'odd-crop'));
+  const { batch, errors } = await preprocessImages(
+    [{ path: file }, { path: pathToFileURL(file) }, bytes, { data: bytes }, { data: bytes, applyExifOrientation: true }], odd);
+  assert.equal(errors, [undefined, undefined, undefined, undefined, undefined]);
+  const size = 3 * batch.height * batch.width;
+  const row = (i: number) => Array.from(batch.pixels.subarray(i * size, (i + 1) * size));
+  assert.equal(row(1), row(0));
+  assert.equal(row(4), row(0));
+  assert.equal(row(3), row(2));
+  assert.not.equal(row(2), row(0));
 });
 
 test('an aborted signal rejects the call', async () => {
