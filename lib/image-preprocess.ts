@@ -72,6 +72,9 @@ function nativeConfig(config: ImageProcessorConfig): Record<string, unknown> {
   };
 }
 
+/** How native/image/image_processor.h's kTooLargePrefix starts a message. */
+const TOO_LARGE = 'too large: ';
+
 const RAW_FORMATS = { 1: 'gray8', 2: 'gray-alpha8', 3: 'rgb8', 4: 'rgba8' } as const;
 
 function abortError(signal: AbortSignal): unknown {
@@ -109,6 +112,7 @@ export async function preprocessImages(
       signal?.throwIfAborted();
       const [message] = await binding.preprocessImages([decoded], settings, height, width,
         pixels.subarray(i * imageFloats, (i + 1) * imageFloats));
+      if (message?.startsWith(TOO_LARGE)) throw new ImageInputError('ERR_IMAGE_TOO_LARGE', index, message.slice(TOO_LARGE.length));
       if (message) throw new ImageInputError('ERR_IMAGE_DECODE', index, message);
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);

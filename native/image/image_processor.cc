@@ -123,6 +123,12 @@ Status PreprocessImage(const ImageView& image, const ImageProcessorConfig& confi
   size_t height = image.height, width = image.width;
   ResizedSize(config, image.width, image.height, &height, &width);
   if (height == 0 || width == 0) return InvalidArgument("image resizes to a zero side");
+  // A thin image's shortest edge scaled up makes its long side huge (1 x 20000 at 224: 224 x
+  // 4,480,000); refuse what PIL's own pixel limit would refuse rather than allocate it.
+  if (height > kMaxResizedPixels / width) {
+    return InvalidArgument(std::string(kTooLargePrefix) + "it resizes to " + std::to_string(width) + " x " +
+                           std::to_string(height) + ", more than " + std::to_string(kMaxResizedPixels) + " pixels");
+  }
   std::vector<uint8_t> resized;
   const uint8_t* pixels = source;
   if (height != image.height || width != image.width) {

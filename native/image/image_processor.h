@@ -61,6 +61,12 @@ void ResizedSize(const ImageProcessorConfig& config, size_t width, size_t height
 // Converts `image` to packed RGB8 (width * height * 3 bytes at `rgb`).
 void ToRgb8(const ImageView& image, uint8_t* rgb);
 
+// The most pixels a resized image may have: PIL's decompression-bomb limit (twice
+// Image.MAX_IMAGE_PIXELS), the same as for decoded images (lib/image-decode.ts).
+constexpr size_t kMaxResizedPixels = 2 * 89478485;
+// The start of the message of an image refused for its resized size, so lib/ can tell it apart.
+constexpr const char* kTooLargePrefix = "too large: ";
+
 // Preprocesses `image` into out[3][out_height][out_width]; out_height/out_width must be what
 // OutputSize gives, else InvalidArgument (a batch needs one size).
 Status PreprocessImage(const ImageView& image, const ImageProcessorConfig& config, size_t out_height,

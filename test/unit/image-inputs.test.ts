@@ -114,6 +114,8 @@ test('bad images fail alone, each with a typed error naming its index; the good 
     { path: missing },                                // 8 no such file
     { pixels: new Uint8Array(5), width: 2, height: 2 }, // 9 raw length mismatch
     { path: join(IMAGES, 'files', 'rgb-odd.png') },   // 10 good
+    { pixels: new Uint8Array(20_000 * 3), width: 1, height: 20_000 }, // 11 resizes to 24 x 480,000
+    { pixels: new Uint8Array(3_000_000 * 3), width: 1, height: 3_000_000 }, // 12 resizes past PIL's limit
   ];
   const indexes = inputs.map((_, i) => 100 + i);
   const rss = process.memoryUsage().rss;
@@ -136,6 +138,8 @@ test('bad images fail alone, each with a typed error naming its index; the good 
   expectCode(6, 'ERR_IMAGE_DECODE', /image input 106/);
   expectCode(7, 'ERR_IMAGE_TOO_LARGE', /100000 x 100000/);
   expectCode(8, 'ERR_IMAGE_DECODE', /cannot read the file/);
+  assert.is(errors[11], undefined);
+  expectCode(12, 'ERR_IMAGE_TOO_LARGE', /resizes to 24 x 72000000/);
   assert.instance(errors[9], RangeError);
   assert.is((errors[9] as RangeError & { index: number }).index, 109);
   // The good images are exactly what they are alone; the failed ones' rows are zeros.
