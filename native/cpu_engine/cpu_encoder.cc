@@ -193,12 +193,7 @@ void CpuEncoder::Reserve(Workspace& work, size_t lane, size_t tokens, size_t lon
   work.positions.resize(tokens);
   work.hidden_q.Reserve(precision_, tokens, H);
   work.intermediate_q.Reserve(precision_, tokens, I);
-  // Every slot that may run one of this batch's heads: all of them for a split batch, else
-  // only the lane's own (other lanes may be using theirs).
-  const size_t scratch = AttentionScratchFloats(longest, config_.head_dim());
-  for (size_t slot = 0; slot < attention_scratch_.size(); ++slot) {
-    if ((work.pool != nullptr || slot == lane) && attention_scratch_[slot].size() < scratch) attention_scratch_[slot].resize(scratch);
-  }
+  GrowAttentionScratch(attention_scratch_, work.pool != nullptr, lane, longest, config_.head_dim());
 }
 
 template <typename Fn>

@@ -1,6 +1,8 @@
 #include "cpu_engine/engine_encoder.h"
 
 #include "cpu_engine/cpu_encoder.h"
+#include "cpu_engine/decoder_encoder.h"
+#include "cpu_engine/encoder_ops.h"
 #include "cpu_engine/modernbert_encoder.h"
 
 namespace sk::cpu {
@@ -29,7 +31,18 @@ Status ValidateSequences(const PackedSequences& batch, const model::EncoderConfi
   return Status::Ok();
 }
 
+void GrowAttentionScratch(std::vector<AlignedVector<float>>& scratch, bool split, size_t lane, size_t longest, size_t head_dim) {
+  const size_t floats = AttentionScratchFloats(longest, head_dim);
+  for (size_t slot = 0; slot < scratch.size(); ++slot) {
+    if ((split || slot == lane) && scratch[slot].size() < floats) scratch[slot].resize(floats);
+  }
+}
+
 Status LoadEngineEncoder(const std::string& model_dir, const EngineLoadOptions& options, std::unique_ptr<EngineEncoder>* out) {
+  // Decoders (qwen3, gemma3_text) have their own config reader: EncoderConfig refuses them.
+  bool decoder = false;
+  SK_RETURN_IF_ERROR(LoadDecoderEngine(model_dir, options, out, &decoder));
+  if (decoder) return Status::Ok();
   model::EncoderConfig config;
   SK_RETURN_IF_ERROR(model::ReadEncoderConfig(model_dir + "/config.json", &config));
   if (config.is_modernbert()) {

@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "core/aligned_vector.h"
 #include "core/status.h"
 #include "core/thread_pool.h"
 #include "cpu_engine/engine_linear.h"
@@ -49,6 +51,10 @@ class EngineEncoder {
 // What every engine checks of a batch before running it: offsets from 0, each sequence 1 to
 // config.max_sequence() tokens, every id inside the vocabulary.
 Status ValidateSequences(const PackedSequences& batch, const model::EncoderConfig& config);
+
+// Grows the attention scratch (one buffer per pool slot) for heads of up to `longest` tokens: every
+// slot for a split batch, else only the lane's own (other lanes may be using theirs).
+void GrowAttentionScratch(std::vector<AlignedVector<float>>& scratch, bool split, size_t lane, size_t longest, size_t head_dim);
 
 // The encoder config.json's model_type names, loaded from model_dir (config.json,
 // model.safetensors).

@@ -31,6 +31,12 @@ bool FindMaskedLmHead(const SafetensorsFile& file, MaskedLmHeadNames* out) {
             file.Has("cls.predictions.bias") ? "cls.predictions.bias" : "cls.predictions.decoder.bias"};
     return true;
   }
+  // DistilBertForMaskedLM: vocab_transform + activation + vocab_layer_norm, vocab_projector tied
+  // to the word embeddings.
+  if (file.Has("vocab_transform.weight")) {
+    *out = {"vocab_transform", "vocab_layer_norm", "vocab_projector.weight", "vocab_projector.bias"};
+    return true;
+  }
   if (file.Has("lm_head.dense.weight")) {
     *out = {"lm_head.dense", "lm_head.layer_norm", "lm_head.decoder.weight",
             file.Has("lm_head.bias") ? "lm_head.bias" : "lm_head.decoder.bias"};

@@ -26,7 +26,8 @@ struct MaskedLmHeadNames {
   std::string decoder;      // its own tensor, or absent when tied to the word embeddings
   std::string bias;         // the decoder's bias
 };
-// BERT's cls.predictions or RoBERTa's lm_head; false when the file has neither.
+// BERT's cls.predictions, RoBERTa's lm_head or DistilBERT's vocab_transform / vocab_layer_norm /
+// vocab_projector; false when the file has none of them.
 bool FindMaskedLmHead(const SafetensorsFile& file, MaskedLmHeadNames* out);
 
 }  // namespace sk::model

@@ -1,5 +1,6 @@
 // sentencekit's own CPU engine on the architectures added in issue 22 (DistilBERT, ModernBERT with
-// global and sliding-window layers), at both precisions, in the model classes they serve, against
+// global and sliding-window layers), at both precisions, in the model classes they serve
+// (SentenceTransformer, CrossEncoder; SparseEncoder for DistilBERT's masked-LM head), against
 // Python sentence-transformers 6.0.1's float32 outputs on the same random weights
 // (test/tools/distilbert_modernbert_fixtures.py). bf16x3 is fp32-accurate: ≤ 1e-5 on normalized
 // embeddings; int8 is judged by cosine to the float32 vectors (≥ 0.999) and by logits within a
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { CrossEncoder, type Embeddings, SentenceTransformer } from '../../lib/index.js';
+import { CrossEncoder, type Embeddings, SentenceTransformer, type SparseEmbeddings, SparseEncoder } from '../../lib/index.js';
 import { FIXTURES, maxAbsDiff } from '../helpers/fixtures.js';
 
 type Engine = 'sentencekit-int8' | 'sentencekit-bf16x3';
@@ -108,6 +109,43 @@ for (const { name, bounds } of CROSS_ENCODERS) {
       }
     });
   }
+}
+
+// SPLADE on DistilBertForMaskedLM (vocab_transform → activation → vocab_layer_norm → tied
+// vocab_projector): over the union of both sides' active dimensions (a value at the relu's edge
+// may be active on one side only), bf16x3 within 2e-4, int8 at cosine ≥ 0.999.
+const splade = readReference<{ texts: string[]; embeddings: { indices: number[]; values: number[] }[] }>('tiny-splade-distilbert');
+for (const backend of ENGINES) {
+  test(`tiny-splade-distilbert SparseEncoder on ${backend}: ${backend === 'sentencekit-bf16x3' ? 'values within 2e-4' : 'cosine ≥ 0.999'}`, async () => {
+    const model = await SparseEncoder.fromPretrained(join(FIXTURES, 'tiny-splade-distilbert'), { backend });
+    try {
+      const ours = (await model.encode(splade.texts)) as SparseEmbeddings;
+      let worstDiff = 0;
+      let worstCosine = 1;
+      splade.embeddings.forEach((expected, i) => {
+        const row = new Map<number, number>();
+        for (let k = ours.offsets[i]!; k < ours.offsets[i + 1]!; k++) row.set(ours.indices[k]!, ours.values[k]!);
+        const theirs = new Map(expected.indices.map((index, k) => [index, expected.values[k]!] as const));
+        let dot = 0;
+        for (const index of new Set([...row.keys(), ...theirs.keys()])) {
+          const a = row.get(index) ?? 0;
+          const b = theirs.get(index) ?? 0;
+          worstDiff = Math.max(worstDiff, Math.abs(a - b));
+          dot += a * b;
+        }
+        const norm = (values: Iterable<number>): number => Math.sqrt([...values].reduce((sum, v) => sum + v * v, 0));
+        worstCosine = Math.min(worstCosine, dot / (norm(row.values()) * norm(theirs.values())));
+      });
+      if (backend === 'sentencekit-bf16x3') {
+        assert.ok(worstDiff <= 2e-4, `max |diff| ${worstDiff}`);
+      } else {
+        assert.ok(worstCosine >= 0.999, `min cosine ${worstCosine}`);
+      }
+      console.log(`  tiny-splade-distilbert ${backend}: max |diff| ${worstDiff.toExponential(2)}, min cosine ${worstCosine.toFixed(6)}`);
+    } finally {
+      await model.dispose();
+    }
+  });
 }
 
 test.run();

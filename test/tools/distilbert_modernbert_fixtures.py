@@ -6,6 +6,8 @@ with Python sentence-transformers' references on the fixture corpus.
       BERT's uncased WordPiece tokenizer (DistilBERT feeds no token_type_ids).
   test/fixtures/tiny-ce-distilbert (+ .reference.json): DistilBertForSequenceClassification, one
       label (pre_classifier → ReLU → classifier on the first token).
+  test/fixtures/tiny-splade-distilbert (+ .reference.json): a SparseEncoder (SPLADE) on
+      DistilBertForMaskedLM (vocab_transform → activation → vocab_layer_norm → vocab_projector).
   test/fixtures/tiny-modernbert (+ .reference.json): ModernBertModel → mean Pooling → Normalize,
       3 layers with global attention every 2nd layer (layers 0 and 2 global, 1 sliding) and a
       local_attention of 16 (±8 tokens), far below the longer fixture texts, so the sliding
@@ -31,16 +33,19 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sentence_transformers import CrossEncoder, SentenceTransformer
+from sentence_transformers import CrossEncoder, SentenceTransformer, SparseEncoder
 from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
-from transformers import (DistilBertConfig, DistilBertForSequenceClassification, DistilBertModel, DistilBertTokenizerFast,
+from sentence_transformers.sparse_encoder.modules import MLMTransformer, SpladePooling
+from transformers import (DistilBertConfig, DistilBertForMaskedLM, DistilBertForSequenceClassification, DistilBertModel,
+                          DistilBertTokenizerFast,
                           ModernBertConfig,
                           ModernBertForSequenceClassification, ModernBertModel)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import fixture_corpus, fixture_pairs  # noqa: E402
 from bert_vocab import bert_base_uncased_vocab  # noqa: E402
+from corpus import fixture_corpus, fixture_pairs  # noqa: E402
 from make_fixtures import FIXTURES, float_rows, versions  # noqa: E402
+import mpnet_roberta_fixtures  # noqa: E402
 from mpnet_roberta_fixtures import export_two_inputs, roberta_tokenizer  # noqa: E402
 
 MAX_LENGTH = 128
@@ -174,6 +179,38 @@ def make_distilbert() -> None:
     save_cross_encoder(ce, fresh_bert_tokenizer(), "tiny-ce-distilbert", fixture_pairs(fixture_corpus()))
 
 
+def make_distilbert_splade() -> None:
+    """A SPLADE model on DistilBertForMaskedLM (MLMTransformer → SpladePooling max), as
+    naver/splade-cocondenser-ensembledistil is; the projector's bias is pushed down so only a few
+    vocabulary entries survive relu, as in trained SPLADE heads."""
+    out = FIXTURES / "tiny-splade-distilbert"
+    torch.manual_seed(2206)
+    model = DistilBertForMaskedLM(distilbert_config(DISTILBERT_SHAPE)).eval()
+    widen(model)
+    with torch.no_grad():
+        bias = model.vocab_projector.bias
+        bias.copy_(torch.full_like(bias, -5.0) + torch.randn(bias.shape, generator=torch.Generator().manual_seed(7)) * 1.5)
+    work = Path(tempfile.mkdtemp())
+    try:
+        model.save_pretrained(work)
+        fresh_bert_tokenizer().save_pretrained(work)
+        splade = SparseEncoder(modules=[MLMTransformer(str(work), max_seq_length=MAX_LENGTH), SpladePooling("max")], device="cpu")
+        if out.exists():
+            shutil.rmtree(out)
+        splade.save(str(out))
+    finally:
+        shutil.rmtree(work)
+    (out / "README.md").unlink(missing_ok=True)
+    texts = fixture_corpus()
+    loaded = SparseEncoder(str(out), device="cpu")
+    dense = loaded.encode(texts, batch_size=8, convert_to_tensor=True, convert_to_sparse_tensor=False).numpy()
+    rows = []
+    for row in dense:
+        indices = np.nonzero(row)[0]
+        rows.append({"indices": indices.tolist(), "values": [float(v) for v in row[indices].astype(np.float32)]})
+    write("tiny-splade-distilbert.reference.json", {"generator": versions(), "max_seq_length": MAX_LENGTH, "texts": texts, "embeddings": rows})
+
+
 def make_modernbert() -> None:
     vocab = len(roberta_tokenizer())
     torch.manual_seed(2203)
@@ -200,6 +237,7 @@ def make_bench(out: Path) -> None:
     """MiniLM-L6-sized DistilBERT and ModernBERT (BERT's vocabulary) bi-encoders with
     model.safetensors and onnx/model.onnx (the same weights), for bench/encode/engine-architectures.ts."""
     out.mkdir(parents=True, exist_ok=True)
+    mpnet_roberta_fixtures.FIXTURES = out  # export_two_inputs prints paths relative to it
     torch.manual_seed(2210)
     distil = DistilBertModel(distilbert_config(BENCH_DISTILBERT)).eval()
     widen(distil)
@@ -217,6 +255,7 @@ def main() -> None:
         make_bench(Path(sys.argv[2]).resolve())
         return
     make_distilbert()
+    make_distilbert_splade()
     make_modernbert()
 
 
