@@ -42,46 +42,21 @@ void PipelineTokenizer::TokenizeAligned(AlignedPiece piece, bool starts_text, st
 void PipelineTokenizer::TokenizeTextWithOffsets(std::string_view text, std::vector<int64_t>* ids,
                                                 TokenOrigins* origins, std::vector<SplitEnd>* split_ends) const {
   const std::u32string decoded = utf8::Decode(text);
-  std::vector<Segment> raw_segments;
-  added_.Split(decoded, /*normalized=*/false, &raw_segments);
-  bool starts_text = true;  // the segment begins the original text
-  for (Segment& segment : raw_segments) {
-    const bool first = starts_text;
-    starts_text = false;
-    if (segment.is_token) {
-      ids->push_back(segment.id);
-      origins->spans.push_back({segment.begin, segment.end});
-      // An added token's string is the text it matched, whitespace it stripped included.
-      if (trim_offsets_) AddSpaces(decoded.substr(segment.begin, segment.end - segment.begin), origins);
-      split_ends->push_back({static_cast<uint32_t>(ids->size()), true});
-      continue;
-    }
-    AlignedPiece piece;
-    piece.text = std::move(segment.text);
-    piece.align.reserve(piece.text.size());
-    for (uint32_t i = segment.begin; i < segment.end; ++i) piece.align.push_back({i, i + 1});
-    if (normalizer_) normalizer_->NormalizeAligned(&piece);
-    if (!added_.HasNormalized()) {
-      TokenizeAligned(std::move(piece), first, ids, origins, split_ends);
-      continue;
-    }
-    std::vector<Segment> normalized_segments;
-    added_.Split(piece.text, /*normalized=*/true, &normalized_segments);
-    bool inner_first = first;
-    for (Segment& inner : normalized_segments) {
-      const bool starts = inner_first;
-      inner_first = false;
-      if (inner.is_token) {
-        ids->push_back(inner.id);
-        origins->spans.push_back(SpanOf(piece.align, inner.begin, inner.end));
-        if (trim_offsets_) AddSpaces(piece.text.substr(inner.begin, inner.end - inner.begin), origins);
+  WalkAddedTokens<AlignedPiece>(
+      decoded,
+      [&](const Segment& token, const AlignedPiece* within) {
+        ids->push_back(token.id);
+        if (within == nullptr) {
+          origins->spans.push_back({token.begin, token.end});
+          // An added token's string is the text it matched, whitespace it stripped included.
+          if (trim_offsets_) AddSpaces(decoded.substr(token.begin, token.end - token.begin), origins);
+        } else {
+          origins->spans.push_back(SpanOf(within->align, token.begin, token.end));
+          if (trim_offsets_) AddSpaces(within->text.substr(token.begin, token.end - token.begin), origins);
+        }
         split_ends->push_back({static_cast<uint32_t>(ids->size()), true});
-      } else {
-        AlignedPiece part{std::move(inner.text), Alignments(piece.align.begin() + inner.begin, piece.align.begin() + inner.end)};
-        TokenizeAligned(std::move(part), starts, ids, origins, split_ends);
-      }
-    }
-  }
+      },
+      [&](AlignedPiece piece, bool starts_text) { TokenizeAligned(std::move(piece), starts_text, ids, origins, split_ends); });
 }
 
 void PipelineTokenizer::TrimOffsets(TokenOrigins* origins) const {

@@ -68,36 +68,13 @@ void PipelineTokenizer::TokenizeNormalized(std::u32string text, bool starts_text
 
 void PipelineTokenizer::TokenizeText(std::string_view text, std::vector<int64_t>* ids,
                                      std::vector<SplitEnd>* split_ends) const {
-  std::vector<Segment> raw_segments;
-  added_.Split(utf8::Decode(text), /*normalized=*/false, &raw_segments);
-  bool starts_text = true;  // the segment begins the original text
-  for (Segment& segment : raw_segments) {
-    const bool first = starts_text;
-    starts_text = false;
-    if (segment.is_token) {
-      ids->push_back(segment.id);
-      split_ends->push_back({static_cast<uint32_t>(ids->size()), true});
-      continue;
-    }
-    if (normalizer_) normalizer_->Normalize(&segment.text);
-    if (!added_.HasNormalized()) {
-      TokenizeNormalized(std::move(segment.text), first, ids, split_ends);
-      continue;
-    }
-    std::vector<Segment> normalized_segments;
-    added_.Split(std::move(segment.text), /*normalized=*/true, &normalized_segments);
-    bool inner_first = first;
-    for (Segment& inner : normalized_segments) {
-      const bool starts = inner_first;
-      inner_first = false;
-      if (inner.is_token) {
-        ids->push_back(inner.id);
+  WalkAddedTokens<std::u32string>(
+      utf8::Decode(text),
+      [&](const Segment& token, const std::u32string*) {
+        ids->push_back(token.id);
         split_ends->push_back({static_cast<uint32_t>(ids->size()), true});
-      } else {
-        TokenizeNormalized(std::move(inner.text), starts, ids, split_ends);
-      }
-    }
-  }
+      },
+      [&](std::u32string piece, bool starts_text) { TokenizeNormalized(std::move(piece), starts_text, ids, split_ends); });
 }
 
 size_t PipelineTokenizer::NumSpecialTokens(bool pair) const {

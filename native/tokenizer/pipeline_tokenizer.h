@@ -3,6 +3,9 @@
 #pragma once
 
 #include <memory>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "tokenizer/added_vocabulary.h"
 #include "tokenizer/components.h"
@@ -55,6 +58,19 @@ class PipelineTokenizer : public Tokenizer {
   // RobertaProcessing / ByteLevel's trim_offsets over one sequence's tokens.
   void TrimOffsets(TokenOrigins* origins) const;
 
+  // The added-token walk both paths share: `text` split on the raw added tokens, each stretch
+  // between them normalized and split on the normalized ones. on_token(segment, within) gets
+  // each added token (`within`: the normalized piece it was found in, null for a raw one);
+  // on_text(piece, starts_text) each stretch to pre-tokenize and tokenize.
+  template <typename Piece, typename OnToken, typename OnText>
+  void WalkAddedTokens(std::u32string text, OnToken on_token, OnText on_text) const;
+  void NormalizePiece(std::u32string* piece) const {
+    if (normalizer_) normalizer_->Normalize(piece);
+  }
+  void NormalizePiece(AlignedPiece* piece) const {
+    if (normalizer_) normalizer_->NormalizeAligned(piece);
+  }
+
   AddedVocabulary added_;
   std::unique_ptr<Normalizer> normalizer_;
   std::unique_ptr<PreTokenizer> pre_tokenizer_;
@@ -67,5 +83,54 @@ class PipelineTokenizer : public Tokenizer {
   bool trim_offsets_ = false;
   bool trim_add_prefix_space_ = true;
 };
+
+// A stretch of text as each path carries it: plain, or with its characters' origins.
+inline std::u32string PieceOf(Segment&& segment) { return std::move(segment.text); }
+inline AlignedPiece AlignedPieceOf(Segment&& segment) {
+  AlignedPiece piece;
+  piece.text = std::move(segment.text);
+  piece.align.reserve(piece.text.size());
+  for (uint32_t i = segment.begin; i < segment.end; ++i) piece.align.push_back({i, i + 1});
+  return piece;
+}
+// The plain path gives its text away; the aligned one keeps it (an added token's string).
+inline std::u32string TextToSplit(std::u32string* piece) { return std::move(*piece); }
+inline std::u32string TextToSplit(const AlignedPiece* piece) { return piece->text; }
+inline std::u32string InnerPiece(const std::u32string&, Segment&& inner) { return std::move(inner.text); }
+inline AlignedPiece InnerPiece(const AlignedPiece& outer, Segment&& inner) {
+  return {std::move(inner.text), Alignments(outer.align.begin() + inner.begin, outer.align.begin() + inner.end)};
+}
+
+template <typename Piece, typename OnToken, typename OnText>
+void PipelineTokenizer::WalkAddedTokens(std::u32string text, OnToken on_token, OnText on_text) const {
+  std::vector<Segment> raw_segments;
+  added_.Split(std::move(text), /*normalized=*/false, &raw_segments);
+  bool starts_text = true;  // the segment begins the original text
+  for (Segment& segment : raw_segments) {
+    const bool first = starts_text;
+    starts_text = false;
+    if (segment.is_token) {
+      on_token(segment, static_cast<const Piece*>(nullptr));
+      continue;
+    }
+    Piece piece;
+    if constexpr (std::is_same_v<Piece, AlignedPiece>) piece = AlignedPieceOf(std::move(segment));
+    else piece = PieceOf(std::move(segment));
+    NormalizePiece(&piece);
+    if (!added_.HasNormalized()) {
+      on_text(std::move(piece), first);
+      continue;
+    }
+    std::vector<Segment> normalized_segments;
+    added_.Split(TextToSplit(&piece), /*normalized=*/true, &normalized_segments);
+    bool inner_first = first;
+    for (Segment& inner : normalized_segments) {
+      const bool starts = inner_first;
+      inner_first = false;
+      if (inner.is_token) on_token(inner, &piece);
+      else on_text(InnerPiece(piece, std::move(inner)), starts);
+    }
+  }
+}
 
 }  // namespace sk::tok
