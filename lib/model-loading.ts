@@ -121,6 +121,9 @@ export function quantizedCandidates(cpuLevel: string): string[] {
   const avx512 = ['onnx/model_qint8_avx512_vnni.onnx', 'onnx/model_qint8_avx512.onnx'];
   const avx2 = ['onnx/model_quint8_avx2.onnx'];
   const generic = ['onnx/model_quantized.onnx', 'onnx/model_int8.onnx'];
+  // sentence-transformers' export_dynamic_quantized_onnx_model(model, 'arm64', …) writes this one.
+  const arm64 = ['onnx/model_qint8_arm64.onnx'];
+  if (cpuLevel === 'neon' || cpuLevel === 'dotprod' || cpuLevel === 'i8mm') return [...arm64, ...generic];
   return cpuLevel === 'avx512' ? [...avx512, ...avx2, ...generic] : cpuLevel === 'avx2' ? [...avx2, ...generic] : generic;
 }
 

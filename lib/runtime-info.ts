@@ -8,12 +8,12 @@ export interface RuntimeInfo {
   onnxRuntimeVersion: string | null;
   /** The libonnxruntime file used (or that will be). */
   onnxRuntimeLibrary: string;
-  /** The SIMD level the kernels chose: 'avx512', 'avx2' or 'scalar'. */
+  /** The SIMD level the kernels chose: on x86 'avx512', 'avx2' or 'scalar'; on arm64 'i8mm', 'dotprod', 'neon' or 'scalar'. */
   cpuLevel: string;
-  /** The int8 engine's GEMM kernel on this CPU: 'amx', 'avx512-vnni', 'avx2' (int16 pair products) or 'portable' (a plain loop, far slower than ONNX Runtime's int8). */
-  int8EngineKernel: 'amx' | 'avx512-vnni' | 'avx2' | 'portable';
-  /** The CPU engine's bf16x3 GEMM kernel on this CPU: 'amx' (AMX-BF16), 'avx512' or 'avx2' (float32 FMAs) or 'portable' (a plain loop, far slower). */
-  bf16x3EngineKernel: 'amx' | 'avx512' | 'avx2' | 'portable';
+  /** The int8 engine's GEMM kernel on this CPU: 'amx', 'avx512-vnni', 'avx2' (int16 pair products); on arm64 'i8mm' (SMMLA), 'dotprod' (SDOT), 'neon' (int16 products); or 'portable' (a plain loop, far slower than ONNX Runtime's int8). */
+  int8EngineKernel: 'amx' | 'avx512-vnni' | 'avx2' | 'i8mm' | 'dotprod' | 'neon' | 'portable';
+  /** The CPU engine's bf16x3 GEMM kernel on this CPU: 'amx' (AMX-BF16), 'avx512', 'avx2' or 'neon' (float32 FMAs) or 'portable' (a plain loop, far slower). */
+  bf16x3EngineKernel: 'amx' | 'avx512' | 'avx2' | 'neon' | 'portable';
 }
 
 /**

@@ -53,9 +53,11 @@ void PackBf16x3Weights(const float* w, size_t n, size_t k, uint16_t* packed) {
 }
 
 void SplitRowBf16x3(const float* x, size_t k, uint16_t* row) {
+#if !defined(__aarch64__)
   if (AmxBf16Enabled()) return AmxSplitRowBf16x3(x, k, row);
   if (ActiveCpuLevel() == CpuLevel::kAvx512) return Avx512SplitRowBf16x3(x, k, row);
   if (ActiveCpuLevel() == CpuLevel::kAvx2) return Avx2SplitRowBf16x3(x, k, row);
+#endif
   SplitRowBf16x3Scalar(x, k, row);
 }
 
@@ -101,6 +103,24 @@ void Bf16x3GemmScalar(const uint16_t* a, size_t a_stride, size_t row_begin, size
   }
 }
 
+#if defined(__aarch64__)
+const char* Bf16x3GemmKernel() { return ActiveCpuLevel() != CpuLevel::kScalar ? "neon" : "portable"; }
+
+void Bf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row_end, const uint16_t* packed_w,
+                size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output) {
+  if (row_begin >= row_end || group_begin >= group_end) return;
+  if (ActiveCpuLevel() == CpuLevel::kScalar) {
+    return Bf16x3GemmScalar(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
+  }
+  // Per thread and reused: the engine calls this for every block of every layer.
+  thread_local AlignedVector<float> joined_rows, joined_weights;
+  const size_t k_padded = steps * kBf16StepValues;
+  if (joined_rows.size() < (row_end - row_begin) * k_padded) joined_rows.resize((row_end - row_begin) * k_padded);
+  if (joined_weights.size() < k_padded * 16) joined_weights.resize(k_padded * 16);
+  NeonBf16x3Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output, joined_rows.data(),
+                 joined_weights.data());
+}
+#else
 const char* Bf16x3GemmKernel() {
   if (AmxBf16Enabled()) return "amx";
   switch (ActiveCpuLevel()) {
@@ -133,5 +153,7 @@ void Bf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row
     Bf16x3GemmScalar(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
   }
 }
+
+#endif
 
 }  // namespace sk::kernels

@@ -18,7 +18,11 @@ void GatherMeanScalar(const float* table, size_t dim, const int64_t* ids, size_t
 }
 
 GatherMeanFn GatherMeanFor(int level) {
+#if defined(__aarch64__)
+  return level >= static_cast<int>(CpuLevel::kNeon) ? &GatherMeanNeon : &GatherMeanScalar;
+#else
   return level >= static_cast<int>(CpuLevel::kAvx2) ? &GatherMeanAvx2 : &GatherMeanScalar;
+#endif
 }
 
 void GatherMean(const float* table, size_t dim, const int64_t* ids, size_t count, float* out) {

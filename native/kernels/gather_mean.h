@@ -21,6 +21,8 @@ void GatherMeanScalar(const float* table, size_t dim, const int64_t* ids, size_t
 // machine cannot run one to test it (no AVX-512, no Intel SDE), so the AVX-512 level uses
 // this one.
 void GatherMeanAvx2(const float* table, size_t dim, const int64_t* ids, size_t count, float* out);
+// aarch64: NEON, at every ARM level above scalar.
+void GatherMeanNeon(const float* table, size_t dim, const int64_t* ids, size_t count, float* out);
 
 // The variant of one CPU level (int of kernels.h's CpuLevel), for tests that cross-check them.
 GatherMeanFn GatherMeanFor(int level);

@@ -82,6 +82,30 @@ void GemmWeightSums(const int8_t* w, size_t n, size_t k, int32_t* sums) {
   }
 }
 
+#if defined(__aarch64__)
+const char* Int8GemmKernel() {
+  switch (ActiveCpuLevel()) {
+    case CpuLevel::kI8mm: return "i8mm";
+    case CpuLevel::kDotprod: return "dotprod";
+    case CpuLevel::kNeon: return "neon";
+    case CpuLevel::kScalar: break;
+  }
+  return "portable";
+}
+
+// The ARM kernels read no weight_sums (signed x signed products) and no scratch.
+void Int8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
+              size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output) {
+  if (row_begin >= row_end || group_begin >= group_end) return;
+  switch (ActiveCpuLevel()) {
+    case CpuLevel::kI8mm: return I8mmInt8Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
+    case CpuLevel::kDotprod: return DotprodInt8Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
+    case CpuLevel::kNeon: return NeonInt8Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
+    case CpuLevel::kScalar: break;
+  }
+  Int8GemmScalar(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
+}
+#else
 const char* Int8GemmKernel() {
   if (AmxInt8Enabled()) return "amx";
   switch (ActiveCpuLevel()) {
@@ -109,5 +133,7 @@ void Int8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end
     Int8GemmScalar(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
   }
 }
+
+#endif
 
 }  // namespace sk::kernels

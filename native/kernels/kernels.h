@@ -1,6 +1,8 @@
 // CPU kernels behind pooling, normalization, similarity and search. Each entry point
-// dispatches at run time to the best variant the CPU supports (AVX-512, AVX2, scalar);
-// SENTENCEKIT_CPU_LEVEL=scalar|avx2|avx512 forces a level (never above what the CPU has).
+// dispatches at run time to the best variant the CPU supports: on x86 AVX-512, AVX2, scalar
+// (SENTENCEKIT_CPU_LEVEL=scalar|avx2|avx512 forces a level); on aarch64 i8mm (SMMLA), dotprod
+// (SDOT), NEON, scalar (SENTENCEKIT_CPU_LEVEL=scalar|neon|dotprod|i8mm). Never above what the
+// CPU has.
 // At the avx512 level, int8 search also uses Intel AMX tiles where the CPU and OS allow it
 // (kernels/cpu/int8_amx.h); SENTENCEKIT_AMX=0 turns that off.
 // Every variant is cross-checked against the scalar reference in test/native.
@@ -11,7 +13,16 @@
 
 namespace sk::kernels {
 
+// Each architecture names only its own levels, in increasing order, so code that dispatches to
+// one architecture's kernels fails to compile on the other unless it is guarded (by
+// `#if defined(__x86_64__)` / `#if defined(__aarch64__)`, as dispatch.cc and int8_gemm.cc are).
+#if defined(__aarch64__)
+enum class CpuLevel { kScalar = 0, kNeon = 1, kDotprod = 2, kI8mm = 3 };
+constexpr CpuLevel kHighestCpuLevel = CpuLevel::kI8mm;
+#else
 enum class CpuLevel { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
+constexpr CpuLevel kHighestCpuLevel = CpuLevel::kAvx512;
+#endif
 
 // The level in use (CPU features, lowered by SENTENCEKIT_CPU_LEVEL when set).
 CpuLevel ActiveCpuLevel();

@@ -438,6 +438,7 @@ class Int8Scorer final : public BlockScorer<int32_t> {
   size_t row_begin_ = 0, rows_ = 0;
 };
 
+#if !defined(__aarch64__)  // AMX is x86's; AmxInt8Enabled() is false elsewhere.
 // What both AMX scorers share: queries packed once for the tiles, calls of up to
 // kAmxMaxQueries with the top-k filter fused, and a 64-byte aligned scratch of whole 16-row
 // strips that a block is copied or expanded into (rows past a block's end in its last strip
@@ -535,6 +536,7 @@ class AmxHammingScorer final : public AmxScorerBase {
   int8_t* signs_ = nullptr;
   size_t rows_ = 0;
 };
+#endif
 
 // Ranks by negated distance so that "higher ranks first" holds for every search.
 class HammingScorer final : public BlockScorer<int32_t> {
@@ -594,6 +596,7 @@ bool UsePacked(size_t num_queries, const SearchOptions& options, size_t from_que
   return std::min(num_queries, chunk) >= from_queries;
 }
 
+#if !defined(__aarch64__)
 // Writes negated distances, like RunSearch over HammingScorer.
 void SearchHammingAmx(const uint8_t* queries, size_t num_queries, const uint8_t* corpus, size_t corpus_rows, size_t bytes,
                       const SearchOptions& options, int64_t* ids, int32_t* negated) {
@@ -611,6 +614,7 @@ void SearchHammingAmx(const uint8_t* queries, size_t num_queries, const uint8_t*
     }, ids + begin * k, negated + begin * k, kAmxQueryGroup);
   }
 }
+#endif
 
 }  // namespace
 
@@ -656,6 +660,7 @@ Status SearchInt8(const int8_t* queries, size_t num_queries, const int8_t* corpu
                   const SearchOptions& options, int64_t* ids, int32_t* scores) {
   SK_RETURN_IF_ERROR(CheckSearchSizes(queries, num_queries, corpus, corpus_rows, dim, options, ids, scores));
   const VectorKernels& kernels = ActiveVectorKernels();
+#if !defined(__aarch64__)
   if (AmxInt8Enabled() && UsePacked(num_queries, options, kAmxFromQueries)) {
     AlignedVector<int8_t> packed_queries(AmxPackedQueryBytes(num_queries, dim));
     AmxPackQueries(queries, num_queries, dim, packed_queries.data());
@@ -665,6 +670,7 @@ Status SearchInt8(const int8_t* queries, size_t num_queries, const int8_t* corpu
     }, ids, scores, kAmxQueryGroup);
     return Status::Ok();
   }
+#endif
   const bool packed = kernels.pack_i8 != nullptr && UsePacked(num_queries, options, kPackedInt8FromQueries);
   std::vector<int8_t> padded;
   std::vector<int32_t> sums;
@@ -688,9 +694,12 @@ Status SearchInt8(const int8_t* queries, size_t num_queries, const int8_t* corpu
 Status SearchHamming(const uint8_t* queries, size_t num_queries, const uint8_t* corpus, size_t corpus_rows,
                      size_t bytes, const SearchOptions& options, int64_t* ids, int32_t* distances) {
   SK_RETURN_IF_ERROR(CheckSearchSizes(queries, num_queries, corpus, corpus_rows, bytes, options, ids, distances));
+#if !defined(__aarch64__)
   if (AmxInt8Enabled() && UsePacked(num_queries, options, kAmxBitsFromQueries)) {
     SearchHammingAmx(queries, num_queries, corpus, corpus_rows, bytes, options, ids, distances);
-  } else {
+  } else
+#endif
+  {
     const VectorKernels& kernels = ActiveVectorKernels();
     const bool packed = kernels.pack_bits != nullptr && UsePacked(num_queries, options, kPackedBitsFromQueries);
     std::vector<uint8_t> padded;

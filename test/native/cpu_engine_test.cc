@@ -166,6 +166,7 @@ struct EncoderOpsForm {
   void (*attention)(const sk::cpu::HeadView&, size_t, size_t, float, float*);
 };
 
+#if !defined(__aarch64__)  // aarch64 runs the scalar forms (no NEON encoder ops yet)
 const EncoderOpsForm kEncoderOpsForms[] = {
     {"avx2", sk::kernels::CpuLevel::kAvx2, sk::cpu::avx2::QuantizeRow, sk::cpu::avx2::ResidualLayerNormRow, sk::cpu::avx2::AttentionHead},
     {"avx512", sk::kernels::CpuLevel::kAvx512, sk::cpu::avx512::QuantizeRow, sk::cpu::avx512::ResidualLayerNormRow,
@@ -258,6 +259,7 @@ TEST(encoder_ops_simd_match_scalar) {
   }
   if (!sk::kernels::AmxBf16Enabled()) sktest::SkipPart("amx-bf16 attention (no AMX on this CPU)");
 }
+#endif
 
 // BERT saved bare (tiny-bert) and RoBERTa inside a classification model (tiny-roberta-weights:
 // roberta.*, positions offset past the padding index; test/tools/int8_engine_fixtures.py).

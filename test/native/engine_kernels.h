@@ -70,8 +70,10 @@ void ForEachEngineKernel(Name kernel_name, Available amx_available, Fn fn) {
   }
   sk::kernels::SetAmxForTesting(true);
   sk::kernels::SetCpuLevelForTesting(before);
-  SkipCpuLevelsAbove(sk::kernels::CpuLevel::kAvx512);
+  SkipCpuLevelsAbove(sk::kernels::kHighestCpuLevel);
+#if !defined(__aarch64__)
   if (sk::kernels::SupportedCpuLevel() == sk::kernels::CpuLevel::kAvx512 && !amx_available()) SkipPart("amx kernels (not on this CPU)");
+#endif
 }
 
 }  // namespace sktest

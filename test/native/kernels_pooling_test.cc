@@ -43,7 +43,7 @@ void ForEachSimdLevel(Fn fn) {
   for (int level = 1; level <= static_cast<int>(sk::kernels::SupportedCpuLevel()); ++level) {
     fn(level, sk::kernels::KernelsFor(level));
   }
-  sktest::SkipCpuLevelsAbove(sk::kernels::CpuLevel::kAvx512);
+  sktest::SkipCpuLevelsAbove(sk::kernels::kHighestCpuLevel);
 }
 
 bool SameFloat(float a, float b, float tolerance) {
@@ -142,7 +142,7 @@ TEST(kernels_dispatch_respects_forced_level) {
   const CpuLevel before = sk::kernels::ActiveCpuLevel();
   sk::kernels::SetCpuLevelForTesting(CpuLevel::kScalar);
   CHECK(sk::kernels::ActiveCpuLevel() == CpuLevel::kScalar);
-  sk::kernels::SetCpuLevelForTesting(CpuLevel::kAvx512);
+  sk::kernels::SetCpuLevelForTesting(sk::kernels::kHighestCpuLevel);
   CHECK(sk::kernels::ActiveCpuLevel() == sk::kernels::SupportedCpuLevel()) << "clamped to the CPU";
   sk::kernels::SetCpuLevelForTesting(before);
 }

@@ -46,7 +46,7 @@ void ForEachLevel(Fn fn) {
     fn(level);
   }
   sk::kernels::SetCpuLevelForTesting(before);
-  sktest::SkipCpuLevelsAbove(CpuLevel::kAvx512);
+  sktest::SkipCpuLevelsAbove(sk::kernels::kHighestCpuLevel);
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ void ForEachSimdLevel(Fn fn) {
   for (int level = 1; level <= static_cast<int>(sk::kernels::SupportedCpuLevel()); ++level) {
     fn(level, sk::kernels::VectorKernelsFor(level));
   }
-  sktest::SkipCpuLevelsAbove(sk::kernels::CpuLevel::kAvx512);
+  sktest::SkipCpuLevelsAbove(sk::kernels::kHighestCpuLevel);
 }
 
 bool Close(float a, float b, float tolerance) {

@@ -1,11 +1,13 @@
 // cpu-level-independent: the levels stage does not run this file again.
-// Files compiled with -mavx2 / -mavx512* / -mamx-* (native/**/*_avx2.cc, *_avx512.cc, *_amx.cc)
+// Files compiled with -mavx2 / -mavx512* / -mamx-* (native/**/*_avx2.cc, *_avx512.cc, *_amx.cc),
+// or for aarch64 with +dotprod / +i8mm (*_dotprod.cc, *_i8mm.cc; *_neon.cc is the baseline),
 // must not emit a weak definition (an inline function or template instantiation, such as
 // std::vector<float>::resize) that another file also emits: the linker keeps one copy for the
 // whole library, and if it keeps the AVX-512 one, generic code runs AVX-512 instructions and dies
 // with SIGILL on CPUs without them. (It happened: bf16x3_gemm_avx512.cc's scratch vectors gave
 // the CPU engine's generic code an AVX-512 vector::_M_default_append.) Read from the built objects
-// with nm.
+// with nm: build/'s, or another build's (SENTENCEKIT_ISA_OBJECTS: test/arm64/run.sh points it at
+// the aarch64 cross build's).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +17,7 @@ import * as assert from 'uvu/assert';
 
 import { testIf } from '../helpers/skip.js';
 
-const OBJECTS = join(__dirname, '..', '..', 'build', 'CMakeFiles', 'sentencekit_core.dir', 'native');
+const OBJECTS = process.env.SENTENCEKIT_ISA_OBJECTS ?? join(__dirname, '..', '..', 'build', 'CMakeFiles', 'sentencekit_core.dir', 'native');
 const nm = spawnSync('nm', ['--version']);
 const ready = existsSync(OBJECTS) && nm.status === 0;
 
@@ -27,7 +29,7 @@ function objects(dir: string): string[] {
 }
 
 function isaOf(path: string): string {
-  return /_(avx2|avx512|amx)\.cc\.o$/.exec(path)?.[1] ?? 'generic';
+  return /_(avx2|avx512|amx|dotprod|i8mm)\.cc\.o$/.exec(path)?.[1] ?? 'generic';
 }
 
 // Weak (W, V) and unique-global (u) definitions: the ones the linker merges across objects.
@@ -42,7 +44,7 @@ function mergeable(path: string): string[] {
 testIf(ready, 'no build/ objects or no nm (a prebuilt install)')('no weak definition is shared between files compiled for different instruction sets', () => {
   const byIsa = new Map<string, Map<string, string>>();  // isa → symbol → first object
   const files = objects(OBJECTS);
-  assert.ok(files.some((file) => isaOf(file) === 'avx512'), 'found the AVX-512 objects');
+  assert.ok(files.some((file) => isaOf(file) === 'avx512' || isaOf(file) === 'i8mm'), 'found the AVX-512 or i8mm objects');
   for (const file of files) {
     const symbols = byIsa.get(isaOf(file)) ?? new Map<string, string>();
     for (const symbol of mergeable(file)) if (!symbols.has(symbol)) symbols.set(symbol, file);

@@ -1,14 +1,17 @@
 // Whether the AMX int8 kernel may run: CPU features, OS tile state and Linux's per-process
 // permission (without ARCH_REQ_XCOMP_PERM the first tile instruction raises SIGILL). Compiled
-// without AMX or AVX-512 flags, since it runs on every CPU.
+// without AMX or AVX-512 flags, since it runs on every CPU. On other architectures AMX is never
+// enabled, so the generic code's AMX branches are never taken there.
 #include <atomic>
-#include <cpuid.h>
 #include <cstdlib>
 #include <cstring>
 
+#if !defined(__aarch64__)
+#include <cpuid.h>
 #if defined(__linux__)
 #include <sys/syscall.h>
 #include <unistd.h>
+#endif
 #endif
 
 #include "kernels/cpu/int8_amx.h"
@@ -17,6 +20,10 @@
 namespace sk::kernels {
 namespace {
 
+#if defined(__aarch64__)
+bool DetectAmxBf16() { return false; }
+bool DetectAmxInt8() { return false; }
+#else
 // AMX-BF16 (leaf 7 edx bit 22) and AVX512-BF16 (leaf 7 sub-leaf 1 eax bit 5), which converts
 // the softmax's floats to bf16 for the tiles.
 bool DetectAmxBf16() {
@@ -47,6 +54,7 @@ bool DetectAmxInt8() {
   return false;
 #endif
 }
+#endif
 
 bool AllowedByEnvironment() {
   const char* value = std::getenv("SENTENCEKIT_AMX");
@@ -63,7 +71,11 @@ bool AmxInt8Supported() {
 }
 
 bool AmxInt8Enabled() {
+#if defined(__aarch64__)
+  return false;
+#else
   return g_allowed.load(std::memory_order_relaxed) && ActiveCpuLevel() == CpuLevel::kAvx512 && AmxInt8Supported();
+#endif
 }
 
 bool AmxBf16Enabled() {

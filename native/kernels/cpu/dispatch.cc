@@ -7,8 +7,47 @@
 #include "kernels/cpu/vector_table.h"
 #include "kernels/kernels.h"
 
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#elif defined(__aarch64__) && defined(__APPLE__)
+#include <sys/sysctl.h>
+#endif
+
 namespace sk::kernels {
 namespace {
+
+#if defined(__aarch64__)
+// The level names SENTENCEKIT_CPU_LEVEL takes and runtimeInfo().cpuLevel reports, by level.
+constexpr const char* kLevelNames[] = {"scalar", "neon", "dotprod", "i8mm"};
+
+#if defined(__linux__)
+// Bits of the kernel's arch/arm64/include/uapi/asm/hwcap.h, spelled out because the glibc 2.28
+// headers the packages build against may predate HWCAP2_I8MM.
+constexpr unsigned long kHwcapAsimdDotProduct = 1ul << 20;  // HWCAP_ASIMDDP: SDOT / UDOT
+constexpr unsigned long kHwcap2I8mm = 1ul << 13;            // HWCAP2_I8MM: SMMLA
+
+CpuLevel DetectCpuLevel() {
+  if ((getauxval(AT_HWCAP) & kHwcapAsimdDotProduct) == 0) return CpuLevel::kNeon;
+  return (getauxval(AT_HWCAP2) & kHwcap2I8mm) != 0 ? CpuLevel::kI8mm : CpuLevel::kDotprod;
+}
+#elif defined(__APPLE__)
+bool HasFeature(const char* name) {
+  int value = 0;
+  size_t size = sizeof(value);
+  return sysctlbyname(name, &value, &size, nullptr, 0) == 0 && value != 0;
+}
+
+CpuLevel DetectCpuLevel() {
+  if (!HasFeature("hw.optional.arm.FEAT_DotProd")) return CpuLevel::kNeon;
+  return HasFeature("hw.optional.arm.FEAT_I8MM") ? CpuLevel::kI8mm : CpuLevel::kDotprod;
+}
+#else
+// No portable way to ask other systems: NEON is every aarch64 CPU's.
+CpuLevel DetectCpuLevel() { return CpuLevel::kNeon; }
+#endif
+
+#else  // x86
+constexpr const char* kLevelNames[] = {"scalar", "avx2", "avx512"};
 
 CpuLevel DetectCpuLevel() {
   __builtin_cpu_init();
@@ -20,14 +59,16 @@ CpuLevel DetectCpuLevel() {
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return CpuLevel::kAvx2;
   return CpuLevel::kScalar;
 }
+#endif
 
 CpuLevel RequestedLevel(CpuLevel supported) {
   const char* forced = std::getenv("SENTENCEKIT_CPU_LEVEL");
   if (forced == nullptr) return supported;
   CpuLevel wanted = supported;
-  if (std::strcmp(forced, "scalar") == 0) wanted = CpuLevel::kScalar;
-  else if (std::strcmp(forced, "avx2") == 0) wanted = CpuLevel::kAvx2;
-  else if (std::strcmp(forced, "avx512") == 0) wanted = CpuLevel::kAvx512;
+  // Another architecture's name (avx2 on an ARM CPU) is ignored, like any unknown one.
+  for (int level = 0; level <= static_cast<int>(kHighestCpuLevel); ++level) {
+    if (std::strcmp(forced, kLevelNames[level]) == 0) wanted = static_cast<CpuLevel>(level);
+  }
   // Never above what the CPU can run.
   return wanted < supported ? wanted : supported;
 }
@@ -39,6 +80,21 @@ const KernelTable& Active() { return KernelsFor(g_level.load(std::memory_order_r
 
 }  // namespace
 
+#if defined(__aarch64__)
+const KernelTable& KernelsFor(int level) {
+  return static_cast<CpuLevel>(level) == CpuLevel::kScalar ? ScalarKernels() : NeonKernels();
+}
+
+const VectorKernels& VectorKernelsFor(int level) {
+  switch (static_cast<CpuLevel>(level)) {
+    case CpuLevel::kI8mm:
+    case CpuLevel::kDotprod: return DotprodVectorKernels();
+    case CpuLevel::kNeon: return NeonVectorKernels();
+    case CpuLevel::kScalar: break;
+  }
+  return ScalarVectorKernels();
+}
+#else
 const KernelTable& KernelsFor(int level) {
   switch (static_cast<CpuLevel>(level)) {
     case CpuLevel::kAvx512: return Avx512Kernels();
@@ -56,6 +112,7 @@ const VectorKernels& VectorKernelsFor(int level) {
   }
   return ScalarVectorKernels();
 }
+#endif
 
 const VectorKernels& ActiveVectorKernels() { return VectorKernelsFor(g_level.load(std::memory_order_relaxed)); }
 
@@ -64,12 +121,8 @@ CpuLevel ActiveCpuLevel() { return static_cast<CpuLevel>(g_level.load(std::memor
 CpuLevel SupportedCpuLevel() { return kSupportedLevel; }
 
 const char* CpuLevelName(CpuLevel level) {
-  switch (level) {
-    case CpuLevel::kAvx512: return "avx512";
-    case CpuLevel::kAvx2: return "avx2";
-    case CpuLevel::kScalar: break;
-  }
-  return "scalar";
+  const int index = static_cast<int>(level);
+  return index >= 0 && index <= static_cast<int>(kHighestCpuLevel) ? kLevelNames[index] : "scalar";
 }
 
 void SetCpuLevelForTesting(CpuLevel level) {

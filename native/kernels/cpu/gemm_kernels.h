@@ -39,4 +39,26 @@ void Avx2Bf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t
                     size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output, float* joined_rows,
                     float* joined_weights);
 
+// aarch64, over the same packed layouts: plain NEON widening multiplies (int8_gemm_neon.cc), SDOT
+// (int8_gemm_dotprod.cc, +dotprod) and SMMLA (int8_gemm_i8mm.cc, +i8mm). Each supplies one block:
+// the exact int32 sums of `block_rows` rows from m0 by group g's 16 columns (rows past row_end,
+// up to its kGemmRowAlign round-up, are readable); RunArmInt8Gemm (int8_gemm_neon.cc) walks the
+// blocks and applies the portable loop's epilogue, so all three equal Int8GemmScalar.
+constexpr size_t kArmGemmMaxRows = 4;
+using ArmInt8Block = void (*)(const int8_t* a, size_t a_stride, size_t m0, const int8_t* packed_w, size_t steps, size_t g,
+                              int32_t (*sums)[kGemmGroupColumns]);
+void RunArmInt8Gemm(ArmInt8Block block, size_t block_rows, const int8_t* a, size_t a_stride, size_t row_begin,
+                    size_t row_end, const int8_t* packed_w, size_t steps, size_t group_begin, size_t group_end,
+                    const GemmOutput& output);
+void NeonInt8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
+                  size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
+void DotprodInt8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
+                     size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
+void I8mmInt8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
+                  size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
+// Bf16x3Gemm on NEON FMAs at every ARM level; scratch as Avx2Bf16x3Gemm's.
+void NeonBf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row_end, const uint16_t* packed_w,
+                    size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output, float* joined_rows,
+                    float* joined_weights);
+
 }  // namespace sk::kernels

@@ -19,6 +19,9 @@ const KernelTable& ScalarKernels();
 const KernelTable& Avx2Kernels();
 // Compiled with AVX-512 F/BW/DQ/VL (+VNNI, VPOPCNTDQ); only call when the CPU has them.
 const KernelTable& Avx512Kernels();
+// aarch64: NEON is every such CPU's baseline (pooling_neon.cc); the dotprod and i8mm levels
+// use the same table, as pooling and normalization have no int8 arithmetic.
+const KernelTable& NeonKernels();
 
 // The table of one level (for tests that cross-check every level).
 const KernelTable& KernelsFor(int level);

@@ -91,6 +91,9 @@ constexpr size_t kRowsMaxQueries = 4;
 const VectorKernels& ScalarVectorKernels();
 const VectorKernels& Avx2VectorKernels();
 const VectorKernels& Avx512VectorKernels();
+// aarch64 (vector_neon.cc, vector_dotprod.cc; the i8mm level uses the dotprod table).
+const VectorKernels& NeonVectorKernels();
+const VectorKernels& DotprodVectorKernels();
 const VectorKernels& VectorKernelsFor(int level);
 // The table of the active level (ActiveCpuLevel()).
 const VectorKernels& ActiveVectorKernels();
