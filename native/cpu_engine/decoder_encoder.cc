@@ -135,12 +135,7 @@ void DecoderEncoder::Reserve(Workspace& work, size_t lane, size_t tokens, size_t
   work.intermediate_q.Reserve(precision_, tokens, I);
   work.global_rotary.Fill(global_frequencies_, longest);
   work.local_rotary.Fill(local_frequencies_, longest);
-  // Every slot that may run one of this batch's heads: all of them for a split batch, else
-  // only the lane's own (other lanes may be using theirs).
-  const size_t scratch = AttentionScratchFloats(longest, static_cast<size_t>(config_.head_dim));
-  for (size_t slot = 0; slot < attention_scratch_.size(); ++slot) {
-    if ((work.pool != nullptr || slot == lane) && attention_scratch_[slot].size() < scratch) attention_scratch_[slot].resize(scratch);
-  }
+  GrowAttentionScratch(attention_scratch_, work.pool != nullptr, lane, longest, static_cast<size_t>(config_.head_dim));
 }
 
 template <typename Fn>

@@ -171,15 +171,17 @@ def make_position_probe() -> None:
     onnx.save(model, str(FIXTURES / "onnx-position-probe.onnx"))
 
 
-def save_embedding_model(model: Qwen3Model, tokenizer: PreTrainedTokenizerFast, out: Path, max_seq_length: int) -> SentenceTransformer:
-    """Qwen3Model → last-token Pooling → Normalize, saved by sentence-transformers with the
-    Qwen3-Embedding query prompt."""
+def save_embedding_model(model: torch.nn.Module, tokenizer: PreTrainedTokenizerFast, out: Path, max_seq_length: int,
+                         modules: list | None = None, prompts: dict | None = None) -> SentenceTransformer:
+    """The transformer followed by `modules` (Qwen3-Embedding's: last-token Pooling → Normalize),
+    saved by sentence-transformers with its prompts (Qwen3-Embedding's query instruction)."""
     work = Path(tempfile.mkdtemp())
     model.save_pretrained(work)
     tokenizer.save_pretrained(work)
     transformer = Transformer(str(work), max_seq_length=max_seq_length)
-    pooling = Pooling(transformer.get_embedding_dimension(), pooling_mode="lasttoken")
-    st = SentenceTransformer(modules=[transformer, pooling, Normalize()], device="cpu", prompts={"query": PROMPT, "document": ""})
+    if modules is None:
+        modules = [Pooling(transformer.get_embedding_dimension(), pooling_mode="lasttoken"), Normalize()]
+    st = SentenceTransformer(modules=[transformer, *modules], device="cpu", prompts=prompts or {"query": PROMPT, "document": ""})
     st.similarity_fn_name = "cosine"
     if out.exists():
         shutil.rmtree(out)
@@ -209,8 +211,10 @@ def make_bench(models: Path) -> None:
 # EmbeddingGemma's layout at a tiny size: Gemma3TextModel with bidirectional attention, two
 # sliding layers (window 8 in config.json: |i - j| <= 4) and one global, 4 query heads sharing
 # one key/value head, query_pre_attn_scalar unlike head_dim; mean Pooling → Dense (no bias,
-# identity) up → Dense down → Normalize, with its retrieval-query prompt.
-GEMMA_SHAPE = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=3, num_attention_heads=4, num_key_value_heads=1,
+# identity) up → Dense down → Normalize, with its retrieval-query prompt. Hidden 64 and
+# embeddings of std 0.2: at 32 and 0.05 the model amplifies float32-level GEMM noise (bf16x3
+# emulated in torch) to 1.4e-5 on the pooled vector; 5e-6 at this size.
+GEMMA_SHAPE = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=3, num_attention_heads=4, num_key_value_heads=1,
                    head_dim=8, query_pre_attn_scalar=16, sliding_window=8,
                    layer_types=["sliding_attention", "sliding_attention", "full_attention"])
 GEMMA_PROMPT = "task: search result | query: "
@@ -226,7 +230,7 @@ def random_gemma3(vocab_size: int, pad_id: int) -> Gemma3TextModel:
     model = Gemma3TextModel(config)
     widen_init(model)
     with torch.no_grad():
-        model.embed_tokens.weight.normal_(0.0, 0.05)  # scaled by sqrt(hidden) on the way in
+        model.embed_tokens.weight.normal_(0.0, 0.2)  # scaled by sqrt(hidden) on the way in
         for name, parameter in model.named_parameters():
             if name.endswith("norm.weight"):
                 parameter.uniform_(-0.1, 0.1)  # applied as 1 + w: near Gemma's own init (zeros), as Qwen3's above
@@ -237,21 +241,11 @@ def make_gemma3(tokenizer: PreTrainedTokenizerFast, texts: list[str]) -> None:
     out = FIXTURES / "tiny-gemma3"
     pad_id = tokenizer.convert_tokens_to_ids(EOS)
     model = random_gemma3(len(tokenizer), pad_id)
-    work = Path(tempfile.mkdtemp())
-    model.save_pretrained(work)
-    tokenizer.save_pretrained(work)
-    transformer = Transformer(str(work), max_seq_length=MAX_SEQ_LENGTH)
     torch.manual_seed(3005)
-    up = Dense(32, 96, bias=False, activation_function=torch.nn.Identity())
-    down = Dense(96, 24, bias=False, activation_function=torch.nn.Identity())
-    st = SentenceTransformer(modules=[transformer, Pooling(32, pooling_mode="mean"), up, down, Normalize()], device="cpu",
-                             prompts={"query": GEMMA_PROMPT, "document": "title: none | text: "})
-    st.similarity_fn_name = "cosine"
-    if out.exists():
-        shutil.rmtree(out)
-    st.save(str(out))
-    (out / "README.md").unlink(missing_ok=True)
-    shutil.rmtree(work)
+    up = Dense(64, 128, bias=False, activation_function=torch.nn.Identity())
+    down = Dense(128, 64, bias=False, activation_function=torch.nn.Identity())
+    save_embedding_model(model, tokenizer, out, MAX_SEQ_LENGTH, [Pooling(64, pooling_mode="mean"), up, down, Normalize()],
+                         {"query": GEMMA_PROMPT, "document": "title: none | text: "})
     loaded = SentenceTransformer(str(out), device="cpu")
     if loaded[0].auto_model.config.sliding_window != 5 or not loaded[0].auto_model.config.use_bidirectional_attention:
         raise SystemExit(f"{out}: loads without its bidirectional window")
