@@ -237,6 +237,20 @@ def random_gemma3(vocab_size: int, pad_id: int) -> Gemma3TextModel:
     return model.eval()
 
 
+def write_reference(name: str, loaded: SentenceTransformer, texts: list[str], input_ids: list[list[int]], **extra) -> None:
+    """<name>.reference.json: the texts, their ids, and sentence-transformers' embeddings of them
+    plain and through the query prompt (encode_query)."""
+    (FIXTURES / f"{name}.reference.json").write_text(json.dumps({
+        "generator": versions(),
+        "max_seq_length": MAX_SEQ_LENGTH,
+        "texts": texts,
+        "input_ids": input_ids,
+        **extra,
+        "embeddings": float_rows(loaded.encode(texts, batch_size=8)),
+        "query_embeddings": float_rows(loaded.encode_query(texts[:8], batch_size=8)),
+    }, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def make_gemma3(tokenizer: PreTrainedTokenizerFast, texts: list[str]) -> None:
     out = FIXTURES / "tiny-gemma3"
     pad_id = tokenizer.convert_tokens_to_ids(EOS)
@@ -252,14 +266,7 @@ def make_gemma3(tokenizer: PreTrainedTokenizerFast, texts: list[str]) -> None:
     input_ids = [loaded.tokenizer(text, truncation=True, max_length=MAX_SEQ_LENGTH)["input_ids"] for text in texts]
     if not any(len(ids) > 12 for ids in input_ids):
         raise SystemExit(f"{out}: no text is longer than the sliding window")
-    (FIXTURES / "tiny-gemma3.reference.json").write_text(json.dumps({
-        "generator": versions(),
-        "max_seq_length": MAX_SEQ_LENGTH,
-        "texts": texts,
-        "input_ids": input_ids,
-        "embeddings": float_rows(loaded.encode(texts, batch_size=8)),
-        "query_embeddings": float_rows(loaded.encode_query(texts[:8], batch_size=8)),
-    }, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_reference("tiny-gemma3", loaded, texts, input_ids)
 
 
 def main() -> None:
@@ -285,17 +292,10 @@ def main() -> None:
     input_ids = [loaded.tokenizer(text, truncation=True, max_length=MAX_SEQ_LENGTH)["input_ids"] for text in texts]
     if not all(ids[-1] == pad_id for ids in input_ids) or not any(len(ids) == MAX_SEQ_LENGTH for ids in input_ids):
         raise SystemExit(f"{out}: every text should end in {EOS}, some truncated at {MAX_SEQ_LENGTH}")
-    (FIXTURES / "tiny-qwen3.reference.json").write_text(json.dumps({
-        "generator": versions(),
-        "max_seq_length": MAX_SEQ_LENGTH,
-        "eos_id": pad_id,
-        "texts": texts,
-        "input_ids": input_ids,
-        # model.tokenize() on the first six texts: padded on the left, as Python feeds them.
-        "tokenize": {"texts": texts[:6], "input_ids": features["input_ids"].tolist(), "attention_mask": features["attention_mask"].tolist()},
-        "embeddings": float_rows(loaded.encode(texts, batch_size=8)),
-        "query_embeddings": float_rows(loaded.encode_query(texts[:8], batch_size=8)),
-    }, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_reference("tiny-qwen3", loaded, texts, input_ids, eos_id=pad_id,
+                    # model.tokenize() on the first six texts: padded on the left, as Python feeds them.
+                    tokenize={"texts": texts[:6], "input_ids": features["input_ids"].tolist(),
+                              "attention_mask": features["attention_mask"].tolist()})
     # model.safetensors stays: the own CPU engine reads it (the ONNX exports hold the same weights).
     make_gemma3(qwen_tokenizer(), texts)
 
