@@ -231,7 +231,7 @@ Status ParseEncoderConfig(std::string_view text, const std::string& path, Encode
     SK_RETURN_IF_ERROR(ParseModernBert(config, path, out));
   } else {
     return ModelLoadError(path + ": model_type \"" + out->model_type + "\" is not supported by the native engines yet " +
-                          "(they run bert, roberta, xlm-roberta, mpnet, distilbert and modernbert)");
+                          "(they run bert, roberta, xlm-roberta, mpnet, distilbert, modernbert, qwen3 and gemma3_text)");
   }
   if (!(out->layer_norm_eps > 0.0f) || !std::isfinite(out->layer_norm_eps)) {
     return ModelLoadError(path + ": the layer norm epsilon is not a positive number");
