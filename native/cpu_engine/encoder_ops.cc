@@ -83,6 +83,20 @@ void TransposeKeys(const HeadView& view, size_t length, size_t head_dim, size_t 
   }
 }
 
+QueryQuad FourQueries(const HeadView& view, size_t i0, size_t length) {
+  QueryQuad quad;
+  quad.live = std::min<size_t>(4, length - i0);
+  for (size_t r = 0; r < 4; ++r) {
+    const size_t i = i0 + std::min(r, quad.live - 1);
+    quad.q[r] = view.q + i * view.stride;
+    quad.first[r] = view.first_key(i);
+    quad.end[r] = view.end_key(i, length);
+  }
+  quad.key_begin = quad.first[0] / 16 * 16;
+  quad.key_end = (quad.end[3] + 15) / 16 * 16;
+  return quad;
+}
+
 namespace scalar {
 
 void QuantizeRow(const float* x, size_t cols, int8_t* q, float* scale) {

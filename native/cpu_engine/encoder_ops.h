@@ -54,6 +54,16 @@ void AttentionHeadFp32(const HeadView& view, size_t length, size_t head_dim, flo
 // The SIMD forms' first step: keys[d * padded + j] = k_j[d] for j < length, zeros up to `padded`.
 void TransposeKeys(const HeadView& view, size_t length, size_t head_dim, size_t padded, float* keys);
 
+// The four query rows from i0 the SIMD forms score together: rows past the sequence repeat its
+// last row (computed, never stored), each row's keys [first, end), and the 16-key blocks
+// [key_begin, key_end) holding any of them (a window or causal mask skips the rest).
+struct QueryQuad {
+  const float* q[4];
+  size_t first[4], end[4];
+  size_t live, key_begin, key_end;
+};
+QueryQuad FourQueries(const HeadView& view, size_t i0, size_t length);
+
 namespace scalar {
 void QuantizeRow(const float* x, size_t cols, int8_t* q, float* scale);
 void ResidualLayerNormRow(float* x, const float* residual, size_t cols, const float* gamma, const float* beta,

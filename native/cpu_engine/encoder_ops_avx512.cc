@@ -88,18 +88,10 @@ void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float s
   TransposeKeys(view, length, head_dim, padded, keys);
   const __m512 scales = _mm512_set1_ps(scale);
   for (size_t i0 = 0; i0 < length; i0 += 4) {
-    const size_t live = std::min<size_t>(4, length - i0);
-    // Rows past the sequence repeat its last row: computed, never stored.
-    const float* q[4];
-    size_t first[4], end[4];
-    for (size_t r = 0; r < 4; ++r) {
-      const size_t i = i0 + std::min(r, live - 1);
-      q[r] = view.q + i * view.stride;
-      first[r] = view.first_key(i);
-      end[r] = view.end_key(i, length);
-    }
-    // The whole vectors holding any of the four rows' keys (a window or causal mask skips the rest).
-    const size_t key_begin = first[0] / 16 * 16, key_end = (end[3] + 15) / 16 * 16;
+    const QueryQuad quad = FourQueries(view, i0, length);
+    const float* const* q = quad.q;
+    const size_t *first = quad.first, *end = quad.end;
+    const size_t live = quad.live, key_begin = quad.key_begin, key_end = quad.key_end;
     for (size_t jb = key_begin; jb < key_end; jb += 16) {
       __m512 acc0 = _mm512_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
       for (size_t d = 0; d < head_dim; ++d) {
