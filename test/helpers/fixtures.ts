@@ -50,11 +50,11 @@ export function copyFixture(source = TINY_BERT): { dir: string; cleanup(): void 
 }
 
 /**
- * A copy of tiny-bert with the given pooling config and without its Normalize module, so
- * normalization is only what encode() asks for.
+ * A copy of tiny-bert (or `source`) with the given pooling config and without its Normalize
+ * module, so normalization is only what encode() asks for.
  */
-export function tinyBertWithPooling(mode: string, schema: PoolingSchema): { dir: string; cleanup(): void } {
-  const copy = copyFixture();
+export function tinyBertWithPooling(mode: string, schema: PoolingSchema, source = TINY_BERT): { dir: string; cleanup(): void } {
+  const copy = copyFixture(source);
   writeFileSync(join(copy.dir, '1_Pooling', 'config.json'), JSON.stringify(poolingConfig(mode, schema), null, 2));
   const modulesFile = join(copy.dir, 'modules.json');
   const modules = JSON.parse(readFileSync(modulesFile, 'utf8')) as Array<{ type: string }>;
