@@ -26,6 +26,8 @@ const CPU_ONLY = "a CLIP model runs on sentencekit's CPU engine (its CUDA engine
 const IMAGES_PER_PART = 32;
 
 interface NativeClipEncodeOptions {
+  /** A Normalize module follows the CLIP module: whole rows, before truncateDim. */
+  normalizeModule?: boolean;
   normalize: boolean;
   truncateDim: number;
 }
@@ -118,14 +120,12 @@ export async function loadClipModel(root: string, device: Device, precision: 'in
 }
 
 function clipOptions(options: NativeEncodeOptions, normalizeModule: boolean): NativeClipEncodeOptions {
-  return { normalize: options.normalize || normalizeModule, truncateDim: options.truncateDim };
+  return { normalizeModule, normalize: options.normalize, truncateDim: options.truncateDim };
 }
 
 /**
  * The text tower behind the sentence encoder's surface, so SentenceTransformer schedules CLIP
- * texts as it does every model's. A Normalize module after the CLIP module normalizes before
- * truncation; as encode() normalizes after it, the two agree only without truncateDim, which
- * is what Python's clip models are run with.
+ * texts as it does every model's.
  */
 export function clipTextEncoder(native: NativeClipModel, normalizeModule: boolean): NativeSentenceEncoder {
   const refuse = (what: string) => (): Promise<never> =>

@@ -40,6 +40,7 @@ pipeline::ClipEncodeParams ReadParams(Napi::Env env, const Napi::Value& value) {
   if (!(truncate_dim >= 0)) ThrowTypeError(env, "truncateDim must be non-negative");
   params.truncate_dim = static_cast<size_t>(truncate_dim);
   params.normalize = GetBool(options, "normalize", false);
+  params.normalize_module = GetBool(options, "normalizeModule", false);
   return params;
 }
 
@@ -98,7 +99,7 @@ Napi::Value ClipModelWrap::ImageSize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), model_->config().image_size);
 }
 
-// encodeTexts(texts: Texts (napi/texts_arg.h), { normalize, truncateDim }): Promise<Float32Array>
+// encodeTexts(texts: Texts (napi/texts_arg.h), { normalizeModule, normalize, truncateDim }): Promise<Float32Array>
 Napi::Value ClipModelWrap::EncodeTexts(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!model_) return RejectDisposed(env);

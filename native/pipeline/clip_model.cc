@@ -17,19 +17,28 @@ Status ClipModel::Load(const ClipModelConfig& config, std::unique_ptr<ClipModel>
   return Status::Ok();
 }
 
-void ClipModel::Finish(const std::vector<float>& full, size_t rows, const ClipEncodeParams& params, float* out) const {
+namespace {
+
+// torch.nn.functional.normalize in place: x / max(||x||, 1e-12).
+void NormalizeRow(float* row, size_t width) {
+  double squares = 0.0;
+  for (size_t c = 0; c < width; ++c) squares += static_cast<double>(row[c]) * row[c];
+  const float norm = static_cast<float>(std::max(std::sqrt(squares), 1e-12));
+  for (size_t c = 0; c < width; ++c) row[c] /= norm;
+}
+
+}  // namespace
+
+// sentence-transformers' order: the Normalize module (whole rows), truncate_dim, then
+// normalize_embeddings.
+void ClipModel::Finish(std::vector<float>& full, size_t rows, const ClipEncodeParams& params, float* out) const {
   const size_t width = dimension(), kept = OutputDimension(params);
   for (size_t r = 0; r < rows; ++r) {
-    const float* row = full.data() + r * width;
+    float* row = full.data() + r * width;
+    if (params.normalize_module) NormalizeRow(row, width);
     float* target = out + r * kept;
     std::copy_n(row, kept, target);
-    if (params.normalize) {
-      // torch.nn.functional.normalize: x / max(||x||, 1e-12).
-      double squares = 0.0;
-      for (size_t c = 0; c < kept; ++c) squares += static_cast<double>(target[c]) * target[c];
-      const float norm = static_cast<float>(std::max(std::sqrt(squares), 1e-12));
-      for (size_t c = 0; c < kept; ++c) target[c] /= norm;
-    }
+    if (params.normalize) NormalizeRow(target, kept);
   }
 }
 

@@ -24,6 +24,7 @@ struct ClipModelConfig {
 };
 
 struct ClipEncodeParams {
+  bool normalize_module = false;  // a Normalize module follows the CLIP module: before truncation
   bool normalize = false;   // normalize_embeddings
   size_t truncate_dim = 0;  // 0 keeps every dimension
 };
@@ -47,7 +48,7 @@ class ClipModel {
  private:
   ClipModel() = default;
   // Rows of dimension() in `full` → out, truncated and normalized as params ask.
-  void Finish(const std::vector<float>& full, size_t rows, const ClipEncodeParams& params, float* out) const;
+  void Finish(std::vector<float>& full, size_t rows, const ClipEncodeParams& params, float* out) const;
 
   ClipModelConfig config_;
   ModelTokenizer tokenizer_;

@@ -4,7 +4,8 @@
 // alone) and from image files (decoded and preprocessed as Python's PIL path does), on the
 // bf16x3 engine within 1e-5 and the int8 engine at cosine ≥ 0.999;
 // and the multilingual text-only student (BERT → mean → Dense into the CLIP space).
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { test } from 'uvu';
@@ -122,6 +123,28 @@ test('image files given by path (decoded and preprocessed natively) match Python
     } finally {
       await model.dispose();
     }
+  }
+});
+
+test('a Normalize module after the CLIP module normalizes whole rows before truncateDim, as sentence-transformers orders them', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'sentencekit-clip-normalize-'));
+  const dir = join(parent, 'model');
+  cpSync(LAYOUTS['sentence-transformers 6'], dir, { recursive: true });
+  const modules = JSON.parse(readFileSync(join(dir, 'modules.json'), 'utf8')) as unknown[];
+  modules.push({ idx: 1, name: '1', path: '1_Normalize', type: 'sentence_transformers.models.Normalize' });
+  writeFileSync(join(dir, 'modules.json'), JSON.stringify(modules));
+  const model = await SentenceTransformer.fromPretrained(dir);
+  try {
+    const embeddings = (await model.encode(reference.texts.slice(0, 6), { truncateDim: 8 })) as Embeddings;
+    const expected = reference.text_embeddings.slice(0, 6).map((row) => {
+      const norm = Math.hypot(...row);
+      return row.slice(0, 8).map((value) => value / norm);
+    });
+    const diff = maxAbsDiff(embeddings.data, expected.flat());
+    assert.ok(diff <= 1e-5, `max |diff| ${diff}`);
+  } finally {
+    await model.dispose();
+    rmSync(parent, { recursive: true, force: true });
   }
 });
 
