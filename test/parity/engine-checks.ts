@@ -71,6 +71,8 @@ interface FolderReference {
   texts: string[];
   /** The folder's own output, as it is (its Normalize module included). */
   embeddings: number[][];
+  /** Where the folder has a query prompt: encode_query on the first texts. */
+  query_embeddings?: number[][];
 }
 
 // The folder as it is, and each pooling mode of a pooled reference (with and without
@@ -102,6 +104,13 @@ async function sentenceOutputs(row: ParityRow, engine: Engine): Promise<string> 
       ] as const) {
         const value = checkEmbeddings(row, engine, (await run()) as Embeddings, expected, `${name}, ${batching}`);
         measured = engine === 'sentencekit-int8' ? Math.min(measured, value) : Math.max(measured, value);
+      }
+      const queries = Array.isArray(reference.embeddings) ? (reference as FolderReference).query_embeddings : undefined;
+      if (queries) {
+        const asked = (await model.encodeQuery(reference.texts.slice(0, queries.length))) as Embeddings;
+        checkEmbeddings(row, engine, asked, queries, 'encodeQuery');
+        // The prompt changes the vectors: encodeQuery is not encode under another name.
+        assert.ok(maxAbsDiff(asked.row(0), expected[0]!) > 1e-3, 'encodeQuery differs from encode');
       }
     } finally {
       await model.dispose();
