@@ -88,13 +88,13 @@ TEST(windowed_attention_matches_masked_softmax) {
                                   ") head_dim " + std::to_string(head_dim) + " length " + std::to_string(length);
         sk::cpu::scalar::AttentionHead(view, length, head_dim, static_cast<float>(scale), scratch.data());
         double worst = 0;
-        for (size_t i = 0; i < out.size(); ++i) worst = std::max(worst, std::fabs(out[i] - expected[i]));
+        for (size_t i = 0; i < out.size(); ++i) worst = sktest::MaxOrNan(worst, std::fabs(out[i] - expected[i]));
         CHECK(worst < 1e-5) << "scalar, " << where << " max |diff| " << worst;
         // The dispatcher at this CPU's level (never AMX: a window keeps it off).
         std::fill(out.begin(), out.end(), -7.0f);
         sk::cpu::AttentionHeadFp32(view, length, head_dim, static_cast<float>(scale), scratch.data());
         worst = 0;
-        for (size_t i = 0; i < out.size(); ++i) worst = std::max(worst, std::fabs(out[i] - expected[i]));
+        for (size_t i = 0; i < out.size(); ++i) worst = sktest::MaxOrNan(worst, std::fabs(out[i] - expected[i]));
         CHECK(worst < 1e-4 || !view.windowed()) << "dispatched, " << where << " max |diff| " << worst;
         for (const AttentionForm& form : kAttentionForms) {
           if (form.level > sk::kernels::SupportedCpuLevel()) continue;
@@ -103,7 +103,7 @@ TEST(windowed_attention_matches_masked_softmax) {
           form.attention(view, length, head_dim, static_cast<float>(scale), scratch.data());
           view.out = out.data();
           worst = 0;
-          for (size_t i = 0; i < out.size(); ++i) worst = std::max(worst, std::fabs(simd[i] - expected[i]));
+          for (size_t i = 0; i < out.size(); ++i) worst = sktest::MaxOrNan(worst, std::fabs(simd[i] - expected[i]));
           CHECK(worst < 1e-4) << form.name << ", " << where << " max |diff| " << worst;
           CHECK(simd.back() == -7.0f) << form.name << " wrote past the output, " << where;
         }
@@ -126,7 +126,7 @@ TEST(attention_window_wider_than_sequence_is_full) {
   view.window_before = view.window_after = length;
   sk::cpu::AttentionHeadFp32(view, length, head_dim, 0.25f, scratch.data());
   float worst = 0;
-  for (size_t i = 0; i < full.size(); ++i) worst = std::max(worst, std::fabs(full[i] - wide[i]));
+  for (size_t i = 0; i < full.size(); ++i) worst = sktest::MaxOrNan(worst, std::fabs(full[i] - wide[i]));
   CHECK(worst < 1e-5f) << "max |diff| " << worst;
 }
 
@@ -166,7 +166,7 @@ TEST(gated_activation_matches_definition_at_every_level) {
         double worst = 0;
         for (size_t c = 0; c < cols; ++c) {
           const double expected = ReferenceGate(activation, activated[c]) * linear[c];
-          worst = std::max(worst, std::fabs(out[c] - expected) / std::max(1.0, std::fabs(expected)));
+          worst = sktest::MaxOrNan(worst, std::fabs(out[c] - expected) / std::max(1.0, std::fabs(expected)));
         }
         CHECK(worst < 2e-6) << form.name << " activation " << static_cast<int>(activation) << " cols " << cols
                             << " max relative |diff| " << worst;
@@ -200,7 +200,7 @@ TEST(rotary_matches_rotate_half_definition) {
           const double angle = static_cast<double>(position) / std::pow(theta, 2.0 * f / dim);
           const double half = i < dim / 2 ? -static_cast<double>(x[i + dim / 2]) : x[i - dim / 2];  // rotate_half
           const double expected = x[i] * std::cos(angle) + half * std::sin(angle);
-          worst = std::max(worst, std::fabs(rotated[i] - expected));
+          worst = sktest::MaxOrNan(worst, std::fabs(rotated[i] - expected));
         }
         // float32 angles as transformers computes them: about position · 2^-24 of rounding.
         CHECK(worst < 1e-6 * (1.0 + static_cast<double>(position)) * 4) << "dim " << dim << " theta " << theta << " position "
@@ -246,7 +246,7 @@ TEST(norm_row_matches_definition) {
       for (size_t c = 0; c < cols; ++c) {
         double expected = (x[c] - mean) * inverse * (norm.weight_offset + weight[c]);
         if (norm.bias != nullptr) expected += bias[c];
-        worst = std::max(worst, std::fabs(out[c] - expected));
+        worst = sktest::MaxOrNan(worst, std::fabs(out[c] - expected));
         CHECK(in_place[c] == out[c]) << "in place, form " << form << " cols " << cols;
       }
       CHECK(worst < 1e-5) << "form " << form << " cols " << cols << " max |diff| " << worst;

@@ -86,10 +86,10 @@ TEST(decoder_engine_matches_sentence_transformers_qwen3) {
       for (size_t i = 0; i < rows.size() && i < texts.embeddings.size(); ++i) {
         double dot = 0;
         for (size_t c = 0; c < rows[i].size(); ++c) {
-          worst = std::max(worst, std::fabs(rows[i][c] - texts.embeddings[i][c]));
+          worst = sktest::MaxOrNan(worst, std::fabs(rows[i][c] - texts.embeddings[i][c]));
           dot += rows[i][c] * texts.embeddings[i][c];
         }
-        worst_cosine = std::min(worst_cosine, dot);
+        worst_cosine = sktest::MinOrNan(worst_cosine, dot);
       }
     }
     std::cout << "  " << (bf16x3 ? "bf16x3" : "int8") << ": max |diff| " << worst << ", min cosine " << worst_cosine << "\n";
