@@ -1,8 +1,9 @@
 # sentencekit serve in a container: text-embeddings-inference's and OpenAI's routes on port 3000.
 #
-# The image installs the packed package (its prebuilt addon and ONNX Runtime inside), so it
-# needs no compiler. Build the tarball first, then the image:
-#   npm ci && npm run build:prebuilds && npm run build:ts && npm pack   # sentencekit-<version>.tgz
+# The image installs the packed packages, sentencekit and @sentencekit/linux-x64-gnu (the addon
+# and ONNX Runtime), so it needs no compiler and runs no install script. Pack them first
+# (sentencekit-<version>.tgz and sentencekit-linux-x64-gnu-<version>.tgz), then build the image:
+#   npm ci && npm run prebuild -- linux-x64-gnu && npm run pack:all -- --out .
 #   docker build -t sentencekit-serve .
 #   docker run -p 3000:3000 -v hf-cache:/data sentencekit-serve --model sentence-transformers/all-MiniLM-L6-v2
 # Models are downloaded into the Hugging Face cache at /data (HF_HOME) on first start; mount
@@ -15,8 +16,8 @@ ENV NODE_ENV=production \
     PORT=3000
 
 COPY sentencekit-*.tgz /tmp/
-# The package's install script only checks the prebuilt addon; nothing is compiled.
-RUN npm install --global --omit=dev --no-audit --no-fund /tmp/sentencekit-*.tgz \
+# Neither package has an install script; nothing is compiled.
+RUN npm install --global --omit=dev --ignore-scripts --no-audit --no-fund /tmp/sentencekit-*.tgz \
     && rm /tmp/sentencekit-*.tgz \
     && npm cache clean --force \
     && mkdir -p /data \

@@ -1,16 +1,18 @@
 /**
  * Loads the native addon and describes its whole surface in one place. Attempts, in order:
- * $SENTENCEKIT_NATIVE, build/Release (a local build), then prebuilds/ through node-gyp-build.
- * If none loads, one error lists every attempt and the fix.
+ * $SENTENCEKIT_NATIVE, build/Release (a build from the repository's sources), then this
+ * platform's package (@sentencekit/linux-x64-gnu, …: lib/platform-package.ts). If none loads,
+ * one error lists every attempt and the command that fixes it.
  * Internal: not exported from the package entry point.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import type { DenseLayerWeights } from './dense-module.js';
 import type { PackedTexts } from './packed-texts.js';
 import { SentenceKitError } from './errors.js';
 import { packageRoot } from './package-root.js';
+import { CUDA_PACKAGE, installAdvice, platformPackageName, runtimePlatform } from './platform-package.js';
 
 /** What every native model loader takes; validated before it gets here. */
 export interface NativeModelOptions {
@@ -208,7 +210,22 @@ export interface NativeBinding {
 let binding: NativeBinding | undefined;
 
 function describe(error: unknown): string {
+  if ((error as NodeJS.ErrnoException | undefined)?.code === 'MODULE_NOT_FOUND') return 'not installed';
   return error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error);
+}
+
+/**
+ * The CUDA engine ships in its own opt-in package; the addon opens it from
+ * $SENTENCEKIT_CUDA_LIBRARY (native/runtime/cuda_backend.cc), which this points at the installed
+ * package unless the user set it. Without the package, device 'cuda' reports the engine missing.
+ */
+function locateCudaEngine(): void {
+  if (process.env.SENTENCEKIT_CUDA_LIBRARY || process.platform !== 'linux') return;
+  try {
+    process.env.SENTENCEKIT_CUDA_LIBRARY = join(dirname(require.resolve(`${CUDA_PACKAGE}/package.json`)), 'libsentencekit_cuda.so');
+  } catch {
+    // not installed: the CPU package alone
+  }
 }
 
 /** The addon, loaded once per process (or worker thread). */
@@ -222,12 +239,13 @@ export function nativeBinding(): NativeBinding {
   if (explicit) candidates.push([`$SENTENCEKIT_NATIVE=${explicit}`, () => require(explicit) as NativeBinding]);
   const local = join(root, 'build', 'Release', 'sentencekit.node');
   candidates.push([local, () => {
-    if (!existsSync(local)) throw new Error('not built');
+    if (!existsSync(local)) throw new Error('not built (a build from the sources puts the addon here)');
     return require(local) as NativeBinding;
   }]);
-  candidates.push([join(root, 'prebuilds', `${process.platform}-${process.arch}`), () => {
-    const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
-    return require(nodeGypBuild.path(root)) as NativeBinding;
+  const platformPackage = `${platformPackageName()}/sentencekit.node`;
+  candidates.push([platformPackage, () => {
+    locateCudaEngine();
+    return require(platformPackage) as NativeBinding;
   }]);
 
   for (const [where, load] of candidates) {
@@ -242,9 +260,8 @@ export function nativeBinding(): NativeBinding {
   }
   throw new SentenceKitError(
     'ERR_NATIVE_LOAD',
-    `sentencekit could not load its native addon for ${process.platform}-${process.arch} (Node ${process.version}). Tried:\n` +
+    `sentencekit could not load its native addon for ${runtimePlatform()} (Node ${process.version}). Tried:\n` +
       `${attempts.join('\n')}\n` +
-      'Fix: reinstall the package so its prebuilt binary is present (npm install sentencekit), ' +
-      'or build from a git checkout with `npm install && npm run build`.',
+      `Possible fixes:\n${installAdvice().map((line) => `  ${line}`).join('\n')}`,
   );
 }

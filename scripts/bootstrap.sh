@@ -24,8 +24,8 @@ export ONNXRUNTIME_NODE_INSTALL=skip
 # fastembed (a benchmark peer, devDependency) pins onnxruntime-node 1.21, whose postinstall reads
 # the older variable and would otherwise fetch CUDA binaries from GitHub.
 export ONNXRUNTIME_NODE_INSTALL_CUDA=skip
-# In this checkout npm ci builds nothing of ours (scripts/install.mjs leaves it to `npm run build`
-# below), so the native code, its tests included, is compiled once.
+# npm ci builds nothing of ours (the package has no install script; the addon comes from
+# `npm run build` below), so the native code, its tests included, is compiled once.
 npm ci --no-audit --no-fund
 # The CUDA engine is built beside the CPU addon when nvcc is here; its cuBLAS headers come from
 # the nvidia-cublas wheel. In CI (CI=true) a CUDA build that cannot be made is an error.

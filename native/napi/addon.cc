@@ -1,9 +1,9 @@
 // Addon entry point: per-environment state, the error class hand-over, and each wrapped class.
-#include <dlfcn.h>
 #include <napi.h>
 
 #include <string>
 
+#include "core/dynamic_library.h"
 #include "kernels/bf16x3_gemm.h"
 #include "kernels/int8_gemm.h"
 #include "kernels/kernels.h"
@@ -26,15 +26,7 @@ namespace sk::napi {
 namespace {
 
 // The directory of this .node file, found from the address of one of its own functions.
-std::string AddonDirectory() {
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&AddonDirectory), &info) == 0 || info.dli_fname == nullptr) {
-    return ".";
-  }
-  std::string path = info.dli_fname;
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
-}
+std::string AddonDirectory() { return core::ModuleDirectory(reinterpret_cast<const void*>(&AddonDirectory)); }
 
 // setErrorClass(SentenceKitError): native errors become instances of it.
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {

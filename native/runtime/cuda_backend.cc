@@ -1,9 +1,9 @@
 #include "runtime/cuda_backend.h"
 
-#include <dlfcn.h>
-
 #include <cstdlib>
 #include <mutex>
+
+#include "core/dynamic_library.h"
 
 namespace sk::runtime {
 namespace {
@@ -21,15 +21,14 @@ Opened OpenOnce(const std::string& library_dir) {
   const std::string path = override_path != nullptr && *override_path != '\0'
                                ? std::string(override_path)
                                : library_dir + "/libsentencekit_cuda.so";
-  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  std::string reason;
+  void* handle = core::OpenLibrary(path, &reason);
   if (handle == nullptr) {
-    const char* reason = dlerror();
-    opened.error = "the CUDA engine library could not be loaded (" + path + ": " +
-                   (reason != nullptr ? reason : "not found") +
+    opened.error = "the CUDA engine library could not be loaded (" + path + ": " + reason +
                    "); this build may have been made without CUDA (see SENTENCEKIT_CUDA in CMakeLists.txt)";
     return opened;
   }
-  auto entry = reinterpret_cast<SkCudaBackendApiFn>(dlsym(handle, "sk_cuda_backend_api"));
+  auto entry = reinterpret_cast<SkCudaBackendApiFn>(core::LibrarySymbol(handle, "sk_cuda_backend_api"));
   const SkCudaBackendApi* api = entry != nullptr ? entry() : nullptr;
   if (api == nullptr) {
     opened.error = path + " has no sk_cuda_backend_api";

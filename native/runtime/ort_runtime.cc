@@ -1,8 +1,10 @@
 #include "runtime/ort_runtime.h"
 
-#include <dlfcn.h>
+#include <sys/stat.h>
 
 #include <mutex>
+
+#include "core/dynamic_library.h"
 
 namespace sk::ort {
 namespace {
@@ -27,19 +29,29 @@ Status OrtRuntime::Initialize(const std::string& library_path) {
   if (g_init_attempted) return g_init_status;
   g_init_attempted = true;
 
-  // RTLD_LOCAL keeps ORT's symbols from leaking into other addons in the same process.
-  void* handle = dlopen(library_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  struct stat library_file;
+  if (stat(library_path.c_str(), &library_file) != 0) {
+    // The platform packages for musl and macOS x64 ship no ONNX Runtime: none is published for them.
+    g_init_status = Status(StatusCode::kRuntime,
+                           "no ONNX Runtime at " + library_path +
+                               ": this platform's package has none (ONNX Runtime is not built for musl or "
+                               "macOS x64). Run BERT, RoBERTa or MPNet models on sentencekit's CPU engine "
+                               "(backend 'sentencekit-int8' or 'sentencekit-bf16x3', from model.safetensors), "
+                               "or set SENTENCEKIT_ORT_LIBRARY to an ONNX Runtime 1.23 or newer library");
+    return g_init_status;
+  }
+  // Opened RTLD_LOCAL: ORT's symbols must not leak into other addons in the same process.
+  std::string why;
+  void* handle = core::OpenLibrary(library_path, &why);
   if (handle == nullptr) {
-    const char* why = dlerror();
-    g_init_status = Status(StatusCode::kRuntime, "cannot load ONNX Runtime from " + library_path +
-                                                     ": " + (why ? why : "unknown error"));
+    g_init_status = Status(StatusCode::kRuntime, "cannot load ONNX Runtime from " + library_path + ": " + why);
     return g_init_status;
   }
   using GetApiBaseFn = const OrtApiBase* (*)();
-  auto get_api_base = reinterpret_cast<GetApiBaseFn>(dlsym(handle, "OrtGetApiBase"));
+  auto get_api_base = reinterpret_cast<GetApiBaseFn>(core::LibrarySymbol(handle, "OrtGetApiBase"));
   if (get_api_base == nullptr) {
     g_init_status = Status(StatusCode::kRuntime, library_path + " has no OrtGetApiBase symbol");
-    dlclose(handle);
+    core::CloseLibrary(handle);
     return g_init_status;
   }
   const OrtApiBase* base = get_api_base();
@@ -50,7 +62,7 @@ Status OrtRuntime::Initialize(const std::string& library_path) {
                            "ONNX Runtime " + std::string(version ? version : "?") + " at " +
                                library_path + " does not offer C API version " +
                                std::to_string(kOrtApiVersion) + " (needs 1.23 or newer)");
-    dlclose(handle);
+    core::CloseLibrary(handle);
     return g_init_status;
   }
 
@@ -76,6 +88,11 @@ Status OrtRuntime::Initialize(const std::string& library_path) {
 OrtRuntime* OrtRuntime::Get() {
   std::lock_guard<std::mutex> lock(g_init_mutex);
   return g_runtime;
+}
+
+Status OrtRuntime::InitStatus() {
+  std::lock_guard<std::mutex> lock(g_init_mutex);
+  return g_init_status;
 }
 
 }  // namespace sk::ort

@@ -17,6 +17,8 @@ class OrtRuntime {
   static Status Initialize(const std::string& library_path);
   // The runtime after a successful Initialize, else nullptr.
   static OrtRuntime* Get();
+  // Initialize's result (why there is no runtime, for the ONNX path to report).
+  static Status InitStatus();
 
   const OrtApi* api() const { return api_; }
   OrtEnv* env() const { return env_; }

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "core/thread_priority.h"
@@ -49,7 +50,7 @@ OrtSession::~OrtSession() {
 Status OrtSession::Load(const std::string& model_path, const SessionOptions& options,
                         std::unique_ptr<OrtSession>* out) {
   OrtRuntime* runtime = OrtRuntime::Get();
-  if (runtime == nullptr) return RuntimeError("ONNX Runtime is not initialised");
+  if (runtime == nullptr) return OrtRuntime::InitStatus();
   const OrtApi* api = runtime->api();
 
   struct stat info {};
@@ -104,8 +105,10 @@ Status OrtSession::Load(const std::string& model_path, const SessionOptions& opt
       api, api->AddSessionConfigEntry(session_options, "session.set_denormal_as_zero", "1"),
       StatusCode::kModelLoad, context));
 
+  // ORTCHAR_T is wchar_t on Windows: the UTF-8 path goes through std::filesystem's conversion.
+  const std::filesystem::path ort_model_path = std::filesystem::u8path(model_path);
   SK_RETURN_IF_ERROR(FromOrtStatus(
-      api, api->CreateSession(runtime->env(), model_path.c_str(), session_options, &session->session_),
+      api, api->CreateSession(runtime->env(), ort_model_path.c_str(), session_options, &session->session_),
       StatusCode::kModelLoad, context));
   SK_RETURN_IF_ERROR(FromOrtStatus(
       api, api->CreateCpuMemoryInfo(OrtArenaAllocator, OrtMemTypeDefault, &session->memory_info_),

@@ -1,5 +1,7 @@
-// The packed tarball installs and encodes on a machine with no compiler: `npm pack`, install
-// the tarball into an empty folder with a PATH that holds only node and npm, and encode there.
+// The published packages install and run the quick start with install scripts disabled and no
+// compiler: `scripts/pack-all.mjs` packs the main package and every built platform package,
+// the main tarball and this machine's platform tarball are installed into an empty project with
+// `--ignore-scripts` and a PATH that holds only node and npm, and the quick start runs there.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,11 +10,14 @@ import { dirname, join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
+import { runtimePlatform } from '../../lib/platform-package.js';
 import { TINY_BERT, tinyBertReference } from '../helpers/fixtures.js';
 
 const ROOT = join(__dirname, '..', '..');
-const PREBUILDS = join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
+const PLATFORM = runtimePlatform();
+const PLATFORM_ADDON = join(ROOT, 'packages', PLATFORM, 'sentencekit.node');
 const NPM_CLI = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+const MAX_PACKED_BYTES = 25e6; // issue 17: linux-x64-gnu at most 25 MB packed
 
 /** The newest modification time of any file below `dir`. */
 function newest(dir: string): number {
@@ -22,13 +27,11 @@ function newest(dir: string): number {
     .reduce((latest, info) => Math.max(latest, info.mtimeMs), 0);
 }
 
-/** What the tarball ships must be built from the current sources. */
+/** This machine's platform package must be built from the current sources (CI's prebuild stage makes it). */
 function ensureBuilt(): void {
-  const prebuilt = existsSync(PREBUILDS) ? readdirSync(PREBUILDS).find((f) => f.endsWith('.node')) : undefined;
-  if (!prebuilt || statSync(join(PREBUILDS, prebuilt)).mtimeMs < newest(join(ROOT, 'native'))) {
-    execFileSync('npm', ['run', 'build:prebuilds'], { cwd: ROOT, stdio: 'inherit' });
+  if (!existsSync(PLATFORM_ADDON) || statSync(PLATFORM_ADDON).mtimeMs < newest(join(ROOT, 'native'))) {
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'prebuild.mjs'), PLATFORM], { cwd: ROOT, stdio: 'inherit' });
   }
-  execFileSync('npm', ['run', 'build:ts'], { cwd: ROOT, stdio: 'inherit' });
 }
 
 /** A bin folder with only `node`, `npm` and `sh` (npm runs scripts through it): no cc, c++, g++, cmake, make or python. */
@@ -41,78 +44,93 @@ function bareBin(dir: string): string {
   return bin;
 }
 
+interface Packed { name: string; file: string; packed: number; unpacked: number }
+
 let work = '';
-let tarball = '';
+let tarballs: string[] = [];
 let bareEnv: NodeJS.ProcessEnv = {};
 
 test.after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('npm pack → install with no compiler on PATH → encode (CJS and ESM)', () => {
+test('pack:all → install main + platform package with --ignore-scripts, no compiler → quick start (CJS and ESM)', () => {
   ensureBuilt();
   work = mkdtempSync(join(tmpdir(), 'sentencekit-pack-'));
-  {
-    const packed = JSON.parse(
-      execFileSync('npm', ['pack', '--pack-destination', work, '--json'], { cwd: ROOT, encoding: 'utf8' }),
-    ) as Array<{ filename: string; files: Array<{ path: string }> }>;
-    tarball = join(work, packed[0]!.filename);
-    const files = packed[0]!.files.map((f) => f.path);
-    assert.ok(files.some((f) => f.startsWith('prebuilds/') && f.endsWith('.node')), 'tarball has the prebuilt addon');
-    assert.ok(files.includes(`prebuilds/${process.platform}-${process.arch}/libonnxruntime.so.1`), 'tarball has ONNX Runtime');
-    assert.not.ok(files.some((f) => f.startsWith('native/') || f.startsWith('test/')), 'no sources or tests in the tarball');
+  const out = join(work, 'packs');
+  const listing = execFileSync(process.execPath, [join(ROOT, 'scripts', 'pack-all.mjs'), '--out', out, '--json'], { cwd: ROOT, encoding: 'utf8' });
+  const packed = JSON.parse(listing.slice(listing.indexOf('['))) as Packed[];
+  const main = packed.find((p) => p.name === 'sentencekit');
+  const platform = packed.find((p) => p.name === `@sentencekit/${PLATFORM}`);
+  assert.ok(main && platform, `pack-all packed ${packed.map((p) => p.name).join(', ')}`);
+  if (PLATFORM === 'linux-x64-gnu') assert.ok(platform.packed <= MAX_PACKED_BYTES, `linux-x64-gnu packs to ${platform.packed} bytes`);
 
-    const app = join(work, 'app');
-    mkdirSync(app);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-    const env = {
-      HOME: work,
-      PATH: bareBin(work),
-      npm_config_cache: join(work, 'npm-cache'),
-      npm_config_prefer_offline: 'true',
-    };
-    bareEnv = env;
-    for (const tool of ['cc', 'gcc', 'g++', 'c++', 'cmake', 'make', 'python3']) {
-      const found = spawnSync('/bin/sh', ['-c', `command -v ${tool}`], { env });
-      assert.is.not(found.status, 0, `${tool} must not be reachable`);
-    }
-    const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', tarball], { cwd: app, env, encoding: 'utf8' });
-    assert.is(install.status, 0, `npm install failed:\n${install.stdout}\n${install.stderr}`);
+  const mainJson = JSON.parse(readFileSync(join(out, 'stage', 'sentencekit', 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+  assert.is(mainJson.scripts, undefined, 'the main package has no install script');
+  assert.is(mainJson.optionalDependencies?.[`@sentencekit/${PLATFORM}`], mainJson.version as unknown as string);
+  const platformJson = JSON.parse(readFileSync(join(ROOT, 'packages', PLATFORM, 'package.json'), 'utf8')) as { os: string[]; cpu: string[]; libc?: string[]; scripts?: unknown };
+  assert.equal([platformJson.os, platformJson.cpu], [[process.platform], [process.arch]]);
+  assert.is(platformJson.scripts, undefined, 'the platform package has no install script');
+  const mainFiles = execFileSync('tar', ['-tzf', main.file], { encoding: 'utf8' }).split('\n');
+  assert.not.ok(mainFiles.some((f) => f.endsWith('.node') || f.startsWith('package/native/') || f.startsWith('package/test/')), 'no addon, sources or tests in the main tarball');
+  const platformFiles = execFileSync('tar', ['-tzf', platform.file], { encoding: 'utf8' }).split('\n');
+  assert.ok(platformFiles.includes('package/sentencekit.node'), 'the platform tarball has the addon');
+  assert.ok(platformFiles.includes('package/libonnxruntime.so.1') || !PLATFORM.endsWith('-gnu'), 'the gnu tarball has ONNX Runtime');
+  assert.not.ok(platformFiles.some((f) => f.includes('libsentencekit_cuda')), 'the CUDA engine is in its own package');
+  tarballs = [main.file, platform.file];
 
-    const reference = tinyBertReference();
-    const expected = JSON.stringify(reference.embeddings.mean.normalized[1]);
-    const text = JSON.stringify(reference.texts[1]);
-    const check = `const diff = Math.max(...Array.from(e.row(0), (v, i) => Math.abs(v - ${expected}[i])));
-      if (!(diff <= 1e-5)) throw new Error('diff ' + diff); console.log('ok', e.shape.join('x'), diff);`;
-    const cjs = spawnSync(
-      'node',
-      ['-e', `require('sentencekit').SentenceTransformer.fromPretrained(${JSON.stringify(TINY_BERT)})
-        .then((m) => m.encode(${text})).then((e) => { ${check} })`],
-      { cwd: app, env, encoding: 'utf8' },
-    );
-    assert.is(cjs.status, 0, `CJS encode failed:\n${cjs.stdout}\n${cjs.stderr}`);
-    const esm = spawnSync(
-      'node',
-      ['--input-type=module', '-e', `import { SentenceTransformer } from 'sentencekit';
-        const m = await SentenceTransformer.fromPretrained(${JSON.stringify(TINY_BERT)}); const e = await m.encode(${text}); ${check}`],
-      { cwd: app, env, encoding: 'utf8' },
-    );
-    assert.is(esm.status, 0, `ESM encode failed:\n${esm.stdout}\n${esm.stderr}`);
+  const app = join(work, 'app');
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
+  const env = {
+    HOME: work,
+    PATH: bareBin(work),
+    npm_config_cache: join(work, 'npm-cache'),
+    npm_config_prefer_offline: 'true',
+  };
+  bareEnv = env;
+  for (const tool of ['cc', 'gcc', 'g++', 'c++', 'cmake', 'make', 'python3']) {
+    const found = spawnSync('/bin/sh', ['-c', `command -v ${tool}`], { env });
+    assert.is.not(found.status, 0, `${tool} must not be reachable`);
   }
+  const install = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', ...tarballs], { cwd: app, env, encoding: 'utf8' });
+  assert.is(install.status, 0, `npm install failed:\n${install.stdout}\n${install.stderr}`);
+  assert.ok(existsSync(join(app, 'node_modules', '@sentencekit', PLATFORM, 'sentencekit.node')), 'the platform package is installed');
+  const reference = tinyBertReference();
+  const expected = JSON.stringify(reference.embeddings.mean.normalized[1]);
+  const text = JSON.stringify(reference.texts[1]);
+  const check = `const diff = Math.max(...Array.from(e.row(0), (v, i) => Math.abs(v - ${expected}[i])));
+    if (!(diff <= 1e-5)) throw new Error('diff ' + diff); console.log('ok', e.shape.join('x'), diff);`;
+  const cjs = spawnSync(
+    'node',
+    ['-e', `require('sentencekit').SentenceTransformer.fromPretrained(${JSON.stringify(TINY_BERT)})
+      .then(async (m) => { const e = await m.encode(${text}); const s = m.similarity(e, e).toArray();
+        if (Math.abs(s[0][0] - 1) > 1e-5) throw new Error('similarity ' + s); await m.dispose(); return e; })
+      .then((e) => { ${check} })`],
+    { cwd: app, env, encoding: 'utf8' },
+  );
+  assert.is(cjs.status, 0, `CJS encode failed:\n${cjs.stdout}\n${cjs.stderr}`);
+  const esm = spawnSync(
+    'node',
+    ['--input-type=module', '-e', `import { SentenceTransformer } from 'sentencekit';
+      const m = await SentenceTransformer.fromPretrained(${JSON.stringify(TINY_BERT)}); const e = await m.encode(${text}); ${check}`],
+    { cwd: app, env, encoding: 'utf8' },
+  );
+  assert.is(esm.status, 0, `ESM encode failed:\n${esm.stdout}\n${esm.stderr}`);
 });
 
 // What the Dockerfile's image does: its RUN line's global install of the tarball (into a
 // prefix here), then its ENTRYPOINT, `sentencekit serve`, answering /ready and /embed, and
 // draining on SIGTERM. Docker itself is not run.
 test('the Dockerfile\'s install and entrypoint: the packed package runs sentencekit serve', async () => {
-  assert.ok(tarball, 'the pack test ran first');
+  assert.ok(tarballs.length === 2, 'the pack test ran first');
   const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
   const run = (/RUN (npm install --global [^\n\\]*)/.exec(dockerfile)?.[1] ?? '').trim();
-  assert.is(run, 'npm install --global --omit=dev --no-audit --no-fund /tmp/sentencekit-*.tgz');
+  assert.is(run, 'npm install --global --omit=dev --ignore-scripts --no-audit --no-fund /tmp/sentencekit-*.tgz');
   assert.match(dockerfile, /ENTRYPOINT \["sentencekit", "serve", "--hostname", "0\.0\.0\.0"\]/);
   assert.match(dockerfile, /^FROM node:20-bookworm-slim$/m);
   const prefix = join(work, 'global');
-  const args = run.replace('/tmp/sentencekit-*.tgz', tarball).split(/\s+/).slice(1);
+  const args = [...run.replace('/tmp/sentencekit-*.tgz', '').trim().split(/\s+/).slice(1), ...tarballs];
   const install = spawnSync('npm', [...args, '--prefix', prefix], { cwd: work, env: bareEnv, encoding: 'utf8' });
   assert.is(install.status, 0, `npm install --global failed:\n${install.stdout}\n${install.stderr}`);
 
