@@ -32,7 +32,7 @@ interface NativeClipEncodeOptions {
   truncateDim: number;
 }
 
-/** The native CLIP model (native/napi/clip_model_wrap.cc). */
+/** The native CLIP model (native/napi/clip_model_binding.cc). */
 export interface NativeClipModel {
   readonly dimension: number;
   readonly imageSize: number;

@@ -8,18 +8,13 @@
 #include "kernels/int8_gemm.h"
 #include "kernels/kernels.h"
 #include "napi/addon_data.h"
-#include "napi/clip_model_wrap.h"
 #include "napi/cuda_probe.h"
 #include "napi/device_corpus_binding.h"
 #include "napi/image_preprocess_binding.h"
+#include "napi/model_bindings.h"
 #include "napi/ort_library.h"
-#include "napi/cross_encoder_wrap.h"
 #include "napi/search_worker.h"
-#include "napi/sentence_encoder_wrap.h"
 #include "napi/similarity_binding.h"
-#include "napi/sparse_encoder_wrap.h"
-#include "napi/static_embedding_wrap.h"
-#include "napi/static_sparse_encoder_wrap.h"
 #include "runtime/ort_runtime.h"
 
 namespace sk::napi {
@@ -63,12 +58,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(data);  // deleted by Node when this environment shuts down
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
   exports.Set("runtimeInfo", Napi::Function::New(env, RuntimeInfo, "runtimeInfo"));
-  SentenceEncoderWrap::Init(env, exports);
-  CrossEncoderWrap::Init(env, exports);
-  SparseEncoderWrap::Init(env, exports);
-  StaticSparseEncoderWrap::Init(env, exports);
-  StaticEmbeddingWrap::Init(env, exports);
-  ClipModelWrap::Init(env, exports);
+  InitSentenceEncoder(env, exports);
+  InitStaticEmbedding(env, exports);
+  InitCrossEncoder(env, exports);
+  InitSparseEncoders(env, exports);
+  InitClipModel(env, exports);
   InitSearch(env, exports);
   InitCudaProbe(env, exports);
   InitDeviceCorpus(env, exports);

@@ -5,6 +5,8 @@
 #include <napi.h>
 
 #include <string>
+#include <typeindex>
+#include <unordered_map>
 
 namespace sk::napi {
 
@@ -12,13 +14,13 @@ struct AddonData {
   // The JavaScript SentenceKitError class, handed over once by lib/binding.ts so native
   // errors are real instances with a stable `code`.
   Napi::FunctionReference error_class;
-  // Constructors of the wrapped native classes.
-  Napi::FunctionReference sentence_encoder_class;
-  Napi::FunctionReference cross_encoder_class;
-  Napi::FunctionReference sparse_encoder_class;
-  Napi::FunctionReference static_sparse_encoder_class;
-  Napi::FunctionReference static_embedding_class;
-  Napi::FunctionReference clip_model_class;
+  // Each native model class's constructor and owner thread name (napi/model_wrap.h), by the
+  // pipeline class it wraps.
+  struct ModelClass {
+    Napi::FunctionReference constructor;
+    const char* owner_thread = nullptr;  // null: its jobs run on the libuv pool
+  };
+  std::unordered_map<std::type_index, ModelClass> model_classes;
   // Directory holding this .node file; libonnxruntime.so.1 sits beside it.
   std::string addon_dir;
 };

@@ -73,6 +73,11 @@ pipeline::CpuEnginePlacement ReadCpuEnginePlacement(const Napi::Object& options)
 
 }  // namespace
 
+Napi::Object LoadOptions(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsObject()) ThrowTypeError(info.Env(), "expected an options object");
+  return info[0].As<Napi::Object>();
+}
+
 pipeline::Placement ReadPlacement(const Napi::Object& options) {
   return pipeline::Placement{ReadCudaPlacement(options), ReadCpuEnginePlacement(options)};
 }

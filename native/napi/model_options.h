@@ -3,9 +3,26 @@
 
 #include <napi.h>
 
+#include "napi/errors.h"
+#include "napi/js_values.h"
 #include "pipeline/encoder_backend.h"
 
 namespace sk::napi {
+
+// The tokenizer of a model that runs no transformer (StaticEmbedding, a static sparse route):
+// { tokenizerPath, tokenizerJson?, maxLength /* 0 = no truncation */ } into `files`' fields of
+// those names.
+template <typename Files>
+void ReadStaticTokenizer(const Napi::Object& options, Files* files) {
+  files->tokenizer_path = GetString(options, "tokenizerPath");
+  if (options.Get("tokenizerJson").IsString()) files->tokenizer_json = GetString(options, "tokenizerJson");
+  const double max_length = GetNumber(options, "maxLength", 0);
+  if (!(max_length >= 0)) ThrowTypeError(options.Env(), "maxLength must be a non-negative integer");
+  files->max_length = static_cast<size_t>(max_length);
+}
+
+// A load*() call's one argument, its options object (TypeError otherwise).
+Napi::Object LoadOptions(const Napi::CallbackInfo& info);
 
 // { modelPath, tokenizerPath, tokenizerJson?, maxLength, lowercase?, paddingSide?, truncationSide?, padToken?,
 //   intraOpThreads?, allowSpinning? }

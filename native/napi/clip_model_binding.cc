@@ -1,0 +1,112 @@
+// JavaScript face of pipeline::ClipModel: `loadClipModel(options)` resolves to an instance with
+// `dimension`, `imageSize`, `encodeTexts(texts, options)`, `encodeImages(pixels, count,
+// options)` and `dispose()`; both encodes run on the model's owner thread and resolve to one
+// Float32Array of rows.
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "napi/errors.h"
+#include "napi/js_values.h"
+#include "napi/model_bindings.h"
+#include "napi/model_options.h"
+#include "napi/model_wrap.h"
+#include "napi/texts_arg.h"
+#include "pipeline/clip_model.h"
+
+namespace sk::napi {
+namespace {
+
+using Wrap = ModelWrap<pipeline::ClipModel>;
+
+pipeline::ClipEncodeParams ReadParams(Napi::Env env, const Napi::Value& value) {
+  pipeline::ClipEncodeParams params;
+  if (!value.IsObject()) return params;
+  const Napi::Object options = value.As<Napi::Object>();
+  const double truncate_dim = GetNumber(options, "truncateDim", 0);
+  if (!(truncate_dim >= 0)) ThrowTypeError(env, "truncateDim must be non-negative");
+  params.truncate_dim = static_cast<size_t>(truncate_dim);
+  params.normalize = GetBool(options, "normalize", false);
+  params.normalize_module = GetBool(options, "normalizeModule", false);
+  return params;
+}
+
+// loadClipModel({ modelDir, tokenizerPath, tokenizerJson?, maxLength, precision: 'int8' | 'bf16x3', threads })
+Wrap::Loader ReadLoader(const Napi::Object& options) {
+  Napi::Env env = options.Env();
+  pipeline::ClipModelConfig config;
+  config.model_dir = GetString(options, "modelDir");
+  config.files.tokenizer_path = GetString(options, "tokenizerPath");
+  if (options.Get("tokenizerJson").IsString()) config.files.tokenizer_json = GetString(options, "tokenizerJson");
+  const double max_length = GetNumber(options, "maxLength", 77);
+  if (!(max_length >= 1)) ThrowTypeError(env, "maxLength must be a positive integer");
+  config.files.max_length = static_cast<size_t>(max_length);
+  const std::string precision = options.Get("precision").IsString() ? GetString(options, "precision") : "bf16x3";
+  if (precision != "int8" && precision != "bf16x3") ThrowTypeError(env, "precision must be 'int8' or 'bf16x3'");
+  config.engine.precision = precision == "int8" ? cpu::EnginePrecision::kInt8 : cpu::EnginePrecision::kBf16x3;
+  const double threads = GetNumber(options, "threads", 0);
+  if (!(threads >= 0)) ThrowTypeError(env, "threads must be a non-negative integer");
+  config.engine.threads = static_cast<size_t>(threads);
+  return [config](std::unique_ptr<pipeline::ClipModel>* out) { return pipeline::ClipModel::Load(config, out); };
+}
+
+Napi::Value ImageSize(const Napi::CallbackInfo& info, Wrap& wrap) {
+  if (!wrap.model()) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), wrap.model()->config().image_size);
+}
+
+// encodeTexts(texts: Texts (napi/texts_arg.h), { normalizeModule, normalize, truncateDim }): Promise<Float32Array>
+Napi::Value EncodeTexts(const Napi::CallbackInfo& info, Wrap& wrap) {
+  Napi::Env env = info.Env();
+  if (!wrap.model()) return RejectDisposed(env);
+  if (info.Length() < 1) ThrowTypeError(env, "encodeTexts(texts, options)");
+  const pipeline::ClipEncodeParams params = ReadParams(env, info[1]);
+  auto texts = std::make_shared<TextsArg>(TextsArg::Read(env, info[0], "texts"));
+  return wrap.Start(env, FloatArraySteps(env, texts->size() * wrap.model()->OutputDimension(params),
+                                         [model = wrap.model(), texts, params](float* out) {
+                                           return model->EncodeTexts(texts->Strings(), params, out);
+                                         }));
+}
+
+// encodeImages(pixels: Float32Array [count, channels, imageSize, imageSize], count, { normalize,
+// truncateDim }): Promise<Float32Array>. The pixels are read in place; the array stays
+// referenced until the job has run.
+Napi::Value EncodeImages(const Napi::CallbackInfo& info, Wrap& wrap) {
+  Napi::Env env = info.Env();
+  if (!wrap.model()) return RejectDisposed(env);
+  if (info.Length() < 2 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
+      !info[1].IsNumber()) {
+    ThrowTypeError(env, "encodeImages(pixels: Float32Array, count: number, options)");
+  }
+  Napi::Float32Array pixels = info[0].As<Napi::Float32Array>();
+  const double count = info[1].As<Napi::Number>().DoubleValue();
+  const model::ClipConfig& config = wrap.model()->config();
+  const size_t per_image = static_cast<size_t>(config.num_channels) * config.image_size * config.image_size;
+  if (!(count >= 0) || static_cast<double>(static_cast<size_t>(count)) != count ||
+      pixels.ElementLength() != static_cast<size_t>(count) * per_image) {
+    Napi::RangeError::New(env, "expected " + std::to_string(per_image) + " floats per image (" + std::to_string(config.num_channels) +
+                                   " x " + std::to_string(config.image_size) + " x " + std::to_string(config.image_size) +
+                                   ") but received " + std::to_string(pixels.ElementLength()) + " for " +
+                                   std::to_string(static_cast<size_t>(count)) + " images")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const pipeline::ClipEncodeParams params = ReadParams(env, info[2]);
+  auto keep = std::make_shared<Napi::Reference<Napi::Float32Array>>(Napi::Persistent(pixels));
+  const float* data = pixels.Data();
+  const size_t images = static_cast<size_t>(count);
+  return wrap.Start(env, FloatArraySteps(env, images * wrap.model()->OutputDimension(params),
+                                         [model = wrap.model(), keep, data, images, params](float* out) {
+                                           return model->EncodeImages(data, images, params, out);
+                                         }));
+}
+
+}  // namespace
+
+void InitClipModel(Napi::Env env, Napi::Object exports) {
+  Wrap::Define<ReadLoader>(env, exports, "NativeClipModel", "loadClipModel", "sentencekit:clip",
+                           {Wrap::Size<&pipeline::ClipModel::dimension>("dimension"), Wrap::Getter<ImageSize>("imageSize"),
+                            Wrap::Method<EncodeTexts>("encodeTexts"), Wrap::Method<EncodeImages>("encodeImages")});
+}
+
+}  // namespace sk::napi

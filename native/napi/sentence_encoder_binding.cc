@@ -1,0 +1,194 @@
+// JavaScript face of pipeline::SentenceEncoder: `loadSentenceEncoder(options)` resolves to an
+// instance with `dimension`, `hiddenSize`, `encode(texts, options)`, `encodeTokens`,
+// `promptLength(prompt)`, `tokenize(texts, maxLength)`, `decode`, `ioStats()` and `dispose()`;
+// every run on the model's owner thread.
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "napi/errors.h"
+#include "napi/js_values.h"
+#include "napi/model_bindings.h"
+#include "napi/model_options.h"
+#include "napi/model_wrap.h"
+#include "napi/texts_arg.h"
+#include "napi/tokenizer_jobs.h"
+#include "pipeline/sentence_encoder.h"
+
+namespace sk::napi {
+namespace {
+
+using Wrap = ModelWrap<pipeline::SentenceEncoder>;
+
+std::vector<float> CopyFloats(Napi::Env env, const Napi::Value& value, const char* what) {
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    ThrowTypeError(env, std::string("expected a Float32Array for ") + what);
+  }
+  const Napi::Float32Array array = value.As<Napi::Float32Array>();
+  return std::vector<float>(array.Data(), array.Data() + array.ElementLength());
+}
+
+// { inFeatures, outFeatures, weight, bias?, activation, useResidual?, residualWeight? }
+pipeline::DenseLayer ReadDenseLayer(Napi::Env env, const Napi::Value& value) {
+  if (!value.IsObject()) ThrowTypeError(env, "expected a Dense layer object");
+  const Napi::Object object = value.As<Napi::Object>();
+  pipeline::DenseLayer layer;
+  layer.in_features = static_cast<size_t>(GetNumber(object, "inFeatures", 0));
+  layer.out_features = static_cast<size_t>(GetNumber(object, "outFeatures", 0));
+  layer.weight = CopyFloats(env, object.Get("weight"), "Dense weight");
+  if (!object.Get("bias").IsUndefined()) layer.bias = CopyFloats(env, object.Get("bias"), "Dense bias");
+  Status status = pipeline::ParseDenseActivation(GetString(object, "activation"), &layer.activation);
+  if (!status.ok()) ThrowTypeError(env, status.message());
+  layer.use_residual = GetBool(object, "useResidual", false);
+  if (!object.Get("residualWeight").IsUndefined()) {
+    layer.residual_weight = CopyFloats(env, object.Get("residualWeight"), "Dense residual weight");
+  }
+  return layer;
+}
+
+// loadSentenceEncoder({ ...model files, pooling: string[], dense?: DenseLayer[], normalizeModule? })
+Wrap::Loader ReadLoader(const Napi::Object& options) {
+  Napi::Env env = options.Env();
+  pipeline::SentenceEncoderConfig config;
+  config.files = ReadModelFiles(options);
+  config.pooling.modes.clear();
+  for (const std::string& name : GetStringArray(options, "pooling")) {
+    pipeline::PoolingMode mode;
+    Status status = pipeline::ParsePoolingMode(name, &mode);
+    if (!status.ok()) ThrowTypeError(env, status.message());
+    config.pooling.modes.push_back(mode);
+  }
+  config.normalize_module = GetBool(options, "normalizeModule", false);
+  config.placement = ReadPlacement(options);
+  const Napi::Value dense = options.Get("dense");
+  if (dense.IsArray()) {
+    const Napi::Array layers = dense.As<Napi::Array>();
+    for (uint32_t i = 0; i < layers.Length(); ++i) config.dense.push_back(ReadDenseLayer(env, layers.Get(i)));
+  }
+  return [config](std::unique_ptr<pipeline::SentenceEncoder>* out) {
+    return pipeline::SentenceEncoder::Load(config, out);
+  };
+}
+
+// encode(texts: Texts (napi/texts_arg.h), { batchSize, normalize, truncateDim, promptTokens, maxLength? }):
+// Promise<Float32Array>, tokenization, the run, pooling and normalization written straight into it.
+Napi::Value Encode(const Napi::CallbackInfo& info, Wrap& wrap) {
+  Napi::Env env = info.Env();
+  if (!wrap.model()) return RejectDisposed(env);
+  if (info.Length() < 2 || !info[1].IsObject()) ThrowTypeError(env, "encode(texts, options)");
+  const Napi::Object options = info[1].As<Napi::Object>();
+  pipeline::EncodeParams params;
+  const double batch_size = GetNumber(options, "batchSize", 32);
+  const double truncate_dim = GetNumber(options, "truncateDim", 0);
+  const double prompt_tokens = GetNumber(options, "promptTokens", 0);
+  if (!(batch_size >= 1) || !(truncate_dim >= 0) || !(prompt_tokens >= 0)) {
+    ThrowTypeError(env, "batchSize must be positive; truncateDim and promptTokens non-negative");
+  }
+  params.batch_size = static_cast<size_t>(batch_size);
+  params.normalize = GetBool(options, "normalize", false);
+  params.truncate_dim = static_cast<size_t>(truncate_dim);
+  params.max_batch_tokens = static_cast<size_t>(std::max(0.0, GetNumber(options, "maxBatchTokens", 0)));
+  params.prompt_tokens = static_cast<size_t>(prompt_tokens);
+  params.max_length = ReadMaxLength(env, options.Get("maxLength"));
+  const double max_padding = GetNumber(options, "maxPadding", 1);
+  if (!(max_padding >= 0 && max_padding <= 1)) ThrowTypeError(env, "maxPadding must be in [0, 1]");
+  params.max_padding = max_padding;
+  auto texts = std::make_shared<TextsArg>(TextsArg::Read(env, info[0], "texts"));
+  const size_t length = texts->size() * wrap.model()->OutputDimension(params);
+  return wrap.Start(env, FloatArraySteps(env, length, [model = wrap.model(), texts, params](float* rows) {
+                      return model->Encode(texts->Strings(), params, rows);
+                    }));
+}
+
+// encodeTokens(texts: Texts, batchSize: number, maxLength?: number): Promise<{ data, tokenCounts }>,
+// output_value="token_embeddings": every text's unpadded transformer outputs.
+Napi::Value EncodeTokens(const Napi::CallbackInfo& info, Wrap& wrap) {
+  Napi::Env env = info.Env();
+  if (!wrap.model()) return RejectDisposed(env);
+  if (info.Length() < 2 || !info[1].IsNumber() || !(info[1].As<Napi::Number>().DoubleValue() >= 1)) {
+    ThrowTypeError(env, "encodeTokens(texts, batchSize, maxLength?)");
+  }
+  const size_t max_length = ReadMaxLength(env, info[2]);
+  const size_t batch_size = static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue());
+  auto texts = std::make_shared<TextsArg>(TextsArg::Read(env, info[0], "texts"));
+  struct Tokens {
+    std::vector<float> data;
+    std::vector<int32_t> counts;
+  };
+  auto tokens = std::make_shared<Tokens>();
+  return wrap.Start(env, {[model = wrap.model(), texts, batch_size, max_length, tokens] {
+                            return model->EncodeTokens(texts->Strings(), batch_size, max_length, &tokens->data,
+                                                       &tokens->counts);
+                          },
+                          // The total size is known only after tokenization, so the result is copied once.
+                          [tokens](Napi::Env env) -> Napi::Value {
+                            Napi::Float32Array data = Napi::Float32Array::New(env, tokens->data.size());
+                            std::copy(tokens->data.begin(), tokens->data.end(), data.Data());
+                            Napi::Int32Array counts = Napi::Int32Array::New(env, tokens->counts.size());
+                            std::copy(tokens->counts.begin(), tokens->counts.end(), counts.Data());
+                            Napi::Object result = Napi::Object::New(env);
+                            result.Set("data", data);
+                            result.Set("tokenCounts", counts);
+                            return result;
+                          }});
+}
+
+// promptLength(prompt): the prompt's tokens with special tokens but without a trailing one
+// ([SEP], </s>), as sentence-transformers measures prompts for include_prompt: false.
+Napi::Value PromptLength(const Napi::CallbackInfo& info, Wrap& wrap) {
+  Napi::Env env = info.Env();
+  if (!wrap.model()) throw StatusToError(env, Status(StatusCode::kDisposed, "the model has been disposed"));
+  if (info.Length() < 1 || !info[0].IsString()) ThrowTypeError(env, "promptLength(prompt)");
+  sk::tok::Encoding encoding;
+  Status status = wrap.model()->tokenizer().Encode(info[0].As<Napi::String>().Utf8Value(), {}, &encoding);
+  if (!status.ok()) throw StatusToError(env, status);
+  size_t length = encoding.ids.size();
+  if (length > 0 && encoding.special_tokens_mask.back() != 0) length -= 1;
+  return Napi::Number::New(env, static_cast<double>(length));
+}
+
+// Aliasing: the tokenizer pointer keeps the whole encoder alive while a job waits.
+std::shared_ptr<const tok::Tokenizer> SharedTokenizer(const Wrap& wrap) {
+  return std::shared_ptr<const tok::Tokenizer>(wrap.model(), &wrap.model()->tokenizer());
+}
+
+// tokenize(texts, maxLength) (napi/tokenizer_jobs.h).
+Napi::Value Tokenize(const Napi::CallbackInfo& info, Wrap& wrap) {
+  if (!wrap.model()) return RejectDisposed(info.Env());
+  const pipeline::SentenceEncoder& model = *wrap.model();
+  return wrap.Start(info.Env(), TokenizeSteps(info, SharedTokenizer(wrap),
+                                              PaddingRule{model.pad_id(), model.pads_left(), model.truncation_side()}));
+}
+
+// decode(ids, skipSpecialTokens) (napi/tokenizer_jobs.h).
+Napi::Value Decode(const Napi::CallbackInfo& info, Wrap& wrap) {
+  if (!wrap.model()) return RejectDisposed(info.Env());
+  return wrap.Start(info.Env(), DecodeSteps(info, SharedTokenizer(wrap)));
+}
+
+// ioStats(): { runs, tensorsCreated, bufferGrowths } since the model loaded (see ort::IoCounters).
+Napi::Value IoStats(const Napi::CallbackInfo& info, Wrap& wrap) {
+  Napi::Env env = info.Env();
+  if (!wrap.model()) throw StatusToError(env, Status(StatusCode::kDisposed, "the model has been disposed"));
+  const ort::IoCounters counters = wrap.model()->IoCounters();
+  Napi::Object stats = Napi::Object::New(env);
+  stats.Set("runs", Napi::Number::New(env, static_cast<double>(counters.runs)));
+  stats.Set("tensorsCreated", Napi::Number::New(env, static_cast<double>(counters.tensors_created)));
+  stats.Set("bufferGrowths", Napi::Number::New(env, static_cast<double>(counters.buffer_growths)));
+  return stats;
+}
+
+}  // namespace
+
+void InitSentenceEncoder(Napi::Env env, Napi::Object exports) {
+  Wrap::Define<ReadLoader>(env, exports, "NativeSentenceEncoder", "loadSentenceEncoder", "sentencekit:model",
+               {Wrap::Size<&pipeline::SentenceEncoder::dimension>("dimension"),
+                Wrap::Size<&pipeline::SentenceEncoder::hidden_size>("hiddenSize"),
+                Wrap::Method<Encode>("encode"), Wrap::Method<PromptLength>("promptLength"),
+                Wrap::Method<Tokenize>("tokenize"), Wrap::Method<Decode>("decode"),
+                Wrap::Method<EncodeTokens>("encodeTokens"), Wrap::Method<IoStats>("ioStats")});
+}
+
+}  // namespace sk::napi
