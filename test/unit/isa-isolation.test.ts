@@ -37,7 +37,8 @@ function mergeable(path: string): string[] {
   const out = spawnSync('nm', ['--defined-only', path], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout;
   return out.split('\n').flatMap((line) => {
     const [, type, name] = line.trim().split(/\s+/);
-    return type !== undefined && name !== undefined && /^[WVu]$/.test(type) ? [name] : [];
+    // DW.ref.* (clang's pointer to the C++ personality routine) is data, not code: no ISA in it.
+    return type !== undefined && name !== undefined && /^[WVu]$/.test(type) && !name.startsWith('DW.ref.') ? [name] : [];
   });
 }
 
