@@ -4,7 +4,8 @@
 # that level, and the package's unit and parity tests, a named subset, in Debian's arm64 Node
 # with the linux-arm64-gnu addon. Built by PKG's cross build (scripts/prebuild.mjs, zig).
 #   bash test/arm64/run.sh [native|node]...   (default both; prints each part's time)
-# Needs qemu-user-static and the arm64 apt architecture (scripts/bootstrap.sh installs them).
+# Needs qemu-user-static and the arm64 apt architecture, not installed by scripts/bootstrap.sh yet:
+#   apt-get install qemu-user-static && dpkg --add-architecture arm64 && apt-get update
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 parts=("$@")
