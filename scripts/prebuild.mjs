@@ -108,6 +108,20 @@ export function buildPlatform(platform, { tests = false } = {}) {
   console.log(`prebuild: ${platform.name} in ${packageDir} (${Math.round((Date.now() - started) / 1000)} s)`);
 }
 
+/**
+ * This machine's package laid out from the native build (build/Release, `npm run build`) instead
+ * of a cross build: what the package suite installs when no cross build was made (its binary is
+ * the host compiler's, so check-binary's portability rules do not apply to it).
+ */
+export function layOutFromNativeBuild(platform) {
+  const packageDir = join(root, 'packages', platform.name);
+  mkdirSync(packageDir, { recursive: true });
+  copyFileSync(join(root, 'build', 'Release', 'sentencekit.node'), join(packageDir, 'sentencekit.node'));
+  for (const file of platform.ort?.files ?? []) copyFileSync(join(root, 'build', 'Release', file), join(packageDir, file));
+  writePlatformPackageJson(platform);
+  return packageDir;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const tests = args.includes('--tests');

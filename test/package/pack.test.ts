@@ -27,10 +27,17 @@ function newest(dir: string): number {
     .reduce((latest, info) => Math.max(latest, info.mtimeMs), 0);
 }
 
-/** This machine's platform package must be built from the current sources (CI's prebuild stage makes it). */
+/**
+ * This machine's platform package, from the current sources: a cross build (npm run prebuild --
+ * <platform>) when one is newer than native/, else laid out from the native build that the
+ * native suite uses (the packaging is what this tests; check-binary.mjs checks cross builds).
+ */
 function ensureBuilt(): void {
   if (!existsSync(PLATFORM_ADDON) || statSync(PLATFORM_ADDON).mtimeMs < newest(join(ROOT, 'native'))) {
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'prebuild.mjs'), PLATFORM], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, ['--input-type=module', '-e',
+      `const { layOutFromNativeBuild } = await import(${JSON.stringify(join(ROOT, 'scripts', 'prebuild.mjs'))});
+       const { platformByName } = await import(${JSON.stringify(join(ROOT, 'scripts', 'platforms.mjs'))});
+       layOutFromNativeBuild(platformByName(${JSON.stringify(PLATFORM)}));`], { cwd: ROOT, stdio: 'inherit' });
   }
 }
 
