@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+import { libConfig } from './config.js';
 import type { DenseLayerWeights } from './dense-module.js';
 import type { PackedTexts } from './packed-texts.js';
 import { SentenceKitError } from './errors.js';
@@ -186,10 +187,10 @@ export interface NativeBinding {
   /** The sentence encoder's surface: encode() takes normalize and truncateDim (the rest is ignored), tokenize() and encodeTokens() reject with ERR_INVALID_ARGUMENT. */
   loadStaticEmbedding(options: NativeStaticEmbeddingOptions): Promise<NativeSentenceEncoder>;
   semanticSearch(queries: Float32Array, numQueries: number, corpus: Float32Array, corpusRows: number, dim: number,
-    topK: number, score: 'cosine' | 'dot', queryChunkSize: number, corpusChunkSize: number): Promise<NativeSearchResults>;
-  searchInt8(queries: Int8Array, numQueries: number, corpus: Int8Array, corpusRows: number, dim: number, topK: number): Promise<NativeSearchResults>;
+    topK: number, score: 'cosine' | 'dot', queryChunkSize: number, corpusChunkSize: number, threads?: number): Promise<NativeSearchResults>;
+  searchInt8(queries: Int8Array, numQueries: number, corpus: Int8Array, corpusRows: number, dim: number, topK: number, threads?: number): Promise<NativeSearchResults>;
   /** Scores are Hamming distances, smallest first. */
-  searchHamming(queries: Uint8Array, numQueries: number, corpus: Uint8Array, corpusRows: number, bytes: number, topK: number): Promise<NativeSearchResults>;
+  searchHamming(queries: Uint8Array, numQueries: number, corpus: Uint8Array, corpusRows: number, bytes: number, topK: number, threads?: number): Promise<NativeSearchResults>;
   rescore(queries: Float32Array, numQueries: number, dim: number, candidates: Int32Array, perQuery: number,
     corpus: Float32Array | Int8Array | Uint8Array, corpusRows: number, kind: 'float32' | 'int8' | 'ubinary', topK: number): Promise<NativeSearchResults>;
   /** Uploads rows (Float32Array for float32/float16, Int8Array for int8) to GPU `device`. */
@@ -235,7 +236,7 @@ export function nativeBinding(): NativeBinding {
   const attempts: string[] = [];
 
   const candidates: Array<[string, () => NativeBinding]> = [];
-  const explicit = process.env.SENTENCEKIT_NATIVE;
+  const explicit = libConfig().native;
   if (explicit) candidates.push([`$SENTENCEKIT_NATIVE=${explicit}`, () => require(explicit) as NativeBinding]);
   const local = join(root, 'build', 'Release', 'sentencekit.node');
   candidates.push([local, () => {

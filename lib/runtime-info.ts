@@ -1,4 +1,5 @@
 import { nativeBinding } from './binding.js';
+import { libEnvironment } from './config.js';
 
 /** What runtimeInfo() reports. */
 export interface RuntimeInfo {
@@ -14,6 +15,8 @@ export interface RuntimeInfo {
   int8EngineKernel: 'amx' | 'avx512-vnni' | 'avx2' | 'i8mm' | 'dotprod' | 'neon' | 'portable';
   /** The CPU engine's bf16x3 GEMM kernel on this CPU: 'amx' (AMX-BF16), 'avx512', 'avx2' or 'neon' (float32 FMAs) or 'portable' (a plain loop, far slower). */
   bf16x3EngineKernel: 'amx' | 'avx512' | 'avx2' | 'neon' | 'portable';
+  /** The SENTENCEKIT_* environment variables set for this process, as read (README: "Environment variables"). */
+  environment: Record<string, string>;
 }
 
 /**
@@ -24,5 +27,6 @@ export interface RuntimeInfo {
  * console.log(runtimeInfo()); // { onnxRuntimeVersion: '1.30.0', cpuLevel: 'avx512', … }
  */
 export function runtimeInfo(): RuntimeInfo {
-  return nativeBinding().runtimeInfo();
+  const native = nativeBinding().runtimeInfo();
+  return { ...native, environment: { ...native.environment, ...libEnvironment() } };
 }

@@ -33,9 +33,19 @@ export interface SemanticSearchOptions {
    * DeviceCorpus.upload(). The GPU returns at most 1024 hits per query ('auto' uses the CPU beyond).
    */
   device?: Device;
+  /**
+   * Threads the CPU scan runs on, the calling one counted (at most the hardware's). Default: the
+   * shared pool, SENTENCEKIT_THREADS or one per hardware thread. Results do not depend on it.
+   */
+  threads?: number;
 }
 
-const SEARCH_KEYS: OptionKeys<SemanticSearchOptions> = { topK: true, scoreFunction: true, queryChunkSize: true, corpusChunkSize: true, device: true };
+const SEARCH_KEYS: OptionKeys<SemanticSearchOptions> = { topK: true, scoreFunction: true, queryChunkSize: true, corpusChunkSize: true, device: true, threads: true };
+
+/** options.threads: a positive integer, or 0 (the shared pool) when left out. */
+function validateThreads(threads: number | undefined): number {
+  return threads === undefined ? 0 : validatePositiveInteger(threads, 'options.threads');
+}
 
 /** An empty `[]` of rows has no width: give it the other side's. */
 function widen(empty: Embeddings, dimension: number): Embeddings {
@@ -72,6 +82,7 @@ export async function semanticSearchFlat(queriesLike: EmbeddingsLike, corpusLike
   const queryChunkSize = opts.queryChunkSize === undefined ? 100 : validatePositiveInteger(opts.queryChunkSize, 'options.queryChunkSize');
   const corpusChunkSize = opts.corpusChunkSize === undefined ? 500000 : validatePositiveInteger(opts.corpusChunkSize, 'options.corpusChunkSize');
   const device = validateDevice(opts.device, 'options.device');
+  const threads = validateThreads(opts.threads);
   if (device === 'cuda' && Math.min(topK, corpus.rows) > MAX_DEVICE_TOP_K) {
     throw new RangeError(`expected options.topK of at most ${MAX_DEVICE_TOP_K} with device 'cuda' but received ${topK}`);
   }
@@ -86,7 +97,7 @@ export async function semanticSearchFlat(queriesLike: EmbeddingsLike, corpusLike
   // The scan reads both off the JavaScript thread: the caller's arrays are copied first.
   const queryRows = forOffThreadRead(queries.data, queries.rows * queries.dimension, queries !== queriesLike, 'queries');
   const corpusRows = forOffThreadRead(corpus.data, corpus.rows * corpus.dimension, corpus !== corpusLike, 'corpus');
-  return nativeBinding().semanticSearch(queryRows, queries.rows, corpusRows, corpus.rows, corpus.dimension, topK, scoreFunction, queryChunkSize, corpusChunkSize);
+  return nativeBinding().semanticSearch(queryRows, queries.rows, corpusRows, corpus.rows, corpus.dimension, topK, scoreFunction, queryChunkSize, corpusChunkSize, threads);
 }
 
 /**
@@ -116,9 +127,14 @@ export interface QuantizedSearchOptions {
    * binary corpora are searched on the CPU ('cuda' refuses them). See semanticSearch's device.
    */
   device?: Device;
+  /**
+   * Threads the CPU candidate search runs on, the calling one counted (at most the hardware's). Default: the
+   * shared pool, SENTENCEKIT_THREADS or one per hardware thread. Results do not depend on it.
+   */
+  threads?: number;
 }
 
-const QUANTIZED_SEARCH_KEYS: OptionKeys<QuantizedSearchOptions> = { topK: true, rescore: true, rescoreMultiplier: true, device: true };
+const QUANTIZED_SEARCH_KEYS: OptionKeys<QuantizedSearchOptions> = { topK: true, rescore: true, rescoreMultiplier: true, device: true, threads: true };
 
 /**
  * Search over an int8 or binary-quantized corpus, as sentence-transformers' quantized search:
@@ -144,6 +160,7 @@ export async function quantizedSemanticSearch(queriesLike: EmbeddingsLike, corpu
   const multiplier = opts.rescoreMultiplier === undefined ? 4 : validatePositiveInteger(opts.rescoreMultiplier, 'options.rescoreMultiplier');
   const candidates = rescore ? topK * multiplier : topK;
   const device = validateDevice(opts.device, 'options.device');
+  const threads = validateThreads(opts.threads);
   const native = nativeBinding();
   // Both searches and the rescoring read the corpus off the JavaScript thread: one copy of the
   // caller's rows serves them all (a packed binary corpus is converted, hence already ours).
@@ -168,7 +185,7 @@ export async function quantizedSemanticSearch(queriesLike: EmbeddingsLike, corpu
         found = await onDevice.searchFlat(queries, { topK: candidates, scoreFunction: 'dot' });
       } else {
         const q = quantizeEmbeddings(queries, 'int8', { ranges: corpus.ranges });
-        found = await native.searchInt8(q.data as Int8Array, queries.rows, corpusData as Int8Array, corpus.rows, corpus.dimension, candidates);
+        found = await native.searchInt8(q.data as Int8Array, queries.rows, corpusData as Int8Array, corpus.rows, corpus.dimension, candidates, threads);
       }
     } finally {
       onDevice?.dispose();
@@ -181,7 +198,7 @@ export async function quantizedSemanticSearch(queriesLike: EmbeddingsLike, corpu
     // The XOR of binary (bytes - 128) equals that of ubinary: search on unsigned bytes.
     if (corpus.precision === 'binary') checkAttached(corpus.data, corpusLength, 'corpus.data');
     const packed = corpus.precision === 'ubinary' ? (corpusData as Uint8Array) : Uint8Array.from(corpus.data as Int8Array, (v) => v + 128);
-    found = await native.searchHamming(q.data as Uint8Array, queries.rows, packed, corpus.rows, corpus.bytesPerRow, candidates);
+    found = await native.searchHamming(q.data as Uint8Array, queries.rows, packed, corpus.rows, corpus.bytesPerRow, candidates, threads);
     rescoreKind = 'ubinary';
     // Rescoring unpacks the real bits (binary bytes + 128). sentence-transformers casts binary's
     // int8 bytes straight to uint8 there, which scrambles the bits and loses recall; we do not

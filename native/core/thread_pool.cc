@@ -10,6 +10,7 @@
 #define SK_CPU_RELAX() ((void)0)
 #endif
 
+#include "core/config.h"
 #include "core/thread_priority.h"
 
 namespace sk {
@@ -45,11 +46,7 @@ void ThreadPool::StopJoining(size_t started) {
 }
 
 ThreadPool& ThreadPool::Shared() {
-  static ThreadPool pool([] {
-    const char* env = std::getenv("SENTENCEKIT_THREADS");
-    const long wanted = env != nullptr ? std::strtol(env, nullptr, 10) : 0;
-    return wanted > 0 ? static_cast<size_t>(wanted) : size_t{0};
-  }());
+  static ThreadPool pool(GetConfig().threads);
   return pool;
 }
 

@@ -8,15 +8,11 @@
 #include <unistd.h>
 #endif
 
+#include "core/config.h"
+
 namespace sk {
 int ComputeThreadNice() {
-  static const int nice = [] {
-    const char* value = std::getenv("SENTENCEKIT_COMPUTE_NICE");
-    if (value == nullptr || *value == '\0') return 0;
-    const int parsed = std::atoi(value);
-    return parsed < 0 ? 0 : (parsed > 19 ? 19 : parsed);
-  }();
-  return nice;
+  return GetConfig().compute_nice;
 }
 
 void LowerComputeThreadPriority() {

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <vector>
 
+#include "core/config.h"
+
 namespace sk::cuda {
 namespace {
 
@@ -33,8 +35,8 @@ struct Loaded {
 Loaded LoadOnce() {
   Loaded loaded;
   std::vector<std::string> candidates;
-  const char* override_path = std::getenv("SENTENCEKIT_CUBLASLT_LIBRARY");
-  if (override_path != nullptr && *override_path != '\0') candidates.push_back(override_path);
+  const std::string& override_path = GetConfig().cublaslt_library;
+  if (!override_path.empty()) candidates.push_back(override_path);
   // Only major version 13: the enums and structs we pass are those of the cuBLAS 13 headers.
   candidates.push_back("libcublasLt.so.13");
   candidates.push_back(OwnDirectory() + "/libcublasLt.so.13");

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <vector>
 
+#include "core/config.h"
 #include "cuda_engine/cublaslt_library.h"
 #include "cuda_engine/device_buffer.h"
 #include "cuda_engine/lt_gemm.h"
@@ -47,11 +48,7 @@ struct DataType<__nv_bfloat16> {
 // SENTENCEKIT_CUDA_SYNC_CHECK=1 synchronizes after every launch, so a failing kernel is named
 // (the harness turns it on; asynchronous errors otherwise surface at the next sync).
 bool SyncCheck() {
-  static const bool enabled = [] {
-    const char* value = std::getenv("SENTENCEKIT_CUDA_SYNC_CHECK");
-    return value != nullptr && *value != '\0' && *value != '0';
-  }();
-  return enabled;
+  return GetConfig().cuda_sync_check;
 }
 
 #define SK_CUDA_LAUNCH(expr, what)                                                 \

@@ -29,9 +29,6 @@ CpuLevel ActiveCpuLevel();
 // The highest level this CPU supports.
 CpuLevel SupportedCpuLevel();
 const char* CpuLevelName(CpuLevel level);
-// Forces a level for tests; clamped to what the CPU supports. Not thread-safe against
-// concurrent kernel calls: call it before starting work.
-void SetCpuLevelForTesting(CpuLevel level);
 
 // Token-embedding views are row-major [batch, seq, hidden]; the mask is [batch, seq] of 0/1
 // int64 (what the ONNX model received). Outputs are [batch, hidden], written in full.

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "core/config.h"
 #include "core/dynamic_library.h"
 #include "kernels/bf16x3_gemm.h"
 #include "kernels/int8_gemm.h"
@@ -47,6 +48,10 @@ Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
   // than ONNX Runtime's int8 on such a CPU); bf16x3 "amx", "avx512" or "portable".
   result.Set("int8EngineKernel", Napi::String::New(env, kernels::Int8GemmKernel()));
   result.Set("bf16x3EngineKernel", Napi::String::New(env, kernels::Bf16x3GemmKernel()));
+  // The SENTENCEKIT_* variables native code read (core/config.h), as set; lib adds its own.
+  Napi::Object environment = Napi::Object::New(env);
+  for (const ConfigVariable& variable : ConfigVariablesSet()) environment.Set(variable.name, variable.value);
+  result.Set("environment", environment);
   return result;
 }
 

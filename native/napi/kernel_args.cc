@@ -1,7 +1,12 @@
 #include "napi/kernel_args.h"
 
+#include <algorithm>
 #include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "napi/errors.h"
 
@@ -19,6 +24,19 @@ const char* TypedArrayName(napi_typedarray_type type) {
 }
 
 }  // namespace
+
+ThreadPool* ThreadsArg(const Napi::CallbackInfo& info, size_t index) {
+  if (info[index].IsUndefined()) return nullptr;
+  // More threads than the hardware runs would only take turns.
+  const size_t threads = std::min<size_t>(SizeArg(info, index, "threads"), std::max(1u, std::thread::hardware_concurrency()));
+  if (threads == 0) return nullptr;
+  static std::mutex mutex;
+  static std::map<size_t, std::unique_ptr<ThreadPool>> pools;
+  std::lock_guard<std::mutex> lock(mutex);
+  std::unique_ptr<ThreadPool>& pool = pools[threads];
+  if (!pool) pool = std::make_unique<ThreadPool>(threads);
+  return pool.get();
+}
 
 size_t SizeArg(const Napi::CallbackInfo& info, size_t index, const char* what) {
   if (!info[index].IsNumber()) ThrowTypeError(info.Env(), std::string("expected a number for ") + what);

@@ -8,10 +8,17 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "core/thread_pool.h"
+
 namespace sk::napi {
 
 // info[index] as a count or dimension: a number in [0, INT32_MAX], the range the kernels index.
 size_t SizeArg(const Napi::CallbackInfo& info, size_t index, const char* what);
+
+// The optional thread count at info[index] (the caller's options.threads): undefined or 0 is the
+// shared pool (SENTENCEKIT_THREADS, else one per hardware thread: nullptr), n a process-wide pool
+// of n threads (at most the hardware's) made on first use and kept, like the shared one.
+ThreadPool* ThreadsArg(const Napi::CallbackInfo& info, size_t index);
 
 // Throws unless `value` is a TypedArray of exactly `type` (a Uint8ClampedArray is not a
 // Uint8Array here) with at least `count` elements.

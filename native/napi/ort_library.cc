@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "core/config.h"
 #include "napi/addon_data.h"
 
 namespace sk::napi {
@@ -19,8 +20,8 @@ constexpr const char* kOrtLibraryName = "libonnxruntime.so.1";
 }  // namespace
 
 std::string OrtLibraryPath(Napi::Env env) {
-  const char* override_path = std::getenv("SENTENCEKIT_ORT_LIBRARY");
-  if (override_path != nullptr && *override_path != '\0') return override_path;
+  const std::string& override_path = GetConfig().ort_library;
+  if (!override_path.empty()) return override_path;
   return GetAddonData(env).addon_dir + "/" + kOrtLibraryName;
 }
 

@@ -34,7 +34,7 @@ Napi::Promise Start(Napi::Env env, std::vector<Napi::Value> keep_alive, SearchWo
   return promise;
 }
 
-// semanticSearch(queries, numQueries, corpus, corpusRows, dim, topK, score, queryChunk, corpusChunk)
+// semanticSearch(queries, numQueries, corpus, corpusRows, dim, topK, score, queryChunk, corpusChunk, threads?)
 Napi::Value SemanticSearch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const size_t nq = SizeArg(info, 1, "numQueries"), nc = SizeArg(info, 3, "corpusRows"), dim = SizeArg(info, 4, "dim");
@@ -45,6 +45,7 @@ Napi::Value SemanticSearch(const Napi::CallbackInfo& info) {
   const std::string score = info[6].ToString().Utf8Value();
   options.query_chunk_size = SizeArg(info, 7, "queryChunkSize");
   options.corpus_chunk_size = SizeArg(info, 8, "corpusChunkSize");
+  options.pool = ThreadsArg(info, 9);
   const kernels::SearchScore kind = score == "dot" ? kernels::SearchScore::kDot : kernels::SearchScore::kCosine;
   return Start(env, {info[0], info[2]}, [=](SearchResult* out) {
     out->per_row = kernels::ResultsPerQuery(options.top_k, nc);
@@ -64,6 +65,7 @@ Napi::Value QuantizedSearch(const Napi::CallbackInfo& info, Kernel kernel) {
   const T* corpus = TypedArrayArg<T>(env, info[2], nc * width, "corpus");
   kernels::SearchOptions options;
   options.top_k = SizeArg(info, 5, "topK");
+  options.pool = ThreadsArg(info, 6);
   return Start(env, {info[0], info[2]}, [=](SearchResult* out) {
     out->per_row = kernels::ResultsPerQuery(options.top_k, nc);
     out->ids.resize(nq * out->per_row);
@@ -74,12 +76,12 @@ Napi::Value QuantizedSearch(const Napi::CallbackInfo& info, Kernel kernel) {
   });
 }
 
-// searchInt8(queries, numQueries, corpus, corpusRows, dim, topK)
+// searchInt8(queries, numQueries, corpus, corpusRows, dim, topK, threads?)
 Napi::Value SearchInt8(const Napi::CallbackInfo& info) {
   return QuantizedSearch<int8_t>(info, kernels::SearchInt8);
 }
 
-// searchHamming(queries, numQueries, corpus, corpusRows, bytes, topK): packed bits.
+// searchHamming(queries, numQueries, corpus, corpusRows, bytes, topK, threads?): packed bits.
 Napi::Value SearchHamming(const Napi::CallbackInfo& info) {
   return QuantizedSearch<uint8_t>(info, kernels::SearchHamming);
 }

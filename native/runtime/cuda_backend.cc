@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "core/config.h"
 #include "core/dynamic_library.h"
 
 namespace sk::runtime {
@@ -17,10 +18,8 @@ struct Opened {
 
 Opened OpenOnce(const std::string& library_dir) {
   Opened opened;
-  const char* override_path = std::getenv("SENTENCEKIT_CUDA_LIBRARY");
-  const std::string path = override_path != nullptr && *override_path != '\0'
-                               ? std::string(override_path)
-                               : library_dir + "/libsentencekit_cuda.so";
+  const std::string& override_path = GetConfig().cuda_library;
+  const std::string path = !override_path.empty() ? override_path : library_dir + "/libsentencekit_cuda.so";
   std::string reason;
   void* handle = core::OpenLibrary(path, &reason);
   if (handle == nullptr) {

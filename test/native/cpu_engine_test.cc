@@ -15,6 +15,7 @@
 #include "kernels/cpu/int8_amx.h"
 #include "kernels/int8_gemm.h"
 #include "kernels/kernels.h"
+#include "kernels/testing.h"
 #include "pipeline/classification_head.h"
 #include "reference_encoder.h"
 

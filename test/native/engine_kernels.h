@@ -10,6 +10,7 @@
 #include "cpu_levels.h"
 #include "kernels/cpu/int8_amx.h"
 #include "kernels/kernels.h"
+#include "kernels/testing.h"
 
 namespace sktest {
 

@@ -10,6 +10,7 @@
 #include "kernels/cpu/vector_table.h"
 #include "kernels/int8_gemm.h"
 #include "kernels/kernels.h"
+#include "kernels/testing.h"
 
 namespace {
 

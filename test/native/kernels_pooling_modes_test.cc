@@ -9,6 +9,7 @@
 #include "check.h"
 #include "kernels/kernels.h"
 #include "kernels/pooling.h"
+#include "kernels/testing.h"
 
 namespace {
 

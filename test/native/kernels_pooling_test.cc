@@ -9,6 +9,7 @@
 #include "cpu_levels.h"
 #include "kernels/cpu/kernel_table.h"
 #include "kernels/kernels.h"
+#include "kernels/testing.h"
 
 namespace {
 

@@ -10,6 +10,7 @@
 #include "kernels/kernels.h"
 #include "kernels/quantize.h"
 #include "kernels/similarity.h"
+#include "kernels/testing.h"
 
 namespace {
 

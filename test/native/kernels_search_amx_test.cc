@@ -16,6 +16,7 @@
 #include "kernels/cpu/sign_bytes_amx.h"
 #include "kernels/kernels.h"
 #include "kernels/search.h"
+#include "kernels/testing.h"
 #include "kernels/top_k.h"
 
 namespace {

@@ -12,6 +12,7 @@
 #include "core/thread_pool.h"
 #include "kernels/kernels.h"
 #include "kernels/search.h"
+#include "kernels/testing.h"
 #include "kernels/top_k.h"
 
 namespace {

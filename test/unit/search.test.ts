@@ -11,6 +11,7 @@ import {
   semanticSearch,
   similarity,
 } from '../../lib/index.js';
+import { rejectsError } from '../helpers/errors.js';
 
 function random(rows: number, dim: number, seed: number): Embeddings {
   let state = seed;
@@ -110,6 +111,23 @@ test('paraphraseMining and communityDetection', async () => {
     assert.is(community.length, 12);
     assert.ok(community.every((id) => id % 3 === community[0]! % 3));
   }
+});
+
+test('threads: the same hits on one thread, two, or the shared pool; bad counts are refused', async () => {
+  const queries = random(7, 24, 1);
+  const corpus = random(3001, 24, 2);
+  const shared = await semanticSearch(queries, corpus, { topK: 5, corpusChunkSize: 500 });
+  for (const threads of [1, 2, 64]) {
+    assert.equal(await semanticSearch(queries, corpus, { topK: 5, corpusChunkSize: 500, threads }), shared, `threads ${threads}`);
+  }
+  for (const precision of ['int8', 'ubinary'] as const) {
+    const quantized = quantizeEmbeddings(corpus, precision);
+    const expected = await quantizedSemanticSearch(queries, quantized, { topK: 5 });
+    assert.equal(await quantizedSemanticSearch(queries, quantized, { topK: 5, threads: 1 }), expected, precision);
+  }
+  await rejectsError(() => semanticSearch(queries, corpus, { threads: 0 }), RangeError);
+  await rejectsError(() => semanticSearch(queries, corpus, { threads: 1.5 }), TypeError);
+  await rejectsError(() => quantizedSemanticSearch(queries, quantizeEmbeddings(corpus, 'int8'), { threads: -2 }), RangeError);
 });
 
 test.run();

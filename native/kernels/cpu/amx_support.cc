@@ -14,8 +14,10 @@
 #endif
 #endif
 
+#include "core/config.h"
 #include "kernels/cpu/int8_amx.h"
 #include "kernels/kernels.h"
+#include "kernels/testing.h"
 
 namespace sk::kernels {
 namespace {
@@ -56,12 +58,7 @@ bool DetectAmxInt8() {
 }
 #endif
 
-bool AllowedByEnvironment() {
-  const char* value = std::getenv("SENTENCEKIT_AMX");
-  return value == nullptr || std::strcmp(value, "0") != 0;
-}
-
-std::atomic<bool> g_allowed{AllowedByEnvironment()};
+std::atomic<bool> g_allowed{GetConfig().amx};
 
 }  // namespace
 

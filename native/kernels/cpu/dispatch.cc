@@ -3,9 +3,11 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/config.h"
 #include "kernels/cpu/kernel_table.h"
 #include "kernels/cpu/vector_table.h"
 #include "kernels/kernels.h"
+#include "kernels/testing.h"
 
 #if defined(__aarch64__) && defined(__linux__)
 #include <sys/auxv.h>
@@ -62,12 +64,11 @@ CpuLevel DetectCpuLevel() {
 #endif
 
 CpuLevel RequestedLevel(CpuLevel supported) {
-  const char* forced = std::getenv("SENTENCEKIT_CPU_LEVEL");
-  if (forced == nullptr) return supported;
+  const std::string& forced = GetConfig().cpu_level;
   CpuLevel wanted = supported;
   // Another architecture's name (avx2 on an ARM CPU) is ignored, like any unknown one.
   for (int level = 0; level <= static_cast<int>(kHighestCpuLevel); ++level) {
-    if (std::strcmp(forced, kLevelNames[level]) == 0) wanted = static_cast<CpuLevel>(level);
+    if (forced == kLevelNames[level]) wanted = static_cast<CpuLevel>(level);
   }
   // Never above what the CPU can run.
   return wanted < supported ? wanted : supported;

@@ -23,10 +23,9 @@ constexpr size_t kAmxMaxQueries = 64;   // queries per call: four groups, two B 
 // True when the CPU has AMX-TILE and AMX-INT8, the OS enables tile state and (on Linux)
 // granted this process permission to use it; computed once. See also AmxInt8Enabled().
 bool AmxInt8Supported();
-// Supported, the active CPU level is AVX-512, and neither SENTENCEKIT_AMX=0 nor
-// SetAmxForTesting(false) turned it off.
+// Supported, the active CPU level is AVX-512, and neither SENTENCEKIT_AMX=0 nor a test
+// (kernels/testing.h) turned it off.
 bool AmxInt8Enabled();
-void SetAmxForTesting(bool enabled);
 // AMX-BF16 (TDPBF16PS) and AVX512-BF16 too, under the same conditions as AmxInt8Enabled().
 bool AmxBf16Enabled();
 
