@@ -20,10 +20,27 @@ import { imageArgumentError } from './image-errors.js';
  * Alpha is dropped without compositing and grey is replicated, as PIL's convert('RGB') does.
  */
 export type ImageInput =
-  | { path: string | URL }
+  | {
+      /** The image file: a path, or a `file:` URL. */
+      path: string | URL;
+    }
   | Uint8Array
-  | { data: Uint8Array; applyExifOrientation?: boolean }
-  | { pixels: Uint8Array | Uint8ClampedArray; width: number; height: number; channels?: 1 | 2 | 3 | 4 };
+  | {
+      /** The bytes of a JPEG, PNG, WebP, GIF, TIFF or AVIF file. */
+      data: Uint8Array;
+      /** Rotate by the file's EXIF orientation, as Python does for a file name (default false, as for a PIL image). */
+      applyExifOrientation?: boolean;
+    }
+  | {
+      /** 8-bit pixels, channels interleaved, rows packed. */
+      pixels: Uint8Array | Uint8ClampedArray;
+      /** Width in pixels. */
+      width: number;
+      /** Height in pixels. */
+      height: number;
+      /** 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA); inferred from the length when left out. */
+      channels?: 1 | 2 | 3 | 4;
+    };
 
 /** An image input checked and reduced to what the decoder needs. */
 export type ImageSource =

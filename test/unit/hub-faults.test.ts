@@ -100,12 +100,21 @@ test('a Content-Length shorter than the body sent is caught by the size and the 
 })));
 
 test('a Content-Length longer than the body sent (then the connection closed) keeps what came, and the sha256 decides', () => shared(async ({ hub, cacheDir }) => withFastRetries(async () => {
-  // The whole body came before the connection broke: nothing is asked again (it once asked
-  // for a Range past the end, got 416, and downloaded the file a second time).
+  // The whole body was sent before the connection broke: what reached the disk is kept, never
+  // asked for past its end (it once asked for a Range past the end, got 416, and downloaded the
+  // file a second time). fetch drops the chunks still queued in the body stream when the
+  // connection errors, so on a loaded machine the tail may be fetched once more with a Range.
   hub.cdnFault(ONNX, { kind: 'length', delta: 1000 });
   const onnx = hub.files(REPO).find((f) => f.path === ONNX);
+  const size = onnx?.body.length ?? 0;
   const dir = await resolveModelFolder(REPO);
-  assert.equal(cdnTransfers(hub), [[undefined, 200]]);
+  const [first, ...rest] = cdnTransfers(hub);
+  assert.equal(first, [undefined, 200]);
+  assert.ok(rest.length <= 1, `at most one Range request for the tail, got ${JSON.stringify(rest)}`);
+  for (const [range, status] of rest) {
+    const start = Number(/^bytes=(\d+)-$/.exec(range ?? '')?.[1] ?? NaN);
+    assert.ok(start > 0 && start < size && status === 206, `a Range inside the file, answered 206: ${range} ${status}`);
+  }
   assert.is(sha256Of(readFileSync(join(dir, ONNX))), onnx?.sha256);
   assertCacheSound(cacheDir);
 })));
