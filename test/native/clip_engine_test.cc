@@ -17,19 +17,6 @@
 
 namespace {
 
-std::string ConfigText(const char* folder) {
-  std::string text;
-  CHECK(sk::ReadWholeFile(sktest::FixturePath(folder) + "/config.json", &text).ok()) << folder;
-  return text;
-}
-
-std::string Replace(std::string text, const std::string& from, const std::string& to) {
-  const size_t at = text.find(from);
-  CHECK(at != std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
-}
-
 void CheckRefused(const std::string& text, const std::string& expected) {
   sk::model::ClipConfig config;
   const sk::Status status = sk::model::ParseClipConfig(text, "config.json", &config);
@@ -76,25 +63,25 @@ void CheckTailIgnored(const char* folder, sk::cpu::EnginePrecision precision) {
 
 TEST(clip_config_reads_both_towers) {
   sk::model::ClipConfig config;
-  const sk::Status status = sk::model::ParseClipConfig(ConfigText("tiny-clip"), "config.json", &config);
+  const sk::Status status = sk::model::ParseClipConfig(sktest::FixtureConfigText("tiny-clip"), "config.json", &config);
   CHECK(status.ok()) << status.message();
   CHECK(config.text.hidden_size == 32 && config.text.num_heads == 4 && config.text.num_layers == 2);
   CHECK(config.vision.hidden_size == 64 && config.vision.num_heads == 2 && config.vision.intermediate_size == 96);
   CHECK(config.image_size == 30 && config.patch_size == 6 && config.image_tokens() == 26 && config.projection_dim == 16);
   CHECK(config.text.quick_gelu && config.vision.quick_gelu && !config.pools_at_argmax());
   sk::model::ClipConfig hub;
-  CHECK(sk::model::ParseClipConfig(ConfigText("tiny-clip-hub/0_CLIPModel"), "config.json", &hub).ok());
+  CHECK(sk::model::ParseClipConfig(sktest::FixtureConfigText("tiny-clip-hub/0_CLIPModel"), "config.json", &hub).ok());
   CHECK(hub.pools_at_argmax());
 }
 
 TEST(clip_config_refuses_hostile_values) {
-  const std::string text = ConfigText("tiny-clip");
-  CheckRefused(Replace(text, "\"model_type\": \"clip\"", "\"model_type\": \"bert\""), "model_type");
-  CheckRefused(Replace(text, "\"patch_size\": 6", "\"patch_size\": 7"), "patch_size");
-  CheckRefused(Replace(text, "\"patch_size\": 6", "\"patch_size\": -6"), "patch_size");
-  CheckRefused(Replace(text, "\"num_attention_heads\": 2", "\"num_attention_heads\": 3"), "num_attention_heads");
-  CheckRefused(Replace(text, "\"projection_dim\": 16,", "\"projection_dim\": 99999999999,"), "projection_dim");
-  CheckRefused(Replace(text, "\"hidden_act\": \"quick_gelu\"", "\"hidden_act\": \"swish\""), "hidden_act");
+  const std::string text = sktest::FixtureConfigText("tiny-clip");
+  CheckRefused(sktest::ReplaceFirst(text, "\"model_type\": \"clip\"", "\"model_type\": \"bert\""), "model_type");
+  CheckRefused(sktest::ReplaceFirst(text, "\"patch_size\": 6", "\"patch_size\": 7"), "patch_size");
+  CheckRefused(sktest::ReplaceFirst(text, "\"patch_size\": 6", "\"patch_size\": -6"), "patch_size");
+  CheckRefused(sktest::ReplaceFirst(text, "\"num_attention_heads\": 2", "\"num_attention_heads\": 3"), "num_attention_heads");
+  CheckRefused(sktest::ReplaceFirst(text, "\"projection_dim\": 16,", "\"projection_dim\": 99999999999,"), "projection_dim");
+  CheckRefused(sktest::ReplaceFirst(text, "\"hidden_act\": \"quick_gelu\"", "\"hidden_act\": \"swish\""), "hidden_act");
   CheckRefused("[1, 2]", "not a JSON object");
 }
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "check.h"
 #include "core/file_util.h"
 #include "core/json.h"
 
@@ -22,6 +23,22 @@ inline sk::JsonValue ReadFixtureJson(const std::string& relative) {
   if (status.ok()) status = sk::JsonValue::Parse(text, &value);
   if (!status.ok()) throw std::runtime_error(status.message());
   return value;
+}
+
+// A fixture model folder's config.json, as text (for tests that edit it into hostile variants).
+inline std::string FixtureConfigText(const std::string& folder) {
+  std::string text;
+  CHECK(sk::ReadWholeFile(FixturePath(folder) + "/config.json", &text).ok()) << folder;
+  return text;
+}
+
+// `text` with the first `from` replaced by `to`; a missing `from` fails the test (an edit that
+// silently does nothing would make a refusal test pass on an unedited file).
+inline std::string ReplaceFirst(std::string text, const std::string& from, const std::string& to) {
+  const size_t at = text.find(from);
+  CHECK(at != std::string::npos) << "no " << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
 }
 
 inline std::vector<int64_t> IntArray(const sk::JsonValue& array) {

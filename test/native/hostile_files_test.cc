@@ -18,6 +18,7 @@
 #include "check.h"
 #include "core/file_util.h"
 #include "cpu_engine/cpu_encoder.h"
+#include "fixtures.h"
 #include "model/encoder_config.h"
 #include "model/safetensors_file.h"
 #include "tokenizer/precompiled.h"
@@ -40,13 +41,6 @@ MicroModel ReadMicroBert() {
 }
 
 // `text` with the first `from` replaced by `to` (the test fails if `from` is absent).
-std::string Replace(std::string text, const std::string& from, const std::string& to) {
-  const size_t at = text.find(from);
-  CHECK(at != std::string::npos) << "no " << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
-}
-
 // Writes config.json and model.safetensors into a fresh folder; returns it.
 std::string WriteModel(const MicroModel& model, const char* name) {
   const std::string dir = "/tmp/sentencekit-hostile-" + std::to_string(getpid()) + "-" + name;
@@ -102,12 +96,12 @@ TEST(hostile_config_values_past_int32_or_before_the_position_table_are_refused) 
   sk::model::EncoderConfig config;
   CHECK(sk::model::ParseEncoderConfig(bert.config, "config.json", &config).ok());
   // 2^32 + 8 was truncated to a hidden size of 8.
-  const std::string wide = Replace(bert.config, "\"hidden_size\": 8", "\"hidden_size\": 4294967304");
+  const std::string wide = sktest::ReplaceFirst(bert.config, "\"hidden_size\": 8", "\"hidden_size\": 4294967304");
   sk::Status status = sk::model::ParseEncoderConfig(wide, "config.json", &config);
   CHECK(!status.ok() && status.message().find("hidden_size") != std::string::npos) << status.message();
   // RoBERTa numbers positions from pad_token_id + 1: a negative one read before the table.
-  std::string roberta = Replace(bert.config, "\"model_type\": \"bert\"", "\"model_type\": \"roberta\"");
-  roberta = Replace(roberta, "\"pad_token_id\": 0", "\"pad_token_id\": -5");
+  std::string roberta = sktest::ReplaceFirst(bert.config, "\"model_type\": \"bert\"", "\"model_type\": \"roberta\"");
+  roberta = sktest::ReplaceFirst(roberta, "\"pad_token_id\": 0", "\"pad_token_id\": -5");
   status = sk::model::ParseEncoderConfig(roberta, "config.json", &config);
   CHECK(!status.ok() && status.message().find("pad_token_id -5") != std::string::npos) << status.message();
   // Invalid JSON names the file.
@@ -118,7 +112,7 @@ TEST(hostile_config_values_past_int32_or_before_the_position_table_are_refused) 
 TEST(hostile_layer_count_allocates_nothing_before_the_file_proves_it) {
   // num_hidden_layers 2^31 - 1 sized a vector of layers before any was read.
   MicroModel model = ReadMicroBert();
-  model.config = Replace(model.config, "\"num_hidden_layers\": 1", "\"num_hidden_layers\": 2147483647");
+  model.config = sktest::ReplaceFirst(model.config, "\"num_hidden_layers\": 1", "\"num_hidden_layers\": 2147483647");
   std::unique_ptr<sk::cpu::CpuEncoder> engine;
   const sk::Status status = LoadEngine(model, "layers", &engine);
   CHECK(!status.ok() && status.message().find("encoder.layer.1.") != std::string::npos) << status.message();
