@@ -59,13 +59,23 @@ export interface NativeEncodeOptions {
   maxPadding: number;
   /** Truncation length of this call (the model's maxSeqLength now); 0 or left out: the one it loaded with. */
   maxLength?: number;
+  /** Which end of a long input this call drops; left out: the model's truncation side. */
+  truncationSide?: 'left' | 'right';
 }
 
 export interface NativeSentenceEncoder {
   readonly dimension: number;
   readonly hiddenSize: number;
+  /** Ids encodeIds() takes (the tokenizer's vocabulary, added tokens included); a transformer model only. */
+  readonly vocabSize?: number;
   /** Resolves to a [texts.length × (truncateDim || dimension)] row-major matrix in the caller's order. */
   encode(texts: string[] | PackedTexts, options: NativeEncodeOptions): Promise<Float32Array>;
+  /**
+   * encode() from token ids taken as final (nothing added), row r being the next counts[r] of
+   * `ids`, cut to maxLength on the call's truncation side; a transformer model only (not a
+   * StaticEmbedding or CLIP model).
+   */
+  encodeIds?(ids: Int32Array, counts: Int32Array, options: NativeEncodeOptions): Promise<Float32Array>;
   /** Unpadded token embeddings of every text, concatenated; tokenCounts[i] rows belong to text i. */
   encodeTokens(texts: string[] | PackedTexts, batchSize: number, maxLength?: number): Promise<{ data: Float32Array; tokenCounts: Int32Array }>;
   /** The prompt's tokens with special tokens, without a trailing one ([SEP]): what include_prompt: false leaves out. */
@@ -112,6 +122,8 @@ export interface NativeCrossEncoder {
   readonly numLabels: number;
   /** Resolves to [pairs × numLabels] raw logits in the caller's order; pairs truncated longest_first to maxLength (0 or left out: the length the model loaded with). */
   predict(firsts: string[] | PackedTexts, seconds: string[] | PackedTexts, batchSize: number, maxLength?: number): Promise<Float32Array>;
+  /** predict() for single texts, each encoded alone ([CLS] text [SEP]). */
+  predictTexts(texts: string[] | PackedTexts, batchSize: number, maxLength?: number): Promise<Float32Array>;
   dispose(): Promise<void>;
 }
 

@@ -12,7 +12,7 @@ import { expectModelClass } from './model-class.js';
 import { type OptionKeys, validateOptionsObject } from './options.js';
 import { NativeModelHandle } from './native-model-handle.js';
 import { packTexts } from './packed-texts.js';
-import { checkTextLength, describeValue, validateBoolean, validatePositiveInteger } from './validate.js';
+import { checkTextLength, describeValue, validateBoolean, validatePositiveInteger, validateTexts } from './validate.js';
 
 export type { ActivationName } from './cross-encoder-folder.js';
 
@@ -193,15 +193,32 @@ export class CrossEncoder {
   async predict(pairs: Array<[string, string]> | [string, string], options: PredictOptions = {}): Promise<Float32Array> {
     this.#handle.ensureOpen();
     const { firsts, seconds } = validatePairs(pairs);
-    const opts = validateOptionsObject<PredictOptions>(options, 'predict() options', PREDICT_KEYS);
+    const [packedFirsts, packedSeconds] = [await packTexts(firsts), await packTexts(seconds)];
+    return this.#scores(firsts.length, options, 'predict() options', (native, batchSize, maxLength) => native.predict(packedFirsts, packedSeconds, batchSize, maxLength));
+  }
+
+  /**
+   * predict() for single texts: each text alone through the model ([CLS] text [SEP]), as
+   * transformers' sequence classification scores `tokenizer(text)` and TEI's /predict a single
+   * input. Returns `texts.length × numLabels` scores.
+   * @internal
+   */
+  async predictTexts(texts: string[], options: PredictOptions = {}): Promise<Float32Array> {
+    this.#handle.ensureOpen();
+    const { texts: list } = validateTexts(texts);
+    const packed = await packTexts(list);
+    return this.#scores(list.length, options, 'predictTexts() options', (native, batchSize, maxLength) => native.predictTexts(packed, batchSize, maxLength));
+  }
+
+  /** One native run of `count` inputs with predict()'s options: logits, then the activation and softmax. */
+  async #scores(count: number, options: PredictOptions, where: string, run: (native: NativeCrossEncoder, batchSize: number, maxLength: number) => Promise<Float32Array>): Promise<Float32Array> {
+    const opts = validateOptionsObject<PredictOptions>(options, where, PREDICT_KEYS);
     const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
     const activation = validateActivation(opts.activation) ?? this.#folder.activation;
     const applySoftmax = opts.applySoftmax === undefined ? false : validateBoolean(opts.applySoftmax, 'options.applySoftmax');
-    if (firsts.length === 0) return new Float32Array(0);
-
-    const [packedFirsts, packedSeconds] = [await packTexts(firsts), await packTexts(seconds)];
+    if (count === 0) return new Float32Array(0);
     const maxLength = this.#maxLength;
-    const scores = await this.#handle.run((native) => native.predict(packedFirsts, packedSeconds, batchSize, maxLength));
+    const scores = await this.#handle.run((native) => run(native, batchSize, maxLength));
     applyActivation(scores, this.numLabels, activation);
     if (applySoftmax && this.numLabels > 1) softmaxRows(scores, this.numLabels);
     return scores;

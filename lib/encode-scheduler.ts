@@ -81,7 +81,7 @@ export class EncodeScheduler<T = string> {
   submit(texts: T[], options: NativeEncodeOptions): Promise<Float32Array> {
     return new Promise<Float32Array>((resolve, reject) => {
       // Only calls with the same native options can share a run.
-      const key = `${options.normalize}|${options.truncateDim}|${options.promptTokens}|${options.maxLength}`;
+      const key = `${options.normalize}|${options.truncateDim}|${options.promptTokens}|${options.maxLength}|${options.truncationSide}`;
       this.#queue.push({ texts, options, key, resolve, reject });
       this.#schedule();
     });

@@ -6,7 +6,8 @@
  * const model = await SentenceTransformer.fromPretrained('sentence-transformers/all-MiniLM-L6-v2');
  * const embeddings = await model.encode('Hello, world');
  */
-export { SentenceTransformer, type SentenceTransformerOptions, type EncodeOptions, type FloatEncodeOptions, type QuantizedEncodeOptions, type EncodeInputs } from './sentence-transformer.js';
+export { SentenceTransformer, type SentenceTransformerOptions, type EncodeOptions, type FloatEncodeOptions, type QuantizedEncodeOptions, type EncodeInputs, type TokenIdsEncodeOptions } from './sentence-transformer.js';
+export type { TokenIdRow } from './token-ids.js';
 export type { ImageInput } from './image-input.js';
 export type { LoadOptions } from './model-loading.js';
 export type { TokenizedBatch } from './tokenized.js';

@@ -20,6 +20,7 @@ import { clipImageRunner, clipModuleDir, clipTextEncoder, type IndexedImage, loa
 import { SentenceKitError } from './errors.js';
 import type { ImageInput } from './image-input.js';
 import { mergeRows, splitInputs } from './mixed-inputs.js';
+import { packTokenIds, type TokenIdRow, validateTokenIds } from './token-ids.js';
 import { describeValue, validateBoolean, validateNonNegativeNumber, validatePositiveInteger, validateTexts, validateUnitInterval } from './validate.js';
 
 // Measured with bench/encode/callers.ts (bench/RESULTS.md): 64 callers of one text each.
@@ -65,7 +66,17 @@ export interface EncodeOptions {
   truncateDim?: number;
   /** 'float32' (default) or a quantized precision: 'int8' | 'uint8' | 'binary' | 'ubinary'. */
   precision?: Precision;
+  /**
+   * Which end of a text longer than maxSeqLength is dropped, for this call: 'right' keeps the
+   * start, 'left' the end (transformers' `tokenizer.truncation_side`, TEI's
+   * truncation_direction). Default: the model's own (tokenizer_config.json's truncation_side,
+   * else tokenizer.json's truncation direction, else 'right').
+   */
+  truncationSide?: 'left' | 'right';
 }
+
+/** encodeTokenIds()' options: encode()'s, less the prompts (the ids are the whole input). */
+export type TokenIdsEncodeOptions = Omit<EncodeOptions, 'prompt' | 'promptName'>;
 
 /** What encode() takes: a text, or (a CLIP model) an image, or an array of either. */
 export type EncodeInputs = string | string[] | ImageInput | Array<string | ImageInput>;
@@ -82,8 +93,9 @@ export type QuantizedEncodeOptions = EncodeOptions & {
 };
 
 const LOAD_KEYS: OptionKeys<SentenceTransformerOptions> = { ...LOAD_OPTION_KEYS, maxBatchTexts: true, maxWaitMs: true, maxBatchTokens: true, maxBatchPadding: true, truncateDim: true };
-const ENCODE_KEYS: OptionKeys<EncodeOptions> = { batchSize: true, normalizeEmbeddings: true, prompt: true, promptName: true, truncateDim: true, precision: true };
+const ENCODE_KEYS: OptionKeys<EncodeOptions> = { batchSize: true, normalizeEmbeddings: true, prompt: true, promptName: true, truncateDim: true, precision: true, truncationSide: true };
 const { promptName: _promptName, ...TASK_ENCODE_KEYS } = ENCODE_KEYS;
+const { prompt: _prompt, ...TOKEN_IDS_KEYS } = TASK_ENCODE_KEYS;
 const TOKEN_EMBEDDING_KEYS: OptionKeys<Pick<EncodeOptions, 'batchSize' | 'prompt' | 'promptName'>> = { batchSize: true, prompt: true, promptName: true };
 
 /**
@@ -100,6 +112,8 @@ export class SentenceTransformer {
   readonly #handle: NativeModelHandle<NativeSentenceEncoder>;
   readonly #folder: SentenceTransformerFolder;
   readonly #scheduler: EncodeScheduler;
+  /** encodeTokenIds()' runs, merged across callers as texts are; null for a model that takes text only. */
+  readonly #ids: EncodeScheduler<TokenIdRow> | null;
   readonly #maxBatchTokens: number;
   readonly #maxBatchPadding: number;
   readonly #tokenTypeIds: boolean;
@@ -134,6 +148,11 @@ export class SentenceTransformer {
     this.#maxBatchTokens = scheduling.maxBatchTokens;
     this.#maxBatchPadding = scheduling.maxBatchPadding;
     this.#scheduler = new EncodeScheduler(async (texts, options) => native.encode(await packTexts(texts), options), scheduling);
+    const encodeIds = native.encodeIds?.bind(native);
+    this.#ids = encodeIds === undefined ? null : new EncodeScheduler<TokenIdRow>((rows, options) => {
+      const { ids, counts } = packTokenIds(rows);
+      return encodeIds(ids, counts, options);
+    }, scheduling);
     this.#fullDimension = native.dimension;
     this.#maxSeqLength = folder.maxSeqLength;
     this.#truncateDim = folder.truncateDim;
@@ -285,21 +304,14 @@ export class SentenceTransformer {
     }
     const list = split.texts;
     const opts = validateOptionsObject<EncodeOptions>(options, 'encode() options', ENCODE_KEYS);
-    const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
-    const normalize = opts.normalizeEmbeddings === undefined ? false : validateBoolean(opts.normalizeEmbeddings, 'options.normalizeEmbeddings');
-    const truncateDim = opts.truncateDim === undefined ? this.#truncateDim ?? 0 : validatePositiveInteger(opts.truncateDim, 'options.truncateDim');
-    const precision = opts.precision ?? 'float32';
-    if (!PRECISIONS.includes(precision)) {
-      throw new TypeError(`expected options.precision to be one of ${PRECISIONS.join(', ')} but received ${describeValue(precision)}`);
-    }
+    const { precision, dimension, native: common } = this.#callOptions(opts);
     const prompt = this.#resolvePrompt(opts.prompt, opts.promptName);
-    const dimension = truncateDim > 0 ? Math.min(truncateDim, this.#fullDimension) : this.#fullDimension;
 
     // do_lower_case is a Lowercase normalizer inside the native tokenizer, as in sentence-transformers.
     const inputs = prompt ? list.map((text) => prompt + text) : list;
     // include_prompt: false leaves the prompt's tokens ([CLS] included, its [SEP] not) out of pooling.
     const promptTokens = prompt && !this.#folder.pooling.includePrompt ? this.#handle.native.promptLength(prompt) : 0;
-    const nativeOptions = { batchSize, normalize, truncateDim, promptTokens, maxBatchTokens: this.#maxBatchTokens, maxPadding: this.#maxBatchPadding, maxLength: this.#static ? 0 : this.#maxSeqLength };
+    const nativeOptions = { ...common, promptTokens };
     const [textRows, imageRows] = await Promise.all([
       list.length === 0 ? new Float32Array(0) : this.#handle.run(() => this.#scheduler.submit(inputs, nativeOptions)),
       split.images.length === 0 || this.#images === null ? new Float32Array(0) : this.#handle.run(() => (this.#images as EncodeScheduler<IndexedImage>).submit(split.images, nativeOptions)),
@@ -307,6 +319,62 @@ export class SentenceTransformer {
     const data = mergeRows(split, textRows, imageRows, dimension);
     const embeddings = new Embeddings(data, split.count, dimension);
     return precision === 'float32' ? embeddings : quantizeEmbeddings(embeddings, precision);
+  }
+
+  /**
+   * encode() from token ids instead of texts, as feeding `input_ids` to the model's forward
+   * in Python: each row is taken as the model's whole input, nothing added ([CLS] / [SEP] only
+   * where the row has them, as `tokenize()` gives them) and no prompt, cut to maxSeqLength on
+   * the truncation side like text. One row (`number[]`, Int32Array, Uint32Array) gives one
+   * embedding; an array of rows, one each. An id outside the model's vocabulary is a
+   * RangeError. A transformer model only: a StaticEmbedding or CLIP model takes text.
+   *
+   * @example
+   * const { inputIds, shape } = await model.tokenize('The cat sits outside');
+   * const same = await model.encodeTokenIds(Array.from(inputIds)); // equals model.encode('The cat sits outside')
+   */
+  encodeTokenIds(ids: TokenIdRow | readonly TokenIdRow[], options?: Omit<FloatEncodeOptions, 'prompt' | 'promptName'>): Promise<Embeddings>;
+  encodeTokenIds(ids: TokenIdRow | readonly TokenIdRow[], options: Omit<QuantizedEncodeOptions, 'prompt' | 'promptName'>): Promise<QuantizedEmbeddings>;
+  encodeTokenIds(ids: TokenIdRow | readonly TokenIdRow[], options?: TokenIdsEncodeOptions): Promise<Embeddings | QuantizedEmbeddings>;
+  async encodeTokenIds(ids: TokenIdRow | readonly TokenIdRow[], options: TokenIdsEncodeOptions = {}): Promise<Embeddings | QuantizedEmbeddings> {
+    this.#handle.ensureOpen();
+    const vocabSize = this.#handle.native.vocabSize;
+    if (this.#ids === null || vocabSize === undefined) {
+      throw new TypeError(`encodeTokenIds() needs a transformer model: a ${this.#static ? 'StaticEmbedding' : 'CLIP'} model takes text (encode())`);
+    }
+    const { rows } = validateTokenIds(ids, vocabSize);
+    const opts = validateOptionsObject<TokenIdsEncodeOptions>(options, 'encodeTokenIds() options', TOKEN_IDS_KEYS);
+    const { precision, dimension, native } = this.#callOptions(opts);
+    const scheduler = this.#ids;
+    const data = rows.length === 0 ? new Float32Array(0) : await this.#handle.run(() => scheduler.submit(rows, { ...native, promptTokens: 0 }));
+    const embeddings = new Embeddings(data, rows.length, dimension);
+    return precision === 'float32' ? embeddings : quantizeEmbeddings(embeddings, precision);
+  }
+
+  /** What encode() and encodeTokenIds() read alike from their options. */
+  #callOptions(opts: Partial<TokenIdsEncodeOptions>): { precision: Precision; dimension: number; native: Omit<NativeEncodeOptions, 'promptTokens'> } {
+    const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
+    const normalize = opts.normalizeEmbeddings === undefined ? false : validateBoolean(opts.normalizeEmbeddings, 'options.normalizeEmbeddings');
+    const truncateDim = opts.truncateDim === undefined ? this.#truncateDim ?? 0 : validatePositiveInteger(opts.truncateDim, 'options.truncateDim');
+    const precision = opts.precision ?? 'float32';
+    if (!PRECISIONS.includes(precision)) {
+      throw new TypeError(`expected options.precision to be one of ${PRECISIONS.join(', ')} but received ${describeValue(precision)}`);
+    }
+    const side = opts.truncationSide;
+    if (side !== undefined) {
+      if (side !== 'left' && side !== 'right') throw new TypeError(`expected options.truncationSide to be 'left' or 'right' but received ${describeValue(side)}`);
+      // Both truncate on their tokenizer.json's own terms (no max_seq_length, a fixed 77 tokens).
+      if (this.#static || this.#images !== null) throw new TypeError(`options.truncationSide does not apply to a ${this.#static ? 'StaticEmbedding' : 'CLIP'} model`);
+    }
+    const dimension = truncateDim > 0 ? Math.min(truncateDim, this.#fullDimension) : this.#fullDimension;
+    return {
+      precision,
+      dimension,
+      native: {
+        batchSize, normalize, truncateDim, maxBatchTokens: this.#maxBatchTokens, maxPadding: this.#maxBatchPadding,
+        maxLength: this.#static ? 0 : this.#maxSeqLength, ...(side === undefined ? {} : { truncationSide: side }),
+      },
+    };
   }
 
   /**

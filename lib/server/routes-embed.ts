@@ -4,68 +4,17 @@
  * --auto-truncate, truncation_direction "Right", prompt_name, dimensions).
  * Internal: not exported from the package entry point.
  */
-import type { SentenceTransformer } from '../sentence-transformer.js';
 import { HttpError, invalidBody } from './errors.js';
-import { asObject, boolField, inputs, type InputItem, optionalBool, optionalPositiveInt, optionalString, stringField, stringList, truncationDirection, type Body } from './fields.js';
+import { asObject, boolField, inputs, type InputItem, optionalPositiveInt, optionalString, stringField, stringList } from './fields.js';
 import { checkBatch, inParts, need, type RouteContext, type RouteResult } from './context.js';
+import { checkedTokenCounts, computedTokens, embedInputs, type EmbedRequest, promptFor, truncationOf } from './embed-inputs.js';
 
-/** Texts of a batch; token-id inputs need a tokenizer decode the server does not have yet. */
-export function textsOf(items: InputItem[], name = 'inputs'): string[] {
+/** Texts of a batch, for the routes that take no token ids (/embed and /v1/embeddings do). */
+function textsOf(items: InputItem[], name = 'inputs'): string[] {
   return items.map((item, i) => {
-    if (typeof item !== 'string') throw invalidBody(`\`${name}[${i}]\` is a list of token ids; sentencekit serve takes text inputs only`);
+    if (typeof item !== 'string') throw invalidBody(`\`${name}[${i}]\` is a list of token ids; this route takes texts (/embed and /v1/embeddings take token ids)`);
     return item;
   });
-}
-
-/** The prompt encode() will prepend: the named one, else the model's default, else none. */
-export function promptFor(prompts: Readonly<Record<string, string>>, name: string | null, defaultName: string | null): string {
-  if (name !== null) {
-    const prompt = prompts[name];
-    if (prompt === undefined) {
-      const known = Object.keys(prompts);
-      throw new HttpError('Validation', `prompt_name \`${name}\` is not one of the model's prompts (${known.length === 0 ? 'it has none' : known.join(', ')})`, { metric: 'validation' });
-    }
-    return prompt;
-  }
-  return defaultName === null ? '' : prompts[defaultName] ?? '';
-}
-
-export interface Truncation {
-  truncate: boolean;
-  direction: 'Left' | 'Right';
-}
-
-export function truncationOf(body: Body, context: RouteContext): Truncation {
-  return { truncate: optionalBool(body, 'truncate') ?? context.config.autoTruncate, direction: truncationDirection(body) };
-}
-
-/**
- * Token counts of the texts as encoded (prompt included), checked against maxSeqLength as TEI
- * checks max_input_length: an over-long input is a 413 unless truncation was asked for.
- */
-export async function checkedTokenCounts(model: SentenceTransformer, texts: string[], truncation: Truncation, context: RouteContext): Promise<Int32Array> {
-  const counts = context.models.counter === null
-    ? Int32Array.from(await model.untruncatedTokens(texts), (row) => row.ids.length)
-    : await context.models.counter.count(texts);
-  const max = model.maxSeqLength;
-  for (const count of counts) {
-    context.metrics.inputLength.observe(count, { method: context.method });
-    if (count <= max) continue;
-    if (!truncation.truncate) {
-      throw new HttpError('Validation', `\`inputs\` must have less than ${max} tokens. Given: ${count}`, { metric: 'validation' });
-    }
-    if (truncation.direction === 'Left') {
-      // The model truncates on its tokenizer's configured side; a per-request side is not supported.
-      throw invalidBody('truncation_direction "Left" is not supported by sentencekit serve: the model truncates on the side its tokenizer_config.json names');
-    }
-  }
-  return counts;
-}
-
-function sum(counts: Int32Array, max: number): number {
-  let total = 0;
-  for (const c of counts) total += Math.min(c, max);
-  return total;
 }
 
 function rowsOf(data: Float32Array, rows: number, width: number): number[][] {
@@ -74,44 +23,16 @@ function rowsOf(data: Float32Array, rows: number, width: number): number[][] {
   return out;
 }
 
-export interface EmbedRequest {
-  texts: string[];
-  normalize: boolean;
-  dimensions: number | null;
-  promptName: string | null;
-  truncation: Truncation;
-}
-
-/** Embeds as /embed and /v1/embeddings do: rows as Float32Arrays, and the tokens computed. */
-export async function embedTexts(request: EmbedRequest, context: RouteContext): Promise<{ rows: Float32Array[]; tokens: number }> {
-  const model = need(context.models.embedder, 'an embedding model', '--model');
-  checkBatch(request.texts.length, context);
-  const prompt = promptFor(model.prompts, request.promptName, model.defaultPromptName);
-  if (request.dimensions !== null && request.dimensions > model.dimension) {
-    throw new HttpError('Validation', `\`dimensions\` ${request.dimensions} is larger than the model's dimension ${model.dimension}`, { metric: 'validation' });
-  }
-  const counts = await checkedTokenCounts(model, prompt ? request.texts.map((t) => prompt + t) : request.texts, request.truncation, context);
-  const rows = await inParts(request.texts, context, async (part) => {
-    const embeddings = await model.encode(part, {
-      normalizeEmbeddings: request.normalize,
-      ...(request.dimensions === null ? {} : { truncateDim: request.dimensions }),
-      ...(request.promptName === null ? {} : { promptName: request.promptName }),
-    });
-    return Array.from({ length: embeddings.rows }, (_, r) => embeddings.row(r));
-  });
-  return { rows, tokens: sum(counts, model.maxSeqLength) };
-}
-
 export async function embed(raw: unknown, context: RouteContext): Promise<RouteResult> {
   const body = asObject(raw);
   const request: EmbedRequest = {
-    texts: textsOf(inputs(body, 'inputs').items),
+    inputs: inputs(body, 'inputs').items,
     normalize: boolField(body, 'normalize', true),
     dimensions: optionalPositiveInt(body, 'dimensions'),
     promptName: optionalString(body, 'prompt_name'),
     truncation: truncationOf(body, context),
   };
-  const { rows, tokens } = await embedTexts(request, context);
+  const { rows, tokens } = await embedInputs(request, context);
   return { body: rows.map((row) => Array.from(row)), tokens };
 }
 
@@ -124,8 +45,11 @@ export async function embedAll(raw: unknown, context: RouteContext): Promise<Rou
   checkBatch(texts.length, context);
   const prompt = promptFor(model.prompts, promptName, model.defaultPromptName);
   const counts = await checkedTokenCounts(model, prompt ? texts.map((t) => prompt + t) : texts, truncation, context);
+  if (truncation.truncate && truncation.direction === 'Left' && counts.some((count) => count > model.maxSeqLength)) {
+    throw invalidBody('truncation_direction "Left" is not supported by /embed_all: its token embeddings are truncated on the model\'s own side (/embed takes "Left")');
+  }
   const matrices = await inParts(texts, context, (part) => model.encodeTokenEmbeddings(part, promptName === null ? {} : { promptName }));
-  return { body: matrices.map((m) => rowsOf(m.data, m.rows, m.dimension)), tokens: sum(counts, model.maxSeqLength) };
+  return { body: matrices.map((m) => rowsOf(m.data, m.rows, m.dimension)), tokens: computedTokens(counts, model.maxSeqLength) };
 }
 
 export async function embedSparse(raw: unknown, context: RouteContext): Promise<RouteResult> {
@@ -154,8 +78,8 @@ export async function similarity(raw: unknown, context: RouteContext): Promise<R
   const sentences = stringList(input, 'sentences');
   const parameters = body.parameters === undefined || body.parameters === null ? {} : asObject(body.parameters, '`parameters`');
   if (sentences.length === 0) throw new HttpError('Empty', '`sentences` cannot be empty', { metric: 'empty' });
-  const { rows, tokens } = await embedTexts({
-    texts: [source, ...sentences],
+  const { rows, tokens } = await embedInputs({
+    inputs: [source, ...sentences],
     normalize: true,
     dimensions: null,
     promptName: optionalString(parameters, 'prompt_name'),

@@ -98,6 +98,11 @@ function predictInputs(value: unknown): { sequences: string[][]; single: boolean
   throw invalidBody('expected `inputs` to be a string, a pair of strings [string, string] or a batch of mixed strings and pairs [[string], [string, string], ...]');
 }
 
+/**
+ * TEI's /predict: a single text is scored alone ([CLS] text [SEP]), a pair as one sequence; a
+ * single input answers its predictions, a batch a list of them. Predictions come best first,
+ * as TEI orders them (an ascending stable sort, reversed: equal scores in reverse label order).
+ */
 export async function predict(raw: unknown, context: RouteContext): Promise<RouteResult> {
   const body = asObject(raw);
   const { sequences, single } = predictInputs(body.inputs);
@@ -105,15 +110,23 @@ export async function predict(raw: unknown, context: RouteContext): Promise<Rout
   const rawScores = boolField(body, 'raw_scores', false);
   const model = need(context.models.reranker, 'a cross-encoder (--reranker)', '--reranker');
   checkBatch(sequences.length, context);
-  const pairs = sequences.map((s, i) => {
-    if (s.length !== 2) throw invalidBody(`\`inputs${single ? '' : `[${i}]`}\` is a single text; the cross-encoder scores pairs [string, string]`);
-    return s as [string, string];
-  });
-  const rows = await scorePairs(model, pairs, rawScores, context);
+  const textAt: number[] = [];
+  const pairAt: number[] = [];
+  sequences.forEach((s, i) => (s.length === 1 ? textAt : pairAt).push(i));
   const labels = model.labels;
+  const [textRows, pairRows] = await Promise.all([
+    textAt.length === 0 ? [] : inParts(textAt.map((i) => (sequences[i] as string[])[0] as string), context, async (part) => {
+      const scores = await model.predictTexts(part, scoring(model, rawScores));
+      return Array.from({ length: part.length }, (_, k) => scores.subarray(k * labels.length, (k + 1) * labels.length));
+    }),
+    pairAt.length === 0 ? [] : scorePairs(model, pairAt.map((i) => sequences[i] as [string, string]), rawScores, context),
+  ]);
+  const rows = new Array<Float32Array>(sequences.length);
+  textAt.forEach((i, k) => { rows[i] = textRows[k] as Float32Array; });
+  pairAt.forEach((i, k) => { rows[i] = pairRows[k] as Float32Array; });
   const predictions = rows.map((row) => {
     const list = Array.from(row, (score, i) => ({ score, label: labels[i] as string }));
-    list.sort((a, b) => b.score - a.score);
+    list.sort((a, b) => a.score - b.score).reverse();
     return list;
   });
   return { body: single ? predictions[0] : predictions, tokens: 0 };

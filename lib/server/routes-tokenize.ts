@@ -11,7 +11,7 @@
 import { invalidBody } from './errors.js';
 import { asObject, boolField, optionalString, type Body } from './fields.js';
 import { checkBatch, need, type RouteContext, type RouteResult } from './context.js';
-import { promptFor } from './routes-embed.js';
+import { promptFor } from './embed-inputs.js';
 
 /** TEI's SimpleToken. */
 export interface SimpleToken {

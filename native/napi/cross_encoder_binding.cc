@@ -1,5 +1,6 @@
 // JavaScript face of pipeline::CrossEncoderModel: `loadCrossEncoder(options)` resolves to an
-// instance with `numLabels`, `predict(firsts, seconds, batchSize, maxLength?)` and `dispose()`;
+// instance with `numLabels`, `predict(firsts, seconds, batchSize, maxLength?)`,
+// `predictTexts(texts, batchSize, maxLength?)` and `dispose()`;
 // every run on the model's owner thread.
 #include <memory>
 #include <string>
@@ -50,11 +51,29 @@ Napi::Value Predict(const Napi::CallbackInfo& info, Wrap& wrap) {
                                          }));
 }
 
+// predictTexts(texts: Texts, batchSize: number, maxLength?: number): Promise<Float32Array>,
+// predict() for single texts (CrossEncoderModel::PredictTexts).
+Napi::Value PredictTexts(const Napi::CallbackInfo& info, Wrap& wrap) {
+  Napi::Env env = info.Env();
+  if (!wrap.model()) return RejectDisposed(env);
+  if (info.Length() < 2 || !info[1].IsNumber()) ThrowTypeError(env, "predictTexts(texts, batchSize)");
+  auto texts = std::make_shared<TextsArg>(TextsArg::Read(env, info[0], "texts"));
+  const double batch_size = info[1].As<Napi::Number>().DoubleValue();
+  if (!(batch_size >= 1)) ThrowTypeError(env, "batchSize must be a positive integer");
+  const size_t max_length = ReadMaxLength(env, info[2]);
+  return wrap.Start(env, FloatArraySteps(env, texts->size() * wrap.model()->num_labels(),
+                                         [model = wrap.model(), texts, batch_size = static_cast<size_t>(batch_size),
+                                          max_length](float* logits) {
+                                           return model->PredictTexts(texts->Strings(), batch_size, max_length, logits);
+                                         }));
+}
+
 }  // namespace
 
 void InitCrossEncoder(Napi::Env env, Napi::Object exports) {
   Wrap::Define<ReadLoader>(env, exports, "NativeCrossEncoder", "loadCrossEncoder", "sentencekit:model",
-               {Wrap::Size<&pipeline::CrossEncoderModel::num_labels>("numLabels"), Wrap::Method<Predict>("predict")});
+               {Wrap::Size<&pipeline::CrossEncoderModel::num_labels>("numLabels"), Wrap::Method<Predict>("predict"),
+                Wrap::Method<PredictTexts>("predictTexts")});
 }
 
 }  // namespace sk::napi

@@ -5,8 +5,6 @@
 #include "napi/js_values.h"
 
 namespace sk::napi {
-namespace {
-
 // 'left' | 'right' | undefined (the tokenizer.json's own).
 pipeline::TokenizerSide ReadSide(const Napi::Object& options, const char* key) {
   if (!options.Get(key).IsString()) return pipeline::TokenizerSide::kTokenizer;
@@ -14,8 +12,6 @@ pipeline::TokenizerSide ReadSide(const Napi::Object& options, const char* key) {
   if (side != "left" && side != "right") ThrowTypeError(options.Env(), std::string(key) + " must be 'left' or 'right'");
   return side == "left" ? pipeline::TokenizerSide::kLeft : pipeline::TokenizerSide::kRight;
 }
-
-}  // namespace
 
 pipeline::ModelFiles ReadModelFiles(const Napi::Object& options) {
   pipeline::ModelFiles files;

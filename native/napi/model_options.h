@@ -37,6 +37,9 @@ pipeline::ModelFiles ReadModelFiles(const Napi::Object& options);
 // - else ONNX Runtime on the files' modelPath.
 pipeline::Placement ReadPlacement(const Napi::Object& options);
 
+// options[key]: 'left' | 'right', or undefined (kTokenizer: the tokenizer's own); TypeError otherwise.
+pipeline::TokenizerSide ReadSide(const Napi::Object& options, const char* key);
+
 // A call's maxLength argument: undefined or 0 keeps the length the model loaded with, else a
 // positive integer (TypeError otherwise).
 size_t ReadMaxLength(Napi::Env env, const Napi::Value& value);

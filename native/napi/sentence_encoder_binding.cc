@@ -1,7 +1,8 @@
 // JavaScript face of pipeline::SentenceEncoder: `loadSentenceEncoder(options)` resolves to an
-// instance with `dimension`, `hiddenSize`, `encode(texts, options)`, `encodeTokens`,
-// `promptLength(prompt)`, `tokenize(texts, maxLength)`, `decode`, `ioStats()` and `dispose()`;
-// every run on the model's owner thread.
+// instance with `dimension`, `hiddenSize`, `vocabSize`, `encode(texts, options)`,
+// `encodeIds(ids, counts, options)`, `encodeTokens`, `promptLength(prompt)`,
+// `tokenize(texts, maxLength)`, `decode`, `ioStats()` and `dispose()`; every run on the model's
+// owner thread.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -72,13 +73,9 @@ Wrap::Loader ReadLoader(const Napi::Object& options) {
   };
 }
 
-// encode(texts: Texts (napi/texts_arg.h), { batchSize, normalize, truncateDim, promptTokens, maxLength? }):
-// Promise<Float32Array>, tokenization, the run, pooling and normalization written straight into it.
-Napi::Value Encode(const Napi::CallbackInfo& info, Wrap& wrap) {
-  Napi::Env env = info.Env();
-  if (!wrap.model()) return RejectDisposed(env);
-  if (info.Length() < 2 || !info[1].IsObject()) ThrowTypeError(env, "encode(texts, options)");
-  const Napi::Object options = info[1].As<Napi::Object>();
+// encode()'s and encodeIds()' options: { batchSize, normalize, truncateDim, promptTokens,
+// maxBatchTokens?, maxPadding?, maxLength?, truncationSide? }.
+pipeline::EncodeParams ReadEncodeParams(Napi::Env env, const Napi::Object& options) {
   pipeline::EncodeParams params;
   const double batch_size = GetNumber(options, "batchSize", 32);
   const double truncate_dim = GetNumber(options, "truncateDim", 0);
@@ -95,10 +92,53 @@ Napi::Value Encode(const Napi::CallbackInfo& info, Wrap& wrap) {
   const double max_padding = GetNumber(options, "maxPadding", 1);
   if (!(max_padding >= 0 && max_padding <= 1)) ThrowTypeError(env, "maxPadding must be in [0, 1]");
   params.max_padding = max_padding;
+  params.truncation_side = ReadSide(options, "truncationSide");
+  return params;
+}
+
+// encode(texts: Texts (napi/texts_arg.h), options (ReadEncodeParams)): Promise<Float32Array>,
+// tokenization, the run, pooling and normalization written straight into it.
+Napi::Value Encode(const Napi::CallbackInfo& info, Wrap& wrap) {
+  Napi::Env env = info.Env();
+  if (!wrap.model()) return RejectDisposed(env);
+  if (info.Length() < 2 || !info[1].IsObject()) ThrowTypeError(env, "encode(texts, options)");
+  const pipeline::EncodeParams params = ReadEncodeParams(env, info[1].As<Napi::Object>());
   auto texts = std::make_shared<TextsArg>(TextsArg::Read(env, info[0], "texts"));
   const size_t length = texts->size() * wrap.model()->OutputDimension(params);
   return wrap.Start(env, FloatArraySteps(env, length, [model = wrap.model(), texts, params](float* rows) {
                       return model->Encode(texts->Strings(), params, rows);
+                    }));
+}
+
+// encodeIds(ids: Int32Array, counts: Int32Array, options (ReadEncodeParams)): Promise<Float32Array>,
+// encode() from token ids: row r is the next counts[r] of `ids`, taken as final
+// (SentenceEncoder::EncodeIds). Copied here, so the caller may reuse its arrays at once.
+Napi::Value EncodeIds(const Napi::CallbackInfo& info, Wrap& wrap) {
+  Napi::Env env = info.Env();
+  if (!wrap.model()) return RejectDisposed(env);
+  const auto is_int32 = [&](size_t i) {
+    return info.Length() > i && info[i].IsTypedArray() && info[i].As<Napi::TypedArray>().TypedArrayType() == napi_int32_array;
+  };
+  if (!is_int32(0) || !is_int32(1) || info.Length() < 3 || !info[2].IsObject()) {
+    ThrowTypeError(env, "encodeIds(ids: Int32Array, counts: Int32Array, options)");
+  }
+  const Napi::Int32Array ids = info[0].As<Napi::Int32Array>();
+  const Napi::Int32Array counts = info[1].As<Napi::Int32Array>();
+  const pipeline::EncodeParams params = ReadEncodeParams(env, info[2].As<Napi::Object>());
+  auto rows = std::make_shared<std::vector<std::vector<int64_t>>>(counts.ElementLength());
+  size_t at = 0;
+  for (size_t r = 0; r < rows->size(); ++r) {
+    const int32_t count = counts[r];
+    if (count < 0 || static_cast<size_t>(count) > ids.ElementLength() - at) {
+      ThrowTypeError(env, "encodeIds: counts must be non-negative and sum to ids.length");
+    }
+    (*rows)[r].assign(ids.Data() + at, ids.Data() + at + count);
+    at += static_cast<size_t>(count);
+  }
+  if (at != ids.ElementLength()) ThrowTypeError(env, "encodeIds: counts must be non-negative and sum to ids.length");
+  const size_t length = rows->size() * wrap.model()->OutputDimension(params);
+  return wrap.Start(env, FloatArraySteps(env, length, [model = wrap.model(), rows, params](float* out) {
+                      return model->EncodeIds(*rows, params, out);
                     }));
 }
 
@@ -186,7 +226,8 @@ void InitSentenceEncoder(Napi::Env env, Napi::Object exports) {
   Wrap::Define<ReadLoader>(env, exports, "NativeSentenceEncoder", "loadSentenceEncoder", "sentencekit:model",
                {Wrap::Size<&pipeline::SentenceEncoder::dimension>("dimension"),
                 Wrap::Size<&pipeline::SentenceEncoder::hidden_size>("hiddenSize"),
-                Wrap::Method<Encode>("encode"), Wrap::Method<PromptLength>("promptLength"),
+                Wrap::Size<&pipeline::SentenceEncoder::vocab_size>("vocabSize"),
+                Wrap::Method<Encode>("encode"), Wrap::Method<EncodeIds>("encodeIds"), Wrap::Method<PromptLength>("promptLength"),
                 Wrap::Method<Tokenize>("tokenize"), Wrap::Method<Decode>("decode"),
                 Wrap::Method<EncodeTokens>("encodeTokens"), Wrap::Method<IoStats>("ioStats")});
 }

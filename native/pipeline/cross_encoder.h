@@ -25,9 +25,13 @@ class CrossEncoderModel {
   // longest_first to `max_length` tokens (0: the length the model loaded with). Thread-safe.
   Status Predict(const std::vector<std::pair<std::string, std::string>>& pairs, size_t batch_size, size_t max_length,
                  float* out) const;
+  // Predict() for single texts, each one sequence as the tokenizer encodes a text alone
+  // ([CLS] text [SEP]), as TEI's /predict scores a single input. Thread-safe.
+  Status PredictTexts(const std::vector<std::string>& texts, size_t batch_size, size_t max_length, float* out) const;
 
  private:
   CrossEncoderModel() = default;
+  Status Logits(const std::vector<tok::Encoding>& encodings, size_t batch_size, float* out) const;
 
   ModelFiles files_;
   ModelTokenizer tokenizer_;  // before backend_, which borrows it

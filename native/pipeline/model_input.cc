@@ -25,11 +25,16 @@ Status ModelTokenizer::Load(const ModelFiles& files) {
   return Status::Ok();
 }
 
+tok::TruncationSide ModelTokenizer::Side(TokenizerSide requested) const {
+  if (requested == TokenizerSide::kTokenizer) return truncation_side;
+  return requested == TokenizerSide::kLeft ? tok::TruncationSide::kLeft : tok::TruncationSide::kRight;
+}
+
 Status ModelTokenizer::Encode(const ModelFiles& files, const std::vector<std::string>& texts, size_t max_length,
-                              size_t positions, std::vector<tok::Encoding>* encodings) const {
+                              size_t positions, std::vector<tok::Encoding>* encodings, TokenizerSide side) const {
   tok::EncodeOptions options;
   options.max_length = files.MaxLength(max_length);
-  options.side = truncation_side;
+  options.side = Side(side);
   encodings->resize(texts.size());
   for (size_t i = 0; i < texts.size(); ++i) SK_RETURN_IF_ERROR(tokenizer->Encode(texts[i], options, &(*encodings)[i]));
   return positions > 0 ? CheckPositionLimit(*encodings, positions) : Status::Ok();

@@ -50,10 +50,13 @@ struct ModelTokenizer {
   // ERR_INVALID_ARGUMENT for a zero max_length, before anything is read.
   Status Load(const ModelFiles& files);
 
-  // Each text, truncated at files.MaxLength(max_length) tokens; with `positions` > 0,
-  // ERR_INVALID_ARGUMENT naming the first input longer than that.
+  // The side one call truncates on: `requested`, else (kTokenizer) the model's truncation_side.
+  tok::TruncationSide Side(TokenizerSide requested) const;
+
+  // Each text, truncated at files.MaxLength(max_length) tokens on Side(side); with
+  // `positions` > 0, ERR_INVALID_ARGUMENT naming the first input longer than that.
   Status Encode(const ModelFiles& files, const std::vector<std::string>& texts, size_t max_length, size_t positions,
-                std::vector<tok::Encoding>* encodings) const;
+                std::vector<tok::Encoding>* encodings, TokenizerSide side = TokenizerSide::kTokenizer) const;
   Status EncodePairs(const ModelFiles& files, const std::vector<std::pair<std::string, std::string>>& pairs,
                      size_t max_length, size_t positions, std::vector<tok::Encoding>* encodings) const;
 };

