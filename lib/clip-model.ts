@@ -5,13 +5,14 @@
  * sentence_transformers.models.CLIPModel at 0_CLIPModel/, preprocessor_config.json) and
  * sentence-transformers 6's (the Transformer module at the root over a config.json whose
  * model_type is "clip", processor_config.json) — and loads the native model, whose towers run on
- * sentencekit's CPU engine from model.safetensors (the Hub's CLIP folders ship no ONNX export).
+ * sentencekit's CPU engine from model.safetensors (all the Hub's CLIP folders ship), or through
+ * ONNX Runtime on an export in the module's onnx/ folder (see clipOnnxFiles).
  * Internal: SentenceTransformer.fromPretrained() loads these folders.
  */
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 import { nativeBinding, type NativeEncodeOptions, type NativeSentenceEncoder } from './binding.js';
-import { placeModel, type Device, type DevicePlacement } from './device.js';
+import { type CpuEngine, isOwnCpuEngine, type OwnCpuEngine, placeModel, type Device, type DevicePlacement } from './device.js';
 import { exists, loadError, readJsonFile } from './json-files.js';
 import { loadImageProcessorConfig, type ImageProcessorConfig } from './image-processor-config.js';
 import { outputSize, preprocessImages } from './image-preprocess.js';
@@ -20,7 +21,10 @@ import { kindOf, readModelConfig, readModules, type SentenceTransformerFolder, u
 import type { PackedTexts } from './packed-texts.js';
 
 /** Why a CLIP model never goes to the GPU: device 'cuda' is refused with it, 'auto' reports it. */
-const CPU_ONLY = "a CLIP model runs on sentencekit's CPU engine (its CUDA engine has no CLIP towers yet)";
+const CPU_ONLY = "a CLIP model runs on the CPU, on sentencekit's CPU engine or ONNX Runtime (its CUDA engine has no CLIP towers yet)";
+
+/** The weights file the CPU engine reads. */
+const SAFETENSORS_WEIGHTS = 'model.safetensors';
 
 /** Images decoded and preprocessed ahead of the one being encoded: the next part is prepared while this one runs. */
 const IMAGES_PER_PART = 32;
@@ -36,13 +40,30 @@ interface NativeClipEncodeOptions {
 export interface NativeClipModel {
   readonly dimension: number;
   readonly imageSize: number;
+  /** What runs the towers, as the backend option names it. */
+  readonly backend: 'onnx' | 'sentencekit-int8' | 'sentencekit-bf16x3';
+  /** Threads one call runs on: the CPU engine's lanes, or ONNX Runtime's intra-op threads. */
+  readonly threads: number;
+  /** The export's graph normalizes its rows (optimum's single CLIPModel graph). */
+  readonly normalizesOutputs: boolean;
   encodeTexts(texts: string[] | PackedTexts, options: NativeClipEncodeOptions): Promise<Float32Array>;
   encodeImages(pixels: Float32Array, count: number, options: NativeClipEncodeOptions): Promise<Float32Array>;
   dispose(): Promise<void>;
 }
 
+/** An ONNX export of the towers: transformers.js's two graphs, or optimum's one. */
+export type ClipOnnxFiles = { textModel: string; visionModel: string } | { model: string };
+
 interface ClipBinding {
-  loadClipModel(options: { modelDir: string; tokenizerPath: string; maxLength: number; precision: 'int8' | 'bf16x3'; threads?: number }): Promise<NativeClipModel>;
+  loadClipModel(options: {
+    modelDir: string;
+    tokenizerPath: string;
+    maxLength: number;
+    precision: 'int8' | 'bf16x3';
+    intraOpThreads: number;
+    allowSpinning: boolean;
+    onnx?: ClipOnnxFiles;
+  }): Promise<NativeClipModel>;
 }
 
 export interface ClipFolder extends SentenceTransformerFolder {
@@ -64,6 +85,88 @@ export async function clipModuleDir(root: string): Promise<string | null> {
   return config.model_type === 'clip' ? dir : null;
 }
 
+/** The CPU engine's weights: ERR_MODEL_LOAD when the module's folder has none it reads. */
+async function checkClipWeights(modelDir: string): Promise<void> {
+  const weightsPath = join(modelDir, SAFETENSORS_WEIGHTS);
+  if (!(await exists(weightsPath))) {
+    const torchWeights = join(modelDir, 'pytorch_model.bin');
+    throw loadError(await exists(torchWeights)
+      ? `${torchWeights}: CLIP weights saved as pytorch_model.bin are not read yet; convert them to model.safetensors (transformers' save_pretrained does)`
+      : `${weightsPath} not found (the CLIP towers' weights)`);
+  }
+}
+
+/** What fromPretrained() asked for about the engine, beyond device. */
+export interface ClipEngineRequest {
+  /** Options named a backend (or cpuEngine): false leaves the choice to the folder. */
+  explicit: boolean;
+  cpuEngine: CpuEngine;
+  /** options.fileName: an ONNX file of the module folder. */
+  fileName?: string | undefined;
+  quantized: boolean;
+  intraOpThreads: number;
+  allowSpinning: boolean;
+}
+
+const TEXT_TOWER = 'text_model';
+const VISION_TOWER = 'vision_model';
+
+/**
+ * The ONNX export to run from a CLIP module's folder, or null when it has none. transformers.js
+ * (Xenova's repositories) ships the towers as onnx/text_model.onnx + onnx/vision_model.onnx
+ * (int8: *_quantized.onnx) and often optimum's whole-model onnx/model.onnx beside them; optimum
+ * alone writes model.onnx. The towers come first: they return get_text_features /
+ * get_image_features as sentence-transformers does, where model.onnx (CLIPModel.forward)
+ * normalizes its rows. `fileName` names one file: a tower (its sibling is the same name with
+ * the other tower's) or a whole-model graph; ERR_MODEL_LOAD when it or its sibling is missing.
+ */
+export async function clipOnnxFiles(modelDir: string, choice: { fileName?: string | undefined; quantized?: boolean }): Promise<ClipOnnxFiles | null> {
+  const at = (name: string) => join(modelDir, name);
+  if (choice.fileName !== undefined) {
+    const base = basename(choice.fileName);
+    const tower = base.startsWith(TEXT_TOWER) ? TEXT_TOWER : base.startsWith(VISION_TOWER) ? VISION_TOWER : null;
+    const files: ClipOnnxFiles = tower === null
+      ? { model: at(choice.fileName) }
+      : {
+          textModel: at(join(dirname(choice.fileName), TEXT_TOWER + base.slice(tower.length))),
+          visionModel: at(join(dirname(choice.fileName), VISION_TOWER + base.slice(tower.length))),
+        };
+    for (const path of Object.values(files) as string[]) {
+      if (!(await exists(path))) throw loadError(`ONNX model not found: ${path}${tower === null ? '' : " (a CLIP export's towers come in pairs: text_model*.onnx and vision_model*.onnx)"}`);
+    }
+    return files;
+  }
+  const suffix = choice.quantized ? '_quantized' : '';
+  const textModel = at(join('onnx', `${TEXT_TOWER}${suffix}.onnx`));
+  const visionModel = at(join('onnx', `${VISION_TOWER}${suffix}.onnx`));
+  if ((await exists(textModel)) && (await exists(visionModel))) return { textModel, visionModel };
+  const model = at(join('onnx', `model${suffix}.onnx`));
+  return (await exists(model)) ? { model } : null;
+}
+
+/**
+ * What runs the towers: the CPU engine when asked for; ONNX Runtime when asked for (backend
+ * 'onnx', or a fileName / quantized choice of ONNX file); otherwise the CPU engine where the
+ * folder has model.safetensors (all the Hub's CLIP folders) and ONNX Runtime where it has only
+ * an export (transformers.js's and optimum's folders).
+ */
+async function chooseClipEngine(modelDir: string, request: ClipEngineRequest): Promise<OwnCpuEngine | ClipOnnxFiles> {
+  if (isOwnCpuEngine(request.cpuEngine)) {
+    await checkClipWeights(modelDir);
+    return request.cpuEngine;
+  }
+  const asked = request.explicit || request.fileName !== undefined || request.quantized;
+  if (!asked && (await exists(join(modelDir, SAFETENSORS_WEIGHTS)))) return 'bf16x3';
+  const files = await clipOnnxFiles(modelDir, request);
+  if (files !== null) return files;
+  if (!asked) {
+    await checkClipWeights(modelDir);
+    return 'bf16x3';
+  }
+  const suffix = request.quantized ? '_quantized' : '';
+  throw loadError(`${modelDir} has no ONNX export of CLIP (looked for onnx/${TEXT_TOWER}${suffix}.onnx with onnx/${VISION_TOWER}${suffix}.onnx, then onnx/model${suffix}.onnx); backend 'sentencekit-bf16x3' runs the towers from model.safetensors`);
+}
+
 /** Reads a CLIP folder; only Normalize may follow the CLIP module. */
 export async function readClipFolder(root: string): Promise<ClipFolder> {
   const { file: modulesFile, entries } = await readModules(root);
@@ -75,12 +178,6 @@ export async function readClipFolder(root: string): Promise<ClipFolder> {
     normalize = true;
   }
   const weightsPath = join(modelDir, 'model.safetensors');
-  if (!(await exists(weightsPath))) {
-    const torchWeights = join(modelDir, 'pytorch_model.bin');
-    throw loadError(await exists(torchWeights)
-      ? `${torchWeights}: CLIP weights saved as pytorch_model.bin are not read yet; convert them to model.safetensors (transformers' save_pretrained does)`
-      : `${weightsPath} not found (the CLIP towers' weights)`);
-  }
   const tokenizerPath = join(modelDir, 'tokenizer.json');
   if (!(await exists(tokenizerPath))) {
     throw loadError(`${tokenizerPath} not found (sentencekit reads CLIP's tokenizer from tokenizer.json; save it with a fast CLIPTokenizer)`);
@@ -108,14 +205,27 @@ export async function readClipFolder(root: string): Promise<ClipFolder> {
 }
 
 /**
- * Loads a CLIP folder natively, on the CPU wherever `device` asked, at `precision`: bf16x3
- * (float32-accurate) unless the int8 engine is asked for.
+ * Loads a CLIP folder natively, on the CPU wherever `device` asked: on the CPU engine (bf16x3,
+ * float32-accurate, unless int8 is asked for) or through ONNX Runtime, as chooseClipEngine
+ * decides; `engine` as a precision alone asks for the CPU engine at it.
  */
-export async function loadClipModel(root: string, device: Device, precision: 'int8' | 'bf16x3'): Promise<{ native: NativeClipModel; folder: ClipFolder; placement: DevicePlacement }> {
+export async function loadClipModel(root: string, device: Device, engine: ClipEngineRequest | OwnCpuEngine): Promise<{ native: NativeClipModel; folder: ClipFolder; placement: DevicePlacement }> {
+  const request: ClipEngineRequest = typeof engine === 'string'
+    ? { explicit: true, cpuEngine: engine, quantized: false, intraOpThreads: 0, allowSpinning: true }
+    : engine;
   const placement = placeModel(device, CPU_ONLY);
   const folder = await readClipFolder(root);
+  const chosen = await chooseClipEngine(folder.modelDir, request);
   const binding = nativeBinding() as unknown as ClipBinding;
-  const native = await binding.loadClipModel({ modelDir: folder.modelDir, tokenizerPath: folder.tokenizerPath, maxLength: folder.maxSeqLength, precision });
+  const native = await binding.loadClipModel({
+    modelDir: folder.modelDir,
+    tokenizerPath: folder.tokenizerPath,
+    maxLength: folder.maxSeqLength,
+    precision: typeof chosen === 'string' ? chosen : 'bf16x3',
+    intraOpThreads: request.intraOpThreads,
+    allowSpinning: request.allowSpinning,
+    ...(typeof chosen === 'string' ? {} : { onnx: chosen }),
+  });
   return { native, folder, placement };
 }
 

@@ -16,8 +16,8 @@ export type ImageResizeTarget = { shortestEdge: number } | { height: number; wid
 export interface ImageProcessorConfig {
   doResize: boolean;
   size: ImageResizeTarget;
-  /** PIL's filter number: 1 Lanczos, 2 bilinear, 3 bicubic, 4 box, 5 Hamming (0, nearest, is not supported). */
-  resample: 1 | 2 | 3 | 4 | 5;
+  /** PIL's filter number: 0 nearest, 1 Lanczos, 2 bilinear, 3 bicubic, 4 box, 5 Hamming. */
+  resample: 0 | 1 | 2 | 3 | 4 | 5;
   doCenterCrop: boolean;
   cropSize: { height: number; width: number };
   doRescale: boolean;
@@ -88,8 +88,8 @@ export function parseImageProcessorConfig(json: unknown, source: string): ImageP
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw invalid(source, 'expected a JSON object');
   const raw = json as Record<string, unknown>;
   const resample = raw.resample ?? 3;
-  if (resample !== 1 && resample !== 2 && resample !== 3 && resample !== 4 && resample !== 5) {
-    throw invalid(source, `resample ${JSON.stringify(resample)} is not supported (PIL's 1 to 5; 0, nearest, is not)`);
+  if (resample !== 0 && resample !== 1 && resample !== 2 && resample !== 3 && resample !== 4 && resample !== 5) {
+    throw invalid(source, `resample ${JSON.stringify(resample)} is not one of PIL's filters (0 nearest, 1 Lanczos, 2 bilinear, 3 bicubic, 4 box, 5 Hamming)`);
   }
   const crop = sizeDict(raw.crop_size ?? { height: 224, width: 224 }, true, source, 'crop_size');
   if (crop.height === undefined || crop.width === undefined) throw invalid(source, 'crop_size needs a height and a width');

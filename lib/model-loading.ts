@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { nativeBinding, type NativeModelOptions } from './binding.js';
+import { clipModuleDir } from './clip-model.js';
 import { SentenceKitError } from './errors.js';
 import { hubOptions, resolveModelFolder, type HubOptions } from './hub.js';
 import type { TransformerFiles } from './model-folder.js';
@@ -30,7 +31,8 @@ export interface LoadOptions extends Omit<HubOptions, 'onnxFile'> {
   allowSpinning?: boolean;
   /**
    * Load the int8 ONNX variant that fits this CPU (model_qint8_avx512_vnni.onnx on AVX-512
-   * VNNI, model_quint8_avx2.onnx on AVX2, then model_quantized.onnx). Ignored when fileName is given.
+   * VNNI, model_quint8_avx2.onnx on AVX2, then model_quantized.onnx; a CLIP model: its towers'
+   * onnx/text_model_quantized.onnx and onnx/vision_model_quantized.onnx). Ignored when fileName is given.
    */
   quantized?: boolean;
   /**
@@ -170,8 +172,9 @@ export async function resolveLoad<T extends LoadOptions>(pathOrId: unknown, opti
   for (const fileName of candidates) {
     try {
       const root = await resolveModelFolder(pathOrId, { ...hubOptions(opts), onnxFile: fileName });
-      // A local folder resolves whatever the file; move on when it lacks this variant.
-      if (candidates.length > 1 && !existsSync(join(root, fileName)) && !(await hasTransformerFile(root, fileName))) {
+      // A local folder resolves whatever the file; move on when it lacks this variant. A CLIP
+      // folder's int8 exports are named per tower: clip-model.ts chooses among them.
+      if (candidates.length > 1 && !existsSync(join(root, fileName)) && !(await hasTransformerFile(root, fileName)) && (await clipModuleDir(root)) === null) {
         lastError = new SentenceKitError('ERR_MODEL_LOAD', `${root} has no ${fileName}`);
         continue;
       }

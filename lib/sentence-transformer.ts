@@ -17,7 +17,6 @@ import { PRECISIONS, type Precision, quantizeEmbeddings, type QuantizedEmbedding
 import { similarity, similarityPairwise } from './similarity.js';
 import { isStaticEmbeddingFolder, loadStaticEmbedding } from './static-embedding.js';
 import { clipImageRunner, clipModuleDir, clipTextEncoder, type IndexedImage, loadClipModel } from './clip-model.js';
-import { SentenceKitError } from './errors.js';
 import type { ImageInput } from './image-input.js';
 import { mergeRows, splitInputs } from './mixed-inputs.js';
 import { packTokenIds, type TokenIdRow, validateTokenIds } from './token-ids.js';
@@ -186,12 +185,16 @@ export class SentenceTransformer {
       return new SentenceTransformer(native, folder, scheduling, placement, false, true);
     }
     if ((await clipModuleDir(root)) !== null) {
-      // The Hub's CLIP folders ship weights only: both towers run on the own CPU engine.
-      if (options.backend === 'onnx' || options.cpuEngine === 'onnxruntime') {
-        throw new SentenceKitError('ERR_MODEL_LOAD', "a CLIP model runs on sentencekit's CPU engine (backend 'sentencekit-bf16x3', the default for CLIP, or 'sentencekit-int8'); ONNX Runtime is not supported for CLIP yet");
-      }
+      // The towers run on the own CPU engine from model.safetensors, or through ONNX Runtime on
+      // an export (clip-model.ts: chooseClipEngine).
       if (maxSeqLength > 0) throw new TypeError("options.maxSeqLength does not apply to a CLIP model: its text tower takes its tokenizer's 77 tokens");
-      const { native, folder: clipFolder, placement } = await loadClipModel(root, where.device, where.cpuEngine === 'int8' ? 'int8' : 'bf16x3');
+      const { native, folder: clipFolder, placement } = await loadClipModel(root, where.device, {
+        explicit: options.backend !== undefined || options.cpuEngine !== undefined,
+        cpuEngine: where.cpuEngine,
+        fileName: opts.fileName,
+        quantized: opts.quantized === true,
+        ...runtime,
+      });
       const folder = truncateDim === undefined ? clipFolder : { ...clipFolder, truncateDim };
       const runImages = clipImageRunner(native, clipFolder.imageProcessor, clipFolder.normalize);
       return new SentenceTransformer(clipTextEncoder(native, clipFolder.normalize), folder, scheduling, placement, false, false, runImages);

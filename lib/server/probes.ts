@@ -53,6 +53,8 @@ export function info(models: ServerModels, config: ServeConfig): Record<string, 
       reranker: config.rerankerId,
       sparse_model: config.sparseModelId,
       dimension: models.embedder?.dimension ?? null,
+      // What the embedding model embeds: ['text'], or ['text', 'image'] for a CLIP model.
+      modalities: models.embedder?.modalities ?? null,
     },
   };
 }

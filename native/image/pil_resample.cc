@@ -60,6 +60,7 @@ Filter FilterFor(ResampleFilter filter) {
     case ResampleFilter::kHamming: return {HammingFilter, 1.0};
     case ResampleFilter::kBicubic: return {BicubicFilter, 2.0};
     case ResampleFilter::kLanczos: return {LanczosFilter, 3.0};
+    case ResampleFilter::kNearest: break;  // not a convolution: ResizeRgb8 samples it
   }
   return {BicubicFilter, 2.0};
 }
@@ -165,7 +166,32 @@ void Vertical(const uint8_t* src, size_t width, const Taps& taps, int row_shift,
 
 }  // namespace
 
-bool IsSupportedResample(int resample) { return resample >= 1 && resample <= 5; }
+bool IsSupportedResample(int resample) { return resample >= 0 && resample <= 5; }
+
+namespace {
+
+// PIL's NEAREST: Image.resize hands it to an affine transform, whose pure-scaling case
+// (Geometry.c, ImagingScaleAffine) takes for each output pixel the source pixel under its
+// centre. The source positions are accumulated by repeated addition, as there, so that they
+// truncate to the same columns and rows where a product would round differently.
+void Nearest(const uint8_t* src, size_t width, size_t height, size_t out_width, size_t out_height, uint8_t* dst) {
+  const double step_x = static_cast<double>(static_cast<float>(width)) / static_cast<double>(out_width);
+  const double step_y = static_cast<double>(static_cast<float>(height)) / static_cast<double>(out_height);
+  auto coord = [](double v) { return v < 0.0 ? -1 : static_cast<int>(v); };
+  std::vector<size_t> columns(out_width);
+  double xo = step_x * 0.5;
+  for (size_t x = 0; x < out_width; ++x, xo += step_x) {
+    columns[x] = static_cast<size_t>(std::clamp(coord(xo), 0, static_cast<int>(width) - 1));
+  }
+  double yo = step_y * 0.5;
+  for (size_t y = 0; y < out_height; ++y, yo += step_y) {
+    const uint8_t* row = src + static_cast<size_t>(std::clamp(coord(yo), 0, static_cast<int>(height) - 1)) * width * 3;
+    uint8_t* out = dst + y * out_width * 3;
+    for (size_t x = 0; x < out_width; ++x) std::memcpy(out + x * 3, row + columns[x] * 3, 3);
+  }
+}
+
+}  // namespace
 
 Status ResizeRgb8(const uint8_t* src, size_t width, size_t height, size_t out_width, size_t out_height,
                   ResampleFilter filter, uint8_t* dst) {
@@ -180,6 +206,10 @@ Status ResizeRgb8(const uint8_t* src, size_t width, size_t height, size_t out_wi
   const bool need_vertical = out_height != height;
   if (!need_horizontal && !need_vertical) {
     std::memcpy(dst, src, width * height * 3);
+    return Status::Ok();
+  }
+  if (filter == ResampleFilter::kNearest) {
+    Nearest(src, width, height, out_width, out_height, dst);
     return Status::Ok();
   }
   const Filter f = FilterFor(filter);

@@ -1,6 +1,6 @@
 // JavaScript face of pipeline::ClipModel: `loadClipModel(options)` resolves to an instance with
-// `dimension`, `imageSize`, `encodeTexts(texts, options)`, `encodeImages(pixels, count,
-// options)` and `dispose()`; both encodes run on the model's owner thread and resolve to one
+// `dimension`, `imageSize`, `backend`, `threads`, `normalizesOutputs`, `encodeTexts(texts,
+// options)`, `encodeImages(pixels, count, options)` and `dispose()`; both encodes run on the model's owner thread and resolve to one
 // Float32Array of rows.
 #include <memory>
 #include <string>
@@ -31,7 +31,9 @@ pipeline::ClipEncodeParams ReadParams(Napi::Env env, const Napi::Value& value) {
   return params;
 }
 
-// loadClipModel({ modelDir, tokenizerPath, tokenizerJson?, maxLength, precision: 'int8' | 'bf16x3', threads })
+// loadClipModel({ modelDir, tokenizerPath, tokenizerJson?, maxLength, precision: 'int8' | 'bf16x3',
+// intraOpThreads, allowSpinning, onnx?: { textModel, visionModel } | { model } }): with `onnx`
+// the towers run through ONNX Runtime on those files, else on the CPU engine at `precision`.
 Wrap::Loader ReadLoader(const Napi::Object& options) {
   Napi::Env env = options.Env();
   pipeline::ClipModelConfig config;
@@ -44,10 +46,36 @@ Wrap::Loader ReadLoader(const Napi::Object& options) {
   const std::string precision = options.Get("precision").IsString() ? GetString(options, "precision") : "bf16x3";
   if (precision != "int8" && precision != "bf16x3") ThrowTypeError(env, "precision must be 'int8' or 'bf16x3'");
   config.engine.precision = precision == "int8" ? cpu::EnginePrecision::kInt8 : cpu::EnginePrecision::kBf16x3;
-  const double threads = GetNumber(options, "threads", 0);
-  if (!(threads >= 0)) ThrowTypeError(env, "threads must be a non-negative integer");
+  const double threads = GetNumber(options, "intraOpThreads", 0);
+  if (!(threads >= 0)) ThrowTypeError(env, "intraOpThreads must be a non-negative integer");
   config.engine.threads = static_cast<size_t>(threads);
+  config.files.session.intra_op_threads = static_cast<int>(threads);
+  config.files.session.allow_spinning = GetBool(options, "allowSpinning", false);
+  if (options.Get("onnx").IsObject()) {
+    const Napi::Object onnx = options.Get("onnx").As<Napi::Object>();
+    if (onnx.Get("model").IsString()) {
+      config.onnx.model = GetString(onnx, "model");
+    } else {
+      config.onnx.text_model = GetString(onnx, "textModel");
+      config.onnx.vision_model = GetString(onnx, "visionModel");
+    }
+  }
   return [config](std::unique_ptr<pipeline::ClipModel>* out) { return pipeline::ClipModel::Load(config, out); };
+}
+
+Napi::Value Backend(const Napi::CallbackInfo& info, Wrap& wrap) {
+  if (!wrap.model()) return info.Env().Undefined();
+  return Napi::String::New(info.Env(), wrap.model()->towers().backend());
+}
+
+Napi::Value Threads(const Napi::CallbackInfo& info, Wrap& wrap) {
+  if (!wrap.model()) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), static_cast<double>(wrap.model()->towers().threads()));
+}
+
+Napi::Value NormalizesOutputs(const Napi::CallbackInfo& info, Wrap& wrap) {
+  if (!wrap.model()) return info.Env().Undefined();
+  return Napi::Boolean::New(info.Env(), wrap.model()->towers().normalizes());
 }
 
 Napi::Value ImageSize(const Napi::CallbackInfo& info, Wrap& wrap) {
@@ -106,6 +134,8 @@ Napi::Value EncodeImages(const Napi::CallbackInfo& info, Wrap& wrap) {
 void InitClipModel(Napi::Env env, Napi::Object exports) {
   Wrap::Define<ReadLoader>(env, exports, "NativeClipModel", "loadClipModel", "sentencekit:clip",
                            {Wrap::Size<&pipeline::ClipModel::dimension>("dimension"), Wrap::Getter<ImageSize>("imageSize"),
+                            Wrap::Getter<Backend>("backend"), Wrap::Getter<Threads>("threads"),
+                            Wrap::Getter<NormalizesOutputs>("normalizesOutputs"),
                             Wrap::Method<EncodeTexts>("encodeTexts"), Wrap::Method<EncodeImages>("encodeImages")});
 }
 

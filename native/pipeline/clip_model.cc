@@ -8,11 +8,17 @@ namespace sk::pipeline {
 Status ClipModel::Load(const ClipModelConfig& config, std::unique_ptr<ClipModel>* out) {
   std::unique_ptr<ClipModel> model(new ClipModel());
   model->config_ = config;
-  SK_RETURN_IF_ERROR(cpu::ClipEncoder::Load(config.model_dir, config.engine, &model->encoder_));
+  SK_RETURN_IF_ERROR(model::ReadClipConfig(config.model_dir + "/config.json", &model->clip_config_));
   // CLIPTokenizer truncates at model_max_length (77), the text tower's positions.
   model->config_.files.max_length =
-      std::min<size_t>(config.files.max_length, static_cast<size_t>(model->encoder_->config().max_positions));
+      std::min<size_t>(config.files.max_length, static_cast<size_t>(model->clip_config_.max_positions));
   SK_RETURN_IF_ERROR(model->tokenizer_.Load(model->config_.files));
+  if (config.onnx.empty()) {
+    SK_RETURN_IF_ERROR(LoadCpuClipTowers(config.model_dir, config.engine, &model->towers_));
+  } else {
+    SK_RETURN_IF_ERROR(LoadOnnxClipTowers(config.onnx, config.files.session, model->clip_config_,
+                                          model->tokenizer_.pad_id, &model->towers_));
+  }
   *out = std::move(model);
   return Status::Ok();
 }
@@ -45,21 +51,18 @@ void ClipModel::Finish(std::vector<float>& full, size_t rows, const ClipEncodePa
 Status ClipModel::EncodeTexts(const std::vector<std::string>& texts, const ClipEncodeParams& params, float* out) {
   std::vector<tok::Encoding> encodings;
   SK_RETURN_IF_ERROR(tokenizer_.Encode(config_.files, texts, 0, config().max_positions, &encodings));
-  std::vector<int32_t> ids, offsets{0};
   for (const tok::Encoding& encoding : encodings) {
     if (encoding.ids.empty()) return InvalidArgument("the tokenizer gave a text no tokens; CLIP's text tower needs its end-of-text token");
-    for (int64_t id : encoding.ids) ids.push_back(static_cast<int32_t>(id));
-    offsets.push_back(static_cast<int32_t>(ids.size()));
   }
   std::vector<float> full(texts.size() * dimension());
-  SK_RETURN_IF_ERROR(encoder_->EncodeTexts(ids.data(), offsets.data(), texts.size(), full.data()));
+  SK_RETURN_IF_ERROR(towers_->EncodeTexts(encodings, full.data()));
   Finish(full, texts.size(), params, out);
   return Status::Ok();
 }
 
 Status ClipModel::EncodeImages(const float* pixels, size_t num_images, const ClipEncodeParams& params, float* out) {
   std::vector<float> full(num_images * dimension());
-  SK_RETURN_IF_ERROR(encoder_->EncodeImages(pixels, num_images, full.data()));
+  SK_RETURN_IF_ERROR(towers_->EncodeImages(pixels, num_images, full.data()));
   Finish(full, num_images, params, out);
   return Status::Ok();
 }

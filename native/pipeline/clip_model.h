@@ -3,7 +3,8 @@
 // by CLIPImageProcessor's steps, native/image) through the vision tower, both into the shared
 // space as get_text_features / get_image_features give them (projected, not normalized); then
 // encode()'s normalize_embeddings and truncate_dim. The towers run on the CPU engine from
-// model.safetensors (the Hub's CLIP folders ship no ONNX export).
+// model.safetensors (all the Hub's CLIP folders ship), or through ONNX Runtime when the
+// caller names an export (pipeline/clip_towers.h).
 #pragma once
 
 #include <cstddef>
@@ -12,15 +13,18 @@
 #include <vector>
 
 #include "core/status.h"
-#include "cpu_engine/clip_encoder.h"
+#include "pipeline/clip_towers.h"
 #include "pipeline/model_input.h"
 
 namespace sk::pipeline {
 
 struct ClipModelConfig {
-  std::string model_dir;  // config.json + model.safetensors
-  ModelFiles files;       // the tokenizer; max_length: the text tower's positions unless smaller
+  std::string model_dir;  // config.json (+ model.safetensors for the CPU engine)
+  // The tokenizer; max_length: the text tower's positions unless smaller; session: ONNX
+  // Runtime's settings when `onnx` names an export.
+  ModelFiles files;
   cpu::ClipEncoder::LoadOptions engine;
+  ClipOnnxFiles onnx;  // empty: the CPU engine
 };
 
 struct ClipEncodeParams {
@@ -33,11 +37,12 @@ class ClipModel {
  public:
   static Status Load(const ClipModelConfig& config, std::unique_ptr<ClipModel>* out);
 
-  size_t dimension() const { return encoder_->dimension(); }
+  size_t dimension() const { return static_cast<size_t>(clip_config_.projection_dim); }
   size_t OutputDimension(const ClipEncodeParams& params) const {
     return params.truncate_dim > 0 && params.truncate_dim < dimension() ? params.truncate_dim : dimension();
   }
-  const model::ClipConfig& config() const { return encoder_->config(); }
+  const model::ClipConfig& config() const { return clip_config_; }
+  const ClipTowers& towers() const { return *towers_; }
   const tok::Tokenizer& tokenizer() const { return *tokenizer_.tokenizer; }
 
   // Into out[n * OutputDimension(params)], in order. One call at a time (the owner thread).
@@ -52,7 +57,8 @@ class ClipModel {
 
   ClipModelConfig config_;
   ModelTokenizer tokenizer_;
-  std::unique_ptr<cpu::ClipEncoder> encoder_;
+  model::ClipConfig clip_config_;
+  std::unique_ptr<ClipTowers> towers_;
 };
 
 }  // namespace sk::pipeline

@@ -42,26 +42,15 @@ TensorOutput::~TensorOutput() {
   if (value_ != nullptr) api_->ReleaseValue(value_);
 }
 
-OrtSession::~OrtSession() {
-  if (session_ != nullptr) api_->ReleaseSession(session_);
-  if (memory_info_ != nullptr) api_->ReleaseMemoryInfo(memory_info_);
-}
-
-Status OrtSession::Load(const std::string& model_path, const SessionOptions& options,
-                        std::unique_ptr<OrtSession>* out) {
+Status CreateSession(const std::string& model_path, const SessionOptions& options, ::OrtSession** out) {
   OrtRuntime* runtime = OrtRuntime::Get();
   if (runtime == nullptr) return OrtRuntime::InitStatus();
   const OrtApi* api = runtime->api();
-
+  const std::string context = "loading " + model_path;
   struct stat info {};
   if (stat(model_path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
     return ModelLoadError("model file not found: " + model_path);
   }
-
-  std::unique_ptr<OrtSession> session(new OrtSession());
-  session->api_ = api;
-  session->model_path_ = model_path;
-  const std::string context = "loading " + model_path;
 
   OrtSessionOptions* session_options = nullptr;
   SK_RETURN_IF_ERROR(FromOrtStatus(api, api->CreateSessionOptions(&session_options),
@@ -108,26 +97,76 @@ Status OrtSession::Load(const std::string& model_path, const SessionOptions& opt
   // ORTCHAR_T is wchar_t on Windows: the UTF-8 path goes through std::filesystem's conversion.
   const std::filesystem::path ort_model_path = std::filesystem::u8path(model_path);
   SK_RETURN_IF_ERROR(FromOrtStatus(
-      api, api->CreateSession(runtime->env(), ort_model_path.c_str(), session_options, &session->session_),
+      api, api->CreateSession(runtime->env(), ort_model_path.c_str(), session_options, out),
       StatusCode::kModelLoad, context));
+  return Status::Ok();
+}
+
+Status SessionNames(const OrtApi* api, const ::OrtSession* session, bool inputs, std::vector<std::string>* names) {
+  OrtAllocator* allocator = nullptr;
+  SK_RETURN_IF_ERROR(FromOrtStatus(api, api->GetAllocatorWithDefaultOptions(&allocator), StatusCode::kModelLoad,
+                                   "reading a model's input and output names"));
+  size_t count = 0;
+  SK_RETURN_IF_ERROR(FromOrtStatus(api, inputs ? api->SessionGetInputCount(session, &count) : api->SessionGetOutputCount(session, &count),
+                                   StatusCode::kModelLoad, "reading a model's input and output names"));
+  names->clear();
+  for (size_t i = 0; i < count; ++i) {
+    char* raw = nullptr;
+    SK_RETURN_IF_ERROR(FromOrtStatus(api, inputs ? api->SessionGetInputName(session, i, allocator, &raw)
+                                                 : api->SessionGetOutputName(session, i, allocator, &raw),
+                                     StatusCode::kModelLoad, "reading a model's input and output names"));
+    names->push_back(StringFromAllocated(api, allocator, raw));
+  }
+  return Status::Ok();
+}
+
+Status OutputTensorInfo(const OrtApi* api, const ::OrtSession* session, size_t index, ONNXTensorElementDataType* element,
+                        std::vector<int64_t>* dims) {
+  *element = ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED;
+  dims->clear();
+  OrtTypeInfo* type_info = nullptr;
+  SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SessionGetOutputTypeInfo(session, index, &type_info), StatusCode::kModelLoad,
+                                   "reading a model's output types"));
+  const OrtTensorTypeAndShapeInfo* tensor_info = nullptr;
+  OrtStatus* cast = api->CastTypeInfoToTensorInfo(type_info, &tensor_info);
+  if (cast == nullptr && tensor_info != nullptr) {
+    size_t rank = 0;
+    ReleaseIfError(api, api->GetTensorElementType(tensor_info, element));
+    ReleaseIfError(api, api->GetDimensionsCount(tensor_info, &rank));
+    dims->resize(rank);
+    if (rank > 0) ReleaseIfError(api, api->GetDimensions(tensor_info, dims->data(), rank));
+  }
+  ReleaseIfError(api, cast);
+  api->ReleaseTypeInfo(type_info);
+  return Status::Ok();
+}
+
+OrtSession::~OrtSession() {
+  if (session_ != nullptr) api_->ReleaseSession(session_);
+  if (memory_info_ != nullptr) api_->ReleaseMemoryInfo(memory_info_);
+}
+
+Status OrtSession::Load(const std::string& model_path, const SessionOptions& options,
+                        std::unique_ptr<OrtSession>* out) {
+  OrtRuntime* runtime = OrtRuntime::Get();
+  if (runtime == nullptr) return OrtRuntime::InitStatus();
+  const OrtApi* api = runtime->api();
+
+  std::unique_ptr<OrtSession> session(new OrtSession());
+  session->api_ = api;
+  session->model_path_ = model_path;
+  const std::string context = "loading " + model_path;
+
+  SK_RETURN_IF_ERROR(CreateSession(model_path, options, &session->session_));
   SK_RETURN_IF_ERROR(FromOrtStatus(
       api, api->CreateCpuMemoryInfo(OrtArenaAllocator, OrtMemTypeDefault, &session->memory_info_),
       StatusCode::kModelLoad, context));
 
-  OrtAllocator* allocator = nullptr;
-  SK_RETURN_IF_ERROR(FromOrtStatus(api, api->GetAllocatorWithDefaultOptions(&allocator),
-                                   StatusCode::kModelLoad, context));
-
-  size_t input_count = 0;
-  SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SessionGetInputCount(session->session_, &input_count),
-                                   StatusCode::kModelLoad, context));
+  std::vector<std::string> input_names;
+  SK_RETURN_IF_ERROR(SessionNames(api, session->session_, true, &input_names));
   bool has_ids = false;
   bool has_mask = false;
-  for (size_t i = 0; i < input_count; ++i) {
-    char* raw = nullptr;
-    SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SessionGetInputName(session->session_, i, allocator, &raw),
-                                     StatusCode::kModelLoad, context));
-    std::string name = StringFromAllocated(api, allocator, raw);
+  for (const std::string& name : input_names) {
     if (name == "input_ids") {
       has_ids = true;
     } else if (name == "attention_mask") {
@@ -148,20 +187,13 @@ Status OrtSession::Load(const std::string& model_path, const SessionOptions& opt
   if (session->has_token_type_ids_) session->input_names_.push_back("token_type_ids");
   if (session->has_position_ids_) session->input_names_.push_back("position_ids");
 
-  size_t output_count = 0;
-  SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SessionGetOutputCount(session->session_, &output_count),
-                                   StatusCode::kModelLoad, context));
+  std::vector<std::string> output_names;
+  SK_RETURN_IF_ERROR(SessionNames(api, session->session_, false, &output_names));
+  const size_t output_count = output_names.size();
   if (output_count == 0) return ModelLoadError(model_path + " has no outputs");
   // Prefer the token embeddings by name; otherwise the first output (logits for
   // classification and masked-LM heads).
   size_t chosen = 0;
-  std::vector<std::string> output_names;
-  for (size_t i = 0; i < output_count; ++i) {
-    char* raw = nullptr;
-    SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SessionGetOutputName(session->session_, i, allocator, &raw),
-                                     StatusCode::kModelLoad, context));
-    output_names.push_back(StringFromAllocated(api, allocator, raw));
-  }
   for (size_t i = 0; i < output_count; ++i) {
     if (output_names[i] == "last_hidden_state" || output_names[i] == "token_embeddings") {
       chosen = i;
@@ -170,28 +202,17 @@ Status OrtSession::Load(const std::string& model_path, const SessionOptions& opt
   }
   session->output_name_ = output_names[chosen];
 
-  OrtTypeInfo* type_info = nullptr;
-  SK_RETURN_IF_ERROR(FromOrtStatus(api, api->SessionGetOutputTypeInfo(session->session_, chosen, &type_info),
-                                   StatusCode::kModelLoad, context));
-  const OrtTensorTypeAndShapeInfo* tensor_info = nullptr;
-  Status cast = FromOrtStatus(api, api->CastTypeInfoToTensorInfo(type_info, &tensor_info),
-                              StatusCode::kModelLoad, context);
-  if (cast.ok() && tensor_info != nullptr) {
-    ONNXTensorElementDataType element = ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED;
-    size_t rank = 0;
-    ReleaseIfError(api, api->GetTensorElementType(tensor_info, &element));
-    ReleaseIfError(api, api->GetDimensionsCount(tensor_info, &rank));
-    std::vector<int64_t> dims(rank);
-    if (rank > 0) ReleaseIfError(api, api->GetDimensions(tensor_info, dims.data(), rank));
+  ONNXTensorElementDataType element = ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED;
+  std::vector<int64_t> dims;
+  SK_RETURN_IF_ERROR(OutputTensorInfo(api, session->session_, chosen, &element, &dims));
+  if (element != ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED) {
     if (element != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT) {
-      api->ReleaseTypeInfo(type_info);
       return ModelLoadError(model_path + ": output '" + session->output_name_ +
                             "' is not float32 (export the model with float32 outputs)");
     }
-    if (rank > 0) session->output_last_dim_ = dims.back();
+    if (!dims.empty()) session->output_last_dim_ = dims.back();
     session->output_dims_ = dims;
   }
-  api->ReleaseTypeInfo(type_info);
 
   *out = std::move(session);
   return Status::Ok();
@@ -297,28 +318,30 @@ Status OrtSession::Run(const BatchInputs& batch_inputs, size_t batch, size_t seq
   return WrapOutput(output, out);
 }
 
-Status OrtSession::WrapOutput(OrtValue* output, TensorOutput* out) const {
+Status OrtSession::WrapOutput(OrtValue* output, TensorOutput* out) const { return TakeOutput(api_, output, out); }
+
+Status TakeOutput(const OrtApi* api, OrtValue* output, TensorOutput* out) {
   OrtTensorTypeAndShapeInfo* info = nullptr;
-  Status status = FromOrtStatus(api_, api_->GetTensorTypeAndShape(output, &info), StatusCode::kRuntime,
+  Status status = FromOrtStatus(api, api->GetTensorTypeAndShape(output, &info), StatusCode::kRuntime,
                                 "reading the output shape");
   if (!status.ok()) {
-    api_->ReleaseValue(output);
+    api->ReleaseValue(output);
     return status;
   }
   size_t rank = 0;
-  ReleaseIfError(api_, api_->GetDimensionsCount(info, &rank));
+  ReleaseIfError(api, api->GetDimensionsCount(info, &rank));
   std::vector<int64_t> dims(rank);
-  if (rank > 0) ReleaseIfError(api_, api_->GetDimensions(info, dims.data(), rank));
-  api_->ReleaseTensorTypeAndShapeInfo(info);
+  if (rank > 0) ReleaseIfError(api, api->GetDimensions(info, dims.data(), rank));
+  api->ReleaseTensorTypeAndShapeInfo(info);
 
   void* data = nullptr;
-  status = FromOrtStatus(api_, api_->GetTensorMutableData(output, &data), StatusCode::kRuntime,
+  status = FromOrtStatus(api, api->GetTensorMutableData(output, &data), StatusCode::kRuntime,
                          "reading the output");
   if (!status.ok()) {
-    api_->ReleaseValue(output);
+    api->ReleaseValue(output);
     return status;
   }
-  *out = TensorOutput(api_, output, static_cast<const float*>(data), std::move(dims));
+  *out = TensorOutput(api, output, static_cast<const float*>(data), std::move(dims));
   return Status::Ok();
 }
 

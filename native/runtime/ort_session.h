@@ -58,6 +58,22 @@ struct BatchInputs {
   const int64_t* position_ids = nullptr;
 };
 
+// Creates an ONNX Runtime session over `model_path` with sentencekit's session settings
+// (intra-op threads, spinning, denormals, full graph optimisation); errors are kModelLoad and
+// name the file. The caller releases *out.
+Status CreateSession(const std::string& model_path, const SessionOptions& options, ::OrtSession** out);
+
+// The session's input (or output) names, in the graph's order.
+Status SessionNames(const OrtApi* api, const ::OrtSession* session, bool inputs, std::vector<std::string>* names);
+
+// Output `index`'s element type and declared dimensions (-1 where symbolic); the type stays
+// UNDEFINED for an output that is not a tensor.
+Status OutputTensorInfo(const OrtApi* api, const ::OrtSession* session, size_t index, ONNXTensorElementDataType* element,
+                        std::vector<int64_t>* dims);
+
+// Wraps an output ORT allocated (taking ownership; released on error too).
+Status TakeOutput(const OrtApi* api, OrtValue* output, TensorOutput* out);
+
 class OrtSession {
  public:
   // Loads `model_path`; errors are kModelLoad and name the file.

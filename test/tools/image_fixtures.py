@@ -7,10 +7,15 @@ Writes test/fixtures/images/:
                         transparent, animated), and raw interleaved pixel buffers (*.raw)
   hub-224/              the Hub's clip-ViT-B-32 preprocessor_config.json (integer size / crop_size)
   odd-crop/             an ST 6 style processor_config.json: shortest edge 35, crop 37x33 (pads rows, crops columns)
+  nearest/ lanczos/ bilinear/ box/ hamming/
+                        every other filter PIL numbers (resample 0, 1, 2, 4, 5), each with another way of
+                        giving size and crop_size: {height, width} with an integer crop, {shortest_edge}
+                        with a {height, width} crop, integers, a fixed size without cropping, a square
+                        dict crop (FILTER_CONFIGS)
   reference.json        per config and image: how it is given (path, bytes or raw), the tensor's shape
                         and where its bytes are in the config's tensors file
   <config>.u8           the tensors before rescale / normalize, [3, H, W] uint8 each, concatenated
-                        (hub-224: only STORED_224's; every row has its tensor's sha256)
+                        (all but odd-crop: only STORED's; every row has its tensor's sha256)
 
 The tensors come from transformers' own processor loaded from those folders (AutoImageProcessor,
 which picks CLIPImageProcessorPil: no torchvision in this venv) called with do_rescale and
@@ -79,10 +84,22 @@ ODD_CROP = {
 
 HUGE = 8000
 
+# CLIPImageProcessor with each other PIL filter, and the other shapes get_size_dict accepts for
+# size and crop_size (preprocessor_config.json, as the Hub's folders write it). Small outputs:
+# what is compared is the resampling, not the size.
+FILTER_CONFIGS = {
+    "nearest": {"resample": 0, "size": {"height": 23, "width": 31}, "crop_size": 20},
+    "lanczos": {"resample": 1, "size": {"shortest_edge": 26}, "crop_size": {"height": 24, "width": 22}},
+    "bilinear": {"resample": 2, "size": 25, "crop_size": 21},
+    "box": {"resample": 4, "size": {"height": 30, "width": 18}, "do_center_crop": False},
+    "hamming": {"resample": 5, "size": {"shortest_edge": 19}, "crop_size": {"height": 19, "width": 19}},
+}
+
 # hub-224's tensors are 150 KB each: stored whole for the lossy decoders (where sentencekit's
 # decoder may differ by a level and the test measures by how much) and the largest images;
-# the rest only as the sha256 of their bytes, which lossless inputs must match exactly.
-STORED_224 = {"cmyk.jpg", "photo-420.jpg", "photo-640x480.jpg", "exif-6.jpg", "gray.jpg", "lossy.webp", "rgb-320x240.png", "huge 8000x8000"}
+# the rest only as the sha256 of their bytes, which lossless inputs must match exactly. The
+# filter configs store the same ones.
+STORED = {"cmyk.jpg", "photo-420.jpg", "photo-640x480.jpg", "exif-6.jpg", "gray.jpg", "lossy.webp", "rgb-320x240.png", "huge 8000x8000"}
 
 
 def huge_pixels(size: int = HUGE) -> np.ndarray:
@@ -223,6 +240,8 @@ def main() -> None:
         shutil.rmtree(OUT)
     entries = write_images()
     configs = {"hub-224": ("preprocessor_config.json", HUB_224), "odd-crop": ("processor_config.json", ODD_CROP)}
+    for name, settings in FILTER_CONFIGS.items():
+        configs[name] = ("preprocessor_config.json", {**HUB_224, "do_center_crop": True, **settings})
     reference: dict = {"images": entries, "configs": {}}
     for config_name, (file_name, config) in configs.items():
         folder = OUT / config_name
@@ -250,7 +269,7 @@ def main() -> None:
             rescaled = (u8.astype(np.float64) * processor.rescale_factor).astype(np.float32)
             assert np.array_equal((rescaled - mean) / std, full), entry["name"]
             row = {"name": entry["name"], "shape": list(u8.shape), "sha256": hashlib.sha256(u8.tobytes()).hexdigest()}
-            if config_name != "hub-224" or entry["name"] in STORED_224:
+            if config_name == "odd-crop" or entry["name"] in STORED:
                 row["offset"] = len(blob)
                 blob += u8.tobytes()
             rows.append(row)

@@ -87,7 +87,9 @@ test('configs: the Hub layout (integer size and crop_size) and sentence-transfor
   assert.equal(st6.size, { shortestEdge: 35 });
   assert.equal(st6.cropSize, { height: 37, width: 33 });
   assert.equal(parseImageProcessorConfig({}, 'defaults').imageMean, [0.48145466, 0.4578275, 0.40821073]);
-  throwsError(() => parseImageProcessorConfig({ resample: 0 }, 'nearest'), SentenceKitError, /resample 0 is not supported/);
+  // Every filter PIL numbers; the parity test runs each against CLIPImageProcessor.
+  for (const resample of [0, 1, 2, 3, 4, 5]) assert.is(parseImageProcessorConfig({ resample }, 'filters').resample, resample);
+  throwsError(() => parseImageProcessorConfig({ resample: 6 }, 'unknown'), SentenceKitError, /resample 6 is not one of PIL's filters/);
   throwsError(() => parseImageProcessorConfig({ size: { shortest_edge: 224, longest_edge: 300 } }, 'longest'), SentenceKitError, /not supported/);
   throwsError(() => parseImageProcessorConfig({ do_center_crop: false }, 'uncropped'), SentenceKitError, /cannot be batched/);
   const empty = mkdtempSync(join(tmpdir(), 'sk-image-config-'));

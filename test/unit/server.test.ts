@@ -220,6 +220,7 @@ test('/info, /health, /live, /ready and /metrics', async () => {
   assert.is(info.max_concurrent_requests, 512);
   assert.is(info.max_batch_tokens, 16384);
   assert.is(info.auto_truncate, false);
+  assert.equal(info.sentencekit.modalities, ['text']);
   const health = await fetch(`${base}/health`);
   assert.is(health.status, 200);
   assert.is(await health.text(), '');
