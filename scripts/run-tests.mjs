@@ -62,7 +62,9 @@ function parseUvu(output) {
 
 // One process; its counts, with a crash or a missing summary counted as one failure.
 function runOne(label, command, args, parse, env) {
+  const started = Date.now();
   const result = spawn(command, args, env);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(result.stdout ?? '');
   process.stderr.write(result.stderr ?? '');
   const counts = parse(result.stdout ?? '');
@@ -78,6 +80,8 @@ function runOne(label, command, args, parse, env) {
     console.log(`# ${label}: exit ${result.status ?? result.signal} after a clean summary: counted as one failure`);
     counts.failed += 1;
   }
+  // Each file's time, so the slow ones are visible in CI's log.
+  console.log(`# ${label}: ${seconds} s`);
   return counts;
 }
 

@@ -1,21 +1,24 @@
 """Builds every test fixture, records where each came from, and checks the committed ones.
 
     python test/tools/fixtures.py build            regenerate test/fixtures (what `npm run fixtures` runs)
-    python test/tools/fixtures.py build NAME...    regenerate only these generators (e.g. clip_onnx_fixtures.py)
-    python test/tools/fixtures.py check            regenerate into a scratch folder and compare
+    python test/tools/fixtures.py build NAME...    regenerate only these generators (e.g. clip_fixtures.py)
+    python test/tools/fixtures.py check [--jobs 2] regenerate into a scratch folder and compare
 
 `build` runs each generator in order into a scratch folder, then brings test/fixtures up to
 date: a file whose fresh output differs beyond the tolerance below is replaced, one within it
 is kept as committed (float noise between CPUs would otherwise rewrite megabytes of weights on
-every run), files no generator writes any more are removed. Named generators run over a copy of
-the committed fixtures (what earlier generators wrote is there to read), and only their records
-in PROVENANCE.json change. It writes PROVENANCE.json: per generator,
+every run), files no generator writes any more are removed. It writes PROVENANCE.json: per generator,
 its command, the sha256 of its sources (the script and the test/tools modules it imports), of
 its inputs (data files it reads, test/tools/requirements.txt's pins) and of every file it
 wrote, with the Python package versions. `check` fails when a generator's sources or inputs no
 longer hash as recorded (a generator changed but its outputs were not rebuilt), or when a fresh
 run's outputs differ from the committed ones beyond the tolerance below, so a generator change
 cannot silently drift from the references the tests read.
+
+`build --only` and `check --jobs N` (N > 1) run each generator alone, in its own scratch folder
+seeded with a copy of the committed fixtures: a generator that reads an earlier one's outputs
+reads the committed files (which the check compares with that earlier generator's fresh run),
+so generators can run side by side, and one can be rebuilt without re-running the rest.
 
 A generator may also write C++ source under native/ (the Unicode tables unicode_tables.py reads
 off Python `tokenizers`): those files are committed at that path in the source tree rather than
@@ -137,31 +140,35 @@ def package_versions() -> dict[str, str]:
     return {name: version(name.replace("_", "-")) for name in PACKAGES}
 
 
-def generate(out: Path, only: list[str] | None = None) -> dict:
-    """Runs every generator (or those named in `only`) into `out`; the manifest of what each wrote."""
-    out.mkdir(parents=True, exist_ok=True)
+def generator_env(out: Path) -> dict:
     # One thread in tokenizers: its Unigram trainer sums in parallel, and the order of those float
     # sums reorders near-tied pieces from run to run.
-    env = {**os.environ, "SENTENCEKIT_FIXTURES_OUT": str(out), "PYTHONHASHSEED": "0",
-           "TOKENIZERS_PARALLELISM": "false", "RAYON_NUM_THREADS": "1"}
-    generators = []
+    return {**os.environ, "SENTENCEKIT_FIXTURES_OUT": str(out), "PYTHONHASHSEED": "0",
+            "TOKENIZERS_PARALLELISM": "false", "RAYON_NUM_THREADS": "1"}
+
+
+def run_generator(script: str, args: list[str], inputs: list[Path], out: Path) -> dict:
+    """Runs one generator into `out`; its manifest entry (the files it wrote or rewrote)."""
     before = modified(out)
-    for script, args, inputs in GENERATORS:
-        if only is not None and script not in only:
-            continue
-        started = time.time()
-        print(f"== {script} {' '.join(args)}".rstrip(), flush=True)
-        subprocess.run([sys.executable, str(TOOLS / script), *args], check=True, env=env, cwd=ROOT)
-        after = modified(out)
-        written = {name: sha256(out / name) for name, stamp in after.items() if before.get(name) != stamp}
-        before = after
-        generators.append({
-            "command": f"test/tools/{script} {' '.join(args)}".rstrip(),
-            "sources_sha256": combined_hash(local_sources(script)),
-            "inputs_sha256": combined_hash([*inputs, TOOLS / "requirements.txt"]),
-            "outputs": written,
-        })
-        print(f"   {len(written)} files in {time.time() - started:.0f} s", flush=True)
+    started = time.time()
+    result = subprocess.run([sys.executable, str(TOOLS / script), *args], env=generator_env(out), cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    label = f"{script} {' '.join(args)}".rstrip()
+    print(f"== {label}\n{result.stdout}".rstrip(), flush=True)
+    if result.returncode != 0:
+        raise SystemExit(f"fixtures: {label} failed with exit status {result.returncode}")
+    after = modified(out)
+    written = {name: sha256(out / name) for name, stamp in after.items() if before.get(name) != stamp}
+    print(f"   {label}: {len(written)} files in {time.time() - started:.0f} s", flush=True)
+    return {
+        "command": f"test/tools/{script} {' '.join(args)}".rstrip(),
+        "sources_sha256": combined_hash(local_sources(script)),
+        "inputs_sha256": combined_hash([*inputs, TOOLS / "requirements.txt"]),
+        "outputs": written,
+    }
+
+
+def manifest_of(generators: list[dict]) -> dict:
     return {
         "about": "Written by test/tools/fixtures.py build; checked in CI by test/tools/fixtures.py check.",
         "packages": package_versions(),
@@ -169,47 +176,79 @@ def generate(out: Path, only: list[str] | None = None) -> dict:
     }
 
 
+def generate(out: Path) -> dict:
+    """Runs every generator in order into `out`, each reading what the earlier ones wrote there."""
+    out.mkdir(parents=True, exist_ok=True)
+    return manifest_of([run_generator(script, args, inputs, out) for script, args, inputs in GENERATORS])
+
+
+def generate_isolated(base: Path, selected: list[tuple[str, list[str], list[Path]]], jobs: int) -> tuple[dict, dict[str, Path]]:
+    """Runs each selected generator in its own folder under `base`, seeded with a copy of the
+    committed fixtures, `jobs` at a time. The manifest of what each wrote, and where each
+    written file lies."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(index: int) -> dict:
+        out = base / str(index) / "fixtures"
+        shutil.copytree(FIXTURES, out, ignore=shutil.ignore_patterns(MANIFEST))
+        script, args, inputs = selected[index]
+        return run_generator(script, args, inputs, out)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        entries = list(pool.map(one, range(len(selected))))
+    located = {name: base / str(index) / "fixtures" / name for index, entry in enumerate(entries) for name in entry["outputs"]}
+    return manifest_of(entries), located
+
+
+def select(names: list[str]) -> list[tuple[str, list[str], list[Path]]]:
+    known = {script for script, _, _ in GENERATORS}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise SystemExit(f"fixtures: unknown generator {', '.join(unknown)}; the generators are {', '.join(sorted(known))}")
+    return [g for g in GENERATORS if g[0] in names]
+
+
 def build(only: list[str] | None = None) -> None:
-    scratch = Path(tempfile.mkdtemp(prefix="sentencekit-fixtures-")) / "fixtures"
+    scratch = Path(tempfile.mkdtemp(prefix="sentencekit-fixtures-"))
     try:
         old = json.loads((FIXTURES / MANIFEST).read_text(encoding="utf-8")) if (FIXTURES / MANIFEST).exists() else {"generators": []}
-        if only is not None:
-            unknown = sorted(set(only) - {script for script, _, _ in GENERATORS})
-            if unknown:
-                raise SystemExit(f"no generator named {', '.join(unknown)}")
-            shutil.copytree(FIXTURES, scratch)
-        manifest = generate(scratch, only)
+        if only:
+            manifest, located = generate_isolated(scratch, select(only), 1)
+            rebuilt = {entry["command"] for entry in manifest["generators"]}
+            # The other generators' entries stay as recorded; a rebuilt one takes its place (a new one goes last).
+            fresh_entries = {entry["command"]: entry for entry in manifest["generators"]}
+            generators = [fresh_entries.pop(g["command"], g) for g in old["generators"]] + list(fresh_entries.values())
+            old_outputs = [name for g in old["generators"] if g["command"] in rebuilt for name in g["outputs"]]
+        else:
+            manifest = generate(scratch / "fixtures")
+            located = {name: scratch / "fixtures" / name for g in manifest["generators"] for name in g["outputs"]}
+            generators = manifest["generators"]
+            old_outputs = [name for g in old["generators"] for name in g["outputs"]]
         fresh = {name for g in manifest["generators"] for name in g["outputs"]}
         replaced = kept = 0
         for name in sorted(fresh):
             target = committed_path(name)
             if target.exists():
                 try:
-                    compare_file(scratch / name, target, name)
+                    compare_file(located[name], target, name)
                     kept += 1
                     continue
                 except Drift as drift:
                     print(f"replacing {drift}")
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(scratch / name, target)
+            shutil.copyfile(located[name], target)
             replaced += 1
-        rebuilt = {g["command"] for g in manifest["generators"]}
-        removed = [name for g in old["generators"] if only is None or g["command"] in rebuilt for name in g["outputs"] if name not in fresh]
+        still_written = {name for g in generators for name in g["outputs"]}
+        removed = sorted({name for name in old_outputs if name not in fresh and name not in still_written})
         for name in removed:
             committed_path(name).unlink(missing_ok=True)
         # The manifest records the files as committed.
         for entry in manifest["generators"]:
             entry["outputs"] = {name: sha256(committed_path(name)) for name in entry["outputs"]}
-        if only is not None:
-            # The other generators' records stay; the named ones' take their place, in GENERATORS' order.
-            records = {g["command"]: g for g in old["generators"]}
-            records.update({g["command"]: g for g in manifest["generators"]})
-            order = [f"test/tools/{script} {' '.join(args)}".rstrip() for script, args, _ in GENERATORS]
-            manifest["generators"] = [records[command] for command in order if command in records]
-        (FIXTURES / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        (FIXTURES / MANIFEST).write_text(json.dumps({**manifest, "generators": generators}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"test/fixtures: {replaced} files written, {kept} kept (within tolerance), {len(removed)} removed")
     finally:
-        shutil.rmtree(scratch.parent, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,7 +352,7 @@ def compare_file(fresh: Path, committed: Path, name: str) -> None:
         raise Drift(f"{name}: bytes differ")
 
 
-def check(keep: Path | None) -> int:
+def check(keep: Path | None, jobs: int = 1) -> int:
     problems: list[str] = []
     if (FIXTURES / MANIFEST).exists():
         committed_manifest = json.loads((FIXTURES / MANIFEST).read_text(encoding="utf-8"))
@@ -341,10 +380,14 @@ def check(keep: Path | None) -> int:
             if committed_files.get(name) != digest:
                 problems.append(f"{name}: committed file does not hash as {MANIFEST} records ({entry['command']})")
 
-    scratch = keep or Path(tempfile.mkdtemp(prefix="sentencekit-fixtures-")) / "fixtures"
+    base = keep or Path(tempfile.mkdtemp(prefix="sentencekit-fixtures-"))
     try:
-        fresh_manifest = generate(scratch)
-        fresh_files = snapshot(scratch)
+        if jobs > 1:
+            fresh_manifest, located = generate_isolated(base, GENERATORS, jobs)
+        else:
+            fresh_manifest = generate(base / "fixtures")
+            located = {p.relative_to(base / "fixtures").as_posix(): p for p in (base / "fixtures").rglob("*") if p.is_file() and p.name != MANIFEST}
+        fresh_files = {name: sha256(path) for name, path in located.items()}
         for name in sorted(set(fresh_files) | set(committed_files)):
             generated_by = [g["command"] for g in fresh_manifest["generators"] if name in g["outputs"]]
             if name not in fresh_files:
@@ -355,13 +398,13 @@ def check(keep: Path | None) -> int:
                 problems.append(f"{name}: a fresh run writes it ({', '.join(generated_by)}) but it is not committed")
                 continue
             try:
-                compare_file(scratch / name, committed_path(name), name)
+                compare_file(located[name], committed_path(name), name)
             except Drift as drift:
                 problems.append(f"{drift} ({', '.join(generated_by)})")
         print(f"compared {len(fresh_files)} generated files with test/fixtures")
     finally:
         if keep is None:
-            shutil.rmtree(scratch.parent, ignore_errors=True)
+            shutil.rmtree(base, ignore_errors=True)
     for problem in problems:
         print(f"DRIFT {problem}")
     print("fixtures: " + ("match their generators" if not problems else f"{len(problems)} problems"))
@@ -372,14 +415,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     builder = sub.add_parser("build", help="regenerate test/fixtures and its PROVENANCE.json")
-    builder.add_argument("generators", nargs="*", help="only these generators (script names), over the committed fixtures")
+    builder.add_argument("generators", nargs="*", metavar="SCRIPT", help="regenerate only these generators (e.g. clip_fixtures.py)")
+    builder.add_argument("--only", nargs="+", metavar="SCRIPT", default=[], help="the same, as an option")
     checker = sub.add_parser("check", help="regenerate into a scratch folder and compare with test/fixtures")
     checker.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    checker.add_argument("--jobs", type=int, default=1, help="run this many generators at a time, each in its own folder")
     args = parser.parse_args()
     if args.command == "build":
-        build(args.generators or None)
+        build([*args.generators, *args.only] or None)
     else:
-        sys.exit(check(args.keep))
+        sys.exit(check(args.keep, args.jobs))
 
 
 if __name__ == "__main__":
