@@ -1,6 +1,7 @@
 // sentencekit serve under load against the same model in-process, in one run:
 //   nice -n 5 node --import tsx bench/server/run.ts [--requests 100000] [--connections 64] [--rounds 4]
 //        [--model bench/models/minilm-l6] [--cpu-engine onnxruntime] [--min-words 3] [--max-words 60]
+//        [--max-batch-tokens N (serve's --max-batch-tokens; default serve's own)]
 // In-process: `connections` callers each awaiting model.encode([text], { normalizeEmbeddings })
 // until `requests` are answered. Server: `sentencekit serve` in a child process, autocannon
 // (in this process) with `connections` keep-alive connections POSTing /embed {"inputs": text}
@@ -29,9 +30,9 @@ function rssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
-async function startServer(model: string, engine: string): Promise<{ port: number; pid: number; stop(): Promise<number | null> }> {
+async function startServer(model: string, engine: string, extra: string[]): Promise<{ port: number; pid: number; stop(): Promise<number | null> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'lib', 'cli.ts'), 'serve', '--model', model, '--cpu-engine', engine,
-    '--hostname', '127.0.0.1', '--port', '0', '--max-concurrent-requests', '1024'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    '--hostname', '127.0.0.1', '--port', '0', '--max-concurrent-requests', '1024', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
   const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
   let stderr = '';
   const port = await new Promise<number>((resolve, reject) => {
@@ -84,7 +85,8 @@ async function main(): Promise<void> {
     await concurrent(encodeOne, texts, connections, warmup);
     return { encodeOne, dispose: () => inProcess.dispose() };
   };
-  const server = await startServer(model, engine);
+  const batchTokens = option('max-batch-tokens', '');
+  const server = await startServer(model, engine, batchTokens === '' ? [] : ['--max-batch-tokens', batchTokens]);
   await load(server.port, texts, connections, warmup);
 
   const local = { seconds: 0, requests: 0, samples: [] as number[] };

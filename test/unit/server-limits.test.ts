@@ -85,6 +85,11 @@ test('the openai client: float and base64 embeddings, dimensions, usage.prompt_t
     assert.is(bad.json.code, 422);
     const empty = await client.embeddings.create({ model: 'm', input: [] }).then(() => null, (error: unknown) => error as { status?: number; message?: string });
     assert.is(empty?.status, 400);
+    // Token ids, as the client sends them (number[][]): the text's vector, usage counting the ids.
+    const ids = (await model.untruncatedTokens(TEXTS)).map((row) => Array.from(row.ids));
+    const fromIds = await client.embeddings.create({ model: 'tiny-bert', input: ids, encoding_format: 'float' });
+    fromIds.data.forEach((item, i) => assert.equal(Float32Array.from(item.embedding), expected.row(i), `ids row ${i}`));
+    assert.is(fromIds.usage.prompt_tokens, tokens);
   } finally {
     await server.shutdown();
   }
