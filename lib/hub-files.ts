@@ -4,7 +4,12 @@
  * version) wrote.
  * Internal: not exported from the package entry point.
  */
+import { relative, sep } from 'node:path';
+
+import { clipModuleDir } from './clip-model.js';
 import { SentenceKitError } from './errors.js';
+import { clipModuleFiles } from './hub-clip-files.js';
+import { kindOf, readModules } from './model-folder.js';
 import { routerFolders, staticEmbeddingFolders, transformerFolders } from './transformer-folders.js';
 
 const EXPORT_FOLDERS = ['onnx', 'openvino', 'coreml'];
@@ -77,6 +82,8 @@ export async function neededFiles(repo: string, snapshot: string, listing: reado
     for (const path of names.filter((name) => listed === undefined || listed.has(name))) found = (await source.one(path)) || found;
     if (!found) return { missing: names[0] as string };
   }
+  const clipDir = await clipFolder(snapshot, listed, source);
+  if (clipDir !== null) return clipNeeds(repo, clipDir, listed, onnxFile, source);
   let transformerDirs = await transformerFolders(snapshot);
   const staticDirs = transformerDirs.length === 0 ? await staticEmbeddingFolders(snapshot) : [];
   if (staticDirs.length > 0) {
@@ -96,6 +103,38 @@ export async function neededFiles(repo: string, snapshot: string, listing: reado
     throw new SentenceKitError('ERR_MODEL_NOT_FOUND', `${repo} has no ${onnxPaths.join(' or ')}${onnxFile.endsWith('.onnx') ? onnxHint : ''}`);
   }
   const files = [...listed].filter((path) => wantedFile(path, onnxFile, transformerDirs));
+  const missing = await source.all(files);
+  return missing === undefined ? { files } : { missing };
+}
+
+/** The CLIP module's folder ('' for the root), once its config.json is had; null for other models. */
+async function clipFolder(snapshot: string, listed: ReadonlySet<string> | undefined, source: FileSource): Promise<string | null> {
+  const { entries } = await readModules(snapshot);
+  const first = entries[0];
+  if (first === undefined || !['CLIPModel', 'Transformer'].includes(kindOf(first))) return null;
+  const config = first.path ? `${first.path}/config.json` : 'config.json';
+  if (listed === undefined || listed.has(config)) await source.one(config);
+  const dir = await clipModuleDir(snapshot);
+  return dir === null ? null : relative(snapshot, dir).split(sep).join('/');
+}
+
+async function clipNeeds(repo: string, dir: string, listed: ReadonlySet<string> | undefined, onnxFile: string, source: FileSource): Promise<Needs> {
+  const at = (name: string) => (dir ? `${dir}/${name}` : name);
+  // Offline without a listing, what the cache holds is what there is.
+  const present = new Set<string>();
+  if (listed === undefined) {
+    const probes = ['model.safetensors', 'pytorch_model.bin', onnxFile, 'onnx/text_model.onnx', 'onnx/vision_model.onnx',
+      'onnx/text_model_quantized.onnx', 'onnx/vision_model_quantized.onnx', 'onnx/model_quantized.onnx'];
+    for (const name of probes) if (await source.one(at(name))) present.add(name);
+  }
+  const has = (name: string) => (listed === undefined ? present.has(name) : listed.has(at(name)));
+  const chosen = clipModuleFiles(onnxFile, has).map(at);
+  if (chosen.length === 0) {
+    throw new SentenceKitError('ERR_MODEL_NOT_FOUND', `${repo} has no ${onnxFile.endsWith('.onnx') ? `${at(onnxFile)} (nor transformers.js's towers of it)` : `CLIP weights (${at('model.safetensors')} or ${at('pytorch_model.bin')})`}`);
+  }
+  if (listed === undefined) return { files: chosen };
+  const wanted = new Set(chosen);
+  const files = [...listed].filter((path) => wanted.has(path) || wantedFile(path, chosen[0] as string, [dir]));
   const missing = await source.all(files);
   return missing === undefined ? { files } : { missing };
 }

@@ -2,9 +2,11 @@
  * Scratch caches and environment variables for the Hub tests, undone after each use so one
  * test's HF_* settings never leak into the next.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { startFakeHub } from './hub-server.js';
 
 /** Every variable huggingface_hub (and so sentencekit) reads for the Hub. */
 export const HUB_VARIABLES = [
@@ -35,5 +37,22 @@ export async function withTempDir<T>(body: (dir: string) => Promise<T>): Promise
     return await body(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A fake Hub serving `repos` (id → local folder), an empty HF_HOME and a cache folder, for a
+ * download test: `body` gets the Hub's endpoint and the cache folder; all are undone after.
+ */
+export async function withFakeHubCache<T>(repos: Record<string, string>, body: (endpoint: string, cacheDir: string) => Promise<T>): Promise<T> {
+  const hub = await startFakeHub(repos);
+  try {
+    return await withTempDir(async (dir) => {
+      const home = join(dir, 'home');
+      mkdirSync(home);
+      return withHubEnv({ HF_HOME: home }, () => body(hub.endpoint, join(dir, 'hub')));
+    });
+  } finally {
+    await hub.close();
   }
 }
