@@ -11,8 +11,8 @@ export interface RuntimeInfo {
   onnxRuntimeLibrary: string;
   /** The SIMD level the kernels chose: on x86 'avx512', 'avx2' or 'scalar'; on arm64 'i8mm', 'dotprod', 'neon' or 'scalar'. */
   cpuLevel: string;
-  /** The int8 engine's GEMM kernel on this CPU: 'amx', 'avx512-vnni', 'avx2' (int16 pair products); on arm64 'i8mm' (SMMLA), 'dotprod' (SDOT), 'neon' (int16 products); or 'portable' (a plain loop, far slower than ONNX Runtime's int8). */
-  int8EngineKernel: 'amx' | 'avx512-vnni' | 'avx2' | 'i8mm' | 'dotprod' | 'neon' | 'portable';
+  /** The int8 engine's GEMM kernel on this CPU: 'amx', 'avx512-vnni', at the avx2 level 'avx-vnni' (VPDPBUSD on ymm) or 'avx512vl-vnni' (the same on AVX-512 VL, SENTENCEKIT_CPU_LEVEL=avx2-vnni on a CPU without AVX-VNNI) or 'avx2' (int16 pair products); on arm64 'i8mm' (SMMLA), 'dotprod' (SDOT), 'neon' (int16 products); or 'portable' (a plain loop, far slower than ONNX Runtime's int8). */
+  int8EngineKernel: 'amx' | 'avx512-vnni' | 'avx-vnni' | 'avx512vl-vnni' | 'avx2' | 'i8mm' | 'dotprod' | 'neon' | 'portable';
   /** The CPU engine's bf16x3 GEMM kernel on this CPU: 'amx' (AMX-BF16), 'avx512', 'avx2' or 'neon' (float32 FMAs) or 'portable' (a plain loop, far slower). */
   bf16x3EngineKernel: 'amx' | 'avx512' | 'avx2' | 'neon' | 'portable';
   /** The SENTENCEKIT_* environment variables set for this process, as read (README: "Environment variables"). */

@@ -11,8 +11,8 @@
 namespace sk {
 
 struct Config {
-  // SENTENCEKIT_CPU_LEVEL: "scalar" | "avx2" | "avx512" caps the kernel level (never above what
-  // the CPU has); empty: the CPU's best.
+  // SENTENCEKIT_CPU_LEVEL: "scalar" | "avx2" | "avx2-vnni" | "avx512" caps the kernel level (never
+  // above what the CPU has; avx2 without, avx2-vnni with VPDPBUSD on ymm); empty: the CPU's best.
   std::string cpu_level;
   // SENTENCEKIT_AMX: "0" keeps the AMX int8 / bf16 kernels off on a CPU that has them.
   bool amx = true;

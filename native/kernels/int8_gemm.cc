@@ -110,7 +110,13 @@ const char* Int8GemmKernel() {
   if (AmxInt8Enabled()) return "amx";
   switch (ActiveCpuLevel()) {
     case CpuLevel::kAvx512: return "avx512-vnni";
-    case CpuLevel::kAvx2: return "avx2";
+    case CpuLevel::kAvx2:
+      switch (ActiveYmmVnni()) {
+        case YmmVnni::kAvxVnni: return "avx-vnni";
+        case YmmVnni::kAvx512Vl: return "avx512vl-vnni";
+        case YmmVnni::kNone: break;
+      }
+      return "avx2";
     case CpuLevel::kScalar: break;
   }
   return "portable";
@@ -124,11 +130,18 @@ void Int8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end
   } else if (ActiveCpuLevel() == CpuLevel::kAvx512 && output.weight_sums != nullptr) {
     Avx512Int8Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
   } else if (ActiveCpuLevel() == CpuLevel::kAvx2) {
-    // Per thread and reused: the engine calls this for every block of every layer.
-    thread_local AlignedVector<int16_t> widened;
-    const size_t values = (row_end - row_begin) * steps * kGemmStepBytes;
-    if (widened.size() < values) widened.resize(values);
-    Avx2Int8Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output, widened.data());
+    const YmmVnni vnni = output.weight_sums != nullptr ? ActiveYmmVnni() : YmmVnni::kNone;
+    if (vnni == YmmVnni::kAvxVnni) {
+      AvxVnniInt8Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
+    } else if (vnni == YmmVnni::kAvx512Vl) {
+      Avx512VlVnniInt8Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
+    } else {
+      // Per thread and reused: the engine calls this for every block of every layer.
+      thread_local AlignedVector<int16_t> widened;
+      const size_t values = (row_end - row_begin) * steps * kGemmStepBytes;
+      if (widened.size() < values) widened.resize(values);
+      Avx2Int8Gemm(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output, widened.data());
+    }
   } else {
     Int8GemmScalar(a, a_stride, row_begin, row_end, packed_w, steps, group_begin, group_end, output);
   }

@@ -1,7 +1,7 @@
 // int8 GEMMs for the CPU int8 engine: out = (A · Wᵀ) · row_scale · column_scale + bias, then
 // an optional activation, with A one int8 row per token (symmetric, one scale per row) and W
 // the layer's weights quantized once per output channel. On AMX (TDPBSSD) when the CPU has it,
-// else AVX-512 VNNI or AVX2 (int16 pair products) over the same packed layout, else a portable
+// else AVX-512 VNNI, VNNI on ymm or AVX2 (int16 pair products) over the same packed layout, else a portable
 // loop (also the tests' reference).
 #pragma once
 
@@ -55,8 +55,10 @@ void Int8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end
 void Int8GemmScalar(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
                     size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
 // Which kernel Int8Gemm runs here for a GemmOutput with weight_sums: "amx", "avx512-vnni",
-// "avx2" or "portable" (without weight_sums "avx512-vnni" falls back to the portable loop; the
-// AVX2 kernel multiplies signed by signed and needs none).
+// "avx-vnni" (VPDPBUSD on ymm at the avx2 level), "avx512vl-vnni" (the same in its AVX-512 VL
+// encoding, SENTENCEKIT_CPU_LEVEL=avx2-vnni on a CPU without AVX-VNNI), "avx2" or "portable"
+// (without weight_sums the VNNI kernels fall back: "avx512-vnni" to the portable loop, the ymm
+// ones to "avx2", whose kernels multiply signed by signed and need none).
 const char* Int8GemmKernel();
 
 // weight_sums for GemmOutput: Σ_k w[n][k] of w[n][k] (PyTorch's [out, in]).

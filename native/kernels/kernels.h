@@ -1,6 +1,6 @@
 // CPU kernels behind pooling, normalization, similarity and search. Each entry point
 // dispatches at run time to the best variant the CPU supports: on x86 AVX-512, AVX2, scalar
-// (SENTENCEKIT_CPU_LEVEL=scalar|avx2|avx512 forces a level); on aarch64 i8mm (SMMLA), dotprod
+// (SENTENCEKIT_CPU_LEVEL=scalar|avx2|avx2-vnni|avx512 forces a level); on aarch64 i8mm (SMMLA), dotprod
 // (SDOT), NEON, scalar (SENTENCEKIT_CPU_LEVEL=scalar|neon|dotprod|i8mm). Never above what the
 // CPU has.
 // At the avx512 level, int8 search also uses Intel AMX tiles where the CPU and OS allow it
@@ -22,6 +22,15 @@ constexpr CpuLevel kHighestCpuLevel = CpuLevel::kI8mm;
 #else
 enum class CpuLevel { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
 constexpr CpuLevel kHighestCpuLevel = CpuLevel::kAvx512;
+#endif
+
+#if !defined(__aarch64__)
+// At the avx2 level, the int8 GEMM's byte multiply: VPDPBUSD on ymm, VEX-encoded (AVX-VNNI) or
+// EVEX-encoded (AVX-512 VNNI + VL, on a CPU without AVX-VNNI), or none (VPMADDUBSW, plain AVX2).
+// AVX-VNNI is used where the CPU has it; SENTENCEKIT_CPU_LEVEL=avx2 turns it off and avx2-vnni
+// asks for either form. kNone at every other level.
+enum class YmmVnni { kNone, kAvxVnni, kAvx512Vl };
+YmmVnni ActiveYmmVnni();
 #endif
 
 // The level in use (CPU features, lowered by SENTENCEKIT_CPU_LEVEL when set).

@@ -12,5 +12,11 @@ namespace sk::kernels {
 void SetCpuLevelForTesting(CpuLevel level);
 // Turns the AMX kernels off (false) or back on where the CPU, OS and SENTENCEKIT_AMX allow them.
 void SetAmxForTesting(bool enabled);
+#if !defined(__aarch64__)
+// The avx2 level's VPDPBUSD-on-ymm form on (whichever this CPU has, if any) or off, and whether
+// it is on (whatever the level).
+void SetYmmVnniForTesting(bool enabled);
+bool YmmVnniForTesting();
+#endif
 
 }  // namespace sk::kernels

@@ -15,7 +15,7 @@ export interface ExpectedKernels {
   cpuLevel: CpuLevel;
   amxInt8: boolean;
   amxBf16: boolean;
-  int8EngineKernel: 'amx' | 'avx512-vnni' | 'avx2' | 'portable';
+  int8EngineKernel: 'amx' | 'avx512-vnni' | 'avx-vnni' | 'avx512vl-vnni' | 'avx2' | 'portable';
   bf16x3EngineKernel: 'amx' | 'avx512' | 'avx2' | 'portable';
 }
 
@@ -33,8 +33,12 @@ export function cpuFlags(cpuinfo = readFileSync('/proc/cpuinfo', 'utf8')): Set<s
 export function expectedKernels(flags = cpuFlags(), env: NodeJS.ProcessEnv = process.env): ExpectedKernels {
   const has = (names: string[]): boolean => names.every((name) => flags.has(name));
   const supportedLevel: CpuLevel = has(AVX512_FLAGS) ? 'avx512' : has(AVX2_FLAGS) ? 'avx2' : 'scalar';
-  const forced = env.SENTENCEKIT_CPU_LEVEL as CpuLevel | undefined;
+  // avx2-vnni: the avx2 level with VPDPBUSD on ymm (AVX-VNNI, else AVX-512 VNNI + VL's EVEX form).
+  const vnniForced = env.SENTENCEKIT_CPU_LEVEL === 'avx2-vnni';
+  const forced = (vnniForced ? 'avx2' : env.SENTENCEKIT_CPU_LEVEL) as CpuLevel | undefined;
   const cpuLevel = forced !== undefined && LEVELS.includes(forced) && LEVELS.indexOf(forced) < LEVELS.indexOf(supportedLevel) ? forced : supportedLevel;
+  const ymmVnni = flags.has('avx_vnni') ? 'avx-vnni' : supportedLevel === 'avx512' ? 'avx512vl-vnni' : 'avx2';
+  const avx2Int8 = vnniForced || (env.SENTENCEKIT_CPU_LEVEL === undefined && supportedLevel === 'avx2') ? ymmVnni : 'avx2';
   // Linux lists amx_tile / amx_int8 / amx_bf16 only where the kernel enables tile state.
   const amxAllowed = env.SENTENCEKIT_AMX !== '0' && cpuLevel === 'avx512';
   const amxInt8 = amxAllowed && has(['amx_tile', 'amx_int8']);
@@ -44,7 +48,7 @@ export function expectedKernels(flags = cpuFlags(), env: NodeJS.ProcessEnv = pro
     cpuLevel,
     amxInt8,
     amxBf16,
-    int8EngineKernel: amxInt8 ? 'amx' : cpuLevel === 'avx512' ? 'avx512-vnni' : cpuLevel === 'avx2' ? 'avx2' : 'portable',
+    int8EngineKernel: amxInt8 ? 'amx' : cpuLevel === 'avx512' ? 'avx512-vnni' : cpuLevel === 'avx2' ? avx2Int8 : 'portable',
     bf16x3EngineKernel: amxBf16 ? 'amx' : cpuLevel === 'avx512' ? 'avx512' : cpuLevel === 'avx2' ? 'avx2' : 'portable',
   };
 }

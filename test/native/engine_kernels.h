@@ -1,10 +1,12 @@
 // Shared by the CPU engine's tests: random inputs, and a loop over every GEMM kernel this CPU
-// can run (the portable loop at the scalar level, the AVX2 kernel, the AVX-512 kernel, the AMX one).
+// can run (the portable loop at the scalar level, the AVX2 kernel and its VNNI-on-ymm form, the
+// AVX-512 kernel, the AMX one).
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "cpu_levels.h"
@@ -60,17 +62,34 @@ inline PackedIds RandomPackedIds(int32_t vocab, size_t max_length, std::mt19937&
 template <typename Name, typename Available, typename Fn>
 void ForEachEngineKernel(Name kernel_name, Available amx_available, Fn fn) {
   const sk::kernels::CpuLevel before = sk::kernels::ActiveCpuLevel();
+#if !defined(__aarch64__)
+  const bool vnni_before = sk::kernels::YmmVnniForTesting();
+#endif
   for (int level = 0; level <= static_cast<int>(sk::kernels::SupportedCpuLevel()); ++level) {
     for (bool amx : {false, true}) {
       if (amx && level != 2) continue;
       sk::kernels::SetCpuLevelForTesting(static_cast<sk::kernels::CpuLevel>(level));
       sk::kernels::SetAmxForTesting(amx);
       if (amx && !amx_available()) continue;
+#if !defined(__aarch64__)
+      // The avx2 level with and without VPDPBUSD on ymm, where the CPU has either form and the
+      // kernel differs (the bf16x3 GEMM does not use it).
+      sk::kernels::SetYmmVnniForTesting(false);
+      const std::string plain = kernel_name();
+      fn(plain.c_str());
+      sk::kernels::SetYmmVnniForTesting(true);
+      if (plain != kernel_name()) fn(kernel_name());
+      sk::kernels::SetYmmVnniForTesting(false);
+#else
       fn(kernel_name());
+#endif
     }
   }
   sk::kernels::SetAmxForTesting(true);
   sk::kernels::SetCpuLevelForTesting(before);
+#if !defined(__aarch64__)
+  sk::kernels::SetYmmVnniForTesting(vnni_before);
+#endif
   SkipCpuLevelsAbove(sk::kernels::kHighestCpuLevel);
 #if !defined(__aarch64__)
   if (sk::kernels::SupportedCpuLevel() == sk::kernels::CpuLevel::kAvx512 && !amx_available()) SkipPart("amx kernels (not on this CPU)");

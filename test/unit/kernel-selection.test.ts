@@ -26,8 +26,9 @@ test('the expectation itself follows dispatch.cc on made-up CPUs', () => {
   const zen3 = cpuFlags('flags\t: sse4_2 avx avx2 fma\n');
   const old = cpuFlags('flags\t: sse4_2 avx\n');
   const noVpopcnt = new Set([...zen4].filter((flag) => flag !== 'avx512_vpopcntdq'));
+  const alderLake = cpuFlags('flags\t: sse4_2 avx avx2 fma avx_vnni\n');
   assert.equal(
-    [zen4, spr, zen3, old, noVpopcnt].map((flags) => {
+    [zen4, spr, zen3, old, noVpopcnt, alderLake].map((flags) => {
       const e = expectedKernels(flags, {});
       return [e.cpuLevel, e.int8EngineKernel, e.bf16x3EngineKernel];
     }),
@@ -37,8 +38,15 @@ test('the expectation itself follows dispatch.cc on made-up CPUs', () => {
       ['avx2', 'avx2', 'avx2'],
       ['scalar', 'portable', 'portable'],
       ['avx2', 'avx2', 'avx2'],
+      ['avx2', 'avx-vnni', 'avx2'],
     ],
   );
+  // avx2 is plain AVX2 even where AVX-VNNI is; avx2-vnni asks for VPDPBUSD on ymm in the form the CPU has.
+  assert.is(expectedKernels(alderLake, { SENTENCEKIT_CPU_LEVEL: 'avx2' }).int8EngineKernel, 'avx2');
+  assert.is(expectedKernels(alderLake, { SENTENCEKIT_CPU_LEVEL: 'avx2-vnni' }).int8EngineKernel, 'avx-vnni');
+  assert.is(expectedKernels(zen4, { SENTENCEKIT_CPU_LEVEL: 'avx2-vnni' }).int8EngineKernel, 'avx512vl-vnni');
+  assert.is(expectedKernels(zen4, { SENTENCEKIT_CPU_LEVEL: 'avx2-vnni' }).cpuLevel, 'avx2');
+  assert.is(expectedKernels(zen3, { SENTENCEKIT_CPU_LEVEL: 'avx2-vnni' }).int8EngineKernel, 'avx2', 'never above the CPU');
   assert.is(expectedKernels(spr, { SENTENCEKIT_CPU_LEVEL: 'avx2' }).int8EngineKernel, 'avx2');
   assert.is(expectedKernels(spr, { SENTENCEKIT_CPU_LEVEL: 'scalar' }).bf16x3EngineKernel, 'portable');
   assert.is(expectedKernels(spr, { SENTENCEKIT_AMX: '0' }).bf16x3EngineKernel, 'avx512');

@@ -1,4 +1,5 @@
-// Chooses the kernel table once from the CPU's features, lowered by SENTENCEKIT_CPU_LEVEL.
+// Chooses the kernel table once from the CPU's features, lowered by SENTENCEKIT_CPU_LEVEL (and on
+// x86 whether the avx2 level's int8 GEMM multiplies with VPDPBUSD on ymm).
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -9,6 +10,9 @@
 #include "kernels/kernels.h"
 #include "kernels/testing.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 #if defined(__aarch64__) && defined(__linux__)
 #include <sys/auxv.h>
 #elif defined(__aarch64__) && defined(__APPLE__)
@@ -61,6 +65,30 @@ CpuLevel DetectCpuLevel() {
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return CpuLevel::kAvx2;
   return CpuLevel::kScalar;
 }
+
+// AVX-VNNI: CPUID leaf 7 sub-leaf 1, EAX bit 4 (its ymm state is AVX2's, already checked).
+bool DetectAvxVnni() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  return __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) != 0 && (eax & (1u << 4)) != 0;
+}
+
+// The VPDPBUSD-on-ymm form the avx2 level can run here: VEX where the CPU has AVX-VNNI, else
+// EVEX where it has AVX-512 VNNI + VL (the avx512 level's features).
+YmmVnni AvailableYmmVnni(CpuLevel supported) {
+  if (supported >= CpuLevel::kAvx2 && DetectAvxVnni()) return YmmVnni::kAvxVnni;
+  return supported == CpuLevel::kAvx512 ? YmmVnni::kAvx512Vl : YmmVnni::kNone;
+}
+
+// SENTENCEKIT_CPU_LEVEL=avx2-vnni: the avx2 level with VPDPBUSD on ymm in whichever form the CPU
+// has; avx2: without (plain AVX2, as AMD Zen 2/3 run). Unset, an avx2 CPU uses AVX-VNNI where
+// it has it; an avx512 CPU runs the avx512 level, which has no use for it.
+YmmVnni RequestedYmmVnni(CpuLevel supported) {
+  const YmmVnni available = AvailableYmmVnni(supported);
+  const std::string& forced = GetConfig().cpu_level;
+  if (forced == "avx2-vnni") return available;
+  if (forced.empty() && supported == CpuLevel::kAvx2) return available;
+  return YmmVnni::kNone;
+}
 #endif
 
 CpuLevel RequestedLevel(CpuLevel supported) {
@@ -70,12 +98,19 @@ CpuLevel RequestedLevel(CpuLevel supported) {
   for (int level = 0; level <= static_cast<int>(kHighestCpuLevel); ++level) {
     if (forced == kLevelNames[level]) wanted = static_cast<CpuLevel>(level);
   }
+#if !defined(__aarch64__)
+  if (forced == "avx2-vnni") wanted = CpuLevel::kAvx2;
+#endif
   // Never above what the CPU can run.
   return wanted < supported ? wanted : supported;
 }
 
 const CpuLevel kSupportedLevel = DetectCpuLevel();
 std::atomic<int> g_level{static_cast<int>(RequestedLevel(kSupportedLevel))};
+
+#if !defined(__aarch64__)
+std::atomic<YmmVnni> g_ymm_vnni{RequestedYmmVnni(kSupportedLevel)};
+#endif
 
 const KernelTable& Active() { return KernelsFor(g_level.load(std::memory_order_relaxed)); }
 
@@ -120,6 +155,16 @@ const VectorKernels& ActiveVectorKernels() { return VectorKernelsFor(g_level.loa
 CpuLevel ActiveCpuLevel() { return static_cast<CpuLevel>(g_level.load(std::memory_order_relaxed)); }
 
 CpuLevel SupportedCpuLevel() { return kSupportedLevel; }
+
+#if !defined(__aarch64__)
+YmmVnni ActiveYmmVnni() {
+  return ActiveCpuLevel() == CpuLevel::kAvx2 ? g_ymm_vnni.load(std::memory_order_relaxed) : YmmVnni::kNone;
+}
+
+void SetYmmVnniForTesting(bool enabled) { g_ymm_vnni.store(enabled ? AvailableYmmVnni(kSupportedLevel) : YmmVnni::kNone); }
+
+bool YmmVnniForTesting() { return g_ymm_vnni.load() != YmmVnni::kNone; }
+#endif
 
 const char* CpuLevelName(CpuLevel level) {
   const int index = static_cast<int>(level);

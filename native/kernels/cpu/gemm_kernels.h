@@ -1,7 +1,7 @@
 // The CPU engine's GEMM kernels, internal to native/kernels:
 // - Int8Gemm's: AMX tiles (int8_gemm_amx.cc, when AmxInt8Enabled()), AVX-512 VNNI
-//   (int8_gemm_avx512.cc, at the AVX-512 level otherwise) and AVX2 (int8_gemm_avx2.cc, at the
-//   AVX2 level);
+//   (int8_gemm_avx512.cc, at the AVX-512 level otherwise), and at the AVX2 level VPDPBUSD on
+//   ymm where the CPU has it (int8_gemm_avxvnni*.cc) or else AVX2 (int8_gemm_avx2.cc);
 // - Bf16x3Gemm's: AMX-BF16 (int8_gemm_amx.cc too, the same loop on TDPBF16PS, when
 //   AmxBf16Enabled()), AVX-512 FMAs (bf16x3_gemm_avx512.cc, at the AVX-512 level otherwise) and
 //   AVX2 FMAs (bf16x3_gemm_avx2.cc, at the AVX2 level).
@@ -24,6 +24,13 @@ void Avx512Int8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t r
 // Avx512Bf16x3Gemm for why).
 void Avx2Int8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
                   size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output, int16_t* widened);
+// VPDPBUSD on ymm at the avx2 level (needs output.weight_sums): the VEX form for CPUs with
+// AVX-VNNI (int8_gemm_avxvnni.cc), the EVEX form for those with AVX-512 VNNI + VL only
+// (int8_gemm_avxvnni_avx512.cc).
+void AvxVnniInt8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
+                     size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
+void Avx512VlVnniInt8Gemm(const int8_t* a, size_t a_stride, size_t row_begin, size_t row_end, const int8_t* packed_w,
+                          size_t steps, size_t group_begin, size_t group_end, const GemmOutput& output);
 
 // a_stride in bf16 values; row and column scales unused.
 void AmxBf16x3Gemm(const uint16_t* a, size_t a_stride, size_t row_begin, size_t row_end, const uint16_t* packed_w,

@@ -1,12 +1,14 @@
-// Int8Gemm on AVX2, for x86 CPUs without AVX-512 (AMD Zen 2/3, Intel client chips): exact int32
-// sums, bit for bit the portable loop's. VPMADDUBSW (unsigned x signed bytes) would saturate its
-// int16 pair sums (255 · 127 · 2 > 32767), so both operands are widened to int16 and VPMADDWD
-// sums each pair into int32: the block's activation rows once into `widened` (their int16
-// copies, read as one broadcast 64-bit quad per 4 K values), each packed weight row (16 columns
-// x 4 K values) as it is read. A weight row's four int16 vectors serve two activation rows;
-// each accumulator lane holds half of one column's 4-value dot product, and the halves are
-// added once per block. The epilogue rounds as the portable loop does: (dot · row scale) ·
-// column scale + bias, each product rounded, then the activation (vector_math_avx2.h).
+// Int8Gemm on AVX2, for x86 CPUs without AVX-512 or AVX-VNNI (AMD Zen 2/3, Intel before Alder
+// Lake): exact int32 sums, bit for bit the portable loop's. VPMADDUBSW (unsigned x signed bytes)
+// would saturate its int16 pair sums (255 · 127 · 2 > 32767), so both operands are widened to
+// int16 and VPMADDWD sums each pair into int32: the block's activation rows once into `widened`
+// (their int16 copies, read as one broadcast 64-bit quad per 4 K values), each packed weight row
+// (16 columns x 4 K values) as it is read. A weight row's four int16 vectors serve two
+// activation rows; each accumulator lane holds half of one column's 4-value dot product, and the
+// halves are added once per block. The epilogue is vector_math_avx2.h's FinishInt8Columns.
+// The exact byte form (|a| by sign(a) · w through VPABSB / VPSIGNB, pairs <= 2 · 128 · 127, then
+// VPMADDWD by ones) still takes two multiplies per 32 products, the same as this, plus the sign
+// step, and ran slower (bench/RESULTS.md, "AVX-VNNI at the avx2 level").
 #include <immintrin.h>
 
 #include <algorithm>
@@ -21,21 +23,6 @@ namespace {
 // Full unrolling of the loops over a block's rows keeps the accumulators in registers; left to
 // its own limits GCC keeps the array on the stack and stores it every step.
 #define SK_UNROLL _Pragma("GCC unroll 8")
-
-// 8 columns of a row's results into out[0, width).
-inline void Finish(__m256i sums, const GemmOutput& output, size_t m, size_t n, size_t width) {
-  const __m256i mask = width >= 8 ? _mm256_set1_epi32(-1) : avx2::TailMask(width);
-  const __m256 column_scales = _mm256_maskload_ps(output.column_scales + n, mask);
-  __m256 value = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(sums), _mm256_set1_ps(output.row_scales[m])), column_scales);
-  if (output.bias != nullptr) value = _mm256_add_ps(value, _mm256_maskload_ps(output.bias + n, mask));
-  value = avx2::Activate(output.activation, value);
-  float* out = output.out + (m - output.out_row_begin) * output.out_stride + (n - output.out_column_begin);
-  if (width >= 8) {
-    _mm256_storeu_ps(out, value);
-  } else {
-    _mm256_maskstore_ps(out, mask, value);
-  }
-}
 
 template <int Rows>
 void Block(const int16_t* widened, size_t k_padded, size_t first, const int8_t* packed_w, size_t steps, size_t g,
@@ -71,8 +58,8 @@ void Block(const int16_t* widened, size_t k_padded, size_t first, const int8_t* 
     // give [c0 c1 c4 c5 | c2 c3 c6 c7], and the 64-bit permute puts them in order.
     const __m256i low = _mm256_permute4x64_epi64(_mm256_hadd_epi32(acc[i][0], acc[i][1]), 0xD8);
     const __m256i high = _mm256_permute4x64_epi64(_mm256_hadd_epi32(acc[i][2], acc[i][3]), 0xD8);
-    Finish(low, output, m0 + i, n0, width);
-    if (width > 8) Finish(high, output, m0 + i, n0 + 8, width - 8);
+    avx2::FinishInt8Columns(low, output, m0 + i, n0, width);
+    if (width > 8) avx2::FinishInt8Columns(high, output, m0 + i, n0 + 8, width - 8);
   }
 }
 

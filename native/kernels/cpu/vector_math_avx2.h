@@ -73,5 +73,22 @@ inline __m256i TailMask(size_t count) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), lanes);
 }
 
+// 8 columns of a row's int32 dot products through the int8 GEMM's epilogue, as the portable loop
+// rounds it: (dot · row scale) · column scale + bias, each product rounded, then the activation;
+// into out[n, n + width) of row m. Shared by the AVX2 and AVX-VNNI kernels.
+inline void FinishInt8Columns(__m256i sums, const GemmOutput& output, size_t m, size_t n, size_t width) {
+  const __m256i mask = width >= 8 ? _mm256_set1_epi32(-1) : TailMask(width);
+  const __m256 column_scales = _mm256_maskload_ps(output.column_scales + n, mask);
+  __m256 value = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(sums), _mm256_set1_ps(output.row_scales[m])), column_scales);
+  if (output.bias != nullptr) value = _mm256_add_ps(value, _mm256_maskload_ps(output.bias + n, mask));
+  value = Activate(output.activation, value);
+  float* out = output.out + (m - output.out_row_begin) * output.out_stride + (n - output.out_column_begin);
+  if (width >= 8) {
+    _mm256_storeu_ps(out, value);
+  } else {
+    _mm256_maskstore_ps(out, mask, value);
+  }
+}
+
 }  // namespace
 }  // namespace sk::kernels::avx2
