@@ -5,8 +5,10 @@
  * sentence_transformers.models.CLIPModel at 0_CLIPModel/, preprocessor_config.json) and
  * sentence-transformers 6's (the Transformer module at the root over a config.json whose
  * model_type is "clip", processor_config.json) — and loads the native model, whose towers run on
- * sentencekit's CPU engine from model.safetensors (all the Hub's CLIP folders ship), or through
- * ONNX Runtime on an export in the module's onnx/ folder (see clipOnnxFiles).
+ * sentencekit's CPU engine from model.safetensors or, as the Hub's CLIP folders ship them,
+ * pytorch_model.bin, or through ONNX Runtime on an export in the module's onnx/ folder (see
+ * clipOnnxFiles); a folder without tokenizer.json gets CLIP's tokenizer built from vocab.json +
+ * merges.txt (legacy-tokenizer.ts).
  * Internal: SentenceTransformer.fromPretrained() loads these folders.
  */
 import { basename, dirname, join } from 'node:path';
@@ -17,14 +19,16 @@ import { exists, loadError, readJsonFile } from './json-files.js';
 import { loadImageProcessorConfig, type ImageProcessorConfig } from './image-processor-config.js';
 import { outputSize, preprocessImages } from './image-preprocess.js';
 import type { ImageInput } from './image-input.js';
-import { kindOf, readModelConfig, readModules, type SentenceTransformerFolder, unsupportedModule } from './model-folder.js';
+import { kindOf, readModelConfig, readModules, readPadding, resolveTokenizer, type SentenceTransformerFolder, unsupportedModule } from './model-folder.js';
 import type { PackedTexts } from './packed-texts.js';
+import { torchSafetensorsTable } from './torch-checkpoint.js';
 
 /** Why a CLIP model never goes to the GPU: device 'cuda' is refused with it, 'auto' reports it. */
 const CPU_ONLY = "a CLIP model runs on the CPU, on sentencekit's CPU engine or ONNX Runtime (its CUDA engine has no CLIP towers yet)";
 
-/** The weights file the CPU engine reads. */
+/** The weights files the CPU engine reads, in transformers' order of preference. */
 const SAFETENSORS_WEIGHTS = 'model.safetensors';
+const TORCH_WEIGHTS = 'pytorch_model.bin';
 
 /** Images decoded and preprocessed ahead of the one being encoded: the next part is prepared while this one runs. */
 const IMAGES_PER_PART = 32;
@@ -48,6 +52,8 @@ export interface NativeClipModel {
   readonly normalizesOutputs: boolean;
   encodeTexts(texts: string[] | PackedTexts, options: NativeClipEncodeOptions): Promise<Float32Array>;
   encodeImages(pixels: Float32Array, count: number, options: NativeClipEncodeOptions): Promise<Float32Array>;
+  tokenize: NativeSentenceEncoder['tokenize'];
+  decode: NativeSentenceEncoder['decode'];
   dispose(): Promise<void>;
 }
 
@@ -58,6 +64,11 @@ interface ClipBinding {
   loadClipModel(options: {
     modelDir: string;
     tokenizerPath: string;
+    tokenizerJson?: string | undefined;
+    padToken?: string | undefined;
+    /** pytorch_model.bin, read through weightsTable (a safetensors header over the file's bytes). */
+    weightsPath?: string;
+    weightsTable?: string;
     maxLength: number;
     precision: 'int8' | 'bf16x3';
     intraOpThreads: number;
@@ -67,7 +78,7 @@ interface ClipBinding {
 }
 
 export interface ClipFolder extends SentenceTransformerFolder {
-  /** The CLIP module's folder: config.json, model.safetensors, the tokenizer and the image processor. */
+  /** The CLIP module's folder: config.json, the weights, the tokenizer and the image processor. */
   modelDir: string;
   imageProcessor: ImageProcessorConfig;
 }
@@ -85,14 +96,18 @@ export async function clipModuleDir(root: string): Promise<string | null> {
   return config.model_type === 'clip' ? dir : null;
 }
 
+/** The weights file the CPU engine reads (model.safetensors, else pytorch_model.bin), or null. */
+async function clipWeightsFile(modelDir: string): Promise<string | null> {
+  for (const name of [SAFETENSORS_WEIGHTS, TORCH_WEIGHTS]) {
+    if (await exists(join(modelDir, name))) return join(modelDir, name);
+  }
+  return null;
+}
+
 /** The CPU engine's weights: ERR_MODEL_LOAD when the module's folder has none it reads. */
 async function checkClipWeights(modelDir: string): Promise<void> {
-  const weightsPath = join(modelDir, SAFETENSORS_WEIGHTS);
-  if (!(await exists(weightsPath))) {
-    const torchWeights = join(modelDir, 'pytorch_model.bin');
-    throw loadError(await exists(torchWeights)
-      ? `${torchWeights}: CLIP weights saved as pytorch_model.bin are not read yet; convert them to model.safetensors (transformers' save_pretrained does)`
-      : `${weightsPath} not found (the CLIP towers' weights)`);
+  if ((await clipWeightsFile(modelDir)) === null) {
+    throw loadError(`${join(modelDir, SAFETENSORS_WEIGHTS)} not found, nor ${join(modelDir, TORCH_WEIGHTS)} (the CLIP towers' weights)`);
   }
 }
 
@@ -147,8 +162,8 @@ export async function clipOnnxFiles(modelDir: string, choice: { fileName?: strin
 /**
  * What runs the towers: the CPU engine when asked for; ONNX Runtime when asked for (backend
  * 'onnx', or a fileName / quantized choice of ONNX file); otherwise the CPU engine where the
- * folder has model.safetensors (all the Hub's CLIP folders) and ONNX Runtime where it has only
- * an export (transformers.js's and optimum's folders).
+ * folder has model.safetensors or pytorch_model.bin (all the Hub's CLIP folders) and ONNX
+ * Runtime where it has only an export (transformers.js's and optimum's folders).
  */
 async function chooseClipEngine(modelDir: string, request: ClipEngineRequest): Promise<OwnCpuEngine | ClipOnnxFiles> {
   if (isOwnCpuEngine(request.cpuEngine)) {
@@ -156,7 +171,7 @@ async function chooseClipEngine(modelDir: string, request: ClipEngineRequest): P
     return request.cpuEngine;
   }
   const asked = request.explicit || request.fileName !== undefined || request.quantized;
-  if (!asked && (await exists(join(modelDir, SAFETENSORS_WEIGHTS)))) return 'bf16x3';
+  if (!asked && (await clipWeightsFile(modelDir)) !== null) return 'bf16x3';
   const files = await clipOnnxFiles(modelDir, request);
   if (files !== null) return files;
   if (!asked) {
@@ -164,7 +179,7 @@ async function chooseClipEngine(modelDir: string, request: ClipEngineRequest): P
     return 'bf16x3';
   }
   const suffix = request.quantized ? '_quantized' : '';
-  throw loadError(`${modelDir} has no ONNX export of CLIP (looked for onnx/${TEXT_TOWER}${suffix}.onnx with onnx/${VISION_TOWER}${suffix}.onnx, then onnx/model${suffix}.onnx); backend 'sentencekit-bf16x3' runs the towers from model.safetensors`);
+  throw loadError(`${modelDir} has no ONNX export of CLIP (looked for onnx/${TEXT_TOWER}${suffix}.onnx with onnx/${VISION_TOWER}${suffix}.onnx, then onnx/model${suffix}.onnx); backend 'sentencekit-bf16x3' runs the towers from model.safetensors or pytorch_model.bin`);
 }
 
 /** Reads a CLIP folder; only Normalize may follow the CLIP module. */
@@ -177,11 +192,8 @@ export async function readClipFolder(root: string): Promise<ClipFolder> {
     if (kindOf(entry) !== 'Normalize') throw unsupportedModule(modulesFile, entry);
     normalize = true;
   }
-  const weightsPath = join(modelDir, 'model.safetensors');
-  const tokenizerPath = join(modelDir, 'tokenizer.json');
-  if (!(await exists(tokenizerPath))) {
-    throw loadError(`${tokenizerPath} not found (sentencekit reads CLIP's tokenizer from tokenizer.json; save it with a fast CLIPTokenizer)`);
-  }
+  // The CPU engine's weights file (an export-only folder has none; ONNX Runtime reads onnx/).
+  const weightsPath = (await clipWeightsFile(modelDir)) ?? join(modelDir, SAFETENSORS_WEIGHTS);
   const config = await readJsonFile<Record<string, unknown>>(join(modelDir, 'config.json'));
   const textConfig = (config.text_config ?? {}) as Record<string, unknown>;
   const positions = typeof textConfig.max_position_embeddings === 'number' ? textConfig.max_position_embeddings : 77;
@@ -190,12 +202,10 @@ export async function readClipFolder(root: string): Promise<ClipFolder> {
     ...(await readModelConfig(root)),
     transformerDir: modelDir,
     onnxPath: weightsPath,
-    tokenizerPath,
+    ...(await resolveTokenizer(modelDir)),
     maxSeqLength: positions,
     doLowerCase: false,
-    paddingSide: undefined,
-    truncationSide: undefined,
-    padToken: undefined,
+    ...(await readPadding(modelDir)),
     pooling: { modes: ['cls'], includePrompt: true, embeddingDimension: undefined },
     dense: [],
     normalize,
@@ -217,9 +227,16 @@ export async function loadClipModel(root: string, device: Device, engine: ClipEn
   const folder = await readClipFolder(root);
   const chosen = await chooseClipEngine(folder.modelDir, request);
   const binding = nativeBinding() as unknown as ClipBinding;
+  // pytorch_model.bin: the native side reads the file itself through the table of its tensors.
+  const torchWeights = typeof chosen === 'string' && folder.onnxPath.endsWith(TORCH_WEIGHTS)
+    ? { weightsPath: folder.onnxPath, weightsTable: await torchSafetensorsTable(folder.onnxPath) }
+    : {};
   const native = await binding.loadClipModel({
     modelDir: folder.modelDir,
     tokenizerPath: folder.tokenizerPath,
+    tokenizerJson: folder.tokenizerJson,
+    padToken: folder.padToken,
+    ...torchWeights,
     maxLength: folder.maxSeqLength,
     precision: typeof chosen === 'string' ? chosen : 'bf16x3',
     intraOpThreads: request.intraOpThreads,
@@ -245,9 +262,9 @@ export function clipTextEncoder(native: NativeClipModel, normalizeModule: boolea
     hiddenSize: native.dimension,
     encode: (texts: string[] | PackedTexts, options: NativeEncodeOptions) => native.encodeTexts(texts, clipOptions(options, normalizeModule)),
     promptLength: () => 0,
-    tokenize: refuse('tokenize()'),
+    tokenize: native.tokenize.bind(native),
     encodeTokens: refuse('encodeTokens()'),
-    decode: refuse('decode()'),
+    decode: native.decode.bind(native),
     ioStats: () => ({ runs: 0, tensorsCreated: 0, bufferGrowths: 0 }),
     dispose: () => native.dispose(),
   } as unknown as NativeSentenceEncoder;

@@ -25,7 +25,7 @@ export function readMerges(text: string, file: string): Array<[string, string]> 
   });
 }
 
-async function readVocabJson(file: string): Promise<Map<string, number>> {
+export async function readVocabJson(file: string): Promise<Map<string, number>> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(file, 'utf8'));

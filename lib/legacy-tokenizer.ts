@@ -5,6 +5,7 @@
  * tokenizer.json document the native tokenizer loads, so there is one tokenizer implementation.
  *   vocab.txt                          BertTokenizer, DistilBertTokenizer   WordPiece
  *   vocab.json + merges.txt            RobertaTokenizer, GPT2Tokenizer      byte-level BPE
+ *   vocab.json + merges.txt            CLIPTokenizer                        byte-level BPE, </w>
  *   sentencepiece.bpe.model            XLMRobertaTokenizer                  Unigram
  *   spiece.model                       T5Tokenizer, AlbertTokenizer         Unigram
  * Internal: not exported from the package entry point.
@@ -12,6 +13,7 @@
 import { join } from 'node:path';
 
 import { convertByteLevelBpe } from './convert-byte-level-bpe.js';
+import { convertClipBpe } from './convert-clip-bpe.js';
 import { convertSentencePiece, type SentencePieceClass } from './convert-sentencepiece.js';
 import { convertWordPiece } from './convert-wordpiece.js';
 import { exists, loadError, readJsonFile } from './json-files.js';
@@ -24,6 +26,7 @@ const CLASS_BY_MODEL_TYPE: Readonly<Record<string, string>> = {
   electra: 'BertTokenizer',
   roberta: 'RobertaTokenizer',
   gpt2: 'GPT2Tokenizer',
+  clip: 'CLIPTokenizer',
   'xlm-roberta': 'XLMRobertaTokenizer',
   t5: 'T5Tokenizer',
   albert: 'AlbertTokenizer',
@@ -35,6 +38,7 @@ const FILES_BY_CLASS: Readonly<Record<string, readonly string[]>> = {
   DistilBertTokenizer: ['vocab.txt'],
   RobertaTokenizer: ['vocab.json', 'merges.txt'],
   GPT2Tokenizer: ['vocab.json', 'merges.txt'],
+  CLIPTokenizer: ['vocab.json', 'merges.txt'],
   XLMRobertaTokenizer: ['sentencepiece.bpe.model'],
   T5Tokenizer: ['spiece.model'],
   AlbertTokenizer: ['spiece.model'],
@@ -66,6 +70,7 @@ export async function convertLegacyTokenizer(dir: string): Promise<string> {
   let document;
   if (className === 'BertTokenizer' || className === 'DistilBertTokenizer') document = await convertWordPiece(dir, config);
   else if (className === 'RobertaTokenizer' || className === 'GPT2Tokenizer') document = await convertByteLevelBpe(dir, config, className);
+  else if (className === 'CLIPTokenizer') document = await convertClipBpe(dir, config);
   else document = await convertSentencePiece(join(dir, files[0] as string), config, className as SentencePieceClass);
   return JSON.stringify(document);
 }

@@ -220,7 +220,7 @@ function tokenContent(value: unknown): string | undefined {
  * embedding models such as Qwen3-Embedding pad "left"), with its pad_token (else
  * special_tokens_map.json's).
  */
-async function readPadding(transformerDir: string): Promise<Pick<TransformerFiles, 'paddingSide' | 'truncationSide' | 'padToken'>> {
+export async function readPadding(transformerDir: string): Promise<Pick<TransformerFiles, 'paddingSide' | 'truncationSide' | 'padToken'>> {
   const file = join(transformerDir, 'tokenizer_config.json');
   const config = await readJsonFile<Record<string, unknown>>(file, {});
   const side = (key: string): 'left' | 'right' | undefined => {

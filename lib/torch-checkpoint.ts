@@ -5,7 +5,8 @@
  * uncompressed) and the older stream (magic, protocol and sys_info pickles, the state dict
  * pickle, the list of storage keys, then each storage as an 8-byte element count and its
  * bytes). Our own zip reader and a restricted pickle machine: nothing in the file is executed.
- * Float32, float16 and bfloat16 storages are read; tensors must be contiguous views.
+ * Float32, float16 and bfloat16 storages are read (int64 ones located, for buffers such as
+ * position_ids that the engines skip); tensors must be contiguous views.
  * Internal: not exported from the package entry point.
  */
 import { readFile } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import { halfToFloat, type Tensor } from './safetensors.js';
 import { asDict, asStateDict, asStringList, PickleFormatError, readStateDictPickle, runPickle, type StorageDtype, type TensorRef } from './torch-pickle.js';
 import { readStoredZip, ZipFormatError } from './zip-stored.js';
 
-const ELEMENT_BYTES: Record<StorageDtype, number> = { float32: 4, float16: 2, bfloat16: 2 };
+const ELEMENT_BYTES: Record<StorageDtype, number> = { float32: 4, float16: 2, bfloat16: 2, int64: 8 };
 
 function contiguous(shape: number[], stride: number[]): boolean {
   let expected = 1;
@@ -80,10 +81,26 @@ function readLegacyStream(bytes: Buffer): { refs: Map<string, TensorRef>; storag
   return { refs, storages };
 }
 
-/** Parses the bytes of a torch.save'd state dict; `path` only names the file in errors. */
-export function parseTorchStateDict(bytes: Buffer, path: string): Map<string, Tensor> {
-  const fail = (why: string, cause?: unknown): SentenceKitError =>
-    new SentenceKitError('ERR_MODEL_LOAD', `${path}: ${why}`, cause === undefined ? undefined : { cause });
+/** Where one tensor of a torch.save'd state dict lies in the file, unconverted. */
+export interface TensorLocation {
+  dtype: StorageDtype;
+  shape: number[];
+  /** Byte range in the file's bytes. */
+  begin: number;
+  end: number;
+}
+
+function loadFailure(path: string, why: string, cause?: unknown): SentenceKitError {
+  return new SentenceKitError('ERR_MODEL_LOAD', `${path}: ${why}`, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * Locates every tensor of a torch.save'd state dict in its bytes (each a contiguous run of one
+ * storage, which both formats keep as a plain slice of the file); `path` only names the file in
+ * errors.
+ */
+export function locateTorchTensors(bytes: Buffer, path: string): Map<string, TensorLocation> {
+  const fail = (why: string, cause?: unknown): SentenceKitError => loadFailure(path, why, cause);
   let entries: Map<string, Buffer>;
   let refs: Map<string, TensorRef>;
   let prefix: string;
@@ -110,27 +127,56 @@ export function parseTorchStateDict(bytes: Buffer, path: string): Map<string, Te
     throw error;
   }
 
-  const tensors = new Map<string, Tensor>();
+  const locations = new Map<string, TensorLocation>();
   for (const [name, ref] of refs) {
     const { storage, offset, shape, stride } = ref;
     const raw = entries.get(`${prefix}data/${storage.key}`);
     if (raw === undefined) throw fail(`tensor ${name}: storage ${storage.key} is missing from the archive`);
-    if (raw.length !== storage.numel * ELEMENT_BYTES[storage.dtype]) throw fail(`tensor ${name}: storage ${storage.key} has ${raw.length} bytes, not ${storage.numel} ${storage.dtype} values`);
+    const width = ELEMENT_BYTES[storage.dtype];
+    if (raw.length !== storage.numel * width) throw fail(`tensor ${name}: storage ${storage.key} has ${raw.length} bytes, not ${storage.numel} ${storage.dtype} values`);
     if (!contiguous(shape, stride)) throw fail(`tensor ${name} is not contiguous (stride ${JSON.stringify(stride)} for size ${JSON.stringify(shape)})`);
     const count = shape.reduce((a, b) => a * b, 1);
     if (offset + count > storage.numel) throw fail(`tensor ${name} lies outside its storage`);
-    tensors.set(name, { shape, data: toFloat32(raw, storage.dtype, offset, count) });
+    const begin = raw.byteOffset - bytes.byteOffset + offset * width;
+    locations.set(name, { dtype: storage.dtype, shape, begin, end: begin + count * width });
+  }
+  return locations;
+}
+
+/** Parses the bytes of a torch.save'd state dict; `path` only names the file in errors. */
+export function parseTorchStateDict(bytes: Buffer, path: string): Map<string, Tensor> {
+  const tensors = new Map<string, Tensor>();
+  for (const [name, { dtype, shape, begin, end }] of locateTorchTensors(bytes, path)) {
+    if (dtype === 'int64') throw loadFailure(path, `tensor ${name} holds integers (int64); only float32, float16 and bfloat16 weights are read`);
+    tensors.set(name, { shape, data: toFloat32(bytes.subarray(begin, end), dtype, 0, (end - begin) / ELEMENT_BYTES[dtype]) });
   }
   return tensors;
 }
 
-/** All tensors of a pytorch_model.bin state dict, as float32. */
-export async function readTorchStateDict(path: string): Promise<Map<string, Tensor>> {
-  let bytes: Buffer;
+const SAFETENSORS_DTYPES: Record<StorageDtype, string> = { float32: 'F32', float16: 'F16', bfloat16: 'BF16', int64: 'I64' };
+
+/**
+ * A pytorch_model.bin as the native engines read weights: a safetensors header whose
+ * data_offsets count from the file's first byte (native model::SafetensorsFile::OpenWithTable),
+ * so the native side reads the file once, off the event loop, with no converted copy on disk.
+ */
+export async function torchSafetensorsTable(path: string): Promise<string> {
+  const header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }> = {};
+  for (const [name, { dtype, shape, begin, end }] of locateTorchTensors(await readCheckpointBytes(path), path)) {
+    header[name] = { dtype: SAFETENSORS_DTYPES[dtype], shape, data_offsets: [begin, end] };
+  }
+  return JSON.stringify(header);
+}
+
+async function readCheckpointBytes(path: string): Promise<Buffer> {
   try {
-    bytes = await readFile(path);
+    return await readFile(path);
   } catch (error) {
     throw new SentenceKitError('ERR_MODEL_LOAD', `cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
-  return parseTorchStateDict(bytes, path);
+}
+
+/** All tensors of a pytorch_model.bin state dict, as float32. */
+export async function readTorchStateDict(path: string): Promise<Map<string, Tensor>> {
+  return parseTorchStateDict(await readCheckpointBytes(path), path);
 }

@@ -11,7 +11,7 @@
 /** Thrown with a reason; the caller adds the file name and the error code. */
 export class PickleFormatError extends Error {}
 
-export type StorageDtype = 'float32' | 'float16' | 'bfloat16';
+export type StorageDtype = 'float32' | 'float16' | 'bfloat16' | 'int64';
 
 export interface StorageRef {
   kind: 'storage';
@@ -58,6 +58,8 @@ const STORAGE_TYPES: Record<string, StorageDtype> = {
   'torch FloatStorage': 'float32',
   'torch HalfStorage': 'float16',
   'torch BFloat16Storage': 'bfloat16',
+  // transformers < 4.31 saved position_ids buffers (int64) in CLIP's and BERT's state dicts.
+  'torch LongStorage': 'int64',
 };
 const KNOWN_GLOBALS = new Set(['collections OrderedDict', 'torch._utils _rebuild_tensor_v2', ...Object.keys(STORAGE_TYPES)]);
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "cpu_engine/block_ops.h"
-#include "model/safetensors_file.h"
 
 namespace sk::cpu {
 namespace {
@@ -24,16 +23,20 @@ Status ClipEncoder::Load(const std::string& model_dir, const LoadOptions& option
   std::unique_ptr<ClipEncoder> engine(new ClipEncoder());
   engine->precision_ = options.precision;
   SK_RETURN_IF_ERROR(model::ReadClipConfig(model_dir + "/config.json", &engine->config_));
-  SK_RETURN_IF_ERROR(engine->LoadWeights(model_dir + "/model.safetensors"));
+  model::SafetensorsFile weights;
+  if (options.weights_table.empty()) {
+    SK_RETURN_IF_ERROR(weights.Open(options.weights_path.empty() ? model_dir + "/model.safetensors" : options.weights_path));
+  } else {
+    SK_RETURN_IF_ERROR(weights.OpenWithTable(options.weights_path, options.weights_table));
+  }
+  SK_RETURN_IF_ERROR(engine->LoadWeights(weights));
   engine->pool_ = std::make_unique<ThreadPool>(options.threads);
   engine->lanes_.resize(engine->pool_->size());
   *out = std::move(engine);
   return Status::Ok();
 }
 
-Status ClipEncoder::LoadWeights(const std::string& path) {
-  model::SafetensorsFile file;
-  SK_RETURN_IF_ERROR(file.Open(path));
+Status ClipEncoder::LoadWeights(const model::SafetensorsFile& file) {
   // transformers' CLIPModel names its parts text_model.*, vision_model.*; a checkpoint saved
   // from a wrapper may prefix them (model.text_model.*).
   std::string prefix;

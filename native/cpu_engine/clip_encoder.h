@@ -1,4 +1,5 @@
-// transformers' CLIPModel on the CPU engine, read from model.safetensors and config.json:
+// transformers' CLIPModel on the CPU engine, read from config.json and model.safetensors (or a
+// pytorch_model.bin located by lib/torch-checkpoint.ts):
 // get_text_features (token + position embeddings, the causal text tower, final_layer_norm at the
 // pooled token, text_projection) and get_image_features (the patch convolution as one GEMM over
 // unfolded patches, class token, position embeddings, pre_layrnorm, the vision tower,
@@ -17,6 +18,7 @@
 #include "cpu_engine/clip_tower.h"
 #include "cpu_engine/engine_linear.h"
 #include "model/clip_config.h"
+#include "model/safetensors_file.h"
 
 namespace sk::cpu {
 
@@ -25,6 +27,11 @@ class ClipEncoder {
   struct LoadOptions {
     size_t threads = 0;  // lanes, as ThreadPool counts them (0: one per hardware thread)
     EnginePrecision precision = EnginePrecision::kBf16x3;
+    // Empty: <model_dir>/model.safetensors. Otherwise the weights file, read through
+    // weights_table when that is set (a safetensors header locating the tensors of a
+    // pytorch_model.bin, model::SafetensorsFile::OpenWithTable).
+    std::string weights_path;
+    std::string weights_table;
   };
   static Status Load(const std::string& model_dir, const LoadOptions& options, std::unique_ptr<ClipEncoder>* out);
 
@@ -49,7 +56,7 @@ class ClipEncoder {
     std::vector<int32_t> offsets;
   };
   ClipEncoder() = default;
-  Status LoadWeights(const std::string& path);
+  Status LoadWeights(const model::SafetensorsFile& file);
   // Texts [begin, end) on one lane (pool: its GEMMs split over the pool, a lone batch).
   void RunTexts(const int32_t* ids, const int32_t* offsets, size_t begin, size_t end, size_t lane, ThreadPool* pool,
                 float* out);

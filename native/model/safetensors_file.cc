@@ -57,11 +57,24 @@ Status SafetensorsFile::Parse(std::string bytes, const std::string& path) {
   uint64_t header_size = 0;
   std::memcpy(&header_size, bytes_.data(), 8);  // little-endian, as is every machine we build for
   if (header_size > bytes_.size() - 8) return ModelLoadError(path + ": safetensors header runs past the end");
+  data_offset_ = 8 + header_size;
+  return ParseHeader(std::string_view(bytes_.data() + 8, header_size));
+}
+
+Status SafetensorsFile::OpenWithTable(const std::string& path, std::string_view table) {
+  path_ = path;
+  entries_.clear();
+  SK_RETURN_IF_ERROR(ReadWholeFile(path, &bytes_));
+  data_offset_ = 0;
+  return ParseHeader(table);
+}
+
+Status SafetensorsFile::ParseHeader(std::string_view text) {
+  const std::string& path = path_;
   JsonValue header;
-  const Status parsed = JsonValue::Parse(std::string_view(bytes_.data() + 8, header_size), &header);
+  const Status parsed = JsonValue::Parse(text, &header);
   if (!parsed.ok()) return ModelLoadError(path + ": safetensors header: " + parsed.message());
   if (!header.is_object()) return ModelLoadError(path + ": safetensors header is not an object");
-  data_offset_ = 8 + header_size;
   const size_t data_size = bytes_.size() - data_offset_;
   for (const auto& [name, value] : header.members()) {
     if (name == "__metadata__") continue;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -23,6 +24,11 @@ class SafetensorsFile {
   Status Open(const std::string& path);
   // The same over a file's bytes already in memory; `path` names it in errors.
   Status Parse(std::string bytes, const std::string& path);
+  // A file of another format whose tensors a reader elsewhere has located (a torch.save
+  // checkpoint, read by lib/torch-checkpoint.ts): `table` is a safetensors header whose
+  // data_offsets count from the file's first byte. The bounds are checked against the file
+  // read here, so a file changed in between fails rather than reads past its end.
+  Status OpenWithTable(const std::string& path, std::string_view table);
   bool Has(const std::string& name) const { return entries_.count(name) != 0; }
   // The tensor's table entry (dtype, shape), or nullptr.
   const SafetensorsEntry* Find(const std::string& name) const {
@@ -35,6 +41,8 @@ class SafetensorsFile {
   const std::string& path() const { return path_; }
 
  private:
+  Status ParseHeader(std::string_view header);
+
   std::string path_;
   std::string bytes_;
   size_t data_offset_ = 0;

@@ -1,7 +1,8 @@
 // JavaScript face of pipeline::ClipModel: `loadClipModel(options)` resolves to an instance with
 // `dimension`, `imageSize`, `backend`, `threads`, `normalizesOutputs`, `encodeTexts(texts,
-// options)`, `encodeImages(pixels, count, options)` and `dispose()`; both encodes run on the model's owner thread and resolve to one
-// Float32Array of rows.
+// options)`, `encodeImages(pixels, count, options)`, the tokenizer's `tokenize` / `decode`
+// (napi/tokenizer_jobs.h) and `dispose()`; both encodes run on the model's owner thread and
+// resolve to one Float32Array of rows.
 #include <memory>
 #include <string>
 #include <utility>
@@ -12,6 +13,7 @@
 #include "napi/model_options.h"
 #include "napi/model_wrap.h"
 #include "napi/texts_arg.h"
+#include "napi/tokenizer_jobs.h"
 #include "pipeline/clip_model.h"
 
 namespace sk::napi {
@@ -31,15 +33,23 @@ pipeline::ClipEncodeParams ReadParams(Napi::Env env, const Napi::Value& value) {
   return params;
 }
 
-// loadClipModel({ modelDir, tokenizerPath, tokenizerJson?, maxLength, precision: 'int8' | 'bf16x3',
-// intraOpThreads, allowSpinning, onnx?: { textModel, visionModel } | { model } }): with `onnx`
-// the towers run through ONNX Runtime on those files, else on the CPU engine at `precision`.
+// loadClipModel({ modelDir, tokenizerPath, tokenizerJson?, padToken?, weightsPath?, weightsTable?,
+// maxLength, precision: 'int8' | 'bf16x3', intraOpThreads, allowSpinning, onnx?: { textModel,
+// visionModel } | { model } }): with `onnx` the towers run through ONNX Runtime on those files,
+// else on the CPU engine at `precision`, from weightsPath read through weightsTable when given
+// (a pytorch_model.bin) or the folder's model.safetensors.
 Wrap::Loader ReadLoader(const Napi::Object& options) {
   Napi::Env env = options.Env();
   pipeline::ClipModelConfig config;
   config.model_dir = GetString(options, "modelDir");
   config.files.tokenizer_path = GetString(options, "tokenizerPath");
   if (options.Get("tokenizerJson").IsString()) config.files.tokenizer_json = GetString(options, "tokenizerJson");
+  if (options.Get("padToken").IsString()) config.files.pad_token = GetString(options, "padToken");
+  if (options.Get("weightsPath").IsString()) config.engine.weights_path = GetString(options, "weightsPath");
+  if (options.Get("weightsTable").IsString()) {
+    if (config.engine.weights_path.empty()) ThrowTypeError(env, "weightsTable needs weightsPath");
+    config.engine.weights_table = GetString(options, "weightsTable");
+  }
   const double max_length = GetNumber(options, "maxLength", 77);
   if (!(max_length >= 1)) ThrowTypeError(env, "maxLength must be a positive integer");
   config.files.max_length = static_cast<size_t>(max_length);
@@ -129,6 +139,24 @@ Napi::Value EncodeImages(const Napi::CallbackInfo& info, Wrap& wrap) {
                                          }));
 }
 
+// Aliasing: the tokenizer pointer keeps the whole model alive while a job waits.
+std::shared_ptr<const tok::Tokenizer> SharedTokenizer(const Wrap& wrap) {
+  return std::shared_ptr<const tok::Tokenizer>(wrap.model(), &wrap.model()->tokenizer());
+}
+
+// tokenize(texts, maxLength, options?) (napi/tokenizer_jobs.h).
+Napi::Value Tokenize(const Napi::CallbackInfo& info, Wrap& wrap) {
+  if (!wrap.model()) return RejectDisposed(info.Env());
+  const pipeline::ModelTokenizer& rule = wrap.model()->padding();
+  return wrap.Start(info.Env(), TokenizeSteps(info, SharedTokenizer(wrap), PaddingRule{rule.pad_id, rule.pads_left, rule.truncation_side}));
+}
+
+// decode(ids, skipSpecialTokens) (napi/tokenizer_jobs.h).
+Napi::Value Decode(const Napi::CallbackInfo& info, Wrap& wrap) {
+  if (!wrap.model()) return RejectDisposed(info.Env());
+  return wrap.Start(info.Env(), DecodeSteps(info, SharedTokenizer(wrap)));
+}
+
 }  // namespace
 
 void InitClipModel(Napi::Env env, Napi::Object exports) {
@@ -136,7 +164,8 @@ void InitClipModel(Napi::Env env, Napi::Object exports) {
                            {Wrap::Size<&pipeline::ClipModel::dimension>("dimension"), Wrap::Getter<ImageSize>("imageSize"),
                             Wrap::Getter<Backend>("backend"), Wrap::Getter<Threads>("threads"),
                             Wrap::Getter<NormalizesOutputs>("normalizesOutputs"),
-                            Wrap::Method<EncodeTexts>("encodeTexts"), Wrap::Method<EncodeImages>("encodeImages")});
+                            Wrap::Method<EncodeTexts>("encodeTexts"), Wrap::Method<EncodeImages>("encodeImages"),
+                            Wrap::Method<Tokenize>("tokenize"), Wrap::Method<Decode>("decode")});
 }
 
 }  // namespace sk::napi

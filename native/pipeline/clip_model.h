@@ -3,8 +3,8 @@
 // by CLIPImageProcessor's steps, native/image) through the vision tower, both into the shared
 // space as get_text_features / get_image_features give them (projected, not normalized); then
 // encode()'s normalize_embeddings and truncate_dim. The towers run on the CPU engine from
-// model.safetensors (all the Hub's CLIP folders ship), or through ONNX Runtime when the
-// caller names an export (pipeline/clip_towers.h).
+// model.safetensors or pytorch_model.bin (what the Hub's CLIP folders ship), or through ONNX
+// Runtime when the caller names an export (pipeline/clip_towers.h).
 #pragma once
 
 #include <cstddef>
@@ -19,7 +19,9 @@
 namespace sk::pipeline {
 
 struct ClipModelConfig {
-  std::string model_dir;  // config.json (+ model.safetensors for the CPU engine)
+  // config.json (+ model.safetensors for the CPU engine, unless engine.weights_path names the
+  // weights file)
+  std::string model_dir;
   // The tokenizer; max_length: the text tower's positions unless smaller; session: ONNX
   // Runtime's settings when `onnx` names an export.
   ModelFiles files;
@@ -44,6 +46,8 @@ class ClipModel {
   const model::ClipConfig& config() const { return clip_config_; }
   const ClipTowers& towers() const { return *towers_; }
   const tok::Tokenizer& tokenizer() const { return *tokenizer_.tokenizer; }
+  // How transformers pads and truncates for this tokenizer (model.tokenize()).
+  const ModelTokenizer& padding() const { return tokenizer_; }
 
   // Into out[n * OutputDimension(params)], in order. One call at a time (the owner thread).
   Status EncodeTexts(const std::vector<std::string>& texts, const ClipEncodeParams& params, float* out);

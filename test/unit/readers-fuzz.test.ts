@@ -135,8 +135,8 @@ interface Token {
   banned?: boolean;
 }
 
-const ALLOWED_GLOBALS: Array<[string, string]> = [['collections', 'OrderedDict'], ['torch._utils', '_rebuild_tensor_v2'], ['torch', 'FloatStorage'], ['torch', 'HalfStorage'], ['torch', 'BFloat16Storage']];
-const BANNED_GLOBALS: Array<[string, string]> = [['posix', 'system'], ['os', 'system'], ['builtins', 'eval'], ['builtins', 'exec'], ['subprocess', 'Popen'], ['torch', 'LongStorage'], ['torch._utils', '_rebuild_parameter'], ['collections', 'defaultdict'], ['numpy.core.multiarray', '_reconstruct']];
+const ALLOWED_GLOBALS: Array<[string, string]> = [['collections', 'OrderedDict'], ['torch._utils', '_rebuild_tensor_v2'], ['torch', 'FloatStorage'], ['torch', 'HalfStorage'], ['torch', 'BFloat16Storage'], ['torch', 'LongStorage']];
+const BANNED_GLOBALS: Array<[string, string]> = [['posix', 'system'], ['os', 'system'], ['builtins', 'eval'], ['builtins', 'exec'], ['subprocess', 'Popen'], ['torch', 'IntStorage'], ['torch._utils', '_rebuild_parameter'], ['collections', 'defaultdict'], ['numpy.core.multiarray', '_reconstruct']];
 
 const u32 = (value: number): Buffer => {
   const bytes = Buffer.alloc(4);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { parseTorchStateDict, readTorchStateDict } from '../../lib/torch-checkpoint.js';
+import { locateTorchTensors, parseTorchStateDict, readTorchStateDict, torchSafetensorsTable } from '../../lib/torch-checkpoint.js';
 import { readStoredZip, ZipFormatError } from '../../lib/zip-stored.js';
 import { throwsError } from '../helpers/errors.js';
 import { FIXTURES } from '../helpers/fixtures.js';
@@ -60,6 +60,34 @@ test('converts bfloat16 and float16 storages to float32', () => {
   assert.equal([...(parseTorchStateDict(checkpoint(statePickle({ storageType: 'HalfStorage', numel: 2, offset: 0, size: [2], stride: [1] }), f16), 'x.bin').get('w')?.data ?? [])], [1, -0.5]);
 });
 
+test('the safetensors table of a checkpoint locates each tensor in the file, for both formats, as the float reader reads it', async () => {
+  for (const file of [FLOAT32_BIN, FLOAT16_BIN]) {
+    const bytes = readFileSync(file);
+    const floats32 = parseTorchStateDict(bytes, file);
+    const table = JSON.parse(await torchSafetensorsTable(file)) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+    assert.equal(Object.keys(table), [...floats32.keys()]);
+    for (const [name, entry] of Object.entries(table)) {
+      assert.equal(entry.shape, floats32.get(name)?.shape);
+      const [begin, end] = entry.data_offsets;
+      const slice = bytes.subarray(begin, end);
+      const values = entry.dtype === 'F32' ? [...new Float32Array(slice.buffer.slice(slice.byteOffset, slice.byteOffset + slice.length))] : undefined;
+      assert.ok(entry.dtype === 'F32' || entry.dtype === 'F16', entry.dtype);
+      assert.is(end - begin, (floats32.get(name)?.data.length ?? 0) * (entry.dtype === 'F32' ? 4 : 2));
+      if (values !== undefined) assert.equal(values, [...(floats32.get(name)?.data ?? [])]);
+    }
+  }
+});
+
+test('int64 storages (position_ids buffers) are located as I64 but refused as float weights', async () => {
+  const ids = Buffer.from(new BigInt64Array([0n, 1n, 2n]).buffer);
+  const bytes = checkpoint(statePickle({ storageType: 'LongStorage', numel: 3, offset: 1, size: [1, 2], stride: [2, 1], name: 'position_ids' }), ids);
+  const location = locateTorchTensors(bytes, 'x.bin').get('position_ids');
+  assert.equal(location?.dtype, 'int64');
+  assert.equal(bytes.readBigInt64LE(location?.begin ?? 0), 1n);
+  assert.is((location?.end ?? 0) - (location?.begin ?? 0), 16);
+  expectLoadError(bytes, /tensor position_ids holds integers \(int64\)/);
+});
+
 test('a truncated archive is ERR_MODEL_LOAD', () => {
   const bytes = readFileSync(FLOAT16_BIN);
   for (const length of [0, 10, 200, bytes.length - 30, bytes.length - 1]) expectLoadError(bytes.subarray(0, length), /zip|truncated|central directory/);
@@ -72,7 +100,7 @@ test('a truncated archive is ERR_MODEL_LOAD', () => {
 test('an unknown global is refused by name, not imported', () => {
   const evil = Buffer.concat([op('\x80\x02'), global('os', 'system'), unicode('echo pwned'), op('\x85R.')]);
   expectLoadError(checkpoint(evil, floats([1])), /unknown global os\.system/);
-  expectLoadError(checkpoint(statePickle({ storageType: 'LongStorage', numel: 1, offset: 0, size: [1], stride: [1] }), floats([1, 1])), /unknown global torch\.LongStorage/);
+  expectLoadError(checkpoint(statePickle({ storageType: 'IntStorage', numel: 1, offset: 0, size: [1], stride: [1] }), floats([1, 1])), /unknown global torch\.IntStorage/);
 });
 
 test('GLOBAL, REDUCE and BUILD of anything but the state dict machinery are refused, and nothing runs', () => {
