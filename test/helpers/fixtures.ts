@@ -69,3 +69,22 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i += 1) worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)));
   return worst;
 }
+
+/** The smallest cosine between each row of `actual` (row-major, the rows of `expected` wide) and its row of `expected`. */
+export function worstCosine(actual: Float32Array, expected: number[][]): number {
+  const width = expected[0]?.length ?? 0;
+  let worst = 1;
+  expected.forEach((row, r) => {
+    let dot = 0;
+    let a = 0;
+    let b = 0;
+    row.forEach((value, c) => {
+      const x = actual[r * width + c] as number;
+      dot += x * value;
+      a += x * x;
+      b += value * value;
+    });
+    worst = Math.min(worst, dot / Math.sqrt(a * b));
+  });
+  return worst;
+}

@@ -16,7 +16,7 @@ import * as assert from 'uvu/assert';
 import { type Embeddings, SentenceKitError, SentenceTransformer } from '../../lib/index.js';
 import { convertLegacyTokenizer } from '../../lib/legacy-tokenizer.js';
 import { rejectsError } from '../helpers/errors.js';
-import { FIXTURES, maxAbsDiff } from '../helpers/fixtures.js';
+import { FIXTURES, maxAbsDiff, worstCosine } from '../helpers/fixtures.js';
 
 const NAME = 'tiny-clip-hub-bin';
 const DIR = join(FIXTURES, NAME);
@@ -54,25 +54,6 @@ function codePointLines(): string[] {
     if (line !== '') lines.push(line);
   }
   return lines;
-}
-
-/** The smallest cosine between matching rows. */
-function worstCosine(actual: Float32Array, expected: number[][]): number {
-  const width = expected[0]?.length ?? 0;
-  let worst = 1;
-  expected.forEach((row, r) => {
-    let dot = 0;
-    let a = 0;
-    let b = 0;
-    row.forEach((value, c) => {
-      const x = actual[r * width + c] as number;
-      dot += x * value;
-      a += x * x;
-      b += value * value;
-    });
-    worst = Math.min(worst, dot / Math.sqrt(a * b));
-  });
-  return worst;
 }
 
 function firstMismatches(actual: number[][], expected: number[][], texts: string[]): string[] {

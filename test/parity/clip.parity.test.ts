@@ -14,7 +14,7 @@ import * as assert from 'uvu/assert';
 import { type Embeddings, SentenceTransformer } from '../../lib/index.js';
 import { loadClipModel } from '../../lib/clip-model.js';
 import { rejectsError } from '../helpers/errors.js';
-import { FIXTURES, maxAbsDiff } from '../helpers/fixtures.js';
+import { FIXTURES, maxAbsDiff, worstCosine } from '../helpers/fixtures.js';
 
 interface ClipReference {
   texts: string[];
@@ -32,25 +32,6 @@ const reference = JSON.parse(readFileSync(join(FIXTURES, 'tiny-clip.reference.js
 const pixelBytes = readFileSync(join(FIXTURES, 'tiny-clip.pixels.bin'));
 const pixels = new Float32Array(pixelBytes.buffer.slice(pixelBytes.byteOffset, pixelBytes.byteOffset + pixelBytes.byteLength));
 const LAYOUTS = { 'sentence-transformers 6': join(FIXTURES, 'tiny-clip'), "the Hub's": join(FIXTURES, 'tiny-clip-hub') };
-
-/** The smallest cosine between matching rows. */
-function worstCosine(actual: Float32Array, expected: number[][]): number {
-  const width = expected[0]?.length ?? 0;
-  let worst = 1;
-  expected.forEach((row, r) => {
-    let dot = 0;
-    let a = 0;
-    let b = 0;
-    row.forEach((value, c) => {
-      const x = actual[r * width + c] as number;
-      dot += x * value;
-      a += x * x;
-      b += value * value;
-    });
-    worst = Math.min(worst, dot / Math.sqrt(a * b));
-  });
-  return worst;
-}
 
 for (const [layout, dir] of Object.entries(LAYOUTS)) {
   test(`${layout} layout: text embeddings match Python within 1e-5 (bf16x3 engine), truncation at 77 tokens and the pooled end-of-text token included`, async () => {

@@ -20,7 +20,7 @@ Writes
   - texts / input_ids: sentence-transformers' own tokenize() of each text (truncated at 77);
   - full_texts / full_ids: the same tokenizer without truncation on the corpus, special-token
     spellings and whitespace cases; code_point_ids_sha256: sha256 of the ids (comma-joined) of
-    every line of all code points (64 a line), untruncated;
+    every line of all code points (offsets_fixtures.py's lines, 64 a line), untruncated;
   - text_embeddings / image_embeddings: encode() of the texts and of the image files.
 """
 from __future__ import annotations
@@ -41,9 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from clip_fixtures import IMAGE_SIZE, MAX_TOKENS, clip_texts, clip_tokenizer, random_clip  # noqa: E402
 from corpus import fixture_corpus  # noqa: E402
 from make_fixtures import FIXTURES, float_rows, versions  # noqa: E402
+from offsets_fixtures import code_point_lines  # noqa: E402
 
 NAME = "tiny-clip-hub-bin"
-LINE_CODE_POINTS = 64
 # openai/clip-vit-base-patch32's special tokens: AddedToken objects, normalized (matched after the
 # lowercasing normalizer), and pad a plain string.
 ADDED = {"single_word": False, "lstrip": False, "rstrip": False, "normalized": True}
@@ -113,27 +113,6 @@ def save_images(out: Path) -> list[str]:
     rgba = np.concatenate([rgb[:, :31][:23], (np.arange(23 * 31).reshape(23, 31, 1) % 256).astype(np.uint8)], axis=-1)
     Image.fromarray(rgba).save(out / "rgba-31x23.png")
     return ["gradient-37x23.png", "gray-20x41.jpg", "rgba-31x23.png"]
-
-
-def code_point_lines() -> list[str]:
-    """Every code point but the surrogates, 64 a line; before every fourth a space, before every
-    ninth an 'A', before every sixteenth a '7' (as offsets_fixtures.py builds them)."""
-    lines = []
-    for first in range(0, 0x110000, LINE_CODE_POINTS):
-        chars = []
-        for i, c in enumerate(range(first, first + LINE_CODE_POINTS)):
-            if 0xD800 <= c <= 0xDFFF:
-                continue
-            if i % 4 == 3:
-                chars.append(" ")
-            if i % 9 == 8:
-                chars.append("A")
-            if i % 16 == 15:
-                chars.append("7")
-            chars.append(chr(c))
-        if chars:
-            lines.append("".join(chars))
-    return lines
 
 
 def special_cases() -> list[str]:

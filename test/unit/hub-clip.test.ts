@@ -1,6 +1,7 @@
 // cpu-level-independent: the levels stage does not run this file again.
 // CLIP models from the Hub (issue 23): the download fetches what the engine choice can take —
-// the Hub's layout (0_CLIPModel/, weights only) its model.safetensors; a transformers.js-style
+// the Hub's layout (0_CLIPModel/, weights only) its model.safetensors, else its pytorch_model.bin
+// with vocab.json + merges.txt (clip-ViT-B-32 as it ships); a transformers.js-style
 // repository (no weights) its two towers, or their *_quantized.onnx with quantized: true, and
 // neither Optimum's model.onnx nor the other variants — and the loaded model encodes as the
 // local folder does.
@@ -28,6 +29,9 @@ interface Case {
 
 const CASES: Case[] = [
   { fixture: 'tiny-clip-hub', options: {}, fetched: ['modules.json', '0_CLIPModel/model.safetensors', '0_CLIPModel/tokenizer.json', '0_CLIPModel/preprocessor_config.json'], notFetched: [] },
+  // The Hub's clip-ViT-B-32 exactly: pytorch_model.bin and vocab.json + merges.txt, no tokenizer.json.
+  { fixture: 'tiny-clip-hub-bin', options: {}, fetched: ['modules.json', '0_CLIPModel/pytorch_model.bin', '0_CLIPModel/vocab.json', '0_CLIPModel/merges.txt', '0_CLIPModel/tokenizer_config.json'], notFetched: [] },
+  { fixture: 'tiny-clip-hub-bin', options: { backend: 'sentencekit-int8' }, fetched: ['0_CLIPModel/pytorch_model.bin'], notFetched: [] },
   { fixture: 'tiny-clip-onnx', options: {}, fetched: ['onnx/text_model.onnx', 'onnx/vision_model.onnx', 'processor_config.json'], notFetched: ['onnx/model.onnx', 'onnx/text_model_quantized.onnx'] },
   { fixture: 'tiny-clip-onnx', options: { quantized: true }, fetched: ['onnx/text_model_quantized.onnx', 'onnx/vision_model_quantized.onnx'], notFetched: ['onnx/text_model.onnx', 'onnx/model.onnx'] },
 ];
