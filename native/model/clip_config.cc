@@ -87,10 +87,18 @@ Status ParseClipConfig(std::string_view text, const std::string& path, ClipConfi
   config.text = {512, 2048, 12, 8};
   config.vision = {768, 3072, 12, 12};
   const JsonValue empty;
-  const JsonValue* text_config = root.Find("text_config");
-  const JsonValue* vision_config = root.Find("vision_config");
-  const JsonValue& text_section = text_config != nullptr && text_config->is_object() ? *text_config : empty;
-  const JsonValue& vision_section = vision_config != nullptr && vision_config->is_object() ? *vision_config : empty;
+  // transformers' CLIPConfig takes text_config_dict / vision_config_dict (what transformers < 4.22
+  // saved beside the full configs, as the Hub's clip-ViT-* folders have them) completed with the
+  // class defaults in place of every key of text_config / vision_config.
+  const auto section = [&](const char* dict_key, const char* config_key) -> const JsonValue& {
+    for (const char* key : {dict_key, config_key}) {
+      const JsonValue* value = root.Find(key);
+      if (value != nullptr && value->is_object()) return *value;
+    }
+    return empty;
+  };
+  const JsonValue& text_section = section("text_config_dict", "text_config");
+  const JsonValue& vision_section = section("vision_config_dict", "vision_config");
   SK_RETURN_IF_ERROR(ReadTower(text_section, &config.text, path + " text_config"));
   SK_RETURN_IF_ERROR(ReadTower(vision_section, &config.vision, path + " vision_config"));
   SK_RETURN_IF_ERROR(ReadPositive(text_section, "vocab_size", &config.vocab_size, path + " text_config"));

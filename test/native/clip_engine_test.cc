@@ -74,6 +74,19 @@ TEST(clip_config_reads_both_towers) {
   CHECK(hub.pools_at_argmax());
 }
 
+TEST(clip_config_takes_the_config_dicts_completed_with_defaults_over_the_configs) {
+  // As transformers' CLIPConfig: text_config_dict replaces every key of text_config, a key it
+  // lacks taking CLIPTextConfig's default (intermediate_size 2048, not text_config's 64).
+  std::string text = sktest::FixtureConfigText("tiny-clip-hub-bin/0_CLIPModel");
+  text = sktest::ReplaceFirst(text, "{", R"({"text_config_dict": {"hidden_size": 32, "num_hidden_layers": 3, "num_attention_heads": 4},
+                                             "vision_config_dict": {"image_size": 30, "patch_size": 6, "hidden_size": 64, "num_attention_heads": 2},)");
+  sk::model::ClipConfig config;
+  const sk::Status status = sk::model::ParseClipConfig(text, "config.json", &config);
+  CHECK(status.ok()) << status.message();
+  CHECK(config.text.hidden_size == 32 && config.text.num_layers == 3 && config.text.intermediate_size == 2048) << config.text.intermediate_size;
+  CHECK(config.eos_token_id == 49407 && config.vision.intermediate_size == 3072 && config.vision.num_layers == 12 && config.image_size == 30);
+}
+
 TEST(clip_config_refuses_hostile_values) {
   const std::string text = sktest::FixtureConfigText("tiny-clip");
   CheckRefused(sktest::ReplaceFirst(text, "\"model_type\": \"clip\"", "\"model_type\": \"bert\""), "model_type");

@@ -6,7 +6,7 @@ wrote, with Python sentence-transformers 6.0.1 references.
 
 Writes
 - test/fixtures/tiny-clip-hub-bin: modules.json → sentence_transformers.models.CLIPModel at
-  0_CLIPModel/ holding config.json, merges.txt ("#version: 0.2" first), preprocessor_config.json
+  0_CLIPModel/ holding config.json (with text_config_dict / vision_config_dict), merges.txt ("#version: 0.2" first), preprocessor_config.json
   (integer size / crop_size), pytorch_model.bin (torch.save of the state dict, zip format, with the
   int64 position_ids buffers transformers < 4.31 kept in it), special_tokens_map.json and
   tokenizer_config.json (the special tokens as AddedToken objects with normalized: true, as
@@ -73,6 +73,13 @@ def save_hub_folder(out: Path) -> None:
     finally:
         shutil.rmtree(work)
     config["text_config"]["eos_token_id"] = 2  # as in the Hub's config: the text tower pools at the argmax id
+    # transformers < 4.22 saved the dicts a CLIPConfig was made from beside the full configs;
+    # transformers 5 builds each tower from its dict completed with the class defaults.
+    config["text_config_dict"] = {key: config["text_config"][key] for key in (
+        "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "vocab_size", "max_position_embeddings",
+        "bos_token_id", "eos_token_id", "pad_token_id")}
+    config["vision_config_dict"] = {key: config["vision_config"][key] for key in (
+        "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "image_size", "patch_size")}
     write_json(module / "config.json", config)
     state = dict(model.state_dict())
     # transformers < 4.31 registered position_ids as persistent buffers: the Hub's files hold them.
