@@ -2,8 +2,10 @@
 clip-ViT-B-32 (224 px, patch 32, hidden 768, 12 layers, 12 heads, MLP 3072, projection 512) and
 its text tower (hidden 512, 12 layers, 8 heads), the tiny fixture's tokenizer (the vocabulary
 only changes the token table, which images never read), saved by sentence-transformers 6; an
-ONNX export of the vision tower with projection for transformers.js beside it; and bench
-images: JPEG photos of smooth random colour fields at camera-like sizes.
+ONNX export of the vision tower with projection for transformers.js beside it, and the same
+vision export with one of the text tower in the model's onnx/ (transformers.js's layout, for
+sentencekit's backend 'onnx'); and bench images: JPEG photos of smooth random colour fields at
+camera-like sizes.
 
     test/tools/.venv/bin/python bench/clip/make_model.py /tmp/clip-bench [--images 64]
 """
@@ -25,7 +27,8 @@ from clip_fixtures import clip_tokenizer  # noqa: E402
 from corpus import fixture_corpus  # noqa: E402
 from sentence_transformers import SentenceTransformer  # noqa: E402
 from sentence_transformers.base.modules.transformer import Transformer  # noqa: E402
-from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor, CLIPVisionModelWithProjection  # noqa: E402
+from transformers import (CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor, CLIPTextModelWithProjection,  # noqa: E402
+                          CLIPVisionModelWithProjection)
 
 
 def make_model(out: Path) -> None:
@@ -66,6 +69,23 @@ def make_model(out: Path) -> None:
     torch.onnx.export(Embeds(vision), (torch.zeros(1, 3, 224, 224),), str(js_dir / "onnx" / "vision_model.onnx"),
                       input_names=["pixel_values"], output_names=["image_embeds"],
                       dynamic_axes={"pixel_values": {0: "batch_size"}, "image_embeds": {0: "batch_size"}},
+                      opset_version=17, dynamo=False)
+    # sentencekit's ONNX Runtime path reads transformers.js's two towers from the module's onnx/.
+    (st_dir / "onnx").mkdir()
+    shutil.copy(js_dir / "onnx" / "vision_model.onnx", st_dir / "onnx" / "vision_model.onnx")
+    text = CLIPTextModelWithProjection.from_pretrained(work).eval()
+
+    class TextEmbeds(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids):
+            return self.inner(input_ids=input_ids).text_embeds
+
+    torch.onnx.export(TextEmbeds(text), (torch.tensor([[tokenizer.bos_token_id, 300, tokenizer.eos_token_id]]),),
+                      str(st_dir / "onnx" / "text_model.onnx"), input_names=["input_ids"], output_names=["text_embeds"],
+                      dynamic_axes={"input_ids": {0: "batch_size", 1: "sequence_length"}, "text_embeds": {0: "batch_size"}},
                       opset_version=17, dynamo=False)
     vision_config = json.loads((work / "config.json").read_text())
     (js_dir / "config.json").write_text(json.dumps({**vision_config["vision_config"], "model_type": "clip_vision_model",

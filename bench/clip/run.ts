@@ -1,6 +1,6 @@
 /**
  * Images/s of a ViT-B/32-shaped CLIP end to end (decode + preprocess + vision tower) on the same
- * JPEG files: sentencekit (bf16x3 and int8 engines) against Python sentence-transformers (PIL +
+ * JPEG files: sentencekit (bf16x3 and int8 engines, and ONNX Runtime on the towers' fp32 export) against Python sentence-transformers (PIL +
  * torch, bench/clip/st_peer.py) and transformers.js (its RawImage + CLIP processor + ONNX Runtime
  * on an export of the same weights), interleaved round by round; plus sentencekit's decode +
  * preprocess alone, for the share of decoding.
@@ -23,10 +23,10 @@ const BATCH = 32;
 
 type Peer = { name: string; run(paths: string[]): Promise<number> };
 
-async function sentencekitPeer(model: string, backend: 'sentencekit-bf16x3' | 'sentencekit-int8', threads: number): Promise<Peer> {
+async function sentencekitPeer(model: string, backend: 'sentencekit-bf16x3' | 'sentencekit-int8' | 'onnx', threads: number): Promise<Peer> {
   const st = await SentenceTransformer.fromPretrained(model, { backend, intraOpThreads: threads });
   return {
-    name: `sentencekit ${backend.slice('sentencekit-'.length)}`,
+    name: backend === 'onnx' ? 'sentencekit onnx (fp32 ONNX Runtime)' : `sentencekit ${backend.slice('sentencekit-'.length)}`,
     async run(paths) {
       await st.encode(paths.slice(0, BATCH).map((path) => ({ path })), { batchSize: BATCH });
       const started = performance.now();
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: {
     rounds: { type: 'string', default: '2' },
     threads: { type: 'string', default: '2' },
-    peers: { type: 'string', default: 'bf16x3,int8,python,transformers.js,decode' },
+    peers: { type: 'string', default: 'bf16x3,int8,onnx,python,transformers.js,decode' },
     limit: { type: 'string', default: '0' },
   } });
   const dir = positionals[0] ?? '/tmp/clip-bench';
@@ -107,6 +107,7 @@ async function main(): Promise<void> {
   const peers: Peer[] = [];
   if (wanted.has('bf16x3')) peers.push(await sentencekitPeer(model, 'sentencekit-bf16x3', threads));
   if (wanted.has('int8')) peers.push(await sentencekitPeer(model, 'sentencekit-int8', threads));
+  if (wanted.has('onnx')) peers.push(await sentencekitPeer(model, 'onnx', threads));
   if (wanted.has('python')) peers.push(pythonPeer(model, images, threads));
   if (wanted.has('transformers.js')) peers.push(await transformersJsPeer(join(dir, 'transformers-js'), threads));
   if (wanted.has('decode')) peers.push(await decodeOnlyPeer(model));
