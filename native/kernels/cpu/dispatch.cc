@@ -17,6 +17,8 @@
 #include <sys/auxv.h>
 #elif defined(__aarch64__) && defined(__APPLE__)
 #include <sys/sysctl.h>
+#elif !defined(__aarch64__)
+#include <cpuid.h>
 #endif
 
 namespace sk::kernels {
@@ -55,15 +57,48 @@ CpuLevel DetectCpuLevel() { return CpuLevel::kNeon; }
 #else  // x86
 constexpr const char* kLevelNames[] = {"scalar", "avx2", "avx512"};
 
+// cpuid and xgetbv asked directly rather than through __builtin_cpu_supports: that builtin reads
+// libgcc's __cpu_model, which zig's clang does not link and which a shared object cannot
+// reference PC-relatively. The checks are libgcc's: a feature counts only when the OS saves its
+// registers (XCR0), or a context switch would corrupt them.
+struct CpuidRegisters {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+};
+
+CpuidRegisters Cpuid(unsigned leaf, unsigned subleaf) {
+  CpuidRegisters r;
+  __cpuid_count(leaf, subleaf, r.eax, r.ebx, r.ecx, r.edx);
+  return r;
+}
+
+bool AllBits(unsigned value, unsigned bits) { return (value & bits) == bits; }
+
 CpuLevel DetectCpuLevel() {
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
-      __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vpopcntdq")) {
+  if (__get_cpuid_max(0, nullptr) < 7) return CpuLevel::kScalar;
+  const CpuidRegisters leaf1 = Cpuid(1, 0);
+  constexpr unsigned kFma = 1u << 12, kOsxsave = 1u << 27, kAvx = 1u << 28;
+  if (!AllBits(leaf1.ecx, kFma | kOsxsave | kAvx)) return CpuLevel::kScalar;
+  unsigned xcr0 = 0, xcr0_high = 0;
+  __asm__ volatile("xgetbv" : "=a"(xcr0), "=d"(xcr0_high) : "c"(0));
+  constexpr unsigned kXmmYmmState = 0x6u, kZmmState = 0xe0u;  // SSE+AVX; opmask, ZMM0-15 high, ZMM16-31
+  if (!AllBits(xcr0, kXmmYmmState)) return CpuLevel::kScalar;
+#if defined(__APPLE__)
+  // macOS enables the AVX-512 state on a thread's first AVX-512 instruction, so XCR0 lacks it
+  // until then (LLVM's compiler-rt trusts the OS the same way).
+  const bool zmm_saved = true;
+#else
+  const bool zmm_saved = AllBits(xcr0, kZmmState);
+#endif
+  const CpuidRegisters leaf7 = Cpuid(7, 0);
+  constexpr unsigned kAvx2 = 1u << 5;
+  if (!AllBits(leaf7.ebx, kAvx2)) return CpuLevel::kScalar;
+  constexpr unsigned kAvx512F = 1u << 16, kAvx512Dq = 1u << 17, kAvx512Bw = 1u << 30, kAvx512Vl = 1u << 31;
+  constexpr unsigned kAvx512Vnni = 1u << 11, kAvx512Vpopcntdq = 1u << 14;  // in ecx
+  if (zmm_saved && AllBits(leaf7.ebx, kAvx512F | kAvx512Dq | kAvx512Bw | kAvx512Vl) &&
+      AllBits(leaf7.ecx, kAvx512Vnni | kAvx512Vpopcntdq)) {
     return CpuLevel::kAvx512;
   }
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return CpuLevel::kAvx2;
-  return CpuLevel::kScalar;
+  return CpuLevel::kAvx2;
 }
 
 // AVX-VNNI: CPUID leaf 7 sub-leaf 1, EAX bit 4 (its ymm state is AVX2's, already checked).
