@@ -12,7 +12,8 @@
 // host's own node, and a cross build needs only node-api-headers' declarations (N-API symbols
 // are resolved from the loading process: undefined on Linux, -undefined dynamic_lookup on macOS,
 // node.exe's import library on Windows). PCRE2 is compiled from source for every target
-// (scripts/fetch-pcre2-source.sh). Compiling takes /tmp/native-build.lock, like the shared build.
+// (scripts/fetch-pcre2-source.sh). Compiling takes /tmp/native-build.lock, like the shared build,
+// and runs under nice: the build machine is shared.
 // After the build, check-binary.mjs checks the addon's imports and exports.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -94,7 +95,7 @@ export function buildPlatform(platform, { tests = false } = {}) {
   const targets = ['sentencekit', ...(tests ? ['sentencekit_native_tests'] : [])];
   const quote = (arg) => `'${arg.replaceAll("'", "'\\''")}'`;
   const build = [['cmake', ...configure], ['cmake', '--build', buildDir, '-j', '2', '--target', ...targets]];
-  run('flock', ['/tmp/native-build.lock', 'sh', '-c', build.map((command) => command.map(quote).join(' ')).join(' && ')]);
+  run('flock', ['/tmp/native-build.lock', 'nice', 'sh', '-c', build.map((command) => command.map(quote).join(' ')).join(' && ')]);
 
   const packageDir = join(root, 'packages', platform.name);
   mkdirSync(packageDir, { recursive: true });

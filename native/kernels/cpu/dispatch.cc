@@ -17,8 +17,6 @@
 #include <sys/auxv.h>
 #elif defined(__aarch64__) && defined(__APPLE__)
 #include <sys/sysctl.h>
-#elif !defined(__aarch64__)
-#include <cpuid.h>
 #endif
 
 namespace sk::kernels {
