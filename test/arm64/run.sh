@@ -4,8 +4,8 @@
 # that level, and the package's unit and parity tests, a named subset, in Debian's arm64 Node
 # with the linux-arm64-gnu addon. Built by PKG's cross build (scripts/prebuild.mjs, zig).
 #   bash test/arm64/run.sh [native|node]...   (default both; prints each part's time)
-# Needs qemu-user-static and the arm64 apt architecture, not installed by scripts/bootstrap.sh yet:
-#   apt-get install qemu-user-static && dpkg --add-architecture arm64 && apt-get update
+# Needs qemu-user-static (apt-get install qemu-user-static); test/arm64/ci.sh installs it and runs
+# this under a time limit. The sysroot comes from test/arm64/sysroot.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 parts=("$@")
@@ -57,9 +57,10 @@ if wants node; then
     const want = { cpuLevel: "i8mm", int8EngineKernel: "i8mm", bf16x3EngineKernel: "neon" };
     for (const [key, value] of Object.entries(want)) if (info[key] !== value) throw new Error(`${key}: ${info[key]}, expected ${value}`);'
   # What a user of the package runs first, on the addon's own kernels: encode (ONNX Runtime and
-  # the int8 / bf16x3 engines), similarity, search, quantization, tokenization.
+  # the int8 / bf16x3 engines: matrix is the parity table of both), similarity, search,
+  # quantization, tokenization.
   unit='^(sentence-transformer|similarity|search|quantization|tokenize|engine)\.test\.ts$'
-  parity='^(sentence-transformer|int8-engine|bf16x3-engine|static-embedding|cross-encoder)\.parity\.test\.ts$'
+  parity='^(sentence-transformer|matrix|static-embedding|cross-encoder)\.parity\.test\.ts$'
   "${node[@]}" node_modules/uvu/bin.js test/unit "$unit" -r tsx/cjs
   "${node[@]}" node_modules/uvu/bin.js test/parity "$parity" -r tsx/cjs
   echo "# arm64 node: $((SECONDS - part)) s"
