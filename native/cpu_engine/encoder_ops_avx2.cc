@@ -107,11 +107,44 @@ void ResidualLayerNormRow(float* x, const float* residual, size_t cols, const fl
   if (q != nullptr) QuantizeRow(x, cols, q, scale);
 }
 
+namespace {
+
+// encoder_ops.cc's TransposeKeys (keys[d][j] = k_j[d], zero for j in [length, padded)) by 8 x 8
+// blocks: 8 keys' rows in, 8 rows of 8 consecutive keys out, instead of one strided store per
+// value. Data movement only, so it equals the scalar form exactly.
+void TransposeKeys8(const HeadView& view, size_t length, size_t head_dim, size_t padded, float* keys) {
+  for (size_t j0 = 0; j0 < padded; j0 += 8) {
+    for (size_t d0 = 0; d0 < head_dim; d0 += 8) {
+      const size_t width = std::min<size_t>(8, head_dim - d0);
+      __m256 r[8];
+      for (size_t i = 0; i < 8; ++i) {
+        r[i] = j0 + i < length ? Load(view.k + (j0 + i) * view.stride + d0, width) : _mm256_setzero_ps();
+      }
+      // The usual three rounds: pairs of rows interleaved, then quads, then the 128-bit halves.
+      const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+      const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+      const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+      const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+      const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+      const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+      const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+      const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+      const __m256 columns[8] = {_mm256_permute2f128_ps(u0, u4, 0x20), _mm256_permute2f128_ps(u1, u5, 0x20),
+                                 _mm256_permute2f128_ps(u2, u6, 0x20), _mm256_permute2f128_ps(u3, u7, 0x20),
+                                 _mm256_permute2f128_ps(u0, u4, 0x31), _mm256_permute2f128_ps(u1, u5, 0x31),
+                                 _mm256_permute2f128_ps(u2, u6, 0x31), _mm256_permute2f128_ps(u3, u7, 0x31)};
+      for (size_t d = 0; d < width; ++d) _mm256_storeu_ps(keys + (d0 + d) * padded + j0, columns[d]);
+    }
+  }
+}
+
+}  // namespace
+
 void AttentionHead(const HeadView& view, size_t length, size_t head_dim, float scale, float* scratch) {
   const size_t padded = (length + 15) / 16 * 16;
   float* keys = scratch;                       // [head_dim][padded]
   float* rows = scratch + head_dim * padded;   // four score rows of `padded`
-  TransposeKeys(view, length, head_dim, padded, keys);
+  TransposeKeys8(view, length, head_dim, padded, keys);
   const __m256 scales = _mm256_set1_ps(scale);
   const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   // Lanes of the 8 keys from j that lie in [first, end).
