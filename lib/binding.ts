@@ -160,13 +160,17 @@ export type NativeStaticSparseEncoder = NativeSparseEncoder;
 export interface NativeStaticEmbeddingOptions {
   /** The module's tokenizer.json. */
   tokenizerPath: string;
-  /** model.safetensors holding "embedding.weight" or model2vec's "embeddings". */
+  /** model.safetensors holding "embedding.weight" or model2vec's "embeddings" (only named in errors when `table` is given). */
   weightsPath: string;
+  /** The table itself, when lib/ read it from a pytorch_model.bin: [rows, dimension] float32. */
+  table?: { data: Float32Array; rows: number; dimension: number };
   /** tokenizer.json's truncation.max_length (0: none); no special tokens are added. */
   maxLength: number;
   /** tokenizer.json's truncation direction is Left. */
   truncateLeft: boolean;
-  /** A Normalize module follows. */
+  /** Dense modules after the table, in order. */
+  dense?: DenseLayerWeights[];
+  /** A Normalize module follows (last). */
   normalizeModule: boolean;
 }
 

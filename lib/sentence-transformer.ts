@@ -15,7 +15,7 @@ import { packTexts } from './packed-texts.js';
 import { readSentenceTransformerFolder, type SentenceTransformerFolder, type SimilarityFunctionName } from './model-folder.js';
 import { PRECISIONS, type Precision, quantizeEmbeddings, type QuantizedEmbeddings } from './quantization.js';
 import { similarity, similarityPairwise } from './similarity.js';
-import { isStaticEmbeddingFolder, loadStaticEmbedding } from './static-embedding.js';
+import { isStaticEmbeddingFolder, loadStaticEmbedding, type StaticEmbeddingFolder } from './static-embedding.js';
 import { clipImageRunner, clipModuleDir, clipTextEncoder, type IndexedImage, loadClipModel } from './clip-model.js';
 import type { ImageInput } from './image-input.js';
 import { mergeRows, splitInputs } from './mixed-inputs.js';
@@ -383,7 +383,9 @@ export class SentenceTransformer {
   /**
    * sentence-transformers' `model.tokenize(texts)`: the model's tokenizer (lowercasing when
    * the model does), truncated to maxSeqLength and padded to the longest text, on the model's
-   * own thread. No prompt is added, as in Python.
+   * own thread. No prompt is added, as in Python. A StaticEmbedding model's rows hold the ids
+   * its mean is taken over (no special tokens; only its tokenizer.json truncates): Python's flat
+   * `input_ids` are the rows' unpadded ids in order and its `offsets` each row's start.
    *
    * @example
    * const { inputIds, attentionMask, shape } = await model.tokenize(['The cat sits outside', 'Hi']);
@@ -393,7 +395,11 @@ export class SentenceTransformer {
     this.#handle.ensureOpen();
     const { texts: list } = validateTexts(texts);
     const packed = await packTexts(list);
-    const result = await this.#handle.run((native) => native.tokenize(packed, this.#maxSeqLength));
+    // A StaticEmbedding model: StaticEmbedding.preprocess's ids (no special tokens, only
+    // tokenizer.json's truncation), padded into rows here where Python returns them flat.
+    const result = await this.#handle.run((native) => (this.#static
+      ? native.tokenize(packed, (this.#folder as StaticEmbeddingFolder).tokenizerMaxLength, { addSpecialTokens: false })
+      : native.tokenize(packed, this.#maxSeqLength)));
     return {
       inputIds: result.inputIds,
       attentionMask: result.attentionMask,
@@ -425,7 +431,9 @@ export class SentenceTransformer {
     if (texts.length === 0) return [];
     const packed = await packTexts(texts);
     // maxLength 0: no truncation.
-    const { inputIds, attentionMask, specialTokensMask, offsets, rows, length } = await this.#handle.run((native) => native.tokenize(packed, 0, options));
+    // A StaticEmbedding model never adds special tokens.
+    const wanted = this.#static ? { ...options, addSpecialTokens: false } : options;
+    const { inputIds, attentionMask, specialTokensMask, offsets, rows, length } = await this.#handle.run((native) => native.tokenize(packed, 0, wanted));
     return Array.from({ length: rows }, (_, r) => {
       const ids: number[] = [];
       const special: number[] = [];

@@ -13,6 +13,44 @@ pipeline::TokenizerSide ReadSide(const Napi::Object& options, const char* key) {
   return side == "left" ? pipeline::TokenizerSide::kLeft : pipeline::TokenizerSide::kRight;
 }
 
+namespace {
+
+pipeline::DenseLayer ReadDenseLayer(Napi::Env env, const Napi::Value& value) {
+  if (!value.IsObject()) ThrowTypeError(env, "expected a Dense layer object");
+  const Napi::Object object = value.As<Napi::Object>();
+  pipeline::DenseLayer layer;
+  layer.in_features = static_cast<size_t>(GetNumber(object, "inFeatures", 0));
+  layer.out_features = static_cast<size_t>(GetNumber(object, "outFeatures", 0));
+  layer.weight = CopyFloats(env, object.Get("weight"), "Dense weight");
+  if (!object.Get("bias").IsUndefined()) layer.bias = CopyFloats(env, object.Get("bias"), "Dense bias");
+  Status status = pipeline::ParseDenseActivation(GetString(object, "activation"), &layer.activation);
+  if (!status.ok()) ThrowTypeError(env, status.message());
+  layer.use_residual = GetBool(object, "useResidual", false);
+  if (!object.Get("residualWeight").IsUndefined()) {
+    layer.residual_weight = CopyFloats(env, object.Get("residualWeight"), "Dense residual weight");
+  }
+  return layer;
+}
+
+}  // namespace
+
+std::vector<float> CopyFloats(Napi::Env env, const Napi::Value& value, const char* what) {
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    ThrowTypeError(env, std::string("expected a Float32Array for ") + what);
+  }
+  const Napi::Float32Array array = value.As<Napi::Float32Array>();
+  return std::vector<float>(array.Data(), array.Data() + array.ElementLength());
+}
+
+std::vector<pipeline::DenseLayer> ReadDenseLayers(const Napi::Object& options) {
+  std::vector<pipeline::DenseLayer> layers;
+  const Napi::Value dense = options.Get("dense");
+  if (!dense.IsArray()) return layers;
+  const Napi::Array array = dense.As<Napi::Array>();
+  for (uint32_t i = 0; i < array.Length(); ++i) layers.push_back(ReadDenseLayer(options.Env(), array.Get(i)));
+  return layers;
+}
+
 pipeline::ModelFiles ReadModelFiles(const Napi::Object& options) {
   pipeline::ModelFiles files;
   files.model_path = GetString(options, "modelPath");

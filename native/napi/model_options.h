@@ -5,6 +5,9 @@
 
 #include "napi/errors.h"
 #include "napi/js_values.h"
+#include <vector>
+
+#include "pipeline/dense_layer.h"
 #include "pipeline/encoder_backend.h"
 
 namespace sk::napi {
@@ -20,6 +23,13 @@ void ReadStaticTokenizer(const Napi::Object& options, Files* files) {
   if (!(max_length >= 0)) ThrowTypeError(options.Env(), "maxLength must be a non-negative integer");
   files->max_length = static_cast<size_t>(max_length);
 }
+
+// A Float32Array's values (TypeError naming `what` otherwise).
+std::vector<float> CopyFloats(Napi::Env env, const Napi::Value& value, const char* what);
+
+// options.dense, when an array: the Dense modules after pooling (or after a StaticEmbedding), each
+// { inFeatures, outFeatures, weight, bias?, activation, useResidual?, residualWeight? }.
+std::vector<pipeline::DenseLayer> ReadDenseLayers(const Napi::Object& options);
 
 // A load*() call's one argument, its options object (TypeError otherwise).
 Napi::Object LoadOptions(const Napi::CallbackInfo& info);

@@ -23,32 +23,6 @@ namespace {
 
 using Wrap = ModelWrap<pipeline::SentenceEncoder>;
 
-std::vector<float> CopyFloats(Napi::Env env, const Napi::Value& value, const char* what) {
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    ThrowTypeError(env, std::string("expected a Float32Array for ") + what);
-  }
-  const Napi::Float32Array array = value.As<Napi::Float32Array>();
-  return std::vector<float>(array.Data(), array.Data() + array.ElementLength());
-}
-
-// { inFeatures, outFeatures, weight, bias?, activation, useResidual?, residualWeight? }
-pipeline::DenseLayer ReadDenseLayer(Napi::Env env, const Napi::Value& value) {
-  if (!value.IsObject()) ThrowTypeError(env, "expected a Dense layer object");
-  const Napi::Object object = value.As<Napi::Object>();
-  pipeline::DenseLayer layer;
-  layer.in_features = static_cast<size_t>(GetNumber(object, "inFeatures", 0));
-  layer.out_features = static_cast<size_t>(GetNumber(object, "outFeatures", 0));
-  layer.weight = CopyFloats(env, object.Get("weight"), "Dense weight");
-  if (!object.Get("bias").IsUndefined()) layer.bias = CopyFloats(env, object.Get("bias"), "Dense bias");
-  Status status = pipeline::ParseDenseActivation(GetString(object, "activation"), &layer.activation);
-  if (!status.ok()) ThrowTypeError(env, status.message());
-  layer.use_residual = GetBool(object, "useResidual", false);
-  if (!object.Get("residualWeight").IsUndefined()) {
-    layer.residual_weight = CopyFloats(env, object.Get("residualWeight"), "Dense residual weight");
-  }
-  return layer;
-}
-
 // loadSentenceEncoder({ ...model files, pooling: string[], dense?: DenseLayer[], normalizeModule? })
 Wrap::Loader ReadLoader(const Napi::Object& options) {
   Napi::Env env = options.Env();
@@ -63,11 +37,7 @@ Wrap::Loader ReadLoader(const Napi::Object& options) {
   }
   config.normalize_module = GetBool(options, "normalizeModule", false);
   config.placement = ReadPlacement(options);
-  const Napi::Value dense = options.Get("dense");
-  if (dense.IsArray()) {
-    const Napi::Array layers = dense.As<Napi::Array>();
-    for (uint32_t i = 0; i < layers.Length(); ++i) config.dense.push_back(ReadDenseLayer(env, layers.Get(i)));
-  }
+  config.dense = ReadDenseLayers(options);
   return [config](std::unique_ptr<pipeline::SentenceEncoder>* out) {
     return pipeline::SentenceEncoder::Load(config, out);
   };

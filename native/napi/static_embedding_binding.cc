@@ -2,9 +2,8 @@
 // an instance with the sentence encoder's surface (`dimension`, `hiddenSize`,
 // `encode(texts, options)`, `promptLength`, `tokenize`, `encodeTokens`, `decode`, `ioStats`,
 // `dispose()`), so SentenceTransformer runs either through the same scheduling; encode() runs on
-// the model's owner thread. tokenize(), encodeTokens() and decode() reject: Python's
-// StaticEmbedding has no padded batch and no token embeddings, and the server's token routes are
-// not served for it yet.
+// the model's owner thread. tokenize() and decode() are the tokenizer jobs (napi/tokenizer_jobs.h)
+// on the model's tokenizer; encodeTokens() rejects: Python's StaticEmbedding has no token embeddings.
 #include <memory>
 #include <string>
 #include <utility>
@@ -15,6 +14,7 @@
 #include "napi/model_options.h"
 #include "napi/model_wrap.h"
 #include "napi/texts_arg.h"
+#include "napi/tokenizer_jobs.h"
 #include "pipeline/static_embedding.h"
 
 namespace sk::napi {
@@ -22,11 +22,19 @@ namespace {
 
 using Wrap = ModelWrap<pipeline::StaticEmbeddingModel>;
 
-// loadStaticEmbedding({ tokenizerPath, tokenizerJson?, weightsPath, maxLength, truncateLeft, normalizeModule })
+// loadStaticEmbedding({ tokenizerPath, tokenizerJson?, weightsPath, table?: { data: Float32Array, rows, dimension },
+//   maxLength, truncateLeft, dense?, normalizeModule }); `table` is a pytorch_model.bin's table lib/ read.
 Wrap::Loader ReadLoader(const Napi::Object& options) {
   pipeline::StaticEmbeddingFiles files;
   ReadStaticTokenizer(options, &files);
   files.weights_path = GetString(options, "weightsPath");
+  if (options.Get("table").IsObject()) {
+    const Napi::Object table = options.Get("table").As<Napi::Object>();
+    files.table = CopyFloats(options.Env(), table.Get("data"), "the StaticEmbedding table");
+    files.table_rows = static_cast<size_t>(GetNumber(table, "rows", 0));
+    files.table_dim = static_cast<size_t>(GetNumber(table, "dimension", 0));
+  }
+  files.dense = ReadDenseLayers(options);
   files.truncate_left = GetBool(options, "truncateLeft", false);
   files.normalize_module = GetBool(options, "normalizeModule", false);
   return [files](std::unique_ptr<pipeline::StaticEmbeddingModel>* out) {
@@ -66,8 +74,18 @@ Napi::Value Reject(const Napi::CallbackInfo& info, const Wrap& wrap, const std::
   return deferred.Promise();
 }
 
+// Aliasing: the tokenizer pointer keeps the whole model alive while a job waits.
+std::shared_ptr<const tok::Tokenizer> SharedTokenizer(const Wrap& wrap) {
+  return std::shared_ptr<const tok::Tokenizer>(wrap.model(), &wrap.model()->tokenizer());
+}
+
+// tokenize(texts, maxLength, { addSpecialTokens: false }): lib/ passes tokenizer.json's own
+// truncation, so the rows hold StaticEmbedding.preprocess's ids, padded with the pad id.
 Napi::Value Tokenize(const Napi::CallbackInfo& info, Wrap& wrap) {
-  return Reject(info, wrap, "tokenize() pads a batch for a transformer; a StaticEmbedding model has none");
+  if (!wrap.model()) return RejectDisposed(info.Env());
+  const pipeline::StaticEmbeddingModel& model = *wrap.model();
+  return wrap.Start(info.Env(), TokenizeSteps(info, SharedTokenizer(wrap),
+                                              PaddingRule{model.tokenizer().PadId(), false, model.encode_options().side}));
 }
 
 Napi::Value EncodeTokens(const Napi::CallbackInfo& info, Wrap& wrap) {
@@ -75,7 +93,8 @@ Napi::Value EncodeTokens(const Napi::CallbackInfo& info, Wrap& wrap) {
 }
 
 Napi::Value Decode(const Napi::CallbackInfo& info, Wrap& wrap) {
-  return Reject(info, wrap, "decode() is not served for a StaticEmbedding model yet");
+  if (!wrap.model()) return RejectDisposed(info.Env());
+  return wrap.Start(info.Env(), DecodeSteps(info, SharedTokenizer(wrap)));
 }
 
 // No ONNX Runtime tensors: always zeros.

@@ -4,6 +4,8 @@
 #include <memory>
 #include <unordered_map>
 
+#include "core/owned_tables.h"
+
 namespace sk::tok {
 namespace {
 
@@ -16,29 +18,14 @@ struct Table {
   uint64_t serial = 0;
   uint64_t last_use = 0;
   std::unordered_map<std::u32string, std::vector<int64_t>> words;
-};
 
-struct ThreadTables {
-  Table tables[kTablesPerThread];
-  uint64_t clock = 0;
-
-  Table& For(uint64_t serial) {
-    Table* oldest = &tables[0];
-    for (Table& table : tables) {
-      if (table.serial == serial) {
-        table.last_use = ++clock;
-        return table;
-      }
-      if (table.last_use < oldest->last_use) oldest = &table;
-    }
-    oldest->serial = serial;
-    oldest->words.clear();
-    oldest->last_use = ++clock;
-    return *oldest;
+  void Reset(uint64_t owner) {
+    serial = owner;
+    words.clear();
   }
 };
 
-thread_local ThreadTables thread_tables;
+thread_local OwnedTables<Table, kTablesPerThread> thread_tables;
 std::atomic<uint64_t> next_serial{1};
 
 }  // namespace

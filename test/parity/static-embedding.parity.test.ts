@@ -17,6 +17,9 @@ interface ModelReference {
   dtype: string;
   truncate_dim: number;
   token_counts: number[];
+  input_ids: number[];
+  offsets: number[];
+  decoded: string[];
   cases: Record<string, Array<number[] | null>>;
 }
 const reference = JSON.parse(readFileSync(join(FIXTURES, 'static-embedding.reference.json'), 'utf8')) as {
@@ -27,7 +30,9 @@ const { texts } = reference;
 const EXACT = 1e-6;
 // Python averages a float16 table in float16; sentencekit averages the same values in float32.
 const FLOAT16 = 2e-3;
-const MODELS = ['static-bert', 'static-xlmr-m2v', 'static-roberta-mrl'];
+const MODELS = ['static-bert', 'static-xlmr-m2v', 'static-roberta-mrl', 'static-bert-dense-bin'];
+// A Dense module maps an empty text's zero mean to its activation of the bias.
+const WITH_DENSE = new Set(['static-bert-dense-bin']);
 
 function tolerance(name: string): number {
   return (reference.models[name] as ModelReference).dtype === 'float16' ? FLOAT16 : EXACT;
@@ -67,7 +72,7 @@ for (const name of MODELS) {
       // An empty text is a zero row, and stays one when normalized (Python's float16 model
       // gives NaN there: its 1e-12 epsilon is 0 in float16).
       texts.forEach((text, i) => {
-        if (expected.token_counts[i] !== 0) return;
+        if (expected.token_counts[i] !== 0 || WITH_DENSE.has(name)) return;
         const row = normalized.row(i);
         assert.ok(row.every((value) => value === 0), `text ${i} (${JSON.stringify(text)}) has no tokens, so a zero row`);
         if (rows[i] === null) assert.is(expected.dtype, 'float16');
@@ -123,7 +128,35 @@ test('static models: truncateDim at load, similarity, precision and concurrent c
   }
 });
 
-test('static models: tokenize(), token embeddings, maxSeqLength and device cuda are refused clearly', async () => {
+for (const name of MODELS) {
+  test(`${name}: tokenize() holds model.tokenize()'s ids, decodeIds() gives decode_batch's texts`, async () => {
+    const expected = reference.models[name] as ModelReference;
+    const model = await SentenceTransformer.fromPretrained(join(FIXTURES, name));
+    try {
+      const { inputIds, attentionMask, shape, tokenTypeIds } = await model.tokenize(texts);
+      assert.is(tokenTypeIds, undefined);
+      const [rows, length] = shape;
+      assert.is(rows, texts.length);
+      const flat: number[] = [];
+      const starts: number[] = [];
+      const perText: Int32Array[] = [];
+      for (let r = 0; r < rows; r += 1) {
+        starts.push(flat.length);
+        const ids: number[] = [];
+        for (let c = r * length; c < (r + 1) * length; c += 1) if (attentionMask[c] === 1) ids.push(inputIds[c] as number);
+        flat.push(...ids);
+        perText.push(Int32Array.from(ids));
+      }
+      assert.equal(flat, expected.input_ids);
+      assert.equal(starts, expected.offsets);
+      assert.equal(await model.decodeIds(perText, true), expected.decoded);
+    } finally {
+      await model.dispose();
+    }
+  });
+}
+
+test('static models: token embeddings, maxSeqLength and device cuda are refused clearly', async () => {
   await rejectsError(SentenceTransformer.fromPretrained(join(FIXTURES, 'static-bert'), { maxSeqLength: 16 }), TypeError, /max_seq_length/);
   await rejectsError(SentenceTransformer.fromPretrained(join(FIXTURES, 'static-bert'), { device: 'cuda' }), SentenceKitError, /StaticEmbedding model runs on the CPU/);
   const model = await SentenceTransformer.fromPretrained(join(FIXTURES, 'static-bert'), { device: 'auto' });
@@ -131,21 +164,21 @@ test('static models: tokenize(), token embeddings, maxSeqLength and device cuda 
     assert.is(model.device, 'cpu');
     assert.match(model.deviceFallbackReason ?? '', /StaticEmbedding/);
     throwsError(() => { model.maxSeqLength = 16; }, TypeError, /max_seq_length/);
-    await rejectsError(model.tokenize(['hello']), SentenceKitError, /StaticEmbedding/);
     await rejectsError(model.encodeTokenEmbeddings(['hello']), SentenceKitError, /no token embeddings/);
-    await rejectsError(model.decodeIds([Int32Array.from([7592])], false), SentenceKitError, /StaticEmbedding/);
   } finally {
     await model.dispose();
   }
   await rejectsError(model.encode('hello'), SentenceKitError, /disposed/);
 });
 
-test('static models: a Dense module after the table, a missing table and an integer table are ERR_MODEL_LOAD', async () => {
+test('static models: a module after Normalize, a missing table and an integer table are ERR_MODEL_LOAD', async () => {
   const copy = copyFixture(join(FIXTURES, 'static-bert'));
   try {
     const modules = JSON.parse(readFileSync(join(copy.dir, 'modules.json'), 'utf8')) as object[];
     writeFileSync(join(copy.dir, 'modules.json'), JSON.stringify([...modules, { idx: 2, name: '2', path: '2_Dense', type: 'sentence_transformers.models.Dense' }]));
-    await rejectsError(SentenceTransformer.fromPretrained(copy.dir), SentenceKitError, /Dense.*not supported yet/);
+    await rejectsError(SentenceTransformer.fromPretrained(copy.dir), SentenceKitError, /Dense.*follows Normalize/);
+    writeFileSync(join(copy.dir, 'modules.json'), JSON.stringify([...modules, { idx: 2, name: '2', path: '2_Pooling', type: 'sentence_transformers.models.Pooling' }]));
+    await rejectsError(SentenceTransformer.fromPretrained(copy.dir), SentenceKitError, /Pooling.*not supported yet/);
     writeFileSync(join(copy.dir, 'modules.json'), JSON.stringify(modules));
     // An int8 table, as model2vec's quantized models store: nn.EmbeddingBag cannot average it either.
     const header = Buffer.from(JSON.stringify({ embeddings: { dtype: 'I8', shape: [30522, 2], data_offsets: [0, 61044] } }));
@@ -155,6 +188,9 @@ test('static models: a Dense module after the table, a missing table and an inte
     await rejectsError(SentenceTransformer.fromPretrained(copy.dir), SentenceKitError, /dtype I8/);
     rmSync(join(copy.dir, 'model.safetensors'));
     await rejectsError(SentenceTransformer.fromPretrained(copy.dir), SentenceKitError, /model\.safetensors not found/);
+    // pytorch_model.bin in its place, without the table's tensor.
+    writeFileSync(join(copy.dir, 'pytorch_model.bin'), readFileSync(join(FIXTURES, 'static-bert-dense-bin', '1_Dense', 'pytorch_model.bin')));
+    await rejectsError(SentenceTransformer.fromPretrained(copy.dir), SentenceKitError, /no tensor 'embedding\.weight'/);
   } finally {
     copy.cleanup();
   }

@@ -10,9 +10,13 @@ embedding table, averaged per text by nn.EmbeddingBag) in the three layouts real
     static-roberta-mrl the layout of static-retrieval-mrl-en-v1 (0_StaticEmbedding/, the type
                        string sentence_transformers.models.StaticEmbedding), no Normalize; a
                        byte-level BPE tokenizer; a float16 table (Python then encodes in float16)
+    static-bert-dense-bin  saved with safe_serialization=False (pytorch_model.bin for the table
+                       and the Dense module, as sentence-transformers < 3 saved), a Dense module
+                       (16 -> 12, tanh) between the table and Normalize
 
 References come from Python sentence-transformers loading each saved folder: encode() as is,
-with truncate_dim, with normalize_embeddings, and encode_query where a prompt is defined.
+with truncate_dim, with normalize_embeddings, and encode_query where a prompt is defined;
+model.tokenize() and the tokenizer's decode_batch of each text's ids.
 
     python test/tools/static_embedding_fixtures.py      # also run by `npm run fixtures`
 """
@@ -26,7 +30,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import save_file
 from sentence_transformers import SentenceTransformer
-from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
+from sentence_transformers.sentence_transformer.modules import Dense, Normalize, StaticEmbedding
 from tokenizers import Tokenizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -110,6 +114,19 @@ def save_static_retrieval(out: Path) -> Path:
     return folder
 
 
+def save_dense_torch(out: Path) -> Path:
+    tokenizer = Tokenizer.from_file(str(TOKENIZERS / "bert" / "tokenizer.json"))
+    static = StaticEmbedding(tokenizer, embedding_weights=table(tokenizer.get_vocab_size(), 16, 25))
+    torch.manual_seed(26)
+    dense = Dense(16, 12, activation_function=torch.nn.Tanh())
+    model = SentenceTransformer(modules=[static, dense, Normalize()])
+    folder = out / "static-bert-dense-bin"
+    model.save(str(folder), safe_serialization=False)
+    (folder / "README.md").unlink(missing_ok=True)
+    assert (folder / "pytorch_model.bin").exists() and not (folder / "model.safetensors").exists()
+    return folder
+
+
 def reference(folder: Path, inputs: list[str]) -> dict:
     model = SentenceTransformer(str(folder), device="cpu")
     assert isinstance(model[0], StaticEmbedding), type(model[0])
@@ -128,7 +145,12 @@ def reference(folder: Path, inputs: list[str]) -> dict:
     if model.prompts.get("query"):
         cases["query"] = rows(prompt_name="query")
     encodings = model[0].tokenizer.encode_batch(inputs, add_special_tokens=False)
+    # model.tokenize(): StaticEmbedding.preprocess's flat ids and each text's start in them.
+    features = model.tokenize(inputs)
     return {
+        "input_ids": features["input_ids"].tolist(),
+        "offsets": features["offsets"].tolist(),
+        "decoded": model[0].tokenizer.decode_batch([encoding.ids for encoding in encodings], skip_special_tokens=True),
         "dimension": model.get_embedding_dimension(),
         "dtype": str(model[0].embedding.weight.dtype).replace("torch.", ""),
         "truncate_dim": TRUNCATE_DIM,
@@ -139,9 +161,9 @@ def reference(folder: Path, inputs: list[str]) -> dict:
 
 def main() -> None:
     inputs = texts()
-    for name in ("static-bert", "static-xlmr-m2v", "static-roberta-mrl"):
+    for name in ("static-bert", "static-xlmr-m2v", "static-roberta-mrl", "static-bert-dense-bin"):
         shutil.rmtree(FIXTURES / name, ignore_errors=True)
-    folders = [save_st6(FIXTURES), save_model2vec(FIXTURES), save_static_retrieval(FIXTURES)]
+    folders = [save_st6(FIXTURES), save_model2vec(FIXTURES), save_static_retrieval(FIXTURES), save_dense_torch(FIXTURES)]
     write_json(FIXTURES / "static-embedding.reference.json", {
         "versions": versions(),
         "texts": inputs,

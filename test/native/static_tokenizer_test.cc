@@ -1,0 +1,132 @@
+// StaticTokenizer's space-chunk path (each chunk's ids cached per thread) against the
+// tokenizer's own Encode on the whole text, which the tokenizer tests hold to Python: every
+// code point beside spaces, tabs and combining marks, invalid UTF-8 around spaces, typed
+// special tokens, truncation on both sides; and which tokenizer.json documents may take it.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "check.h"
+#include "core/file_util.h"
+#include "core/json.h"
+#include "core/utf8.h"
+#include "fixtures.h"
+#include "pipeline/static_tokenizer.h"
+#include "tokenizer/tokenizer.h"
+
+namespace {
+
+std::string TokenizerText(const std::string& name) {
+  std::string text;
+  CHECK(sk::ReadWholeFile(sktest::FixturePath("tokenizers/" + name + "/tokenizer.json"), &text).ok());
+  return text;
+}
+
+bool Chunked(const std::string& json) {
+  sk::JsonValue document;
+  CHECK(sk::JsonValue::Parse(json, &document).ok());
+  return sk::pipeline::TokenizesSpaceChunksApart(document);
+}
+
+// Texts that put every code point next to a space, inside a word, after a tab and before a
+// combining mark (which NFD / StripAccents could attach to the space before it).
+std::vector<std::string> CodePointTexts() {
+  std::vector<std::string> texts;
+  std::string text;
+  size_t count = 0;
+  for (char32_t c = 0; c <= 0x10FFFF; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    std::string one;
+    sk::utf8::Append(c, &one);
+    text += one + " a" + one + "b \t" + one + " \xCC\x81" + one + "  ";
+    if (++count % 512 == 0) {
+      texts.push_back(std::move(text));
+      text.clear();
+    }
+  }
+  texts.push_back(text);
+  return texts;
+}
+
+std::vector<std::string> EdgeTexts() {
+  std::vector<std::string> texts = {
+      "", " ", "   ", "a", " a", "a ", "  hello   world  ", "Hello, world! It's 3.14 o'clock.",
+      "[CLS] what is [MASK] here [SEP] <s> </s> <pad>", "[CLS][SEP] x[MASK]y",
+      "\xE2\x82 x", "x \xE2\x82", "\xF0 \x9F\x98 \x80", "\x80 \xFF \xC3", "a\xC3 \xA9" "b",
+      "e\xCC\x81 \xCC\x81" "e \xCC\x81 \xCC\x81", "\xE4\xBD\xA0\xE5\xA5\xBD \xE4\xB8\x96\xE7\x95\x8C", "ﬁ ＦＵＬＬ 𝔘𝔫𝔦",
+      "\t\n\r \x01 \x7F \xC2\xA0 \xE3\x80\x80 x", std::string(300, 'a') + " " + std::string(120, 'b'),
+  };
+  std::string repeated;
+  for (int i = 0; i < 3000; ++i) repeated += "word" + std::to_string(i % 97) + (i % 5 == 0 ? ", " : " ");
+  texts.push_back(repeated);
+  const sk::JsonValue reference = sktest::ReadFixtureJson("static-embedding.reference.json");
+  for (const sk::JsonValue& text : reference.Find("texts")->array()) texts.push_back(text.string());
+  return texts;
+}
+
+// `json` through StaticTokenizer (twice: the second from the cache) and through Encode.
+void CheckSame(const std::string& label, const std::string& json, const sk::tok::EncodeOptions& options,
+               const std::vector<std::string>& texts) {
+  std::unique_ptr<sk::tok::Tokenizer> tokenizer;
+  CHECK(sk::tok::Tokenizer::FromJson(json, &tokenizer).ok());
+  const sk::pipeline::StaticTokenizer fast(tokenizer.get(), options, Chunked(json));
+  CHECK(fast.chunked()) << label;
+  sk::tok::EncodeOptions plain = options;
+  plain.add_special_tokens = false;
+  sk::tok::Encoding scratch, expected;
+  std::vector<int64_t> ids;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    CHECK(tokenizer->Encode(texts[i], plain, &expected).ok());
+    for (int pass = 0; pass < 2; ++pass) {
+      CHECK(fast.Ids(texts[i], &scratch, &ids).ok());
+      CHECK(ids == expected.ids) << label << ": text " << i << " pass " << pass << ": " << ids.size() << " ids, Encode gives "
+                                 << expected.ids.size();
+    }
+  }
+}
+
+}  // namespace
+
+TEST(static_tokenizer_takes_space_chunks_only_where_they_are_independent) {
+  CHECK(Chunked(TokenizerText("bert")));
+  CHECK(Chunked(TokenizerText("mpnet")));
+  CHECK(!Chunked(TokenizerText("roberta")));     // byte-level: a space belongs to the next token
+  CHECK(!Chunked(TokenizerText("xlmr")));        // Metaspace + precompiled normalizer
+  CHECK(!Chunked(TokenizerText("split-bpe")));   // a regex split that keeps spaces
+  CHECK(!Chunked(TokenizerText("misc-wordpiece")));  // NFKC and Replace
+  const std::string bert = TokenizerText("bert");
+  CHECK(!Chunked(sktest::ReplaceFirst(bert, "\"content\": \"[PAD]\"", "\"content\": \"[P AD]\"")));
+  CHECK(!Chunked(sktest::ReplaceFirst(bert, "\"pre_tokenizer\": {", "\"pre_tokenizer\": {\"type\": \"Punctuation\"}, \"x\": {")));
+  CHECK(!Chunked(sktest::ReplaceFirst(bert, "\"type\": \"BertNormalizer\"", "\"type\": \"Precompiled\"")));
+  CHECK(!Chunked("{\"normalizer\": null, \"pre_tokenizer\": null}"));
+}
+
+TEST(static_tokenizer_chunks_give_encode_ids_on_every_code_point) {
+  const std::vector<std::string> texts = CodePointTexts();
+  sk::tok::EncodeOptions options;
+  CheckSame("bert", TokenizerText("bert"), options, texts);
+}
+
+TEST(static_tokenizer_chunks_give_encode_ids_on_edge_texts_and_truncation) {
+  const std::vector<std::string> texts = EdgeTexts();
+  sk::tok::EncodeOptions options;
+  const std::string bert = TokenizerText("bert");
+  CheckSame("bert", bert, options, texts);
+  CheckSame("mpnet", TokenizerText("mpnet"), options, texts);
+  // Whitespace + a normalizer sequence with accents stripped, and a Punctuation / Digits sequence.
+  std::string variant = sktest::ReplaceFirst(bert, "{\n    \"type\": \"BertPreTokenizer\"\n  }",
+                                             "{\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Punctuation\", \"behavior\": \"Isolated\"}, "
+                                             "{\"type\": \"Digits\", \"individual_digits\": true}, {\"type\": \"Whitespace\"}]}");
+  variant = sktest::ReplaceFirst(variant, "\"type\": \"BertNormalizer\",",
+                                 "\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"NFD\"}, {\"type\": \"StripAccents\"}, "
+                                 "{\"type\": \"Lowercase\"}],");
+  CHECK(variant.find("Whitespace") != std::string::npos && variant.find("StripAccents") != std::string::npos);
+  CheckSame("bert-variant", variant, options, texts);
+  for (size_t max_length : {1, 3, 7, 40}) {
+    options.max_length = max_length;
+    options.side = sk::tok::TruncationSide::kRight;
+    CheckSame("bert right " + std::to_string(max_length), bert, options, texts);
+    options.side = sk::tok::TruncationSide::kLeft;
+    CheckSame("bert left " + std::to_string(max_length), bert, options, texts);
+  }
+}
