@@ -10,6 +10,7 @@
 #include "kernels/gather_mean.h"
 #include "kernels/kernels.h"
 #include "model/safetensors_file.h"
+#include "pipeline/static_half.h"
 
 namespace sk::pipeline {
 namespace {
@@ -20,7 +21,7 @@ constexpr size_t kTextsPerTask = 256;
 constexpr size_t kTextsPerBlock = 32;
 
 // StaticEmbedding.load: "embedding.weight", else model2vec's "embeddings", from model.safetensors.
-Status ReadSafetensorsTable(const std::string& path, std::vector<float>* table, size_t* rows, size_t* dim) {
+Status ReadSafetensorsTable(const std::string& path, std::vector<float>* table, size_t* rows, size_t* dim, bool* half) {
   model::SafetensorsFile weights;
   SK_RETURN_IF_ERROR(weights.Open(path));
   std::string name = "embedding.weight";
@@ -40,6 +41,7 @@ Status ReadSafetensorsTable(const std::string& path, std::vector<float>* table, 
   SK_RETURN_IF_ERROR(weights.ReadFloat32(name, entry->shape, table));
   *rows = static_cast<size_t>(entry->shape[0]);
   *dim = static_cast<size_t>(entry->shape[1]);
+  *half = entry->dtype == "F16";
   return Status::Ok();
 }
 
@@ -51,10 +53,10 @@ Status StaticEmbeddingModel::Load(StaticEmbeddingFiles files, std::unique_ptr<St
   if (tokenizer_json.empty()) SK_RETURN_IF_ERROR(ReadWholeFile(files.tokenizer_path, &tokenizer_json, StatusCode::kTokenizer));
   Status status = tok::Tokenizer::FromJson(tokenizer_json, &model->tokenizer_);
   if (!status.ok()) return Status(status.code(), files.tokenizer_path + ": " + status.message());
-  JsonValue document;
-  const bool chunked = JsonValue::Parse(tokenizer_json, &document).ok() && TokenizesSpaceChunksApart(document);
+  JsonValue document;  // stays null (no fast path) if the document the tokenizer read cannot be read here
+  (void)JsonValue::Parse(tokenizer_json, &document);
   if (files.table.empty()) {
-    SK_RETURN_IF_ERROR(ReadSafetensorsTable(files.weights_path, &model->table_, &model->rows_, &model->dim_));
+    SK_RETURN_IF_ERROR(ReadSafetensorsTable(files.weights_path, &model->table_, &model->rows_, &model->dim_, &model->half_));
   } else {
     if (files.table_rows == 0 || files.table_dim == 0 || files.table.size() != files.table_rows * files.table_dim) {
       return ModelLoadError(files.weights_path + ": the StaticEmbedding table must be a [vocabulary, dimension] matrix");
@@ -85,28 +87,49 @@ Status StaticEmbeddingModel::Load(StaticEmbeddingFiles files, std::unique_ptr<St
   model->options_.max_length = files.max_length;
   model->options_.side = files.truncate_left ? tok::TruncationSide::kLeft : tok::TruncationSide::kRight;
   model->normalize_module_ = files.normalize_module;
-  model->ids_ = std::make_unique<StaticTokenizer>(model->tokenizer_.get(), model->options_, chunked);
+  model->ids_ = std::make_unique<StaticTokenizer>(model->tokenizer_.get(), model->options_, document);
   *out = std::move(model);
   return Status::Ok();
+}
+
+Status StaticEmbeddingModel::MeanRow(const std::string& text, Scratch* scratch, float* row) const {
+  SK_RETURN_IF_ERROR(ids_->Ids(text, &scratch->encoding, &scratch->ids));
+  for (int64_t id : scratch->ids) {
+    if (id < 0 || static_cast<size_t>(id) >= rows_) {
+      return InvalidArgument("token id " + std::to_string(id) + " has no row in the embedding table (" +
+                             std::to_string(rows_) + " rows)");
+    }
+  }
+  if (half_) HalfMean(table_.data(), dim_, scratch->ids.data(), scratch->ids.size(), row);
+  else kernels::GatherMean(table_.data(), dim_, scratch->ids.data(), scratch->ids.size(), row);
+  return Status::Ok();
+}
+
+void StaticEmbeddingModel::Normalize(float* row, size_t width) const {
+  if (half_) HalfNormalize(row, width);
+  else kernels::L2NormalizeRows(row, 1, width);
 }
 
 Status StaticEmbeddingModel::EncodeRange(const std::vector<std::string>& texts, size_t begin, size_t end,
                                          const StaticEncodeParams& params, float* out, Scratch* scratch) const {
   const size_t full = dimension();
   const size_t width = OutputDimension(params.truncate_dim);
+  if (dense_.empty() && width == dim_) {
+    // The whole table row is the output: the mean goes straight into it.
+    for (size_t i = begin; i < end; ++i) {
+      float* row = out + i * width;
+      SK_RETURN_IF_ERROR(MeanRow(texts[i], scratch, row));
+      if (normalize_module_) Normalize(row, width);
+      if (params.normalize) Normalize(row, width);
+    }
+    return Status::Ok();
+  }
   scratch->rows.resize(kTextsPerBlock * widest_);
   if (!dense_.empty()) scratch->next.resize(kTextsPerBlock * widest_);
   for (size_t first = begin; first < end; first += kTextsPerBlock) {
     const size_t count = std::min(kTextsPerBlock, end - first);
     for (size_t j = 0; j < count; ++j) {
-      SK_RETURN_IF_ERROR(ids_->Ids(texts[first + j], &scratch->encoding, &scratch->ids));
-      for (int64_t id : scratch->ids) {
-        if (id < 0 || static_cast<size_t>(id) >= rows_) {
-          return InvalidArgument("token id " + std::to_string(id) + " has no row in the embedding table (" +
-                                 std::to_string(rows_) + " rows)");
-        }
-      }
-      kernels::GatherMean(table_.data(), dim_, scratch->ids.data(), scratch->ids.size(), scratch->rows.data() + j * dim_);
+      SK_RETURN_IF_ERROR(MeanRow(texts[first + j], scratch, scratch->rows.data() + j * dim_));
     }
     for (const DenseLayer& layer : dense_) {
       layer.Apply(scratch->rows.data(), count, scratch->next.data());
@@ -115,10 +138,10 @@ Status StaticEmbeddingModel::EncodeRange(const std::vector<std::string>& texts, 
     for (size_t j = 0; j < count; ++j) {
       float* row = scratch->rows.data() + j * full;
       // Normalize runs inside the model, on the full row; truncate_dim and normalize_embeddings after it.
-      if (normalize_module_) kernels::L2NormalizeRows(row, 1, full);
+      if (normalize_module_) Normalize(row, full);
       float* target = out + (first + j) * width;
       std::memcpy(target, row, width * sizeof(float));
-      if (params.normalize) kernels::L2NormalizeRows(target, 1, width);
+      if (params.normalize) Normalize(target, width);
     }
   }
   return Status::Ok();

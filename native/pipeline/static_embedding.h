@@ -66,6 +66,10 @@ class StaticEmbeddingModel {
   };
 
   StaticEmbeddingModel() = default;
+  // `text`'s mean row (dim_ floats) into `row`.
+  Status MeanRow(const std::string& text, Scratch* scratch, float* row) const;
+  // F.normalize in place, as the table's precision computes it.
+  void Normalize(float* row, size_t width) const;
   // Texts [begin, end) into their rows of `out`.
   Status EncodeRange(const std::vector<std::string>& texts, size_t begin, size_t end, const StaticEncodeParams& params,
                      float* out, Scratch* scratch) const;
@@ -79,6 +83,7 @@ class StaticEmbeddingModel {
   size_t rows_ = 0;
   size_t dim_ = 0;
   std::vector<float> table_;  // [rows_, dim_], float16 / bfloat16 files widened at load
+  bool half_ = false;         // a float16 table: PyTorch's float16 arithmetic (static_half.h)
 };
 
 }  // namespace sk::pipeline

@@ -52,9 +52,10 @@ int PreTokenizerKind(const JsonValue& pre_tokenizer) {
   return kind;
 }
 
-// Bounds per thread and tokenizer: enough for a vocabulary's worth of distinct words.
+// Bounds per thread and tokenizer: the chunks AsciiWordPiece does not take (other scripts, or
+// every chunk of a tokenizer it does not serve).
 constexpr size_t kMaxChunkBytes = 48;
-constexpr size_t kSlots = size_t{1} << 16;  // a power of two, twice kMaxChunks
+constexpr size_t kSlots = size_t{1} << 15;  // a power of two, twice kMaxChunks
 constexpr size_t kMaxChunks = kSlots / 2;
 constexpr size_t kTablesPerThread = 4;
 
@@ -65,22 +66,6 @@ struct Slot {
   uint32_t ids_begin = 0;
   uint32_t ids_count = 0;
 };
-
-uint64_t Hash(std::string_view bytes) {
-  uint64_t hash = 0x9E3779B97F4A7C15ull ^ bytes.size();
-  size_t i = 0;
-  for (; i + 8 <= bytes.size(); i += 8) {
-    uint64_t word;
-    std::memcpy(&word, bytes.data() + i, 8);
-    hash = (hash ^ word) * 0xBF58476D1CE4E5B9ull;
-    hash ^= hash >> 31;
-  }
-  uint64_t tail = 0;
-  std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-  hash = (hash ^ tail) * 0x94D049BB133111EBull;
-  hash ^= hash >> 29;
-  return hash | 1;
-}
 
 // Open addressing over chunk bytes; the keys and ids live in two arenas. Full means cleared.
 struct ChunkTable {
@@ -148,8 +133,13 @@ bool TokenizesSpaceChunksApart(const JsonValue& document) {
   return true;
 }
 
-StaticTokenizer::StaticTokenizer(const tok::Tokenizer* tokenizer, const tok::EncodeOptions& options, bool chunked)
-    : tokenizer_(tokenizer), options_(options), chunked_(chunked), serial_(next_serial.fetch_add(1)) {
+StaticTokenizer::StaticTokenizer(const tok::Tokenizer* tokenizer, const tok::EncodeOptions& options,
+                                 const JsonValue& document)
+    : tokenizer_(tokenizer),
+      options_(options),
+      chunked_(TokenizesSpaceChunksApart(document)),
+      ascii_(chunked_ ? AsciiWordPiece::FromTokenizerJson(document) : nullptr),
+      serial_(next_serial.fetch_add(1)) {
   options_.add_special_tokens = false;
   options_.offsets = false;
   chunk_options_ = options_;
@@ -163,7 +153,7 @@ Status StaticTokenizer::ChunkIds(std::string_view chunk, tok::Encoding* scratch,
     return Status::Ok();
   }
   ChunkTable& table = thread_tables.For(serial_);
-  const uint64_t hash = Hash(chunk);
+  const uint64_t hash = HashBytes(chunk);
   Slot* slot = table.Find(chunk, hash);
   if (slot->hash != 0) {
     const int64_t* cached = table.ids.data() + slot->ids_begin;
@@ -195,7 +185,8 @@ Status StaticTokenizer::Ids(std::string_view text, tok::Encoding* scratch, std::
     }
     size_t end = text.find(' ', begin);
     if (end == std::string_view::npos) end = text.size();
-    SK_RETURN_IF_ERROR(ChunkIds(text.substr(begin, end - begin), scratch, ids));
+    const std::string_view chunk = text.substr(begin, end - begin);
+    if (ascii_ == nullptr || !ascii_->Tokenize(chunk, ids)) SK_RETURN_IF_ERROR(ChunkIds(chunk, scratch, ids));
     begin = end;
   }
   // One sequence without special tokens: truncation keeps max_length ids on its side.

@@ -5,17 +5,21 @@
 // normalizer and pre-tokenizer, Whitespace, WhitespaceSplit; added tokens without whitespace),
 // a text's ids are the concatenation of its space-separated chunks' ids, and the ids of a chunk
 // never change: each thread keeps recently seen chunks' ids, so a query whose words were seen
-// before costs a hash lookup per word instead of a pass through the tokenizer pipeline. Other
-// tokenizers (byte-level BPE, Metaspace, sentencepiece's precompiled normalizer: spaces belong
-// to their tokens) take the whole text through the tokenizer.
+// before costs a hash lookup per word instead of a pass through the tokenizer pipeline; BERT's
+// WordPiece tokenizers take printable-ASCII chunks through AsciiWordPiece (static_wordpiece.h)
+// and cache only the others. Other tokenizers (byte-level BPE, Metaspace, sentencepiece's
+// precompiled normalizer: spaces belong to their tokens) take the whole text through the
+// tokenizer.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
 #include "core/json.h"
 #include "core/status.h"
+#include "pipeline/static_wordpiece.h"
 #include "tokenizer/tokenizer.h"
 
 namespace sk::pipeline {
@@ -26,10 +30,12 @@ bool TokenizesSpaceChunksApart(const JsonValue& document);
 
 class StaticTokenizer {
  public:
-  // `tokenizer` outlives this. `options` holds the truncation (special tokens are never added).
-  StaticTokenizer(const tok::Tokenizer* tokenizer, const tok::EncodeOptions& options, bool chunked);
+  // `tokenizer` (loaded from `document`) outlives this. `options` holds the truncation (special
+  // tokens are never added).
+  StaticTokenizer(const tok::Tokenizer* tokenizer, const tok::EncodeOptions& options, const JsonValue& document);
 
   bool chunked() const { return chunked_; }
+  bool ascii_words() const { return ascii_ != nullptr; }
 
   // Replaces `ids` with the text's ids, as tokenizer->Encode(text, options) gives them.
   // `scratch` is the caller's, reused between calls. Thread-safe.
@@ -42,6 +48,7 @@ class StaticTokenizer {
   tok::EncodeOptions options_;
   tok::EncodeOptions chunk_options_;  // no truncation: that applies to the whole text
   bool chunked_;
+  std::unique_ptr<AsciiWordPiece> ascii_;  // null unless chunked_ and BERT's WordPiece
   uint64_t serial_;  // names this tokenizer's table in each thread's chunk cache
 };
 
