@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "core/file_util.h"
 #include "core/json.h"
@@ -21,7 +22,8 @@ constexpr size_t kTextsPerTask = 256;
 constexpr size_t kTextsPerBlock = 32;
 
 // StaticEmbedding.load: "embedding.weight", else model2vec's "embeddings", from model.safetensors.
-Status ReadSafetensorsTable(const std::string& path, std::vector<float>* table, size_t* rows, size_t* dim, bool* half) {
+Status ReadSafetensorsTable(const std::string& path, std::vector<float>* table, size_t* rows, size_t* dim,
+                            std::optional<HalfFormat>* half) {
   model::SafetensorsFile weights;
   SK_RETURN_IF_ERROR(weights.Open(path));
   std::string name = "embedding.weight";
@@ -41,7 +43,8 @@ Status ReadSafetensorsTable(const std::string& path, std::vector<float>* table, 
   SK_RETURN_IF_ERROR(weights.ReadFloat32(name, entry->shape, table));
   *rows = static_cast<size_t>(entry->shape[0]);
   *dim = static_cast<size_t>(entry->shape[1]);
-  *half = entry->dtype == "F16";
+  if (entry->dtype == "F16") *half = HalfFormat::kFloat16;
+  if (entry->dtype == "BF16") *half = HalfFormat::kBfloat16;
   return Status::Ok();
 }
 
@@ -100,13 +103,13 @@ Status StaticEmbeddingModel::MeanRow(const std::string& text, Scratch* scratch, 
                              std::to_string(rows_) + " rows)");
     }
   }
-  if (half_) HalfMean(table_.data(), dim_, scratch->ids.data(), scratch->ids.size(), row);
+  if (half_) HalfMean(table_.data(), dim_, scratch->ids.data(), scratch->ids.size(), *half_, row);
   else kernels::GatherMean(table_.data(), dim_, scratch->ids.data(), scratch->ids.size(), row);
   return Status::Ok();
 }
 
 void StaticEmbeddingModel::Normalize(float* row, size_t width) const {
-  if (half_) HalfNormalize(row, width);
+  if (half_) HalfNormalize(row, width, *half_);
   else kernels::L2NormalizeRows(row, 1, width);
 }
 

@@ -7,11 +7,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
 #include "pipeline/dense_layer.h"
+#include "pipeline/static_half.h"
 #include "pipeline/static_tokenizer.h"
 #include "tokenizer/tokenizer.h"
 
@@ -83,7 +85,7 @@ class StaticEmbeddingModel {
   size_t rows_ = 0;
   size_t dim_ = 0;
   std::vector<float> table_;  // [rows_, dim_], float16 / bfloat16 files widened at load
-  bool half_ = false;         // a float16 table: PyTorch's float16 arithmetic (static_half.h)
+  std::optional<HalfFormat> half_;  // a float16 / bfloat16 table: PyTorch's arithmetic in it (static_half.h)
 };
 
 }  // namespace sk::pipeline

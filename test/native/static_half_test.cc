@@ -3,6 +3,7 @@
 // included: the rounding StaticEmbedding's float16 emulation (pipeline/static_half.h) rests on.
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -50,14 +51,31 @@ TEST(static_half_round_to_half_is_ieee_binary16) {
   CHECK(sk::pipeline::RoundToHalf(1e-9f) == 0.0f);
 }
 
+TEST(static_half_round_to_bfloat16_is_ties_to_even) {
+  for (uint32_t top = 0; top < 0x7F80; ++top) {  // every finite non-negative bfloat16
+    for (uint32_t sign : {0u, 0x80000000u}) {
+      const uint32_t bits = sign | (top << 16);
+      float value, middle, next;
+      std::memcpy(&value, &bits, 4);
+      const uint32_t middle_bits = bits | 0x8000u, next_bits = sign | ((top + 1) << 16);
+      std::memcpy(&middle, &middle_bits, 4);
+      std::memcpy(&next, &next_bits, 4);
+      CHECK(sk::pipeline::RoundToBfloat16(value) == value) << "bfloat16 bits " << top;
+      CHECK(sk::pipeline::RoundToBfloat16(middle) == ((top & 1) == 0 ? value : next)) << "tie after " << top;
+      CHECK(sk::pipeline::RoundToBfloat16(std::nextafter(middle, 0.0f)) == value) << "below the tie after " << top;
+    }
+  }
+  CHECK(std::isnan(sk::pipeline::RoundToBfloat16(std::numeric_limits<float>::quiet_NaN())));
+}
+
 TEST(static_half_mean_divides_by_the_count_as_float16) {
   // 2,641 ones: the sum 2641 is 2640 in float16 and so is the count, so the mean is exactly 1.
   const float table[2] = {1.0f, 0.5f};
   std::vector<int64_t> ids(2641, 0);
   float out[1];
-  sk::pipeline::HalfMean(table, 1, ids.data(), ids.size(), out);
+  sk::pipeline::HalfMean(table, 1, ids.data(), ids.size(), sk::pipeline::HalfFormat::kFloat16, out);
   CHECK(out[0] == 1.0f) << out[0];
   float row[2] = {0.0f, 0.0f};
-  sk::pipeline::HalfNormalize(row, 2);
+  sk::pipeline::HalfNormalize(row, 2, sk::pipeline::HalfFormat::kFloat16);
   CHECK(row[0] == 0.0f && row[1] == 0.0f);
 }

@@ -27,10 +27,10 @@ const reference = JSON.parse(readFileSync(join(FIXTURES, 'static-embedding.refer
   models: Record<string, ModelReference>;
 };
 const { texts } = reference;
-// Also for the float16 table: sentencekit rounds where PyTorch's float16 arithmetic rounds
-// (native/pipeline/static_half.h).
+// Also for the float16 and bfloat16 tables: sentencekit rounds where PyTorch's arithmetic in
+// them rounds (native/pipeline/static_half.h).
 const EXACT = 1e-6;
-const MODELS = ['static-bert', 'static-xlmr-m2v', 'static-roberta-mrl', 'static-bert-dense-bin'];
+const MODELS = ['static-bert', 'static-xlmr-m2v', 'static-roberta-mrl', 'static-bert-dense-bin', 'static-bert-bf16'];
 // A Dense module maps an empty text's zero mean to its activation of the bias.
 const WITH_DENSE = new Set(['static-bert-dense-bin']);
 

@@ -10,6 +10,7 @@ embedding table, averaged per text by nn.EmbeddingBag) in the three layouts real
     static-roberta-mrl the layout of static-retrieval-mrl-en-v1 (0_StaticEmbedding/, the type
                        string sentence_transformers.models.StaticEmbedding), no Normalize; a
                        byte-level BPE tokenizer; a float16 table (Python then encodes in float16)
+    static-bert-bf16   static-bert's layout with a bfloat16 table (Python then encodes in bfloat16)
     static-bert-dense-bin  saved with safe_serialization=False (pytorch_model.bin for the table
                        and the Dense module, as sentence-transformers < 3 saved), a Dense module
                        (16 -> 12, tanh) between the table and Normalize
@@ -114,6 +115,16 @@ def save_static_retrieval(out: Path) -> Path:
     return folder
 
 
+def save_bf16(out: Path) -> Path:
+    tokenizer = Tokenizer.from_file(str(TOKENIZERS / "bert" / "tokenizer.json"))
+    weights = table(tokenizer.get_vocab_size(), 16, 27).bfloat16()
+    model = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights), Normalize()])
+    folder = out / "static-bert-bf16"
+    model.save(str(folder))
+    (folder / "README.md").unlink(missing_ok=True)
+    return folder
+
+
 def save_dense_torch(out: Path) -> Path:
     tokenizer = Tokenizer.from_file(str(TOKENIZERS / "bert" / "tokenizer.json"))
     static = StaticEmbedding(tokenizer, embedding_weights=table(tokenizer.get_vocab_size(), 16, 25))
@@ -161,9 +172,10 @@ def reference(folder: Path, inputs: list[str]) -> dict:
 
 def main() -> None:
     inputs = texts()
-    for name in ("static-bert", "static-xlmr-m2v", "static-roberta-mrl", "static-bert-dense-bin"):
+    for name in ("static-bert", "static-xlmr-m2v", "static-roberta-mrl", "static-bert-dense-bin", "static-bert-bf16"):
         shutil.rmtree(FIXTURES / name, ignore_errors=True)
-    folders = [save_st6(FIXTURES), save_model2vec(FIXTURES), save_static_retrieval(FIXTURES), save_dense_torch(FIXTURES)]
+    folders = [save_st6(FIXTURES), save_model2vec(FIXTURES), save_static_retrieval(FIXTURES), save_dense_torch(FIXTURES),
+               save_bf16(FIXTURES)]
     write_json(FIXTURES / "static-embedding.reference.json", {
         "versions": versions(),
         "texts": inputs,
