@@ -32,6 +32,9 @@ export interface NativeModelOptions {
   truncationSide?: 'left' | 'right';
   /** tokenizer_config.json's pad_token, which batches are padded with; without it, the tokenizer's own. */
   padToken?: string;
+  /** sentencekit's CPU engine: a pytorch_model.bin read through weightsTable (a safetensors header over its bytes) in place of model.safetensors. */
+  weightsPath?: string;
+  weightsTable?: string;
   intraOpThreads?: number;
   allowSpinning?: boolean;
 }

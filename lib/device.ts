@@ -118,6 +118,12 @@ export function cudaFolderProblem(transformerDir: string, engine = 'the CUDA eng
   return null;
 }
 
+/** The same for sentencekit's CPU engine, which also reads a pytorch_model.bin in place of model.safetensors. */
+function cpuEngineFolderProblem(transformerDir: string, engine: string): string | null {
+  if (existsSync(join(transformerDir, 'config.json')) && existsSync(join(transformerDir, 'pytorch_model.bin'))) return null;
+  return cudaFolderProblem(transformerDir, engine);
+}
+
 /**
  * What runs the transformer when a model is on the CPU: 'onnxruntime' (the ONNX file), or
  * sentencekit's own CPU engine, which reads model.safetensors and config.json, at one of two
@@ -183,7 +189,7 @@ export function nativePlacement(placement: Placement, device: 'cpu' | 'cuda', tr
   if (device === 'cuda') return { device, modelDir: transformerDir, cudaDtype: placement.cudaDtype };
   const { cpuEngine } = placement;
   if (!isOwnCpuEngine(cpuEngine)) return {};
-  const problem = cudaFolderProblem(transformerDir, `cpuEngine '${cpuEngine}'`);
+  const problem = cpuEngineFolderProblem(transformerDir, `cpuEngine '${cpuEngine}'`);
   if (problem !== null) throw new SentenceKitError('ERR_MODEL_LOAD', problem);
   return { cpuEngine, modelDir: transformerDir };
 }

@@ -92,7 +92,17 @@ export async function neededFiles(repo: string, snapshot: string, listing: reado
     transformerDirs = staticDirs;
     onnxFile = 'model.safetensors';
   }
-  const onnxPaths = transformerDirs.map((dir) => (dir ? `${dir}/${onnxFile}` : onnxFile));
+  let onnxPaths = transformerDirs.map((dir) => (dir ? `${dir}/${onnxFile}` : onnxFile));
+  if (onnxFile === 'model.safetensors' && staticDirs.length === 0 && transformerDirs.length > 0) {
+    // The own CPU engine reads a pytorch_model.bin where a repository (saved before
+    // safetensors) has no model.safetensors.
+    const torchPaths = transformerDirs.map((dir) => (dir ? `${dir}/pytorch_model.bin` : 'pytorch_model.bin'));
+    const lacks = listed === undefined ? (await source.all(onnxPaths)) !== undefined : !onnxPaths.every((path) => listed.has(path));
+    if (lacks && (listed === undefined ? (await source.all(torchPaths)) === undefined : torchPaths.every((path) => listed.has(path)))) {
+      onnxFile = 'pytorch_model.bin';
+      onnxPaths = torchPaths;
+    }
+  }
   if (listed === undefined) {
     const missing = await source.all(onnxPaths);
     return missing === undefined ? { files: onnxPaths } : { missing };

@@ -10,6 +10,7 @@ import { readDenseModule, type DenseLayerWeights } from './dense-module.js';
 import { SentenceKitError } from './errors.js';
 import { exists, loadError, readJsonFile } from './json-files.js';
 import { convertLegacyTokenizer } from './legacy-tokenizer.js';
+import { torchSafetensorsTable } from './torch-checkpoint.js';
 
 export { exists, loadError, readJsonFile } from './json-files.js';
 
@@ -146,8 +147,10 @@ export async function resolveTokenizer(dir: string): Promise<Pick<TransformerFil
 /** The files of the transformer module every model class runs. */
 export interface TransformerFiles {
   transformerDir: string;
-  /** The weights file the model runs: the ONNX export, or model.safetensors with cpuEngine 'int8' / 'bf16x3'. */
+  /** The weights file the model runs: the ONNX export, or model.safetensors (else pytorch_model.bin) with cpuEngine 'int8' / 'bf16x3'. */
   onnxPath: string;
+  /** With onnxPath a pytorch_model.bin: the safetensors header locating its tensors (torch-checkpoint.ts). */
+  weightsTable?: string;
   /** tokenizer.json; without one, the folder whose older tokenizer files tokenizerJson was built from. */
   tokenizerPath: string;
   /** The tokenizer.json document converted from vocab.txt, vocab.json + merges.txt or a SentencePiece model, when the folder has no tokenizer.json. */
@@ -186,7 +189,14 @@ export function kindOf(entry: ModuleEntry): string {
 export async function readTransformerFiles(transformerDir: string, fileName: string | undefined): Promise<TransformerFiles> {
   const stConfigFile = join(transformerDir, 'sentence_bert_config.json');
   const stConfig = await readJsonFile<Record<string, unknown>>(stConfigFile, {});
-  const onnxPath = join(transformerDir, fileName ?? join('onnx', 'model.onnx'));
+  let onnxPath = join(transformerDir, fileName ?? join('onnx', 'model.onnx'));
+  let weightsTable: string | undefined;
+  if (fileName === 'model.safetensors' && !(await exists(onnxPath)) && (await exists(join(transformerDir, 'pytorch_model.bin')))) {
+    // The own engines read a pytorch_model.bin (models saved before safetensors) through the
+    // table of its tensors: the native side reads the file itself, nothing converted on disk.
+    onnxPath = join(transformerDir, 'pytorch_model.bin');
+    weightsTable = await torchSafetensorsTable(onnxPath);
+  }
   if (!(await exists(onnxPath))) {
     throw loadError(onnxPath.endsWith('.onnx')
       ? `ONNX model not found: ${onnxPath} (export the model to ONNX, pass fileName to choose another file, or use cpuEngine: 'int8' or 'bf16x3')`
@@ -198,6 +208,7 @@ export async function readTransformerFiles(transformerDir: string, fileName: str
   return {
     transformerDir,
     onnxPath,
+    ...(weightsTable === undefined ? {} : { weightsTable }),
     ...tokenizer,
     maxSeqLength: await resolveMaxSeqLength(transformerDir, stConfig.max_seq_length, stConfigFile),
     doLowerCase,

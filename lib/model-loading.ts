@@ -202,6 +202,7 @@ export function nativeModelOptions(files: TransformerFiles, runtime: ResolvedLoa
     ...(files.paddingSide === undefined ? {} : { paddingSide: files.paddingSide }),
     ...(files.truncationSide === undefined ? {} : { truncationSide: files.truncationSide }),
     ...(files.padToken === undefined ? {} : { padToken: files.padToken }),
+    ...(files.weightsTable === undefined ? {} : { weightsPath: files.onnxPath, weightsTable: files.weightsTable }),
     ...runtime,
   };
 }

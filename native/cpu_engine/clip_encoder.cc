@@ -24,11 +24,8 @@ Status ClipEncoder::Load(const std::string& model_dir, const LoadOptions& option
   engine->precision_ = options.precision;
   SK_RETURN_IF_ERROR(model::ReadClipConfig(model_dir + "/config.json", &engine->config_));
   model::SafetensorsFile weights;
-  if (options.weights_table.empty()) {
-    SK_RETURN_IF_ERROR(weights.Open(options.weights_path.empty() ? model_dir + "/model.safetensors" : options.weights_path));
-  } else {
-    SK_RETURN_IF_ERROR(weights.OpenWithTable(options.weights_path, options.weights_table));
-  }
+  const std::string path = options.weights_path.empty() ? model_dir + "/model.safetensors" : options.weights_path;
+  SK_RETURN_IF_ERROR((model::WeightsFile{path, options.weights_table}).Open(&weights));
   SK_RETURN_IF_ERROR(engine->LoadWeights(weights));
   engine->pool_ = std::make_unique<ThreadPool>(options.threads);
   engine->lanes_.resize(engine->pool_->size());

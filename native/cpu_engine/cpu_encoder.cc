@@ -64,7 +64,7 @@ Status CpuEncoder::Load(const std::string& model_dir, const LoadOptions& options
   if (engine->config_.is_modernbert()) {
     return ModelLoadError(model_dir + ": ModernBERT runs on ModernBertEncoder (LoadEngineEncoder), not the post-LN encoder");
   }
-  SK_RETURN_IF_ERROR(engine->LoadWeights(model_dir + "/model.safetensors", options.masked_lm_head));
+  SK_RETURN_IF_ERROR(engine->LoadWeights(options.Weights(model_dir), options.masked_lm_head));
   engine->pool_ = std::make_unique<ThreadPool>(options.threads, options.spin ? kSpinMicroseconds : 0);
   if (engine->masked_lm_) {
     engine->zero_row_.assign(engine->config_.hidden_size, 0.0f);
@@ -79,9 +79,9 @@ Status CpuEncoder::Load(const std::string& model_dir, const LoadOptions& options
   return Status::Ok();
 }
 
-Status CpuEncoder::LoadWeights(const std::string& path, bool masked_lm_head) {
+Status CpuEncoder::LoadWeights(const model::WeightsFile& weights, bool masked_lm_head) {
   model::SafetensorsFile file;
-  SK_RETURN_IF_ERROR(file.Open(path));
+  SK_RETURN_IF_ERROR(weights.Open(&file));
   const std::string prefix = model::FindBasePrefix(file);
   const int64_t H = config_.hidden_size, I = config_.intermediate_size;
   auto read = [&](const std::string& name, const std::vector<int64_t>& shape, std::vector<float>* values) {

@@ -75,7 +75,7 @@ class CpuEncoder final : public EngineEncoder {
     kernels::GemmActivation activation;  // BERT's transform: hidden_act; RoBERTa's lm_head: erf GELU
   };
   CpuEncoder() = default;
-  Status LoadWeights(const std::string& path, bool masked_lm_head);
+  Status LoadWeights(const model::WeightsFile& weights, bool masked_lm_head);
   Status LoadMaskedLmHead(const model::SafetensorsFile& file);
   Status Validate(const PackedSequences& batch) const;
   // Forward's work, leaving the lane's workspace set up (its pool too, which the caller clears)

@@ -43,7 +43,7 @@ Status DecoderEncoder::Load(const std::string& model_dir, const EngineLoadOption
   shape.max_position_embeddings = config.max_position_embeddings;
   shape.type_vocab_size = 0;
   shape.position_offset = 0;
-  SK_RETURN_IF_ERROR(engine->LoadWeights(model_dir + "/model.safetensors"));
+  SK_RETURN_IF_ERROR(engine->LoadWeights(options.Weights(model_dir)));
   const size_t head_dim = static_cast<size_t>(config.head_dim);
   engine->global_frequencies_ = RotaryInverseFrequencies(head_dim, config.rope_theta, config.rope_factor);
   engine->local_frequencies_ = RotaryInverseFrequencies(head_dim, config.local_rope_theta);
@@ -57,9 +57,9 @@ Status DecoderEncoder::Load(const std::string& model_dir, const EngineLoadOption
   return Status::Ok();
 }
 
-Status DecoderEncoder::LoadWeights(const std::string& path) {
+Status DecoderEncoder::LoadWeights(const model::WeightsFile& weights) {
   model::SafetensorsFile file;
-  SK_RETURN_IF_ERROR(file.Open(path));
+  SK_RETURN_IF_ERROR(weights.Open(&file));
   // Saved bare (Qwen3Model, Gemma3TextModel); under model.* inside a *ForCausalLM.
   const std::string prefix = file.Has("embed_tokens.weight") ? "" : "model.";
   const int64_t H = config_.hidden_size, I = config_.intermediate_size, D = config_.head_dim;

@@ -55,7 +55,7 @@ class DecoderEncoder final : public EngineEncoder {
   };
 
   DecoderEncoder() = default;
-  Status LoadWeights(const std::string& path);
+  Status LoadWeights(const model::WeightsFile& weights);
   void Reserve(Workspace& work, size_t lane, size_t tokens, size_t longest);
   RowNorm Norm(const std::vector<float>& weight) const;
   // Each query and key head normalized and rotated in place (Qwen3's order), one token's row.

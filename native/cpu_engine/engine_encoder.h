@@ -15,6 +15,7 @@
 #include "core/thread_pool.h"
 #include "cpu_engine/engine_linear.h"
 #include "model/encoder_config.h"
+#include "model/safetensors_file.h"
 
 namespace sk::cpu {
 
@@ -30,6 +31,14 @@ struct EngineLoadOptions {
   bool spin = true;              // idle lanes poll briefly for the next parallel section
   bool masked_lm_head = false;   // also load the masked-LM head (SPLADE), when the file has one
   EnginePrecision precision = EnginePrecision::kInt8;  // of every linear layer (and attention)
+  // Empty: <model_dir>/model.safetensors. Otherwise the weights file, read through weights_table
+  // when that is set (a pytorch_model.bin located by lib/torch-checkpoint.ts).
+  std::string weights_path;
+  std::string weights_table;
+
+  model::WeightsFile Weights(const std::string& model_dir) const {
+    return {weights_path.empty() ? model_dir + "/model.safetensors" : weights_path, weights_table};
+  }
 };
 
 class EngineEncoder {

@@ -28,7 +28,7 @@ Status ModernBertEncoder::Load(const std::string& model_dir, const model::Encode
   engine->config_ = config;
   engine->precision_ = options.precision;
   engine->gate_ = GateOf(config.activation);
-  SK_RETURN_IF_ERROR(engine->LoadWeights(model_dir + "/model.safetensors"));
+  SK_RETURN_IF_ERROR(engine->LoadWeights(options.Weights(model_dir)));
   const size_t head_dim = static_cast<size_t>(config.head_dim());
   engine->global_frequencies_ = RotaryInverseFrequencies(head_dim, config.modernbert.global_rope_theta);
   engine->local_frequencies_ = RotaryInverseFrequencies(head_dim, config.modernbert.local_rope_theta);
@@ -42,9 +42,9 @@ Status ModernBertEncoder::Load(const std::string& model_dir, const model::Encode
   return Status::Ok();
 }
 
-Status ModernBertEncoder::LoadWeights(const std::string& path) {
+Status ModernBertEncoder::LoadWeights(const model::WeightsFile& weights) {
   model::SafetensorsFile file;
-  SK_RETURN_IF_ERROR(file.Open(path));
+  SK_RETURN_IF_ERROR(weights.Open(&file));
   // Saved bare by sentence-transformers; under model.* inside ModernBertFor* head models.
   const std::string prefix = file.Has("embeddings.tok_embeddings.weight") ? "" : "model.";
   const int64_t H = config_.hidden_size, I = config_.intermediate_size;

@@ -52,7 +52,7 @@ class ModernBertEncoder final : public EngineEncoder {
   };
 
   ModernBertEncoder() = default;
-  Status LoadWeights(const std::string& path);
+  Status LoadWeights(const model::WeightsFile& weights);
   void Reserve(Workspace& work, size_t lane, size_t tokens, size_t longest);
   // out = norm(x) (x when `norm` is null: layer 0's Identity), then prepared as row t of `next`.
   void NormalizeInto(const Norm* norm, const float* x, float* out, GemmRows& next, size_t t) const;

@@ -49,4 +49,12 @@ class SafetensorsFile {
   std::map<std::string, SafetensorsEntry> entries_;
 };
 
+// The file an engine reads its weights from: a model.safetensors, or (table set) another
+// format's file read through that table (SafetensorsFile::OpenWithTable).
+struct WeightsFile {
+  std::string path;
+  std::string table;
+  Status Open(SafetensorsFile* file) const { return table.empty() ? file->Open(path) : file->OpenWithTable(path, table); }
+};
+
 }  // namespace sk::model

@@ -102,6 +102,10 @@ pipeline::CpuEnginePlacement ReadCpuEnginePlacement(const Napi::Object& options)
   cpu_engine.model_dir = GetString(options, "modelDir");
   cpu_engine.threads = static_cast<size_t>(GetNumber(options, "intraOpThreads", 0));
   cpu_engine.allow_spinning = GetBool(options, "allowSpinning", false);
+  if (options.Get("weightsTable").IsString()) {
+    cpu_engine.weights_path = GetString(options, "weightsPath");
+    cpu_engine.weights_table = GetString(options, "weightsTable");
+  }
   return cpu_engine;
 }
 

@@ -17,8 +17,13 @@ class CpuEngineBackend final : public EncoderBackend {
  public:
   Status Load(const CpuEnginePlacement& placement, Head head) {
     const bool masked_lm = head == Head::kMaskedLm;
+    if (head == Head::kClassifier && !placement.weights_table.empty()) {
+      return ModelLoadError(placement.weights_path + ": a cross-encoder's classification head is read from model.safetensors only; save the model with safe_serialization");
+    }
     SK_RETURN_IF_ERROR(cpu::LoadEngineEncoder(
-        placement.model_dir, {placement.threads, placement.allow_spinning, masked_lm, placement.precision}, &engine_));
+        placement.model_dir,
+        {placement.threads, placement.allow_spinning, masked_lm, placement.precision, placement.weights_path, placement.weights_table},
+        &engine_));
     if (masked_lm && !engine_->has_masked_lm_head()) {
       return ModelLoadError(placement.model_dir + "/model.safetensors has no masked-LM head (cls.predictions or lm_head) for SPLADE");
     }

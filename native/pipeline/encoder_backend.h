@@ -35,6 +35,10 @@ struct CpuEnginePlacement {
   std::string model_dir;
   size_t threads = 0;          // its lanes (0: one per hardware thread)
   bool allow_spinning = true;  // lanes poll briefly between parallel sections (allowSpinning)
+  // Empty: model_dir's model.safetensors; else a pytorch_model.bin read through its tensor table
+  // (cpu::EngineLoadOptions).
+  std::string weights_path;
+  std::string weights_table;
 };
 
 // device 'cuda': the CUDA engine (weights from model.safetensors and config.json in model_dir)

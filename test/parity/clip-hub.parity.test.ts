@@ -34,6 +34,7 @@ interface Reference {
   text_embeddings: number[][];
   image_files: string[];
   image_embeddings: number[][];
+  student_embeddings: number[][];
 }
 
 const reference = JSON.parse(readFileSync(join(FIXTURES, `${NAME}.reference.json`), 'utf8')) as Reference;
@@ -137,6 +138,29 @@ for (const precision of ['bf16x3', 'int8'] as const) {
     }
   });
 }
+
+test('the multilingual student saved as pytorch_model.bin only (transformer and Dense) runs on the own engine: bf16x3 within 1e-5, int8 at cosine >= 0.999', async () => {
+  const dir = join(FIXTURES, 'tiny-clip-multilingual-bin');
+  assert.ok(readdirSync(dir).includes('pytorch_model.bin') && !readdirSync(dir).includes('model.safetensors') && !readdirSync(dir).includes('onnx'));
+  for (const precision of ['bf16x3', 'int8'] as const) {
+    const model = await SentenceTransformer.fromPretrained(dir, { backend: `sentencekit-${precision}` });
+    try {
+      const embeddings = (await model.encode(reference.texts)) as Embeddings;
+      if (precision === 'bf16x3') {
+        const diff = maxAbsDiff(embeddings.data, reference.student_embeddings.flat());
+        console.log(`  student from pytorch_model.bin, bf16x3: max |diff| ${diff.toExponential(2)}`);
+        assert.ok(diff <= 1e-5, `max |diff| ${diff}`);
+      } else {
+        const cosine = worstCosine(embeddings.data, reference.student_embeddings);
+        assert.ok(cosine >= 0.999, `worst cosine ${cosine}`);
+      }
+    } finally {
+      await model.dispose();
+    }
+  }
+  // ONNX Runtime needs an export, which the folder lacks.
+  await rejectsError(() => SentenceTransformer.fromPretrained(dir), SentenceKitError, /ONNX model not found: .*onnx\/model\.onnx .*cpuEngine/);
+});
 
 test('a hostile or broken pytorch_model.bin is ERR_MODEL_LOAD naming the file; nothing is written into the folder', async () => {
   const parent = mkdtempSync(join(tmpdir(), 'sentencekit-clip-hub-bin-'));

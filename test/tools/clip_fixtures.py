@@ -192,19 +192,26 @@ def save_hub_layout(st6: Path, out: Path) -> None:
         "__version__": {"sentence_transformers": "2.0.0", "transformers": "4.7.0", "pytorch": "1.9.0+cu102"}}, indent=2) + "\n")
 
 
+def student_model(work: Path, projection: int) -> tuple[SentenceTransformer, torch.nn.Module, Dense]:
+    """The multilingual student (BERT → mean → Dense into the CLIP space), its BERT and tokenizer
+    saved in `work`; the model, its BERT and its Dense layer."""
+    bert = random_bert(seed=4242, **STUDENT_SHAPE)
+    bert.save_pretrained(work)
+    bert_tokenizer().save_pretrained(work)
+    transformer = Transformer(str(work), max_seq_length=128)
+    torch.manual_seed(4343)
+    dense = Dense(STUDENT_SHAPE["hidden_size"], projection, bias=False, activation_function=torch.nn.Identity())
+    widen_init(dense)
+    st = SentenceTransformer(modules=[transformer, Pooling(STUDENT_SHAPE["hidden_size"], pooling_mode="mean"), dense], device="cpu")
+    return st, bert, dense
+
+
 def save_student(out: Path, projection: int, texts: list[str]) -> np.ndarray:
     """Saves the student and returns its embeddings of `texts`, encoded before the torch weights
     are dropped (its ONNX export holds them for the tests)."""
     work = Path(tempfile.mkdtemp())
     try:
-        bert = random_bert(seed=4242, **STUDENT_SHAPE)
-        bert.save_pretrained(work)
-        bert_tokenizer().save_pretrained(work)
-        transformer = Transformer(str(work), max_seq_length=128)
-        torch.manual_seed(4343)
-        dense = Dense(STUDENT_SHAPE["hidden_size"], projection, bias=False, activation_function=torch.nn.Identity())
-        widen_init(dense)
-        st = SentenceTransformer(modules=[transformer, Pooling(STUDENT_SHAPE["hidden_size"], pooling_mode="mean"), dense], device="cpu")
+        st, bert, _ = student_model(work, projection)
         if out.exists():
             shutil.rmtree(out)
         st.save(str(out))

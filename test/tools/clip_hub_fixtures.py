@@ -11,6 +11,9 @@ Writes
   int64 position_ids buffers transformers < 4.31 kept in it), special_tokens_map.json and
   tokenizer_config.json (the special tokens as AddedToken objects with normalized: true, as
   openai/clip-vit-base-patch32's are), vocab.json. The weights are clip_fixtures.py's tiny CLIP.
+- test/fixtures/tiny-clip-multilingual-bin: clip_fixtures.py's multilingual student with its
+  weights (transformer and Dense) as pytorch_model.bin only, as clip-ViT-B-32-multilingual-v1
+  was first saved.
 - test/fixtures/tiny-clip-hub-bin.images/*.png|jpg: three small images (odd sizes, grayscale,
   alpha), encoded by file name.
 - test/fixtures/tiny-clip-hub-bin.reference.json:
@@ -38,7 +41,7 @@ from PIL import Image
 from sentence_transformers import SentenceTransformer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from clip_fixtures import IMAGE_SIZE, MAX_TOKENS, clip_texts, clip_tokenizer, random_clip  # noqa: E402
+from clip_fixtures import IMAGE_SIZE, MAX_TOKENS, PROJECTION, clip_texts, clip_tokenizer, random_clip, student_model  # noqa: E402
 from corpus import fixture_corpus  # noqa: E402
 from make_fixtures import FIXTURES, float_rows, versions  # noqa: E402
 from offsets_fixtures import code_point_lines  # noqa: E402
@@ -108,6 +111,28 @@ def save_hub_folder(out: Path) -> None:
         "__version__": {"sentence_transformers": "2.0.0", "transformers": "4.7.0", "pytorch": "1.9.0+cu102"}})
 
 
+def save_student_bin(out: Path) -> None:
+    """clip_fixtures.py's multilingual student (BERT → mean → Dense into the CLIP space) as
+    clip-ViT-B-32-multilingual-v1 was first saved: the transformer's and the Dense layer's
+    weights as pytorch_model.bin (the transformer's with its int64 position_ids buffer), no
+    model.safetensors and no ONNX export."""
+    work = Path(tempfile.mkdtemp())
+    try:
+        st, bert, dense = student_model(work, PROJECTION)
+        if out.exists():
+            shutil.rmtree(out)
+        st.save(str(out))
+    finally:
+        shutil.rmtree(work)
+    (out / "README.md").unlink(missing_ok=True)
+    state = dict(bert.state_dict())
+    state["embeddings.position_ids"] = torch.arange(bert.config.max_position_embeddings).unsqueeze(0)
+    torch.save(state, out / "pytorch_model.bin")
+    (out / "model.safetensors").unlink()
+    torch.save(dict(dense.state_dict()), out / "2_Dense" / "pytorch_model.bin")
+    (out / "2_Dense" / "model.safetensors").unlink()
+
+
 def save_images(out: Path) -> list[str]:
     if out.exists():
         shutil.rmtree(out)
@@ -167,6 +192,13 @@ def main() -> None:
     encoded = tokenizer(lines)["input_ids"]
     code_point_ids = [hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16] for ids in encoded]
 
+    student_dir = FIXTURES / "tiny-clip-multilingual-bin"
+    save_student_bin(student_dir)
+    student = SentenceTransformer(str(student_dir), device="cpu")
+    student_embeddings = student.encode(texts, batch_size=8)
+    if any(p.name == "model.safetensors" for p in student_dir.rglob("*")):
+        raise SystemExit("loading the student wrote model.safetensors into it")
+
     text_embeddings = model.encode(texts, batch_size=8)
     image_dir = FIXTURES / f"{NAME}.images"
     image_embeddings = model.encode([str(image_dir / name) for name in image_names], batch_size=8)
@@ -183,6 +215,8 @@ def main() -> None:
         "text_embeddings": float_rows(text_embeddings),
         "image_files": image_names,
         "image_embeddings": float_rows(image_embeddings),
+        # tiny-clip-multilingual-bin's encode() of the texts.
+        "student_embeddings": float_rows(student_embeddings),
     }, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

