@@ -80,7 +80,7 @@ export interface NativeSentenceEncoder {
    */
   encodeIds?(ids: Int32Array, counts: Int32Array, options: NativeEncodeOptions): Promise<Float32Array>;
   /** Unpadded token embeddings of every text, concatenated; tokenCounts[i] rows belong to text i. */
-  encodeTokens(texts: string[] | PackedTexts, batchSize: number, maxLength?: number): Promise<{ data: Float32Array; tokenCounts: Int32Array }>;
+  encodeTokens(texts: string[] | PackedTexts, batchSize: number, maxLength?: number, options?: { truncationSide?: 'left' | 'right' }): Promise<{ data: Float32Array; tokenCounts: Int32Array }>;
   /** The prompt's tokens with special tokens, without a trailing one ([SEP]): what include_prompt: false leaves out. */
   promptLength(prompt: string): number;
   /** The model's tokenizer, truncated to maxLength and padded to the longest text, on the model's owner thread. */

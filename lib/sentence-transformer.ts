@@ -95,7 +95,9 @@ const LOAD_KEYS: OptionKeys<SentenceTransformerOptions> = { ...LOAD_OPTION_KEYS,
 const ENCODE_KEYS: OptionKeys<EncodeOptions> = { batchSize: true, normalizeEmbeddings: true, prompt: true, promptName: true, truncateDim: true, precision: true, truncationSide: true };
 const { promptName: _promptName, ...TASK_ENCODE_KEYS } = ENCODE_KEYS;
 const { prompt: _prompt, ...TOKEN_IDS_KEYS } = TASK_ENCODE_KEYS;
-const TOKEN_EMBEDDING_KEYS: OptionKeys<Pick<EncodeOptions, 'batchSize' | 'prompt' | 'promptName'>> = { batchSize: true, prompt: true, promptName: true };
+/** encodeTokenEmbeddings()' options. */
+type TokenEmbeddingOptions = Pick<EncodeOptions, 'batchSize' | 'prompt' | 'promptName' | 'truncationSide'>;
+const TOKEN_EMBEDDING_KEYS: OptionKeys<TokenEmbeddingOptions> = { batchSize: true, prompt: true, promptName: true, truncationSide: true };
 
 /**
  * A sentence-transformers bi-encoder.
@@ -354,6 +356,15 @@ export class SentenceTransformer {
     return precision === 'float32' ? embeddings : quantizeEmbeddings(embeddings, precision);
   }
 
+  /** options.truncationSide checked: 'left', 'right' or undefined (the model's own). */
+  #truncationSide(side: unknown): 'left' | 'right' | undefined {
+    if (side === undefined) return undefined;
+    if (side !== 'left' && side !== 'right') throw new TypeError(`expected options.truncationSide to be 'left' or 'right' but received ${describeValue(side)}`);
+    // Both truncate on their tokenizer.json's own terms (no max_seq_length, a fixed 77 tokens).
+    if (this.#static || this.#images !== null) throw new TypeError(`options.truncationSide does not apply to a ${this.#static ? 'StaticEmbedding' : 'CLIP'} model`);
+    return side;
+  }
+
   /** What encode() and encodeTokenIds() read alike from their options. */
   #callOptions(opts: Partial<TokenIdsEncodeOptions>): { precision: Precision; dimension: number; native: Omit<NativeEncodeOptions, 'promptTokens'> } {
     const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
@@ -363,12 +374,7 @@ export class SentenceTransformer {
     if (!PRECISIONS.includes(precision)) {
       throw new TypeError(`expected options.precision to be one of ${PRECISIONS.join(', ')} but received ${describeValue(precision)}`);
     }
-    const side = opts.truncationSide;
-    if (side !== undefined) {
-      if (side !== 'left' && side !== 'right') throw new TypeError(`expected options.truncationSide to be 'left' or 'right' but received ${describeValue(side)}`);
-      // Both truncate on their tokenizer.json's own terms (no max_seq_length, a fixed 77 tokens).
-      if (this.#static || this.#images !== null) throw new TypeError(`options.truncationSide does not apply to a ${this.#static ? 'StaticEmbedding' : 'CLIP'} model`);
-    }
+    const side = this.#truncationSide(opts.truncationSide);
     const dimension = truncateDim > 0 ? Math.min(truncateDim, this.#fullDimension) : this.#fullDimension;
     return {
       precision,
@@ -468,16 +474,17 @@ export class SentenceTransformer {
    * @example
    * const [tokens] = await model.encodeTokenEmbeddings('hello world'); // tokens.shape → [4, 384]
    */
-  async encodeTokenEmbeddings(texts: string | string[], options: Pick<EncodeOptions, 'batchSize' | 'prompt' | 'promptName'> = {}): Promise<Embeddings[]> {
+  async encodeTokenEmbeddings(texts: string | string[], options: Pick<EncodeOptions, 'batchSize' | 'prompt' | 'promptName' | 'truncationSide'> = {}): Promise<Embeddings[]> {
     this.#handle.ensureOpen();
     const { texts: list } = validateTexts(texts);
-    const opts = validateOptionsObject<Pick<EncodeOptions, 'batchSize' | 'prompt' | 'promptName'>>(options, 'encodeTokenEmbeddings() options', TOKEN_EMBEDDING_KEYS);
+    const opts = validateOptionsObject<TokenEmbeddingOptions>(options, 'encodeTokenEmbeddings() options', TOKEN_EMBEDDING_KEYS);
     const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
+    const side = this.#truncationSide(opts.truncationSide);
     const prompt = this.#resolvePrompt(opts.prompt, opts.promptName);
     const inputs = prompt ? list.map((text) => prompt + text) : list;
     if (list.length === 0) return [];
     const packed = await packTexts(inputs);
-    const { data, tokenCounts } = await this.#handle.run((native) => native.encodeTokens(packed, batchSize, this.#maxSeqLength));
+    const { data, tokenCounts } = await this.#handle.run((native) => native.encodeTokens(packed, batchSize, this.#maxSeqLength, side === undefined ? {} : { truncationSide: side }));
     const hidden = tokenCounts.length === 0 ? 0 : data.length / tokenCounts.reduce((a, b) => a + b, 0);
     let offset = 0;
     return Array.from(tokenCounts, (count) => {

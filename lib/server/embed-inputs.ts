@@ -68,7 +68,7 @@ export function computedTokens(counts: ArrayLike<number>, max: number): number {
  * model truncates on its tokenizer's own terms: "Left" is refused there, "Right" (TEI's
  * default) leaves the model as it is.
  */
-function sideOption(model: SentenceTransformer, truncation: Truncation): { truncationSide?: 'left' | 'right' } {
+export function sideOption(model: SentenceTransformer, truncation: Truncation): { truncationSide?: 'left' | 'right' } {
   const transformer = Number.isFinite(model.maxSeqLength) && model.modalities.length === 1;
   if (transformer) return { truncationSide: truncation.direction === 'Left' ? 'left' : 'right' };
   if (truncation.truncate && truncation.direction === 'Left') {

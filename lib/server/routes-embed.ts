@@ -7,7 +7,7 @@
 import { HttpError, invalidBody } from './errors.js';
 import { asObject, boolField, inputs, type InputItem, optionalPositiveInt, optionalString, stringField, stringList } from './fields.js';
 import { checkBatch, inParts, need, type RouteContext, type RouteResult } from './context.js';
-import { checkedTokenCounts, computedTokens, embedInputs, type EmbedRequest, promptFor, truncationOf } from './embed-inputs.js';
+import { checkedTokenCounts, computedTokens, embedInputs, type EmbedRequest, promptFor, sideOption, truncationOf } from './embed-inputs.js';
 
 /** Texts of a batch, for the routes that take no token ids (/embed and /v1/embeddings do). */
 function textsOf(items: InputItem[], name = 'inputs'): string[] {
@@ -45,10 +45,8 @@ export async function embedAll(raw: unknown, context: RouteContext): Promise<Rou
   checkBatch(texts.length, context);
   const prompt = promptFor(model.prompts, promptName, model.defaultPromptName);
   const counts = await checkedTokenCounts(model, prompt ? texts.map((t) => prompt + t) : texts, truncation, context);
-  if (truncation.truncate && truncation.direction === 'Left' && counts.some((count) => count > model.maxSeqLength)) {
-    throw invalidBody('truncation_direction "Left" is not supported by /embed_all: its token embeddings are truncated on the model\'s own side (/embed takes "Left")');
-  }
-  const matrices = await inParts(texts, context, (part) => model.encodeTokenEmbeddings(part, promptName === null ? {} : { promptName }));
+  const options = { ...(promptName === null ? {} : { promptName }), ...sideOption(model, truncation) };
+  const matrices = await inParts(texts, context, (part) => model.encodeTokenEmbeddings(part, options));
   return { body: matrices.map((m) => rowsOf(m.data, m.rows, m.dimension)), tokens: computedTokens(counts, model.maxSeqLength) };
 }
 

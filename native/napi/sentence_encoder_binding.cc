@@ -112,25 +112,28 @@ Napi::Value EncodeIds(const Napi::CallbackInfo& info, Wrap& wrap) {
                     }));
 }
 
-// encodeTokens(texts: Texts, batchSize: number, maxLength?: number): Promise<{ data, tokenCounts }>,
-// output_value="token_embeddings": every text's unpadded transformer outputs.
+// encodeTokens(texts: Texts, batchSize: number, maxLength?: number, options?: { truncationSide? }):
+// Promise<{ data, tokenCounts }>, output_value="token_embeddings": every text's unpadded
+// transformer outputs.
 Napi::Value EncodeTokens(const Napi::CallbackInfo& info, Wrap& wrap) {
   Napi::Env env = info.Env();
   if (!wrap.model()) return RejectDisposed(env);
   if (info.Length() < 2 || !info[1].IsNumber() || !(info[1].As<Napi::Number>().DoubleValue() >= 1)) {
-    ThrowTypeError(env, "encodeTokens(texts, batchSize, maxLength?)");
+    ThrowTypeError(env, "encodeTokens(texts, batchSize, maxLength?, options?)");
   }
   const size_t max_length = ReadMaxLength(env, info[2]);
   const size_t batch_size = static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue());
+  const pipeline::TokenizerSide side =
+      info.Length() > 3 && info[3].IsObject() ? ReadSide(info[3].As<Napi::Object>(), "truncationSide") : pipeline::TokenizerSide::kTokenizer;
   auto texts = std::make_shared<TextsArg>(TextsArg::Read(env, info[0], "texts"));
   struct Tokens {
     std::vector<float> data;
     std::vector<int32_t> counts;
   };
   auto tokens = std::make_shared<Tokens>();
-  return wrap.Start(env, {[model = wrap.model(), texts, batch_size, max_length, tokens] {
+  return wrap.Start(env, {[model = wrap.model(), texts, batch_size, max_length, side, tokens] {
                             return model->EncodeTokens(texts->Strings(), batch_size, max_length, &tokens->data,
-                                                       &tokens->counts);
+                                                       &tokens->counts, side);
                           },
                           // The total size is known only after tokenization, so the result is copied once.
                           [tokens](Napi::Env env) -> Napi::Value {

@@ -34,9 +34,10 @@ size_t SentenceEncoder::OutputDimension(const EncodeParams& params) const {
 }
 
 Status SentenceEncoder::EncodeTokens(const std::vector<std::string>& texts, size_t batch_size, size_t max_length,
-                                     std::vector<float>* out, std::vector<int32_t>* token_counts) const {
+                                     std::vector<float>* out, std::vector<int32_t>* token_counts,
+                                     TokenizerSide side) const {
   std::vector<tok::Encoding> encodings;
-  SK_RETURN_IF_ERROR(tokenizer_.Encode(config_.files, texts, max_length, backend_->max_positions(), &encodings));
+  SK_RETURN_IF_ERROR(tokenizer_.Encode(config_.files, texts, max_length, backend_->max_positions(), &encodings, side));
   // Each text's rows land at its own offset, so batches may arrive in any order.
   const size_t hidden = backend_->width();
   std::vector<size_t> offsets(texts.size() + 1, 0);

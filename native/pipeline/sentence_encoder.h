@@ -68,9 +68,10 @@ class SentenceEncoder {
 
   // output_value="token_embeddings": each text's unpadded transformer outputs, concatenated
   // in the caller's order into `out` ([total tokens, hidden_size()]); `token_counts[i]` is text
-  // i's number of tokens. `max_length` as in EncodeParams. Thread-safe.
+  // i's number of tokens. `max_length` and `side` as in EncodeParams. Thread-safe.
   Status EncodeTokens(const std::vector<std::string>& texts, size_t batch_size, size_t max_length,
-                      std::vector<float>* out, std::vector<int32_t>* token_counts) const;
+                      std::vector<float>* out, std::vector<int32_t>* token_counts,
+                      TokenizerSide side = TokenizerSide::kTokenizer) const;
 
  private:
   SentenceEncoder() = default;

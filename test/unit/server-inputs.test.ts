@@ -117,7 +117,7 @@ test('token ids: outside the vocabulary 422 naming it; past max_seq_length 413 u
   }
 });
 
-test('truncation_direction "Left" and encode()\'s truncationSide equal Python\'s truncation_side "left"', async () => {
+test('truncation_direction "Left" (/embed, /embed_all) and encode()\'s truncationSide equal Python\'s truncation_side "left"', async () => {
   const reference = JSON.parse(readFileSync(join(FIXTURES, 'length-limits.reference.json'), 'utf8')) as {
     texts: string[];
     sentence_transformer: { truncation_left: { embeddings: number[][] } };
@@ -131,6 +131,18 @@ test('truncation_direction "Left" and encode()\'s truncationSide equal Python\'s
     const served = await post(base, '/embed', { inputs: reference.texts, truncate: true, truncation_direction: 'Left', normalize: false });
     assert.is(served.status, 200, JSON.stringify(served.json));
     assertClose(served.json, expected, '/embed Left', TOLERANCE);
+    // /embed_all on the left: each text's kept tokens, whose mean (tiny-bert pools by mean, then
+    // normalizes) is /embed's "Left" vector, so Python's too.
+    const all = await post(base, '/embed_all', { inputs: reference.texts, truncate: true, truncation_direction: 'Left' });
+    assert.is(all.status, 200, JSON.stringify(all.json));
+    const tokens = await model.encodeTokenEmbeddings(reference.texts, { truncationSide: 'left' });
+    const means = all.json.map((matrix: number[][], i: number) => {
+      assertClose(matrix, Array.from({ length: (tokens[i] as { rows: number }).rows }, (_, r) => (tokens[i] as { row(r: number): Float32Array }).row(r)), `/embed_all Left text ${i}`);
+      const mean = (matrix[0] as number[]).map((_, d) => matrix.reduce((sum, row) => sum + (row[d] as number), 0) / matrix.length);
+      const norm = Math.hypot(...mean);
+      return mean.map((v) => v / norm);
+    });
+    assertClose(means, expected, '/embed_all Left pooled', TOLERANCE);
     const right = await model.encode(reference.texts, { truncationSide: 'right' });
     assert.ok(maxAbsDiff(right.data, embeddings.data) > 1e-3, 'the long texts differ between the sides');
     await rejectsError(model.encode('x', { truncationSide: 'up' as never }), TypeError, /truncationSide/, 'an unknown side');
