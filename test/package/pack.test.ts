@@ -89,11 +89,16 @@ test('pack:all → install main + platform package with --ignore-scripts, no com
   const app = join(work, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
+  // This machine's global npm configuration (its registry, proxy and CA settings) stays in force:
+  // npm looks for it under --prefix, so the Dockerfile's `--global --prefix` install below would
+  // otherwise lose it and spend minutes retrying the registry for the unpublished platform packages.
+  const globalConfig = execFileSync(process.execPath, [NPM_CLI, 'config', 'get', 'globalconfig'], { encoding: 'utf8' }).trim();
   const env = {
     HOME: work,
     PATH: bareBin(work),
     npm_config_cache: join(work, 'npm-cache'),
     npm_config_prefer_offline: 'true',
+    npm_config_globalconfig: globalConfig,
   };
   bareEnv = env;
   for (const tool of ['cc', 'gcc', 'g++', 'c++', 'cmake', 'make', 'python3']) {

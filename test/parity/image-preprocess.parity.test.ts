@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // Image inputs against Python (issue 23): every image of test/tools/image_fixtures.py, given as
 // sentence-transformers gets it (a file name, a PIL image of the bytes, raw pixels), through
 // preprocessImages (sharp decoding, native resize / crop / normalise) against transformers'

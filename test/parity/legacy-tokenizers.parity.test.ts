@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // Model folders without tokenizer.json: the tokenizer is converted from vocab.txt, vocab.json +
 // merges.txt or a SentencePiece model as transformers 5 converts them, and must equal what
 // AutoTokenizer.from_pretrained builds from the same files (test/fixtures/legacy-tokenizers,

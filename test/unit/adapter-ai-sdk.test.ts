@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // sentencekit/ai-sdk through the `ai` package's own embed, embedMany, cosineSimilarity and
 // rerank (ai 6: embedding model v3 and v2, reranking model v3) and ai 5's embed / embedMany
 // (embedding model v2): vectors equal in-process encode (prompts included) and

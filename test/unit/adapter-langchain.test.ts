@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // sentencekit/langchain against the real @langchain/core: the embeddings equal in-process
 // encodeDocument / encodeQuery (prompts included) and sentence-transformers' vectors; a
 // LangChain VectorStore and its retriever find what semanticSearch finds; the reranker orders

@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // sentencekit/llamaindex against the real @llamaindex/core: text embeddings are
 // encodeDocument, query embeddings encodeQuery (prompts included), equal to
 // sentence-transformers' vectors; LlamaIndex's own node transform (what an IngestionPipeline

@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // The Node peers of bench/peers run end to end on the tiny fixture model, offline: each prints
 // its one JSON line, and transformers.js and fastembed-js, loading the same ONNX file from the
 // local folder, give our embeddings (so the benchmark compares the same work). No timing is

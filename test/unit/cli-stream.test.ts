@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // The command line as a Unix filter (issue 16): stdin is read line by line and results are
 // written as each chunk finishes (output appears while stdin is still open), the first result
 // comes in the first tenth of a long input's run, memory stays bounded whatever the input's length,

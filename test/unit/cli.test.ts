@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // The command line (lib/cli.ts): one JSON line per text with the library's own results, on
 // every CPU engine and for each command and encode option; strict flags (an unknown flag or a
 // missing value is the usage and exit 2, never a text to encode); --help on stdout with exit

@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // Configuration (issue 18): every SENTENCEKIT_* variable read once, native ones in
 // native/core/config.cc and lib's in lib/config.ts, and reported by runtimeInfo().environment.
 // (The search thread count as a per-call option: search.test.ts.)

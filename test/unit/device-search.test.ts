@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // Search with device: 'cpu' | 'cuda' | 'auto' (semanticSearch, quantizedSemanticSearch and
 // DeviceCorpus). Without a usable GPU (CI, this machine) 'cuda' rejects with ERR_CUDA_UNAVAILABLE
 // and 'auto' falls back to the CPU with the reason and the CPU's exact results; with one, the

@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // device: 'cpu' | 'cuda' | 'auto'. Without a usable GPU (CI, this machine) 'cuda' rejects with
 // ERR_CUDA_UNAVAILABLE and 'auto' falls back to the CPU with the reason; with one, the CUDA
 // engine's embeddings are checked against the CPU path's. Tests that need a GPU say so and skip.

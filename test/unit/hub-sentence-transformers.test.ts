@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // The cache shared with Python sentence-transformers 6.0.1 itself (through transformers and
 // huggingface_hub), not only with huggingface_hub: what it downloads (file by file, with its
 // .no_exist entries) serves sentencekit offline, and what sentencekit downloads for its own CPU

@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // Image inputs (issue 23, items 2 and 5): how inputs are told from texts and checked, image
 // processor configs in both CLIP folder layouts, and bad images: each fails alone with a typed
 // error naming its index while the rest of the batch comes back.

@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // A folder loaded with the wrong class names the right one (issue 16) instead of loading and
 // failing later on a tensor shape.
 import { rmSync, writeFileSync } from 'node:fs';

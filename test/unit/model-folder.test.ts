@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // Reading model folders: both pooling config schemas, defaults, and errors naming files.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

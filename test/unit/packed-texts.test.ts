@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // Texts reach native as one UTF-8 buffer plus offsets (lib/packed-texts.ts): the packing must
 // give the bytes Buffer.from gives, text by text, for every kind of string, slice large inputs
 // across event-loop turns, and the binding must still take plain string[] and refuse packed

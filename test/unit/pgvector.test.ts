@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // pgvector end to end against real PostgreSQL (PGlite: PostgreSQL compiled to WebAssembly,
 // with its pgvector extension): 300 bench-corpus texts stored as vector, halfvec, bit (binary
 // quantization) and sparsevec (SPLADE), HNSW-indexed, queried by cosine, inner product, Hamming

@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // backend: sentence-transformers' name for what runs the transformer ('onnx'), plus
 // sentencekit's own engine at a precision ('sentencekit-int8', 'sentencekit-bf16x3'). The older
 // cpuEngine option stays an alias: both name the same placement, resolved once before anything

@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // The loader's platform package (lib/platform-package.ts) and what a platform without ONNX
 // Runtime (musl, macOS x64: their packages ship none) does: the ONNX path fails with a typed
 // error that names the CPU engine, and the CPU engine still runs the model.

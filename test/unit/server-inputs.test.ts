@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 /**
  * The server's token-id inputs (/embed, /v1/embeddings), truncation_direction "Left" and
  * single-text /predict, on every engine that serves tiny-bert (ONNX Runtime, the own CPU

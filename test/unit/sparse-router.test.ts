@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // Router route resolution for text inputs, against the routes Python's Router._resolve_route
 // picked for the same router_config.json parameters (tiny-sparse-router.reference.json).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// cpu-level-independent: the levels stage does not run this file again.
 // model.tokenize(texts) as sentence-transformers' tokenize (issue 16): input ids, attention
 // mask and (for BERT-style tokenizers) token type ids, truncated to max_seq_length and padded
 // to the longest text, checked against the ids Python's tokenizer gave for the fixtures.
