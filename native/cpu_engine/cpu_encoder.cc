@@ -16,8 +16,6 @@ constexpr size_t kRowsPerTask = 32;
 constexpr unsigned kSpinMicroseconds = 200;
 constexpr size_t kBiasPadding = 32;
 // Decoder columns per tile: [64, 1,024] floats (256 KiB) and the chunk's int8 weights stay in L2.
-constexpr size_t kVocabChunk = 1024;
-
 // MPNet's bucket of a key - query distance (transformers' MPNet relative_position_bucket:
 // bidirectional, exact below a quarter of the buckets, logarithmic up to 128 apart).
 int RelativeBucket(int relative_position, int buckets) {
@@ -68,8 +66,7 @@ Status CpuEncoder::Load(const std::string& model_dir, const LoadOptions& options
   engine->pool_ = std::make_unique<ThreadPool>(options.threads, options.spin ? kSpinMicroseconds : 0);
   if (engine->masked_lm_) {
     engine->zero_row_.assign(engine->config_.hidden_size, 0.0f);
-    engine->logit_tiles_.assign(engine->pool_->size(), std::vector<float>(EngineLinear::kBlockRows * kVocabChunk));
-    engine->token_sequences_.resize(engine->pool_->size());
+    engine->maxima_.Reserve(engine->pool_->size());
   }
   engine->workspaces_.resize(engine->pool_->size());
   engine->attention_scratch_.resize(engine->pool_->size());
@@ -333,7 +330,7 @@ Status CpuEncoder::MaskedLmMaxima(const PackedSequences& batch, size_t lane, boo
   // The encoder's last LayerNorm quantizes its output too: the transform reads it as int8.
   SK_RETURN_IF_ERROR(Encode(batch, lane, split, true));
   Workspace& work = workspaces_[lane];  // its pool still set for a split batch
-  const size_t tokens = work.tokens, H = config_.hidden_size, V = config_.vocab_size;
+  const size_t tokens = work.tokens, H = config_.hidden_size;
   const MaskedLmHead& head = *masked_lm_;
   head.transform.Apply(
       work.hidden_q, tokens, head.activation, H,
@@ -344,22 +341,7 @@ Status CpuEncoder::MaskedLmMaxima(const PackedSequences& batch, size_t lane, boo
         }
       },
       work.pool, lane);
-  std::vector<uint32_t>& sequence_of = token_sequences_[lane];
-  sequence_of.resize(tokens);
-  for (size_t s = 0; s < batch.num_seqs; ++s) {
-    for (int32_t t = batch.offsets[s]; t < batch.offsets[s + 1]; ++t) sequence_of[t] = static_cast<uint32_t>(s);
-  }
-  std::fill(maxima, maxima + batch.num_seqs * V, -INFINITY);
-  head.decoder.ApplyColumns(
-      work.hidden_q, tokens, kVocabChunk, [this](size_t slot) { return logit_tiles_[slot].data(); },
-      [&](size_t, size_t begin, size_t end, size_t column_begin, size_t columns, const float* tile) {
-        for (size_t t = begin; t < end; ++t) {
-          float* target = maxima + sequence_of[t] * V + column_begin;
-          const float* logits = tile + (t - begin) * kVocabChunk;
-          for (size_t c = 0; c < columns; ++c) target[c] = std::max(target[c], logits[c]);
-        }
-      },
-      work.pool, lane);
+  maxima_.Run(head.decoder, work.hidden_q, batch, work.pool, lane, maxima);
   work.pool = nullptr;
   return Status::Ok();
 }

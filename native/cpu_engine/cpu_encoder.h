@@ -23,6 +23,7 @@
 #include "core/thread_pool.h"
 #include "cpu_engine/engine_encoder.h"
 #include "cpu_engine/engine_linear.h"
+#include "cpu_engine/masked_lm_maxima.h"
 #include "model/encoder_config.h"
 #include "model/safetensors_file.h"
 
@@ -117,8 +118,7 @@ class CpuEncoder final : public EngineEncoder {
   std::vector<std::vector<float>> feed_forward_blocks_;
   std::unique_ptr<MaskedLmHead> masked_lm_;
   std::vector<float> zero_row_;                        // [hidden]: the transform's LayerNorm has no residual
-  std::vector<std::vector<float>> logit_tiles_;        // per pool slot, [kBlockRows, kVocabChunk]
-  std::vector<std::vector<uint32_t>> token_sequences_; // per lane: each token's sequence
+  DecoderMaxima maxima_;  // SPLADE's pooling over masked_lm_'s decoder
 };
 
 }  // namespace sk::cpu

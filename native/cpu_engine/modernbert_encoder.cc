@@ -21,14 +21,11 @@ GateActivation GateOf(model::Activation activation) {
 
 Status ModernBertEncoder::Load(const std::string& model_dir, const model::EncoderConfig& config,
                                const EngineLoadOptions& options, std::unique_ptr<ModernBertEncoder>* out) {
-  if (options.masked_lm_head) {
-    return ModelLoadError(model_dir + ": the native engines do not run ModernBERT's masked-LM head (SPLADE) yet");
-  }
   std::unique_ptr<ModernBertEncoder> engine(new ModernBertEncoder());
   engine->config_ = config;
   engine->precision_ = options.precision;
   engine->gate_ = GateOf(config.activation);
-  SK_RETURN_IF_ERROR(engine->LoadWeights(options.Weights(model_dir)));
+  SK_RETURN_IF_ERROR(engine->LoadWeights(options.Weights(model_dir), options.masked_lm_head));
   const size_t head_dim = static_cast<size_t>(config.head_dim());
   engine->global_frequencies_ = RotaryInverseFrequencies(head_dim, config.modernbert.global_rope_theta);
   engine->local_frequencies_ = RotaryInverseFrequencies(head_dim, config.modernbert.local_rope_theta);
@@ -38,11 +35,12 @@ Status ModernBertEncoder::Load(const std::string& model_dir, const model::Encode
   engine->attention_scratch_.resize(slots);
   engine->feed_forward_blocks_.assign(slots, std::vector<float>(EngineLinear::kBlockRows * 2 * config.intermediate_size));
   engine->norm_rows_.assign(slots, std::vector<float>(config.hidden_size));
+  if (engine->masked_lm_) engine->maxima_.Reserve(slots);
   *out = std::move(engine);
   return Status::Ok();
 }
 
-Status ModernBertEncoder::LoadWeights(const model::WeightsFile& weights) {
+Status ModernBertEncoder::LoadWeights(const model::WeightsFile& weights, bool masked_lm_head) {
   model::SafetensorsFile file;
   SK_RETURN_IF_ERROR(weights.Open(&file));
   // Saved bare by sentence-transformers; under model.* inside ModernBertFor* head models.
@@ -84,7 +82,40 @@ Status ModernBertEncoder::LoadWeights(const model::WeightsFile& weights) {
     SK_RETURN_IF_ERROR(linear(base + "mlp.Wi", 2 * I, H, settings.mlp_bias, &layer.mlp_in));
     SK_RETURN_IF_ERROR(linear(base + "mlp.Wo", H, I, settings.mlp_bias, &layer.mlp_out));
   }
-  return norm("final_norm", &final_norm_);
+  SK_RETURN_IF_ERROR(norm("final_norm", &final_norm_));
+  return masked_lm_head ? LoadMaskedLmHead(file) : Status::Ok();
+}
+
+Status ModernBertEncoder::LoadMaskedLmHead(const model::SafetensorsFile& file) {
+  if (!file.Has("head.dense.weight") || !file.Has("head.norm.weight")) return Status::Ok();  // a bare encoder
+  const int64_t H = config_.hidden_size, V = config_.vocab_size;
+  const model::ModernBertSettings& settings = config_.modernbert;
+  auto head = std::make_unique<MaskedLmHead>();
+  std::vector<float> weight, bias;
+  SK_RETURN_IF_ERROR(file.ReadFloat32("head.dense.weight", {H, H}, &weight));
+  if (settings.classifier_bias) {
+    SK_RETURN_IF_ERROR(file.ReadFloat32("head.dense.bias", {H}, &bias));
+  } else {
+    bias.assign(static_cast<size_t>(H), 0.0f);
+  }
+  head->dense.Load(weight, bias, H, H, precision_);
+  head->activation = kernels::ToGemmActivation(settings.classifier_activation);
+  SK_RETURN_IF_ERROR(file.ReadFloat32("head.norm.weight", {H}, &head->norm.gamma));
+  if (settings.norm_bias) SK_RETURN_IF_ERROR(file.ReadFloat32("head.norm.bias", {H}, &head->norm.beta));
+  if (file.Has("decoder.weight")) {
+    SK_RETURN_IF_ERROR(file.ReadFloat32("decoder.weight", {V, H}, &weight));
+  } else {
+    weight = word_;
+  }
+  // decoder_bias (true unless the config says otherwise) saves decoder.bias.
+  if (file.Has("decoder.bias")) {
+    SK_RETURN_IF_ERROR(file.ReadFloat32("decoder.bias", {V}, &bias));
+  } else {
+    bias.assign(static_cast<size_t>(V), 0.0f);
+  }
+  head->decoder.Load(weight, bias, V, H, precision_);
+  masked_lm_ = std::move(head);
+  return Status::Ok();
 }
 
 void ModernBertEncoder::Reserve(Workspace& work, size_t lane, size_t tokens, size_t longest) {
@@ -251,6 +282,28 @@ Status ModernBertEncoder::Forward(const PackedSequences& batch, size_t lane, boo
   }
   work.pool = nullptr;
   *hidden = work.hidden.data();
+  return Status::Ok();
+}
+
+Status ModernBertEncoder::MaskedLmMaxima(const PackedSequences& batch, size_t lane, bool split, float* maxima) {
+  if (!masked_lm_) return InvalidArgument("this model has no ModernBERT masked-LM head (head.dense, head.norm) in model.safetensors");
+  const float* hidden = nullptr;
+  SK_RETURN_IF_ERROR(Forward(batch, lane, split, &hidden));
+  Workspace& work = workspaces_[lane];
+  work.pool = split && pool_->size() > 1 ? pool_.get() : nullptr;
+  const size_t tokens = work.tokens, H = config_.hidden_size;
+  const MaskedLmHead& head = *masked_lm_;
+  ForRows(work, tokens, [&](size_t begin, size_t end, size_t) {
+    for (size_t t = begin; t < end; ++t) work.hidden_q.Set(t, hidden + t * H, H);
+  });
+  head.dense.Apply(
+      work.hidden_q, tokens, head.activation, H, [&](size_t, size_t begin) { return work.projected.data() + begin * H; },
+      [&](size_t slot, size_t begin, size_t end, float* rows) {
+        for (size_t t = begin; t < end; ++t) NormalizeInto(&head.norm, rows + (t - begin) * H, norm_rows_[slot].data(), work.hidden_q, t);
+      },
+      work.pool, lane);
+  maxima_.Run(head.decoder, work.hidden_q, batch, work.pool, lane, maxima);
+  work.pool = nullptr;
   return Status::Ok();
 }
 

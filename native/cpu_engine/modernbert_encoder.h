@@ -4,6 +4,8 @@
 //   layer l:    x += Wo(attention(rotary(Wqkv(attn_norm(x)))))   (layer 0's attn_norm is Identity)
 //               x += mlp.Wo(act(input) · gate), [input | gate] = mlp.Wi(mlp_norm(x))   (GeGLU)
 //   output:     final_norm(x)
+//   masked LM:  decoder(head.norm(act(head.dense(output))))   (ModernBertForMaskedLM; SPLADE keeps
+//               each sequence's largest logit per vocabulary entry, masked_lm_maxima.h)
 // Attention is global on every global_attn_every_n_layers-th layer (rotary base global_rope_theta)
 // and a symmetric sliding window of ±local_attention / 2 tokens on the others (local_rope_theta),
 // over packed unpadded sequences (positions restart at 0 in each). LayerNorms have no bias unless
@@ -19,6 +21,7 @@
 #include "core/aligned_vector.h"
 #include "cpu_engine/block_ops.h"
 #include "cpu_engine/engine_encoder.h"
+#include "cpu_engine/masked_lm_maxima.h"
 
 namespace sk::cpu {
 
@@ -30,6 +33,8 @@ class ModernBertEncoder final : public EngineEncoder {
   const model::EncoderConfig& config() const override { return config_; }
   ThreadPool& pool() override { return *pool_; }
   Status Forward(const PackedSequences& batch, size_t lane, bool split, const float** hidden) override;
+  bool has_masked_lm_head() const override { return masked_lm_ != nullptr; }
+  Status MaskedLmMaxima(const PackedSequences& batch, size_t lane, bool split, float* maxima) override;
 
  private:
   struct Norm {
@@ -51,8 +56,17 @@ class ModernBertEncoder final : public EngineEncoder {
     RotaryTable global_rotary, local_rotary;
   };
 
+  // head.dense (bias when classifier_bias) → classifier_activation → head.norm → decoder, whose
+  // weight is tok_embeddings' (tied, not saved) unless the file has its own.
+  struct MaskedLmHead {
+    EngineLinear dense, decoder;
+    Norm norm;
+    kernels::GemmActivation activation;
+  };
+
   ModernBertEncoder() = default;
-  Status LoadWeights(const model::WeightsFile& weights);
+  Status LoadWeights(const model::WeightsFile& weights, bool masked_lm_head);
+  Status LoadMaskedLmHead(const model::SafetensorsFile& file);
   void Reserve(Workspace& work, size_t lane, size_t tokens, size_t longest);
   // out = norm(x) (x when `norm` is null: layer 0's Identity), then prepared as row t of `next`.
   void NormalizeInto(const Norm* norm, const float* x, float* out, GemmRows& next, size_t t) const;
@@ -73,6 +87,8 @@ class ModernBertEncoder final : public EngineEncoder {
   std::vector<AlignedVector<float>> attention_scratch_;  // one per pool slot
   // One GEMM block of Wi's [input | gate] rows and one normalized row per pool slot.
   std::vector<std::vector<float>> feed_forward_blocks_, norm_rows_;
+  std::unique_ptr<MaskedLmHead> masked_lm_;  // only when asked for and in the file
+  DecoderMaxima maxima_;
 };
 
 }  // namespace sk::cpu

@@ -41,6 +41,7 @@ export const PARITY: ParityRow[] = [
   { modelClass: 'CrossEncoder', architecture: 'modernbert (cls)', fixture: 'tiny-ce-modernbert-cls', reference: 'tiny-ce-modernbert-cls.reference.json', engines: OWN, tighter: { 'sentencekit-bf16x3': 1e-4 } },
   { modelClass: 'CrossEncoder', architecture: 'modernbert (mean)', fixture: 'tiny-ce-modernbert-mean', reference: 'tiny-ce-modernbert-mean.reference.json', engines: OWN, tighter: { 'sentencekit-bf16x3': 1e-4 } },
   { modelClass: 'SparseEncoder', architecture: 'distilbert', fixture: 'tiny-splade-distilbert', reference: 'tiny-splade-distilbert.reference.json', engines: OWN },
+  { modelClass: 'SparseEncoder', architecture: 'modernbert', fixture: 'tiny-splade-modernbert', reference: 'tiny-splade-modernbert.reference.json', engines: OWN },
   // Decoder embedding models on the own engine (test/tools/decoder_fixtures.py), with their query prompts.
   { modelClass: 'SentenceTransformer', architecture: 'qwen3', fixture: 'tiny-qwen3', reference: 'tiny-qwen3.reference.json', engines: OWN, tighter: { 'sentencekit-bf16x3': 1e-5 } },
   { modelClass: 'SentenceTransformer', architecture: 'gemma3', fixture: 'tiny-gemma3', reference: 'tiny-gemma3.reference.json', engines: OWN, tighter: { 'sentencekit-bf16x3': 1e-5 } },

@@ -14,6 +14,9 @@ with Python sentence-transformers' references on the fixture corpus.
       window matters; ModernBERT's defaults otherwise (no biases, norm_bias false, GeGLU with
       erf GELU, rope thetas 160,000 global / 10,000 local). The byte-level BPE tokenizer of
       test/fixtures/tokenizers/roberta keeps the vocabulary (and the file) small.
+  test/fixtures/tiny-splade-modernbert (+ .reference.json): a SparseEncoder (SPLADE) on
+      ModernBertForMaskedLM (final_norm → head dense → GELU → head norm → decoder tied to the
+      token embeddings, with its own bias), tiny-modernbert's shape and tokenizer.
   test/fixtures/tiny-ce-modernbert-cls and -mean (+ .reference.json):
       ModernBertForSequenceClassification with classifier_pooling "cls" (1 label) and "mean"
       (3 labels): head dense → GELU → LayerNorm → classifier.
@@ -36,7 +39,7 @@ import torch
 from sentence_transformers import CrossEncoder, SentenceTransformer, SparseEncoder
 from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
 from sentence_transformers.sparse_encoder.modules import MLMTransformer, SpladePooling
-from transformers import (DistilBertConfig, DistilBertForMaskedLM, DistilBertForSequenceClassification, DistilBertModel,
+from transformers import (DistilBertConfig, DistilBertForMaskedLM, ModernBertForMaskedLM, DistilBertForSequenceClassification, DistilBertModel,
                           DistilBertTokenizerFast,
                           ModernBertConfig,
                           ModernBertForSequenceClassification, ModernBertModel)
@@ -179,21 +182,14 @@ def make_distilbert() -> None:
     save_cross_encoder(ce, fresh_bert_tokenizer(), "tiny-ce-distilbert", fixture_pairs(fixture_corpus()))
 
 
-def make_distilbert_splade() -> None:
-    """A SPLADE model on DistilBertForMaskedLM (MLMTransformer → SpladePooling max), as
-    naver/splade-cocondenser-ensembledistil is; the projector's bias is pushed down so only a few
-    vocabulary entries survive relu, as in trained SPLADE heads."""
-    out = FIXTURES / "tiny-splade-distilbert"
-    torch.manual_seed(2206)
-    model = DistilBertForMaskedLM(distilbert_config(DISTILBERT_SHAPE)).eval()
-    widen(model)
-    with torch.no_grad():
-        bias = model.vocab_projector.bias
-        bias.copy_(torch.full_like(bias, -5.0) + torch.randn(bias.shape, generator=torch.Generator().manual_seed(7)) * 1.5)
+def save_splade(model: torch.nn.Module, tokenizer, name: str) -> None:
+    """MLMTransformer → SpladePooling("max") as sentence-transformers 6.0.1 saves it, and Python's
+    sparse rows (indices and values of the nonzero entries) on the fixture corpus."""
+    out = FIXTURES / name
     work = Path(tempfile.mkdtemp())
     try:
         model.save_pretrained(work)
-        fresh_bert_tokenizer().save_pretrained(work)
+        tokenizer.save_pretrained(work)
         splade = SparseEncoder(modules=[MLMTransformer(str(work), max_seq_length=MAX_LENGTH), SpladePooling("max")], device="cpu")
         if out.exists():
             shutil.rmtree(out)
@@ -208,7 +204,33 @@ def make_distilbert_splade() -> None:
     for row in dense:
         indices = np.nonzero(row)[0]
         rows.append({"indices": indices.tolist(), "values": [float(v) for v in row[indices].astype(np.float32)]})
-    write("tiny-splade-distilbert.reference.json", {"generator": versions(), "max_seq_length": MAX_LENGTH, "texts": texts, "embeddings": rows})
+    write(f"{name}.reference.json", {"generator": versions(), "max_seq_length": MAX_LENGTH, "texts": texts, "embeddings": rows})
+
+
+def sparse_bias(bias: torch.Tensor) -> None:
+    """Pushes the vocabulary bias down so only a few entries survive relu, as in trained SPLADE heads."""
+    with torch.no_grad():
+        bias.copy_(torch.full_like(bias, -5.0) + torch.randn(bias.shape, generator=torch.Generator().manual_seed(7)) * 1.5)
+
+
+def make_distilbert_splade() -> None:
+    """A SPLADE model on DistilBertForMaskedLM, as naver/splade-cocondenser-ensembledistil is."""
+    torch.manual_seed(2206)
+    model = DistilBertForMaskedLM(distilbert_config(DISTILBERT_SHAPE)).eval()
+    widen(model)
+    sparse_bias(model.vocab_projector.bias)
+    save_splade(model, fresh_bert_tokenizer(), "tiny-splade-distilbert")
+
+
+def make_modernbert_splade() -> None:
+    """A SPLADE model on ModernBertForMaskedLM (as opensearch's and naver's ModernBERT SPLADE
+    models are): the decoder shares tok_embeddings' weight, so the file holds no decoder.weight."""
+    torch.manual_seed(2207)
+    model = ModernBertForMaskedLM(modernbert_config(MODERNBERT_SHAPE, len(roberta_tokenizer()))).eval()
+    widen(model)
+    model.tie_weights()
+    sparse_bias(model.decoder.bias)
+    save_splade(model, roberta_tokenizer(), "tiny-splade-modernbert")
 
 
 def make_modernbert() -> None:
@@ -257,6 +279,7 @@ def main() -> None:
     make_distilbert()
     make_distilbert_splade()
     make_modernbert()
+    make_modernbert_splade()
 
 
 if __name__ == "__main__":
