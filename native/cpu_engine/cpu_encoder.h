@@ -23,6 +23,7 @@
 #include "core/thread_pool.h"
 #include "cpu_engine/engine_encoder.h"
 #include "cpu_engine/engine_linear.h"
+#include "cpu_engine/lane_buffers.h"
 #include "cpu_engine/masked_lm_maxima.h"
 #include "model/encoder_config.h"
 #include "model/safetensors_file.h"
@@ -63,13 +64,7 @@ class CpuEncoder final : public EngineEncoder {
     std::vector<float> attention_gamma, attention_beta, output_gamma, output_beta;
   };
   // One lane's per-batch buffers, grown to its largest batch and reused.
-  struct Workspace {
-    size_t tokens = 0;
-    ThreadPool* pool = nullptr;  // set while a split batch runs
-    std::vector<float> hidden, projected, qkv, context;
-    std::vector<int32_t> positions;
-    GemmRows hidden_q, intermediate_q;
-  };
+  using Workspace = LaneBuffers;
   struct MaskedLmHead {
     EngineLinear transform, decoder;
     std::vector<float> gamma, beta;

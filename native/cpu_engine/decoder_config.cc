@@ -5,6 +5,7 @@
 
 #include "core/file_util.h"
 #include "core/json.h"
+#include "model/encoder_config.h"
 
 namespace sk::cpu {
 namespace {
@@ -98,21 +99,10 @@ Status ParseActivation(const std::string& name, const std::string& path, GateAct
 // Sliding layers from layer_types, or Qwen's older use_sliding_window / max_window_layers, or
 // Gemma 3's sliding_window_pattern (every pattern-th layer global).
 Status ReadLayerTypes(const JsonValue& config, const Fields& fields, const std::string& path, DecoderConfig* out) {
+  bool listed = false;
+  SK_RETURN_IF_ERROR(model::ReadLayerTypes(config, out->num_layers, path, &out->sliding, &listed));
+  if (listed) return Status::Ok();
   out->sliding.assign(static_cast<size_t>(out->num_layers), 0);
-  const JsonValue* types = config.Find("layer_types");
-  if (types != nullptr && !types->is_null()) {
-    if (!types->is_array() || types->array().size() != out->sliding.size()) {
-      return ModelLoadError(path + ": layer_types is not a list of num_hidden_layers entries");
-    }
-    for (size_t l = 0; l < out->sliding.size(); ++l) {
-      const JsonValue& type = types->array()[l];
-      if (!type.is_string() || (type.string() != "full_attention" && type.string() != "sliding_attention")) {
-        return ModelLoadError(path + ": layer_types holds an entry other than \"full_attention\" or \"sliding_attention\"");
-      }
-      out->sliding[l] = type.string() == "sliding_attention" ? 1 : 0;
-    }
-    return Status::Ok();
-  }
   if (out->is_gemma3()) {
     int pattern = 6;
     SK_RETURN_IF_ERROR(fields.Int("sliding_window_pattern", false, 6, &pattern));

@@ -119,20 +119,9 @@ Status DecoderEncoder::LoadWeights(const model::WeightsFile& weights) {
 }
 
 void DecoderEncoder::Reserve(Workspace& work, size_t lane, size_t tokens, size_t longest) {
-  const size_t H = config_.hidden_size, I = config_.intermediate_size, Q = config_.query_width();
-  const size_t row = Q + 2 * config_.kv_width();
-  if (work.hidden.size() < tokens * H) {
-    work.hidden.resize(tokens * H);
-    work.projected.resize(tokens * H);
-  }
-  if (work.qkv.size() < tokens * row) {
-    work.qkv.resize(tokens * row);
-    work.context.resize(tokens * Q);
-  }
-  work.positions.resize(tokens);
-  work.hidden_q.Reserve(precision_, tokens, H);
+  const size_t Q = config_.query_width();
+  work.Reserve(precision_, tokens, config_.hidden_size, Q + 2 * config_.kv_width(), Q, config_.intermediate_size);
   work.context_q.Reserve(precision_, tokens, Q);
-  work.intermediate_q.Reserve(precision_, tokens, I);
   work.global_rotary.Fill(global_frequencies_, longest);
   work.local_rotary.Fill(local_frequencies_, longest);
   GrowAttentionScratch(attention_scratch_, work.pool != nullptr, lane, longest, static_cast<size_t>(config_.head_dim));

@@ -21,6 +21,7 @@
 #include "cpu_engine/block_ops.h"
 #include "cpu_engine/decoder_config.h"
 #include "cpu_engine/engine_encoder.h"
+#include "cpu_engine/lane_buffers.h"
 
 namespace sk::cpu {
 
@@ -45,12 +46,8 @@ class DecoderEncoder final : public EngineEncoder {
     EngineLinear down;
   };
   // One lane's per-batch buffers, grown to its largest batch and reused.
-  struct Workspace {
-    size_t tokens = 0;
-    ThreadPool* pool = nullptr;  // set while a split batch runs
-    std::vector<float> hidden, projected, qkv, context;
-    std::vector<int32_t> positions;
-    GemmRows hidden_q, context_q, intermediate_q;
+  struct Workspace : LaneBuffers {
+    GemmRows context_q;  // the attention output's rows, query-width (grouped-query attention)
     RotaryTable global_rotary, local_rotary;
   };
 

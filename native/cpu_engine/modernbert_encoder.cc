@@ -119,16 +119,8 @@ Status ModernBertEncoder::LoadMaskedLmHead(const model::SafetensorsFile& file) {
 }
 
 void ModernBertEncoder::Reserve(Workspace& work, size_t lane, size_t tokens, size_t longest) {
-  const size_t H = config_.hidden_size, I = config_.intermediate_size;
-  if (work.hidden.size() < tokens * H) {
-    work.hidden.resize(tokens * H);
-    work.projected.resize(tokens * H);
-    work.context.resize(tokens * H);
-    work.qkv.resize(tokens * 3 * H);
-  }
-  work.positions.resize(tokens);
-  work.hidden_q.Reserve(precision_, tokens, H);
-  work.intermediate_q.Reserve(precision_, tokens, I);
+  const size_t H = config_.hidden_size;
+  work.Reserve(precision_, tokens, H, 3 * H, H, config_.intermediate_size);
   work.global_rotary.Fill(global_frequencies_, longest);
   work.local_rotary.Fill(local_frequencies_, longest);
   GrowAttentionScratch(attention_scratch_, work.pool != nullptr, lane, longest, config_.head_dim());

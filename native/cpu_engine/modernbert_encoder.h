@@ -21,6 +21,7 @@
 #include "core/aligned_vector.h"
 #include "cpu_engine/block_ops.h"
 #include "cpu_engine/engine_encoder.h"
+#include "cpu_engine/lane_buffers.h"
 #include "cpu_engine/masked_lm_maxima.h"
 
 namespace sk::cpu {
@@ -47,12 +48,7 @@ class ModernBertEncoder final : public EngineEncoder {
     EngineLinear qkv, attention_out, mlp_in, mlp_out;
   };
   // One lane's per-batch buffers, grown to its largest batch and reused.
-  struct Workspace {
-    size_t tokens = 0;
-    ThreadPool* pool = nullptr;  // set while a split batch runs
-    std::vector<float> hidden, projected, qkv, context;
-    std::vector<int32_t> positions;
-    GemmRows hidden_q, intermediate_q;
+  struct Workspace : LaneBuffers {
     RotaryTable global_rotary, local_rotary;
   };
 

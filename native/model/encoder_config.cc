@@ -30,6 +30,25 @@ Status ReadInt(const JsonValue& config, const char* key, bool required, int fall
 
 }  // namespace
 
+Status ReadLayerTypes(const JsonValue& config, int num_layers, const std::string& path, std::vector<uint8_t>* sliding,
+                      bool* listed) {
+  const JsonValue* types = config.Find("layer_types");
+  *listed = types != nullptr && !types->is_null();
+  if (!*listed) return Status::Ok();
+  // Bounded by the file: one entry per layer, each checked.
+  if (!types->is_array() || types->array().size() != static_cast<size_t>(std::max(num_layers, 0))) {
+    return ModelLoadError(path + ": layer_types is not a list of num_hidden_layers entries");
+  }
+  sliding->clear();
+  for (const JsonValue& type : types->array()) {
+    if (!type.is_string() || (type.string() != "full_attention" && type.string() != "sliding_attention")) {
+      return ModelLoadError(path + ": layer_types holds an entry other than \"full_attention\" or \"sliding_attention\"");
+    }
+    sliding->push_back(type.string() == "sliding_attention" ? 1 : 0);
+  }
+  return Status::Ok();
+}
+
 Status ReadEncoderConfig(const std::string& path, EncoderConfig* out) {
   std::string text;
   SK_RETURN_IF_ERROR(ReadWholeFile(path, &text));
@@ -132,19 +151,8 @@ Status ParseModernBert(const JsonValue& config, const std::string& path, Encoder
   SK_RETURN_IF_ERROR(ReadInt(config, "global_attn_every_n_layers", false, 3, &settings.global_every, path));
   if (settings.global_every <= 0) return ModelLoadError(path + ": global_attn_every_n_layers must be positive");
   settings.sliding.clear();
-  const JsonValue* types = config.Find("layer_types");
-  if (types != nullptr && !types->is_null()) {
-    // Bounded by the file: one entry per layer, each checked.
-    if (!types->is_array() || types->array().size() != static_cast<size_t>(std::max(out->num_layers, 0))) {
-      return ModelLoadError(path + ": layer_types is not a list of num_hidden_layers entries");
-    }
-    for (const JsonValue& type : types->array()) {
-      if (!type.is_string() || (type.string() != "full_attention" && type.string() != "sliding_attention")) {
-        return ModelLoadError(path + ": layer_types holds an entry other than \"full_attention\" or \"sliding_attention\"");
-      }
-      settings.sliding.push_back(type.string() == "sliding_attention" ? 1 : 0);
-    }
-  }
+  bool listed = false;
+  SK_RETURN_IF_ERROR(ReadLayerTypes(config, out->num_layers, path, &settings.sliding, &listed));
   const JsonValue* scaling = config.Find("rope_scaling");
   if (scaling != nullptr && !scaling->is_null()) {
     return ModelLoadError(path + ": rope_scaling is not supported by the native engines");

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/json.h"
 #include "core/status.h"
 #include "model/activation.h"
 
@@ -65,6 +66,11 @@ struct EncoderConfig {
 };
 
 Status ReadEncoderConfig(const std::string& path, EncoderConfig* out);
+// config.json's layer_types (ModernBERT's, Qwen3's, Gemma 3's): when listed, *listed is true and
+// `sliding` holds one entry per layer (1: "sliding_attention", 0: "full_attention"), each
+// checked against num_layers; when absent or null, *listed is false and `sliding` is left alone.
+Status ReadLayerTypes(const JsonValue& config, int num_layers, const std::string& path, std::vector<uint8_t>* sliding,
+                      bool* listed);
 // The same over config.json's text; `path` names the file in errors.
 Status ParseEncoderConfig(std::string_view text, const std::string& path, EncoderConfig* out);
 
