@@ -14,6 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { SentenceKitError } from './errors.js';
 import { halfToFloat, type Tensor } from './safetensors.js';
 import { asDict, asStateDict, asStringList, PickleFormatError, readStateDictPickle, runPickle, type StorageDtype, type TensorRef } from './torch-pickle.js';
+import { readCheckpointSkeleton } from './torch-checkpoint-skeleton.js';
 import { readStoredZip, ZipFormatError } from './zip-stored.js';
 
 const ELEMENT_BYTES: Record<StorageDtype, number> = { float32: 4, float16: 2, bfloat16: 2, int64: 8 };
@@ -158,11 +159,18 @@ const SAFETENSORS_DTYPES: Record<StorageDtype, string> = { float32: 'F32', float
 /**
  * A pytorch_model.bin as the native engines read weights: a safetensors header whose
  * data_offsets count from the file's first byte (native model::SafetensorsFile::OpenWithTable),
- * so the native side reads the file once, off the event loop, with no converted copy on disk.
+ * so the native side reads the file itself, off the event loop, with no converted copy on disk;
+ * this side reads only the archive's structure and pickle (torch-checkpoint-skeleton.ts).
  */
 export async function torchSafetensorsTable(path: string): Promise<string> {
   const header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }> = {};
-  for (const [name, { dtype, shape, begin, end }] of locateTorchTensors(await readCheckpointBytes(path), path)) {
+  let skeleton: Buffer;
+  try {
+    skeleton = await readCheckpointSkeleton(path);
+  } catch (error) {
+    throw new SentenceKitError('ERR_MODEL_LOAD', `cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  for (const [name, { dtype, shape, begin, end }] of locateTorchTensors(skeleton, path)) {
     header[name] = { dtype: SAFETENSORS_DTYPES[dtype], shape, data_offsets: [begin, end] };
   }
   return JSON.stringify(header);

@@ -31,8 +31,8 @@ from transformers import (CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcess
                           CLIPVisionModelWithProjection)
 
 
-def make_model(out: Path) -> None:
-    tokenizer = clip_tokenizer(fixture_corpus())
+def vit_b32_clip(tokenizer) -> CLIPModel:
+    """clip-ViT-B-32's shape, random weights (seed 32)."""
     torch.manual_seed(32)
     config = CLIPConfig(
         text_config=dict(vocab_size=len(tokenizer), hidden_size=512, intermediate_size=2048, num_hidden_layers=12,
@@ -42,7 +42,12 @@ def make_model(out: Path) -> None:
                            image_size=224, patch_size=32),
         projection_dim=512,
     )
-    model = CLIPModel(config).eval()
+    return CLIPModel(config).eval()
+
+
+def make_model(out: Path) -> None:
+    tokenizer = clip_tokenizer(fixture_corpus())
+    model = vit_b32_clip(tokenizer)
     work = out / "hf"
     shutil.rmtree(work, ignore_errors=True)
     model.save_pretrained(work)

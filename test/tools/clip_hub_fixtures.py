@@ -41,7 +41,7 @@ from PIL import Image
 from sentence_transformers import SentenceTransformer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from clip_fixtures import IMAGE_SIZE, MAX_TOKENS, PROJECTION, clip_texts, clip_tokenizer, random_clip, student_model  # noqa: E402
+from clip_fixtures import MAX_TOKENS, PROJECTION, clip_texts, clip_tokenizer, random_clip, student_model  # noqa: E402
 from corpus import fixture_corpus  # noqa: E402
 from make_fixtures import FIXTURES, float_rows, versions  # noqa: E402
 from offsets_fixtures import code_point_lines  # noqa: E402
@@ -62,9 +62,9 @@ def write_json(path: Path, value) -> None:
     path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def save_hub_folder(out: Path) -> None:
-    tokenizer = clip_tokenizer(fixture_corpus())
-    model = random_clip(tokenizer)
+def save_hub_folder(out: Path, model, tokenizer) -> None:
+    """`model` (transformers' CLIPModel) and `tokenizer` (CLIPTokenizer) as clip-ViT-B-32's folder
+    (bench/clip/make_hub_model.py saves a ViT-B/32-shaped one the same way)."""
     if out.exists():
         shutil.rmtree(out)
     module = out / "0_CLIPModel"
@@ -101,10 +101,11 @@ def save_hub_folder(out: Path) -> None:
         "add_prefix_space": False, "errors": "replace", "do_lower_case": True, "name_or_path": "openai/clip-vit-base-patch32",
         "model_max_length": MAX_TOKENS, "special_tokens_map_file": "./special_tokens_map.json", "tokenizer_class": "CLIPTokenizer",
     })
+    size = model.config.vision_config.image_size
     write_json(module / "preprocessor_config.json", {
-        "crop_size": IMAGE_SIZE, "do_center_crop": True, "do_normalize": True, "do_resize": True,
+        "crop_size": size, "do_center_crop": True, "do_normalize": True, "do_resize": True,
         "feature_extractor_type": "CLIPFeatureExtractor", "image_mean": [0.48145466, 0.4578275, 0.40821073],
-        "image_std": [0.26862954, 0.26130258, 0.27577711], "resample": 3, "size": IMAGE_SIZE,
+        "image_std": [0.26862954, 0.26130258, 0.27577711], "resample": 3, "size": size,
     })
     write_json(out / "modules.json", [{"idx": 0, "name": "0", "path": "0_CLIPModel", "type": "sentence_transformers.models.CLIPModel"}])
     write_json(out / "config_sentence_transformers.json", {
@@ -162,7 +163,8 @@ def special_cases() -> list[str]:
 
 def main() -> None:
     out = FIXTURES / NAME
-    save_hub_folder(out)
+    tokenizer = clip_tokenizer(fixture_corpus())
+    save_hub_folder(out, random_clip(tokenizer), tokenizer)
     assert not (out / "0_CLIPModel" / "tokenizer.json").exists()
     image_names = save_images(FIXTURES / f"{NAME}.images")
 
