@@ -38,7 +38,7 @@ export function expectedKernels(flags = cpuFlags(), env: NodeJS.ProcessEnv = pro
   const forced = (vnniForced ? 'avx2' : env.SENTENCEKIT_CPU_LEVEL) as CpuLevel | undefined;
   const cpuLevel = forced !== undefined && LEVELS.includes(forced) && LEVELS.indexOf(forced) < LEVELS.indexOf(supportedLevel) ? forced : supportedLevel;
   const ymmVnni = flags.has('avx_vnni') ? 'avx-vnni' : supportedLevel === 'avx512' ? 'avx512vl-vnni' : 'avx2';
-  const avx2Int8 = vnniForced || (env.SENTENCEKIT_CPU_LEVEL === undefined && supportedLevel === 'avx2') ? ymmVnni : 'avx2';
+  const avx2Int8 = vnniForced || (env.SENTENCEKIT_CPU_LEVEL !== 'avx2' && supportedLevel === 'avx2') ? ymmVnni : 'avx2';
   // Linux lists amx_tile / amx_int8 / amx_bf16 only where the kernel enables tile state.
   const amxAllowed = env.SENTENCEKIT_AMX !== '0' && cpuLevel === 'avx512';
   const amxInt8 = amxAllowed && has(['amx_tile', 'amx_int8']);

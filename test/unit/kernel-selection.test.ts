@@ -47,6 +47,7 @@ test('the expectation itself follows dispatch.cc on made-up CPUs', () => {
   assert.is(expectedKernels(zen4, { SENTENCEKIT_CPU_LEVEL: 'avx2-vnni' }).int8EngineKernel, 'avx512vl-vnni');
   assert.is(expectedKernels(zen4, { SENTENCEKIT_CPU_LEVEL: 'avx2-vnni' }).cpuLevel, 'avx2');
   assert.is(expectedKernels(zen3, { SENTENCEKIT_CPU_LEVEL: 'avx2-vnni' }).int8EngineKernel, 'avx2', 'never above the CPU');
+  assert.is(expectedKernels(alderLake, { SENTENCEKIT_CPU_LEVEL: 'avx512' }).int8EngineKernel, 'avx-vnni', 'the CPU\'s best below a level it lacks');
   assert.is(expectedKernels(spr, { SENTENCEKIT_CPU_LEVEL: 'avx2' }).int8EngineKernel, 'avx2');
   assert.is(expectedKernels(spr, { SENTENCEKIT_CPU_LEVEL: 'scalar' }).bf16x3EngineKernel, 'portable');
   assert.is(expectedKernels(spr, { SENTENCEKIT_AMX: '0' }).bf16x3EngineKernel, 'avx512');

@@ -113,13 +113,12 @@ YmmVnni AvailableYmmVnni(CpuLevel supported) {
 }
 
 // SENTENCEKIT_CPU_LEVEL=avx2-vnni: the avx2 level with VPDPBUSD on ymm in whichever form the CPU
-// has; avx2: without (plain AVX2, as AMD Zen 2/3 run). Unset, an avx2 CPU uses AVX-VNNI where
-// it has it; an avx512 CPU runs the avx512 level, which has no use for it.
+// has; avx2: without (plain AVX2, as AMD Zen 2/3 run). Otherwise an avx2 CPU uses AVX-VNNI
+// where it has it; an avx512 CPU runs the avx512 level, which has no use for it.
 YmmVnni RequestedYmmVnni(CpuLevel supported) {
-  const YmmVnni available = AvailableYmmVnni(supported);
   const std::string& forced = GetConfig().cpu_level;
-  if (forced == "avx2-vnni") return available;
-  if (forced.empty() && supported == CpuLevel::kAvx2) return available;
+  if (forced == "avx2") return YmmVnni::kNone;
+  if (forced == "avx2-vnni" || supported == CpuLevel::kAvx2) return AvailableYmmVnni(supported);
   return YmmVnni::kNone;
 }
 #endif
