@@ -10,6 +10,15 @@
 
 namespace sktest {
 
+// SENTENCEKIT_TEST_SWEEP_STRIDE=N: an exhaustive sweep checks every Nth case. The sanitizer stages
+// run the sweeps on a sample (every case in full would take most of their time), the plain suite
+// on all.
+inline size_t SweepStride() {
+  const char* value = std::getenv("SENTENCEKIT_TEST_SWEEP_STRIDE");
+  const long stride = value == nullptr ? 1 : std::strtol(value, nullptr, 10);
+  return stride > 1 ? static_cast<size_t>(stride) : 1;
+}
+
 inline std::string FixturePath(const std::string& relative) {
   const char* root = std::getenv("SENTENCEKIT_FIXTURES");
   return (root != nullptr ? std::string(root) : std::string(SENTENCEKIT_SOURCE_DIR) + "/test/fixtures") + "/" + relative;

@@ -111,16 +111,8 @@ std::string Show(const sk::tok::Encoding& encoding) {
   return shown;
 }
 
-// SENTENCEKIT_TEST_SWEEP_STRIDE=N checks every Nth record of each section: the sanitizer stages run
-// this code on a sample (every line in full would take most of their time), the plain suite on all.
-size_t SweepStride() {
-  const char* value = std::getenv("SENTENCEKIT_TEST_SWEEP_STRIDE");
-  const long stride = value == nullptr ? 1 : std::strtol(value, nullptr, 10);
-  return stride > 1 ? static_cast<size_t>(stride) : 1;
-}
-
 TEST(tokenizer_offsets_parity) {
-  const size_t stride = SweepStride();
+  const size_t stride = sktest::SweepStride();  // every Nth record of each section
   const Corpus corpus = ReadCorpus();
   const std::vector<std::string> code_points = CodePointLines();
   Words reader(ReadFile("tokenizers/offsets.bin"));
