@@ -81,6 +81,8 @@ export interface NativeSentenceEncoder {
   encodeIds?(ids: Int32Array, counts: Int32Array, options: NativeEncodeOptions): Promise<Float32Array>;
   /** Unpadded token embeddings of every text, concatenated; tokenCounts[i] rows belong to text i. */
   encodeTokens(texts: string[] | PackedTexts, batchSize: number, maxLength?: number, options?: { truncationSide?: 'left' | 'right' }): Promise<{ data: Float32Array; tokenCounts: Int32Array }>;
+  /** encodeTokens() from token ids (packed as encodeIds() takes them), each row taken as final; a transformer model only. */
+  encodeTokenIds?(ids: Int32Array, counts: Int32Array, batchSize: number, maxLength?: number, options?: { truncationSide?: 'left' | 'right' }): Promise<{ data: Float32Array; tokenCounts: Int32Array }>;
   /** The prompt's tokens with special tokens, without a trailing one ([SEP]): what include_prompt: false leaves out. */
   promptLength(prompt: string): number;
   /** The model's tokenizer, truncated to maxLength and padded to the longest text, on the model's owner thread. */
@@ -141,6 +143,10 @@ export interface NativeSparseEncoder {
   readonly vocabSize: number;
   /** maxLength: as predict()'s; a static (idf) route ignores it, as Python's SparseStaticEmbedding does. */
   encode(texts: string[] | PackedTexts, batchSize: number, maxActiveDims: number, maxLength?: number): Promise<NativeSparseRows>;
+  /** encode() from token ids (packed as NativeSentenceEncoder.encodeIds() takes them), each row taken as final. */
+  encodeIds(ids: Int32Array, counts: Int32Array, batchSize: number, maxActiveDims: number, maxLength?: number): Promise<NativeSparseRows>;
+  /** Each row of ids back to text through the route's tokenizer.json decoder (tokenizers' decode_batch). */
+  decode(ids: Int32Array[], skipSpecialTokens: boolean): Promise<string[]>;
   idsToTokens(ids: Int32Array): Array<string | null>;
   dispose(): Promise<void>;
 }

@@ -98,6 +98,18 @@ const { prompt: _prompt, ...TOKEN_IDS_KEYS } = TASK_ENCODE_KEYS;
 /** encodeTokenEmbeddings()' options. */
 type TokenEmbeddingOptions = Pick<EncodeOptions, 'batchSize' | 'prompt' | 'promptName' | 'truncationSide'>;
 const TOKEN_EMBEDDING_KEYS: OptionKeys<TokenEmbeddingOptions> = { batchSize: true, prompt: true, promptName: true, truncationSide: true };
+const { prompt: _tokenPrompt, promptName: _tokenPromptName, ...TOKEN_ID_EMBEDDING_KEYS } = TOKEN_EMBEDDING_KEYS;
+
+/** Native encodeTokens()' result as one [tokens × hidden] matrix per input, views on its buffer. */
+function tokenMatrices({ data, tokenCounts }: { data: Float32Array; tokenCounts: Int32Array }): Embeddings[] {
+  const hidden = tokenCounts.length === 0 ? 0 : data.length / tokenCounts.reduce((a, b) => a + b, 0);
+  let offset = 0;
+  return Array.from(tokenCounts, (count) => {
+    const rows = new Embeddings(data.subarray(offset * hidden, (offset + count) * hidden), count, hidden);
+    offset += count;
+    return rows;
+  });
+}
 
 /**
  * A sentence-transformers bi-encoder.
@@ -484,14 +496,29 @@ export class SentenceTransformer {
     const inputs = prompt ? list.map((text) => prompt + text) : list;
     if (list.length === 0) return [];
     const packed = await packTexts(inputs);
-    const { data, tokenCounts } = await this.#handle.run((native) => native.encodeTokens(packed, batchSize, this.#maxSeqLength, side === undefined ? {} : { truncationSide: side }));
-    const hidden = tokenCounts.length === 0 ? 0 : data.length / tokenCounts.reduce((a, b) => a + b, 0);
-    let offset = 0;
-    return Array.from(tokenCounts, (count) => {
-      const rows = new Embeddings(data.subarray(offset * hidden, (offset + count) * hidden), count, hidden);
-      offset += count;
-      return rows;
-    });
+    const tokens = await this.#handle.run((native) => native.encodeTokens(packed, batchSize, this.#maxSeqLength, side === undefined ? {} : { truncationSide: side }));
+    return tokenMatrices(tokens);
+  }
+
+  /**
+   * encodeTokenEmbeddings() from token ids, each row taken as the model's whole input as
+   * encodeTokenIds() takes it: the server's /embed_all token-id inputs.
+   * @internal
+   */
+  async encodeTokenIdEmbeddings(ids: readonly TokenIdRow[], options: Pick<EncodeOptions, 'batchSize' | 'truncationSide'> = {}): Promise<Embeddings[]> {
+    this.#handle.ensureOpen();
+    const native = this.#handle.native;
+    if (native.encodeTokenIds === undefined || native.vocabSize === undefined) {
+      throw new TypeError(`encodeTokenIdEmbeddings() needs a transformer model: a ${this.#static ? 'StaticEmbedding' : 'CLIP'} model takes text`);
+    }
+    const { rows } = validateTokenIds(ids, native.vocabSize);
+    const opts = validateOptionsObject<Pick<EncodeOptions, 'batchSize' | 'truncationSide'>>(options, 'encodeTokenIdEmbeddings() options', TOKEN_ID_EMBEDDING_KEYS);
+    const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
+    const side = this.#truncationSide(opts.truncationSide);
+    if (rows.length === 0) return [];
+    const { ids: packed, counts } = packTokenIds(rows);
+    const tokens = await this.#handle.run((model) => (model.encodeTokenIds as NonNullable<typeof model.encodeTokenIds>)(packed, counts, batchSize, this.#maxSeqLength, side === undefined ? {} : { truncationSide: side }));
+    return tokenMatrices(tokens);
   }
 
   /**

@@ -16,6 +16,7 @@ import { packTexts } from './packed-texts.js';
 import { SparseEmbeddings, sparseDot, sparsity, type SparsityStats } from './sparse-embeddings.js';
 import { readSparseEncoderFolder, type SparseEncoderFolder, type SparseRoute } from './sparse-encoder-folder.js';
 import { resolveRoute } from './sparse-router.js';
+import { packTokenIds, type TokenIdRow, validateTokenIds } from './token-ids.js';
 import { describeValue, validatePositiveInteger, validateTexts } from './validate.js';
 
 /**
@@ -43,6 +44,7 @@ export interface SparseEncodeOptions {
 
 const ENCODE_KEYS: OptionKeys<SparseEncodeOptions> = { batchSize: true, maxActiveDims: true, prompt: true, promptName: true, task: true };
 const { promptName: _promptName, task: _task, ...TASK_ENCODE_KEYS } = ENCODE_KEYS;
+const { prompt: _prompt, promptName: _idsPromptName, ...TOKEN_IDS_KEYS } = ENCODE_KEYS;
 
 type RouteLoadOptions = Parameters<typeof nativeModelOptions>[1];
 
@@ -171,15 +173,52 @@ export class SparseEncoder {
     this.#anyHandle().ensureOpen();
     const { texts: list } = validateTexts(texts);
     const opts = validateOptionsObject<SparseEncodeOptions>(options, 'encode() options', ENCODE_KEYS);
-    const handle = this.#routeHandle(opts.task);
-    const batchSize = opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize');
-    const maxActiveDims = opts.maxActiveDims === undefined ? 0 : validatePositiveInteger(opts.maxActiveDims, 'options.maxActiveDims');
+    const { handle, batchSize, maxActiveDims } = this.#runOptions(opts);
     const prompt = this.#resolvePrompt(opts.prompt, opts.promptName);
     const inputs = prompt ? list.map((text) => prompt + text) : list;
     const packed = await packTexts(inputs);
     const maxLength = this.#spladeMaxLength;
     const rows = await handle.run((native) => native.encode(packed, batchSize, maxActiveDims, maxLength));
     return new SparseEmbeddings(rows.indices, rows.values, rows.offsets, this.dimension);
+  }
+
+  /**
+   * encode() from token ids: each row taken as the route's whole input, nothing added ([CLS] /
+   * [SEP] only where the row has them) and no prompt, cut to maxSeqLength as a text is; an id
+   * outside the vocabulary is a RangeError. The server's /embed_sparse token-id inputs.
+   * @internal
+   */
+  async encodeTokenIds(ids: readonly TokenIdRow[], options: Omit<SparseEncodeOptions, 'prompt' | 'promptName'> = {}): Promise<SparseEmbeddings> {
+    this.#anyHandle().ensureOpen();
+    const opts = validateOptionsObject<Omit<SparseEncodeOptions, 'prompt' | 'promptName'>>(options, 'encodeTokenIds() options', TOKEN_IDS_KEYS);
+    const { handle, batchSize, maxActiveDims } = this.#runOptions(opts);
+    const { rows } = validateTokenIds(ids, handle.native.vocabSize);
+    const { ids: packed, counts } = packTokenIds(rows);
+    const maxLength = this.#spladeMaxLength;
+    const sparse = await handle.run((native) => native.encodeIds(packed, counts, batchSize, maxActiveDims, maxLength));
+    return new SparseEmbeddings(sparse.indices, sparse.values, sparse.offsets, this.dimension);
+  }
+
+  /**
+   * Each row of token ids back to text through the model's tokenizer (a Router's first route,
+   * as Python's Router.tokenizer), as tokenizers' `decode_batch`: the server decodes token-id
+   * inputs given with a prompt, as TEI does.
+   * @internal
+   */
+  async decodeIds(rows: Int32Array[], skipSpecialTokens: boolean): Promise<string[]> {
+    const handle = this.#anyHandle();
+    handle.ensureOpen();
+    if (rows.length === 0) return [];
+    return handle.run((native) => native.decode(rows, skipSpecialTokens));
+  }
+
+  /** The route, batch size and max_active_dims encode() and encodeTokenIds() read alike. */
+  #runOptions(opts: Pick<SparseEncodeOptions, 'batchSize' | 'maxActiveDims' | 'task'>): { handle: NativeModelHandle<NativeSparseEncoder>; batchSize: number; maxActiveDims: number } {
+    return {
+      handle: this.#routeHandle(opts.task),
+      batchSize: opts.batchSize === undefined ? 32 : validatePositiveInteger(opts.batchSize, 'options.batchSize'),
+      maxActiveDims: opts.maxActiveDims === undefined ? 0 : validatePositiveInteger(opts.maxActiveDims, 'options.maxActiveDims'),
+    };
   }
 
   /** encode() with task 'query' and the model's "query" prompt, when it has one. */

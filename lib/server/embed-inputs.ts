@@ -1,5 +1,6 @@
 /**
- * What /embed and /v1/embeddings embed: TEI's `Input` items, texts and token-id lists mixed,
+ * What /embed, /v1/embeddings, /embed_all and /embed_sparse take: TEI's `Input` items, texts
+ * and token-id lists mixed,
  * with TEI's length check, truncation (side included) and prompts (core/src/tokenization.rs).
  * Token ids are the model's input as given, nothing added, as TEI re-encodes them with
  * add_special_tokens false; with a prompt, TEI decodes them (special tokens skipped) and embeds
@@ -85,18 +86,58 @@ export interface EmbedRequest {
   truncation: Truncation;
 }
 
-/** The batch's id lists as TEI embeds them with a prompt: decoded (special tokens skipped) into texts. */
-async function idsAsTexts(model: SentenceTransformer, inputs: InputItem[]): Promise<string[]> {
-  const at: number[] = [];
-  const rows: Int32Array[] = [];
-  inputs.forEach((item, i) => {
-    if (typeof item === 'string') return;
-    at.push(i);
-    rows.push(Int32Array.from(item));
+/** A batch's texts and token-id lists apart, each with its place in the batch. */
+export interface SplitBatch {
+  size: number;
+  textAt: number[];
+  texts: string[];
+  idsAt: number[];
+  ids: number[][];
+}
+
+/**
+ * The batch split into texts and id lists. With a prompt, TEI decodes the id lists (special
+ * tokens skipped) and embeds prompt + text as a text, so `decode` turns them into texts first.
+ */
+export async function splitBatch(inputs: InputItem[], prompt: string, decode: (rows: Int32Array[], skipSpecialTokens: boolean) => Promise<string[]>): Promise<SplitBatch> {
+  const items = inputs.slice();
+  if (prompt) {
+    const at: number[] = [];
+    inputs.forEach((item, i) => { if (typeof item !== 'string') at.push(i); });
+    const decoded = at.length === 0 ? [] : await decode(at.map((i) => Int32Array.from(inputs[i] as number[])), true);
+    at.forEach((i, k) => { items[i] = decoded[k] as string; });
+  }
+  const split: SplitBatch = { size: items.length, textAt: [], texts: [], idsAt: [], ids: [] };
+  items.forEach((item, i) => {
+    if (typeof item === 'string') {
+      split.textAt.push(i);
+      split.texts.push(item);
+    } else {
+      split.idsAt.push(i);
+      split.ids.push(item);
+    }
   });
-  const texts = inputs.slice() as string[];
-  if (rows.length > 0) (await model.decodeIds(rows, true)).forEach((text, k) => { texts[at[k] as number] = text; });
-  return texts;
+  return split;
+}
+
+/** The texts' and the id lists' results back in batch order. */
+export function inBatchOrder<T>(split: SplitBatch, textRows: T[], idRows: T[]): T[] {
+  const rows = new Array<T>(split.size);
+  split.textAt.forEach((i, k) => { rows[i] = textRows[k] as T; });
+  split.idsAt.forEach((i, k) => { rows[i] = idRows[k] as T; });
+  return rows;
+}
+
+/**
+ * TEI's length check over a split batch (texts counted with the prompt, id lists as given):
+ * the tokens the model will compute.
+ */
+export async function checkedBatchTokens(model: SentenceTransformer, split: SplitBatch, prompt: string, truncation: Truncation, context: RouteContext): Promise<number> {
+  const max = model.maxSeqLength;
+  const textCounts = split.texts.length === 0 ? new Int32Array(0) : await checkedTokenCounts(model, prompt ? split.texts.map((t) => prompt + t) : split.texts, truncation, context);
+  const idCounts = split.ids.map((row) => row.length);
+  checkLengths(idCounts, max, truncation, context);
+  return computedTokens(textCounts, max) + computedTokens(idCounts, max);
 }
 
 /** Embeds as /embed and /v1/embeddings do: rows as Float32Arrays in input order, and the tokens computed. */
@@ -107,17 +148,8 @@ export async function embedInputs(request: EmbedRequest, context: RouteContext):
   if (request.dimensions !== null && request.dimensions > model.dimension) {
     throw new HttpError('Validation', `\`dimensions\` ${request.dimensions} is larger than the model's dimension ${model.dimension}`, { metric: 'validation' });
   }
-  const items = prompt ? await idsAsTexts(model, request.inputs) : request.inputs;
-  const textAt: number[] = [];
-  const idsAt: number[] = [];
-  items.forEach((item, i) => (typeof item === 'string' ? textAt : idsAt).push(i));
-  const texts = textAt.map((i) => items[i] as string);
-  const ids = idsAt.map((i) => items[i] as number[]);
-
-  const max = model.maxSeqLength;
-  const textCounts = texts.length === 0 ? new Int32Array(0) : await checkedTokenCounts(model, prompt ? texts.map((t) => prompt + t) : texts, request.truncation, context);
-  const idCounts = ids.map((row) => row.length);
-  checkLengths(idCounts, max, request.truncation, context);
+  const split = await splitBatch(request.inputs, prompt, (rows, skip) => model.decodeIds(rows, skip));
+  const tokens = await checkedBatchTokens(model, split, prompt, request.truncation, context);
 
   const options = {
     normalizeEmbeddings: request.normalize,
@@ -126,11 +158,8 @@ export async function embedInputs(request: EmbedRequest, context: RouteContext):
   };
   const rowsOf = (embeddings: { rows: number; row(r: number): Float32Array }) => Array.from({ length: embeddings.rows }, (_, r) => embeddings.row(r));
   const [textRows, idRows] = await Promise.all([
-    texts.length === 0 ? [] : inParts(texts, context, async (part) => rowsOf(await model.encode(part, { ...options, ...(request.promptName === null ? {} : { promptName: request.promptName }) }))),
-    ids.length === 0 ? [] : inParts(ids, context, async (part) => rowsOf(await model.encodeTokenIds(part, options))),
+    split.texts.length === 0 ? [] : inParts(split.texts, context, async (part) => rowsOf(await model.encode(part, { ...options, ...(request.promptName === null ? {} : { promptName: request.promptName }) }))),
+    split.ids.length === 0 ? [] : inParts(split.ids, context, async (part) => rowsOf(await model.encodeTokenIds(part, options))),
   ]);
-  const rows = new Array<Float32Array>(items.length);
-  textAt.forEach((i, k) => { rows[i] = textRows[k] as Float32Array; });
-  idsAt.forEach((i, k) => { rows[i] = idRows[k] as Float32Array; });
-  return { rows, tokens: computedTokens(textCounts, max) + computedTokens(idCounts, max) };
+  return { rows: inBatchOrder(split, textRows, idRows), tokens };
 }

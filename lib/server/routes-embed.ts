@@ -4,18 +4,11 @@
  * --auto-truncate, truncation_direction "Right", prompt_name, dimensions).
  * Internal: not exported from the package entry point.
  */
-import { HttpError, invalidBody } from './errors.js';
-import { asObject, boolField, inputs, type InputItem, optionalPositiveInt, optionalString, stringField, stringList } from './fields.js';
+import { HttpError } from './errors.js';
+import { asObject, boolField, inputs, optionalPositiveInt, optionalString, stringField, stringList } from './fields.js';
 import { checkBatch, inParts, need, type RouteContext, type RouteResult } from './context.js';
-import { checkedTokenCounts, computedTokens, embedInputs, type EmbedRequest, promptFor, sideOption, truncationOf } from './embed-inputs.js';
-
-/** Texts of a batch, for the routes that take no token ids (/embed and /v1/embeddings do). */
-function textsOf(items: InputItem[], name = 'inputs'): string[] {
-  return items.map((item, i) => {
-    if (typeof item !== 'string') throw invalidBody(`\`${name}[${i}]\` is a list of token ids; this route takes texts (/embed and /v1/embeddings take token ids)`);
-    return item;
-  });
-}
+import { checkedBatchTokens, embedInputs, type EmbedRequest, inBatchOrder, promptFor, sideOption, splitBatch, truncationOf } from './embed-inputs.js';
+import type { SparseEmbeddings } from '../sparse-embeddings.js';
 
 function rowsOf(data: Float32Array, rows: number, width: number): number[][] {
   const out: number[][] = new Array<number[]>(rows);
@@ -38,34 +31,41 @@ export async function embed(raw: unknown, context: RouteContext): Promise<RouteR
 
 export async function embedAll(raw: unknown, context: RouteContext): Promise<RouteResult> {
   const body = asObject(raw);
-  const texts = textsOf(inputs(body, 'inputs').items);
+  const items = inputs(body, 'inputs').items;
   const promptName = optionalString(body, 'prompt_name');
   const truncation = truncationOf(body, context);
   const model = need(context.models.embedder, 'an embedding model', '--model');
-  checkBatch(texts.length, context);
+  checkBatch(items.length, context);
   const prompt = promptFor(model.prompts, promptName, model.defaultPromptName);
-  const counts = await checkedTokenCounts(model, prompt ? texts.map((t) => prompt + t) : texts, truncation, context);
-  const options = { ...(promptName === null ? {} : { promptName }), ...sideOption(model, truncation) };
-  const matrices = await inParts(texts, context, (part) => model.encodeTokenEmbeddings(part, options));
-  return { body: matrices.map((m) => rowsOf(m.data, m.rows, m.dimension)), tokens: computedTokens(counts, model.maxSeqLength) };
+  const split = await splitBatch(items, prompt, (rows, skip) => model.decodeIds(rows, skip));
+  const tokens = await checkedBatchTokens(model, split, prompt, truncation, context);
+  const side = sideOption(model, truncation);
+  const options = { ...(promptName === null ? {} : { promptName }), ...side };
+  const [textMatrices, idMatrices] = await Promise.all([
+    split.texts.length === 0 ? [] : inParts(split.texts, context, (part) => model.encodeTokenEmbeddings(part, options)),
+    split.ids.length === 0 ? [] : inParts(split.ids, context, (part) => model.encodeTokenIdEmbeddings(part, side)),
+  ]);
+  return { body: inBatchOrder(split, textMatrices, idMatrices).map((m) => rowsOf(m.data, m.rows, m.dimension)), tokens };
 }
 
 export async function embedSparse(raw: unknown, context: RouteContext): Promise<RouteResult> {
   const body = asObject(raw);
-  const texts = textsOf(inputs(body, 'inputs').items);
+  const items = inputs(body, 'inputs').items;
   const promptName = optionalString(body, 'prompt_name');
   truncationOf(body, context);
   const model = need(context.models.sparse, 'a sparse (SPLADE) model', '--sparse-model');
-  checkBatch(texts.length, context);
-  if (promptName !== null) promptFor(model.prompts, promptName, null);
-  const rows = await inParts(texts, context, async (part) => {
-    const sparse = await model.encode(part, promptName === null ? {} : { promptName });
-    return Array.from({ length: sparse.rows }, (_, r) => {
-      const { indices, values } = sparse.row(r);
-      return Array.from(indices, (index, i) => ({ index, value: values[i] as number }));
-    });
+  checkBatch(items.length, context);
+  const prompt = promptName === null ? '' : promptFor(model.prompts, promptName, null);
+  const split = await splitBatch(items, prompt, (rows, skip) => model.decodeIds(rows, skip));
+  const entriesOf = (sparse: SparseEmbeddings) => Array.from({ length: sparse.rows }, (_, r) => {
+    const { indices, values } = sparse.row(r);
+    return Array.from(indices, (index, i) => ({ index, value: values[i] as number }));
   });
-  return { body: rows, tokens: 0 };
+  const [textRows, idRows] = await Promise.all([
+    split.texts.length === 0 ? [] : inParts(split.texts, context, async (part) => entriesOf(await model.encode(part, promptName === null ? {} : { promptName }))),
+    split.ids.length === 0 ? [] : inParts(split.ids, context, async (part) => entriesOf(await model.encodeTokenIds(part))),
+  ]);
+  return { body: inBatchOrder(split, textRows, idRows), tokens: 0 };
 }
 
 /** TEI's /similarity: cosine similarity of source_sentence to each of sentences. */

@@ -1,6 +1,6 @@
 // JavaScript face of pipeline::SentenceEncoder: `loadSentenceEncoder(options)` resolves to an
 // instance with `dimension`, `hiddenSize`, `vocabSize`, `encode(texts, options)`,
-// `encodeIds(ids, counts, options)`, `encodeTokens`, `promptLength(prompt)`,
+// `encodeIds(ids, counts, options)`, `encodeTokens`, `encodeTokenIds`, `promptLength(prompt)`,
 // `tokenize(texts, maxLength)`, `decode`, `ioStats()` and `dispose()`; every run on the model's
 // owner thread.
 #include <algorithm>
@@ -15,6 +15,7 @@
 #include "napi/model_options.h"
 #include "napi/model_wrap.h"
 #include "napi/texts_arg.h"
+#include "napi/token_id_rows.h"
 #include "napi/tokenizer_jobs.h"
 #include "pipeline/sentence_encoder.h"
 
@@ -86,30 +87,50 @@ Napi::Value Encode(const Napi::CallbackInfo& info, Wrap& wrap) {
 Napi::Value EncodeIds(const Napi::CallbackInfo& info, Wrap& wrap) {
   Napi::Env env = info.Env();
   if (!wrap.model()) return RejectDisposed(env);
-  const auto is_int32 = [&](size_t i) {
-    return info.Length() > i && info[i].IsTypedArray() && info[i].As<Napi::TypedArray>().TypedArrayType() == napi_int32_array;
-  };
-  if (!is_int32(0) || !is_int32(1) || info.Length() < 3 || !info[2].IsObject()) {
-    ThrowTypeError(env, "encodeIds(ids: Int32Array, counts: Int32Array, options)");
-  }
-  const Napi::Int32Array ids = info[0].As<Napi::Int32Array>();
-  const Napi::Int32Array counts = info[1].As<Napi::Int32Array>();
+  constexpr const char* kSignature = "encodeIds(ids: Int32Array, counts: Int32Array, options)";
+  auto rows = std::make_shared<std::vector<std::vector<int64_t>>>(ReadTokenIdRows(info, 0, kSignature));
+  if (info.Length() < 3 || !info[2].IsObject()) ThrowTypeError(env, kSignature);
   const pipeline::EncodeParams params = ReadEncodeParams(env, info[2].As<Napi::Object>());
-  auto rows = std::make_shared<std::vector<std::vector<int64_t>>>(counts.ElementLength());
-  size_t at = 0;
-  for (size_t r = 0; r < rows->size(); ++r) {
-    const int32_t count = counts[r];
-    if (count < 0 || static_cast<size_t>(count) > ids.ElementLength() - at) {
-      ThrowTypeError(env, "encodeIds: counts must be non-negative and sum to ids.length");
-    }
-    (*rows)[r].assign(ids.Data() + at, ids.Data() + at + count);
-    at += static_cast<size_t>(count);
-  }
-  if (at != ids.ElementLength()) ThrowTypeError(env, "encodeIds: counts must be non-negative and sum to ids.length");
   const size_t length = rows->size() * wrap.model()->OutputDimension(params);
   return wrap.Start(env, FloatArraySteps(env, length, [model = wrap.model(), rows, params](float* out) {
                       return model->EncodeIds(*rows, params, out);
                     }));
+}
+
+// Every input's unpadded transformer outputs, as encodeTokens() and encodeTokenIds() resolve.
+struct TokenRows {
+  std::vector<float> data;
+  std::vector<int32_t> counts;
+};
+
+// The total size is known only after the run, so the result is copied once.
+Napi::Value TokenRowsToObject(Napi::Env env, const TokenRows& tokens) {
+  Napi::Float32Array data = Napi::Float32Array::New(env, tokens.data.size());
+  std::copy(tokens.data.begin(), tokens.data.end(), data.Data());
+  Napi::Int32Array counts = Napi::Int32Array::New(env, tokens.counts.size());
+  std::copy(tokens.counts.begin(), tokens.counts.end(), counts.Data());
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("data", data);
+  result.Set("tokenCounts", counts);
+  return result;
+}
+
+// encodeTokens()' and encodeTokenIds()' trailing arguments from info[at]: batchSize,
+// maxLength?, options?: { truncationSide? }.
+struct TokenArgs {
+  size_t batch_size;
+  size_t max_length;
+  pipeline::TokenizerSide side;
+};
+
+TokenArgs ReadTokenArgs(const Napi::CallbackInfo& info, size_t at, const char* signature) {
+  Napi::Env env = info.Env();
+  if (info.Length() <= at || !info[at].IsNumber() || !(info[at].As<Napi::Number>().DoubleValue() >= 1)) {
+    ThrowTypeError(env, signature);
+  }
+  return {static_cast<size_t>(info[at].As<Napi::Number>().DoubleValue()), ReadMaxLength(env, info[at + 1]),
+          info.Length() > at + 2 && info[at + 2].IsObject() ? ReadSide(info[at + 2].As<Napi::Object>(), "truncationSide")
+                                                           : pipeline::TokenizerSide::kTokenizer};
 }
 
 // encodeTokens(texts: Texts, batchSize: number, maxLength?: number, options?: { truncationSide? }):
@@ -118,34 +139,30 @@ Napi::Value EncodeIds(const Napi::CallbackInfo& info, Wrap& wrap) {
 Napi::Value EncodeTokens(const Napi::CallbackInfo& info, Wrap& wrap) {
   Napi::Env env = info.Env();
   if (!wrap.model()) return RejectDisposed(env);
-  if (info.Length() < 2 || !info[1].IsNumber() || !(info[1].As<Napi::Number>().DoubleValue() >= 1)) {
-    ThrowTypeError(env, "encodeTokens(texts, batchSize, maxLength?, options?)");
-  }
-  const size_t max_length = ReadMaxLength(env, info[2]);
-  const size_t batch_size = static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue());
-  const pipeline::TokenizerSide side =
-      info.Length() > 3 && info[3].IsObject() ? ReadSide(info[3].As<Napi::Object>(), "truncationSide") : pipeline::TokenizerSide::kTokenizer;
+  const TokenArgs args = ReadTokenArgs(info, 1, "encodeTokens(texts, batchSize, maxLength?, options?)");
   auto texts = std::make_shared<TextsArg>(TextsArg::Read(env, info[0], "texts"));
-  struct Tokens {
-    std::vector<float> data;
-    std::vector<int32_t> counts;
-  };
-  auto tokens = std::make_shared<Tokens>();
-  return wrap.Start(env, {[model = wrap.model(), texts, batch_size, max_length, side, tokens] {
-                            return model->EncodeTokens(texts->Strings(), batch_size, max_length, &tokens->data,
-                                                       &tokens->counts, side);
+  auto tokens = std::make_shared<TokenRows>();
+  return wrap.Start(env, {[model = wrap.model(), texts, args, tokens] {
+                            return model->EncodeTokens(texts->Strings(), args.batch_size, args.max_length, &tokens->data,
+                                                       &tokens->counts, args.side);
                           },
-                          // The total size is known only after tokenization, so the result is copied once.
-                          [tokens](Napi::Env env) -> Napi::Value {
-                            Napi::Float32Array data = Napi::Float32Array::New(env, tokens->data.size());
-                            std::copy(tokens->data.begin(), tokens->data.end(), data.Data());
-                            Napi::Int32Array counts = Napi::Int32Array::New(env, tokens->counts.size());
-                            std::copy(tokens->counts.begin(), tokens->counts.end(), counts.Data());
-                            Napi::Object result = Napi::Object::New(env);
-                            result.Set("data", data);
-                            result.Set("tokenCounts", counts);
-                            return result;
-                          }});
+                          [tokens](Napi::Env env) { return TokenRowsToObject(env, *tokens); }});
+}
+
+// encodeTokenIds(ids: Int32Array, counts: Int32Array, batchSize, maxLength?, options?): encodeTokens()
+// from token ids, each row taken as final (SentenceEncoder::EncodeTokenIds).
+Napi::Value EncodeTokenIds(const Napi::CallbackInfo& info, Wrap& wrap) {
+  Napi::Env env = info.Env();
+  if (!wrap.model()) return RejectDisposed(env);
+  constexpr const char* kSignature = "encodeTokenIds(ids: Int32Array, counts: Int32Array, batchSize, maxLength?, options?)";
+  auto rows = std::make_shared<std::vector<std::vector<int64_t>>>(ReadTokenIdRows(info, 0, kSignature));
+  const TokenArgs args = ReadTokenArgs(info, 2, kSignature);
+  auto tokens = std::make_shared<TokenRows>();
+  return wrap.Start(env, {[model = wrap.model(), rows, args, tokens] {
+                            return model->EncodeTokenIds(*rows, args.batch_size, args.max_length, &tokens->data,
+                                                         &tokens->counts, args.side);
+                          },
+                          [tokens](Napi::Env env) { return TokenRowsToObject(env, *tokens); }});
 }
 
 // promptLength(prompt): the prompt's tokens with special tokens but without a trailing one
@@ -202,7 +219,7 @@ void InitSentenceEncoder(Napi::Env env, Napi::Object exports) {
                 Wrap::Size<&pipeline::SentenceEncoder::vocab_size>("vocabSize"),
                 Wrap::Method<Encode>("encode"), Wrap::Method<EncodeIds>("encodeIds"), Wrap::Method<PromptLength>("promptLength"),
                 Wrap::Method<Tokenize>("tokenize"), Wrap::Method<Decode>("decode"),
-                Wrap::Method<EncodeTokens>("encodeTokens"), Wrap::Method<IoStats>("ioStats")});
+                Wrap::Method<EncodeTokens>("encodeTokens"), Wrap::Method<EncodeTokenIds>("encodeTokenIds"), Wrap::Method<IoStats>("ioStats")});
 }
 
 }  // namespace sk::napi

@@ -1,7 +1,8 @@
 // JavaScript faces of the two sparse routes, one surface for both (`vocabSize`,
-// `encode(texts, batchSize, maxActiveDims, maxLength?)` resolving to compressed sparse rows
-// { indices: Int32Array, values: Float32Array, offsets: Int32Array }, `idsToTokens(ids)`,
-// `dispose()`), so lib/ routes queries and documents alike:
+// `encode(texts, batchSize, maxActiveDims, maxLength?)` and `encodeIds(ids, counts, batchSize,
+// maxActiveDims, maxLength?)` resolving to compressed sparse rows { indices: Int32Array,
+// values: Float32Array, offsets: Int32Array }, `idsToTokens(ids)`, `decode(ids,
+// skipSpecialTokens)`, `dispose()`), so lib/ routes queries and documents alike:
 // - pipeline::SparseEncoderModel (SPLADE), `loadSparseEncoder(options)`, runs on its owner thread;
 // - pipeline::StaticSparseEncoderModel (the inference-free idf route),
 //   `loadStaticSparseEncoder(options)`, runs on the libuv pool: no model runs, a tokenizer and a
@@ -13,6 +14,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "napi/errors.h"
 #include "napi/js_values.h"
@@ -20,6 +22,8 @@
 #include "napi/model_options.h"
 #include "napi/model_wrap.h"
 #include "napi/texts_arg.h"
+#include "napi/token_id_rows.h"
+#include "napi/tokenizer_jobs.h"
 #include "pipeline/sparse_encoder.h"
 #include "pipeline/static_sparse_encoder.h"
 
@@ -74,40 +78,78 @@ Napi::Value SparseRowsToObject(Napi::Env env, const pipeline::SparseRows& rows) 
   return result;
 }
 
-// encode(texts: Texts (napi/texts_arg.h), batchSize: number, maxActiveDims: number /* 0 = all */, maxLength?: number).
-// A static route runs no model, so batchSize and maxLength change nothing there (as in Python's
-// SparseStaticEmbedding); it takes them so both routes have one signature.
-template <typename Model>
-Napi::Value Encode(const Napi::CallbackInfo& info, ModelWrap<Model>& wrap) {
-  constexpr bool kStatic = std::is_same_v<Model, pipeline::StaticSparseEncoderModel>;
+// encode()'s and encodeIds()' numbers from info[at]: batchSize, maxActiveDims (0 = all),
+// maxLength?. A static route runs no model, so batchSize and maxLength change nothing there (as
+// in Python's SparseStaticEmbedding); it takes them so both routes have one signature.
+struct SparseArgs {
+  size_t batch_size;
+  size_t max_active_dims;
+  size_t max_length;
+};
+
+template <bool kStatic>
+SparseArgs ReadSparseArgs(const Napi::CallbackInfo& info, size_t at, const char* signature) {
   Napi::Env env = info.Env();
-  if (!wrap.model()) return RejectDisposed(env);
-  if (info.Length() < 3 || !info[1].IsNumber() || !info[2].IsNumber()) {
-    ThrowTypeError(env, "encode(texts, batchSize, maxActiveDims)");
-  }
-  const double batch_size = info[1].As<Napi::Number>().DoubleValue();
-  const double max_active_dims = info[2].As<Napi::Number>().DoubleValue();
+  if (info.Length() < at + 2 || !info[at].IsNumber() || !info[at + 1].IsNumber()) ThrowTypeError(env, signature);
+  const double batch_size = info[at].As<Napi::Number>().DoubleValue();
+  const double max_active_dims = info[at + 1].As<Napi::Number>().DoubleValue();
   if constexpr (kStatic) {
     if (!(max_active_dims >= 0)) ThrowTypeError(env, "maxActiveDims must be non-negative");
   } else if (!(batch_size >= 1) || !(max_active_dims >= 0)) {
     ThrowTypeError(env, "batchSize must be positive, maxActiveDims non-negative");
   }
-  const size_t max_length = kStatic ? 0 : ReadMaxLength(env, info[3]);
-  auto texts = std::make_shared<TextsArg>(TextsArg::Read(env, info[0], "texts"));
+  return {kStatic ? 0 : static_cast<size_t>(batch_size), static_cast<size_t>(max_active_dims),
+          kStatic ? 0 : ReadMaxLength(env, info[at + 2])};
+}
+
+// The run of `encode` (returning Status, writing SparseRows) as a job resolving to the rows.
+template <typename Model, typename Run>
+Napi::Value StartSparse(Napi::Env env, ModelWrap<Model>& wrap, Run run) {
   auto rows = std::make_shared<pipeline::SparseRows>();
-  return wrap.Start(env, {[model = wrap.model(), texts, batch_size = kStatic ? 0 : static_cast<size_t>(batch_size),
-                           max_active_dims = static_cast<size_t>(max_active_dims), max_length, rows] {
-                            if constexpr (kStatic) {
-                              SK_RETURN_IF_ERROR(model->Encode(texts->Strings(), max_active_dims, rows.get()));
-                            } else {
-                              SK_RETURN_IF_ERROR(model->Encode(texts->Strings(), batch_size, max_active_dims, max_length, rows.get()));
-                            }
+  return wrap.Start(env, {[run, rows] {
+                            SK_RETURN_IF_ERROR(run(rows.get()));
                             if (rows->indices.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
                               return InvalidArgument("too many active dimensions in one call; encode fewer texts at a time");
                             }
                             return Status::Ok();
                           },
                           [rows](Napi::Env env) { return SparseRowsToObject(env, *rows); }});
+}
+
+// encode(texts: Texts (napi/texts_arg.h), batchSize: number, maxActiveDims: number, maxLength?: number).
+template <typename Model>
+Napi::Value Encode(const Napi::CallbackInfo& info, ModelWrap<Model>& wrap) {
+  constexpr bool kStatic = std::is_same_v<Model, pipeline::StaticSparseEncoderModel>;
+  Napi::Env env = info.Env();
+  if (!wrap.model()) return RejectDisposed(env);
+  const SparseArgs args = ReadSparseArgs<kStatic>(info, 1, "encode(texts, batchSize, maxActiveDims)");
+  auto texts = std::make_shared<TextsArg>(TextsArg::Read(env, info[0], "texts"));
+  return StartSparse(env, wrap, [model = wrap.model(), texts, args](pipeline::SparseRows* rows) {
+    if constexpr (kStatic) {
+      return model->Encode(texts->Strings(), args.max_active_dims, rows);
+    } else {
+      return model->Encode(texts->Strings(), args.batch_size, args.max_active_dims, args.max_length, rows);
+    }
+  });
+}
+
+// encodeIds(ids: Int32Array, counts: Int32Array, batchSize, maxActiveDims, maxLength?): encode()
+// from token ids, each row taken as final (pipeline/token_id_input.h).
+template <typename Model>
+Napi::Value EncodeIds(const Napi::CallbackInfo& info, ModelWrap<Model>& wrap) {
+  constexpr bool kStatic = std::is_same_v<Model, pipeline::StaticSparseEncoderModel>;
+  Napi::Env env = info.Env();
+  if (!wrap.model()) return RejectDisposed(env);
+  constexpr const char* kSignature = "encodeIds(ids: Int32Array, counts: Int32Array, batchSize, maxActiveDims, maxLength?)";
+  auto ids = std::make_shared<std::vector<std::vector<int64_t>>>(ReadTokenIdRows(info, 0, kSignature));
+  const SparseArgs args = ReadSparseArgs<kStatic>(info, 2, kSignature);
+  return StartSparse(env, wrap, [model = wrap.model(), ids, args](pipeline::SparseRows* rows) {
+    if constexpr (kStatic) {
+      return model->EncodeIds(*ids, args.max_active_dims, rows);
+    } else {
+      return model->EncodeIds(*ids, args.batch_size, args.max_active_dims, args.max_length, rows);
+    }
+  });
 }
 
 // vocabSize and idsToTokens: both models are a tokenizer plus one output per vocabulary id, so
@@ -129,13 +171,23 @@ Napi::Value IdsToTokens(const Napi::CallbackInfo& info, ModelWrap<Model>& wrap) 
   return tokens;
 }
 
+// decode(ids: Int32Array[], skipSpecialTokens) (napi/tokenizer_jobs.h): what the server decodes
+// token-id inputs given with a prompt with, as TEI does. The tokenizer pointer aliases the
+// model, keeping it alive while the job waits.
+template <typename Model>
+Napi::Value Decode(const Napi::CallbackInfo& info, ModelWrap<Model>& wrap) {
+  if (!wrap.model()) return RejectDisposed(info.Env());
+  return wrap.Start(info.Env(), DecodeSteps(info, std::shared_ptr<const tok::Tokenizer>(wrap.model(), &wrap.model()->tokenizer())));
+}
+
 template <typename Model, typename ModelWrap<Model>::ReadLoader Read>
 void DefineSparse(Napi::Env env, Napi::Object exports, const char* class_name, const char* load_name,
                   const char* owner_thread) {
   using Wrap = ModelWrap<Model>;
   Wrap::template Define<Read>(env, exports, class_name, load_name, owner_thread,
                {Wrap::template Size<&Model::vocab_size>("vocabSize"), Wrap::template Method<Encode<Model>>("encode"),
-                Wrap::template Method<IdsToTokens<Model>>("idsToTokens")});
+                Wrap::template Method<EncodeIds<Model>>("encodeIds"),
+                Wrap::template Method<IdsToTokens<Model>>("idsToTokens"), Wrap::template Method<Decode<Model>>("decode")});
 }
 
 }  // namespace

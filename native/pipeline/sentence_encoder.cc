@@ -38,11 +38,25 @@ Status SentenceEncoder::EncodeTokens(const std::vector<std::string>& texts, size
                                      TokenizerSide side) const {
   std::vector<tok::Encoding> encodings;
   SK_RETURN_IF_ERROR(tokenizer_.Encode(config_.files, texts, max_length, backend_->max_positions(), &encodings, side));
+  return Tokens(encodings, batch_size, out, token_counts);
+}
+
+Status SentenceEncoder::EncodeTokenIds(const std::vector<std::vector<int64_t>>& rows, size_t batch_size,
+                                       size_t max_length, std::vector<float>* out, std::vector<int32_t>* token_counts,
+                                       TokenizerSide side) const {
+  std::vector<tok::Encoding> encodings;
+  SK_RETURN_IF_ERROR(EncodingsFromIds(rows, vocab_size(), config_.files.MaxLength(max_length), tokenizer_.Side(side),
+                                      backend_->max_positions(), &encodings));
+  return Tokens(encodings, batch_size, out, token_counts);
+}
+
+Status SentenceEncoder::Tokens(const std::vector<tok::Encoding>& encodings, size_t batch_size, std::vector<float>* out,
+                               std::vector<int32_t>* token_counts) const {
   // Each text's rows land at its own offset, so batches may arrive in any order.
   const size_t hidden = backend_->width();
-  std::vector<size_t> offsets(texts.size() + 1, 0);
-  token_counts->resize(texts.size());
-  for (size_t i = 0; i < texts.size(); ++i) {
+  std::vector<size_t> offsets(encodings.size() + 1, 0);
+  token_counts->resize(encodings.size());
+  for (size_t i = 0; i < encodings.size(); ++i) {
     (*token_counts)[i] = static_cast<int32_t>(encodings[i].ids.size());
     offsets[i + 1] = offsets[i] + encodings[i].ids.size();
   }

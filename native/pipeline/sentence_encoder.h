@@ -72,9 +72,16 @@ class SentenceEncoder {
   Status EncodeTokens(const std::vector<std::string>& texts, size_t batch_size, size_t max_length,
                       std::vector<float>* out, std::vector<int32_t>* token_counts,
                       TokenizerSide side = TokenizerSide::kTokenizer) const;
+  // EncodeTokens() from token ids: each row taken as final, as EncodeIds() takes it.
+  Status EncodeTokenIds(const std::vector<std::vector<int64_t>>& rows, size_t batch_size, size_t max_length,
+                        std::vector<float>* out, std::vector<int32_t>* token_counts,
+                        TokenizerSide side = TokenizerSide::kTokenizer) const;
 
  private:
   SentenceEncoder() = default;
+  // EncodeTokens()' run over a call's encodings.
+  Status Tokens(const std::vector<tok::Encoding>& encodings, size_t batch_size, std::vector<float>* out,
+                std::vector<int32_t>* token_counts) const;
   // The model's run, pooling and FinishRows over a call's encodings.
   Status Run(const std::vector<tok::Encoding>& encodings, const EncodeParams& params, float* out) const;
   // Dense modules, the Normalize module (unless the backend already applied it), truncate_dim

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "pipeline/token_id_input.h"
 
 namespace sk::pipeline {
 
@@ -55,9 +56,22 @@ Status SparseEncoderModel::Encode(const std::vector<std::string>& texts, size_t 
                                   size_t max_active_dims, size_t max_length, SparseRows* out) const {
   std::vector<tok::Encoding> encodings;
   SK_RETURN_IF_ERROR(tokenizer_.Encode(files_, texts, max_length, backend_->max_positions(), &encodings));
+  return Run(encodings, batch_size, max_active_dims, out);
+}
+
+Status SparseEncoderModel::EncodeIds(const std::vector<std::vector<int64_t>>& ids, size_t batch_size,
+                                     size_t max_active_dims, size_t max_length, SparseRows* out) const {
+  std::vector<tok::Encoding> encodings;
+  SK_RETURN_IF_ERROR(EncodingsFromIds(ids, tokenizer_.tokenizer->VocabSize(), files_.MaxLength(max_length),
+                                      tokenizer_.Side(TokenizerSide::kTokenizer), backend_->max_positions(), &encodings));
+  return Run(encodings, batch_size, max_active_dims, out);
+}
+
+Status SparseEncoderModel::Run(const std::vector<tok::Encoding>& encodings, size_t batch_size, size_t max_active_dims,
+                               SparseRows* out) const {
   // Batches may arrive in any order (and at once from several lanes); keep each text's sparse
   // entries until all are done.
-  std::vector<SparseRows> rows(texts.size());
+  std::vector<SparseRows> rows(encodings.size());
   const size_t vocab = vocab_size();
   SK_RETURN_IF_ERROR(backend_->SpladeWeights(encodings, BatchLimits{batch_size}, activation_,
                                              [&](const BatchRows& batch, const float* weights) {

@@ -36,9 +36,16 @@ class SparseEncoderModel {
   // the length the model loaded with). Thread-safe.
   Status Encode(const std::vector<std::string>& texts, size_t batch_size, size_t max_active_dims, size_t max_length,
                 SparseRows* out) const;
+  // Encode() from token ids: each row taken as final, nothing added, cut to `max_length` on the
+  // tokenizer's truncation side (pipeline/token_id_input.h). Thread-safe.
+  Status EncodeIds(const std::vector<std::vector<int64_t>>& ids, size_t batch_size, size_t max_active_dims,
+                   size_t max_length, SparseRows* out) const;
 
  private:
   SparseEncoderModel() = default;
+  // The model's run and the sparse rows over a call's encodings.
+  Status Run(const std::vector<tok::Encoding>& encodings, size_t batch_size, size_t max_active_dims,
+             SparseRows* out) const;
 
   ModelFiles files_;
   ModelTokenizer tokenizer_;  // before backend_, which borrows it

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "pipeline/token_id_input.h"
+
 namespace sk::pipeline {
 
 Status StaticSparseEncoderModel::Load(StaticSparseFiles files, std::unique_ptr<StaticSparseEncoderModel>* out) {
@@ -81,6 +83,22 @@ Status StaticSparseEncoderModel::Encode(const std::vector<std::string>& texts, s
     ids.clear();
     for (int64_t id : encoding.ids) if (id != pad_id) ids.push_back(id);
     SK_RETURN_IF_ERROR(AppendStaticSparseRow(ids, weights_, max_active_dims, out));
+  }
+  return Status::Ok();
+}
+
+Status StaticSparseEncoderModel::EncodeIds(const std::vector<std::vector<int64_t>>& ids, size_t max_active_dims,
+                                           SparseRows* out) const {
+  std::vector<tok::Encoding> encodings;
+  // Encode() truncates on the right (EncodeOptions' default side).
+  SK_RETURN_IF_ERROR(EncodingsFromIds(ids, tokenizer_->VocabSize(), max_length_, tok::TruncationSide::kRight, 0, &encodings));
+  *out = SparseRows();
+  const int64_t pad_id = tokenizer_->PadId();
+  std::vector<int64_t> kept;
+  for (const tok::Encoding& encoding : encodings) {
+    kept.clear();
+    for (int64_t id : encoding.ids) if (id != pad_id) kept.push_back(id);
+    SK_RETURN_IF_ERROR(AppendStaticSparseRow(kept, weights_, max_active_dims, out));
   }
   return Status::Ok();
 }

@@ -32,6 +32,9 @@ class StaticSparseEncoderModel {
   // `max_active_dims` > 0 keeps that many weights of largest magnitude per row, as
   // sentence-transformers' select_max_active_dims. Thread-safe (no shared mutable state).
   Status Encode(const std::vector<std::string>& texts, size_t max_active_dims, SparseRows* out) const;
+  // Encode() from token ids: each row as the tokenizer's ids, cut to its first max_length ids as
+  // a text's are, the pad id dropped as Encode() drops it.
+  Status EncodeIds(const std::vector<std::vector<int64_t>>& ids, size_t max_active_dims, SparseRows* out) const;
 
  private:
   StaticSparseEncoderModel() = default;

@@ -1,10 +1,10 @@
 // cpu-level-independent: the levels stage does not run this file again.
 /**
- * The server's token-id inputs (/embed, /v1/embeddings), truncation_direction "Left" and
- * single-text /predict, on every engine that serves tiny-bert (ONNX Runtime, the own CPU
- * engine int8 and bf16x3), against in-process encode() and Python references: Python
- * sentence-transformers' left truncation (length-limits.reference.json) and transformers'
- * sequence classification of single texts (predict-single.reference.json).
+ * The server's token-id inputs (/embed, /v1/embeddings, /embed_all, /embed_sparse),
+ * truncation_direction "Left" and single-text /predict, on every engine that serves tiny-bert
+ * (ONNX Runtime, the own CPU engine int8 and bf16x3), against in-process encode() and Python
+ * references: Python sentence-transformers' left truncation (length-limits.reference.json) and
+ * transformers' sequence classification of single texts (predict-single.reference.json).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { CrossEncoder, SentenceTransformer } from '../../lib/index.js';
+import { CrossEncoder, SentenceTransformer, SparseEncoder } from '../../lib/index.js';
 import type { CpuEngine } from '../../lib/device.js';
 import { loadModels } from '../../lib/server/load.js';
 import { EmbeddingServer } from '../../lib/server/server.js';
@@ -81,6 +81,19 @@ for (const engine of ENGINES) {
       assert.equal(openai.json.usage, { prompt_tokens: count, total_tokens: count });
       const one = await post(base, '/v1/embeddings', { input: ids[1] });
       assertClose(one.json.data.map((d: { embedding: number[] }) => d.embedding), [text.json[1]], '/v1/embeddings one id list');
+
+      // /embed_all: each id list's token matrix is its text's, alone, mixed, and with a prompt.
+      const allText = await post(base, '/embed_all', { inputs: TEXTS });
+      const allIds = await post(base, '/embed_all', { inputs: ids });
+      assert.is(allIds.status, 200, JSON.stringify(allIds.json));
+      allText.json.forEach((matrix: number[][], i: number) => assertClose(allIds.json[i], matrix, `/embed_all ids ${i}`));
+      const allOne = await post(base, '/embed_all', { inputs: ids[2] });
+      assertClose(allOne.json[0], allText.json[2], '/embed_all one id list');
+      const allMixed = await post(base, '/embed_all', { inputs: [TEXTS[0], ids[1], TEXTS[2]] });
+      allText.json.forEach((matrix: number[][], i: number) => assertClose(allMixed.json[i], matrix, `/embed_all mixed ${i}`));
+      const allPrompted = await post(base, '/embed_all', { inputs: ids, prompt_name: 'query' });
+      const allPromptedText = await post(base, '/embed_all', { inputs: TEXTS.map((t) => t.toLowerCase()), prompt_name: 'query' });
+      allPromptedText.json.forEach((matrix: number[][], i: number) => assertClose(allPrompted.json[i], matrix, `/embed_all ids with prompt_name ${i}`));
     } finally {
       await server.shutdown();
     }
@@ -115,6 +128,88 @@ test('token ids: outside the vocabulary 422 naming it; past max_seq_length 413 u
     assert.is(usage.status, 413);
   } finally {
     await Promise.all([server.shutdown(), model.dispose()]);
+  }
+});
+
+test('token ids on /embed_all: 422 outside the vocabulary, 413 past max_seq_length unless truncate, then cut on the asked side', async () => {
+  const { base, server } = await serve('onnxruntime');
+  try {
+    const max = JSON.parse(readFileSync(join(TINY_BERT, 'sentence_bert_config.json'), 'utf8')).max_seq_length as number;
+    const size = Object.keys(JSON.parse(readFileSync(join(TINY_BERT, 'tokenizer.json'), 'utf8')).model.vocab).length;
+    const outside = await post(base, '/embed_all', { inputs: [[101, size, 102]] });
+    assert.is(outside.status, 422);
+    assert.match(outside.json.error, new RegExp(`0 to ${size - 1}\\) but received ${size}`));
+    const long = Array.from({ length: max + 30 }, (_, i) => 1000 + i);
+    const refused = await post(base, '/embed_all', { inputs: [long] });
+    assert.is(refused.status, 413);
+    const right = await post(base, '/embed_all', { inputs: [long], truncate: true });
+    const first = await post(base, '/embed_all', { inputs: [long.slice(0, max)] });
+    assertClose(right.json[0], first.json[0], '/embed_all Right keeps the first ids');
+    const left = await post(base, '/embed_all', { inputs: [long], truncate: true, truncation_direction: 'Left' });
+    const last = await post(base, '/embed_all', { inputs: [long.slice(-max)] });
+    assert.is(left.json[0].length, max);
+    assertClose(left.json[0], last.json[0], '/embed_all Left keeps the last ids');
+  } finally {
+    await server.shutdown();
+  }
+});
+
+test('/embed_sparse: ids from /tokenize give the text\'s sparse rows, alone, mixed and with a prompt', async () => {
+  // tiny-splade's tokenizer is tiny-bert's (one vocabulary, normalizer, pre-tokenizer and
+  // post-processor), so /tokenize (the --model's tokenizer) gives the sparse model's ids.
+  const tokenizer = (name: string) => JSON.parse(readFileSync(join(FIXTURES, name, 'tokenizer.json'), 'utf8'));
+  const [bert, splade] = [tokenizer('tiny-bert'), tokenizer('tiny-splade')];
+  for (const part of ['model', 'normalizer', 'pre_tokenizer', 'post_processor']) assert.equal(splade[part], bert[part], part);
+  const server = new EmbeddingServer({ modelId: 'tiny-bert' });
+  server.setModels(await loadModels({ model: TINY_BERT, reranker: null, sparseModel: join(FIXTURES, 'tiny-splade'), load: {}, maxBatchTokens: 16384 }));
+  const base = `http://127.0.0.1:${(await server.listen(0, '127.0.0.1')).port}`;
+  try {
+    const ids = await tokenIds(base, TEXTS);
+    const text = await post(base, '/embed_sparse', { inputs: TEXTS });
+    assert.is(text.status, 200, JSON.stringify(text.json));
+    assert.ok(text.json.every((row: unknown[]) => row.length > 0), 'every text has active dimensions');
+    const fromIds = await post(base, '/embed_sparse', { inputs: ids });
+    assert.is(fromIds.status, 200, JSON.stringify(fromIds.json));
+    type Entries = Array<Array<{ index: number; value: number }>>;
+    const same = (actual: Entries, what: string, expected: Entries = text.json) => actual.forEach((row, i) => {
+      const want = expected[i] as Entries[number];
+      assert.equal(row.map((e) => e.index), want.map((e) => e.index), `${what} ${i}: indices`);
+      assertClose([row.map((e) => e.value)], [want.map((e) => e.value)], `${what} ${i}: values`);
+    });
+    same(fromIds.json, 'ids');
+    same((await post(base, '/embed_sparse', { inputs: ids[1] })).json, 'one id list', [text.json[1]]);
+    const mixed = await post(base, '/embed_sparse', { inputs: [ids[0], TEXTS[1], ids[2]] });
+    same(mixed.json, 'mixed');
+    // With a prompt the ids are decoded (special tokens skipped) and embedded as prompt + text.
+    const prompted = await post(base, '/embed_sparse', { inputs: ids, prompt_name: 'query' });
+    assert.is(prompted.status, 200, JSON.stringify(prompted.json));
+    const promptedText = await post(base, '/embed_sparse', { inputs: TEXTS.map((t) => t.toLowerCase()), prompt_name: 'query' });
+    same(prompted.json, 'ids with prompt_name', promptedText.json);
+    const size = Object.keys(splade.model.vocab).length;
+    const outside = await post(base, '/embed_sparse', { inputs: [[101, size, 102]] });
+    assert.is(outside.status, 422);
+    assert.match(outside.json.error, new RegExp(`0 to ${size - 1}\\) but received ${size}`));
+  } finally {
+    await server.shutdown();
+  }
+});
+
+test('SparseEncoder.encodeTokenIds() on both routes of a Router: the idf (query) route and SPLADE give the texts\' rows', async () => {
+  // Both routes' tokenizers are tiny-bert's, so its untruncatedTokens() gives their ids.
+  const bert = await SentenceTransformer.fromPretrained(TINY_BERT);
+  const router = await SparseEncoder.fromPretrained(join(FIXTURES, 'tiny-sparse-router'));
+  try {
+    for (const [task, addSpecialTokens] of [['query', false], ['document', true]] as const) {
+      const ids = (await bert.untruncatedTokens(TEXTS, { addSpecialTokens })).map((row) => Array.from(row.ids));
+      const text = await router.encode(TEXTS, { task });
+      const fromIds = await router.encodeTokenIds(ids, { task });
+      assert.equal(Array.from(fromIds.offsets), Array.from(text.offsets), `${task}: offsets`);
+      assert.equal(Array.from(fromIds.indices), Array.from(text.indices), `${task}: indices`);
+      assert.ok(maxAbsDiff(fromIds.values, text.values) <= 1e-6, `${task}: values`);
+    }
+    await rejectsError(router.encodeTokenIds([[101, -1]], { task: 'query' }), RangeError, /but received -1$/, 'a negative id');
+  } finally {
+    await Promise.all([bert.dispose(), router.dispose()]);
   }
 });
 
