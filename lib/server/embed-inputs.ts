@@ -12,6 +12,14 @@ import { HttpError, invalidBody } from './errors.js';
 import { optionalBool, truncationDirection, type Body, type InputItem } from './fields.js';
 import { checkBatch, inParts, need, type RouteContext } from './context.js';
 
+/**
+ * The model's decoder where the request has a prompt (prompt_name, or the model's default),
+ * empty or not, as TEI's tokenization then decodes id lists; else null.
+ */
+export function decoderIfPrompted(model: { decodeIds: DecodeIds }, name: string | null, defaultName: string | null): DecodeIds | null {
+  return name === null && defaultName === null ? null : (rows, skip) => model.decodeIds(rows, skip);
+}
+
 /** The prompt encode() will prepend: the named one, else the model's default, else none. */
 export function promptFor(prompts: Readonly<Record<string, string>>, name: string | null, defaultName: string | null): string {
   if (name !== null) {
@@ -95,13 +103,16 @@ export interface SplitBatch {
   ids: number[][];
 }
 
+type DecodeIds = (rows: Int32Array[], skipSpecialTokens: boolean) => Promise<string[]>;
+
 /**
  * The batch split into texts and id lists. With a prompt, TEI decodes the id lists (special
- * tokens skipped) and embeds prompt + text as a text, so `decode` turns them into texts first.
+ * tokens skipped) and embeds prompt + text as a text (special tokens added), even when the
+ * prompt is empty, so `decode` turns them into texts first; null: no prompt, ids as given.
  */
-export async function splitBatch(inputs: InputItem[], prompt: string, decode: (rows: Int32Array[], skipSpecialTokens: boolean) => Promise<string[]>): Promise<SplitBatch> {
+export async function splitBatch(inputs: InputItem[], decode: DecodeIds | null): Promise<SplitBatch> {
   const items = inputs.slice();
-  if (prompt) {
+  if (decode !== null) {
     const at: number[] = [];
     inputs.forEach((item, i) => { if (typeof item !== 'string') at.push(i); });
     const decoded = at.length === 0 ? [] : await decode(at.map((i) => Int32Array.from(inputs[i] as number[])), true);
@@ -148,7 +159,7 @@ export async function embedInputs(request: EmbedRequest, context: RouteContext):
   if (request.dimensions !== null && request.dimensions > model.dimension) {
     throw new HttpError('Validation', `\`dimensions\` ${request.dimensions} is larger than the model's dimension ${model.dimension}`, { metric: 'validation' });
   }
-  const split = await splitBatch(request.inputs, prompt, (rows, skip) => model.decodeIds(rows, skip));
+  const split = await splitBatch(request.inputs, decoderIfPrompted(model, request.promptName, model.defaultPromptName));
   const tokens = await checkedBatchTokens(model, split, prompt, request.truncation, context);
 
   const options = {

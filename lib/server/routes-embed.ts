@@ -7,7 +7,7 @@
 import { HttpError } from './errors.js';
 import { asObject, boolField, inputs, optionalPositiveInt, optionalString, stringField, stringList } from './fields.js';
 import { checkBatch, inParts, need, type RouteContext, type RouteResult } from './context.js';
-import { checkedBatchTokens, embedInputs, type EmbedRequest, inBatchOrder, promptFor, sideOption, splitBatch, truncationOf } from './embed-inputs.js';
+import { checkedBatchTokens, decoderIfPrompted, embedInputs, type EmbedRequest, inBatchOrder, promptFor, sideOption, splitBatch, truncationOf } from './embed-inputs.js';
 import type { SparseEmbeddings } from '../sparse-embeddings.js';
 
 function rowsOf(data: Float32Array, rows: number, width: number): number[][] {
@@ -37,7 +37,7 @@ export async function embedAll(raw: unknown, context: RouteContext): Promise<Rou
   const model = need(context.models.embedder, 'an embedding model', '--model');
   checkBatch(items.length, context);
   const prompt = promptFor(model.prompts, promptName, model.defaultPromptName);
-  const split = await splitBatch(items, prompt, (rows, skip) => model.decodeIds(rows, skip));
+  const split = await splitBatch(items, decoderIfPrompted(model, promptName, model.defaultPromptName));
   const tokens = await checkedBatchTokens(model, split, prompt, truncation, context);
   const side = sideOption(model, truncation);
   const options = { ...(promptName === null ? {} : { promptName }), ...side };
@@ -55,8 +55,8 @@ export async function embedSparse(raw: unknown, context: RouteContext): Promise<
   truncationOf(body, context);
   const model = need(context.models.sparse, 'a sparse (SPLADE) model', '--sparse-model');
   checkBatch(items.length, context);
-  const prompt = promptName === null ? '' : promptFor(model.prompts, promptName, null);
-  const split = await splitBatch(items, prompt, (rows, skip) => model.decodeIds(rows, skip));
+  if (promptName !== null) promptFor(model.prompts, promptName, null);
+  const split = await splitBatch(items, decoderIfPrompted(model, promptName, null));
   const entriesOf = (sparse: SparseEmbeddings) => Array.from({ length: sparse.rows }, (_, r) => {
     const { indices, values } = sparse.row(r);
     return Array.from(indices, (index, i) => ({ index, value: values[i] as number }));

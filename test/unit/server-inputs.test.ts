@@ -48,9 +48,9 @@ function assertClose(actual: number[][], expected: ArrayLike<number>[], what: st
   });
 }
 
-/** Each text's ids as /tokenize answers them (special tokens included). */
-async function tokenIds(base: string, texts: string[]): Promise<number[][]> {
-  const { status, json } = await post(base, '/tokenize', { inputs: texts });
+/** Each text's ids as /tokenize answers them (special tokens included unless asked not to). */
+async function tokenIds(base: string, texts: string[], addSpecialTokens = true): Promise<number[][]> {
+  const { status, json } = await post(base, '/tokenize', { inputs: texts, add_special_tokens: addSpecialTokens });
   assert.is(status, 200);
   return json.map((tokens: Array<{ id: number }>) => tokens.map((t) => t.id));
 }
@@ -69,10 +69,15 @@ for (const engine of ENGINES) {
       assertClose(single.json, [text.json[0]], 'one id list');
       const mixed = await post(base, '/embed', { inputs: [ids[0], TEXTS[1], ids[2]] });
       assertClose(mixed.json, text.json, 'ids and texts mixed');
-      // With a prompt TEI decodes the ids (special tokens skipped) and embeds prompt + text.
-      const prompted = await post(base, '/embed', { inputs: ids, prompt_name: 'query' });
+      // With a prompt TEI decodes the ids (special tokens skipped) and embeds prompt + text with
+      // special tokens, even for tiny-bert's empty "query" prompt: ids without [CLS] / [SEP]
+      // then give the text's vector, and without a prompt they are the whole input.
+      const bare = await tokenIds(base, TEXTS, false);
+      const prompted = await post(base, '/embed', { inputs: bare, prompt_name: 'query' });
       const promptedText = await post(base, '/embed', { inputs: TEXTS.map((t) => t.toLowerCase()), prompt_name: 'query' });
       assertClose(prompted.json, promptedText.json, 'ids with prompt_name');
+      const unprompted = await post(base, '/embed', { inputs: bare });
+      assert.ok(maxAbsDiff(unprompted.json[0], text.json[0]) > 1e-3, 'ids without [CLS] / [SEP] and no prompt are not the text');
 
       const openai = await post(base, '/v1/embeddings', { input: ids, model: 'x' });
       assert.is(openai.status, 200, JSON.stringify(openai.json));
@@ -91,7 +96,7 @@ for (const engine of ENGINES) {
       assertClose(allOne.json[0], allText.json[2], '/embed_all one id list');
       const allMixed = await post(base, '/embed_all', { inputs: [TEXTS[0], ids[1], TEXTS[2]] });
       allText.json.forEach((matrix: number[][], i: number) => assertClose(allMixed.json[i], matrix, `/embed_all mixed ${i}`));
-      const allPrompted = await post(base, '/embed_all', { inputs: ids, prompt_name: 'query' });
+      const allPrompted = await post(base, '/embed_all', { inputs: bare, prompt_name: 'query' });
       const allPromptedText = await post(base, '/embed_all', { inputs: TEXTS.map((t) => t.toLowerCase()), prompt_name: 'query' });
       allPromptedText.json.forEach((matrix: number[][], i: number) => assertClose(allPrompted.json[i], matrix, `/embed_all ids with prompt_name ${i}`));
     } finally {
@@ -180,8 +185,9 @@ test('/embed_sparse: ids from /tokenize give the text\'s sparse rows, alone, mix
     same((await post(base, '/embed_sparse', { inputs: ids[1] })).json, 'one id list', [text.json[1]]);
     const mixed = await post(base, '/embed_sparse', { inputs: [ids[0], TEXTS[1], ids[2]] });
     same(mixed.json, 'mixed');
-    // With a prompt the ids are decoded (special tokens skipped) and embedded as prompt + text.
-    const prompted = await post(base, '/embed_sparse', { inputs: ids, prompt_name: 'query' });
+    // With a prompt (tiny-splade's "query" is empty) the ids are decoded and embedded as
+    // prompt + text, special tokens added.
+    const prompted = await post(base, '/embed_sparse', { inputs: await tokenIds(base, TEXTS, false), prompt_name: 'query' });
     assert.is(prompted.status, 200, JSON.stringify(prompted.json));
     const promptedText = await post(base, '/embed_sparse', { inputs: TEXTS.map((t) => t.toLowerCase()), prompt_name: 'query' });
     same(prompted.json, 'ids with prompt_name', promptedText.json);
