@@ -36,6 +36,8 @@ export interface SchedulerOptions {
   maxBatchTexts: number;
   /** How long the first queued call waits for others to join (0: until the current tick ends). */
   maxWaitMs: number;
+  /** The most texts in one native run; a call of more runs in parts into one result (default MAX_RUN_TEXTS). */
+  maxRunTexts?: number;
 }
 
 interface Request<T> {
@@ -132,15 +134,16 @@ export class EncodeScheduler<T = string> {
     }
   }
 
-  /** One native run, or MAX_RUN_TEXTS at a time into one result (a RangeError if it cannot fit). */
+  /** One native run, or maxRunTexts at a time into one result (a RangeError if it cannot fit). */
   async #runInParts(texts: T[], options: NativeEncodeOptions): Promise<Float32Array> {
-    if (texts.length <= MAX_RUN_TEXTS) return this.#run(texts, options);
+    const partTexts = this.#options.maxRunTexts ?? MAX_RUN_TEXTS;
+    if (texts.length <= partTexts) return this.#run(texts, options);
     let result: Float32Array | undefined;
     let width = 0;
-    for (let start = 0; start < texts.length; start += MAX_RUN_TEXTS) {
-      const part = await this.#run(texts.slice(start, start + MAX_RUN_TEXTS), options);
+    for (let start = 0; start < texts.length; start += partTexts) {
+      const part = await this.#run(texts.slice(start, start + partTexts), options);
       if (result === undefined) {
-        width = part.length / MAX_RUN_TEXTS;
+        width = part.length / partTexts;
         const bytes = texts.length * width * 4;
         // Refused before it is allocated: an array the kernel lets us reserve but cannot back
         // ends in an out-of-memory kill as it fills.

@@ -92,6 +92,8 @@ export type QuantizedEncodeOptions = EncodeOptions & {
 };
 
 const LOAD_KEYS: OptionKeys<SentenceTransformerOptions> = { ...LOAD_OPTION_KEYS, maxBatchTexts: true, maxWaitMs: true, maxBatchTokens: true, maxBatchPadding: true, truncateDim: true };
+/** A static model's most texts in one native run (its rows at 1,024 floats: 1 GiB). */
+const STATIC_MAX_RUN_TEXTS = 262144;
 const ENCODE_KEYS: OptionKeys<EncodeOptions> = { batchSize: true, normalizeEmbeddings: true, prompt: true, promptName: true, truncateDim: true, precision: true, truncationSide: true };
 const { promptName: _promptName, ...TASK_ENCODE_KEYS } = ENCODE_KEYS;
 const { prompt: _prompt, ...TOKEN_IDS_KEYS } = TASK_ENCODE_KEYS;
@@ -160,7 +162,10 @@ export class SentenceTransformer {
     this.#folder = folder;
     this.#maxBatchTokens = scheduling.maxBatchTokens;
     this.#maxBatchPadding = scheduling.maxBatchPadding;
-    this.#scheduler = new EncodeScheduler(async (texts, options) => native.encode(await packTexts(texts), options), scheduling);
+    // A static model's run holds only token ids besides its rows, and has no batches to fill:
+    // parts of MAX_RUN_TEXTS would only add a copy of every row into the joined result.
+    this.#scheduler = new EncodeScheduler(async (texts, options) => native.encode(await packTexts(texts), options),
+      isStatic ? { ...scheduling, maxRunTexts: STATIC_MAX_RUN_TEXTS } : scheduling);
     const encodeIds = native.encodeIds?.bind(native);
     this.#ids = encodeIds === undefined ? null : new EncodeScheduler<TokenIdRow>((rows, options) => {
       const { ids, counts } = packTokenIds(rows);

@@ -33,6 +33,15 @@ test('a call of more than MAX_RUN_TEXTS texts runs in parts, each a native run, 
   runs.length = 0;
   await scheduler.submit(['1', '2'], OPTIONS);
   assert.equal(runs, [2], 'a small call is one run');
+  // A scheduler's own part size (a static model's, larger than MAX_RUN_TEXTS).
+  runs.length = 0;
+  const wide = new EncodeScheduler(async (texts) => {
+    runs.push(texts.length);
+    return Float32Array.from(texts.flatMap((text) => [Number(text)]));
+  }, { maxBatchTexts: 256, maxWaitMs: 0, maxRunTexts: 3 * MAX_RUN_TEXTS });
+  const ones = await wide.submit(Array.from({ length: count }, (_, i) => String(i)), OPTIONS);
+  assert.equal(runs, [count], 'one run up to maxRunTexts');
+  assert.ok(ones.every((value, i) => value === i));
 });
 
 test('a result larger than the machine memory is a RangeError before it is allocated', async () => {
