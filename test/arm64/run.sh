@@ -28,11 +28,11 @@ if wants native; then
   # qemu 7.2's models: max (everything qemu emulates: dotprod, i8mm, bf16, SVE), cortex-a76
   # (Armv8.2: dotprod) and cortex-a53 (Armv8.0: NEON only). Every kernel test loops over the
   # levels up to the CPU's, so the max run checks all four levels against the scalar references
-  # (the code-point sweep left to the x86 suite: hours under emulation); the older CPUs then run
+  # (the code-point sweeps, ids and offsets, left to the x86 suite: hours under emulation); the older CPUs then run
   # what depends on the CPU, so an instruction their level lacks (SIGILL) or a wrong detection
   # shows. SENTENCEKIT_EXPECT_CPU_LEVEL is checked by kernels_cpu_level_detected_as_expected.
   cpu_independent=tokenizer,json,image,hostile,batch_cut,_config_
-  for run in "max i8mm tokenizer_every_code_point" "cortex-a76 dotprod $cpu_independent" \
+  for run in "max i8mm tokenizer_every_code_point,tokenizer_offsets_parity" "cortex-a76 dotprod $cpu_independent" \
              "cortex-a53 neon $cpu_independent"; do
     read -r cpu level skip <<<"$run"
     part=$SECONDS
