@@ -14,7 +14,7 @@ Writes test/fixtures/tokenizers/offsets.bin: "SKTO", u32 tokenizer count; per to
 path length + path (under test/fixtures), u32 section count; per section u32 name length + name,
 u32 kind (0 corpus lines, 1 code point lines, 2 corpus pairs), u32 add_special_tokens,
 u32 max_length (0: none), u32 side (0 right, 1 left), u32 record count, then one u16 digest per
-record (digest()).
+record (digests()).
 """
 from __future__ import annotations
 
@@ -69,21 +69,11 @@ def code_point_lines() -> list[str]:
     return lines
 
 
-def digest(ids: list[int], offsets: list[tuple[int, int]]) -> int:
-    """FNV-1a (32-bit) over the little-endian u32 words: token count, ids, then each offset's
-    start and end; folded to 16 bits. (digests() computes the same for many encodings at once.)"""
-    h = 0x811C9DC5
-    for word in [len(ids), *ids, *(v for pair in offsets for v in pair)]:
-        for byte in struct.pack("<I", word & 0xFFFFFFFF):
-            h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return (h ^ (h >> 16)) & 0xFFFF
-
-
 def digests(encodings) -> bytes:
-    """digest() of every encoding, as little-endian u16s: the same FNV-1a run over many records at
-    once, byte position by byte position (numpy's uint32 product wraps as the & 0xFFFFFFFF does),
-    records of similar length together, which keeps the every-code-point sections from taking
-    minutes in the byte loop."""
+    """Each encoding's digest, as little-endian u16s: FNV-1a (32-bit) over the little-endian u32
+    words token count, ids, then each offset's start and end, folded to 16 bits. Run over many
+    records at once, byte position by byte position (numpy's uint32 product wraps mod 2**32),
+    records of similar length together: a Python loop over every byte took minutes."""
     import numpy as np
 
     rows = [np.array([len(e.ids), *e.ids, *(v for pair in e.offsets for v in pair)], dtype=np.int64).astype(np.uint32)
