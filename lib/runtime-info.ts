@@ -3,7 +3,7 @@ import { libEnvironment } from './config.js';
 
 /** What runtimeInfo() reports. */
 export interface RuntimeInfo {
-  /** Whether ONNX Runtime has been loaded (it is, once a model using it is). */
+  /** Whether ONNX Runtime has been loaded: it loads with the first model that runs on it, never for the own engine's models. */
   onnxRuntimeLoaded: boolean;
   /** Its version, once loaded. */
   onnxRuntimeVersion: string | null;
@@ -20,8 +20,8 @@ export interface RuntimeInfo {
 }
 
 /**
- * What this process runs on: the ONNX Runtime library and version (once a model is loaded)
- * and the SIMD level the kernels chose.
+ * What this process runs on: the ONNX Runtime library and version (loaded with the first model
+ * that runs on it; models on the own engine leave it unloaded) and the SIMD level the kernels chose.
  *
  * @example
  * console.log(runtimeInfo()); // { onnxRuntimeVersion: '1.30.0', cpuLevel: 'avx512', … }

@@ -34,6 +34,7 @@ constexpr size_t kMaxCandidatesInFlight = size_t{1} << 24;  // 256 MiB of (score
 constexpr size_t kPackedFromQueries = 128;
 constexpr size_t kPackedBitsFromQueries = 8;
 constexpr size_t kPackedInt8FromQueries = 128;
+#if !defined(__aarch64__)  // AMX is x86's.
 // AMX tiles score 16 queries at the cost of one: below a group the VNNI row kernel (which
 // streams the corpus at memory speed) measured faster (1 query: 17 vs 30 ms on 200k x 384).
 constexpr size_t kAmxFromQueries = 16;
@@ -45,6 +46,7 @@ constexpr size_t kAmxBitsFromQueries = 48;
 // Queries expanded and packed per call of RunSearch on the AMX bit path: the packed
 // operand is 8x the bits (64 bytes per 64 bits), so a million queries are taken in pieces.
 constexpr size_t kAmxBitsQueriesPerPass = 65536;
+#endif
 
 // Rows per block: about 256 KiB of corpus, so a block stays in L2 while every query tile of
 // the chunk runs over it; a multiple of 16 so packed groups never straddle blocks.
@@ -53,8 +55,6 @@ size_t BlockRows(size_t row_bytes) {
   rows = std::clamp<size_t>(rows, 16, 4096);
   return rows / 16 * 16;
 }
-
-size_t RoundUpToStrip(size_t rows) { return (rows + kAmxStripRows - 1) / kAmxStripRows * kAmxStripRows; }
 
 Status CheckSearchSizes(const void* queries, size_t num_queries, const void* corpus, size_t corpus_rows,
                         size_t width, const SearchOptions& options, const void* ids, const void* scores) {
@@ -439,6 +439,8 @@ class Int8Scorer final : public BlockScorer<int32_t> {
 };
 
 #if !defined(__aarch64__)  // AMX is x86's; AmxInt8Enabled() is false elsewhere.
+size_t RoundUpToStrip(size_t rows) { return (rows + kAmxStripRows - 1) / kAmxStripRows * kAmxStripRows; }
+
 // What both AMX scorers share: queries packed once for the tiles, calls of up to
 // kAmxMaxQueries with the top-k filter fused, and a 64-byte aligned scratch of whole 16-row
 // strips that a block is copied or expanded into (rows past a block's end in its last strip

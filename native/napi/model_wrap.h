@@ -82,10 +82,10 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap<Model>> {
     auto model = std::make_shared<std::unique_ptr<Model>>();
     return StartJob(env, nullptr,
                     {[ort_library_path = OrtLibraryPath(env), loader = Read(LoadOptions(info)), model] {
-                       // Without ONNX Runtime (the musl and macOS x64 packages ship none) the CPU engine
-                       // still loads; an ONNX model's session reports why the runtime is missing
-                       // (OrtSession::Load).
-                       (void)ort::OrtRuntime::Initialize(ort_library_path);
+                       // ONNX Runtime loads with the first ONNX model (OrtRuntime::Acquire); without
+                       // it (the musl and macOS x64 packages ship none) the CPU engine still loads,
+                       // and an ONNX model's session reports why the runtime is missing.
+                       ort::OrtRuntime::SetLibraryPath(ort_library_path);
                        return loader(model.get());
                      },
                      [model](Napi::Env env) -> Napi::Value { return NewInstance(env, std::move(*model)); }});

@@ -12,7 +12,7 @@ OrtGraph::~OrtGraph() {
 }
 
 Status OrtGraph::Load(const std::string& model_path, const SessionOptions& options, std::unique_ptr<OrtGraph>* out) {
-  OrtRuntime* runtime = OrtRuntime::Get();
+  OrtRuntime* runtime = OrtRuntime::Acquire();
   if (runtime == nullptr) return OrtRuntime::InitStatus();
   std::unique_ptr<OrtGraph> graph(new OrtGraph());
   const OrtApi* api = runtime->api();

@@ -12,12 +12,19 @@ namespace sk::ort {
 
 class OrtRuntime {
  public:
-  // Loads `library_path` (normally libonnxruntime.so.1 beside the addon) once; later calls
-  // return the first result. Thread-safe.
+  // Where Acquire() will load ONNX Runtime from (normally libonnxruntime.so.1 beside the addon).
+  // Loads nothing: a model on the own engines never opens ONNX Runtime, so its static
+  // initializers (cpuinfo's probing of the CPU, a thread pool) run only for ONNX models.
+  // Ignored once a load was attempted. Thread-safe.
+  static void SetLibraryPath(const std::string& library_path);
+  // The runtime, loaded from SetLibraryPath's path on the first call; later calls return the
+  // first result. nullptr where it cannot load: InitStatus() says why. Thread-safe.
+  static OrtRuntime* Acquire();
+  // SetLibraryPath + Acquire, for callers without an addon (the fuzzers).
   static Status Initialize(const std::string& library_path);
-  // The runtime after a successful Initialize, else nullptr.
+  // The runtime if one was loaded, else nullptr; never loads (runtimeInfo()).
   static OrtRuntime* Get();
-  // Initialize's result (why there is no runtime, for the ONNX path to report).
+  // Why there is no runtime, for the ONNX path to report.
   static Status InitStatus();
 
   const OrtApi* api() const { return api_; }
@@ -27,6 +34,8 @@ class OrtRuntime {
 
  private:
   OrtRuntime() = default;
+  // Opens the library and creates the process's one OrtEnv.
+  static Status Load(const std::string& library_path, OrtRuntime** out);
 
   void* library_handle_ = nullptr;
   const OrtApi* api_ = nullptr;

@@ -43,7 +43,7 @@ TensorOutput::~TensorOutput() {
 }
 
 Status CreateSession(const std::string& model_path, const SessionOptions& options, ::OrtSession** out) {
-  OrtRuntime* runtime = OrtRuntime::Get();
+  OrtRuntime* runtime = OrtRuntime::Acquire();
   if (runtime == nullptr) return OrtRuntime::InitStatus();
   const OrtApi* api = runtime->api();
   const std::string context = "loading " + model_path;
@@ -148,7 +148,7 @@ OrtSession::~OrtSession() {
 
 Status OrtSession::Load(const std::string& model_path, const SessionOptions& options,
                         std::unique_ptr<OrtSession>* out) {
-  OrtRuntime* runtime = OrtRuntime::Get();
+  OrtRuntime* runtime = OrtRuntime::Acquire();
   if (runtime == nullptr) return OrtRuntime::InitStatus();
   const OrtApi* api = runtime->api();
 

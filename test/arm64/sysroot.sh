@@ -11,7 +11,23 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 sysroot=$(realpath -m "${1:-build-cross/arm64-sysroot}")
 stamp="$sysroot/.complete"
-if [[ -f $stamp ]]; then echo "$sysroot"; exit 0; fi
+
+# qemu-user shows the host's /proc/cpuinfo, an x86 one, but looks a path up under -L's folder
+# first. ONNX Runtime's static initializers (pytorch/cpuinfo) read it and crash in dlopen on x86
+# contents, so the sysroot carries what an Arm Neoverse N1 (Graviton 2) reports, one entry per
+# host CPU as /sys/devices/system/cpu (the host's, also read) lists them. The instruction set
+# itself comes from the emulated CPU (getauxval's HWCAPs), for ONNX Runtime and our dispatch alike.
+write_cpuinfo() {
+  mkdir -p "$sysroot/proc"
+  local cpu
+  for ((cpu = 0; cpu < $(nproc --all); cpu++)); do
+    printf 'processor\t: %d\nBogoMIPS\t: 50.00\n' "$cpu"
+    printf 'Features\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm lrcpc dcpop asimddp ssbs\n'
+    printf 'CPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x3\nCPU part\t: 0xd0c\nCPU revision\t: 1\n\n'
+  done >"$sysroot/proc/cpuinfo"
+}
+
+if [[ -f $stamp ]]; then write_cpuinfo; echo "$sysroot"; exit 0; fi
 
 # nodejs and the Depends of nodejs and libnode108 (apt-cache depends nodejs:arm64 libnode108:arm64),
 # the JavaScript ones (arch all) included: Debian's node loads acorn, cjs-module-lexer and undici
@@ -42,5 +58,6 @@ apt-get "${apt_options[@]}" -qq update
 (cd "$work/debs" && apt-get "${apt_options[@]}" -qq download "${packages[@]}")
 mkdir -p "$sysroot"
 for deb in "$work"/debs/*.deb; do dpkg -x "$deb" "$sysroot"; done
+write_cpuinfo
 touch "$stamp"
 echo "$sysroot"

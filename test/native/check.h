@@ -148,10 +148,15 @@ int RunTests(const char* filter, SkipReason skip_reason) {
 
 #define SKIP(reason) throw ::sktest::Skipped{reason}
 
+// The switch keeps a caller's `if (x) CHECK(y) << ...;` from binding a later else to this if
+// (googletest's GTEST_AMBIGUOUS_ELSE_BLOCKER_).
 #define CHECK(cond) \
-  if (cond) {       \
-  } else            \
-    ::sktest::FailureReport(__FILE__, __LINE__, #cond)
+  switch (0)        \
+  case 0:           \
+  default:          \
+    if (cond) {     \
+    } else          \
+      ::sktest::FailureReport(__FILE__, __LINE__, #cond)
 
 // |a - b| <= tol, with NaN equal to NaN and equal infinities equal.
 #define CHECK_NEAR(a, b, tol)                                                              \

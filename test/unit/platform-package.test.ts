@@ -79,4 +79,31 @@ testIf(existsSync(ADDON), 'needs the native build (npm run build)')(
   },
 );
 
+testIf(existsSync(ADDON), 'needs the native build (npm run build)')(
+  'ONNX Runtime loads with the first ONNX model, not with a model on the own engine',
+  () => {
+    // A model on the own engine never runs ONNX Runtime's static initializers: they are what
+    // crashed every load under qemu-user (an x86 /proc/cpuinfo), and they start a thread pool.
+    const script = `
+      const { SentenceTransformer, runtimeInfo } = require('./lib/index.ts');
+      (async () => {
+        const out = { atStart: runtimeInfo().onnxRuntimeLoaded };
+        const own = await SentenceTransformer.fromPretrained(${JSON.stringify(TINY_BERT)}, { backend: 'sentencekit-int8' });
+        await own.encode(['the own engine']);
+        out.afterOwnEngine = runtimeInfo().onnxRuntimeLoaded;
+        const onnx = await SentenceTransformer.fromPretrained(${JSON.stringify(TINY_BERT)});
+        await onnx.encode(['ONNX Runtime']);
+        out.afterOnnx = runtimeInfo().onnxRuntimeLoaded;
+        out.version = runtimeInfo().onnxRuntimeVersion;
+        await Promise.all([own.dispose(), onnx.dispose()]);
+        console.log(JSON.stringify(out));
+      })().catch((error) => { console.error(error); process.exit(1); });`;
+    const result = spawnSync(process.execPath, ['-r', 'tsx/cjs', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    assert.is(result.status, 0, result.stderr);
+    const out = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+    assert.equal([out.atStart, out.afterOwnEngine, out.afterOnnx], [false, false, true]);
+    assert.type(out.version, 'string');
+  },
+);
+
 test.run();
