@@ -63,8 +63,13 @@ function checkElf(platform, file, problems) {
 }
 
 function checkMachO(platform, file, problems) {
+  // A dylib lists its own name first: @rpath/sentencekit.node, not the build folder's path.
+  const header = tool('llvm-objdump', ['--macho', '--private-header', file]);
+  const filetype = /\bMH_MAGIC_64\s+\S+\s+\S+\s+\S+\s+(\S+)/.exec(header)?.[1];
+  if (filetype !== 'DYLIB' && filetype !== 'BUNDLE') problems.push(`is a Mach-O ${filetype ?? 'file of unknown type'}, not a dylib or bundle`);
   const libraries = tool('llvm-objdump', ['--macho', '--dylibs-used', file]).split('\n').slice(1)
     .map((l) => l.trim().replace(/\s*\(compatibility.*$/, '')).filter(Boolean);
+  if (filetype === 'DYLIB' && libraries[0] === '@rpath/sentencekit.node') libraries.shift();
   for (const library of libraries) if (!darwinLibrary.test(library)) problems.push(`links ${library}`);
   const exported = tool('llvm-nm', ['--extern-only', '--defined-only', file]);
   if (!/\b_napi_register_module_v1\b/.test(exported)) problems.push('_napi_register_module_v1 is not exported');

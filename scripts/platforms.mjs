@@ -17,7 +17,7 @@ export const platforms = [
   { name: 'linux-arm64-musl', zig: 'aarch64-linux-musl', os: 'linux', cpu: 'arm64', libc: 'musl', ort: null },
   { name: 'darwin-arm64', zig: 'aarch64-macos.11.0', os: 'darwin', cpu: 'arm64',
     ort: { dir: 'darwin/arm64', files: ['libonnxruntime.1.dylib'] } },
-  { name: 'darwin-x64', zig: 'x86_64-macos.10.15', os: 'darwin', cpu: 'x64', ort: null },
+  { name: 'darwin-x64', zig: 'x86_64-macos.11.0', os: 'darwin', cpu: 'x64', ort: null },
   { name: 'win32-x64', zig: 'x86_64-windows-gnu', os: 'win32', cpu: 'x64',
     ort: { dir: 'win32/x64', files: ['onnxruntime.dll'] } },
 ];

@@ -6,6 +6,7 @@
 // kernel level above its CPU's), counted among the skipped too.
 #pragma once
 
+#include <chrono>
 #include <cmath>
 #include <functional>
 #include <type_traits>
@@ -105,6 +106,7 @@ int RunTests(const char* filter, SkipReason skip_reason) {
     }
     CurrentFailures() = 0;
     SkippedParts().clear();
+    const auto started = std::chrono::steady_clock::now();
     try {
       test.body();
     } catch (const Skipped& skip) {
@@ -120,9 +122,12 @@ int RunTests(const char* filter, SkipReason skip_reason) {
     std::string parts;
     for (const std::string& part : SkippedParts()) parts += (parts.empty() ? "" : ", ") + part;
     skipped += static_cast<int>(SkippedParts().size());
+    const auto elapsed_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     if (CurrentFailures() == 0) {
       passed += 1;
-      std::cout << "ok   " << test.name << (parts.empty() ? "" : " (not run here: " + parts + ")") << "\n";
+      std::cout << "ok   " << test.name << " (" << elapsed_ms << " ms)"
+                << (parts.empty() ? "" : " (not run here: " + parts + ")") << "\n";
     } else {
       failed += 1;
       std::cout << "FAIL " << test.name << "\n";
