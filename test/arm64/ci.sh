@@ -3,7 +3,7 @@
 # (the linux-arm64-gnu cross build with its native tests, the native suite under qemu-user at
 # three CPU levels, the addon in Debian's arm64 node with the unit + parity subset), all under
 # one time limit so a hung emulated process cannot stall CI.
-#   bash test/arm64/ci.sh            (ARM64_CI_LIMIT seconds, default 900)
+#   bash test/arm64/ci.sh            (ARM64_CI_LIMIT seconds, default 1200)
 # Needs: root or sudo for apt-get (qemu-user-static), network to deb.debian.org (the sysroot,
 # through a private apt configuration: the machine's apt state is left as it is).
 set -euo pipefail
@@ -19,5 +19,5 @@ fi
 bash test/arm64/sysroot.sh >/dev/null
 echo "# arm64 ci: qemu and sysroot ready in $((SECONDS - started)) s"
 
-timeout --kill-after=30 "${ARM64_CI_LIMIT:-900}" bash test/arm64/run.sh
+timeout --kill-after=30 "${ARM64_CI_LIMIT:-1200}" bash test/arm64/run.sh
 echo "# arm64 ci: $((SECONDS - started)) s"
