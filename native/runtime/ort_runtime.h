@@ -14,7 +14,7 @@ class OrtRuntime {
  public:
   // Where Acquire() will load ONNX Runtime from (normally libonnxruntime.so.1 beside the addon).
   // Loads nothing: a model on the own engines never opens ONNX Runtime, so its static
-  // initializers (cpuinfo's probing of the CPU, a thread pool) run only for ONNX models.
+  // initializers (pytorch/cpuinfo's probing of the CPU) run only for ONNX models.
   // Ignored once a load was attempted. Thread-safe.
   static void SetLibraryPath(const std::string& library_path);
   // The runtime, loaded from SetLibraryPath's path on the first call; later calls return the

@@ -83,7 +83,7 @@ testIf(existsSync(ADDON), 'needs the native build (npm run build)')(
   'ONNX Runtime loads with the first ONNX model, not with a model on the own engine',
   () => {
     // A model on the own engine never runs ONNX Runtime's static initializers: they are what
-    // crashed every load under qemu-user (an x86 /proc/cpuinfo), and they start a thread pool.
+    // crashed every load under qemu-user (pytorch/cpuinfo reading an x86 /proc/cpuinfo).
     const script = `
       const { SentenceTransformer, runtimeInfo } = require('./lib/index.ts');
       (async () => {
