@@ -31,8 +31,17 @@ class Vocabulary {
 
   void Add(const std::string& token, int64_t id) {
     ids_[token] = id;
-    if (static_cast<size_t>(id) >= tokens_.size()) tokens_.resize(static_cast<size_t>(id) + 1);
-    tokens_[static_cast<size_t>(id)] = token;
+    // A table indexed by id while ids stay near the vocabulary's size. tokenizers keeps a map and
+    // takes any id, so one far past the rest (a hostile file's 233,000,000) goes to a map instead
+    // of a table of that many empty strings (7 GB).
+    const auto index = static_cast<uint64_t>(id);
+    if (index < tokens_.size() || index <= 2 * ids_.size() + kDenseSlack) {
+      if (index >= tokens_.size()) tokens_.resize(static_cast<size_t>(index) + 1);
+      tokens_[static_cast<size_t>(index)] = token;
+      sparse_tokens_.erase(id);
+    } else {
+      sparse_tokens_[id] = token;
+    }
   }
 
   const std::unordered_map<std::string, int64_t>& ids() const { return ids_; }
@@ -44,15 +53,20 @@ class Vocabulary {
   }
 
   std::optional<std::string> IdToToken(int64_t id) const {
-    if (id < 0 || static_cast<size_t>(id) >= tokens_.size()) return std::nullopt;
+    if (id < 0) return std::nullopt;
+    if (const auto it = sparse_tokens_.find(id); it != sparse_tokens_.end()) return it->second;
+    if (static_cast<uint64_t>(id) >= tokens_.size()) return std::nullopt;
     return tokens_[static_cast<size_t>(id)];
   }
 
   size_t size() const { return ids_.size(); }
 
  private:
+  static constexpr uint64_t kDenseSlack = 1 << 16;
+
   std::unordered_map<std::string, int64_t> ids_;
-  std::vector<std::string> tokens_;
+  std::vector<std::string> tokens_;                          // by id, while ids are dense
+  std::unordered_map<int64_t, std::string> sparse_tokens_;  // ids far past the rest
 };
 
 }  // namespace sk::tok

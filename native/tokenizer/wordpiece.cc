@@ -25,7 +25,8 @@ class WordPieceModel : public CachedModel {
   Status Init(const JsonValue& json) {
     static const JsonValue kNull;
     const JsonValue* vocab = json.Find("vocab");
-    SK_RETURN_IF_ERROR(vocab_.ReadObject(vocab != nullptr ? *vocab : kNull, "WordPiece", INT64_MAX));
+    // tokenizers reads WordPiece ids as u32 and refuses a file with a larger one.
+    SK_RETURN_IF_ERROR(vocab_.ReadObject(vocab != nullptr ? *vocab : kNull, "WordPiece", 0xFFFFFFFF));
     prefix_ = JsonString(json, "continuing_subword_prefix", "##");
     max_chars_ = static_cast<size_t>(JsonInt(json, "max_input_chars_per_word", 100));
     const std::string unk = JsonString(json, "unk_token", "[UNK]");

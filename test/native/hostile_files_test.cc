@@ -22,6 +22,7 @@
 #include "model/encoder_config.h"
 #include "model/safetensors_file.h"
 #include "tokenizer/precompiled.h"
+#include "tokenizer/tokenizer.h"
 
 namespace {
 
@@ -157,4 +158,28 @@ TEST(hostile_charsmap_replacement_longer_than_any_rule_is_refused) {
   // A trie of 0 bytes was copied with memcpy into the empty table's null data (undefined).
   const sk::Status empty = charsmap.Init(std::string(4, '\0') + "abc");
   CHECK(!empty.ok() && empty.message().find("empty trie") != std::string::npos) << empty.message();
+}
+
+TEST(hostile_vocabulary_id_far_past_the_rest_allocates_no_table_for_it) {
+  // The tokenizer fuzz target's find: one vocab id of 233,000,000 sized the id -> token table
+  // to that many strings (7 GB). tokenizers keeps a map and takes any u32 id; so does the table
+  // now. Past u32 tokenizers refuses the file ("invalid value ... expected u32"), and so do we.
+  const std::string json = R"({"pre_tokenizer": {"type": "WhitespaceSplit"},
+      "model": {"type": "WordPiece", "unk_token": "[UNK]",
+                "vocab": {"[UNK]": 0, "hello": 233000000, "world": 1, "again": 4294967295}}})";
+  std::unique_ptr<sk::tok::Tokenizer> tokenizer;
+  const sk::Status status = sk::tok::Tokenizer::FromJson(json, &tokenizer);
+  CHECK(status.ok()) << status.message();
+  if (!status.ok()) return;
+  sk::tok::Encoding encoding;
+  CHECK(tokenizer->Encode("hello world again", {}, &encoding).ok());
+  CHECK((encoding.ids == std::vector<int64_t>{233000000, 1, 4294967295})) << encoding.ids.size();
+  std::string text;
+  CHECK(tokenizer->Decode(encoding.ids, false, &text).ok());
+  CHECK(text == "hello world again") << text;
+
+  const sk::Status past_u32 =
+      sk::tok::Tokenizer::FromJson(sktest::ReplaceFirst(json, "4294967295", "4294967296"), &tokenizer);
+  CHECK(!past_u32.ok() && past_u32.code() == sk::StatusCode::kTokenizer) << past_u32.message();
+  CHECK(past_u32.message().find("'again'") != std::string::npos) << past_u32.message();
 }
