@@ -54,7 +54,9 @@ class Vocabulary {
 
   std::optional<std::string> IdToToken(int64_t id) const {
     if (id < 0) return std::nullopt;
-    if (const auto it = sparse_tokens_.find(id); it != sparse_tokens_.end()) return it->second;
+    if (!sparse_tokens_.empty()) {
+      if (const auto it = sparse_tokens_.find(id); it != sparse_tokens_.end()) return it->second;
+    }
     if (static_cast<uint64_t>(id) >= tokens_.size()) return std::nullopt;
     return tokens_[static_cast<size_t>(id)];
   }
