@@ -61,6 +61,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* data = new AddonData();
   data->addon_dir = AddonDirectory();
   env.SetInstanceData(data);  // deleted by Node when this environment shuts down
+  // Loaded with the first ONNX model (OrtRuntime::Acquire), never for the own engine's. Without it
+  // (the musl and macOS x64 packages ship none) an ONNX model's session reports why.
+  ort::OrtRuntime::SetLibraryPath(OrtLibraryPath(env));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
   exports.Set("runtimeInfo", Napi::Function::New(env, RuntimeInfo, "runtimeInfo"));
   InitSentenceEncoder(env, exports);

@@ -21,8 +21,6 @@
 #include "napi/model_job.h"
 #include "napi/model_options.h"
 #include "napi/model_owner.h"
-#include "napi/ort_library.h"
-#include "runtime/ort_runtime.h"
 
 namespace sk::napi {
 
@@ -81,13 +79,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap<Model>> {
     Napi::Env env = info.Env();
     auto model = std::make_shared<std::unique_ptr<Model>>();
     return StartJob(env, nullptr,
-                    {[ort_library_path = OrtLibraryPath(env), loader = Read(LoadOptions(info)), model] {
-                       // ONNX Runtime loads with the first ONNX model (OrtRuntime::Acquire); without
-                       // it (the musl and macOS x64 packages ship none) the CPU engine still loads,
-                       // and an ONNX model's session reports why the runtime is missing.
-                       ort::OrtRuntime::SetLibraryPath(ort_library_path);
-                       return loader(model.get());
-                     },
+                    {[loader = Read(LoadOptions(info)), model] { return loader(model.get()); },
                      [model](Napi::Env env) -> Napi::Value { return NewInstance(env, std::move(*model)); }});
   }
 

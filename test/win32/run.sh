@@ -32,9 +32,11 @@ fetch "typescript@5" typescript-5
 export WINEPREFIX=$root/build-cross/wineprefix WINEDEBUG=-all
 # Node checks the Windows version it runs on; Wine reports an old one.
 export NODE_SKIP_PLATFORM_CHECK=1
-export SENTENCEKIT_NATIVE="Z:${root//\//\\}\\packages\\win32-x64\\sentencekit.node"
-export SENTENCEKIT_TS_COMPILER="Z:${tools//\//\\}\\typescript-5"
-hook="Z:${root//\//\\}\\test\\win32\\ts-require.cjs"
+# Wine's drive Z: is the host's /.
+windows_path() { local path=$1; echo "Z:${path//\//\\}"; }
+export SENTENCEKIT_NATIVE=$(windows_path "$root/$addon")
+export SENTENCEKIT_TS_COMPILER=$(windows_path "$tools/typescript-5")
+hook=$(windows_path "$root/test/win32/ts-require.cjs")
 node=("$wine" "$tools/node-$node_version/bin/node.exe")
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
